@@ -1,0 +1,109 @@
+//! `contact-policy-bot admin …`: setting up functions, their head, deputies, managers
+//! and members, and the admins themselves. Every change writes an audit event naming
+//! the operator (`--actor`).
+
+use std::fmt::Write as _;
+
+use clap::Subcommand;
+
+use crate::clock::Clock;
+use crate::domain::roles::{FunctionName, Role};
+use crate::domain::{Actor, UserId};
+use crate::store::Store;
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminCommand {
+    /// Create a function (a team or directorate with its own head).
+    AddFunction { name: String },
+    /// List functions with their head, deputies, managers and members.
+    ListFunctions,
+    /// Make USER the head of FUNCTION (replaces any previous head).
+    SetHead { function: String, user: String },
+    /// Name USER as a deputy who may decide restriction requests for FUNCTION.
+    AddDeputy { function: String, user: String },
+    RemoveDeputy { function: String, user: String },
+    /// Make USER a manager in FUNCTION.
+    AddManager { function: String, user: String },
+    RemoveManager { function: String, user: String },
+    /// Make USER a member of staff in FUNCTION.
+    AddMember { function: String, user: String },
+    RemoveMember { function: String, user: String },
+    /// Let USER administer the bot (roles, exports, erasure).
+    AddAdmin { user: String },
+    RemoveAdmin { user: String },
+    ListAdmins,
+}
+
+/// Runs one admin command and returns what to print.
+pub async fn run(store: &dyn Store, clock: &dyn Clock, actor: &Actor, command: AdminCommand) -> anyhow::Result<String> {
+    let now = clock.now();
+    let grant = |function: String, user: String, role: Role| async move {
+        let (function, user) = (FunctionName::parse(&function)?, UserId::parse(&user)?);
+        store.grant_role(&function, &user, role, actor, now).await?;
+        anyhow::Ok(format!("{user} is now {role} of {function}"))
+    };
+    let revoke = |function: String, user: String, role: Role| async move {
+        let (function, user) = (FunctionName::parse(&function)?, UserId::parse(&user)?);
+        store.revoke_role(&function, &user, role, actor, now).await?;
+        anyhow::Ok(format!("{user} is no longer {role} of {function}"))
+    };
+    match command {
+        AdminCommand::AddFunction { name } => {
+            let name = FunctionName::parse(&name)?;
+            let id = store.add_function(&name, actor, now).await?;
+            Ok(format!("created function {name} (id {id})"))
+        }
+        AdminCommand::ListFunctions => list_functions(store).await,
+        AdminCommand::SetHead { function, user } => grant(function, user, Role::Head).await,
+        AdminCommand::AddDeputy { function, user } => grant(function, user, Role::Deputy).await,
+        AdminCommand::RemoveDeputy { function, user } => revoke(function, user, Role::Deputy).await,
+        AdminCommand::AddManager { function, user } => grant(function, user, Role::Manager).await,
+        AdminCommand::RemoveManager { function, user } => revoke(function, user, Role::Manager).await,
+        AdminCommand::AddMember { function, user } => grant(function, user, Role::Member).await,
+        AdminCommand::RemoveMember { function, user } => revoke(function, user, Role::Member).await,
+        AdminCommand::AddAdmin { user } => {
+            let user = UserId::parse(&user)?;
+            store.add_admin(&user, actor, now).await?;
+            Ok(format!("{user} is now an admin"))
+        }
+        AdminCommand::RemoveAdmin { user } => {
+            let user = UserId::parse(&user)?;
+            store.remove_admin(&user, actor, now).await?;
+            Ok(format!("{user} is no longer an admin"))
+        }
+        AdminCommand::ListAdmins => {
+            let admins = store.list_admins().await?;
+            if admins.is_empty() {
+                return Ok("no admins".to_owned());
+            }
+            Ok(admins.iter().map(UserId::to_string).collect::<Vec<_>>().join("\n"))
+        }
+    }
+}
+
+async fn list_functions(store: &dyn Store) -> anyhow::Result<String> {
+    let functions = store.list_functions().await?;
+    if functions.is_empty() {
+        return Ok("no functions".to_owned());
+    }
+    let join = |users: &[UserId]| {
+        if users.is_empty() {
+            "-".to_owned()
+        } else {
+            users.iter().map(UserId::to_string).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let mut out = String::new();
+    for f in &functions {
+        let head = f.head.as_ref().map_or_else(|| "-".to_owned(), UserId::to_string);
+        let _ = writeln!(
+            out,
+            "{}\n  head: {head}\n  deputies: {}\n  managers: {}\n  members: {}",
+            f.name,
+            join(&f.deputies),
+            join(&f.managers),
+            join(&f.members)
+        );
+    }
+    Ok(out.trim_end().to_owned())
+}

@@ -1,0 +1,233 @@
+//! Builds the application from a `Config` and runs it: the HTTP server for Slack and the
+//! background workers beside it, all stopped by one shutdown signal. Tests build the
+//! very same application on port 0.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use chrono_tz::Tz;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Cli, Command, Config, DatabaseArgs, SlackArgs};
+use crate::domain::Actor;
+use crate::metrics::Metrics;
+use crate::scheduler::outbox::OutboxSender;
+use crate::slack::ingress;
+use crate::slack::outbound::SlackApi;
+use crate::slack::signature::SignatureVerifier;
+use crate::store::{self, Store};
+
+/// Whole-process budget for a graceful stop after the signal.
+const SHUTDOWN_BUDGET: Duration = Duration::from_secs(9);
+
+/// What every request handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub verifier: SignatureVerifier,
+    pub team_id: String,
+    pub timezone: Tz,
+    pub metrics: Arc<Metrics>,
+    /// Nudges the outbox sender as soon as something is queued.
+    pub outbox_wake: Arc<Notify>,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    state: Arc<AppState>,
+    sender: OutboxSender,
+    max_body_bytes: usize,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// Connects to the database (applying migrations), binds the listener and wires the
+    /// workers. Nothing runs until `run_until_stopped`.
+    pub async fn build_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        let store = store::connect(&config.database_url)
+            .await
+            .context("could not open the database named by DATABASE_URL")?;
+        let listener = TcpListener::bind(config.listen_addr)
+            .await
+            .with_context(|| format!("could not listen on {}", config.listen_addr))?;
+        let api = SlackApi::new(&config.slack.api_url, &config.slack.bot_token, config.outbox.request_timeout)
+            .context("could not set up the Slack client")?;
+        let metrics = Arc::new(Metrics::new());
+        let outbox_wake = Arc::new(Notify::new());
+        let state = Arc::new(AppState {
+            store: store.clone(),
+            clock: clock.clone(),
+            verifier: SignatureVerifier::new(config.slack.signing_secret.clone()),
+            team_id: config.slack.team_id.clone(),
+            timezone: config.timezone,
+            metrics: metrics.clone(),
+            outbox_wake: outbox_wake.clone(),
+        });
+        let sender = OutboxSender {
+            store,
+            api: Arc::new(api),
+            clock,
+            config: config.outbox.clone(),
+            metrics,
+            wake: outbox_wake,
+            worker_id: worker_id(),
+        };
+        Ok(Self { listener, state, sender, max_body_bytes: config.max_body_bytes })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn store(&self) -> Arc<dyn Store> {
+        self.state.store.clone()
+    }
+
+    pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
+        Router::new()
+            .route("/slack/commands", post(ingress::commands))
+            .route("/slack/interactions", post(ingress::interactions))
+            .route("/slack/events", post(ingress::events))
+            .route("/healthz", get(ingress::healthz))
+            .route("/readyz", get(ingress::readyz))
+            .route("/metrics", get(ingress::metrics))
+            // Oversized bodies are refused with 413 before any handler sees them.
+            .layer(DefaultBodyLimit::max(max_body_bytes))
+            .with_state(state)
+    }
+
+    /// Serves until `shutdown` resolves, then stops taking requests, lets requests in
+    /// flight and the outbox row being sent finish, and returns.
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let addr = self.local_addr()?;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let sender = tokio::spawn(self.sender.run(stop_rx.clone()));
+        let router = Self::router(self.state, self.max_body_bytes);
+        let mut server_stop = stop_rx;
+        let server = tokio::spawn(async move {
+            axum::serve(self.listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = server_stop.wait_for(|stop| *stop).await;
+                })
+                .await
+        });
+        tracing::info!(%addr, "listening");
+        shutdown.await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+        let finished = tokio::time::timeout(SHUTDOWN_BUDGET, async {
+            let served = server.await;
+            let _ = sender.await;
+            served
+        })
+        .await;
+        match finished {
+            Ok(Ok(result)) => result.context("HTTP server failed"),
+            Ok(Err(join)) => Err(anyhow::anyhow!("HTTP server task failed: {join}")),
+            Err(_) => {
+                tracing::warn!("shutdown budget exceeded; exiting with work in flight");
+                Ok(())
+            }
+        }
+    }
+}
+
+fn worker_id() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
+    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn"));
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+/// `serve` is also what runs when no subcommand is given; its options then come from
+/// the environment alone.
+#[derive(Parser)]
+struct ServeDefaults {
+    #[command(flatten)]
+    slack: SlackArgs,
+}
+
+/// Entry point for the binary: dispatches the parsed command line.
+pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeDefaults::parse_from(["contact-policy-bot"]).slack));
+    match command {
+        Command::Serve(slack) => serve(&cli.database, &slack).await,
+        Command::CheckConfig(slack) => {
+            let config = Config::from_args(&cli.database, &slack)?;
+            println!("configuration is valid: database {}, listening on {}, time zone {}", backend_name(&config.database_url), config.listen_addr, config.timezone);
+            Ok(())
+        }
+        Command::Migrate => {
+            crate::config::validate_database_url(&cli.database.database_url)?;
+            store::connect(&cli.database.database_url).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin { actor, command } => {
+            crate::config::validate_database_url(&cli.database.database_url)?;
+            let store = store::connect(&cli.database.database_url).await?;
+            let output = crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command).await?;
+            println!("{output}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {
+    let config = Config::from_args(database, slack)?;
+    tracing::info!(backend = backend_name(&config.database_url), timezone = %config.timezone, "starting contact-policy-bot");
+    let app = Application::build(config).await?;
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+fn backend_name(url: &str) -> &'static str {
+    if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    }
+}

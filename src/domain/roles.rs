@@ -1,0 +1,115 @@
+//! Who may do what (§6): functions, their head, deputies named by an admin, managers and
+//! members; and admins who set all of this up.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A role someone holds in one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Head of function: authorises restrictions (§6). At most one per function.
+    Head,
+    /// Deputy named by an admin: may decide in the head's place.
+    Deputy,
+    /// Receives staff reports, warns, requests restrictions, handles disputes and reviews.
+    Manager,
+    /// A member of staff who reports into the function.
+    Member,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Head, Role::Deputy, Role::Manager, Role::Member];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Head => "head",
+            Role::Deputy => "deputy",
+            Role::Manager => "manager",
+            Role::Member => "member",
+        }
+    }
+
+    /// Whether this role may decide restriction requests for its function (§6, R-RES-5).
+    pub fn may_decide_restrictions(self) -> bool {
+        matches!(self, Role::Head | Role::Deputy)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown role {0:?} (expected head, deputy, manager or member)")]
+pub struct UnknownRole(pub String);
+
+impl FromStr for Role {
+    type Err = UnknownRole;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// A function's name, as admins type it: trimmed, 1 to 80 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FunctionName(String);
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("a function name must be 1 to 80 characters")]
+pub struct InvalidFunctionName;
+
+impl FunctionName {
+    pub fn parse(raw: &str) -> Result<Self, InvalidFunctionName> {
+        let name = raw.trim();
+        if name.is_empty() || name.chars().count() > 80 {
+            return Err(InvalidFunctionName);
+        }
+        Ok(Self(name.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FunctionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_heads_and_deputies_may_decide_restrictions() {
+        assert!(Role::Head.may_decide_restrictions());
+        assert!(Role::Deputy.may_decide_restrictions());
+        assert!(!Role::Manager.may_decide_restrictions());
+        assert!(!Role::Member.may_decide_restrictions());
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+        }
+        assert!("boss".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn function_names_are_trimmed_and_bounded() {
+        assert_eq!(FunctionName::parse("  Casework ").map(|n| n.0), Ok("Casework".into()));
+        assert!(FunctionName::parse("   ").is_err());
+        assert!(FunctionName::parse(&"x".repeat(81)).is_err());
+    }
+}

@@ -1,0 +1,13 @@
+//! contact-policy-bot: a Slack bot that runs a public body's policy for managing
+//! unacceptable behaviour by service users towards its staff.
+
+pub mod admin;
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod metrics;
+pub mod scheduler;
+pub mod slack;
+pub mod store;

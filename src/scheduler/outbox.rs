@@ -1,0 +1,170 @@
+//! The outbox sender. Rows are claimed (so two senders never take the same row), sent
+//! through slack-morphism, and the result recorded against the claim: the Slack `ts` on
+//! success; a retry time on 429 (Slack's Retry-After), 5xx or timeout; failure when Slack
+//! refuses the call itself or attempts run out. Rows are never deleted, so a restart
+//! picks up exactly what was left undelivered.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use tokio::sync::{watch, Notify};
+
+use crate::clock::Clock;
+use crate::config::OutboxConfig;
+use crate::metrics::Metrics;
+use crate::slack::outbound::{CallFailure, SlackApi, SlackCall};
+use crate::store::{DeliveryOutcome, OutboxMessage, Store, StoreResult};
+
+/// How many rows one claim takes.
+const BATCH: i64 = 20;
+/// Used when Slack answers 429 without a usable Retry-After header.
+const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone)]
+pub struct OutboxSender {
+    pub store: Arc<dyn Store>,
+    pub api: Arc<SlackApi>,
+    pub clock: Arc<dyn Clock>,
+    pub config: OutboxConfig,
+    pub metrics: Arc<Metrics>,
+    pub wake: Arc<Notify>,
+    pub worker_id: String,
+}
+
+impl OutboxSender {
+    /// Runs until `shutdown` turns true, finishing the row being sent before returning.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(worker = %self.worker_id, "outbox sender started");
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            if let Err(err) = self.send_due(&shutdown).await {
+                tracing::error!(error = %err, "outbox sweep failed");
+            }
+            let pause = self.pause().await;
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(pause) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+        tracing::info!(worker = %self.worker_id, "outbox sender stopped");
+    }
+
+    /// How long to sleep: until the next row is due, but never longer than the poll interval.
+    async fn pause(&self) -> Duration {
+        let poll = self.config.poll_interval;
+        match self.store.next_outbox_due().await {
+            Ok(Some(due)) => (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO).min(poll),
+            Ok(None) => poll,
+            Err(_) => poll,
+        }
+    }
+
+    /// Claims and sends every due row; returns how many were attempted. Stops early (and
+    /// hands unsent claims back) when shutdown is requested.
+    pub async fn send_due(&self, shutdown: &watch::Receiver<bool>) -> StoreResult<usize> {
+        let mut attempted = 0;
+        loop {
+            let now = self.clock.now();
+            let claim_until = now + chrono::Duration::from_std(self.config.claim_timeout).unwrap_or_default();
+            let batch = self.store.claim_outbox(&self.worker_id, now, claim_until, BATCH).await?;
+            if batch.is_empty() {
+                return Ok(attempted);
+            }
+            for message in batch {
+                if *shutdown.borrow() {
+                    self.store.release_outbox_claim(message.id, &self.worker_id).await?;
+                    continue;
+                }
+                self.deliver(&message).await?;
+                attempted += 1;
+            }
+            if *shutdown.borrow() {
+                return Ok(attempted);
+            }
+        }
+    }
+
+    async fn deliver(&self, message: &OutboxMessage) -> StoreResult<()> {
+        let outcome = match SlackCall::from_outbox(&message.method, &message.payload) {
+            Ok(call) => match self.api.call(&call).await {
+                Ok(delivered) => DeliveryOutcome::Sent { channel: delivered.channel, ts: delivered.ts },
+                Err(failure) => self.after_failure(message, failure),
+            },
+            Err(err) => DeliveryOutcome::Failed { error: err.to_string() },
+        };
+        let label = match &outcome {
+            DeliveryOutcome::Sent { .. } => "sent",
+            DeliveryOutcome::Retry { .. } => "retry",
+            DeliveryOutcome::Failed { .. } => "failed",
+        };
+        self.metrics.delivery(&message.method, label);
+        match &outcome {
+            DeliveryOutcome::Sent { .. } => {
+                tracing::info!(outbox_id = message.id, method = %message.method, "delivered to slack")
+            }
+            DeliveryOutcome::Retry { next_attempt_at, error } => {
+                tracing::warn!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, retry_at = %next_attempt_at, "slack delivery will be retried")
+            }
+            DeliveryOutcome::Failed { error } => {
+                tracing::error!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, "slack delivery failed for good")
+            }
+        }
+        let recorded = self.store.record_delivery(message.id, &self.worker_id, &outcome, self.clock.now()).await?;
+        if !recorded {
+            tracing::warn!(outbox_id = message.id, "claim lapsed before the result was recorded");
+        }
+        Ok(())
+    }
+
+    fn after_failure(&self, message: &OutboxMessage, failure: CallFailure) -> DeliveryOutcome {
+        let now = self.clock.now();
+        let (wait, error) = match failure {
+            CallFailure::Permanent(error) => return DeliveryOutcome::Failed { error },
+            // Slack's Retry-After is honoured as given, and does not use up an attempt's backoff.
+            CallFailure::RateLimited { retry_after } => {
+                let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
+                return DeliveryOutcome::Retry { next_attempt_at: later(now, wait), error: format!("rate limited, retry after {}s", wait.as_secs()) };
+            }
+            CallFailure::Transient(error) => (backoff(&self.config, message.attempts), error),
+        };
+        if message.attempts >= self.config.max_attempts {
+            return DeliveryOutcome::Failed { error: format!("{error} (gave up after {} attempts)", message.attempts) };
+        }
+        DeliveryOutcome::Retry { next_attempt_at: later(now, wait), error }
+    }
+}
+
+fn later(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(60))
+}
+
+/// Exponential backoff from `base_backoff`, doubling per attempt, capped, with ±20% jitter
+/// so many rows failing together do not retry in lockstep.
+pub fn backoff(config: &OutboxConfig, attempts: i32) -> Duration {
+    let exponent = attempts.saturating_sub(1).clamp(0, 20) as u32;
+    let raw = config.base_backoff.saturating_mul(2u32.saturating_pow(exponent));
+    let capped = raw.min(config.max_backoff);
+    let jitter = rand::rng().random_range(0.8..=1.2);
+    capped.mul_f64(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let config = OutboxConfig { base_backoff: Duration::from_secs(2), max_backoff: Duration::from_secs(60), ..OutboxConfig::default() };
+        let first = backoff(&config, 1);
+        assert!(first >= Duration::from_millis(1600) && first <= Duration::from_millis(2400), "{first:?}");
+        let third = backoff(&config, 3);
+        assert!(third >= Duration::from_millis(6400) && third <= Duration::from_millis(9600), "{third:?}");
+        let late = backoff(&config, 30);
+        assert!(late <= Duration::from_secs(72), "{late:?}");
+    }
+}

@@ -1,0 +1,70 @@
+//! The `/contact` subcommands. One table lists every subcommand the bot has; help is
+//! generated from it, so help never promises something the bot cannot do.
+
+/// A `/contact` subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subcommand {
+    Help,
+}
+
+pub struct SubcommandInfo {
+    pub subcommand: Subcommand,
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every subcommand, in the order help shows them.
+pub const SUBCOMMANDS: &[SubcommandInfo] = &[SubcommandInfo {
+    subcommand: Subcommand::Help,
+    name: "help",
+    usage: "/contact help",
+    summary: "Show this list of commands.",
+}];
+
+/// What the user typed after `/contact`, split into the subcommand and its argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParsedCommand {
+    Known { subcommand: Subcommand, argument: String },
+    Unknown { typed: String },
+}
+
+pub fn parse(text: &str) -> ParsedCommand {
+    let text = text.trim();
+    let (word, rest) = match text.split_once(char::is_whitespace) {
+        Some((w, r)) => (w, r.trim()),
+        None => (text, ""),
+    };
+    if word.is_empty() {
+        return ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() };
+    }
+    let word_lower = word.to_lowercase();
+    match SUBCOMMANDS.iter().find(|info| info.name == word_lower) {
+        Some(info) => ParsedCommand::Known { subcommand: info.subcommand, argument: rest.to_owned() },
+        None => ParsedCommand::Unknown { typed: word.to_owned() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_text_and_help_both_mean_help() {
+        assert_eq!(parse(""), ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() });
+        assert_eq!(parse("  HELP  "), ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() });
+    }
+
+    #[test]
+    fn unknown_words_are_reported_as_typed() {
+        assert_eq!(parse("frobnicate now"), ParsedCommand::Unknown { typed: "frobnicate".into() });
+    }
+
+    #[test]
+    fn every_subcommand_is_listed_once() {
+        let mut names: Vec<_> = SUBCOMMANDS.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), SUBCOMMANDS.len());
+    }
+}

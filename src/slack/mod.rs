@@ -1,0 +1,9 @@
+//! Everything that speaks Slack: request verification and routing (`ingress`), the
+//! `/contact` subcommands (`commands`), Block Kit views (`views`), and the outbound
+//! calls the outbox sender makes (`outbound`).
+
+pub mod commands;
+pub mod ingress;
+pub mod outbound;
+pub mod signature;
+pub mod views;

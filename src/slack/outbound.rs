@@ -1,0 +1,207 @@
+//! Calls to Slack's Web API. Every call the bot makes (other than the HTTP answer to a
+//! request) is stored in the outbox first as a `SlackCall`, then delivered from here by
+//! the sender, through slack-morphism pointed at the configured base URL (R-OPS-3).
+
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use slack_morphism::errors::{SlackClientError, SlackClientSystemError};
+use slack_morphism::prelude::*;
+
+use crate::store::NewOutboxMessage;
+
+/// One Slack call, as stored in the outbox (`method` column + `payload` JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "method", content = "request")]
+pub enum SlackCall {
+    #[serde(rename = "chat.postMessage")]
+    PostMessage(SlackApiChatPostMessageRequest),
+    #[serde(rename = "chat.postEphemeral")]
+    PostEphemeral(SlackApiChatPostEphemeralRequest),
+    #[serde(rename = "chat.update")]
+    Update(SlackApiChatUpdateRequest),
+    #[serde(rename = "views.open")]
+    OpenView(SlackApiViewsOpenRequest),
+    #[serde(rename = "views.update")]
+    UpdateView(SlackApiViewsUpdateRequest),
+    #[serde(rename = "views.publish")]
+    PublishView(SlackApiViewsPublishRequest),
+    /// A reply through a slash command's or interaction's `response_url`.
+    #[serde(rename = "response_url")]
+    Respond { url: String, message: SlackApiPostWebhookMessageRequest },
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("stored Slack call could not be read: {0}")]
+pub struct UnreadableCall(#[from] serde_json::Error);
+
+impl SlackCall {
+    pub fn method(&self) -> &'static str {
+        match self {
+            SlackCall::PostMessage(_) => "chat.postMessage",
+            SlackCall::PostEphemeral(_) => "chat.postEphemeral",
+            SlackCall::Update(_) => "chat.update",
+            SlackCall::OpenView(_) => "views.open",
+            SlackCall::UpdateView(_) => "views.update",
+            SlackCall::PublishView(_) => "views.publish",
+            SlackCall::Respond { .. } => "response_url",
+        }
+    }
+
+    /// An outbox row for this call. `key` must be unique per message and occasion.
+    pub fn into_outbox(self, key: impl Into<String>, subject: Option<(&str, String)>) -> Result<NewOutboxMessage, UnreadableCall> {
+        let method = self.method().to_owned();
+        let mut value = serde_json::to_value(&self)?;
+        let payload = value.get_mut("request").map(serde_json::Value::take).unwrap_or_default();
+        Ok(NewOutboxMessage {
+            idempotency_key: key.into(),
+            method,
+            payload,
+            subject_type: subject.as_ref().map(|(t, _)| (*t).to_owned()),
+            subject_id: subject.map(|(_, id)| id),
+        })
+    }
+
+    pub fn from_outbox(method: &str, payload: &serde_json::Value) -> Result<Self, UnreadableCall> {
+        Ok(serde_json::from_value(serde_json::json!({ "method": method, "request": payload }))?)
+    }
+}
+
+/// Where a delivered message landed, kept so it can be updated later.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Delivered {
+    pub channel: Option<String>,
+    pub ts: Option<String>,
+}
+
+/// Why a call did not succeed, sorted by what the sender should do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallFailure {
+    /// 429: wait at least this long (Slack's Retry-After), then try again.
+    RateLimited { retry_after: Option<Duration> },
+    /// 5xx, a timeout, a dropped connection or a transient Slack error: back off and retry.
+    Transient(String),
+    /// Slack refused the call itself (e.g. `channel_not_found`): retrying will not help.
+    Permanent(String),
+}
+
+pub type Connector = SlackClientHyperConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+
+/// The Slack Web API client, bound to one bot token and base URL.
+#[derive(Debug)]
+pub struct SlackApi {
+    client: SlackClient<Connector>,
+    token: SlackApiToken,
+    timeout: Duration,
+}
+
+impl SlackApi {
+    /// `api_url` may be `http://` (a fake Slack on loopback in tests) or `https://`.
+    pub fn new(api_url: &str, bot_token: &SecretString, timeout: Duration) -> std::io::Result<Self> {
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_native_roots()?
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .build();
+        let connector = SlackClientHyperConnector::with_connector(connector).with_slack_api_url(api_url);
+        Ok(Self {
+            client: SlackClient::new(connector),
+            token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
+            timeout,
+        })
+    }
+
+    pub async fn call(&self, call: &SlackCall) -> Result<Delivered, CallFailure> {
+        if let SlackCall::Respond { url, .. } = call {
+            if url::Url::parse(url).is_err() {
+                return Err(CallFailure::Permanent("response_url is not a URL".to_owned()));
+            }
+        }
+        match tokio::time::timeout(self.timeout, self.call_unbounded(call)).await {
+            Ok(result) => result.map_err(classify),
+            Err(_) => Err(CallFailure::Transient(format!("timed out after {:?}", self.timeout))),
+        }
+    }
+
+    async fn call_unbounded(&self, call: &SlackCall) -> ClientResult<Delivered> {
+        let session = self.client.open_session(&self.token);
+        Ok(match call {
+            SlackCall::PostMessage(req) => {
+                let res = session.chat_post_message(req).await?;
+                Delivered { channel: Some(res.channel.to_string()), ts: Some(res.ts.to_string()) }
+            }
+            SlackCall::PostEphemeral(req) => {
+                session.chat_post_ephemeral(req).await?;
+                Delivered::default()
+            }
+            SlackCall::Update(req) => {
+                let res = session.chat_update(req).await?;
+                Delivered { channel: Some(res.channel.to_string()), ts: Some(res.ts.to_string()) }
+            }
+            SlackCall::OpenView(req) => {
+                session.views_open(req).await?;
+                Delivered::default()
+            }
+            SlackCall::UpdateView(req) => {
+                session.views_update(req).await?;
+                Delivered::default()
+            }
+            SlackCall::PublishView(req) => {
+                session.views_publish(req).await?;
+                Delivered::default()
+            }
+            SlackCall::Respond { url, message } => {
+                let url = url::Url::parse(url).map_err(|e| {
+                    SlackClientError::SystemError(SlackClientSystemError::new().with_message(format!("bad response_url: {e}")))
+                })?;
+                self.client.post_webhook_message(&url, message).await?;
+                Delivered::default()
+            }
+        })
+    }
+}
+
+/// Slack error codes that mean "try again later" rather than "this call is wrong".
+const TRANSIENT_SLACK_ERRORS: &[&str] = &["internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"];
+
+fn classify(err: SlackClientError) -> CallFailure {
+    match err {
+        SlackClientError::RateLimitError(e) => CallFailure::RateLimited { retry_after: e.retry_after },
+        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
+            CallFailure::Transient(format!("HTTP {}", e.status_code))
+        }
+        SlackClientError::HttpError(e) => CallFailure::Permanent(format!("HTTP {}", e.status_code)),
+        SlackClientError::ApiError(e) if TRANSIENT_SLACK_ERRORS.contains(&e.code.as_str()) => {
+            CallFailure::Transient(format!("slack error {}", e.code))
+        }
+        SlackClientError::ApiError(e) => CallFailure::Permanent(format!("slack error {}", e.code)),
+        // Connection refused, reset or similar: the network, not the request.
+        SlackClientError::HttpProtocolError(_) | SlackClientError::SystemError(_) => {
+            CallFailure::Transient("connection failed".to_owned())
+        }
+        SlackClientError::ProtocolError(_)
+        | SlackClientError::EndOfStream(_)
+        | SlackClientError::SocketModeProtocolError(_) => {
+            CallFailure::Permanent("unexpected response from Slack".to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_round_trip_through_the_outbox_shape() {
+        let call = SlackCall::PostMessage(SlackApiChatPostMessageRequest::new(
+            "U123".into(),
+            SlackMessageContent::new().with_text("hello".into()),
+        ));
+        let row = call.clone().into_outbox("k1", None).expect("serialises");
+        assert_eq!(row.method, "chat.postMessage");
+        assert_eq!(row.payload["channel"], "U123");
+        assert_eq!(SlackCall::from_outbox(&row.method, &row.payload).expect("reads back"), call);
+    }
+}

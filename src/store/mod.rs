@@ -1,0 +1,220 @@
+//! Persistence behind one `Store` trait, implemented for SQLite (`sqlite.rs`) and
+//! PostgreSQL (`postgres.rs`). The backend is chosen once, from the `DATABASE_URL`
+//! scheme. Every method that changes something writes its audit event (and any outbox
+//! message) in the same transaction as the change.
+
+mod postgres;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::domain::audit::AuditEntry;
+use crate::domain::roles::{FunctionName, Role};
+use crate::domain::{Actor, UserId};
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken; `what` says which, in words a user understands.
+    #[error("{what} already exists")]
+    Conflict { what: String },
+    #[error("{what} was not found")]
+    NotFound { what: String },
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(what: impl Into<String>) -> Self {
+        StoreError::NotFound { what: what.into() }
+    }
+
+    /// Turns a unique-constraint violation into a `Conflict`; other errors pass through.
+    pub(crate) fn conflict_on_unique(err: sqlx::Error, what: impl Into<String>) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict { what: what.into() }
+            }
+            _ => StoreError::Database(err),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A function with everyone who holds a role in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionSummary {
+    pub id: i64,
+    pub name: String,
+    pub head: Option<UserId>,
+    pub deputies: Vec<UserId>,
+    pub managers: Vec<UserId>,
+    pub members: Vec<UserId>,
+}
+
+/// One role a user holds, with the function it is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleHolding {
+    pub function_id: i64,
+    pub function_name: String,
+    pub role: Role,
+}
+
+/// A stored audit event, as read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub actor: String,
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub function_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// A message for Slack, queued in the same transaction as the change that caused it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutboxMessage {
+    /// Unique per message and occasion: enqueuing the same key twice stores one row.
+    pub idempotency_key: String,
+    /// The Slack Web API method, e.g. `chat.postMessage`.
+    pub method: String,
+    pub payload: Value,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    Pending,
+    Sent,
+    Failed,
+}
+
+impl OutboxStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Pending => "pending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> StoreResult<Self> {
+        match s {
+            "pending" => Ok(OutboxStatus::Pending),
+            "sent" => Ok(OutboxStatus::Sent),
+            "failed" => Ok(OutboxStatus::Failed),
+            other => Err(StoreError::Corrupt(format!("outbox status {other:?}"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub method: String,
+    pub payload: Value,
+    pub status: OutboxStatus,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub slack_channel: Option<String>,
+    pub slack_ts: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// What the sender learned from one attempt to deliver an outbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeliveryOutcome {
+    Sent { channel: Option<String>, ts: Option<String> },
+    /// Try again at `next_attempt_at` (backoff, or Slack's Retry-After).
+    Retry { next_attempt_at: DateTime<Utc>, error: String },
+    /// Gave up; the row is kept for an operator to see.
+    Failed { error: String },
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Applies this backend's migrations (idempotent).
+    async fn migrate(&self) -> StoreResult<()>;
+
+    /// Cheap round trip for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- Functions, roles and admins (managed with `contact-policy-bot admin`). ---
+
+    async fn add_function(&self, name: &FunctionName, actor: &Actor, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn list_functions(&self) -> StoreResult<Vec<FunctionSummary>>;
+    async fn function_by_name(&self, name: &FunctionName) -> StoreResult<Option<FunctionSummary>>;
+    /// Grants a role. Setting a head replaces the previous head (both recorded).
+    async fn grant_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn revoke_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn roles_of(&self, user: &UserId) -> StoreResult<Vec<RoleHolding>>;
+    async fn add_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn remove_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn list_admins(&self) -> StoreResult<Vec<UserId>>;
+    async fn is_admin(&self, user: &UserId) -> StoreResult<bool>;
+
+    // --- Audit trail (read side; writes happen inside the changes they record). ---
+
+    async fn audit_events(&self, subject_type: &str, subject_id: &str) -> StoreResult<Vec<AuditEvent>>;
+    async fn all_audit_events(&self) -> StoreResult<Vec<AuditEvent>>;
+
+    // --- Slack Events API de-duplication. ---
+
+    /// Whether `event_id` was already handled.
+    async fn event_seen(&self, event_id: &str) -> StoreResult<bool>;
+    /// Records that `event_id` was handled; false if it was seen before (a retry).
+    async fn first_sighting_of_event(&self, event_id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+
+    // --- Outbox. ---
+
+    /// Queues messages on their own, with an audit event for why they were sent.
+    /// Returns how many new rows were stored (a repeated key stores nothing).
+    async fn enqueue(&self, messages: &[NewOutboxMessage], audit: Option<&AuditEntry>, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// Claims up to `limit` due rows for `worker` until `claim_until`. A row claimed by a
+    /// sender that died is claimable again once its claim has lapsed.
+    async fn claim_outbox(&self, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    /// Records the result of one attempt. Does nothing unless `worker` still holds the claim.
+    async fn record_delivery(&self, id: i64, worker: &str, outcome: &DeliveryOutcome, now: DateTime<Utc>) -> StoreResult<bool>;
+    /// Hands back a claimed row unsent (at shutdown), without counting the attempt.
+    async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()>;
+    async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>>;
+    /// The earliest time a pending row becomes due, so the sender can sleep until then.
+    async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
+}
+
+/// Opens the store the URL names and applies its migrations.
+pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Arc::new(PostgresStore::connect(database_url).await?)
+    } else {
+        Arc::new(SqliteStore::connect(database_url).await?)
+    };
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,47 @@
+//! The PostgreSQL backend, for production and for running several bot instances against
+//! one database: claims use `FOR UPDATE SKIP LOCKED`, so two instances never take the
+//! same outbox row or reminder.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Pool, Transaction};
+
+use super::{Backend, Store, StoreError, StoreResult};
+
+type Db = sqlx::Postgres;
+
+const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: Pool<Db>,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)?.application_name("contact-policy-bot");
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.pool.begin().await?)
+    }
+
+    async fn migrate_pool(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+}
+
+const BACKEND: Backend = Backend::Postgres;
+type ThisStore = PostgresStore;
+
+include!("shared_sql.rs");

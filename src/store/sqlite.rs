@@ -1,0 +1,57 @@
+//! The SQLite backend: the embedded default. WAL is set once when the file is opened,
+//! foreign keys are on, writers wait on `busy_timeout` rather than failing, and every
+//! write transaction begins IMMEDIATE so two writers never deadlock on an upgrade.
+//! One bot instance per SQLite file (the outbox and scheduler claims assume it).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Transaction};
+
+use super::{Backend, Store, StoreError, StoreResult};
+
+type Db = sqlx::Sqlite;
+
+/// SQLite has no row locks; the IMMEDIATE transaction already serialises claimers.
+const SKIP_LOCKED: &str = "";
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: Pool<Db>,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
+        if let Some(dir) = crate::config::sqlite_parent_dir(url) {
+            std::fs::create_dir_all(&dir).map_err(|e| {
+                StoreError::Database(sqlx::Error::Configuration(
+                    format!("cannot create directory {}: {e}", dir.display()).into(),
+                ))
+            })?;
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Db>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn migrate_pool(&self) -> StoreResult<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+}
+
+const BACKEND: Backend = Backend::Sqlite;
+type ThisStore = SqliteStore;
+
+include!("shared_sql.rs");
