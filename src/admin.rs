@@ -14,28 +14,60 @@ use crate::store::Store;
 #[derive(Debug, Clone, Subcommand)]
 pub enum AdminCommand {
     /// Create a function (a team or directorate with its own head).
-    AddFunction { name: String },
+    AddFunction {
+        name: String,
+    },
     /// List functions with their head, deputies, managers and members.
     ListFunctions,
     /// Make USER the head of FUNCTION (replaces any previous head).
-    SetHead { function: String, user: String },
+    SetHead {
+        function: String,
+        user: String,
+    },
     /// Name USER as a deputy who may decide restriction requests for FUNCTION.
-    AddDeputy { function: String, user: String },
-    RemoveDeputy { function: String, user: String },
+    AddDeputy {
+        function: String,
+        user: String,
+    },
+    RemoveDeputy {
+        function: String,
+        user: String,
+    },
     /// Make USER a manager in FUNCTION.
-    AddManager { function: String, user: String },
-    RemoveManager { function: String, user: String },
+    AddManager {
+        function: String,
+        user: String,
+    },
+    RemoveManager {
+        function: String,
+        user: String,
+    },
     /// Make USER a member of staff in FUNCTION.
-    AddMember { function: String, user: String },
-    RemoveMember { function: String, user: String },
+    AddMember {
+        function: String,
+        user: String,
+    },
+    RemoveMember {
+        function: String,
+        user: String,
+    },
     /// Let USER administer the bot (roles, exports, erasure).
-    AddAdmin { user: String },
-    RemoveAdmin { user: String },
+    AddAdmin {
+        user: String,
+    },
+    RemoveAdmin {
+        user: String,
+    },
     ListAdmins,
 }
 
 /// Runs one admin command and returns what to print.
-pub async fn run(store: &dyn Store, clock: &dyn Clock, actor: &Actor, command: AdminCommand) -> anyhow::Result<String> {
+pub async fn run(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    actor: &Actor,
+    command: AdminCommand,
+) -> anyhow::Result<String> {
     let now = clock.now();
     let grant = |function: String, user: String, role: Role| async move {
         let (function, user) = (FunctionName::parse(&function)?, UserId::parse(&user)?);
@@ -44,7 +76,9 @@ pub async fn run(store: &dyn Store, clock: &dyn Clock, actor: &Actor, command: A
     };
     let revoke = |function: String, user: String, role: Role| async move {
         let (function, user) = (FunctionName::parse(&function)?, UserId::parse(&user)?);
-        store.revoke_role(&function, &user, role, actor, now).await?;
+        store
+            .revoke_role(&function, &user, role, actor, now)
+            .await?;
         anyhow::Ok(format!("{user} is no longer {role} of {function}"))
     };
     match command {
@@ -58,7 +92,9 @@ pub async fn run(store: &dyn Store, clock: &dyn Clock, actor: &Actor, command: A
         AdminCommand::AddDeputy { function, user } => grant(function, user, Role::Deputy).await,
         AdminCommand::RemoveDeputy { function, user } => revoke(function, user, Role::Deputy).await,
         AdminCommand::AddManager { function, user } => grant(function, user, Role::Manager).await,
-        AdminCommand::RemoveManager { function, user } => revoke(function, user, Role::Manager).await,
+        AdminCommand::RemoveManager { function, user } => {
+            revoke(function, user, Role::Manager).await
+        }
         AdminCommand::AddMember { function, user } => grant(function, user, Role::Member).await,
         AdminCommand::RemoveMember { function, user } => revoke(function, user, Role::Member).await,
         AdminCommand::AddAdmin { user } => {
@@ -76,7 +112,11 @@ pub async fn run(store: &dyn Store, clock: &dyn Clock, actor: &Actor, command: A
             if admins.is_empty() {
                 return Ok("no admins".to_owned());
             }
-            Ok(admins.iter().map(UserId::to_string).collect::<Vec<_>>().join("\n"))
+            Ok(admins
+                .iter()
+                .map(UserId::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"))
         }
     }
 }
@@ -90,12 +130,19 @@ async fn list_functions(store: &dyn Store) -> anyhow::Result<String> {
         if users.is_empty() {
             "-".to_owned()
         } else {
-            users.iter().map(UserId::to_string).collect::<Vec<_>>().join(", ")
+            users
+                .iter()
+                .map(UserId::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         }
     };
     let mut out = String::new();
     for f in &functions {
-        let head = f.head.as_ref().map_or_else(|| "-".to_owned(), UserId::to_string);
+        let head = f
+            .head
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), UserId::to_string);
         let _ = writeln!(
             out,
             "{}\n  head: {head}\n  deputies: {}\n  managers: {}\n  members: {}",

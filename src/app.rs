@@ -63,8 +63,12 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .await
             .with_context(|| format!("could not listen on {}", config.listen_addr))?;
-        let api = SlackApi::new(&config.slack.api_url, &config.slack.bot_token, config.outbox.request_timeout)
-            .context("could not set up the Slack client")?;
+        let api = SlackApi::new(
+            &config.slack.api_url,
+            &config.slack.bot_token,
+            config.outbox.request_timeout,
+        )
+        .context("could not set up the Slack client")?;
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());
         let state = Arc::new(AppState {
@@ -85,7 +89,12 @@ impl Application {
             wake: outbox_wake,
             worker_id: worker_id(),
         };
-        Ok(Self { listener, state, sender, max_body_bytes: config.max_body_bytes })
+        Ok(Self {
+            listener,
+            state,
+            sender,
+            max_body_bytes: config.max_body_bytes,
+        })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -111,7 +120,10 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then stops taking requests, lets requests in
     /// flight and the outbox row being sent finish, and returns.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let sender = tokio::spawn(self.sender.run(stop_rx.clone()));
@@ -147,7 +159,11 @@ impl Application {
 
 fn worker_id() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
-    format!("{host}-{}-{:08x}", std::process::id(), rand::random::<u32>())
+    format!(
+        "{host}-{}-{:08x}",
+        std::process::id(),
+        rand::random::<u32>()
+    )
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -173,11 +189,18 @@ pub async fn shutdown_signal() {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn")
+    });
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
-    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
 }
 
 /// `serve` is also what runs when no subcommand is given; its options then come from
@@ -198,7 +221,12 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(slack) => serve(&cli.database, &slack).await,
         Command::CheckConfig(slack) => {
             let config = Config::from_args(&cli.database, &slack)?;
-            println!("configuration is valid: database {}, listening on {}, time zone {}", backend_name(&config.database_url), config.listen_addr, config.timezone);
+            println!(
+                "configuration is valid: database {}, listening on {}, time zone {}",
+                backend_name(&config.database_url),
+                config.listen_addr,
+                config.timezone
+            );
             Ok(())
         }
         Command::Migrate => {
@@ -210,7 +238,9 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
         Command::Admin { actor, command } => {
             crate::config::validate_database_url(&cli.database.database_url)?;
             let store = store::connect(&cli.database.database_url).await?;
-            let output = crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command).await?;
+            let output =
+                crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command)
+                    .await?;
             println!("{output}");
             Ok(())
         }

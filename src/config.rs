@@ -15,7 +15,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/contact-policy-bot.db";
 pub const DEFAULT_MAX_BODY_BYTES: usize = 256 * 1024;
 
 #[derive(Debug, Parser)]
-#[command(name = "contact-policy-bot", version, about = "Slack bot for the managing service user contact policy")]
+#[command(
+    name = "contact-policy-bot",
+    version,
+    about = "Slack bot for the managing service user contact policy"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub database: DatabaseArgs,
@@ -160,7 +164,11 @@ impl Config {
             slack: SlackConfig {
                 signing_secret: SecretString::from(signing_secret),
                 bot_token: SecretString::from(bot_token),
-                app_token: slack.slack_app_token.clone().filter(|t| !t.trim().is_empty()).map(SecretString::from),
+                app_token: slack
+                    .slack_app_token
+                    .clone()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(SecretString::from),
                 api_url: slack.slack_api_url.trim_end_matches('/').to_owned(),
                 team_id,
             },
@@ -173,7 +181,10 @@ impl Config {
 
 /// Only the two backends we ship are accepted; anything else is a clear start-up error.
 pub fn validate_database_url(url: &str) -> Result<(), ConfigError> {
-    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
         Ok(())
     } else {
         Err(ConfigError::Invalid {
@@ -185,12 +196,17 @@ pub fn validate_database_url(url: &str) -> Result<(), ConfigError> {
 
 /// The directory a SQLite URL's file lives in, so it can be created before connecting.
 pub fn sqlite_parent_dir(url: &str) -> Option<PathBuf> {
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    PathBuf::from(path).parent().map(PathBuf::from).filter(|p| !p.as_os_str().is_empty())
+    PathBuf::from(path)
+        .parent()
+        .map(PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty())
 }
 
 #[cfg(test)]
@@ -211,7 +227,9 @@ mod tests {
     }
 
     fn db() -> DatabaseArgs {
-        DatabaseArgs { database_url: DEFAULT_DATABASE_URL.into() }
+        DatabaseArgs {
+            database_url: DEFAULT_DATABASE_URL.into(),
+        }
     }
 
     #[test]
@@ -243,7 +261,10 @@ mod tests {
 
     #[test]
     fn sqlite_parent_dir_is_found() {
-        assert_eq!(sqlite_parent_dir("sqlite://data/x.db"), Some(PathBuf::from("data")));
+        assert_eq!(
+            sqlite_parent_dir("sqlite://data/x.db"),
+            Some(PathBuf::from("data"))
+        );
         assert_eq!(sqlite_parent_dir("sqlite::memory:"), None);
     }
 }

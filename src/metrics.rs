@@ -46,16 +46,25 @@ impl Metrics {
             "Outbox delivery attempts, by Slack method and outcome",
             outbox_deliveries.clone(),
         );
-        Self { registry, slack_requests, outbox_deliveries }
+        Self {
+            registry,
+            slack_requests,
+            outbox_deliveries,
+        }
     }
 
     pub fn request(&self, endpoint: &'static str, outcome: &'static str) {
-        self.slack_requests.get_or_create(&RequestLabels { endpoint, outcome }).inc();
+        self.slack_requests
+            .get_or_create(&RequestLabels { endpoint, outcome })
+            .inc();
     }
 
     pub fn delivery(&self, method: &str, outcome: &'static str) {
         self.outbox_deliveries
-            .get_or_create(&OutboxLabels { method: method.to_owned(), outcome })
+            .get_or_create(&OutboxLabels {
+                method: method.to_owned(),
+                outcome,
+            })
             .inc();
     }
 

@@ -18,7 +18,12 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    pub fn new(actor: &Actor, action: &'static str, subject_type: &'static str, subject_id: impl ToString) -> Self {
+    pub fn new(
+        actor: &Actor,
+        action: &'static str,
+        subject_type: &'static str,
+        subject_id: impl ToString,
+    ) -> Self {
         Self {
             actor: actor.clone(),
             action,

@@ -30,7 +30,9 @@ impl UserId {
         let valid = inner.len() >= 3
             && inner.len() <= 32
             && (inner.starts_with('U') || inner.starts_with('W'))
-            && inner.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
         if valid {
             Ok(Self(inner.to_owned()))
         } else {
@@ -80,8 +82,14 @@ mod tests {
 
     #[test]
     fn user_ids_parse_plain_and_mention_forms() {
-        assert_eq!(UserId::parse("U012AB3CD").map(|u| u.0), Ok("U012AB3CD".into()));
-        assert_eq!(UserId::parse("<@U012AB3CD|sam>").map(|u| u.0), Ok("U012AB3CD".into()));
+        assert_eq!(
+            UserId::parse("U012AB3CD").map(|u| u.0),
+            Ok("U012AB3CD".into())
+        );
+        assert_eq!(
+            UserId::parse("<@U012AB3CD|sam>").map(|u| u.0),
+            Ok("U012AB3CD".into())
+        );
         assert_eq!(UserId::parse(" W0123 ").map(|u| u.0), Ok("W0123".into()));
         assert!(UserId::parse("sam").is_err());
         assert!(UserId::parse("u012ab3cd").is_err());

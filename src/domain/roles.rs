@@ -108,7 +108,10 @@ mod tests {
 
     #[test]
     fn function_names_are_trimmed_and_bounded() {
-        assert_eq!(FunctionName::parse("  Casework ").map(|n| n.0), Ok("Casework".into()));
+        assert_eq!(
+            FunctionName::parse("  Casework ").map(|n| n.0),
+            Ok("Casework".into())
+        );
         assert!(FunctionName::parse("   ").is_err());
         assert!(FunctionName::parse(&"x".repeat(81)).is_err());
     }

@@ -58,7 +58,10 @@ impl OutboxSender {
     async fn pause(&self) -> Duration {
         let poll = self.config.poll_interval;
         match self.store.next_outbox_due().await {
-            Ok(Some(due)) => (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO).min(poll),
+            Ok(Some(due)) => (due - self.clock.now())
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+                .min(poll),
             Ok(None) => poll,
             Err(_) => poll,
         }
@@ -70,14 +73,20 @@ impl OutboxSender {
         let mut attempted = 0;
         loop {
             let now = self.clock.now();
-            let claim_until = now + chrono::Duration::from_std(self.config.claim_timeout).unwrap_or_default();
-            let batch = self.store.claim_outbox(&self.worker_id, now, claim_until, BATCH).await?;
+            let claim_until =
+                now + chrono::Duration::from_std(self.config.claim_timeout).unwrap_or_default();
+            let batch = self
+                .store
+                .claim_outbox(&self.worker_id, now, claim_until, BATCH)
+                .await?;
             if batch.is_empty() {
                 return Ok(attempted);
             }
             for message in batch {
                 if *shutdown.borrow() {
-                    self.store.release_outbox_claim(message.id, &self.worker_id).await?;
+                    self.store
+                        .release_outbox_claim(message.id, &self.worker_id)
+                        .await?;
                     continue;
                 }
                 self.deliver(&message).await?;
@@ -92,10 +101,15 @@ impl OutboxSender {
     async fn deliver(&self, message: &OutboxMessage) -> StoreResult<()> {
         let outcome = match SlackCall::from_outbox(&message.method, &message.payload) {
             Ok(call) => match self.api.call(&call).await {
-                Ok(delivered) => DeliveryOutcome::Sent { channel: delivered.channel, ts: delivered.ts },
+                Ok(delivered) => DeliveryOutcome::Sent {
+                    channel: delivered.channel,
+                    ts: delivered.ts,
+                },
                 Err(failure) => self.after_failure(message, failure),
             },
-            Err(err) => DeliveryOutcome::Failed { error: err.to_string() },
+            Err(err) => DeliveryOutcome::Failed {
+                error: err.to_string(),
+            },
         };
         let label = match &outcome {
             DeliveryOutcome::Sent { .. } => "sent",
@@ -107,16 +121,25 @@ impl OutboxSender {
             DeliveryOutcome::Sent { .. } => {
                 tracing::info!(outbox_id = message.id, method = %message.method, "delivered to slack")
             }
-            DeliveryOutcome::Retry { next_attempt_at, error } => {
+            DeliveryOutcome::Retry {
+                next_attempt_at,
+                error,
+            } => {
                 tracing::warn!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, retry_at = %next_attempt_at, "slack delivery will be retried")
             }
             DeliveryOutcome::Failed { error } => {
                 tracing::error!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, "slack delivery failed for good")
             }
         }
-        let recorded = self.store.record_delivery(message.id, &self.worker_id, &outcome, self.clock.now()).await?;
+        let recorded = self
+            .store
+            .record_delivery(message.id, &self.worker_id, &outcome, self.clock.now())
+            .await?;
         if !recorded {
-            tracing::warn!(outbox_id = message.id, "claim lapsed before the result was recorded");
+            tracing::warn!(
+                outbox_id = message.id,
+                "claim lapsed before the result was recorded"
+            );
         }
         Ok(())
     }
@@ -128,14 +151,22 @@ impl OutboxSender {
             // Slack's Retry-After is honoured as given, and does not use up an attempt's backoff.
             CallFailure::RateLimited { retry_after } => {
                 let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-                return DeliveryOutcome::Retry { next_attempt_at: later(now, wait), error: format!("rate limited, retry after {}s", wait.as_secs()) };
+                return DeliveryOutcome::Retry {
+                    next_attempt_at: later(now, wait),
+                    error: format!("rate limited, retry after {}s", wait.as_secs()),
+                };
             }
             CallFailure::Transient(error) => (backoff(&self.config, message.attempts), error),
         };
         if message.attempts >= self.config.max_attempts {
-            return DeliveryOutcome::Failed { error: format!("{error} (gave up after {} attempts)", message.attempts) };
+            return DeliveryOutcome::Failed {
+                error: format!("{error} (gave up after {} attempts)", message.attempts),
+            };
         }
-        DeliveryOutcome::Retry { next_attempt_at: later(now, wait), error }
+        DeliveryOutcome::Retry {
+            next_attempt_at: later(now, wait),
+            error,
+        }
     }
 }
 
@@ -147,7 +178,9 @@ fn later(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
 /// so many rows failing together do not retry in lockstep.
 pub fn backoff(config: &OutboxConfig, attempts: i32) -> Duration {
     let exponent = attempts.saturating_sub(1).clamp(0, 20) as u32;
-    let raw = config.base_backoff.saturating_mul(2u32.saturating_pow(exponent));
+    let raw = config
+        .base_backoff
+        .saturating_mul(2u32.saturating_pow(exponent));
     let capped = raw.min(config.max_backoff);
     let jitter = rand::rng().random_range(0.8..=1.2);
     capped.mul_f64(jitter)
@@ -159,11 +192,21 @@ mod tests {
 
     #[test]
     fn backoff_doubles_and_is_capped() {
-        let config = OutboxConfig { base_backoff: Duration::from_secs(2), max_backoff: Duration::from_secs(60), ..OutboxConfig::default() };
+        let config = OutboxConfig {
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(60),
+            ..OutboxConfig::default()
+        };
         let first = backoff(&config, 1);
-        assert!(first >= Duration::from_millis(1600) && first <= Duration::from_millis(2400), "{first:?}");
+        assert!(
+            first >= Duration::from_millis(1600) && first <= Duration::from_millis(2400),
+            "{first:?}"
+        );
         let third = backoff(&config, 3);
-        assert!(third >= Duration::from_millis(6400) && third <= Duration::from_millis(9600), "{third:?}");
+        assert!(
+            third >= Duration::from_millis(6400) && third <= Duration::from_millis(9600),
+            "{third:?}"
+        );
         let late = backoff(&config, 30);
         assert!(late <= Duration::from_secs(72), "{late:?}");
     }

@@ -25,8 +25,13 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[SubcommandInfo {
 /// What the user typed after `/contact`, split into the subcommand and its argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ParsedCommand {
-    Known { subcommand: Subcommand, argument: String },
-    Unknown { typed: String },
+    Known {
+        subcommand: Subcommand,
+        argument: String,
+    },
+    Unknown {
+        typed: String,
+    },
 }
 
 pub fn parse(text: &str) -> ParsedCommand {
@@ -36,12 +41,20 @@ pub fn parse(text: &str) -> ParsedCommand {
         None => (text, ""),
     };
     if word.is_empty() {
-        return ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() };
+        return ParsedCommand::Known {
+            subcommand: Subcommand::Help,
+            argument: String::new(),
+        };
     }
     let word_lower = word.to_lowercase();
     match SUBCOMMANDS.iter().find(|info| info.name == word_lower) {
-        Some(info) => ParsedCommand::Known { subcommand: info.subcommand, argument: rest.to_owned() },
-        None => ParsedCommand::Unknown { typed: word.to_owned() },
+        Some(info) => ParsedCommand::Known {
+            subcommand: info.subcommand,
+            argument: rest.to_owned(),
+        },
+        None => ParsedCommand::Unknown {
+            typed: word.to_owned(),
+        },
     }
 }
 
@@ -51,13 +64,30 @@ mod tests {
 
     #[test]
     fn empty_text_and_help_both_mean_help() {
-        assert_eq!(parse(""), ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() });
-        assert_eq!(parse("  HELP  "), ParsedCommand::Known { subcommand: Subcommand::Help, argument: String::new() });
+        assert_eq!(
+            parse(""),
+            ParsedCommand::Known {
+                subcommand: Subcommand::Help,
+                argument: String::new()
+            }
+        );
+        assert_eq!(
+            parse("  HELP  "),
+            ParsedCommand::Known {
+                subcommand: Subcommand::Help,
+                argument: String::new()
+            }
+        );
     }
 
     #[test]
     fn unknown_words_are_reported_as_typed() {
-        assert_eq!(parse("frobnicate now"), ParsedCommand::Unknown { typed: "frobnicate".into() });
+        assert_eq!(
+            parse("frobnicate now"),
+            ParsedCommand::Unknown {
+                typed: "frobnicate".into()
+            }
+        );
     }
 
     #[test]

@@ -26,9 +26,12 @@ type Shared = State<Arc<AppState>>;
 /// Verifies the Slack signature over the raw body before anything is parsed.
 fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    state
-        .verifier
-        .verify(header(TIMESTAMP_HEADER), header(SIGNATURE_HEADER), body, state.clock.now())?;
+    state.verifier.verify(
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        body,
+        state.clock.now(),
+    )?;
     Ok(())
 }
 
@@ -40,7 +43,11 @@ fn check_team(state: &AppState, team_id: &str) -> Result<(), ApiError> {
     }
 }
 
-fn counted(state: &AppState, endpoint: &'static str, result: Result<Response, ApiError>) -> Response {
+fn counted(
+    state: &AppState,
+    endpoint: &'static str,
+    result: Result<Response, ApiError>,
+) -> Response {
     let outcome = match &result {
         Ok(_) => "ok",
         Err(ApiError::Unauthorized(_)) => "unauthorized",
@@ -58,7 +65,11 @@ pub async fn commands(State(state): Shared, headers: HeaderMap, body: Bytes) -> 
     counted(&state, "commands", result)
 }
 
-async fn handle_command(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+async fn handle_command(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     verify(state, headers, body)?;
     let event: SlackCommandEvent = serde_urlencoded::from_bytes(body)
         .map_err(|e| ApiError::BadRequest(format!("not a slash command payload: {e}")))?;
@@ -66,7 +77,10 @@ async fn handle_command(state: &AppState, headers: &HeaderMap, body: &[u8]) -> R
     let text = event.text.as_deref().unwrap_or_default();
     tracing::info!(command = %event.command, subcommand = %text.split_whitespace().next().unwrap_or("help"), "slash command");
     let reply = match commands::parse(text) {
-        ParsedCommand::Known { subcommand: Subcommand::Help, .. } => views::help_message(None),
+        ParsedCommand::Known {
+            subcommand: Subcommand::Help,
+            ..
+        } => views::help_message(None),
         ParsedCommand::Unknown { typed } => views::help_message(Some(&format!(
             "I don't know `/contact {}`. Here is what I can do:",
             typed.replace('`', "'")
@@ -77,7 +91,8 @@ async fn handle_command(state: &AppState, headers: &HeaderMap, body: &[u8]) -> R
 
 /// The immediate, private answer to a slash command.
 fn ephemeral(content: SlackMessageContent) -> Response {
-    let response = SlackCommandEventResponse::new(content).with_response_type(SlackMessageResponseType::Ephemeral);
+    let response = SlackCommandEventResponse::new(content)
+        .with_response_type(SlackMessageResponseType::Ephemeral);
     Json(response).into_response()
 }
 
@@ -92,7 +107,11 @@ struct InteractionForm {
     payload: String,
 }
 
-async fn handle_interaction(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+async fn handle_interaction(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     verify(state, headers, body)?;
     let form: InteractionForm = serde_urlencoded::from_bytes(body)
         .map_err(|_| ApiError::BadRequest("expected a form with a payload field".into()))?;
@@ -109,7 +128,10 @@ async fn handle_interaction(state: &AppState, headers: &HeaderMap, body: &[u8]) 
     };
     check_team(state, &team_id)?;
     // No interactive flows exist yet; acknowledging closes any modal cleanly.
-    tracing::info!(kind = interaction_kind(&event), "interaction with no handler acknowledged");
+    tracing::info!(
+        kind = interaction_kind(&event),
+        "interaction with no handler acknowledged"
+    );
     Ok(StatusCode::OK.into_response())
 }
 
@@ -132,12 +154,18 @@ pub async fn events(State(state): Shared, headers: HeaderMap, body: Bytes) -> Re
     counted(&state, "events", result)
 }
 
-async fn handle_event(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, ApiError> {
+async fn handle_event(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, ApiError> {
     verify(state, headers, body)?;
     let event: SlackPushEvent = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("not an Events API payload: {e}")))?;
     match event {
-        SlackPushEvent::UrlVerification(v) => Ok(Json(json!({ "challenge": v.challenge })).into_response()),
+        SlackPushEvent::UrlVerification(v) => {
+            Ok(Json(json!({ "challenge": v.challenge })).into_response())
+        }
         SlackPushEvent::AppRateLimited(_) => {
             tracing::warn!("slack reports this app is rate limited for events");
             Ok(StatusCode::OK.into_response())
@@ -160,9 +188,15 @@ async fn handle_event(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
     }
 }
 
-async fn dispatch_event(state: &AppState, event_id: &str, body: SlackEventCallbackBody) -> Result<(), ApiError> {
+async fn dispatch_event(
+    state: &AppState,
+    event_id: &str,
+    body: SlackEventCallbackBody,
+) -> Result<(), ApiError> {
     match body {
-        SlackEventCallbackBody::AppHomeOpened(opened) if opened.tab.as_deref() != Some("messages") => {
+        SlackEventCallbackBody::AppHomeOpened(opened)
+            if opened.tab.as_deref() != Some("messages") =>
+        {
             let user = UserId::from_slack(opened.user.to_string());
             publish_home(state, &user, &format!("home:{event_id}")).await
         }
@@ -183,7 +217,10 @@ pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<
     let message = call
         .into_outbox(key, Some(("user", user.to_string())))
         .map_err(|e| ApiError::Internal(e.into()))?;
-    state.store.enqueue(&[message], None, state.clock.now()).await?;
+    state
+        .store
+        .enqueue(&[message], None, state.clock.now())
+        .await?;
     state.outbox_wake.notify_one();
     Ok(())
 }
@@ -207,7 +244,10 @@ pub async fn readyz(State(state): Shared) -> Response {
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): Shared) -> Response {
     (
-        [(axum::http::header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")],
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
         state.metrics.render(),
     )
         .into_response()

@@ -29,7 +29,10 @@ pub enum SlackCall {
     PublishView(SlackApiViewsPublishRequest),
     /// A reply through a slash command's or interaction's `response_url`.
     #[serde(rename = "response_url")]
-    Respond { url: String, message: SlackApiPostWebhookMessageRequest },
+    Respond {
+        url: String,
+        message: SlackApiPostWebhookMessageRequest,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -50,10 +53,17 @@ impl SlackCall {
     }
 
     /// An outbox row for this call. `key` must be unique per message and occasion.
-    pub fn into_outbox(self, key: impl Into<String>, subject: Option<(&str, String)>) -> Result<NewOutboxMessage, UnreadableCall> {
+    pub fn into_outbox(
+        self,
+        key: impl Into<String>,
+        subject: Option<(&str, String)>,
+    ) -> Result<NewOutboxMessage, UnreadableCall> {
         let method = self.method().to_owned();
         let mut value = serde_json::to_value(&self)?;
-        let payload = value.get_mut("request").map(serde_json::Value::take).unwrap_or_default();
+        let payload = value
+            .get_mut("request")
+            .map(serde_json::Value::take)
+            .unwrap_or_default();
         Ok(NewOutboxMessage {
             idempotency_key: key.into(),
             method,
@@ -64,7 +74,9 @@ impl SlackCall {
     }
 
     pub fn from_outbox(method: &str, payload: &serde_json::Value) -> Result<Self, UnreadableCall> {
-        Ok(serde_json::from_value(serde_json::json!({ "method": method, "request": payload }))?)
+        Ok(serde_json::from_value(
+            serde_json::json!({ "method": method, "request": payload }),
+        )?)
     }
 }
 
@@ -86,7 +98,9 @@ pub enum CallFailure {
     Permanent(String),
 }
 
-pub type Connector = SlackClientHyperConnector<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>;
+pub type Connector = SlackClientHyperConnector<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+>;
 
 /// The Slack Web API client, bound to one bot token and base URL.
 #[derive(Debug)]
@@ -98,14 +112,19 @@ pub struct SlackApi {
 
 impl SlackApi {
     /// `api_url` may be `http://` (a fake Slack on loopback in tests) or `https://`.
-    pub fn new(api_url: &str, bot_token: &SecretString, timeout: Duration) -> std::io::Result<Self> {
+    pub fn new(
+        api_url: &str,
+        bot_token: &SecretString,
+        timeout: Duration,
+    ) -> std::io::Result<Self> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_native_roots()?
             .https_or_http()
             .enable_http1()
             .enable_http2()
             .build();
-        let connector = SlackClientHyperConnector::with_connector(connector).with_slack_api_url(api_url);
+        let connector =
+            SlackClientHyperConnector::with_connector(connector).with_slack_api_url(api_url);
         Ok(Self {
             client: SlackClient::new(connector),
             token: SlackApiToken::new(bot_token.expose_secret().to_owned().into()),
@@ -116,12 +135,17 @@ impl SlackApi {
     pub async fn call(&self, call: &SlackCall) -> Result<Delivered, CallFailure> {
         if let SlackCall::Respond { url, .. } = call {
             if url::Url::parse(url).is_err() {
-                return Err(CallFailure::Permanent("response_url is not a URL".to_owned()));
+                return Err(CallFailure::Permanent(
+                    "response_url is not a URL".to_owned(),
+                ));
             }
         }
         match tokio::time::timeout(self.timeout, self.call_unbounded(call)).await {
             Ok(result) => result.map_err(classify),
-            Err(_) => Err(CallFailure::Transient(format!("timed out after {:?}", self.timeout))),
+            Err(_) => Err(CallFailure::Transient(format!(
+                "timed out after {:?}",
+                self.timeout
+            ))),
         }
     }
 
@@ -130,7 +154,10 @@ impl SlackApi {
         Ok(match call {
             SlackCall::PostMessage(req) => {
                 let res = session.chat_post_message(req).await?;
-                Delivered { channel: Some(res.channel.to_string()), ts: Some(res.ts.to_string()) }
+                Delivered {
+                    channel: Some(res.channel.to_string()),
+                    ts: Some(res.ts.to_string()),
+                }
             }
             SlackCall::PostEphemeral(req) => {
                 session.chat_post_ephemeral(req).await?;
@@ -138,7 +165,10 @@ impl SlackApi {
             }
             SlackCall::Update(req) => {
                 let res = session.chat_update(req).await?;
-                Delivered { channel: Some(res.channel.to_string()), ts: Some(res.ts.to_string()) }
+                Delivered {
+                    channel: Some(res.channel.to_string()),
+                    ts: Some(res.ts.to_string()),
+                }
             }
             SlackCall::OpenView(req) => {
                 session.views_open(req).await?;
@@ -154,7 +184,10 @@ impl SlackApi {
             }
             SlackCall::Respond { url, message } => {
                 let url = url::Url::parse(url).map_err(|e| {
-                    SlackClientError::SystemError(SlackClientSystemError::new().with_message(format!("bad response_url: {e}")))
+                    SlackClientError::SystemError(
+                        SlackClientSystemError::new()
+                            .with_message(format!("bad response_url: {e}")),
+                    )
                 })?;
                 self.client.post_webhook_message(&url, message).await?;
                 Delivered::default()
@@ -164,11 +197,19 @@ impl SlackApi {
 }
 
 /// Slack error codes that mean "try again later" rather than "this call is wrong".
-const TRANSIENT_SLACK_ERRORS: &[&str] = &["internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited"];
+const TRANSIENT_SLACK_ERRORS: &[&str] = &[
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
+    "ratelimited",
+];
 
 fn classify(err: SlackClientError) -> CallFailure {
     match err {
-        SlackClientError::RateLimitError(e) => CallFailure::RateLimited { retry_after: e.retry_after },
+        SlackClientError::RateLimitError(e) => CallFailure::RateLimited {
+            retry_after: e.retry_after,
+        },
         SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
             CallFailure::Transient(format!("HTTP {}", e.status_code))
         }
@@ -202,6 +243,9 @@ mod tests {
         let row = call.clone().into_outbox("k1", None).expect("serialises");
         assert_eq!(row.method, "chat.postMessage");
         assert_eq!(row.payload["channel"], "U123");
-        assert_eq!(SlackCall::from_outbox(&row.method, &row.payload).expect("reads back"), call);
+        assert_eq!(
+            SlackCall::from_outbox(&row.method, &row.payload).expect("reads back"),
+            call
+        );
     }
 }

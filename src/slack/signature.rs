@@ -51,7 +51,9 @@ impl SignatureVerifier {
             (Some(t), Some(s)) => (t.trim(), s.trim()),
             _ => return Err(SignatureError::Missing),
         };
-        let sent_at: i64 = timestamp.parse().map_err(|_| SignatureError::MalformedTimestamp)?;
+        let sent_at: i64 = timestamp
+            .parse()
+            .map_err(|_| SignatureError::MalformedTimestamp)?;
         let age = now.timestamp() - sent_at;
         if age > MAX_SKEW_SECS {
             return Err(SignatureError::Stale);
@@ -79,8 +81,9 @@ impl SignatureVerifier {
 
     fn mac(&self, timestamp: &str, body: &[u8]) -> Vec<u8> {
         // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(self.secret.expose_secret().as_bytes())
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        let mut mac =
+            <Hmac<Sha256> as KeyInit>::new_from_slice(self.secret.expose_secret().as_bytes())
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
         mac.update(b"v0:");
         mac.update(timestamp.as_bytes());
         mac.update(b":");
@@ -105,7 +108,9 @@ mod tests {
     }
 
     fn at(offset_secs: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(1_531_420_618 + offset_secs, 0).single().expect("valid time")
+        Utc.timestamp_opt(1_531_420_618 + offset_secs, 0)
+            .single()
+            .expect("valid time")
     }
 
     fn check(ts: &str, sig: &str, body: &str, now: DateTime<Utc>) -> Result<(), SignatureError> {
@@ -121,33 +126,66 @@ mod tests {
     #[test]
     fn r_ops_2_window_is_300_seconds_both_ways() {
         assert_eq!(check(TIMESTAMP, EXPECTED, BODY, at(300)), Ok(()));
-        assert_eq!(check(TIMESTAMP, EXPECTED, BODY, at(301)), Err(SignatureError::Stale));
+        assert_eq!(
+            check(TIMESTAMP, EXPECTED, BODY, at(301)),
+            Err(SignatureError::Stale)
+        );
         assert_eq!(check(TIMESTAMP, EXPECTED, BODY, at(-300)), Ok(()));
-        assert_eq!(check(TIMESTAMP, EXPECTED, BODY, at(-301)), Err(SignatureError::Future));
+        assert_eq!(
+            check(TIMESTAMP, EXPECTED, BODY, at(-301)),
+            Err(SignatureError::Future)
+        );
     }
 
     #[test]
     fn r_ops_2_malformed_inputs_are_refused() {
-        assert_eq!(check("15314206l8", EXPECTED, BODY, at(0)), Err(SignatureError::MalformedTimestamp));
-        assert_eq!(check("", EXPECTED, BODY, at(0)), Err(SignatureError::MalformedTimestamp));
+        assert_eq!(
+            check("15314206l8", EXPECTED, BODY, at(0)),
+            Err(SignatureError::MalformedTimestamp)
+        );
+        assert_eq!(
+            check("", EXPECTED, BODY, at(0)),
+            Err(SignatureError::MalformedTimestamp)
+        );
         let v1 = EXPECTED.replacen("v0=", "v1=", 1);
-        assert_eq!(check(TIMESTAMP, &v1, BODY, at(0)), Err(SignatureError::MalformedSignature));
-        assert_eq!(check(TIMESTAMP, "v0=zz", BODY, at(0)), Err(SignatureError::MalformedSignature));
-        assert_eq!(check(TIMESTAMP, "v0=abcd", BODY, at(0)), Err(SignatureError::MalformedSignature));
-        assert_eq!(verifier().verify(None, Some(EXPECTED), BODY.as_bytes(), at(0)), Err(SignatureError::Missing));
-        assert_eq!(verifier().verify(Some(TIMESTAMP), None, BODY.as_bytes(), at(0)), Err(SignatureError::Missing));
+        assert_eq!(
+            check(TIMESTAMP, &v1, BODY, at(0)),
+            Err(SignatureError::MalformedSignature)
+        );
+        assert_eq!(
+            check(TIMESTAMP, "v0=zz", BODY, at(0)),
+            Err(SignatureError::MalformedSignature)
+        );
+        assert_eq!(
+            check(TIMESTAMP, "v0=abcd", BODY, at(0)),
+            Err(SignatureError::MalformedSignature)
+        );
+        assert_eq!(
+            verifier().verify(None, Some(EXPECTED), BODY.as_bytes(), at(0)),
+            Err(SignatureError::Missing)
+        );
+        assert_eq!(
+            verifier().verify(Some(TIMESTAMP), None, BODY.as_bytes(), at(0)),
+            Err(SignatureError::Missing)
+        );
     }
 
     #[test]
     fn r_ops_2_tampered_body_or_secret_is_refused() {
         let tampered = BODY.replace("roadrunner", "wileecoyote");
-        assert_eq!(check(TIMESTAMP, EXPECTED, &tampered, at(0)), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check(TIMESTAMP, EXPECTED, &tampered, at(0)),
+            Err(SignatureError::Mismatch)
+        );
         let other = SignatureVerifier::new(SecretString::from("another-secret"));
         assert_eq!(
             other.verify(Some(TIMESTAMP), Some(EXPECTED), BODY.as_bytes(), at(0)),
             Err(SignatureError::Mismatch)
         );
         // The signed timestamp is part of the MAC: changing it breaks the signature.
-        assert_eq!(check("1531420619", EXPECTED, BODY, at(0)), Err(SignatureError::Mismatch));
+        assert_eq!(
+            check("1531420619", EXPECTED, BODY, at(0)),
+            Err(SignatureError::Mismatch)
+        );
     }
 }

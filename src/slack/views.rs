@@ -16,13 +16,23 @@ pub fn help_message(lead: Option<&str>) -> SlackMessageContent {
     if let Some(lead) = lead {
         blocks.push(SlackSectionBlock::new().with_text(md(lead)).into());
     }
-    blocks.push(SlackSectionBlock::new().with_text(md("*Contact policy commands*")).into());
-    blocks.push(SlackSectionBlock::new().with_text(md(lines.trim_end())).into());
+    blocks.push(
+        SlackSectionBlock::new()
+            .with_text(md("*Contact policy commands*"))
+            .into(),
+    );
+    blocks.push(
+        SlackSectionBlock::new()
+            .with_text(md(lines.trim_end()))
+            .into(),
+    );
     let fallback = match lead {
         Some(lead) => format!("{lead}\nContact policy commands:\n{lines}"),
         None => format!("Contact policy commands:\n{lines}"),
     };
-    SlackMessageContent::new().with_text(fallback).with_blocks(blocks)
+    SlackMessageContent::new()
+        .with_text(fallback)
+        .with_blocks(blocks)
 }
 
 /// The App Home tab: who the user is to the bot, and how to start.
@@ -43,7 +53,11 @@ pub fn home_view(roles: &[RoleHolding]) -> SlackView {
             .join("\n")
     };
     blocks.push(SlackDividerBlock::new().into());
-    blocks.push(SlackSectionBlock::new().with_text(md(&format!("*Your roles*\n{roles_text}"))).into());
+    blocks.push(
+        SlackSectionBlock::new()
+            .with_text(md(&format!("*Your roles*\n{roles_text}")))
+            .into(),
+    );
     SlackView::Home(SlackHomeView::new(blocks))
 }
 

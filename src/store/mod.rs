@@ -148,9 +148,15 @@ pub struct OutboxMessage {
 /// What the sender learned from one attempt to deliver an outbox row.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeliveryOutcome {
-    Sent { channel: Option<String>, ts: Option<String> },
+    Sent {
+        channel: Option<String>,
+        ts: Option<String>,
+    },
     /// Try again at `next_attempt_at` (backoff, or Slack's Retry-After).
-    Retry { next_attempt_at: DateTime<Utc>, error: String },
+    Retry {
+        next_attempt_at: DateTime<Utc>,
+        error: String,
+    },
     /// Gave up; the row is kept for an operator to see.
     Failed { error: String },
 }
@@ -167,21 +173,49 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     // --- Functions, roles and admins (managed with `contact-policy-bot admin`). ---
 
-    async fn add_function(&self, name: &FunctionName, actor: &Actor, now: DateTime<Utc>) -> StoreResult<i64>;
+    async fn add_function(
+        &self,
+        name: &FunctionName,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
     async fn list_functions(&self) -> StoreResult<Vec<FunctionSummary>>;
     async fn function_by_name(&self, name: &FunctionName) -> StoreResult<Option<FunctionSummary>>;
     /// Grants a role. Setting a head replaces the previous head (both recorded).
-    async fn grant_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn revoke_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn grant_role(
+        &self,
+        function: &FunctionName,
+        user: &UserId,
+        role: Role,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn revoke_role(
+        &self,
+        function: &FunctionName,
+        user: &UserId,
+        role: Role,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn roles_of(&self, user: &UserId) -> StoreResult<Vec<RoleHolding>>;
     async fn add_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
-    async fn remove_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn remove_admin(
+        &self,
+        user: &UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     async fn list_admins(&self) -> StoreResult<Vec<UserId>>;
     async fn is_admin(&self, user: &UserId) -> StoreResult<bool>;
 
     // --- Audit trail (read side; writes happen inside the changes they record). ---
 
-    async fn audit_events(&self, subject_type: &str, subject_id: &str) -> StoreResult<Vec<AuditEvent>>;
+    async fn audit_events(
+        &self,
+        subject_type: &str,
+        subject_id: &str,
+    ) -> StoreResult<Vec<AuditEvent>>;
     async fn all_audit_events(&self) -> StoreResult<Vec<AuditEvent>>;
 
     // --- Slack Events API de-duplication. ---
@@ -189,18 +223,39 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     /// Whether `event_id` was already handled.
     async fn event_seen(&self, event_id: &str) -> StoreResult<bool>;
     /// Records that `event_id` was handled; false if it was seen before (a retry).
-    async fn first_sighting_of_event(&self, event_id: &str, now: DateTime<Utc>) -> StoreResult<bool>;
+    async fn first_sighting_of_event(
+        &self,
+        event_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
 
     // --- Outbox. ---
 
     /// Queues messages on their own, with an audit event for why they were sent.
     /// Returns how many new rows were stored (a repeated key stores nothing).
-    async fn enqueue(&self, messages: &[NewOutboxMessage], audit: Option<&AuditEntry>, now: DateTime<Utc>) -> StoreResult<u64>;
+    async fn enqueue(
+        &self,
+        messages: &[NewOutboxMessage],
+        audit: Option<&AuditEntry>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// Claims up to `limit` due rows for `worker` until `claim_until`. A row claimed by a
     /// sender that died is claimable again once its claim has lapsed.
-    async fn claim_outbox(&self, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>>;
+    async fn claim_outbox(
+        &self,
+        worker: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+        limit: i64,
+    ) -> StoreResult<Vec<OutboxMessage>>;
     /// Records the result of one attempt. Does nothing unless `worker` still holds the claim.
-    async fn record_delivery(&self, id: i64, worker: &str, outcome: &DeliveryOutcome, now: DateTime<Utc>) -> StoreResult<bool>;
+    async fn record_delivery(
+        &self,
+        id: i64,
+        worker: &str,
+        outcome: &DeliveryOutcome,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
     /// Hands back a claimed row unsent (at shutdown), without counting the attempt.
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()>;
     async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>>;
@@ -210,11 +265,12 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
 /// Opens the store the URL names and applies its migrations.
 pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
-    let store: Arc<dyn Store> = if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Arc::new(PostgresStore::connect(database_url).await?)
-    } else {
-        Arc::new(SqliteStore::connect(database_url).await?)
-    };
+    let store: Arc<dyn Store> =
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            Arc::new(PostgresStore::connect(database_url).await?)
+        } else {
+            Arc::new(SqliteStore::connect(database_url).await?)
+        };
     store.migrate().await?;
     Ok(store)
 }

@@ -36,7 +36,9 @@ impl PostgresStore {
     }
 
     async fn migrate_pool(&self) -> StoreResult<()> {
-        sqlx::migrate!("./migrations/postgres").run(&self.pool).await?;
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 }

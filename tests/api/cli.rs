@@ -1,0 +1,180 @@
+//! The binary itself: a clear line for a missing secret, a clean exit on SIGTERM, and
+//! admin subcommands that write the audit trail.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::db::TestDb;
+use crate::helpers::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_contact-policy-bot");
+
+/// The binary with a clean environment, run from an empty directory (so no `.env` file
+/// or `./data` of the developer's is picked up).
+fn bot(dir: &std::path::Path, db_url: &str) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_clear()
+        .env("DATABASE_URL", db_url)
+        .env("RUST_LOG", "info")
+        .current_dir(dir);
+    command
+}
+
+fn with_slack_env(command: &mut Command) -> &mut Command {
+    command
+        .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env("SLACK_TEAM_ID", TEAM_ID)
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+}
+
+#[test]
+fn missing_secret_gives_one_clear_line_naming_the_variable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    let output = bot(dir.path(), db.url())
+        .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+        .env("SLACK_TEAM_ID", TEAM_ID)
+        .arg("serve")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: SLACK_SIGNING_SECRET is not set. See \"Configuration\" in README.md."
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn sigterm_stops_the_bot_cleanly_within_ten_seconds() {
+    let dir = tempfile::tempdir().expect("dir");
+    // The default database: a SQLite file under ./data, created and migrated at start.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut child = with_slack_env(&mut bot(dir.path(), "sqlite://data/contact-policy-bot.db"))
+        .env_remove("DATABASE_URL")
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if reqwest::blocking_get_ok(&health) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "bot did not become healthy");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        dir.path().join("data/contact-policy-bot.db").exists(),
+        "default SQLite file created"
+    );
+    let stopped_at = Instant::now();
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let exit = loop {
+        if let Some(exit) = child.try_wait().expect("wait") {
+            break exit;
+        }
+        assert!(
+            stopped_at.elapsed() < Duration::from_secs(10),
+            "still running 10 s after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+}
+
+#[test]
+fn admin_subcommands_manage_roles_and_write_the_audit_trail() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    let run = |args: &[&str]| {
+        let output = bot(dir.path(), db.url())
+            .arg("admin")
+            .args(["--actor", "ops"])
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    };
+    run(&["add-function", "Casework"]);
+    run(&["set-head", "Casework", "U0HEAD"]);
+    run(&["add-deputy", "Casework", "<@U0DEPUTY|dee>"]);
+    run(&["add-manager", "Casework", "U0MANAGER"]);
+    run(&["add-member", "Casework", "U0STAFF"]);
+    run(&["add-admin", "U0ADMIN"]);
+    let listing = run(&["list-functions"]);
+    assert_eq!(
+        listing,
+        "Casework\n  head: U0HEAD\n  deputies: U0DEPUTY\n  managers: U0MANAGER\n  members: U0STAFF"
+    );
+    assert_eq!(run(&["list-admins"]), "U0ADMIN");
+    run(&["remove-member", "Casework", "U0STAFF"]);
+
+    let duplicate = bot(dir.path(), db.url())
+        .args(["admin", "add-function", "Casework"])
+        .output()
+        .expect("runs");
+    assert!(!duplicate.status.success());
+    assert!(String::from_utf8_lossy(&duplicate.stderr).contains("already exists"));
+
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let events = runtime.block_on(async {
+        let store = contact_policy_bot::store::connect(db.url())
+            .await
+            .expect("store");
+        store.all_audit_events().await.expect("audit")
+    });
+    let actions: Vec<_> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "function_created",
+            "role_granted",
+            "role_granted",
+            "role_granted",
+            "role_granted",
+            "admin_added",
+            "role_revoked"
+        ]
+    );
+    assert!(events.iter().all(|e| e.actor == "cli:ops"));
+}
+
+mod reqwest {
+    /// A blocking GET without pulling in reqwest's blocking client: true on HTTP 200.
+    pub fn blocking_get_ok(url: &str) -> bool {
+        use std::io::{Read, Write};
+        let Some(rest) = url.strip_prefix("http://") else {
+            return false;
+        };
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+            return false;
+        };
+        let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response.starts_with("HTTP/1.1 200")
+    }
+}

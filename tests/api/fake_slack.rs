@@ -1,0 +1,920 @@
+//! A fake of Slack's Web API, served over plain HTTP on loopback, for integration tests.
+//!
+//! The bot under test is pointed at [`FakeSlack::api_url`] (for example
+//! `http://127.0.0.1:PORT/api`) through its configurable API base URL. The fake then answers
+//! the calls slack-morphism makes, records every one of them, and lets a test script failures.
+//!
+//! # What it speaks
+//!
+//! * `GET` or `POST` `/api/{method}` (for example `/api/chat.postMessage`). Request bodies may be
+//!   JSON (`application/json; charset=utf-8`, what slack-morphism sends), form-encoded
+//!   (`application/x-www-form-urlencoded`) or `multipart/form-data`. Query-string parameters
+//!   (slack-morphism sends `GET` methods such as `users.info` that way) are merged in. Every
+//!   request is recorded as a [`RecordedCall`] whose `body` is always a JSON value: form and query
+//!   parameters become a JSON object of strings; multipart fields become strings, and file parts
+//!   become `{"filename", "content_type", "length", "text"}` objects.
+//! * Calls to `/api/…` that carry neither an `Authorization` header nor a `token` parameter are
+//!   answered `{"ok":false,"error":"not_authed"}`, as Slack does.
+//! * `POST /upload/{file_id}`: the upload URL handed out by `files.getUploadURLExternal`. Takes
+//!   raw bytes or a multipart form, answers `200 text/plain "OK - {length}"` like Slack, and is
+//!   recorded as method `"upload"` with body
+//!   `{"file_id", "length", "content_type", "filename"?, "text"?}` (`text` when the bytes are
+//!   UTF-8).
+//! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
+//!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
+//!   `{"ok":true}`.
+//! * Anything else is answered `404` and recorded as method `"unmatched:{HTTP method} {path}"`,
+//!   so a wrong URL shows up in [`FakeSlack::wait_for_calls`]'s panic message.
+//!
+//! # Default answers
+//!
+//! Unless a [`Scripted`] response is queued, methods succeed with bodies realistic enough for
+//! slack-morphism 2.31 to deserialise:
+//!
+//! | method | answer |
+//! |---|---|
+//! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
+//! | `chat.postEphemeral` | `message_ts` (fresh ts). Missing `channel`: `channel_not_found`. |
+//! | `chat.update` | `channel`, `ts`, `text`, `message`. Missing `channel`/`ts`: `message_not_found`. |
+//! | `chat.delete` | `channel`, `ts`. Missing `channel`/`ts`: `message_not_found`. |
+//! | `chat.getPermalink` | `channel`, `permalink`. |
+//! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `hash`, `state`, `root_view_id`, `app_id`, `bot_id`. |
+//! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
+//! | `users.info` | `user` with `id`, `team_id`, `name`, `real_name`, `tz: "Europe/London"`, `profile`. Missing `user`: `user_not_found`. |
+//! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
+//! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. |
+//! | `auth.test` | the fake workspace ([`TEAM_ID`]) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). |
+//! | anything else | `{"ok":true}` |
+//!
+//! JSON answers carry `Content-Type: application/json; charset=utf-8`: slack-morphism only
+//! decodes a body as JSON when the content type says so.
+//!
+//! # Example
+//!
+//! ```ignore
+//! let fake = FakeSlack::start().await;
+//! fake.push_response("chat.postMessage", Scripted::RateLimited { retry_after_secs: 1 });
+//! // … start the bot with its Slack API base URL set to fake.api_url() …
+//! let calls = fake
+//!     .wait_for_calls("chat.postMessage", 2, Duration::from_secs(5))
+//!     .await;
+//! assert_eq!(calls[0].status, 429);
+//! assert_eq!(calls[1].status, 200);
+//! ```
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::any;
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+/// Team (workspace) id the fake reports, e.g. in `auth.test`, `users.info` and views.
+pub const TEAM_ID: &str = "T0FAKETEAM";
+/// User id of the bot user, as returned by `auth.test` and put on posted messages.
+pub const BOT_USER_ID: &str = "U0FAKEBOT";
+/// Bot id, as returned by `auth.test` and put on posted messages and views.
+pub const BOT_ID: &str = "B0FAKEBOT";
+/// App id put on views.
+pub const APP_ID: &str = "A0FAKEAPP";
+/// Seconds part of the first `ts` handed out; later ones count up from here.
+const TS_EPOCH_SECS: u64 = 1_700_000_000;
+/// Time between two checks of [`FakeSlack::wait_for_calls`].
+const POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// Largest request body accepted (uploads included).
+const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// One request received by the fake, successful or not.
+#[derive(Debug, Clone)]
+pub struct RecordedCall {
+    /// The Slack method (`"chat.postMessage"`), or `"upload"`, `"response_url:{id}"`, or
+    /// `"unmatched:{HTTP method} {path}"`; see the module documentation.
+    pub method: String,
+    /// The request's parameters as JSON: the JSON body as sent, or form / query / multipart
+    /// parameters converted to a JSON object (values are strings).
+    pub body: Value,
+    /// The `Authorization` header, e.g. `Some("Bearer xoxb-…")`.
+    pub authorization: Option<String>,
+    /// When the request reached the fake.
+    pub received_at: Instant,
+    /// HTTP status the fake answered with (200 for Slack-level errors such as
+    /// [`Scripted::SlackError`], as Slack does).
+    pub status: u16,
+}
+
+/// A one-shot response queued with [`FakeSlack::push_response`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scripted {
+    /// HTTP 429 with `Retry-After: {retry_after_secs}` and `{"ok":false,"error":"ratelimited"}`.
+    RateLimited {
+        /// Value of the `Retry-After` header, in seconds (how slack-morphism reads it).
+        retry_after_secs: u64,
+    },
+    /// The given HTTP status (e.g. 500 or 503) with a short `text/plain` body.
+    ServerError(u16),
+    /// HTTP 200 with `{"ok":false,"error":…}`, e.g. `"channel_not_found"`.
+    SlackError(String),
+    /// Sleep this long, then answer the default success (for client timeouts). The call is
+    /// recorded when it arrives, even if the client gives up before the answer.
+    Delay(Duration),
+    /// HTTP 200 with exactly this JSON body, for answers the defaults do not cover.
+    Json(Value),
+}
+
+/// A running fake Slack server. The server stops when this value is dropped.
+#[derive(Debug)]
+pub struct FakeSlack {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl FakeSlack {
+    /// Binds `127.0.0.1:0` and serves the fake in a background tokio task.
+    ///
+    /// # Panics
+    ///
+    /// If the loopback listener cannot be bound.
+    pub async fn start() -> FakeSlack {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("fake slack: bind 127.0.0.1:0");
+        let addr = listener
+            .local_addr()
+            .expect("fake slack: local address of the listener");
+        let shared = Arc::new(Shared {
+            base_url: format!("http://{addr}"),
+            calls: Mutex::new(Vec::new()),
+            scripted: Mutex::new(HashMap::new()),
+            next_ts: AtomicU64::new(1),
+            next_id: AtomicU64::new(1),
+        });
+        let app = Router::new()
+            .route("/api/{method}", any(api_route))
+            .route("/upload/{file_id}", any(upload_route))
+            .route("/response/{id}", any(response_url_route))
+            .fallback(unmatched_route)
+            .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+            .with_state(Arc::clone(&shared));
+        let server = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                eprintln!("fake slack: server stopped: {err}");
+            }
+        });
+        FakeSlack {
+            addr,
+            shared,
+            server,
+        }
+    }
+
+    /// The address the fake listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL of the Web API, `http://127.0.0.1:PORT/api` (no trailing slash); configure the
+    /// bot's Slack API URL with it. Methods live at `{api_url}/{method}`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api", self.shared.base_url)
+    }
+
+    /// A `response_url` pointing at this fake, `http://127.0.0.1:PORT/response/{id}`. What the
+    /// bot posts there is recorded as method `"response_url:{id}"`.
+    pub fn response_url(&self, id: &str) -> String {
+        format!("{}/response/{id}", self.shared.base_url)
+    }
+
+    /// The DM channel id the fake uses for a user: `"D" + user_id` (e.g. `U123` → `DU123`).
+    /// Both `conversations.open` and `chat.postMessage` to a user id answer with it.
+    pub fn dm_channel_for(user_id: &str) -> String {
+        dm_channel_for(user_id)
+    }
+
+    /// Every call received so far, in arrival order.
+    pub fn calls(&self) -> Vec<RecordedCall> {
+        lock(&self.shared.calls).clone()
+    }
+
+    /// The calls received so far for one method, in arrival order.
+    pub fn calls_to(&self, method: &str) -> Vec<RecordedCall> {
+        lock(&self.shared.calls)
+            .iter()
+            .filter(|call| call.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Forgets the calls recorded so far (queued [`Scripted`] responses are kept).
+    pub fn clear_calls(&self) {
+        lock(&self.shared.calls).clear();
+    }
+
+    /// Waits until at least `n` calls to `method` have been received and returns all calls to
+    /// it (so possibly more than `n`), polling every few milliseconds.
+    ///
+    /// # Panics
+    ///
+    /// After `timeout`, with a message listing every call received.
+    pub async fn wait_for_calls(
+        &self,
+        method: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Vec<RecordedCall> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let calls = self.calls_to(method);
+            if calls.len() >= n {
+                return calls;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake slack: timed out after {timeout:?} waiting for {n} call(s) to \
+                     {method:?}, got {}; all calls received:\n{}",
+                    calls.len(),
+                    describe_calls(&self.calls())
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
+    /// Queues a one-shot response for `method` (a Slack method such as `"chat.postMessage"`,
+    /// or `"upload"` / `"response_url:{id}"`). Queued responses are used in order, one per
+    /// call; once the queue is empty the method answers its default success again.
+    ///
+    /// # Panics
+    ///
+    /// If a [`Scripted::ServerError`] status is not a valid HTTP status code.
+    pub fn push_response(&self, method: &str, response: Scripted) {
+        if let Scripted::ServerError(code) = response {
+            assert!(
+                StatusCode::from_u16(code).is_ok(),
+                "fake slack: Scripted::ServerError({code}) is not a valid HTTP status"
+            );
+        }
+        lock(&self.shared.scripted)
+            .entry(method.to_owned())
+            .or_default()
+            .push_back(response);
+    }
+}
+
+impl Drop for FakeSlack {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// State shared by the handle and the server task.
+#[derive(Debug)]
+struct Shared {
+    /// `http://127.0.0.1:PORT`.
+    base_url: String,
+    calls: Mutex<Vec<RecordedCall>>,
+    scripted: Mutex<HashMap<String, VecDeque<Scripted>>>,
+    /// Sequence number of the next message `ts`.
+    next_ts: AtomicU64,
+    /// Sequence number of the next view / file / scheduled message id.
+    next_id: AtomicU64,
+}
+
+impl Shared {
+    /// A fresh, strictly increasing Slack timestamp: `1700000000.000100`, `1700000000.000200`, …
+    fn next_ts(&self) -> String {
+        let seq = self.next_ts.fetch_add(1, Ordering::Relaxed);
+        let secs = TS_EPOCH_SECS + seq / 10_000;
+        let micros = (seq % 10_000) * 100;
+        format!("{secs}.{micros:06}")
+    }
+
+    /// A fresh id with the given prefix, e.g. `V0000000001`.
+    fn next_id(&self, prefix: char) -> String {
+        let seq = self.next_id.fetch_add(1, Ordering::Relaxed);
+        format!("{prefix}{seq:010}")
+    }
+
+    fn next_scripted(&self, method: &str) -> Option<Scripted> {
+        lock(&self.scripted).get_mut(method)?.pop_front()
+    }
+}
+
+/// Locks a mutex, ignoring poisoning (a panicking test must not hide the recorded calls).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn dm_channel_for(user_id: &str) -> String {
+    format!("D{user_id}")
+}
+
+fn describe_calls(calls: &[RecordedCall]) -> String {
+    if calls.is_empty() {
+        return "  (none)".to_owned();
+    }
+    calls
+        .iter()
+        .map(|call| {
+            let mut body = call.body.to_string();
+            if body.chars().count() > 300 {
+                body = body.chars().take(300).collect::<String>() + "…";
+            }
+            format!("  {} -> {}: {body}", call.method, call.status)
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What the fake is going to answer, decided before it is recorded and sent.
+struct Reply {
+    status: StatusCode,
+    body: ReplyBody,
+    retry_after: Option<u64>,
+    delay: Option<Duration>,
+}
+
+enum ReplyBody {
+    Json(Value),
+    Text(String),
+}
+
+impl Reply {
+    fn json(status: StatusCode, body: Value) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Json(body),
+            retry_after: None,
+            delay: None,
+        }
+    }
+
+    fn ok(body: Value) -> Reply {
+        Reply::json(StatusCode::OK, body)
+    }
+
+    fn slack_error(error: &str) -> Reply {
+        Reply::ok(json!({ "ok": false, "error": error }))
+    }
+
+    fn text(status: StatusCode, text: impl Into<String>) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Text(text.into()),
+            retry_after: None,
+            delay: None,
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let (content_type, body) = match self.body {
+            ReplyBody::Json(value) => ("application/json; charset=utf-8", value.to_string()),
+            ReplyBody::Text(text) => ("text/plain; charset=utf-8", text),
+        };
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = self.status;
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// Turns a queued [`Scripted`] into a reply; `default` builds the method's success answer.
+fn scripted_reply(scripted: Scripted, default: impl FnOnce() -> Reply) -> Reply {
+    match scripted {
+        Scripted::RateLimited { retry_after_secs } => Reply {
+            retry_after: Some(retry_after_secs),
+            ..Reply::json(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({ "ok": false, "error": "ratelimited" }),
+            )
+        },
+        Scripted::ServerError(code) => Reply::text(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            format!("fake slack: scripted server error {code}"),
+        ),
+        Scripted::SlackError(error) => Reply::slack_error(&error),
+        Scripted::Delay(delay) => Reply {
+            delay: Some(delay),
+            ..default()
+        },
+        Scripted::Json(body) => Reply::ok(body),
+    }
+}
+
+/// Picks the reply (scripted or default), records the call, waits if scripted to, answers.
+async fn answer(
+    shared: &Shared,
+    method: String,
+    body: Value,
+    headers: &HeaderMap,
+    received_at: Instant,
+    default: impl FnOnce(&Value) -> Reply,
+) -> Response {
+    let reply = match shared.next_scripted(&method) {
+        Some(scripted) => scripted_reply(scripted, || default(&body)),
+        None => default(&body),
+    };
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    lock(&shared.calls).push(RecordedCall {
+        method,
+        body,
+        authorization,
+        received_at,
+        status: reply.status.as_u16(),
+    });
+    if let Some(delay) = reply.delay {
+        tokio::time::sleep(delay).await;
+    }
+    reply.into_response()
+}
+
+async fn api_route(
+    State(shared): State<Arc<Shared>>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let received_at = Instant::now();
+    let mut params = decode_body(&headers, &body);
+    merge_query(&mut params, uri.query());
+    let authed = headers.contains_key(header::AUTHORIZATION) || params.get("token").is_some();
+    let name = method.clone();
+    answer(&shared, method, params, &headers, received_at, |params| {
+        if authed {
+            default_api_reply(&shared, &name, params)
+        } else {
+            Reply::slack_error("not_authed")
+        }
+    })
+    .await
+}
+
+async fn upload_route(
+    State(shared): State<Arc<Shared>>,
+    Path(file_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let received_at = Instant::now();
+    let content_type = content_type(&headers);
+    let mut record = Map::new();
+    record.insert("file_id".into(), Value::String(file_id));
+    let file_part = multipart_boundary(&content_type).and_then(|boundary| {
+        let parts = parse_multipart(&body, &boundary);
+        let index = parts
+            .iter()
+            .position(|part| part.filename.is_some())
+            .or_else(|| (parts.len() == 1).then_some(0))?;
+        parts.into_iter().nth(index)
+    });
+    let (bytes, part_content_type) = match &file_part {
+        Some(part) => {
+            if let Some(filename) = &part.filename {
+                record.insert("filename".into(), Value::String(filename.clone()));
+            }
+            (&part.data[..], part.content_type.clone())
+        }
+        None => (&body[..], Some(content_type).filter(|ct| !ct.is_empty())),
+    };
+    record.insert("length".into(), Value::from(bytes.len()));
+    record.insert(
+        "content_type".into(),
+        part_content_type.map_or(Value::Null, Value::String),
+    );
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        record.insert("text".into(), Value::String(text.to_owned()));
+    }
+    let length = bytes.len();
+    answer(
+        &shared,
+        "upload".to_owned(),
+        Value::Object(record),
+        &headers,
+        received_at,
+        |_| Reply::text(StatusCode::OK, format!("OK - {length}")),
+    )
+    .await
+}
+
+async fn response_url_route(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let received_at = Instant::now();
+    let params = decode_body(&headers, &body);
+    answer(
+        &shared,
+        format!("response_url:{id}"),
+        params,
+        &headers,
+        received_at,
+        |_| Reply::ok(json!({ "ok": true })),
+    )
+    .await
+}
+
+async fn unmatched_route(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let received_at = Instant::now();
+    let params = decode_body(&headers, &body);
+    answer(
+        &shared,
+        format!("unmatched:{method} {}", uri.path()),
+        params,
+        &headers,
+        received_at,
+        |_| Reply::text(StatusCode::NOT_FOUND, "fake slack: no such route"),
+    )
+    .await
+}
+
+/// The default success (or realistic Slack error) for a Web API method.
+fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
+    let str_param = |name: &str| {
+        params
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|value| !value.is_empty())
+            .map(str::to_owned)
+    };
+    match method {
+        "chat.postMessage" => {
+            let Some(channel) = str_param("channel") else {
+                return Reply::slack_error("channel_not_found");
+            };
+            let channel = if is_user_id(&channel) {
+                dm_channel_for(&channel)
+            } else {
+                channel
+            };
+            let ts = shared.next_ts();
+            let mut message = json!({
+                "type": "message",
+                "ts": ts,
+                "user": BOT_USER_ID,
+                "bot_id": BOT_ID,
+                "team": TEAM_ID,
+                "text": str_param("text").unwrap_or_default(),
+            });
+            if let Some(thread_ts) = str_param("thread_ts") {
+                message["thread_ts"] = Value::String(thread_ts);
+            }
+            Reply::ok(json!({ "ok": true, "channel": channel, "ts": ts, "message": message }))
+        }
+        "chat.postEphemeral" => match str_param("channel") {
+            Some(_) => Reply::ok(json!({ "ok": true, "message_ts": shared.next_ts() })),
+            None => Reply::slack_error("channel_not_found"),
+        },
+        "chat.update" => match (str_param("channel"), str_param("ts")) {
+            (Some(channel), Some(ts)) => {
+                let text = str_param("text").unwrap_or_default();
+                Reply::ok(json!({
+                    "ok": true,
+                    "channel": channel,
+                    "ts": ts,
+                    "text": text,
+                    "message": { "text": text, "user": BOT_USER_ID, "bot_id": BOT_ID },
+                }))
+            }
+            _ => Reply::slack_error("message_not_found"),
+        },
+        "chat.delete" => match (str_param("channel"), str_param("ts")) {
+            (Some(channel), Some(ts)) => {
+                Reply::ok(json!({ "ok": true, "channel": channel, "ts": ts }))
+            }
+            _ => Reply::slack_error("message_not_found"),
+        },
+        "chat.getPermalink" => match (str_param("channel"), str_param("message_ts")) {
+            (Some(channel), Some(ts)) => Reply::ok(json!({
+                "ok": true,
+                "channel": channel,
+                "permalink": format!(
+                    "https://fake-workspace.slack.com/archives/{channel}/p{}",
+                    ts.replace('.', "")
+                ),
+            })),
+            _ => Reply::slack_error("message_not_found"),
+        },
+        "views.open" | "views.push" | "views.update" | "views.publish" => {
+            Reply::ok(json!({ "ok": true, "view": stateful_view(shared, method, params) }))
+        }
+        "conversations.open" => conversations_open(params),
+        "users.info" => match str_param("user") {
+            Some(user) => Reply::ok(json!({ "ok": true, "user": fake_user(&user) })),
+            None => Reply::slack_error("user_not_found"),
+        },
+        "files.getUploadURLExternal" => {
+            let file_id = shared.next_id('F');
+            Reply::ok(json!({
+                "ok": true,
+                "upload_url": format!("{}/upload/{file_id}", shared.base_url),
+                "file_id": file_id,
+            }))
+        }
+        "files.completeUploadExternal" => {
+            let files: Vec<Value> = params
+                .get("files")
+                .map(json_or_json_string)
+                .and_then(|files| files.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|file| {
+                    let id = file.get("id")?.as_str()?;
+                    let title = file.get("title").and_then(Value::as_str).unwrap_or(id);
+                    Some(json!({
+                        "id": id,
+                        "title": title,
+                        "name": title,
+                        "user": BOT_USER_ID,
+                        "created": TS_EPOCH_SECS,
+                        "timestamp": TS_EPOCH_SECS,
+                    }))
+                })
+                .collect();
+            Reply::ok(json!({ "ok": true, "files": files }))
+        }
+        "auth.test" => Reply::ok(json!({
+            "ok": true,
+            "url": "https://fake-workspace.slack.com/",
+            "team": "Fake Workspace",
+            "user": "fakebot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": false,
+        })),
+        _ => Reply::ok(json!({ "ok": true })),
+    }
+}
+
+/// `U…` and `W…` (enterprise) ids are users; posting to one lands in their DM.
+fn is_user_id(id: &str) -> bool {
+    id.starts_with('U') || id.starts_with('W')
+}
+
+fn fake_user(user_id: &str) -> Value {
+    let name = format!("user_{}", user_id.to_lowercase());
+    json!({
+        "id": user_id,
+        "team_id": TEAM_ID,
+        "name": name,
+        "real_name": format!("Fake User {user_id}"),
+        "deleted": false,
+        "is_bot": false,
+        "is_admin": false,
+        "tz": "Europe/London",
+        "tz_label": "Greenwich Mean Time",
+        "tz_offset": 0,
+        "profile": {
+            "real_name": format!("Fake User {user_id}"),
+            "display_name": name,
+            "team": TEAM_ID,
+        },
+    })
+}
+
+fn conversations_open(params: &Value) -> Reply {
+    let users: Vec<String> = match params.get("users") {
+        Some(Value::Array(users)) => users
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        Some(Value::String(users)) => users
+            .split(',')
+            .map(str::trim)
+            .filter(|user| !user.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let channel = match (params.get("channel").and_then(Value::as_str), &users[..]) {
+        (Some(channel), _) if !channel.is_empty() => json!({ "id": channel }),
+        (_, [user]) => json!({ "id": dm_channel_for(user), "is_im": true, "user": user }),
+        (_, [_, _, ..]) => json!({ "id": format!("G{}", users.join("")), "is_mpim": true }),
+        _ => return Reply::slack_error("users_list_not_supplied"),
+    };
+    let mut channel = channel;
+    channel["created"] = Value::from(TS_EPOCH_SECS);
+    channel["is_open"] = Value::Bool(true);
+    Reply::ok(json!({ "ok": true, "channel": channel }))
+}
+
+/// The `view` object of a views.* answer: the view sent, plus the stateful fields Slack adds.
+fn stateful_view(shared: &Shared, method: &str, params: &Value) -> Value {
+    let mut view = match params.get("view").map(json_or_json_string) {
+        Some(Value::Object(view)) => view,
+        _ => Map::new(),
+    };
+    let default_type = if method == "views.publish" {
+        "home"
+    } else {
+        "modal"
+    };
+    let view_type = view
+        .entry("type")
+        .or_insert_with(|| Value::String(default_type.to_owned()))
+        .clone();
+    if view_type == "modal" && !view.contains_key("title") {
+        view.insert(
+            "title".into(),
+            json!({ "type": "plain_text", "text": "Fake modal" }),
+        );
+    }
+    view.entry("blocks").or_insert_with(|| json!([]));
+    let id = match params.get("view_id").and_then(Value::as_str) {
+        Some(id) if method == "views.update" && !id.is_empty() => id.to_owned(),
+        _ => shared.next_id('V'),
+    };
+    view.insert("id".into(), Value::String(id.clone()));
+    view.insert("team_id".into(), Value::String(TEAM_ID.to_owned()));
+    view.insert("hash".into(), Value::String(shared.next_ts()));
+    view.insert("state".into(), json!({ "values": {} }));
+    view.insert("root_view_id".into(), Value::String(id));
+    view.insert("app_id".into(), Value::String(APP_ID.to_owned()));
+    view.insert("bot_id".into(), Value::String(BOT_ID.to_owned()));
+    Value::Object(view)
+}
+
+/// A parameter that may be JSON already (JSON bodies) or a JSON-encoded string (form bodies).
+fn json_or_json_string(value: &Value) -> Value {
+    match value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+        other => other.clone(),
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+/// Decodes a request body into JSON according to its content type (see [`RecordedCall::body`]).
+fn decode_body(headers: &HeaderMap, body: &[u8]) -> Value {
+    let content_type = content_type(headers);
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if mime == "application/x-www-form-urlencoded" {
+        return form_to_json(body);
+    }
+    if mime == "multipart/form-data" {
+        if let Some(boundary) = multipart_boundary(&content_type) {
+            return multipart_to_json(&parse_multipart(body, &boundary));
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Map::new());
+    }
+    match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
+    }
+}
+
+fn form_to_json(body: &[u8]) -> Value {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+    Value::Object(
+        pairs
+            .into_iter()
+            .map(|(key, value)| (key, Value::String(value)))
+            .collect(),
+    )
+}
+
+/// Adds query-string parameters to an object body (body fields win).
+fn merge_query(params: &mut Value, query: Option<&str>) {
+    let Some(query) = query.filter(|query| !query.is_empty()) else {
+        return;
+    };
+    let Value::Object(query) = form_to_json(query.as_bytes()) else {
+        return;
+    };
+    if let Value::Object(params) = params {
+        for (key, value) in query {
+            params.entry(key).or_insert(value);
+        }
+    }
+}
+
+/// One part of a `multipart/form-data` body.
+struct Part {
+    name: Option<String>,
+    filename: Option<String>,
+    content_type: Option<String>,
+    data: Vec<u8>,
+}
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut pieces = content_type.split(';').map(str::trim);
+    let mime = pieces.next()?;
+    if !mime.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    pieces
+        .find_map(|piece| piece.strip_prefix("boundary="))
+        .map(|boundary| boundary.trim_matches('"').to_owned())
+        .filter(|boundary| !boundary.is_empty())
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|window| window == needle)
+        .map(|position| position + from)
+}
+
+/// A lenient multipart parser: enough for slack-morphism's and reqwest's encodings (a missing
+/// closing `--` is accepted, as slack-morphism omits it).
+fn parse_multipart(body: &[u8], boundary: &str) -> Vec<Part> {
+    let delimiter = format!("--{boundary}").into_bytes();
+    let mut parts = Vec::new();
+    let Some(first) = find(body, &delimiter, 0) else {
+        return parts;
+    };
+    let mut position = first + delimiter.len();
+    while !body[position..].starts_with(b"--") {
+        let Some(next) = find(body, &delimiter, position) else {
+            break;
+        };
+        let section = &body[position..next];
+        position = next + delimiter.len();
+        let section = section.strip_prefix(b"\r\n").unwrap_or(section);
+        let section = section.strip_suffix(b"\r\n").unwrap_or(section);
+        let (head, data) = match find(section, b"\r\n\r\n", 0) {
+            Some(split) => (&section[..split], &section[split + 4..]),
+            None => (section, &[][..]),
+        };
+        let mut part = Part {
+            name: None,
+            filename: None,
+            content_type: None,
+            data: data.to_vec(),
+        };
+        for line in String::from_utf8_lossy(head).lines() {
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
+            let key = key.trim();
+            if key.eq_ignore_ascii_case("content-disposition") {
+                for attribute in value.split(';').map(str::trim) {
+                    if let Some(name) = attribute.strip_prefix("name=") {
+                        part.name = Some(name.trim_matches('"').to_owned());
+                    } else if let Some(filename) = attribute.strip_prefix("filename=") {
+                        part.filename = Some(filename.trim_matches('"').to_owned());
+                    }
+                }
+            } else if key.eq_ignore_ascii_case("content-type") {
+                part.content_type = Some(value.trim().to_owned());
+            }
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+fn multipart_to_json(parts: &[Part]) -> Value {
+    let mut object = Map::new();
+    for (index, part) in parts.iter().enumerate() {
+        let key = part.name.clone().unwrap_or_else(|| format!("part{index}"));
+        let value = match &part.filename {
+            Some(filename) => json!({
+                "filename": filename,
+                "content_type": part.content_type,
+                "length": part.data.len(),
+                "text": std::str::from_utf8(&part.data).ok(),
+            }),
+            None => Value::String(String::from_utf8_lossy(&part.data).into_owned()),
+        };
+        object.insert(key, value);
+    }
+    Value::Object(object)
+}

@@ -1,0 +1,15 @@
+//! Integration tests: the real app on port 0, a real database (SQLite file, and a fresh
+//! PostgreSQL database when TEST_DATABASE_URL is set), Slack faked at the HTTP boundary.
+
+#[path = "../common/db.rs"]
+mod db;
+mod fake_slack;
+#[macro_use]
+mod helpers;
+
+mod cli;
+mod commands;
+mod events;
+mod health;
+mod outbox;
+mod security;
