@@ -17,6 +17,11 @@ use crate::domain::roles::{FunctionName, Role};
 use crate::domain::{Actor, UserId};
 
 pub use postgres::PostgresStore;
+
+/// Every store trait, for callers that use `Arc<dyn Store>`.
+pub mod prelude {
+    pub use super::{AuditStore, OutboxStore, RoleStore, Store};
+}
 pub use sqlite::SqliteStore;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -161,8 +166,11 @@ pub enum DeliveryOutcome {
     Failed { error: String },
 }
 
+/// The whole store: one backend, every part of the record.
 #[async_trait]
-pub trait Store: Send + Sync + std::fmt::Debug + 'static {
+pub trait Store:
+    RoleStore + AuditStore + OutboxStore + std::fmt::Debug + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
 
     /// Applies this backend's migrations (idempotent).
@@ -170,9 +178,11 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
 
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
+}
 
-    // --- Functions, roles and admins (managed with `contact-policy-bot admin`). ---
-
+/// Functions, roles and admins (managed with `contact-policy-bot admin`).
+#[async_trait]
+pub trait RoleStore: Send + Sync {
     async fn add_function(
         &self,
         name: &FunctionName,
@@ -208,18 +218,22 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
     ) -> StoreResult<()>;
     async fn list_admins(&self) -> StoreResult<Vec<UserId>>;
     async fn is_admin(&self, user: &UserId) -> StoreResult<bool>;
+}
 
-    // --- Audit trail (read side; writes happen inside the changes they record). ---
-
+/// The audit trail, read side; writes happen inside the changes they record (R-REC-4).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
     async fn audit_events(
         &self,
         subject_type: &str,
         subject_id: &str,
     ) -> StoreResult<Vec<AuditEvent>>;
     async fn all_audit_events(&self) -> StoreResult<Vec<AuditEvent>>;
+}
 
-    // --- Slack Events API de-duplication. ---
-
+/// What came in from Slack (event de-duplication) and what goes out (the outbox).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
     /// Whether `event_id` was already handled.
     async fn event_seen(&self, event_id: &str) -> StoreResult<bool>;
     /// Records that `event_id` was handled; false if it was seen before (a retry).
@@ -228,8 +242,6 @@ pub trait Store: Send + Sync + std::fmt::Debug + 'static {
         event_id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
-
-    // --- Outbox. ---
 
     /// Queues messages on their own, with an audit event for why they were sent.
     /// Returns how many new rows were stored (a repeated key stores nothing).

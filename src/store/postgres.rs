@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Transaction};
 
-use super::{Backend, Store, StoreError, StoreResult};
+use super::{AuditStore, Backend, OutboxStore, RoleStore, Store, StoreError, StoreResult};
 
 type Db = sqlx::Postgres;
 
@@ -46,4 +46,39 @@ impl PostgresStore {
 const BACKEND: Backend = Backend::Postgres;
 type ThisStore = PostgresStore;
 
-include!("shared_sql.rs");
+#[async_trait]
+impl Store for ThisStore {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.migrate_pool().await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+// The SQL both backends share, compiled here for this one (see `sql/common.rs`).
+mod common {
+    use super::*;
+    include!("sql/common.rs");
+}
+mod roles {
+    use super::common::*;
+    use super::*;
+    include!("sql/roles.rs");
+}
+mod audit {
+    use super::common::*;
+    use super::*;
+    include!("sql/audit.rs");
+}
+mod outbox {
+    use super::common::*;
+    use super::*;
+    include!("sql/outbox.rs");
+}

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Transaction};
 
-use super::{Backend, Store, StoreError, StoreResult};
+use super::{AuditStore, Backend, OutboxStore, RoleStore, Store, StoreError, StoreResult};
 
 type Db = sqlx::Sqlite;
 
@@ -59,4 +59,39 @@ impl SqliteStore {
 const BACKEND: Backend = Backend::Sqlite;
 type ThisStore = SqliteStore;
 
-include!("shared_sql.rs");
+#[async_trait]
+impl Store for ThisStore {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        self.migrate_pool().await
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+// The SQL both backends share, compiled here for this one (see `sql/common.rs`).
+mod common {
+    use super::*;
+    include!("sql/common.rs");
+}
+mod roles {
+    use super::common::*;
+    use super::*;
+    include!("sql/roles.rs");
+}
+mod audit {
+    use super::common::*;
+    use super::*;
+    include!("sql/audit.rs");
+}
+mod outbox {
+    use super::common::*;
+    use super::*;
+    include!("sql/outbox.rs");
+}

@@ -1,0 +1,120 @@
+// Compiled once per backend: `include!`d by `sqlite.rs` and `postgres.rs` inside a module
+// that has `use super::*`, which brings in `Db`, `ThisStore`, `SKIP_LOCKED` and the
+// shared helpers of `common.rs`. Placeholders are `$1`, `$2`, … which both SQLite and
+// PostgreSQL accept, so one statement serves both.
+
+#[async_trait]
+impl OutboxStore for ThisStore {
+    async fn event_seen(&self, event_id: &str) -> StoreResult<bool> {
+        let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM slack_events_seen WHERE event_id = $1")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
+    }
+
+    async fn first_sighting_of_event(&self, event_id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO slack_events_seen (event_id, received_at) VALUES ($1, $2) \
+             ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    async fn enqueue(&self, messages: &[NewOutboxMessage], audit: Option<&AuditEntry>, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let stored = insert_outbox(&mut tx, messages, now).await?;
+        if let (Some(entry), true) = (audit, stored > 0) {
+            insert_audit(&mut tx, entry, now).await?;
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    async fn claim_outbox(&self, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
+        let mut tx = self.begin_write().await?;
+        let sql = format!(
+            "UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
+               AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4 {SKIP_LOCKED}) \
+             RETURNING {OUTBOX_COLUMNS}"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(worker)
+            .bind(claim_until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut claimed = rows.iter().map(outbox_from_row).collect::<StoreResult<Vec<_>>>()?;
+        claimed.sort_by_key(|m| m.id);
+        Ok(claimed)
+    }
+
+    async fn record_delivery(&self, id: i64, worker: &str, outcome: &DeliveryOutcome, now: DateTime<Utc>) -> StoreResult<bool> {
+        let query = match outcome {
+            DeliveryOutcome::Sent { channel, ts } => sqlx::query(
+                "UPDATE outbox SET status = 'sent', slack_channel = $3, slack_ts = $4, sent_at = $5, \
+                 last_error = NULL, claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(channel.clone())
+            .bind(ts.clone())
+            .bind(now),
+            DeliveryOutcome::Retry { next_attempt_at, error } => sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $3, last_error = $4, \
+                 claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(*next_attempt_at)
+            .bind(error.clone()),
+            DeliveryOutcome::Failed { error } => sqlx::query(
+                "UPDATE outbox SET status = 'failed', last_error = $3, \
+                 claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(error.clone()),
+        };
+        let updated = query.execute(&self.pool).await?.rows_affected();
+        Ok(updated == 1)
+    }
+
+    async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 \
+             WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id");
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+        rows.iter().map(outbox_from_row).collect()
+    }
+
+    async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
+        Ok(sqlx::query_scalar(
+            "SELECT next_attempt_at FROM outbox WHERE status = 'pending' \
+             ORDER BY next_attempt_at LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+}
