@@ -110,6 +110,7 @@ impl Application {
             .route("/slack/commands", post(ingress::commands))
             .route("/slack/interactions", post(ingress::interactions))
             .route("/slack/events", post(ingress::events))
+            .route("/slack/options", post(ingress::options))
             .route("/healthz", get(ingress::healthz))
             .route("/readyz", get(ingress::readyz))
             .route("/metrics", get(ingress::metrics))

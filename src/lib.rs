@@ -1,6 +1,7 @@
 //! contact-policy-bot: a Slack bot that runs a public body's policy for managing
 //! unacceptable behaviour by service users towards its staff.
 
+pub mod access;
 pub mod admin;
 pub mod app;
 pub mod clock;

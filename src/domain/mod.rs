@@ -2,6 +2,10 @@
 //! format, so each rule can be read and tested on its own.
 
 pub mod audit;
+pub mod foi;
+pub mod incident;
+pub mod measures;
+pub mod person;
 pub mod roles;
 
 use std::fmt;

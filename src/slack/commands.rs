@@ -5,6 +5,13 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Subcommand {
     Help,
+    Report,
+    CallEnded,
+    Breach,
+    Check,
+    History,
+    Open,
+    Foi,
 }
 
 pub struct SubcommandInfo {
@@ -15,12 +22,58 @@ pub struct SubcommandInfo {
 }
 
 /// Every subcommand, in the order help shows them.
-pub const SUBCOMMANDS: &[SubcommandInfo] = &[SubcommandInfo {
-    subcommand: Subcommand::Help,
-    name: "help",
-    usage: "/contact help",
-    summary: "Show this list of commands.",
-}];
+pub const SUBCOMMANDS: &[SubcommandInfo] = &[
+    SubcommandInfo {
+        subcommand: Subcommand::Report,
+        name: "report",
+        usage: "/contact report",
+        summary: "Report unacceptable behaviour by a service user to your manager.",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::CallEnded,
+        name: "call-ended",
+        usage: "/contact call-ended",
+        summary:
+            "Log a call you ended or put on hold because it was aggressive, abusive or offensive.",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Check,
+        name: "check",
+        usage: "/contact check <name | phone | email | case ref>",
+        summary: "See how to handle contact with someone right now (only you see the answer).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Breach,
+        name: "breach",
+        usage: "/contact breach <name | phone | email | case ref>",
+        summary: "Log a breach of a restriction's conditions.",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::History,
+        name: "history",
+        usage: "/contact history <name | phone | email | case ref>",
+        summary: "Read a person's case file, newest first (managers and heads).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Open,
+        name: "open",
+        usage: "/contact open",
+        summary: "Your open items: incidents still waiting for a police report (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Foi,
+        name: "foi",
+        usage: "/contact foi <name | phone | email | case ref>",
+        summary:
+            "Record an FOI request refused as vexatious or repeated under section 14 (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Help,
+        name: "help",
+        usage: "/contact help",
+        summary: "Show this list of commands.",
+    },
+];
 
 /// What the user typed after `/contact`, split into the subcommand and its argument.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,7 +14,9 @@ use serde_json::json;
 use slack_morphism::prelude::*;
 
 use super::commands::{self, ParsedCommand, Subcommand};
+use super::interactions;
 use super::outbound::SlackCall;
+use super::reporting::{self, Ctx, Reply};
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::views;
 use crate::app::AppState;
@@ -76,24 +78,32 @@ async fn handle_command(
     check_team(state, event.team_id.as_ref())?;
     let text = event.text.as_deref().unwrap_or_default();
     tracing::info!(command = %event.command, subcommand = %text.split_whitespace().next().unwrap_or("help"), "slash command");
+    let ctx = Ctx {
+        state,
+        user: UserId::from_slack(event.user_id.to_string()),
+        now: state.clock.now(),
+    };
+    let trigger = event.trigger_id.to_string();
     let reply = match commands::parse(text) {
         ParsedCommand::Known {
-            subcommand: Subcommand::Help,
-            ..
-        } => views::help_message(None),
-        ParsedCommand::Unknown { typed } => views::help_message(Some(&format!(
+            subcommand,
+            argument,
+        } => match subcommand {
+            Subcommand::Help => Reply::Ephemeral(views::help_message(None)),
+            Subcommand::Report => reporting::open_report(&ctx, &trigger, None).await?,
+            Subcommand::CallEnded => reporting::open_call_ended(&ctx, &trigger).await?,
+            Subcommand::Breach => reporting::breach(&ctx, &trigger, &argument).await?,
+            Subcommand::Check => reporting::check(&ctx, &argument).await?,
+            Subcommand::History => reporting::history(&ctx, &argument).await?,
+            Subcommand::Open => reporting::open_items(&ctx).await?,
+            Subcommand::Foi => reporting::open_foi(&ctx, &trigger, &argument).await?,
+        },
+        ParsedCommand::Unknown { typed } => Reply::Ephemeral(views::help_message(Some(&format!(
             "I don't know `/contact {}`. Here is what I can do:",
             typed.replace('`', "'")
-        ))),
+        )))),
     };
-    Ok(ephemeral(reply))
-}
-
-/// The immediate, private answer to a slash command.
-fn ephemeral(content: SlackMessageContent) -> Response {
-    let response = SlackCommandEventResponse::new(content)
-        .with_response_type(SlackMessageResponseType::Ephemeral);
-    Json(response).into_response()
+    Ok(interactions::into_response(reply))
 }
 
 /// `POST /slack/interactions`: button clicks and modal submissions.
@@ -127,12 +137,30 @@ async fn handle_interaction(
         SlackInteractionEvent::ViewClosed(e) => e.team.id.to_string(),
     };
     check_team(state, &team_id)?;
-    // No interactive flows exist yet; acknowledging closes any modal cleanly.
-    tracing::info!(
-        kind = interaction_kind(&event),
-        "interaction with no handler acknowledged"
-    );
-    Ok(StatusCode::OK.into_response())
+    match &event {
+        SlackInteractionEvent::ViewSubmission(submission) => {
+            interactions::view_submission(state, submission).await
+        }
+        SlackInteractionEvent::BlockActions(actions) => {
+            interactions::block_actions(state, actions).await
+        }
+        SlackInteractionEvent::BlockSuggestion(suggestion) => {
+            interactions::block_suggestion(state, suggestion).await
+        }
+        other => {
+            tracing::info!(
+                kind = interaction_kind(other),
+                "interaction with no handler acknowledged"
+            );
+            Ok(StatusCode::OK.into_response())
+        }
+    }
+}
+
+/// `POST /slack/options`: searches for external selects (Slack's "options load URL").
+pub async fn options(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
+    let result = handle_interaction(&state, &headers, &body).await;
+    counted(&state, "options", result)
 }
 
 fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {

@@ -3,7 +3,12 @@
 //! calls the outbox sender makes (`outbound`).
 
 pub mod commands;
+pub mod forms;
 pub mod ingress;
+pub mod interactions;
 pub mod outbound;
+pub mod people;
+pub mod reporting;
+pub mod send;
 pub mod signature;
 pub mod views;

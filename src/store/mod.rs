@@ -4,23 +4,26 @@
 //! message) in the same transaction as the change.
 
 mod postgres;
+pub mod records;
 mod sqlite;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::domain::audit::AuditEntry;
+use crate::domain::person::IdentifierKind;
 use crate::domain::roles::{FunctionName, Role};
 use crate::domain::{Actor, UserId};
+use records::*;
 
 pub use postgres::PostgresStore;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
-    pub use super::{AuditStore, OutboxStore, RoleStore, Store};
+    pub use super::{AuditStore, OutboxStore, PeopleStore, ReportingStore, RoleStore, Store};
 }
 pub use sqlite::SqliteStore;
 
@@ -169,7 +172,15 @@ pub enum DeliveryOutcome {
 /// The whole store: one backend, every part of the record.
 #[async_trait]
 pub trait Store:
-    RoleStore + AuditStore + OutboxStore + std::fmt::Debug + Send + Sync + 'static
+    RoleStore
+    + AuditStore
+    + OutboxStore
+    + PeopleStore
+    + ReportingStore
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
 
@@ -273,6 +284,92 @@ pub trait OutboxStore: Send + Sync {
     async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>>;
     /// The earliest time a pending row becomes due, so the sender can sleep until then.
     async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
+}
+
+/// Builds the Slack messages that announce a new record, once its reference is known.
+/// Called inside the transaction, so the messages are stored with the record or not at all.
+pub type Announce<'a> = &'a (dyn Fn(&Recorded) -> Vec<NewOutboxMessage> + Send + Sync);
+
+/// Service users and their identifiers (R-REC-1).
+#[async_trait]
+pub trait PeopleStore: Send + Sync {
+    /// Creates a person with their identifiers; the audit event names the id only.
+    async fn create_person(
+        &self,
+        person: &NewPerson,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    async fn person(&self, id: i64) -> StoreResult<Option<PersonRecord>>;
+    /// People whose name contains `query` (any case) or who hold one of `identifiers`
+    /// (kind and normalised value), best matches first.
+    async fn find_people(
+        &self,
+        name_query: &str,
+        identifiers: &[(IdentifierKind, String)],
+        limit: i64,
+    ) -> StoreResult<Vec<PersonRecord>>;
+}
+
+/// Incidents, ended calls, police reports, breaches, FOI refusals, and what staff read
+/// back: the check, the case file and the manager's open list (R-RPT-*, R-DP-4).
+#[async_trait]
+pub trait ReportingStore: Send + Sync {
+    async fn record_incident(
+        &self,
+        incident: &NewIncident,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn incident(&self, id: i64) -> StoreResult<Option<IncidentRecord>>;
+    /// Records the police report for an incident; a second one is a `Conflict`.
+    async fn record_police_report(
+        &self,
+        incident_id: i64,
+        report: &PoliceReport,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn record_ended_call(
+        &self,
+        call: &NewEndedCall,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    /// Calls ended or held for `person_id` since `since` (e.g. the start of this week).
+    async fn count_ended_calls(&self, person_id: i64, since: DateTime<Utc>) -> StoreResult<i64>;
+    async fn record_breach(
+        &self,
+        breach: &NewBreach,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn record_foi_refusal(
+        &self,
+        refusal: &NewFoiRefusal,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+    /// Restrictions in force on `today` (active, started, not past their end date).
+    async fn active_restrictions(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ActiveRestriction>>;
+    async fn open_disputes(&self, person_id: i64) -> StoreResult<Vec<OpenDispute>>;
+    /// The whole case file, newest first.
+    async fn history(&self, person_id: i64) -> StoreResult<Vec<HistoryEntry>>;
+    /// Incidents still needing a police report in functions `user` manages or heads.
+    async fn outstanding_police_reports(
+        &self,
+        user: &UserId,
+    ) -> StoreResult<Vec<OutstandingPoliceReport>>;
+    /// Who hears about reports in a function: its managers (or, if none, its head and deputies).
+    async fn report_recipients(&self, function_id: i64) -> StoreResult<Vec<UserId>>;
 }
 
 /// Opens the store the URL names and applies its migrations.

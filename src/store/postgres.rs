@@ -9,7 +9,10 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Transaction};
 
-use super::{AuditStore, Backend, OutboxStore, RoleStore, Store, StoreError, StoreResult};
+use super::{
+    AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RoleStore, Store, StoreError,
+    StoreResult,
+};
 
 type Db = sqlx::Postgres;
 
@@ -81,4 +84,14 @@ mod outbox {
     use super::common::*;
     use super::*;
     include!("sql/outbox.rs");
+}
+mod people {
+    use super::common::*;
+    use super::*;
+    include!("sql/people.rs");
+}
+mod reporting {
+    use super::common::*;
+    use super::*;
+    include!("sql/reporting.rs");
 }

@@ -125,3 +125,96 @@ pub(super) fn role_subject(function_id: i64, user: &UserId) -> String {
     format!("{function_id}:{user}")
 }
 
+
+/// Allocates the next human-readable reference for `prefix`, e.g. `INC-00042`.
+pub(super) async fn next_reference(tx: &mut Transaction<'static, Db>, prefix: &str) -> StoreResult<String> {
+    let n: i64 = sqlx::query_scalar(
+        "INSERT INTO reference_counters (prefix, last_value) VALUES ($1, 1) \
+         ON CONFLICT (prefix) DO UPDATE SET last_value = reference_counters.last_value + 1 \
+         RETURNING last_value",
+    )
+    .bind(prefix)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(format!("{prefix}-{n:05}"))
+}
+
+/// Moves a person's last activity forward; the retention job (R-DP-2) reads it.
+pub(super) async fn touch_person(tx: &mut Transaction<'static, Db>, person_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    let updated = sqlx::query("UPDATE service_users SET last_activity_at = $2 WHERE id = $1 AND erased_at IS NULL")
+        .bind(person_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::not_found(format!("person {person_id}")));
+    }
+    Ok(())
+}
+
+pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}
+
+/// Creates a person with their identifiers inside the caller's transaction. The audit
+/// event names the record and which kinds of identifier it holds, never the values, so
+/// erasing the person never touches the trail.
+pub(super) async fn insert_person(
+    tx: &mut Transaction<'static, Db>,
+    person: &crate::store::records::NewPerson,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let id: i64 = sqlx::query_scalar(
+            "INSERT INTO service_users (display_name, preferred_format, language, communication_needs, \
+             created_by, created_at, updated_at, last_activity_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id",
+        )
+        .bind(person.name.as_str())
+        .bind(person.access.format.as_str())
+        .bind(person.access.language.as_str())
+        .bind(&person.access.communication_needs)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        for identifier in &person.identifiers {
+            sqlx::query(
+                "INSERT INTO service_user_identifiers (service_user_id, kind, value, normalized, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (service_user_id, kind, normalized) DO NOTHING",
+            )
+            .bind(id)
+            .bind(identifier.kind().as_str())
+            .bind(identifier.value())
+            .bind(identifier.normalized())
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        // The audit trail names the record and which kinds of identifier it holds, never
+        // the values themselves, so erasing the person never touches the trail.
+        let kinds: Vec<&str> = person.identifiers.iter().map(|i| i.kind().as_str()).collect();
+        let entry = AuditEntry::new(actor, "person_created", "service_user", id)
+            .after(serde_json::json!({ "id": id, "identifier_kinds": kinds, "format": person.access.format.as_str(), "language": person.access.language.as_str() }));
+        insert_audit(tx, &entry, now).await?;
+    Ok(id)
+}
+
+/// The id of the person a record is about, creating them first when they are new.
+pub(super) async fn resolve_person(
+    tx: &mut Transaction<'static, Db>,
+    choice: &crate::store::records::PersonChoice,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    use crate::store::records::PersonChoice;
+    match choice {
+        PersonChoice::Existing(id) => {
+            touch_person(tx, *id, now).await?;
+            Ok(*id)
+        }
+        PersonChoice::New(person) => insert_person(tx, person, actor, now).await,
+    }
+}

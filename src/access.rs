@@ -1,0 +1,78 @@
+//! Who may do what, checked against the database at the moment of acting (never from
+//! what a Slack message says). Kept apart from the handlers so each rule is in one place.
+
+use crate::domain::roles::Role;
+use crate::domain::UserId;
+use crate::store::{RoleHolding, Store, StoreResult};
+
+/// A refusal, worded for the person refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Denied(pub String);
+
+/// The functions `user` belongs to in any role, deduplicated, in name order.
+pub async fn functions_of(store: &dyn Store, user: &UserId) -> StoreResult<Vec<(i64, String)>> {
+    let mut functions: Vec<(i64, String)> = store
+        .roles_of(user)
+        .await?
+        .into_iter()
+        .map(|r: RoleHolding| (r.function_id, r.function_name))
+        .collect();
+    functions.dedup();
+    Ok(functions)
+}
+
+fn manages(role: Role) -> bool {
+    matches!(role, Role::Manager | Role::Head | Role::Deputy)
+}
+
+/// Managers, heads and deputies act on a function's records (police reports, FOI).
+pub async fn require_manager_of(
+    store: &dyn Store,
+    user: &UserId,
+    function_id: i64,
+) -> StoreResult<Result<(), Denied>> {
+    let holds = store
+        .roles_of(user)
+        .await?
+        .iter()
+        .any(|r| r.function_id == function_id && manages(r.role));
+    Ok(if holds {
+        Ok(())
+    } else {
+        Err(Denied(
+            "Only a manager, head or deputy of that function can do this.".to_owned(),
+        ))
+    })
+}
+
+/// The functions `user` manages (as manager, head or deputy).
+pub async fn managed_functions(
+    store: &dyn Store,
+    user: &UserId,
+) -> StoreResult<Vec<(i64, String)>> {
+    let mut functions: Vec<(i64, String)> = store
+        .roles_of(user)
+        .await?
+        .into_iter()
+        .filter(|r| manages(r.role))
+        .map(|r| (r.function_id, r.function_name))
+        .collect();
+    functions.dedup();
+    Ok(functions)
+}
+
+/// A person's whole case file is for managers, heads, deputies and admins (data
+/// minimisation: staff see what they need through `/contact check`).
+pub async fn require_case_file_reader(
+    store: &dyn Store,
+    user: &UserId,
+) -> StoreResult<Result<(), Denied>> {
+    if store.is_admin(user).await? || !managed_functions(store, user).await?.is_empty() {
+        return Ok(Ok(()));
+    }
+    Ok(Err(Denied(
+        "Case files are for managers, heads of function and admins. Use `/contact check` to see how to handle contact."
+            .to_owned(),
+    )))
+}

@@ -1,0 +1,104 @@
+//! Reading what staff typed into a modal, and answering with inline errors. Every input
+//! block uses its block id as its action id too, so a field has one name.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use serde_json::json;
+use slack_morphism::prelude::*;
+
+/// The submitted values of one modal.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    state: Option<SlackViewState>,
+}
+
+impl Form {
+    pub fn new(state: Option<SlackViewState>) -> Self {
+        Self { state }
+    }
+
+    fn value(&self, field: &str) -> Option<&SlackViewStateValue> {
+        let state = self.state.as_ref()?;
+        let block = state.values.get(&SlackBlockId(field.to_owned()))?;
+        block
+            .get(&SlackActionId(field.to_owned()))
+            .or_else(|| block.values().next())
+    }
+
+    /// A text input, trimmed; `None` when empty.
+    pub fn text(&self, field: &str) -> Option<String> {
+        self.value(field)
+            .and_then(|v| v.value.as_deref())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// The value of a single select (static or external).
+    pub fn selected(&self, field: &str) -> Option<String> {
+        self.value(field)
+            .and_then(|v| v.selected_option.as_ref())
+            .map(|o| o.value.clone())
+    }
+
+    /// The values of a multi-select or checkbox group.
+    pub fn selected_many(&self, field: &str) -> Vec<String> {
+        self.value(field)
+            .and_then(|v| v.selected_options.as_ref())
+            .map(|options| options.iter().map(|o| o.value.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn date_time(&self, field: &str) -> Option<DateTime<Utc>> {
+        self.value(field)
+            .and_then(|v| v.selected_date_time.as_ref())
+            .and_then(|d| DateTime::from_timestamp(d.0.as_second(), 0))
+    }
+
+    pub fn date(&self, field: &str) -> Option<NaiveDate> {
+        self.value(field)
+            .and_then(|v| v.selected_date.as_deref())
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
+
+    /// A whole number from a number input; `Err` when something else was typed.
+    pub fn number(&self, field: &str) -> Result<Option<u32>, std::num::ParseIntError> {
+        self.text(field).map(|text| text.parse::<u32>()).transpose()
+    }
+}
+
+/// Inline errors keyed by block id, shown under each field with the user's input kept
+/// (`response_action: errors`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<String, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_response(self) -> serde_json::Value {
+        json!({ "response_action": "errors", "errors": self.0 })
+    }
+}
+
+/// Midnight at the start of `date` in `tz`, as UTC; used for "this week" counts.
+pub fn start_of_day<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> DateTime<Utc> {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight)
+        .earliest()
+        .map(|d| d.with_timezone(&Utc))
+        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+}
+
+/// Slack's date-time type (a jiff timestamp) from a chrono instant, to the second.
+pub fn to_slack_time(at: DateTime<Utc>) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}

@@ -1,0 +1,187 @@
+//! Routing of interactive payloads: modal submissions by callback id, buttons by action
+//! id, and external-select searches (`block_suggestion`, sent to `/slack/options`).
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use slack_morphism::prelude::*;
+
+use super::forms::Form;
+use super::reporting::{self as rpt, Ctx, Metadata, Reply};
+use super::send;
+use crate::app::AppState;
+use crate::domain::UserId;
+use crate::error::ApiError;
+
+/// Answers a reply in the shape Slack expects for a slash command or interaction.
+pub fn into_response(reply: Reply) -> Response {
+    match reply {
+        Reply::Ack => StatusCode::OK.into_response(),
+        Reply::Json(value) => Json(value).into_response(),
+        Reply::Ephemeral(content) => {
+            let response = SlackCommandEventResponse::new(content)
+                .with_response_type(SlackMessageResponseType::Ephemeral);
+            Json(response).into_response()
+        }
+    }
+}
+
+pub async fn view_submission(
+    state: &AppState,
+    event: &SlackInteractionViewSubmissionEvent,
+) -> Result<Response, ApiError> {
+    let SlackView::Modal(modal) = &event.view.view else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let callback = modal
+        .callback_id
+        .as_ref()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    let form = Form::new(event.view.state_params.state.clone());
+    let metadata = Metadata::parse(modal.private_metadata.as_deref());
+    let ctx = Ctx {
+        state,
+        user: UserId::from_slack(event.user.id.to_string()),
+        now: state.clock.now(),
+    };
+    // A modal is submitted once; a repeated submission of the same view (a retry after a
+    // slow answer) records nothing twice.
+    let key = format!("view_submission:{}", event.view.state_params.id);
+    if state.store.event_seen(&key).await? {
+        return Ok(StatusCode::OK.into_response());
+    }
+    tracing::info!(callback = %callback, "modal submitted");
+    let reply = match callback.as_str() {
+        rpt::REPORT => rpt::submit_report(&ctx, &form, &metadata).await?,
+        rpt::CALL_ENDED => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
+        rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
+        rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
+        rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
+        _ => Reply::Ack,
+    };
+    if matches!(reply, Reply::Ack) {
+        state.store.first_sighting_of_event(&key, ctx.now).await?;
+    }
+    Ok(into_response(reply))
+}
+
+pub async fn block_actions(
+    state: &AppState,
+    event: &SlackInteractionBlockActionsEvent,
+) -> Result<Response, ApiError> {
+    let Some(user) = &event.user else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let ctx = Ctx {
+        state,
+        user: UserId::from_slack(user.id.to_string()),
+        now: state.clock.now(),
+    };
+    let trigger_id = event.trigger_id.to_string();
+    let response_url = event.response_url.as_ref().map(|u| u.0.to_string());
+    for action in event.actions.iter().flatten() {
+        let value = action.value.clone().unwrap_or_default();
+        let action_id = action.action_id.to_string();
+        tracing::info!(action = %action_id, "button clicked");
+        let reply: Option<Reply> = match action_id.as_str() {
+            rpt::RECORD_POLICE_REPORT => match value.parse::<i64>() {
+                Ok(id) => rpt::open_police_report(&ctx, &trigger_id, id)
+                    .await?
+                    .map(|m| rpt_text(&m)),
+                Err(_) => None,
+            },
+            rpt::CHECK_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            rpt::HISTORY_PERSON => history_button(&ctx, &value).await?,
+            rpt::BREACH_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(rpt::open_breach_for(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            rpt::FOI_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(rpt::open_foi_for(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            rpt::REPORT_INSTEAD => {
+                Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
+            }
+            _ => None,
+        };
+        // Buttons answer through the response_url, replacing the message they were on.
+        // A case file opened from a manager's notification comes as a new message, so the
+        // notification and its buttons stay.
+        let replace = !(action_id == rpt::HISTORY_PERSON && value.starts_with("incident:"));
+        if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {
+            let key = format!(
+                "action:{}:{}",
+                action
+                    .action_ts
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                action_id
+            );
+            send::queue(state, vec![send::respond(url, content, replace, key)]).await?;
+        }
+    }
+    Ok(StatusCode::OK.into_response())
+}
+
+fn rpt_text(message: &str) -> Reply {
+    Reply::Ephemeral(SlackMessageContent::new().with_text(message.to_owned()))
+}
+
+async fn person(
+    ctx: &Ctx<'_>,
+    value: &str,
+) -> Result<Option<crate::store::records::PersonRecord>, ApiError> {
+    match value.parse::<i64>() {
+        Ok(id) => Ok(ctx.state.store.person(id).await?),
+        Err(_) => Ok(None),
+    }
+}
+
+/// `person:offset`, `person` or `incident:<id>` (from a manager's DM).
+async fn history_button(ctx: &Ctx<'_>, value: &str) -> Result<Option<Reply>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    if let Err(denied) = crate::access::require_case_file_reader(store, &ctx.user).await? {
+        return Ok(Some(rpt_text(&denied.0)));
+    }
+    let (person_id, offset) = if let Some(incident) = value.strip_prefix("incident:") {
+        let incident = match incident.parse::<i64>() {
+            Ok(id) => store.incident(id).await?,
+            Err(_) => None,
+        };
+        (incident.map(|i| i.person_id), 0)
+    } else {
+        let mut parts = value.splitn(2, ':');
+        let id = parts.next().and_then(|p| p.parse::<i64>().ok());
+        let offset = parts
+            .next()
+            .and_then(|o| o.parse::<usize>().ok())
+            .unwrap_or(0);
+        (id, offset)
+    };
+    let Some(person) = (match person_id {
+        Some(id) => store.person(id).await?,
+        None => None,
+    }) else {
+        return Ok(Some(rpt_text("That person is no longer on record.")));
+    };
+    Ok(Some(Reply::Ephemeral(
+        rpt::history_page(ctx, &person, offset).await?,
+    )))
+}
+
+pub async fn block_suggestion(
+    state: &AppState,
+    event: &SlackInteractionBlockSuggestionEvent,
+) -> Result<Response, ApiError> {
+    if event.action_id.to_string() == super::people::PERSON {
+        let options = rpt::person_options(state.store.as_ref(), &event.value).await?;
+        return Ok(Json(options).into_response());
+    }
+    Ok(Json(serde_json::json!({ "options": [] })).into_response())
+}

@@ -1,0 +1,217 @@
+//! The "person" field every form shares (R-REC-1): an external select that searches
+//! people by name or any identifier as staff type, offering "New person: …" as the last
+//! choice, plus optional identifiers for a new person. Two people are never merged
+//! silently: a new person whose identifier is already on record is an inline error until
+//! staff pick the existing record or confirm that this is someone else.
+
+use serde_json::json;
+use slack_morphism::prelude::*;
+
+use super::forms::{FieldErrors, Form};
+use super::views::{md, pt};
+use crate::domain::person::{
+    normalize_query, AccessRequirements, Identifier, IdentifierKind, PersonName,
+};
+use crate::store::records::{NewPerson, PersonChoice, PersonRecord};
+use crate::store::{Store, StoreResult};
+
+pub const PERSON: &str = "person";
+pub const NEW_PHONE: &str = "new_phone";
+pub const NEW_EMAIL: &str = "new_email";
+pub const NEW_CASE_REF: &str = "new_case_ref";
+pub const DIFFERENT_PERSON: &str = "different_person";
+
+const NEW_PREFIX: &str = "new:";
+const EXISTING_PREFIX: &str = "p:";
+/// Slack allows 75 characters in an option's text.
+const OPTION_TEXT_MAX: usize = 75;
+const MAX_OPTIONS: i64 = 20;
+
+/// One line naming a person for staff: name and their first identifiers.
+pub fn person_label(person: &PersonRecord) -> String {
+    let identifiers: Vec<&str> = person
+        .identifiers
+        .iter()
+        .take(2)
+        .map(Identifier::value)
+        .collect();
+    if identifiers.is_empty() {
+        person.name.clone()
+    } else {
+        format!("{} · {}", person.name, identifiers.join(" · "))
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn option(text: &str, value: String) -> SlackBlockChoiceItem<SlackBlockPlainTextOnly> {
+    SlackBlockChoiceItem::new(pt(&truncate(text, OPTION_TEXT_MAX)), value)
+}
+
+/// The person picker. `identifiers` adds the optional fields for a new person's phone,
+/// email and case reference (the report form has them; quick forms do not).
+pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
+    let select = SlackBlockExternalSelectElement::new()
+        .with_action_id(PERSON.into())
+        .with_placeholder(pt("Search by name, phone, email or case ref"))
+        .with_min_query_length(2);
+    let mut input = SlackInputBlock::new(pt("Service user"), select.into())
+        .with_block_id(PERSON.into())
+        .with_hint(pt("Type a name, phone number, email or case reference. Not on record? Choose “New person: …”."));
+    if optional {
+        input = input.with_optional(true);
+    }
+    let mut blocks: Vec<SlackBlock> = vec![input.into()];
+    if identifiers {
+        for (field, label) in [
+            (NEW_PHONE, "New person's phone number"),
+            (NEW_EMAIL, "New person's email"),
+            (NEW_CASE_REF, "New person's case reference"),
+        ] {
+            blocks.push(
+                SlackInputBlock::new(
+                    pt(label),
+                    SlackBlockPlainTextInputElement::new()
+                        .with_action_id(field.into())
+                        .into(),
+                )
+                .with_block_id(field.into())
+                .with_optional(true)
+                .into(),
+            );
+        }
+        let confirm = SlackBlockCheckboxesElement::new(
+            vec![SlackBlockChoiceItem::new(
+                md("This is a *different person* from the record that shares this phone, email or case reference"),
+                "yes".to_owned(),
+            )],
+        )
+        .with_action_id(DIFFERENT_PERSON.into());
+        blocks.push(
+            SlackInputBlock::new(pt("Different person?"), confirm.into())
+                .with_block_id(DIFFERENT_PERSON.into())
+                .with_optional(true)
+                .into(),
+        );
+    }
+    blocks
+}
+
+/// Options for the external select, as `/slack/options` answers them.
+pub async fn person_options(store: &dyn Store, typed: &str) -> StoreResult<serde_json::Value> {
+    let typed = typed.trim();
+    let people = store
+        .find_people(typed, &normalize_query(typed), MAX_OPTIONS)
+        .await?;
+    let mut options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = people
+        .iter()
+        .map(|p| option(&person_label(p), format!("{EXISTING_PREFIX}{}", p.id)))
+        .collect();
+    if PersonName::parse(typed).is_ok() {
+        options.push(option(
+            &format!("New person: {typed}"),
+            format!("{NEW_PREFIX}{typed}"),
+        ));
+    }
+    Ok(json!({ "options": options }))
+}
+
+/// Reads the person field. Errors are added to `errors` against the right fields.
+pub async fn read_person(
+    store: &dyn Store,
+    form: &Form,
+    errors: &mut FieldErrors,
+    required: bool,
+) -> StoreResult<Option<PersonChoice>> {
+    let identifier_fields = [
+        (NEW_PHONE, IdentifierKind::Phone),
+        (NEW_EMAIL, IdentifierKind::Email),
+        (NEW_CASE_REF, IdentifierKind::CaseRef),
+    ];
+    let mut identifiers = Vec::new();
+    for (field, kind) in identifier_fields {
+        if let Some(text) = form.text(field) {
+            match Identifier::parse(kind, &text) {
+                Ok(identifier) => identifiers.push(identifier),
+                Err(err) => errors.add(field, err.to_string()),
+            }
+        }
+    }
+    let selected = form.selected(PERSON);
+    match selected.as_deref() {
+        Some(value) if value.starts_with(EXISTING_PREFIX) => {
+            let id = value[EXISTING_PREFIX.len()..].parse::<i64>().ok();
+            if !identifiers.is_empty() {
+                for (field, _) in identifier_fields {
+                    if form.text(field).is_some() {
+                        errors.add(
+                            field,
+                            "Only for a new person: clear this, or choose “New person: …” above.",
+                        );
+                    }
+                }
+            }
+            match id {
+                Some(id) if store.person(id).await?.is_some() => {
+                    Ok(Some(PersonChoice::Existing(id)))
+                }
+                _ => {
+                    errors.add(PERSON, "That person is no longer on record; search again.");
+                    Ok(None)
+                }
+            }
+        }
+        Some(value) if value.starts_with(NEW_PREFIX) => {
+            let Ok(name) = PersonName::parse(&value[NEW_PREFIX.len()..]) else {
+                errors.add(PERSON, "Type the new person's name.");
+                return Ok(None);
+            };
+            let confirmed = !form.selected_many(DIFFERENT_PERSON).is_empty();
+            if !confirmed {
+                if let Some(existing) = first_holder(store, &identifiers).await? {
+                    errors.add(
+                        PERSON,
+                        format!(
+                            "Someone on record already has this {}: search for it above, or tick “different person” below.",
+                            existing.label()
+                        ),
+                    );
+                    return Ok(None);
+                }
+            }
+            Ok(Some(PersonChoice::New(NewPerson {
+                name,
+                identifiers,
+                access: AccessRequirements::default(),
+            })))
+        }
+        _ => {
+            if required {
+                errors.add(PERSON, "Choose who this is about, or “New person: …”.");
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// The kind of the first identifier that someone already on record holds.
+async fn first_holder(
+    store: &dyn Store,
+    identifiers: &[Identifier],
+) -> StoreResult<Option<IdentifierKind>> {
+    for identifier in identifiers {
+        let lookup = [(identifier.kind(), identifier.normalized().to_owned())];
+        if !store.find_people("", &lookup, 1).await?.is_empty() {
+            return Ok(Some(identifier.kind()));
+        }
+    }
+    Ok(None)
+}
