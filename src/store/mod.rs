@@ -271,7 +271,8 @@ pub trait OutboxStore: Send + Sync {
         claim_until: DateTime<Utc>,
         limit: i64,
     ) -> StoreResult<Vec<OutboxMessage>>;
-    /// Records the result of one attempt. Does nothing unless `worker` still holds the claim.
+    /// Records the result of one attempt. Does nothing unless `worker` still holds the claim
+    /// (a lapsed claim nobody else has taken still counts: the result is then still true).
     async fn record_delivery(
         &self,
         id: i64,

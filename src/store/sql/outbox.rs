@@ -111,8 +111,11 @@ impl OutboxStore for ThisStore {
 
     async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         Ok(sqlx::query_scalar(
-            "SELECT next_attempt_at FROM outbox WHERE status = 'pending' \
-             ORDER BY next_attempt_at LIMIT 1",
+            // A row held by a live claim is not due until that claim lapses; without this
+            // the sender would spin on empty claims while another worker holds the row.
+            "SELECT CASE WHEN claimed_until IS NOT NULL AND claimed_until > next_attempt_at \
+                    THEN claimed_until ELSE next_attempt_at END AS due \
+             FROM outbox WHERE status = 'pending' ORDER BY due LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await?)

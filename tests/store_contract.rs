@@ -1,0 +1,1333 @@
+//! The `Store` contract, proved once and run against both backends: every scenario is
+//! an `async fn(Arc<dyn Store>, &str)` and `contract_test!` runs it on a fresh SQLite
+//! file and on a fresh PostgreSQL database (skipped, with a note, when
+//! `TEST_DATABASE_URL` is unset).
+
+#[path = "common/db.rs"]
+mod db;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use contact_policy_bot::domain::audit::AuditEntry;
+use contact_policy_bot::domain::roles::{FunctionName, Role};
+use contact_policy_bot::domain::{Actor, UserId};
+use contact_policy_bot::store::prelude::*;
+use contact_policy_bot::store::{
+    connect, AuditEvent, DeliveryOutcome, FunctionSummary, NewOutboxMessage, OutboxMessage,
+    OutboxStatus, RoleHolding, StoreError,
+};
+use serde_json::json;
+use sqlx::{Connection, PgConnection, SqliteConnection};
+
+/// Generates `sqlite_…` and `postgres_…` tests that run one scenario on a freshly
+/// migrated store. An optional leading attribute replaces `#[tokio::test]`; any further
+/// attributes (e.g. `#[ignore = "…"]`) are put on both tests.
+macro_rules! contract_test {
+    ($sqlite:ident, $postgres:ident => $scenario:ident) => {
+        contract_test!(#[tokio::test] $sqlite, $postgres => $scenario);
+    };
+    (#[$test:meta] $(#[$extra:meta])* $sqlite:ident, $postgres:ident => $scenario:ident) => {
+        #[$test]
+        $(#[$extra])*
+        async fn $sqlite() {
+            let db = db::TestDb::sqlite();
+            let store = connect(db.url()).await.expect("open SQLite store");
+            $scenario(store, db.url()).await;
+        }
+
+        #[$test]
+        $(#[$extra])*
+        async fn $postgres() {
+            let Some(db) = db::TestDb::postgres(stringify!($postgres)).await else {
+                return;
+            };
+            let store = connect(db.url()).await.expect("open PostgreSQL store");
+            $scenario(store, db.url()).await;
+        }
+    };
+}
+
+// --- Helpers. ---
+
+/// A fixed instant with a fractional part in whole microseconds (what PostgreSQL keeps).
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 1, 9, 0, 0)
+        .single()
+        .expect("valid base instant")
+        + Duration::microseconds(123_456)
+}
+
+/// `base()` plus whole seconds.
+fn at(seconds: i64) -> DateTime<Utc> {
+    base() + Duration::seconds(seconds)
+}
+
+fn user(raw: &str) -> UserId {
+    UserId::parse(raw).expect("valid Slack user id")
+}
+
+fn function(raw: &str) -> FunctionName {
+    FunctionName::parse(raw).expect("valid function name")
+}
+
+fn admin_actor() -> Actor {
+    Actor::cli("tester")
+}
+
+fn message(key: &str) -> NewOutboxMessage {
+    NewOutboxMessage {
+        idempotency_key: key.to_owned(),
+        method: "chat.postMessage".to_owned(),
+        payload: json!({ "channel": "C0TEST", "text": format!("message {key}") }),
+        subject_type: Some("test".to_owned()),
+        subject_id: Some(key.to_owned()),
+    }
+}
+
+fn messages(keys: &[&str]) -> Vec<NewOutboxMessage> {
+    keys.iter().map(|k| message(k)).collect()
+}
+
+async fn audit(store: &dyn Store) -> Vec<AuditEvent> {
+    store.all_audit_events().await.expect("read audit trail")
+}
+
+/// The audit events written since `before` was read.
+async fn audit_since(store: &dyn Store, before: &[AuditEvent]) -> Vec<AuditEvent> {
+    let all = audit(store).await;
+    assert!(
+        all.starts_with(before),
+        "audit trail changed in place: {before:#?} is no longer a prefix of {all:#?}"
+    );
+    all[before.len()..].to_vec()
+}
+
+async fn outbox(store: &dyn Store) -> Vec<OutboxMessage> {
+    store.outbox_messages().await.expect("read outbox")
+}
+
+async fn outbox_row(store: &dyn Store, id: i64) -> OutboxMessage {
+    outbox(store)
+        .await
+        .into_iter()
+        .find(|m| m.id == id)
+        .unwrap_or_else(|| panic!("outbox row {id} exists"))
+}
+
+fn ids(rows: &[OutboxMessage]) -> Vec<i64> {
+    rows.iter().map(|m| m.id).collect()
+}
+
+fn assert_conflict<T: std::fmt::Debug>(result: Result<T, StoreError>, context: &str) {
+    assert!(
+        matches!(result, Err(StoreError::Conflict { .. })),
+        "{context}: expected Conflict, got {result:?}"
+    );
+}
+
+fn assert_not_found<T: std::fmt::Debug>(result: Result<T, StoreError>, context: &str) {
+    assert!(
+        matches!(result, Err(StoreError::NotFound { .. })),
+        "{context}: expected NotFound, got {result:?}"
+    );
+}
+
+/// Runs one statement on a connection of its own, outside the store.
+async fn raw_execute(url: &str, sql: &str) -> Result<u64, sqlx::Error> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut conn = PgConnection::connect(url)
+            .await
+            .expect("raw PostgreSQL connection");
+        let result = sqlx::query(sql).execute(&mut conn).await;
+        conn.close().await.expect("close raw connection");
+        result.map(|r| r.rows_affected())
+    } else {
+        let mut conn = SqliteConnection::connect(url)
+            .await
+            .expect("raw SQLite connection");
+        let result = sqlx::query(sql).execute(&mut conn).await;
+        conn.close().await.expect("close raw connection");
+        result.map(|r| r.rows_affected())
+    }
+}
+
+fn role_subject(function_id: i64, user: &UserId) -> String {
+    format!("{function_id}:{user}")
+}
+
+// --- Functions and roles. ---
+
+contract_test!(
+    sqlite_functions_and_roles_are_granted_listed_and_revoked,
+    postgres_functions_and_roles_are_granted_listed_and_revoked
+        => functions_and_roles_are_granted_listed_and_revoked
+);
+
+async fn functions_and_roles_are_granted_listed_and_revoked(store: Arc<dyn Store>, _url: &str) {
+    let actor = admin_actor();
+    let casework = function("Casework");
+    let housing = function("Housing");
+    let (head, new_head, deputy, manager, member) = (
+        user("U0HEAD1"),
+        user("U0HEAD2"),
+        user("U0DEPUTY"),
+        user("U0MANAGER"),
+        user("U0MEMBER"),
+    );
+
+    assert_eq!(store.list_functions().await.expect("list"), vec![]);
+    let casework_id = store
+        .add_function(&casework, &actor, at(0))
+        .await
+        .expect("add Casework");
+    assert_conflict(
+        store.add_function(&casework, &actor, at(1)).await,
+        "adding Casework twice",
+    );
+    let housing_id = store
+        .add_function(&housing, &actor, at(2))
+        .await
+        .expect("add Housing");
+    assert_ne!(casework_id, housing_id);
+
+    store
+        .grant_role(&casework, &head, Role::Head, &actor, at(3))
+        .await
+        .expect("grant head");
+    store
+        .grant_role(&casework, &deputy, Role::Deputy, &actor, at(4))
+        .await
+        .expect("grant deputy");
+    store
+        .grant_role(&casework, &manager, Role::Manager, &actor, at(5))
+        .await
+        .expect("grant manager");
+    store
+        .grant_role(&casework, &member, Role::Member, &actor, at(6))
+        .await
+        .expect("grant member");
+    // One person may hold two roles in a function, but not the same one twice.
+    store
+        .grant_role(&casework, &manager, Role::Member, &actor, at(7))
+        .await
+        .expect("grant the manager membership too");
+    assert_conflict(
+        store
+            .grant_role(&casework, &member, Role::Member, &actor, at(8))
+            .await,
+        "granting a role already held",
+    );
+    assert_conflict(
+        store
+            .grant_role(&casework, &head, Role::Head, &actor, at(8))
+            .await,
+        "making the head head again",
+    );
+
+    let listed = store.list_functions().await.expect("list functions");
+    assert_eq!(
+        listed,
+        vec![
+            FunctionSummary {
+                id: casework_id,
+                name: "Casework".into(),
+                head: Some(head.clone()),
+                deputies: vec![deputy.clone()],
+                managers: vec![manager.clone()],
+                members: vec![manager.clone(), member.clone()],
+            },
+            FunctionSummary {
+                id: housing_id,
+                name: "Housing".into(),
+                head: None,
+                deputies: vec![],
+                managers: vec![],
+                members: vec![],
+            },
+        ]
+    );
+    assert_eq!(
+        store.function_by_name(&casework).await.expect("by name"),
+        Some(listed[0].clone())
+    );
+    assert_eq!(
+        store
+            .function_by_name(&function("Nowhere"))
+            .await
+            .expect("by name"),
+        None
+    );
+
+    // A new head replaces the old one, and both halves are in the trail.
+    let before = audit(&*store).await;
+    store
+        .grant_role(&casework, &new_head, Role::Head, &actor, at(9))
+        .await
+        .expect("grant new head");
+    let summary = store
+        .function_by_name(&casework)
+        .await
+        .expect("by name")
+        .expect("Casework exists");
+    assert_eq!(summary.head, Some(new_head.clone()));
+    assert_eq!(
+        store.roles_of(&head).await.expect("roles of old head"),
+        vec![]
+    );
+    let written = audit_since(&*store, &before).await;
+    let written: Vec<_> = written
+        .iter()
+        .map(|e| {
+            (
+                e.actor.as_str(),
+                e.action.as_str(),
+                e.subject_type.as_str(),
+                e.subject_id.clone(),
+                e.function_id,
+                e.before.clone(),
+                e.after.clone(),
+                e.occurred_at,
+            )
+        })
+        .collect();
+    assert_eq!(
+        written,
+        vec![
+            (
+                "cli:tester",
+                "role_revoked",
+                "function_role",
+                role_subject(casework_id, &head),
+                Some(casework_id),
+                Some(json!({ "user": "U0HEAD1", "role": "head" })),
+                None,
+                at(9),
+            ),
+            (
+                "cli:tester",
+                "role_granted",
+                "function_role",
+                role_subject(casework_id, &new_head),
+                Some(casework_id),
+                None,
+                Some(json!({ "user": "U0HEAD2", "role": "head" })),
+                at(9),
+            ),
+        ]
+    );
+
+    // Revoking.
+    store
+        .revoke_role(&casework, &deputy, Role::Deputy, &actor, at(10))
+        .await
+        .expect("revoke deputy");
+    assert_not_found(
+        store
+            .revoke_role(&casework, &deputy, Role::Deputy, &actor, at(11))
+            .await,
+        "revoking a role no longer held",
+    );
+    assert_not_found(
+        store
+            .revoke_role(&casework, &member, Role::Manager, &actor, at(11))
+            .await,
+        "revoking a role never held",
+    );
+    assert_not_found(
+        store
+            .revoke_role(&housing, &member, Role::Member, &actor, at(11))
+            .await,
+        "revoking in another function",
+    );
+
+    // Unknown functions.
+    let nowhere = function("Nowhere");
+    assert_not_found(
+        store
+            .grant_role(&nowhere, &member, Role::Member, &actor, at(12))
+            .await,
+        "granting in an unknown function",
+    );
+    assert_not_found(
+        store
+            .grant_role(&nowhere, &member, Role::Head, &actor, at(12))
+            .await,
+        "making a head of an unknown function",
+    );
+    assert_not_found(
+        store
+            .revoke_role(&nowhere, &member, Role::Member, &actor, at(12))
+            .await,
+        "revoking in an unknown function",
+    );
+
+    // roles_of, across functions, ordered by function then role.
+    store
+        .grant_role(&housing, &manager, Role::Deputy, &actor, at(13))
+        .await
+        .expect("grant Housing deputy");
+    assert_eq!(
+        store.roles_of(&manager).await.expect("roles of manager"),
+        vec![
+            RoleHolding {
+                function_id: casework_id,
+                function_name: "Casework".into(),
+                role: Role::Manager,
+            },
+            RoleHolding {
+                function_id: casework_id,
+                function_name: "Casework".into(),
+                role: Role::Member,
+            },
+            RoleHolding {
+                function_id: housing_id,
+                function_name: "Housing".into(),
+                role: Role::Deputy,
+            },
+        ]
+    );
+    assert_eq!(
+        store.roles_of(&new_head).await.expect("roles of new head"),
+        vec![RoleHolding {
+            function_id: casework_id,
+            function_name: "Casework".into(),
+            role: Role::Head,
+        }]
+    );
+    assert_eq!(
+        store.roles_of(&deputy).await.expect("roles of ex-deputy"),
+        vec![]
+    );
+    assert_eq!(
+        store
+            .roles_of(&user("U0NOBODY"))
+            .await
+            .expect("roles of stranger"),
+        vec![]
+    );
+
+    let final_summary = store
+        .function_by_name(&casework)
+        .await
+        .expect("by name")
+        .expect("Casework exists");
+    assert_eq!(
+        final_summary,
+        FunctionSummary {
+            id: casework_id,
+            name: "Casework".into(),
+            head: Some(new_head),
+            deputies: vec![],
+            managers: vec![manager.clone()],
+            members: vec![manager, member],
+        }
+    );
+}
+
+// --- Admins. ---
+
+contract_test!(
+    sqlite_admins_are_added_listed_and_removed,
+    postgres_admins_are_added_listed_and_removed => admins_are_added_listed_and_removed
+);
+
+async fn admins_are_added_listed_and_removed(store: Arc<dyn Store>, _url: &str) {
+    let actor = admin_actor();
+    let (ann, bob, cat) = (user("U0ANN"), user("U0BOB"), user("U0CAT"));
+
+    assert_eq!(store.list_admins().await.expect("list"), vec![]);
+    assert!(!store.is_admin(&ann).await.expect("is_admin"));
+
+    store.add_admin(&bob, &actor, at(0)).await.expect("add bob");
+    store.add_admin(&ann, &actor, at(1)).await.expect("add ann");
+    assert_conflict(
+        store.add_admin(&ann, &actor, at(2)).await,
+        "adding an admin twice",
+    );
+    assert_eq!(
+        store.list_admins().await.expect("list"),
+        vec![ann.clone(), bob.clone()]
+    );
+    assert!(store.is_admin(&ann).await.expect("is_admin"));
+    assert!(store.is_admin(&bob).await.expect("is_admin"));
+    assert!(!store.is_admin(&cat).await.expect("is_admin"));
+
+    assert_not_found(
+        store.remove_admin(&cat, &actor, at(3)).await,
+        "removing someone who is not an admin",
+    );
+    store
+        .remove_admin(&ann, &actor, at(4))
+        .await
+        .expect("remove ann");
+    assert_not_found(
+        store.remove_admin(&ann, &actor, at(5)).await,
+        "removing an admin twice",
+    );
+    assert_eq!(store.list_admins().await.expect("list"), vec![bob.clone()]);
+    assert!(!store.is_admin(&ann).await.expect("is_admin"));
+
+    let ann_trail: Vec<_> = store
+        .audit_events("admin", "U0ANN")
+        .await
+        .expect("ann's audit events")
+        .into_iter()
+        .map(|e| (e.actor, e.action, e.occurred_at))
+        .collect();
+    assert_eq!(
+        ann_trail,
+        vec![
+            ("cli:tester".to_owned(), "admin_added".to_owned(), at(1)),
+            ("cli:tester".to_owned(), "admin_removed".to_owned(), at(4)),
+        ]
+    );
+    assert_eq!(
+        store
+            .audit_events("admin", "U0CAT")
+            .await
+            .expect("cat's audit events"),
+        vec![]
+    );
+}
+
+// --- R-REC-4: the audit trail. ---
+
+contract_test!(
+    sqlite_r_rec_4_every_change_writes_exactly_one_audit_event,
+    postgres_r_rec_4_every_change_writes_exactly_one_audit_event
+        => r_rec_4_every_change_writes_exactly_one_audit_event
+);
+
+async fn r_rec_4_every_change_writes_exactly_one_audit_event(store: Arc<dyn Store>, _url: &str) {
+    let actor = Actor::user(&user("U0ADMIN"));
+    let casework = function("Casework");
+    let sam = user("U0SAM");
+    assert_eq!(audit(&*store).await, vec![]);
+
+    // (change, expected (action, subject_type, subject_id builder)).
+    let trail = audit(&*store).await;
+    let id = store
+        .add_function(&casework, &actor, at(0))
+        .await
+        .expect("add function");
+    let written = audit_since(&*store, &trail).await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(
+        (
+            written[0].actor.as_str(),
+            written[0].action.as_str(),
+            written[0].subject_type.as_str(),
+            written[0].subject_id.as_str(),
+            written[0].function_id,
+            written[0].occurred_at,
+            written[0].before.clone(),
+            written[0].after.clone(),
+        ),
+        (
+            "U0ADMIN",
+            "function_created",
+            "function",
+            id.to_string().as_str(),
+            Some(id),
+            at(0),
+            None,
+            Some(json!({ "id": id })),
+        )
+    );
+
+    for (step, role) in Role::ALL.into_iter().enumerate() {
+        let trail = audit(&*store).await;
+        let now = at(10 + step as i64);
+        store
+            .grant_role(&casework, &sam, role, &actor, now)
+            .await
+            .unwrap_or_else(|e| panic!("grant {role}: {e}"));
+        let written = audit_since(&*store, &trail).await;
+        assert_eq!(written.len(), 1, "grant {role}: {written:#?}");
+        let event = &written[0];
+        assert_eq!(event.actor, "U0ADMIN");
+        assert_eq!(event.action, "role_granted");
+        assert_eq!(event.subject_type, "function_role");
+        assert_eq!(event.subject_id, role_subject(id, &sam));
+        assert_eq!(event.function_id, Some(id));
+        assert_eq!(event.occurred_at, now);
+        assert_eq!(event.before, None);
+        assert_eq!(
+            event.after,
+            Some(json!({ "user": "U0SAM", "role": role.as_str() }))
+        );
+    }
+
+    let trail = audit(&*store).await;
+    store
+        .revoke_role(&casework, &sam, Role::Manager, &actor, at(20))
+        .await
+        .expect("revoke manager");
+    let written = audit_since(&*store, &trail).await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(written[0].action, "role_revoked");
+    assert_eq!(written[0].subject_id, role_subject(id, &sam));
+    assert_eq!(
+        written[0].before,
+        Some(json!({ "user": "U0SAM", "role": "manager" }))
+    );
+    assert_eq!(written[0].after, None);
+
+    let trail = audit(&*store).await;
+    store
+        .add_admin(&sam, &actor, at(21))
+        .await
+        .expect("add admin");
+    let written = audit_since(&*store, &trail).await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(
+        (
+            written[0].action.as_str(),
+            written[0].subject_type.as_str(),
+            written[0].subject_id.as_str()
+        ),
+        ("admin_added", "admin", "U0SAM")
+    );
+
+    let trail = audit(&*store).await;
+    store
+        .remove_admin(&sam, &actor, at(22))
+        .await
+        .expect("remove admin");
+    let written = audit_since(&*store, &trail).await;
+    assert_eq!(written.len(), 1, "{written:#?}");
+    assert_eq!(
+        (
+            written[0].action.as_str(),
+            written[0].subject_type.as_str(),
+            written[0].subject_id.as_str()
+        ),
+        ("admin_removed", "admin", "U0SAM")
+    );
+
+    // audit_events filters by subject and keeps the order of writing.
+    let sams_role: Vec<_> = store
+        .audit_events("function_role", &role_subject(id, &sam))
+        .await
+        .expect("subject trail")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        sams_role,
+        vec![
+            "role_granted",
+            "role_granted",
+            "role_granted",
+            "role_granted",
+            "role_revoked"
+        ]
+    );
+    let all = audit(&*store).await;
+    assert_eq!(all.len(), 1 + 4 + 1 + 2);
+    assert!(
+        all.windows(2).all(|w| w[0].id < w[1].id),
+        "ids increase in the order of writing"
+    );
+}
+
+contract_test!(
+    sqlite_r_rec_4_a_failed_change_writes_no_audit_event,
+    postgres_r_rec_4_a_failed_change_writes_no_audit_event
+        => r_rec_4_a_failed_change_writes_no_audit_event
+);
+
+async fn r_rec_4_a_failed_change_writes_no_audit_event(store: Arc<dyn Store>, _url: &str) {
+    let actor = admin_actor();
+    let casework = function("Casework");
+    let (head, sam) = (user("U0HEAD"), user("U0SAM"));
+    store
+        .add_function(&casework, &actor, at(0))
+        .await
+        .expect("add function");
+    store
+        .grant_role(&casework, &head, Role::Head, &actor, at(1))
+        .await
+        .expect("grant head");
+    store
+        .grant_role(&casework, &sam, Role::Member, &actor, at(2))
+        .await
+        .expect("grant member");
+    store
+        .add_admin(&sam, &actor, at(3))
+        .await
+        .expect("add admin");
+    let trail = audit(&*store).await;
+    assert_eq!(trail.len(), 4);
+
+    assert_conflict(
+        store.add_function(&casework, &actor, at(10)).await,
+        "duplicate function",
+    );
+    assert_conflict(
+        store
+            .grant_role(&casework, &sam, Role::Member, &actor, at(11))
+            .await,
+        "duplicate grant",
+    );
+    assert_conflict(
+        store
+            .grant_role(&casework, &head, Role::Head, &actor, at(12))
+            .await,
+        "same head again",
+    );
+    assert_not_found(
+        store
+            .grant_role(&function("Nowhere"), &sam, Role::Member, &actor, at(13))
+            .await,
+        "grant in unknown function",
+    );
+    assert_not_found(
+        store
+            .revoke_role(&casework, &sam, Role::Deputy, &actor, at(14))
+            .await,
+        "revoke a role not held",
+    );
+    assert_conflict(
+        store.add_admin(&sam, &actor, at(15)).await,
+        "duplicate admin",
+    );
+    assert_not_found(
+        store.remove_admin(&head, &actor, at(16)).await,
+        "remove a non-admin",
+    );
+
+    assert_eq!(
+        audit(&*store).await,
+        trail,
+        "failed changes must leave the trail untouched"
+    );
+    // And the failed changes changed nothing else either.
+    let summary = store
+        .function_by_name(&casework)
+        .await
+        .expect("by name")
+        .expect("Casework exists");
+    assert_eq!(summary.head, Some(head));
+    assert_eq!(summary.members, vec![sam.clone()]);
+    assert_eq!(store.list_admins().await.expect("admins"), vec![sam]);
+    assert_eq!(store.list_functions().await.expect("functions").len(), 1);
+}
+
+contract_test!(
+    sqlite_r_rec_4_audit_events_are_append_only,
+    postgres_r_rec_4_audit_events_are_append_only => r_rec_4_audit_events_are_append_only
+);
+
+async fn r_rec_4_audit_events_are_append_only(store: Arc<dyn Store>, url: &str) {
+    let actor = admin_actor();
+    store
+        .add_function(&function("Casework"), &actor, at(0))
+        .await
+        .expect("add function");
+    store
+        .add_admin(&user("U0ANN"), &actor, at(1))
+        .await
+        .expect("add admin");
+    let trail = audit(&*store).await;
+    assert_eq!(trail.len(), 2);
+
+    let update = raw_execute(url, "UPDATE audit_events SET action = 'x'").await;
+    let err = update.expect_err("UPDATE of audit_events must be refused");
+    assert!(
+        err.to_string().contains("append-only"),
+        "UPDATE refused for the wrong reason: {err}"
+    );
+    let delete = raw_execute(url, "DELETE FROM audit_events").await;
+    let err = delete.expect_err("DELETE from audit_events must be refused");
+    assert!(
+        err.to_string().contains("append-only"),
+        "DELETE refused for the wrong reason: {err}"
+    );
+    if url.starts_with("postgres") {
+        let truncate = raw_execute(url, "TRUNCATE audit_events").await;
+        let err = truncate.expect_err("TRUNCATE of audit_events must be refused");
+        assert!(
+            err.to_string().contains("append-only"),
+            "TRUNCATE refused for the wrong reason: {err}"
+        );
+    }
+    assert_eq!(audit(&*store).await, trail, "the rows are unchanged");
+
+    // Inserting is still allowed: the trail grows.
+    store
+        .add_admin(&user("U0BOB"), &actor, at(2))
+        .await
+        .expect("add admin");
+    assert_eq!(audit_since(&*store, &trail).await.len(), 1);
+}
+
+// --- Slack event de-duplication. ---
+
+contract_test!(
+    sqlite_r_ops_2_events_are_handled_once,
+    postgres_r_ops_2_events_are_handled_once => r_ops_2_events_are_handled_once
+);
+
+async fn r_ops_2_events_are_handled_once(store: Arc<dyn Store>, _url: &str) {
+    assert!(!store.event_seen("Ev01").await.expect("seen?"));
+    assert!(store
+        .first_sighting_of_event("Ev01", at(0))
+        .await
+        .expect("first sighting"));
+    assert!(store.event_seen("Ev01").await.expect("seen?"));
+    assert!(!store
+        .first_sighting_of_event("Ev01", at(1))
+        .await
+        .expect("second sighting"));
+    assert!(store.event_seen("Ev01").await.expect("seen?"));
+    // Another event is independent.
+    assert!(!store.event_seen("Ev02").await.expect("seen?"));
+    assert!(store
+        .first_sighting_of_event("Ev02", at(2))
+        .await
+        .expect("first sighting"));
+}
+
+// --- Outbox. ---
+
+contract_test!(
+    sqlite_r_rem_3_outbox_enqueue_is_idempotent_and_audited,
+    postgres_r_rem_3_outbox_enqueue_is_idempotent_and_audited
+        => r_rem_3_outbox_enqueue_is_idempotent_and_audited
+);
+
+async fn r_rem_3_outbox_enqueue_is_idempotent_and_audited(store: Arc<dyn Store>, _url: &str) {
+    let why = AuditEntry::new(&Actor::system(), "reminder_sent", "test", "batch")
+        .after(json!({ "count": 2 }));
+
+    assert_eq!(store.next_outbox_due().await.expect("next due"), None);
+    let stored = store
+        .enqueue(&messages(&["k1", "k2"]), Some(&why), at(0))
+        .await
+        .expect("enqueue");
+    assert_eq!(stored, 2);
+    let trail = audit(&*store).await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(
+        (
+            trail[0].actor.as_str(),
+            trail[0].action.as_str(),
+            trail[0].subject_type.as_str(),
+            trail[0].subject_id.as_str(),
+            trail[0].after.clone(),
+            trail[0].occurred_at,
+        ),
+        (
+            "system",
+            "reminder_sent",
+            "test",
+            "batch",
+            Some(json!({ "count": 2 })),
+            at(0)
+        )
+    );
+
+    let rows = outbox(&*store).await;
+    assert_eq!(rows.len(), 2);
+    for (row, key) in rows.iter().zip(["k1", "k2"]) {
+        assert_eq!(row.idempotency_key, key);
+        assert_eq!(row.method, "chat.postMessage");
+        assert_eq!(row.payload, message(key).payload);
+        assert_eq!(row.status, OutboxStatus::Pending);
+        assert_eq!(row.attempts, 0);
+        assert_eq!(row.next_attempt_at, at(0));
+        assert_eq!(row.created_at, at(0));
+        assert_eq!(row.last_error, None);
+        assert_eq!(row.slack_channel, None);
+        assert_eq!(row.slack_ts, None);
+        assert_eq!(row.sent_at, None);
+    }
+    assert!(rows[0].id < rows[1].id);
+
+    // The same key again stores nothing and writes no audit event.
+    let again = store
+        .enqueue(&messages(&["k1"]), Some(&why), at(5))
+        .await
+        .expect("enqueue again");
+    assert_eq!(again, 0);
+    assert_eq!(audit(&*store).await, trail, "nothing new, nothing audited");
+    assert_eq!(outbox(&*store).await, rows, "the first row is untouched");
+
+    // A mix stores only the new one, and is audited once.
+    let mixed = store
+        .enqueue(&messages(&["k2", "k3"]), Some(&why), at(6))
+        .await
+        .expect("enqueue mixed");
+    assert_eq!(mixed, 1);
+    assert_eq!(audit_since(&*store, &trail).await.len(), 1);
+
+    // A key repeated within one batch is stored once.
+    let trail = audit(&*store).await;
+    let doubled = store
+        .enqueue(&messages(&["k5", "k5"]), Some(&why), at(6))
+        .await
+        .expect("enqueue a doubled key");
+    assert_eq!(doubled, 1);
+    assert_eq!(audit_since(&*store, &trail).await.len(), 1);
+
+    // Without an audit entry nothing is audited.
+    let trail = audit(&*store).await;
+    let quiet = store
+        .enqueue(&messages(&["k4"]), None, at(7))
+        .await
+        .expect("enqueue without audit");
+    assert_eq!(quiet, 1);
+    assert_eq!(audit(&*store).await, trail);
+
+    let keys: Vec<_> = outbox(&*store)
+        .await
+        .into_iter()
+        .map(|m| m.idempotency_key)
+        .collect();
+    assert_eq!(keys, vec!["k1", "k2", "k3", "k5", "k4"]);
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(at(0))
+    );
+}
+
+contract_test!(
+    sqlite_r_rem_3_outbox_claims_and_deliveries,
+    postgres_r_rem_3_outbox_claims_and_deliveries => r_rem_3_outbox_claims_and_deliveries
+);
+
+async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str) {
+    let minute = Duration::seconds(60);
+    store
+        .enqueue(&messages(&["a", "b", "c"]), None, at(0))
+        .await
+        .expect("enqueue");
+    let [a, b, c]: [i64; 3] = ids(&outbox(&*store).await).try_into().expect("three rows");
+
+    // Nothing is due before it was enqueued.
+    let early = store
+        .claim_outbox("w1", at(-1), at(-1) + minute, 10)
+        .await
+        .expect("early claim");
+    assert_eq!(early, vec![]);
+
+    // Due rows in id order, up to the limit, with the attempt counted. The claim time
+    // has a fractional second different from the rows' (AutoSi text on SQLite).
+    let now = at(1) + Duration::microseconds(500_000);
+    let first = store
+        .claim_outbox("w1", now, now + minute, 2)
+        .await
+        .expect("claim by w1");
+    assert_eq!(ids(&first), vec![a, b]);
+    assert!(first.iter().all(|m| m.attempts == 1), "{first:#?}");
+    assert!(first.iter().all(|m| m.status == OutboxStatus::Pending));
+    let second = store
+        .claim_outbox("w2", now, now + minute, 10)
+        .await
+        .expect("claim by w2");
+    assert_eq!(ids(&second), vec![c]);
+    assert_eq!(second[0].attempts, 1);
+    // Everything is claimed: a third claimer, and w1 itself, get nothing.
+    for worker in ["w3", "w1"] {
+        let none = store
+            .claim_outbox(worker, at(2), at(2) + minute, 10)
+            .await
+            .expect("claim while claims are live");
+        assert_eq!(none, vec![], "{worker} claimed rows already claimed");
+    }
+
+    // Only the holder may record: w2 does not hold a.
+    let row_a = outbox_row(&*store, a).await;
+    let sent = DeliveryOutcome::Sent {
+        channel: Some("C0TEST".into()),
+        ts: Some("1709283600.000100".into()),
+    };
+    assert!(!store
+        .record_delivery(a, "w2", &sent, at(3))
+        .await
+        .expect("record by non-holder"));
+    assert_eq!(
+        outbox_row(&*store, a).await,
+        row_a,
+        "non-holder changed nothing"
+    );
+
+    // Sent.
+    assert!(store
+        .record_delivery(a, "w1", &sent, at(3))
+        .await
+        .expect("record sent"));
+    let row_a = outbox_row(&*store, a).await;
+    assert_eq!(row_a.status, OutboxStatus::Sent);
+    assert_eq!(row_a.slack_channel.as_deref(), Some("C0TEST"));
+    assert_eq!(row_a.slack_ts.as_deref(), Some("1709283600.000100"));
+    assert_eq!(row_a.sent_at, Some(at(3)));
+    assert_eq!(row_a.attempts, 1);
+    assert_eq!(row_a.last_error, None);
+    // Recording twice does nothing.
+    assert!(!store
+        .record_delivery(a, "w1", &sent, at(4))
+        .await
+        .expect("record sent again"));
+    assert_eq!(outbox_row(&*store, a).await, row_a);
+
+    // Retry: not claimable until next_attempt_at.
+    let retry_at = at(300);
+    assert!(store
+        .record_delivery(
+            b,
+            "w1",
+            &DeliveryOutcome::Retry {
+                next_attempt_at: retry_at,
+                error: "rate limited".into(),
+            },
+            at(4),
+        )
+        .await
+        .expect("record retry"));
+    let row_b = outbox_row(&*store, b).await;
+    assert_eq!(row_b.status, OutboxStatus::Pending);
+    assert_eq!(row_b.next_attempt_at, retry_at);
+    assert_eq!(row_b.last_error.as_deref(), Some("rate limited"));
+    assert_eq!(row_b.attempts, 1);
+    assert_eq!(row_b.sent_at, None);
+
+    // Failed.
+    assert!(store
+        .record_delivery(
+            c,
+            "w2",
+            &DeliveryOutcome::Failed {
+                error: "channel_not_found".into(),
+            },
+            at(5),
+        )
+        .await
+        .expect("record failed"));
+    let row_c = outbox_row(&*store, c).await;
+    assert_eq!(row_c.status, OutboxStatus::Failed);
+    assert_eq!(row_c.last_error.as_deref(), Some("channel_not_found"));
+    assert_eq!(row_c.sent_at, None);
+
+    // Sent and failed rows are never claimed again; b is not yet due.
+    for when in [at(6), at(299)] {
+        let none = store
+            .claim_outbox("w3", when, when + minute, 10)
+            .await
+            .expect("claim");
+        assert_eq!(none, vec![], "claimed at {when}");
+    }
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(retry_at)
+    );
+
+    // Due exactly at next_attempt_at.
+    let claimed = store
+        .claim_outbox("w1", retry_at, at(360), 10)
+        .await
+        .expect("claim retry");
+    assert_eq!(ids(&claimed), vec![b]);
+    assert_eq!(claimed[0].attempts, 2);
+    assert_eq!(claimed[0].last_error.as_deref(), Some("rate limited"));
+
+    // A live claim is not taken, a lapsed one is; then the first worker cannot record.
+    let none = store
+        .claim_outbox("w2", at(359), at(420), 10)
+        .await
+        .expect("claim before lapse");
+    assert_eq!(none, vec![]);
+    let taken = store
+        .claim_outbox("w2", at(361), at(421), 10)
+        .await
+        .expect("claim after lapse");
+    assert_eq!(ids(&taken), vec![b]);
+    assert_eq!(taken[0].attempts, 3);
+    let row_b = outbox_row(&*store, b).await;
+    assert!(!store
+        .record_delivery(b, "w1", &sent, at(362))
+        .await
+        .expect("record by lapsed worker"));
+    assert!(!store
+        .record_delivery(
+            b,
+            "w1",
+            &DeliveryOutcome::Failed {
+                error: "late".into()
+            },
+            at(362),
+        )
+        .await
+        .expect("record by lapsed worker"));
+    assert_eq!(
+        outbox_row(&*store, b).await,
+        row_b,
+        "lapsed worker changed nothing"
+    );
+
+    // Release: only the holder's release counts, and it un-counts the attempt.
+    store
+        .release_outbox_claim(b, "w1")
+        .await
+        .expect("release by non-holder");
+    assert_eq!(outbox_row(&*store, b).await, row_b);
+    store
+        .release_outbox_claim(b, "w2")
+        .await
+        .expect("release by holder");
+    let released = outbox_row(&*store, b).await;
+    assert_eq!(released.attempts, 2, "the released attempt is not counted");
+    assert_eq!(released.status, OutboxStatus::Pending);
+    // Claimable at once by anyone, well inside w2's old claim window.
+    let again = store
+        .claim_outbox("w3", at(363), at(423), 10)
+        .await
+        .expect("claim after release");
+    assert_eq!(ids(&again), vec![b]);
+    assert_eq!(again[0].attempts, 3);
+    assert!(!store
+        .record_delivery(b, "w2", &sent, at(364))
+        .await
+        .expect("record by releaser"));
+    assert!(store
+        .record_delivery(b, "w3", &sent, at(364))
+        .await
+        .expect("record by new holder"));
+    assert_eq!(outbox_row(&*store, b).await.status, OutboxStatus::Sent);
+
+    // Nothing pending: nothing due, nothing claimable, ever.
+    assert_eq!(store.next_outbox_due().await.expect("next due"), None);
+    let none = store
+        .claim_outbox("w4", at(100_000), at(100_060), 10)
+        .await
+        .expect("claim far in the future");
+    assert_eq!(none, vec![]);
+    let statuses: Vec<_> = outbox(&*store)
+        .await
+        .into_iter()
+        .map(|m| m.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![OutboxStatus::Sent, OutboxStatus::Sent, OutboxStatus::Failed]
+    );
+}
+
+contract_test!(
+    sqlite_next_outbox_due_is_the_earliest_pending_row,
+    postgres_next_outbox_due_is_the_earliest_pending_row
+        => next_outbox_due_is_the_earliest_pending_row
+);
+
+async fn next_outbox_due_is_the_earliest_pending_row(store: Arc<dyn Store>, _url: &str) {
+    assert_eq!(store.next_outbox_due().await.expect("next due"), None);
+    store
+        .enqueue(&messages(&["late"]), None, at(50))
+        .await
+        .expect("enqueue late");
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(at(50))
+    );
+    // An earlier row enqueued later (a back-dated clock) wins; sub-second differences count.
+    let earlier = at(10) + Duration::microseconds(1);
+    store
+        .enqueue(&messages(&["early"]), None, earlier)
+        .await
+        .expect("enqueue early");
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(earlier)
+    );
+    let claimed = store
+        .claim_outbox("w1", at(60), at(120), 1)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let first = claimed[0].id;
+    assert!(store
+        .record_delivery(
+            first,
+            "w1",
+            &DeliveryOutcome::Failed {
+                error: "gone".into()
+            },
+            at(61),
+        )
+        .await
+        .expect("record failed"));
+    let remaining = outbox(&*store)
+        .await
+        .into_iter()
+        .find(|m| m.status == OutboxStatus::Pending)
+        .expect("one row still pending");
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(remaining.next_attempt_at)
+    );
+}
+
+// A row another worker holds is not due until its claim lapses, so the sender sleeps
+// instead of spinning on empty claims.
+contract_test!(
+    sqlite_next_outbox_due_waits_for_a_live_claim_to_lapse,
+    postgres_next_outbox_due_waits_for_a_live_claim_to_lapse
+        => next_outbox_due_waits_for_a_live_claim_to_lapse
+);
+
+async fn next_outbox_due_waits_for_a_live_claim_to_lapse(store: Arc<dyn Store>, _url: &str) {
+    store
+        .enqueue(&messages(&["held"]), None, at(0))
+        .await
+        .expect("enqueue");
+    let claim_until = at(60);
+    let claimed = store
+        .claim_outbox("crashed-worker", at(1), claim_until, 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    // Another sender cannot claim it before the claim lapses...
+    let none = store
+        .claim_outbox("new-worker", at(2), at(62), 10)
+        .await
+        .expect("claim while held");
+    assert_eq!(none, vec![]);
+    // ...so it must not be told the row is due before then.
+    assert_eq!(
+        store.next_outbox_due().await.expect("next due"),
+        Some(claim_until),
+        "a row held by a live claim is not due until the claim lapses"
+    );
+}
+
+// --- Two instances sharing one database. ---
+
+contract_test!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    sqlite_r_ops_two_instances_never_claim_the_same_outbox_row,
+    postgres_r_ops_two_instances_never_claim_the_same_outbox_row
+        => r_ops_two_instances_never_claim_the_same_outbox_row
+);
+
+async fn r_ops_two_instances_never_claim_the_same_outbox_row(store: Arc<dyn Store>, url: &str) {
+    const ROWS: usize = 200;
+    let keys: Vec<String> = (0..ROWS).map(|i| format!("row-{i:03}")).collect();
+    let batch: Vec<_> = keys.iter().map(|k| message(k)).collect();
+    let stored = store.enqueue(&batch, None, at(0)).await.expect("enqueue");
+    assert_eq!(stored, ROWS as u64);
+
+    let other = connect(url).await.expect("second instance");
+    let stores = [store.clone(), other];
+    let start = Arc::new(tokio::sync::Barrier::new(4));
+    let mut tasks = Vec::new();
+    for (s, instance) in stores.iter().enumerate() {
+        for w in 0..2 {
+            let instance = instance.clone();
+            let start = start.clone();
+            let worker = format!("instance{s}-worker{w}");
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                let mut claimed = Vec::new();
+                loop {
+                    let batch = instance
+                        .claim_outbox(&worker, at(1), at(3600), 7)
+                        .await
+                        .expect("concurrent claim");
+                    if batch.is_empty() {
+                        break;
+                    }
+                    assert!(batch.len() <= 7, "limit exceeded: {}", batch.len());
+                    for row in batch {
+                        assert_eq!(row.attempts, 1, "row {} claimed twice", row.id);
+                        let recorded = instance
+                            .record_delivery(
+                                row.id,
+                                &worker,
+                                &DeliveryOutcome::Sent {
+                                    channel: Some("C0TEST".into()),
+                                    ts: Some(format!("{}.0", row.id)),
+                                },
+                                at(2),
+                            )
+                            .await
+                            .expect("concurrent record");
+                        assert!(recorded, "{worker} lost its claim on row {}", row.id);
+                        claimed.push(row.id);
+                    }
+                    tokio::task::yield_now().await;
+                }
+                (worker, claimed)
+            }));
+        }
+    }
+
+    let mut all = Vec::new();
+    for task in tasks {
+        let (worker, claimed) = task.await.expect("worker task");
+        eprintln!("{worker} claimed {} rows", claimed.len());
+        all.extend(claimed);
+    }
+    let unique: BTreeSet<i64> = all.iter().copied().collect();
+    assert_eq!(all.len(), unique.len(), "some row was claimed twice");
+    let expected: BTreeSet<i64> = ids(&outbox(&*store).await).into_iter().collect();
+    assert_eq!(unique, expected, "every row was claimed");
+    assert_eq!(unique.len(), ROWS);
+    let rows = outbox(&*store).await;
+    assert!(
+        rows.iter()
+            .all(|m| m.status == OutboxStatus::Sent && m.attempts == 1),
+        "every row sent after exactly one attempt"
+    );
+    assert_eq!(store.next_outbox_due().await.expect("next due"), None);
+}
+
+// --- Durability. ---
+
+contract_test!(
+    sqlite_data_survives_reopening_the_store,
+    postgres_data_survives_reopening_the_store => data_survives_reopening_the_store
+);
+
+async fn data_survives_reopening_the_store(store: Arc<dyn Store>, url: &str) {
+    let actor = admin_actor();
+    store
+        .add_function(&function("Casework"), &actor, at(0))
+        .await
+        .expect("add function");
+    store
+        .enqueue(&messages(&["kept-1", "kept-2"]), None, at(1))
+        .await
+        .expect("enqueue");
+    assert!(store
+        .first_sighting_of_event("Ev01", at(2))
+        .await
+        .expect("first sighting"));
+    let rows = outbox(&*store).await;
+    let trail = audit(&*store).await;
+    let functions = store.list_functions().await.expect("functions");
+    drop(store);
+
+    let reopened = connect(url).await.expect("reopen store");
+    let after = outbox(&*reopened).await;
+    assert_eq!(after, rows);
+    assert_eq!(after.len(), 2);
+    assert!(after.iter().all(|m| m.status == OutboxStatus::Pending));
+    assert_eq!(audit(&*reopened).await, trail);
+    assert_eq!(
+        reopened.list_functions().await.expect("functions"),
+        functions
+    );
+    assert!(reopened.event_seen("Ev01").await.expect("seen?"));
+    assert_eq!(
+        reopened.next_outbox_due().await.expect("next due"),
+        Some(at(1))
+    );
+    let claimed = reopened
+        .claim_outbox("w1", at(3), at(63), 10)
+        .await
+        .expect("claim after reopening");
+    assert_eq!(ids(&claimed), ids(&rows));
+}
