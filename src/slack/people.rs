@@ -181,7 +181,7 @@ pub async fn read_person(
                         PERSON,
                         format!(
                             "Someone on record already has this {}: search for it above, or tick “different person” below.",
-                            existing.label()
+                            existing.label().to_lowercase()
                         ),
                     );
                     return Ok(None);

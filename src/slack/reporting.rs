@@ -740,8 +740,8 @@ pub async fn submit_call_ended(
             String::new()
         };
         let body = format!(
-            "*Call {}* by <@{reporter}> with {} — {}.\n*Note:* {}{count}",
-            outcome.label().to_lowercase(),
+            "*{}* by <@{reporter}> with {} — {}.\n*Note:* {}{count}",
+            outcome.label(),
             escape(&who),
             reason.label().to_lowercase(),
             escape(&note),

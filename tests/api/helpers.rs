@@ -222,7 +222,10 @@ pub fn slash_command_body(user: &str, text: &str, team: &str, response_url: &str
         ("text", text),
         ("api_app_id", "A0APP"),
         ("response_url", response_url),
-        ("trigger_id", "1337.42.abcdef"),
+        (
+            "trigger_id",
+            &format!("1337.{}.abcdef", rand::random::<u64>()),
+        ),
     ])
     .expect("form encodes")
 }
@@ -245,4 +248,241 @@ pub fn app_home_opened(event_id: &str, user: &str, team: &str) -> serde_json::Va
         "event_time": 1_700_000_000,
         "authorizations": [],
     })
+}
+
+// ---------------------------------------------------------------------------------------
+// Interactive payloads, shaped as Slack sends them.
+// ---------------------------------------------------------------------------------------
+
+pub mod slack_values {
+    use serde_json::{json, Value};
+
+    fn option(value: &str) -> Value {
+        json!({ "text": { "type": "plain_text", "text": value }, "value": value })
+    }
+    pub fn text(value: &str) -> Value {
+        json!({ "type": "plain_text_input", "value": value })
+    }
+    pub fn number(value: &str) -> Value {
+        json!({ "type": "number_input", "value": value })
+    }
+    pub fn select(value: &str) -> Value {
+        json!({ "type": "static_select", "selected_option": option(value) })
+    }
+    pub fn external(value: &str) -> Value {
+        json!({ "type": "external_select", "selected_option": option(value) })
+    }
+    pub fn radio(value: &str) -> Value {
+        json!({ "type": "radio_buttons", "selected_option": option(value) })
+    }
+    pub fn multi(values: &[&str]) -> Value {
+        json!({ "type": "multi_static_select", "selected_options": values.iter().map(|v| option(v)).collect::<Vec<_>>() })
+    }
+    pub fn checkboxes(values: &[&str]) -> Value {
+        json!({ "type": "checkboxes", "selected_options": values.iter().map(|v| option(v)).collect::<Vec<_>>() })
+    }
+    pub fn date_time(unix: i64) -> Value {
+        json!({ "type": "datetimepicker", "selected_date_time": unix })
+    }
+    pub fn date(day: &str) -> Value {
+        json!({ "type": "datepicker", "selected_date": day })
+    }
+    pub fn empty(kind: &str) -> Value {
+        json!({ "type": kind })
+    }
+}
+
+/// Builds a `state.values` object from `(block_id, value)` pairs (action id = block id).
+pub fn state_values(fields: &[(&str, serde_json::Value)]) -> serde_json::Value {
+    let mut values = serde_json::Map::new();
+    for (field, value) in fields {
+        values.insert((*field).to_owned(), serde_json::json!({ *field: value }));
+    }
+    serde_json::Value::Object(values)
+}
+
+fn slack_user(user: &str) -> serde_json::Value {
+    serde_json::json!({ "id": user, "username": "someone", "name": "someone", "team_id": TEAM_ID })
+}
+
+fn slack_team() -> serde_json::Value {
+    serde_json::json!({ "id": TEAM_ID, "domain": "testteam" })
+}
+
+impl TestApp {
+    /// POSTs an interaction payload as Slack does: a form with one `payload` field.
+    pub async fn post_interaction(&self, payload: &serde_json::Value) -> reqwest::Response {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        self.post_signed(
+            "/slack/interactions",
+            "application/x-www-form-urlencoded",
+            body,
+        )
+        .await
+    }
+
+    /// Waits for the `views.open` the bot sends after a slash command or button, and
+    /// returns the modal it opened.
+    pub async fn opened_modal(&self, nth: usize) -> serde_json::Value {
+        let calls = self
+            .slack
+            .wait_for_calls("views.open", nth + 1, Duration::from_secs(5))
+            .await;
+        calls[nth].body["view"].clone()
+    }
+
+    /// Submits `modal` (as captured from `views.open`) with `values`, as `user`.
+    pub async fn submit_modal(
+        &self,
+        user: &str,
+        modal: &serde_json::Value,
+        values: serde_json::Value,
+    ) -> reqwest::Response {
+        let view_id = format!("V{}", rand::random::<u32>());
+        let payload = serde_json::json!({
+            "type": "view_submission",
+            "team": slack_team(),
+            "user": slack_user(user),
+            "api_app_id": "A0APP",
+            "token": "legacy",
+            "trigger_id": "1337.42.view",
+            "view": {
+                "id": view_id,
+                "team_id": TEAM_ID,
+                "type": "modal",
+                "blocks": modal["blocks"],
+                "private_metadata": modal["private_metadata"],
+                "callback_id": modal["callback_id"],
+                "state": { "values": values },
+                "hash": "1700000000.abcdef",
+                "title": modal["title"],
+                "close": modal["close"],
+                "submit": modal["submit"],
+                "previous_view_id": null,
+                "root_view_id": view_id,
+                "app_id": "A0APP",
+                "external_id": "",
+                "bot_id": "B0BOT"
+            },
+            "response_urls": []
+        });
+        self.post_interaction(&payload).await
+    }
+
+    /// Clicks a button with `action_id` and `value`, as `user`, on a message.
+    pub async fn click(
+        &self,
+        user: &str,
+        action_id: &str,
+        value: &str,
+        response_url: &str,
+    ) -> reqwest::Response {
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "team": slack_team(),
+            "user": slack_user(user),
+            "api_app_id": "A0APP",
+            "token": "legacy",
+            "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "D0DM", "is_ephemeral": false },
+            "trigger_id": format!("1337.{}.click", rand::random::<u32>()),
+            "channel": { "id": "D0DM", "name": "directmessage" },
+            "response_url": response_url,
+            "actions": [{
+                "type": "button", "action_id": action_id, "block_id": "b1", "value": value,
+                "text": { "type": "plain_text", "text": "Button" },
+                "action_ts": format!("1700000000.{}", rand::random::<u32>())
+            }]
+        });
+        self.post_interaction(&payload).await
+    }
+
+    /// Asks the options endpoint what the person picker offers for `typed`.
+    pub async fn person_options(&self, user: &str, typed: &str) -> serde_json::Value {
+        let payload = serde_json::json!({
+            "type": "block_suggestion",
+            "team": slack_team(),
+            "user": slack_user(user),
+            "api_app_id": "A0APP",
+            "token": "legacy",
+            "block_id": "person",
+            "action_id": "person",
+            "container": { "type": "view", "view_id": "V0PICK" },
+            "value": typed
+        });
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+        let response = self
+            .post_signed("/slack/options", "application/x-www-form-urlencoded", body)
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("options JSON")
+    }
+}
+
+/// Writes an approved request and its active restriction straight into the database, as
+/// the approval flow will; used to test what staff see for restrictions in force.
+pub async fn insert_restriction(
+    db_url: &str,
+    person_id: i64,
+    function_id: i64,
+    measures: &[contact_policy_bot::domain::measures::Measure],
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+) -> i64 {
+    use sqlx::Connection;
+    let now = Utc::now();
+    let review = starts_on + chrono::Duration::days(300);
+    let reference = format!("RES-T{}", rand::random::<u16>());
+    macro_rules! run {
+        ($conn:expr) => {{
+            let request_id: i64 = sqlx::query_scalar(
+                "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, \
+                 proportionality, internal_review_exhausted, no_warning_reason, first_review_on, decided_by, decided_at, \
+                 created_by, created_at) VALUES ($1, $2, $3, 'approved', 'fixture', 'fixture', TRUE, \
+                 'violence_used_or_threatened', $4, 'U0HEAD', $5, 'U0MANAGER', $5) RETURNING id",
+            )
+            .bind(format!("REQ-{reference}"))
+            .bind(person_id)
+            .bind(function_id)
+            .bind(review)
+            .bind(now)
+            .fetch_one(&mut $conn)
+            .await
+            .expect("request row");
+            let restriction_id: i64 = sqlx::query_scalar(
+                "INSERT INTO restrictions (reference, service_user_id, function_id, request_id, status, starts_on, \
+                 ends_on, next_review_on, created_by, created_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, 'U0HEAD', $8) \
+                 RETURNING id",
+            )
+            .bind(&reference)
+            .bind(person_id)
+            .bind(function_id)
+            .bind(request_id)
+            .bind(starts_on)
+            .bind(ends_on)
+            .bind(review)
+            .bind(now)
+            .fetch_one(&mut $conn)
+            .await
+            .expect("restriction row");
+            for measure in measures {
+                sqlx::query("INSERT INTO restriction_measures (restriction_id, kind, params) VALUES ($1, $2, $3)")
+                    .bind(restriction_id)
+                    .bind(measure.kind_str())
+                    .bind(sqlx::types::Json(measure.params()))
+                    .execute(&mut $conn)
+                    .await
+                    .expect("measure row");
+            }
+            restriction_id
+        }};
+    }
+    if db_url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(db_url).await.expect("pg");
+        run!(conn)
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db_url)
+            .await
+            .expect("sqlite");
+        run!(conn)
+    }
 }

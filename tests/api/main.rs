@@ -12,4 +12,5 @@ mod commands;
 mod events;
 mod health;
 mod outbox;
+mod reporting;
 mod security;

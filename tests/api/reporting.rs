@@ -1,0 +1,847 @@
+//! Reporting and lookup end to end (R-RPT-1 … R-RPT-6, R-REC-1 … R-REC-4, R-DP-3, R-DP-4):
+//! slash command → `views.open` captured by the fake Slack → `view_submission` → rows,
+//! audit events and the DMs that leave through the outbox.
+
+use std::time::Duration;
+
+use chrono::{NaiveTime, Utc, Weekday};
+use contact_policy_bot::domain::measures::{ContactMethod, ContactMode, ContactWindow, Measure};
+use contact_policy_bot::domain::person::normalize_query;
+use contact_policy_bot::domain::roles::{FunctionName, Role};
+use contact_policy_bot::domain::{Actor, UserId};
+use serde_json::{json, Value};
+
+use crate::helpers::slack_values as v;
+use crate::helpers::*;
+
+const WAIT: Duration = Duration::from_secs(5);
+const STAFF: &str = "U0STAFF";
+const MANAGER: &str = "U0MANAGER";
+const HEAD: &str = "U0HEAD";
+
+/// Casework with a head, a manager and a member of staff; returns its id.
+async fn casework(app: &TestApp) -> i64 {
+    let store = &app.store;
+    let actor = Actor::cli("test");
+    let name = FunctionName::parse("Casework").expect("name");
+    let id = store
+        .add_function(&name, &actor, Utc::now())
+        .await
+        .expect("function");
+    for (user, role) in [
+        (HEAD, Role::Head),
+        (MANAGER, Role::Manager),
+        (STAFF, Role::Member),
+    ] {
+        store
+            .grant_role(&name, &UserId::from_slack(user), role, &actor, Utc::now())
+            .await
+            .expect("role");
+    }
+    id
+}
+
+fn report_values(
+    person: &str,
+    category: &str,
+    kinds: &[&str],
+    description: &str,
+    occurred_at: i64,
+) -> Value {
+    state_values(&[
+        ("person", v::external(person)),
+        ("new_phone", v::text("07700 900123")),
+        ("new_email", v::empty("plain_text_input")),
+        ("new_case_ref", v::text("case-77")),
+        ("different_person", v::checkboxes(&[])),
+        ("category", v::select(category)),
+        ("kinds", v::multi(kinds)),
+        ("channel", v::select("phone")),
+        ("occurred_at", v::date_time(occurred_at)),
+        ("description", v::text(description)),
+        ("impact_staff_minutes", v::number("30")),
+        ("impact_contacts", v::number("5")),
+        ("impact_note", v::text("50+ calls a day")),
+    ])
+}
+
+/// Submits a report that must be accepted (the modal closes with an empty answer).
+async fn report_ok(app: &TestApp, nth_modal: usize, values: Value) {
+    let response = report(app, nth_modal, values).await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.expect("body");
+    assert!(body.is_empty(), "report refused: {body}");
+}
+
+/// Runs `/contact report` as staff and submits it; returns the submission's HTTP answer.
+async fn report(app: &TestApp, nth_modal: usize, values: Value) -> reqwest::Response {
+    let response = app.slash_command(STAFF, "report").await;
+    assert_eq!(response.status(), 200);
+    let modal = app.opened_modal(nth_modal).await;
+    app.submit_modal(STAFF, &modal, values).await
+}
+
+/// The person the report created, found by phone number.
+async fn jane(app: &TestApp) -> i64 {
+    let people = app
+        .store
+        .find_people("", &normalize_query("07700 900123"), 5)
+        .await
+        .expect("find");
+    assert_eq!(people.len(), 1, "exactly one person holds the number");
+    people[0].id
+}
+
+fn dms_to(app: &TestApp, user: &str) -> Vec<Value> {
+    app.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.body["channel"] == user)
+        .map(|c| c.body)
+        .collect()
+}
+
+/// R-DP-3: nothing is ever posted to a channel, only to users' DMs.
+fn assert_no_channel_posts(app: &TestApp) {
+    for call in app.slack.calls_to("chat.postMessage") {
+        let channel = call.body["channel"].as_str().unwrap_or_default();
+        assert!(channel.starts_with('U'), "posted to a channel: {channel}");
+    }
+}
+
+async fn r_rpt_1_report_records_incident_notifies_managers_and_confirms(backend: Backend) {
+    let Some(app) = spawn_app(backend, "report").await else {
+        return;
+    };
+    casework(&app).await;
+    let response = app.slash_command(STAFF, "report").await;
+    assert_eq!(response.status(), 200);
+    let modal = app.opened_modal(0).await;
+    assert_eq!(modal["callback_id"], "report");
+    let shown = modal.to_string();
+    assert!(
+        shown.contains("Anger or frustration alone is not unacceptable behaviour"),
+        "R-REC-2 reminder missing"
+    );
+    assert!(
+        !shown.contains("\"block_id\":\"function\""),
+        "a member of one function is not asked for it"
+    );
+    let occurred = Utc::now().timestamp() - 3600;
+    let values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["verbal_abuse", "rudeness"],
+        "Shouted abuse at me",
+        occurred,
+    );
+    let submitted = app.submit_modal(STAFF, &modal, values).await;
+    assert_eq!(submitted.status(), 200);
+    assert!(
+        submitted.text().await.expect("body").is_empty(),
+        "a good submission closes the modal"
+    );
+
+    let person = jane(&app).await;
+    let history = app.store.history(person).await.expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].reference.as_deref(), Some("INC-00001"));
+    assert_eq!(history[0].by, STAFF);
+
+    app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    let to_manager = dms_to(&app, MANAGER);
+    assert_eq!(to_manager.len(), 1);
+    let notice = to_manager[0].to_string();
+    for expected in [
+        "INC-00001",
+        "<@U0STAFF>",
+        "Jane Doe",
+        "Aggressive or abusive behaviour",
+        "verbal abuse",
+        "Case file",
+    ] {
+        assert!(
+            notice.contains(expected),
+            "manager notice misses {expected}: {notice}"
+        );
+    }
+    assert!(!notice.contains("Police report required"));
+    let to_reporter = dms_to(&app, STAFF);
+    assert!(to_reporter[0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("INC-00001"));
+    assert!(
+        dms_to(&app, HEAD).is_empty(),
+        "the head is not told of every report when managers exist"
+    );
+    assert_no_channel_posts(&app);
+
+    let actions: Vec<String> = app
+        .store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.contains(&"person_created".to_owned())
+            && actions.contains(&"incident_reported".to_owned()),
+        "{actions:?}"
+    );
+    // R-REC-4: the trail holds no personal values.
+    let trail = format!("{:?}", app.store.all_audit_events().await.expect("audit"));
+    assert!(
+        !trail.contains("Jane") && !trail.contains("7700") && !trail.contains("Shouted"),
+        "{trail}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend, "report_invalid").await else {
+        return;
+    };
+    casework(&app).await;
+    let tomorrow = Utc::now().timestamp() + 86_400;
+    let values = report_values(
+        "new:Jane Doe",
+        "unreasonable_demands",
+        &["threats"],
+        "   ",
+        tomorrow,
+    );
+    let response = report(&app, 0, values).await;
+    assert_eq!(response.status(), 200);
+    let answer: Value = response.json().await.expect("errors JSON");
+    assert_eq!(answer["response_action"], "errors");
+    for field in ["kinds", "occurred_at", "description"] {
+        assert!(
+            answer["errors"][field].is_string(),
+            "no inline error on {field}: {answer}"
+        );
+    }
+    assert!(
+        app.store
+            .find_people("Jane", &[], 5)
+            .await
+            .expect("find")
+            .is_empty(),
+        "no person written"
+    );
+    assert!(app
+        .store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .iter()
+        .all(|e| e.action != "incident_reported"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        app.slack.calls_to("chat.postMessage").is_empty(),
+        "nobody notified"
+    );
+
+    // No person chosen at all, and a bad phone number: both inline.
+    let modal = app.opened_modal(0).await;
+    let mut values = report_values(
+        "",
+        "aggressive_abusive",
+        &["threats"],
+        "Threatened me",
+        Utc::now().timestamp(),
+    );
+    values["person"] = json!({ "person": { "type": "external_select" } });
+    values["new_phone"] = json!({ "new_phone": v::text("call me maybe") });
+    let answer: Value = app
+        .submit_modal(STAFF, &modal, values)
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["person"].is_string(), "{answer}");
+    assert!(answer["errors"]["new_phone"].is_string(), "{answer}");
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rec_1_phone_number_typed_three_ways_finds_one_person(backend: Backend) {
+    let Some(app) = spawn_app(backend, "normalisation").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "unreasonably_persistent",
+        &["refusing_to_accept_decision"],
+        "Calls daily",
+        Utc::now().timestamp(),
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    for typed in [
+        "07700 900123",
+        "+44 7700 900123",
+        "447700900123",
+        "CASE-77",
+        "Jane",
+    ] {
+        let options = app.person_options(STAFF, typed).await;
+        let values: Vec<&str> = options["options"]
+            .as_array()
+            .expect("options")
+            .iter()
+            .filter_map(|o| o["value"].as_str())
+            .collect();
+        assert_eq!(
+            values[0],
+            format!("p:{person}"),
+            "{typed} did not find Jane first: {options}"
+        );
+        assert_eq!(
+            values.iter().filter(|v| v.starts_with("p:")).count(),
+            1,
+            "{typed}: {options}"
+        );
+    }
+    let reply: Value = app
+        .slash_command(STAFF, "check 447700900123")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(reply["response_type"], "ephemeral");
+    assert!(
+        reply
+            .to_string()
+            .contains("No restrictions: handle as normal."),
+        "{reply}"
+    );
+
+    // Creating a second "new" person with the same number is refused inline, never merged.
+    let values = report_values(
+        "new:J. Doe",
+        "unreasonably_persistent",
+        &["other"],
+        "Again",
+        Utc::now().timestamp(),
+    );
+    let answer: Value = report(&app, 1, values.clone())
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(
+        answer["errors"]["person"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already has this phone number"),
+        "{answer}"
+    );
+    // Staff confirm it is a different person: a second record, the first untouched.
+    let mut confirmed = values;
+    confirmed["different_person"] = json!({ "different_person": v::checkboxes(&["yes"]) });
+    let modal = app.opened_modal(1).await;
+    assert_eq!(
+        app.submit_modal(STAFF, &modal, confirmed).await.status(),
+        200
+    );
+    let holders = app
+        .store
+        .find_people("", &normalize_query("07700900123"), 5)
+        .await
+        .expect("find");
+    assert_eq!(
+        holders.len(),
+        2,
+        "two people share the number; neither was merged"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backend) {
+    let Some(app) = spawn_app(backend, "police").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["physical_violence"],
+        "Pushed a colleague",
+        Utc::now().timestamp(),
+    );
+    report_ok(&app, 0, values).await;
+    app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    let notice = &dms_to(&app, MANAGER)[0];
+    let first_block = notice["blocks"][0].to_string();
+    assert!(
+        first_block.contains("Police report required"),
+        "police must come first: {notice}"
+    );
+    assert!(notice.to_string().contains("record_police_report"));
+
+    let open: Value = app
+        .slash_command(MANAGER, "open")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(open.to_string().contains("INC-00001"), "{open}");
+    let staff_open: Value = app
+        .slash_command(STAFF, "open")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        !staff_open.to_string().contains("INC-00001"),
+        "staff have no open list: {staff_open}"
+    );
+
+    let incident_id = app
+        .store
+        .history(jane(&app).await)
+        .await
+        .expect("history")
+        .len();
+    assert_eq!(incident_id, 1);
+    // Staff cannot record it; the manager can, from the button.
+    app.click(
+        STAFF,
+        "record_police_report",
+        "1",
+        &app.slack.response_url("staff"),
+    )
+    .await;
+    app.slack
+        .wait_for_calls("response_url:staff", 1, WAIT)
+        .await;
+    assert_eq!(
+        app.slack.calls_to("views.open").len(),
+        1,
+        "no modal for staff"
+    );
+    app.click(
+        MANAGER,
+        "record_police_report",
+        "1",
+        &app.slack.response_url("mgr"),
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "police_report");
+    let incomplete = state_values(&[
+        ("reported", v::radio("yes")),
+        ("reported_on", v::date("2026-11-01")),
+    ]);
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, incomplete)
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["police_reference"].is_string(), "{answer}");
+    let complete = state_values(&[
+        ("reported", v::radio("yes")),
+        ("reported_on", v::date(&Utc::now().date_naive().to_string())),
+        ("police_reference", v::text("CAD-1234")),
+    ]);
+    assert_eq!(
+        app.submit_modal(MANAGER, &modal, complete).await.status(),
+        200
+    );
+    let open: Value = app
+        .slash_command(MANAGER, "open")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        !open.to_string().contains("INC-00001"),
+        "still listed after the report: {open}"
+    );
+    let history = app.store.history(jane(&app).await).await.expect("history");
+    assert!(
+        history.iter().any(|h| h.summary.contains("CAD-1234")),
+        "{history:?}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn call_ended(app: &TestApp, nth: usize, person: &str) -> reqwest::Response {
+    assert_eq!(app.slash_command(STAFF, "call-ended").await.status(), 200);
+    let modal = app.opened_modal(nth).await;
+    assert_eq!(modal["callback_id"], "call_ended");
+    let values = state_values(&[
+        ("person", v::external(person)),
+        ("outcome", v::radio("ended")),
+        ("reason", v::radio("abusive")),
+        ("note", v::text("Swore repeatedly")),
+    ]);
+    app.submit_modal(STAFF, &modal, values).await
+}
+
+async fn r_rpt_2_ended_calls_are_logged_and_counted_per_week(backend: Backend) {
+    let Some(app) = spawn_app(backend, "call_ended").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["verbal_abuse"],
+        "Abuse",
+        Utc::now().timestamp(),
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    for n in 1..=2 {
+        assert_eq!(
+            call_ended(&app, n, &format!("p:{person}")).await.status(),
+            200
+        );
+    }
+    // The reason is mandatory (§6).
+    assert_eq!(app.slash_command(STAFF, "call-ended").await.status(), 200);
+    let modal = app.opened_modal(3).await;
+    let missing = state_values(&[
+        ("person", v::external(&format!("p:{person}"))),
+        ("note", v::text("x")),
+    ]);
+    let answer: Value = app
+        .submit_modal(STAFF, &modal, missing)
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["reason"].is_string(), "{answer}");
+
+    let calls = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    let manager_texts: Vec<String> = calls
+        .iter()
+        .filter(|c| c.body["channel"] == MANAGER)
+        .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+        .filter(|t| t.starts_with("*Call ended*"))
+        .collect();
+    assert_eq!(manager_texts.len(), 2, "{manager_texts:?}");
+    assert!(
+        manager_texts[1].contains("2 call(s) with this person ended or held this week"),
+        "{manager_texts:?}"
+    );
+    let logged = app
+        .store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .iter()
+        .filter(|e| e.action == "call_ended_logged")
+        .count();
+    assert_eq!(logged, 2);
+    assert_no_channel_posts(&app);
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction(backend: Backend) {
+    let Some(app) = spawn_app(backend, "breach_check").await else {
+        return;
+    };
+    let function = casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "unreasonable_demands",
+        &["scattergun_contact"],
+        "50 calls",
+        Utc::now().timestamp(),
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+
+    // No restriction: a breach cannot be logged, a report is offered instead.
+    let reply: Value = app
+        .slash_command(STAFF, "breach Jane Doe")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        reply.to_string().contains("has no active restriction"),
+        "{reply}"
+    );
+    assert!(reply.to_string().contains("report_instead"), "{reply}");
+
+    let window = ContactWindow {
+        weekday: Weekday::Tue,
+        start: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
+        end: NaiveTime::from_hms_opt(12, 0, 0).expect("time"),
+    };
+    let measures = [
+        Measure::TimeLimitedContact {
+            mode: ContactMode::Phone,
+            windows: vec![window],
+            max_minutes: None,
+        },
+        Measure::SingleContactMethod {
+            method: ContactMethod::Email,
+        },
+        Measure::SinglePointOfContact {
+            staff_user_id: MANAGER.to_owned(),
+            staff_name: "Sam Manager".to_owned(),
+        },
+    ];
+    let today = Utc::now().date_naive();
+    let restriction = insert_restriction(
+        app.db.url(),
+        person,
+        function,
+        &measures,
+        today - chrono::Duration::days(1),
+        None,
+    )
+    .await;
+    // One that ended yesterday no longer shows anywhere (R-REV-2).
+    insert_restriction(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        today - chrono::Duration::days(30),
+        Some(today - chrono::Duration::days(1)),
+    )
+    .await;
+
+    let check: Value = app
+        .slash_command(STAFF, "check jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = check.to_string();
+    assert_eq!(check["response_type"], "ephemeral");
+    for expected in [
+        "Do not take calls except Tuesday 09:00–12:00.",
+        "Ask them to write by email.",
+        "Single point of contact",
+        "Sam Manager",
+    ] {
+        assert!(shown.contains(expected), "check misses {expected}: {shown}");
+    }
+    assert!(
+        !shown.contains("Read and file"),
+        "an ended restriction still shows: {shown}"
+    );
+    assert!(!shown.contains("handle as normal"));
+
+    let reply = app.slash_command(STAFF, "breach 07700900123").await;
+    assert_eq!(reply.status(), 200);
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "breach");
+    let values = state_values(&[
+        ("restriction", v::select(&restriction.to_string())),
+        ("channel", v::select("phone")),
+        ("occurred_at", v::date_time(Utc::now().timestamp() - 60)),
+        ("description", v::text("Rang on a Friday")),
+    ]);
+    assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
+    let history = app.store.history(person).await.expect("history");
+    assert!(
+        history
+            .iter()
+            .any(|h| h.kind == "breach" && h.summary.contains("Rang on a Friday")),
+        "{history:?}"
+    );
+    app.slack.wait_for_calls("chat.postMessage", 3, WAIT).await;
+    assert!(dms_to(&app, MANAGER).iter().any(|m| m["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Breach of restriction")));
+
+    // Several matches are listed to choose from; no match is said plainly.
+    let values = report_values(
+        "new:Janet Doe",
+        "unreasonably_persistent",
+        &["other"],
+        "x",
+        Utc::now().timestamp(),
+    );
+    let mut values = values;
+    values["new_phone"] = json!({ "new_phone": v::text("07700 900999") });
+    values["new_case_ref"] = json!({ "new_case_ref": v::empty("plain_text_input") });
+    report_ok(&app, 2, values).await;
+    let several: Value = app
+        .slash_command(STAFF, "check doe")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(several.to_string().contains("2 people match"), "{several}");
+    assert!(several.to_string().contains("check_person"), "{several}");
+    let none: Value = app
+        .slash_command(STAFF, "check nobody-at-all")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        none.to_string().contains("No one on record matches"),
+        "{none}"
+    );
+    assert_no_channel_posts(&app);
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rpt_6_history_is_for_managers_newest_first_and_paged(backend: Backend) {
+    let Some(app) = spawn_app(backend, "history").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["rudeness"],
+        "Rude",
+        Utc::now().timestamp() - 7200,
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    for n in 1..=11 {
+        assert_eq!(
+            call_ended(&app, n, &format!("p:{person}")).await.status(),
+            200
+        );
+    }
+    let refused: Value = app
+        .slash_command(STAFF, "history Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        refused.to_string().contains("Case files are for managers"),
+        "{refused}"
+    );
+
+    let page: Value = app
+        .slash_command(MANAGER, "history Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = page.to_string();
+    assert!(shown.contains("12 entries"), "{shown}");
+    assert!(shown.contains("Entries 1–10 of 12"), "{shown}");
+    assert!(
+        !shown.contains("INC-00001"),
+        "the oldest entry is not on the first page: {shown}"
+    );
+    app.click(
+        MANAGER,
+        "history_person",
+        &format!("{person}:10"),
+        &app.slack.response_url("hist"),
+    )
+    .await;
+    let next = app.slack.wait_for_calls("response_url:hist", 1, WAIT).await;
+    let next = next[0].body.to_string();
+    assert!(
+        next.contains("INC-00001") && next.contains("Entries 11–12 of 12"),
+        "{next}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_dp_4_foi_refusal_is_recorded_by_managers_and_shows_in_history(backend: Backend) {
+    let Some(app) = spawn_app(backend, "foi").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "unreasonably_persistent",
+        &["repeated_requests_to_reverse_decision"],
+        "Again",
+        Utc::now().timestamp(),
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    let refused: Value = app
+        .slash_command(STAFF, "foi Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(refused.to_string().contains("Only a manager"), "{refused}");
+    assert_eq!(app.slash_command(MANAGER, "foi Jane").await.status(), 200);
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "foi");
+    let values = state_values(&[
+        ("reference", v::text("FOI-2026-0042")),
+        ("refused_on", v::date(&Utc::now().date_naive().to_string())),
+        ("ground", v::radio("repeated")),
+        ("note", v::empty("plain_text_input")),
+    ]);
+    assert_eq!(
+        app.submit_modal(MANAGER, &modal, values).await.status(),
+        200
+    );
+    let history = app.store.history(person).await.expect("history");
+    let entry = history
+        .iter()
+        .find(|h| h.kind == "foi_refusal")
+        .expect("FOI entry in history");
+    assert_eq!(entry.reference.as_deref(), Some("FOI-2026-0042"));
+    assert!(entry.summary.contains("section 14 (repeated)"), "{entry:?}");
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
+    let Some(app) = spawn_app(backend, "no_function").await else {
+        return;
+    };
+    let function = casework(&app).await;
+    assert_eq!(
+        app.slash_command("U0NEWSTARTER", "report").await.status(),
+        200
+    );
+    let modal = app.opened_modal(0).await;
+    assert!(
+        modal.to_string().contains("\"block_id\":\"function\""),
+        "asked to pick a function: {modal}"
+    );
+    let mut values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["threats"],
+        "Threatened",
+        Utc::now().timestamp(),
+    );
+    let answer: Value = app
+        .submit_modal("U0NEWSTARTER", &modal, values.clone())
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["function"].is_string(), "{answer}");
+    values["function"] = json!({ "function": v::select(&function.to_string()) });
+    assert_eq!(
+        app.submit_modal("U0NEWSTARTER", &modal, values)
+            .await
+            .status(),
+        200
+    );
+    app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    assert_eq!(dms_to(&app, MANAGER).len(), 1);
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    r_rpt_1_report_records_incident_notifies_managers_and_confirms,
+    r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing,
+    r_rec_1_phone_number_typed_three_ways_finds_one_person,
+    r_rpt_3_violence_requires_a_police_report_until_recorded,
+    r_rpt_2_ended_calls_are_logged_and_counted_per_week,
+    r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction,
+    r_rpt_6_history_is_for_managers_newest_first_and_paged,
+    r_dp_4_foi_refusal_is_recorded_by_managers_and_shows_in_history,
+    reporter_in_no_function_is_asked_to_pick_one,
+);
