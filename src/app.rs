@@ -19,6 +19,7 @@ use tokio::sync::{watch, Notify};
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Cli, Command, Config, DatabaseArgs, SlackArgs};
 use crate::domain::Actor;
+use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::scheduler::outbox::OutboxSender;
 use crate::slack::ingress;
@@ -40,6 +41,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Nudges the outbox sender as soon as something is queued.
     pub outbox_wake: Arc<Notify>,
+    pub letters: Arc<Letters>,
+    pub organisation: String,
+    pub complaints_contact: String,
 }
 
 pub struct Application {
@@ -69,6 +73,12 @@ impl Application {
             config.outbox.request_timeout,
         )
         .context("could not set up the Slack client")?;
+        let letters = Letters::load(&config.letters.templates_dir).with_context(|| {
+            format!(
+                "could not load the letter templates from {} (TEMPLATES_DIR)",
+                config.letters.templates_dir.display()
+            )
+        })?;
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());
         let state = Arc::new(AppState {
@@ -79,6 +89,9 @@ impl Application {
             timezone: config.timezone,
             metrics: metrics.clone(),
             outbox_wake: outbox_wake.clone(),
+            letters: Arc::new(letters),
+            organisation: config.letters.organisation.clone(),
+            complaints_contact: config.letters.complaints_contact.clone(),
         });
         let sender = OutboxSender {
             store,

@@ -75,6 +75,30 @@ pub struct SlackArgs {
     /// Time zone in which dates are shown and reminders scheduled.
     #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
+    /// Directory of letter templates (editable without rebuilding).
+    #[arg(long, env = "TEMPLATES_DIR", default_value = "templates")]
+    pub templates_dir: PathBuf,
+    /// The organisation's name, as letters give it.
+    #[arg(
+        long,
+        env = "ORGANISATION_NAME",
+        default_value = "Independent Office for Police Conduct"
+    )]
+    pub organisation_name: String,
+    /// How a service user raises a complaint or dispute (§7), as letters give it.
+    #[arg(long, env = "COMPLAINTS_CONTACT", default_value = DEFAULT_COMPLAINTS_CONTACT)]
+    pub complaints_contact: String,
+}
+
+pub const DEFAULT_COMPLAINTS_CONTACT: &str =
+    "write to our complaints team, quoting the reference at the top of this letter, or ask any member of staff how to complain";
+
+/// Letters: where the templates are and what they say about the organisation.
+#[derive(Debug, Clone)]
+pub struct LettersConfig {
+    pub templates_dir: PathBuf,
+    pub organisation: String,
+    pub complaints_contact: String,
 }
 
 /// Everything the running bot needs. Built once at start; tests build it directly.
@@ -86,6 +110,7 @@ pub struct Config {
     pub timezone: Tz,
     pub max_body_bytes: usize,
     pub outbox: OutboxConfig,
+    pub letters: LettersConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -175,6 +200,11 @@ impl Config {
             timezone,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             outbox: OutboxConfig::default(),
+            letters: LettersConfig {
+                templates_dir: slack.templates_dir.clone(),
+                organisation: slack.organisation_name.clone(),
+                complaints_contact: slack.complaints_contact.clone(),
+            },
         })
     }
 }
@@ -223,6 +253,9 @@ mod tests {
             slack_team_id: Some("T123".into()),
             listen_addr: "127.0.0.1:0".parse().expect("addr"),
             timezone: "Europe/London".into(),
+            templates_dir: "templates".into(),
+            organisation_name: "Test Office".into(),
+            complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
         }
     }
 

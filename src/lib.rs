@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod letters;
 pub mod metrics;
 pub mod scheduler;
 pub mod slack;

@@ -309,6 +309,118 @@ impl fmt::Display for ContactWindow {
     }
 }
 
+/// Reads the contact windows a manager types (R-RES-2), e.g. "Tue 09:00-12:00",
+/// "Tuesday 9:00–12:00, Thu 14:00-16:30" or "tue 9-12": one window per item, items
+/// separated by commas, semicolons or new lines. Each item is a day (its name or an
+/// abbreviation of at least two letters, any case) then a time range joined by a hyphen,
+/// a dash or "to"; times are hours with or without minutes ("9", "9:30", "09.30"), with
+/// an optional am/pm. Checks each window ends after it starts.
+pub fn parse_windows(text: &str) -> Result<Vec<ContactWindow>, MeasureError> {
+    let windows = text
+        .split([',', ';', '\n'])
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(parse_window)
+        .collect::<Result<Vec<_>, _>>()?;
+    if windows.is_empty() {
+        return Err(MeasureError::NoWindows);
+    }
+    Ok(windows)
+}
+
+/// One typed window: "Tuesday 9:00–12:00".
+fn parse_window(item: &str) -> Result<ContactWindow, MeasureError> {
+    let unreadable = |reason: String| MeasureError::BadParams {
+        kind: MeasureKind::TimeLimitedContact.as_str(),
+        reason,
+    };
+    let lower = item.to_lowercase();
+    let (day, range) = lower.split_at(
+        lower
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(lower.len()),
+    );
+    let weekday = typed_weekday(day).ok_or_else(|| {
+        unreadable(format!(
+            "{:?} is not a day of the week; write a day then times, such as Tue 09:00-12:00",
+            day.trim()
+        ))
+    })?;
+    let range: String = range
+        .replace(['–', '—'], "-")
+        .replace(" to ", "-")
+        .split_whitespace()
+        .collect();
+    let times = range
+        .split_once('-')
+        .and_then(|(from, to)| Some((typed_time(from)?, typed_time(to)?)));
+    let (start, end) = times.ok_or_else(|| {
+        unreadable(format!(
+            "{item:?} does not give a time range; write times such as 09:00-12:00"
+        ))
+    })?;
+    let window = ContactWindow {
+        weekday,
+        start,
+        end,
+    };
+    if start >= end {
+        return Err(MeasureError::WindowEndsBeforeStart(window));
+    }
+    Ok(window)
+}
+
+/// "tue", "Tues", "TUESDAY", "tu", "Tuesdays" and "weds" name their day.
+fn typed_weekday(raw: &str) -> Option<Weekday> {
+    const DAYS: [(Weekday, &str); 7] = [
+        (Weekday::Mon, "monday"),
+        (Weekday::Tue, "tuesday"),
+        (Weekday::Wed, "wednesday"),
+        (Weekday::Thu, "thursday"),
+        (Weekday::Fri, "friday"),
+        (Weekday::Sat, "saturday"),
+        (Weekday::Sun, "sunday"),
+    ];
+    let word = raw.trim().trim_end_matches(['.', ':']).to_lowercase();
+    let word = match word.as_str() {
+        "weds" => "wed",
+        other => other
+            .strip_suffix('s')
+            .filter(|w| w.ends_with("day"))
+            .unwrap_or(other),
+    };
+    DAYS.into_iter()
+        .find(|(_, name)| word.len() >= 2 && name.starts_with(word))
+        .map(|(day, _)| day)
+}
+
+/// "9", "09", "9:30", "09.30", "2pm", "12:15am" as a time of day.
+fn typed_time(raw: &str) -> Option<NaiveTime> {
+    let (clock, half) = if let Some(clock) = raw.strip_suffix("am") {
+        (clock, Some(0))
+    } else if let Some(clock) = raw.strip_suffix("pm") {
+        (clock, Some(12))
+    } else {
+        (raw, None)
+    };
+    let (hours, minutes) = clock.split_once([':', '.']).unwrap_or((clock, "00"));
+    let digits = |s: &str, lengths: &[usize]| {
+        lengths.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
+    };
+    if !digits(hours, &[1, 2]) || !digits(minutes, &[2]) {
+        return None;
+    }
+    let mut hour: u32 = hours.parse().ok()?;
+    let minute: u32 = minutes.parse().ok()?;
+    if let Some(offset) = half {
+        if !(1..=12).contains(&hour) {
+            return None;
+        }
+        hour = hour % 12 + offset;
+    }
+    NaiveTime::from_hms_opt(hour, minute, 0)
+}
+
 impl Measure {
     pub fn kind(&self) -> MeasureKind {
         match self {
@@ -1135,5 +1247,103 @@ mod tests {
             tuesday_mornings(Some(10)).summary(),
             "Calls only Tuesday 09:00–12:00, at most 10 minutes"
         );
+    }
+
+    #[test]
+    fn r_res_2_managers_type_windows_as_days_and_times() {
+        assert_eq!(
+            parse_windows("Tue 09:00-12:00"),
+            Ok(vec![window(Weekday::Tue, (9, 0), (12, 0))])
+        );
+        assert_eq!(
+            parse_windows("Tuesday 9:00–12:00, Thu 14:00-16:30"),
+            Ok(vec![
+                window(Weekday::Tue, (9, 0), (12, 0)),
+                window(Weekday::Thu, (14, 0), (16, 30)),
+            ])
+        );
+        assert_eq!(
+            parse_windows("tue 9-12"),
+            Ok(vec![window(Weekday::Tue, (9, 0), (12, 0))])
+        );
+        assert_eq!(
+            parse_windows("MON 9 - 10;\nFridays 2pm–4.30pm\n\nweds: 9am to 12pm,  su 08:15-8:45 ,"),
+            Ok(vec![
+                window(Weekday::Mon, (9, 0), (10, 0)),
+                window(Weekday::Fri, (14, 0), (16, 30)),
+                window(Weekday::Wed, (9, 0), (12, 0)),
+                window(Weekday::Sun, (8, 15), (8, 45)),
+            ])
+        );
+        assert_eq!(
+            parse_windows("Thurs 12am-12:30am; sat. 11am-12pm"),
+            Ok(vec![
+                window(Weekday::Thu, (0, 0), (0, 30)),
+                window(Weekday::Sat, (11, 0), (12, 0)),
+            ])
+        );
+    }
+
+    #[test]
+    fn r_res_2_typed_windows_read_back_as_they_are_shown() {
+        let windows = vec![
+            window(Weekday::Mon, (9, 0), (10, 0)),
+            window(Weekday::Thu, (14, 30), (16, 0)),
+        ];
+        let shown: Vec<String> = windows.iter().map(ToString::to_string).collect();
+        assert_eq!(parse_windows(&shown.join(", ")), Ok(windows));
+    }
+
+    #[test]
+    fn r_res_2_typed_windows_must_name_a_day_and_end_after_they_start() {
+        assert!(matches!(
+            parse_windows("Someday 9-12"),
+            Err(MeasureError::BadParams { .. })
+        ));
+        assert!(matches!(
+            parse_windows("t 9-12"),
+            Err(MeasureError::BadParams { .. })
+        ));
+        assert!(matches!(
+            parse_windows("9-12"),
+            Err(MeasureError::BadParams { .. })
+        ));
+        assert_eq!(
+            parse_windows("Tue 12-9"),
+            Err(MeasureError::WindowEndsBeforeStart(window(
+                Weekday::Tue,
+                (12, 0),
+                (9, 0)
+            )))
+        );
+        assert_eq!(
+            parse_windows("Tue 9:00-12:00, Wed 10-10"),
+            Err(MeasureError::WindowEndsBeforeStart(window(
+                Weekday::Wed,
+                (10, 0),
+                (10, 0)
+            )))
+        );
+        for unreadable in [
+            "Tue",
+            "Tue 9",
+            "Tue 9-",
+            "Tue 25-26",
+            "Tue 9:5-12",
+            "Tue 13pm-14pm",
+            "Tue 0900-1200",
+            "Tue 9-12-14",
+            "Tue +9-12",
+        ] {
+            assert!(
+                matches!(
+                    parse_windows(unreadable),
+                    Err(MeasureError::BadParams { .. })
+                ),
+                "{unreadable}"
+            );
+        }
+        assert_eq!(parse_windows(""), Err(MeasureError::NoWindows));
+        assert_eq!(parse_windows(" ,\n; "), Err(MeasureError::NoWindows));
     }
 }

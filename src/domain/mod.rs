@@ -6,6 +6,7 @@ pub mod foi;
 pub mod incident;
 pub mod measures;
 pub mod person;
+pub mod restriction;
 pub mod roles;
 
 use std::fmt;

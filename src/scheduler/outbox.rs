@@ -15,7 +15,9 @@ use crate::clock::Clock;
 use crate::config::OutboxConfig;
 use crate::metrics::Metrics;
 use crate::slack::outbound::{CallFailure, SlackApi, SlackCall};
-use crate::store::{DeliveryOutcome, OutboxMessage, Store, StoreResult};
+use slack_morphism::prelude::SlackApiChatUpdateRequest;
+
+use crate::store::{DeliveryOutcome, OutboxMessage, OutboxStatus, Store, StoreResult};
 
 /// How many rows one claim takes.
 const BATCH: i64 = 20;
@@ -100,10 +102,13 @@ impl OutboxSender {
 
     async fn deliver(&self, message: &OutboxMessage) -> StoreResult<()> {
         let outcome = match SlackCall::from_outbox(&message.method, &message.payload) {
-            Ok(call) => match self.api.call(&call).await {
-                Ok(delivered) => DeliveryOutcome::Sent {
-                    channel: delivered.channel,
-                    ts: delivered.ts,
+            Ok(call) => match self.resolve(call).await? {
+                Ok(call) => match self.api.call(&call).await {
+                    Ok(delivered) => DeliveryOutcome::Sent {
+                        channel: delivered.channel,
+                        ts: delivered.ts,
+                    },
+                    Err(failure) => self.after_failure(message, failure),
                 },
                 Err(failure) => self.after_failure(message, failure),
             },
@@ -142,6 +147,40 @@ impl OutboxSender {
             );
         }
         Ok(())
+    }
+
+    /// Turns an update of one of our own messages into a `chat.update` with its channel
+    /// and `ts`, once the original was delivered; until then it waits like a retry.
+    async fn resolve(&self, call: SlackCall) -> StoreResult<Result<SlackCall, CallFailure>> {
+        let SlackCall::UpdateSent {
+            of_outbox_id,
+            content,
+        } = call
+        else {
+            return Ok(Ok(call));
+        };
+        let original = self.store.outbox_message(of_outbox_id).await?;
+        Ok(match original {
+            Some(OutboxMessage {
+                status: OutboxStatus::Sent,
+                slack_channel: Some(channel),
+                slack_ts: Some(ts),
+                ..
+            }) => Ok(SlackCall::Update(SlackApiChatUpdateRequest::new(
+                channel.into(),
+                content,
+                ts.into(),
+            ))),
+            Some(OutboxMessage {
+                status: OutboxStatus::Pending,
+                ..
+            }) => Err(CallFailure::Transient(
+                "the message to update is not delivered yet".to_owned(),
+            )),
+            _ => Err(CallFailure::Permanent(
+                "the message to update was never delivered".to_owned(),
+            )),
+        })
     }
 
     fn after_failure(&self, message: &OutboxMessage, failure: CallFailure) -> DeliveryOutcome {

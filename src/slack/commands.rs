@@ -12,6 +12,8 @@ pub enum Subcommand {
     History,
     Open,
     Foi,
+    Warn,
+    Restrict,
 }
 
 pub struct SubcommandInfo {
@@ -66,6 +68,18 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         usage: "/contact foi <name | phone | email | case ref>",
         summary:
             "Record an FOI request refused as vexatious or repeated under section 14 (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Warn,
+        name: "warn",
+        usage: "/contact warn <name | phone | email | case ref>",
+        summary: "Warn someone in writing that their behaviour is unacceptable; drafts the letter (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Restrict,
+        name: "restrict",
+        usage: "/contact restrict <name | phone | email | case ref>",
+        summary: "Ask the head of function to approve restricting someone's contact (managers).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

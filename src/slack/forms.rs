@@ -42,6 +42,13 @@ impl Form {
             .map(|o| o.value.clone())
     }
 
+    /// The Slack user id chosen in a users select.
+    pub fn selected_user(&self, field: &str) -> Option<String> {
+        self.value(field)
+            .and_then(|v| v.selected_user.as_ref())
+            .map(|u| u.to_string())
+    }
+
     /// The values of a multi-select or checkbox group.
     pub fn selected_many(&self, field: &str) -> Vec<String> {
         self.value(field)

@@ -17,6 +17,7 @@ use super::commands::{self, ParsedCommand, Subcommand};
 use super::interactions;
 use super::outbound::SlackCall;
 use super::reporting::{self, Ctx, Reply};
+use super::restricting;
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::views;
 use crate::app::AppState;
@@ -97,6 +98,8 @@ async fn handle_command(
             Subcommand::History => reporting::history(&ctx, &argument).await?,
             Subcommand::Open => reporting::open_items(&ctx).await?,
             Subcommand::Foi => reporting::open_foi(&ctx, &trigger, &argument).await?,
+            Subcommand::Warn => restricting::warn(&ctx, &trigger, &argument).await?,
+            Subcommand::Restrict => restricting::restrict(&ctx, &trigger, &argument).await?,
         },
         ParsedCommand::Unknown { typed } => Reply::Ephemeral(views::help_message(Some(&format!(
             "I don't know `/contact {}`. Here is what I can do:",

@@ -8,6 +8,7 @@ use slack_morphism::prelude::*;
 
 use super::forms::Form;
 use super::reporting::{self as rpt, Ctx, Metadata, Reply};
+use super::restricting as res;
 use super::send;
 use crate::app::AppState;
 use crate::domain::UserId;
@@ -58,6 +59,14 @@ pub async fn view_submission(
         rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
         rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
         rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
+        res::WARN => res::submit_warn(&ctx, &form, &metadata).await?,
+        res::RESTRICT => {
+            res::submit_restrict(&ctx, &form, &metadata, modal.private_metadata.as_deref()).await?
+        }
+        res::REJECT => res::submit_reject(&ctx, &form, modal.private_metadata.as_deref()).await?,
+        res::LETTER_SENT => {
+            res::submit_mark_sent(&ctx, &form, modal.private_metadata.as_deref()).await?
+        }
         _ => Reply::Ack,
     };
     if matches!(reply, Reply::Ack) {
@@ -107,12 +116,52 @@ pub async fn block_actions(
             rpt::REPORT_INSTEAD => {
                 Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
             }
+            res::WARN_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(res::open_warn_for(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            res::RESTRICT_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(res::open_restrict_for(&ctx, &trigger_id, &p, None).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            res::APPROVE_REQUEST => match value.parse::<i64>() {
+                Ok(id) => Some(rpt_text(&res::approve(&ctx, id, ticked(event, id)).await?)),
+                Err(_) => None,
+            },
+            res::REJECT_REQUEST => match value.parse::<i64>() {
+                Ok(id) => res::open_reject(&ctx, &trigger_id, id, ticked(event, id))
+                    .await?
+                    .map(|m| rpt_text(&m)),
+                Err(_) => None,
+            },
+            res::WITHDRAW_REQUEST => match value.parse::<i64>() {
+                Ok(id) => Some(rpt_text(&res::withdraw(&ctx, id).await?)),
+                Err(_) => None,
+            },
+            res::MARK_LETTER_SENT => match value.parse::<i64>() {
+                Ok(id) => res::open_mark_sent(&ctx, &trigger_id, id)
+                    .await?
+                    .map(|m| rpt_text(&m)),
+                Err(_) => None,
+            },
             _ => None,
         };
         // Buttons answer through the response_url, replacing the message they were on.
         // A case file opened from a manager's notification comes as a new message, so the
         // notification and its buttons stay.
-        let replace = !(action_id == rpt::HISTORY_PERSON && value.starts_with("incident:"));
+        // Answers to buttons on notifications and approval messages come as a new message,
+        // so the original (and its buttons, or its update to the outcome) stays.
+        let opened_from_notification =
+            action_id == rpt::HISTORY_PERSON && value.starts_with("incident:");
+        let on_a_decision_message = matches!(
+            action_id.as_str(),
+            res::APPROVE_REQUEST
+                | res::REJECT_REQUEST
+                | res::WITHDRAW_REQUEST
+                | res::MARK_LETTER_SENT
+                | rpt::RECORD_POLICE_REPORT
+        );
+        let replace = !opened_from_notification && !on_a_decision_message;
         if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {
             let key = format!(
                 "action:{}:{}",
@@ -127,6 +176,19 @@ pub async fn block_actions(
         }
     }
     Ok(StatusCode::OK.into_response())
+}
+
+/// The criteria ticked on the approval message the button was clicked on.
+fn ticked(event: &SlackInteractionBlockActionsEvent, request_id: i64) -> Vec<String> {
+    let block = SlackBlockId(format!("{}:{request_id}", res::CRITERIA));
+    event
+        .state
+        .as_ref()
+        .and_then(|state| state.values.get(&block))
+        .and_then(|actions| actions.values().next())
+        .and_then(|value| value.selected_options.as_ref())
+        .map(|options| options.iter().map(|o| o.value.clone()).collect())
+        .unwrap_or_default()
 }
 
 fn rpt_text(message: &str) -> Reply {

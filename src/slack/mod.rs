@@ -9,6 +9,7 @@ pub mod interactions;
 pub mod outbound;
 pub mod people;
 pub mod reporting;
+pub mod restricting;
 pub mod send;
 pub mod signature;
 pub mod views;

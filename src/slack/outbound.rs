@@ -33,6 +33,23 @@ pub enum SlackCall {
         url: String,
         message: SlackApiPostWebhookMessageRequest,
     },
+    /// `chat.update` of a message this bot sent through the outbox. Its channel and `ts`
+    /// are only known once that row was delivered, so the sender looks them up then.
+    #[serde(rename = "chat.update:outbox")]
+    UpdateSent {
+        of_outbox_id: i64,
+        content: SlackMessageContent,
+    },
+    /// A file (a letter draft) shared in the DM with `user`, by Slack's current flow:
+    /// `conversations.open`, `files.getUploadURLExternal`, upload, `files.completeUploadExternal`.
+    #[serde(rename = "files.upload:dm")]
+    UploadToUser {
+        user: String,
+        filename: String,
+        title: String,
+        content_type: String,
+        content: String,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +66,8 @@ impl SlackCall {
             SlackCall::UpdateView(_) => "views.update",
             SlackCall::PublishView(_) => "views.publish",
             SlackCall::Respond { .. } => "response_url",
+            SlackCall::UpdateSent { .. } => "chat.update:outbox",
+            SlackCall::UploadToUser { .. } => "files.upload:dm",
         }
     }
 
@@ -181,6 +200,53 @@ impl SlackApi {
             SlackCall::PublishView(req) => {
                 session.views_publish(req).await?;
                 Delivered::default()
+            }
+            SlackCall::UpdateSent { .. } => {
+                // Resolved to `Update` by the sender before it gets here.
+                return Err(SlackClientError::SystemError(
+                    SlackClientSystemError::new().with_message("unresolved chat.update".to_owned()),
+                ));
+            }
+            SlackCall::UploadToUser {
+                user,
+                filename,
+                title,
+                content_type,
+                content,
+            } => {
+                let opened = session
+                    .conversations_open(
+                        &SlackApiConversationsOpenRequest::new()
+                            .with_users(vec![user.as_str().into()]),
+                    )
+                    .await?;
+                let channel = opened.channel.id.clone();
+                let bytes = content.as_bytes().to_vec();
+                let target = session
+                    .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+                        filename.clone(),
+                        bytes.len(),
+                    ))
+                    .await?;
+                session
+                    .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+                        target.upload_url,
+                        bytes,
+                        content_type.clone(),
+                    ))
+                    .await?;
+                let file =
+                    SlackApiFilesComplete::new(target.file_id.clone()).with_title(title.clone());
+                session
+                    .files_complete_upload_external(
+                        &SlackApiFilesCompleteUploadExternalRequest::new(vec![file])
+                            .with_channel_id(channel.clone()),
+                    )
+                    .await?;
+                Delivered {
+                    channel: Some(channel.to_string()),
+                    ts: Some(target.file_id.to_string()),
+                }
             }
             SlackCall::Respond { url, message } => {
                 let url = url::Url::parse(url).map_err(|e| {

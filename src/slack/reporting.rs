@@ -81,6 +81,9 @@ impl Ctx<'_> {
     fn tz(&self) -> Tz {
         self.state.timezone
     }
+    pub fn local_time(&self, at: DateTime<Utc>) -> String {
+        self.local(at)
+    }
     fn local(&self, at: DateTime<Utc>) -> String {
         at.with_timezone(&self.tz())
             .format("%a %-d %b %Y, %H:%M")
@@ -481,7 +484,7 @@ pub async fn submit_report(
         return Ok(Reply::Json(errors.into_response()));
     };
     let recipients = store.report_recipients(function_id).await?;
-    let function_name = function_name(ctx, function_id).await?;
+    let function_name = function_name_of(ctx, function_id).await?;
     let person_name = match &person {
         PersonChoice::Existing(id) => store.person(*id).await?.map(|p| p.name).unwrap_or_default(),
         PersonChoice::New(new) => new.name.as_str().to_owned(),
@@ -541,7 +544,7 @@ fn recorded_has_no_recipient(recipients: &[UserId]) -> bool {
     recipients.is_empty()
 }
 
-async fn function_name(ctx: &Ctx<'_>, function_id: i64) -> Result<String, ApiError> {
+pub async fn function_name_of(ctx: &Ctx<'_>, function_id: i64) -> Result<String, ApiError> {
     Ok(ctx
         .state
         .store

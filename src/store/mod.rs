@@ -23,7 +23,9 @@ pub use postgres::PostgresStore;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
-    pub use super::{AuditStore, OutboxStore, PeopleStore, ReportingStore, RoleStore, Store};
+    pub use super::{
+        AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore, Store,
+    };
 }
 pub use sqlite::SqliteStore;
 
@@ -177,6 +179,7 @@ pub trait Store:
     + OutboxStore
     + PeopleStore
     + ReportingStore
+    + RestrictionStore
     + std::fmt::Debug
     + Send
     + Sync
@@ -283,6 +286,7 @@ pub trait OutboxStore: Send + Sync {
     /// Hands back a claimed row unsent (at shutdown), without counting the attempt.
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()>;
     async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>>;
+    async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>>;
     /// The earliest time a pending row becomes due, so the sender can sleep until then.
     async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
 }
@@ -371,6 +375,72 @@ pub trait ReportingStore: Send + Sync {
     ) -> StoreResult<Vec<OutstandingPoliceReport>>;
     /// Who hears about reports in a function: its managers (or, if none, its head and deputies).
     async fn report_recipients(&self, function_id: i64) -> StoreResult<Vec<UserId>>;
+}
+
+/// Builds the approval message for one approver of a new request.
+pub type ApprovalMessage<'a> = &'a (dyn Fn(&Recorded, &UserId) -> NewOutboxMessage + Send + Sync);
+
+/// Builds what a change writes beside itself, once its id and reference are known.
+pub type EffectsOf<'a, T> = &'a (dyn Fn(&T) -> Effects + Send + Sync);
+
+/// Warnings, restriction requests and their decisions, restrictions and letters
+/// (R-RES-1 … R-RES-6, R-LET-*).
+#[async_trait]
+pub trait RestrictionStore: Send + Sync {
+    /// A person's incidents, newest first, for choosing what a warning or request relies on.
+    async fn incidents_of(&self, person_id: i64) -> StoreResult<Vec<IncidentSummary>>;
+    async fn record_warning(
+        &self,
+        warning: &NewWarning,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, Recorded>,
+    ) -> StoreResult<Recorded>;
+    /// The latest warning the person was sent in writing, if any (R-RES-1).
+    async fn warning_on_file(&self, person_id: i64) -> StoreResult<Option<WarningRecord>>;
+    /// Records a pending request and one approval message per approver, linked to its
+    /// outbox row so every copy can be updated after the decision.
+    async fn create_request(
+        &self,
+        request: &NewRequest,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        approvers: &[UserId],
+        approval_message: ApprovalMessage<'_>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn request(&self, id: i64) -> StoreResult<Option<RequestRecord>>;
+    async fn pending_request_for(
+        &self,
+        person_id: i64,
+        function_id: i64,
+    ) -> StoreResult<Option<i64>>;
+    /// Decides a pending request; exactly one decision is ever recorded, however many
+    /// clicks race. Approval creates the restriction with its measures.
+    async fn decide_request(
+        &self,
+        id: i64,
+        decision: &Decision,
+        decider: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, Decided>,
+    ) -> StoreResult<DecisionResult>;
+    async fn withdraw_request(
+        &self,
+        id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, Decided>,
+    ) -> StoreResult<DecisionResult>;
+    async fn letter(&self, id: i64) -> StoreResult<Option<LetterRecord>>;
+    async fn mark_letter_sent(
+        &self,
+        id: i64,
+        on: NaiveDate,
+        method: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<LetterSent>;
 }
 
 /// Opens the store the URL names and applies its migrations.

@@ -10,8 +10,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Transaction};
 
 use super::{
-    AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RoleStore, Store, StoreError,
-    StoreResult,
+    AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
+    Store, StoreError, StoreResult,
 };
 
 type Db = sqlx::Postgres;
@@ -94,4 +94,9 @@ mod reporting {
     use super::common::*;
     use super::*;
     include!("sql/reporting.rs");
+}
+mod restrictions {
+    use super::common::*;
+    use super::*;
+    include!("sql/restrictions.rs");
 }

@@ -152,3 +152,177 @@ pub struct OutstandingPoliceReport {
     pub function_name: String,
     pub occurred_at: DateTime<Utc>,
 }
+
+/// A written warning to record (R-RES-1); its letter is drafted in the same transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewWarning {
+    pub person_id: i64,
+    pub function_id: i64,
+    pub incident_ids: Vec<i64>,
+    pub behaviour: String,
+    pub adapt_until: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningRecord {
+    pub id: i64,
+    pub reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub status: String,
+    pub adapt_until: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+/// An incident, as listed for a manager choosing what a warning or request relies on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentSummary {
+    pub id: i64,
+    pub reference: String,
+    pub occurred_at: DateTime<Utc>,
+    pub category: String,
+    pub function_id: i64,
+}
+
+/// A restriction request as the manager made it (R-RES-2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRequest {
+    pub person_id: i64,
+    pub function_id: i64,
+    pub incident_ids: Vec<i64>,
+    pub measures: Vec<Measure>,
+    pub justification: String,
+    pub proportionality: String,
+    pub internal_review_exhausted: bool,
+    pub ends_on: Option<NaiveDate>,
+    pub first_review_on: NaiveDate,
+    pub warning_id: Option<i64>,
+    pub no_warning_reason: Option<String>,
+    /// Set when the request varies a restriction in force (review or dispute outcome).
+    pub varies_restriction_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestRecord {
+    pub id: i64,
+    pub reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub status: String,
+    pub requested_by: String,
+    pub requested_at: DateTime<Utc>,
+    pub incident_ids: Vec<i64>,
+    pub measures: Vec<Measure>,
+    pub justification: String,
+    pub proportionality: String,
+    pub internal_review_exhausted: bool,
+    pub ends_on: Option<NaiveDate>,
+    pub first_review_on: NaiveDate,
+    pub warning_id: Option<i64>,
+    pub no_warning_reason: Option<String>,
+    pub varies_restriction_id: Option<i64>,
+    pub ticked: Vec<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// A head's decision on a pending request (R-RES-4, R-RES-5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Every criterion ticked; the restriction starts on `starts_on`.
+    Approve {
+        ticked: Vec<String>,
+        starts_on: NaiveDate,
+    },
+    Reject {
+        ticked: Vec<String>,
+        reason: String,
+    },
+}
+
+/// A letter drafted for a record, to store and send to the manager (R-LET-*).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLetter {
+    pub kind: &'static str,
+    pub format: &'static str,
+    pub language: &'static str,
+    pub template: String,
+    pub body: String,
+}
+
+/// What a decision (or a withdrawal) produced, for the messages that announce it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub request_id: i64,
+    pub request_reference: String,
+    pub status: String,
+    pub restriction: Option<Recorded>,
+    /// The outbox rows of every copy of the approval message, to update each.
+    pub approval_message_outbox_ids: Vec<i64>,
+}
+
+/// The result of trying to decide: this call decided, or someone already had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecisionResult {
+    Decided(Decided),
+    AlreadyDecided {
+        status: String,
+        by: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// Effects written in the same transaction as a change: messages, and a letter.
+pub struct Effects {
+    pub messages: Vec<crate::store::NewOutboxMessage>,
+    pub letter: Option<NewLetter>,
+    /// Messages that deliver the letter (the file upload, the "Mark as sent" button);
+    /// built once the letter's id is known.
+    pub letter_messages: Box<dyn Fn(i64) -> Vec<crate::store::NewOutboxMessage> + Send + Sync>,
+}
+
+impl Effects {
+    pub fn messages(messages: Vec<crate::store::NewOutboxMessage>) -> Self {
+        Self {
+            messages,
+            letter: None,
+            letter_messages: Box::new(|_| Vec::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Effects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Effects")
+            .field("messages", &self.messages.len())
+            .field("letter", &self.letter.is_some())
+            .finish()
+    }
+}
+
+/// Marking a letter sent: recorded now, or it already was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LetterSent {
+    Recorded,
+    AlreadySent { on: NaiveDate, by: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRecord {
+    pub id: i64,
+    pub kind: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub format: String,
+    pub language: String,
+    pub body: String,
+    pub sent_on: Option<NaiveDate>,
+    pub sent_method: Option<String>,
+    pub sent_recorded_by: Option<String>,
+    pub created_by: String,
+    pub subject_reference: String,
+}

@@ -11,8 +11,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Pool, Transaction};
 
 use super::{
-    AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RoleStore, Store, StoreError,
-    StoreResult,
+    AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
+    Store, StoreError, StoreResult,
 };
 
 type Db = sqlx::Sqlite;
@@ -107,4 +107,9 @@ mod reporting {
     use super::common::*;
     use super::*;
     include!("sql/reporting.rs");
+}
+mod restrictions {
+    use super::common::*;
+    use super::*;
+    include!("sql/restrictions.rs");
 }

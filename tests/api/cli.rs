@@ -27,6 +27,10 @@ fn with_slack_env(command: &mut Command) -> &mut Command {
         .env("SLACK_BOT_TOKEN", BOT_TOKEN)
         .env("SLACK_TEAM_ID", TEAM_ID)
         .env("SLACK_API_URL", "http://127.0.0.1:9/api")
+        .env(
+            "TEMPLATES_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+        )
 }
 
 #[test]

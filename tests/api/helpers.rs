@@ -9,7 +9,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use contact_policy_bot::app::Application;
-use contact_policy_bot::config::{Config, OutboxConfig, SlackConfig, DEFAULT_MAX_BODY_BYTES};
+use contact_policy_bot::config::{
+    Config, LettersConfig, OutboxConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
+    DEFAULT_MAX_BODY_BYTES,
+};
 use contact_policy_bot::slack::signature::SignatureVerifier;
 use contact_policy_bot::store::Store;
 use secrecy::SecretString;
@@ -87,6 +90,11 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
         timezone: chrono_tz::Europe::London,
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         outbox: test_outbox_config(),
+        letters: LettersConfig {
+            templates_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            organisation: "Test Office".to_owned(),
+            complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
+        },
     }
 }
 

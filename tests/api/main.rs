@@ -13,4 +13,5 @@ mod events;
 mod health;
 mod outbox;
 mod reporting;
+mod restricting;
 mod security;

@@ -218,3 +218,75 @@ pub(super) async fn resolve_person(
         PersonChoice::New(person) => insert_person(tx, person, actor, now).await,
     }
 }
+
+/// Queues one outbox row and returns its id (None when its key was already queued).
+pub(super) async fn insert_outbox_returning(
+    tx: &mut Transaction<'static, Db>,
+    message: &NewOutboxMessage,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, \
+         subject_type, subject_id, created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $4) \
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(&message.idempotency_key)
+    .bind(&message.method)
+    .bind(Json(&message.payload))
+    .bind(now)
+    .bind(message.subject_type.as_deref())
+    .bind(message.subject_id.as_deref())
+    .fetch_optional(&mut **tx)
+    .await?)
+}
+
+/// The record a letter is about: the column that links it and the record's id.
+pub(super) enum LetterSubject {
+    Warning(i64),
+    Restriction(i64),
+}
+
+/// Stores a drafted letter, its audit event and the messages that deliver it, inside
+/// the caller's transaction (R-LET-4).
+pub(super) async fn write_effects(
+    tx: &mut Transaction<'static, Db>,
+    effects: crate::store::records::Effects,
+    letter_for: Option<(LetterSubject, i64, i64)>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<i64>> {
+    insert_outbox(tx, &effects.messages, now).await?;
+    let (Some(letter), Some((subject, person_id, function_id))) = (effects.letter, letter_for) else {
+        return Ok(None);
+    };
+    let (warning_id, restriction_id, dispute_id, review_id): (_, _, Option<i64>, Option<i64>) = match subject {
+        LetterSubject::Warning(id) => (Some(id), None, None, None),
+        LetterSubject::Restriction(id) => (None, Some(id), None, None),
+    };
+    let letter_id: i64 = sqlx::query_scalar(
+        "INSERT INTO letters (kind, service_user_id, function_id, warning_id, restriction_id, dispute_id, review_id, \
+         format, language, template, body, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(letter.kind)
+    .bind(person_id)
+    .bind(function_id)
+    .bind(warning_id)
+    .bind(restriction_id)
+    .bind(dispute_id)
+    .bind(review_id)
+    .bind(letter.format)
+    .bind(letter.language)
+    .bind(&letter.template)
+    .bind(&letter.body)
+    .bind(actor.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let entry = AuditEntry::new(actor, "letter_drafted", "letter", letter_id)
+        .in_function(function_id)
+        .after(serde_json::json!({ "kind": letter.kind, "format": letter.format, "language": letter.language, "template": letter.template }));
+    insert_audit(tx, &entry, now).await?;
+    insert_outbox(tx, &(effects.letter_messages)(letter_id), now).await?;
+    Ok(Some(letter_id))
+}

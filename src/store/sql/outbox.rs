@@ -109,6 +109,12 @@ impl OutboxStore for ThisStore {
         rows.iter().map(outbox_from_row).collect()
     }
 
+    async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>> {
+        let sql = format!("SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(outbox_from_row).transpose()
+    }
+
     async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>> {
         Ok(sqlx::query_scalar(
             // A row held by a live claim is not due until that claim lapses; without this

@@ -1,0 +1,1348 @@
+//! Restricting contact (§4, §6, §8): the written warning that comes first (R-RES-1), a
+//! manager's request to the head of function (R-RES-2), the §6 checklist the head must
+//! tick in full before approving (R-RES-4), who may decide (R-RES-5), the request's state
+//! machine (Pending → Approved | Rejected | Withdrawn), and the review dates of §8
+//! (R-REV-1). Stored spellings are the schema's.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{Days, Months, NaiveDate};
+
+use super::incident::UnknownValue;
+use super::measures::Measure;
+use super::roles::Role;
+use super::UserId;
+
+const MAX_REASON_CHARS: usize = 2000;
+const MAX_CASE_TEXT_CHARS: usize = 4000;
+const MAX_BEHAVIOUR_CHARS: usize = 2000;
+/// §8: "any limits put in place will be reviewed as a minimum annually".
+const REVIEW_INTERVAL: Months = Months::new(12);
+/// How long a warning gives someone to adapt, unless the manager chooses otherwise.
+const DEFAULT_ADAPT_DAYS: Days = Days::new(28);
+/// The longest chance to adapt a warning may give.
+const MAX_ADAPT: Months = Months::new(6);
+
+/// How dates are written for staff: "14 Oct 2026".
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+fn unknown(what: &'static str, value: &str) -> UnknownValue {
+    UnknownValue {
+        what,
+        value: value.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The §6 checklist
+// ---------------------------------------------------------------------------------------
+
+/// The six things §6 says the head of function must be satisfied of "before any action is
+/// taken", in the policy's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Criterion {
+    MatterAddressed,
+    DecisionRight,
+    CommunicationAdequate,
+    MisunderstandingsDispelled,
+    AccessRequirementsConsidered,
+    GatewayOrLegalAdvice,
+}
+
+impl Criterion {
+    pub const ALL: [Criterion; 6] = [
+        Criterion::MatterAddressed,
+        Criterion::DecisionRight,
+        Criterion::CommunicationAdequate,
+        Criterion::MisunderstandingsDispelled,
+        Criterion::AccessRequirementsConsidered,
+        Criterion::GatewayOrLegalAdvice,
+    ];
+
+    /// The stored spelling (`request_criteria.criterion`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Criterion::MatterAddressed => "matter_addressed",
+            Criterion::DecisionRight => "decision_right",
+            Criterion::CommunicationAdequate => "communication_adequate",
+            Criterion::MisunderstandingsDispelled => "misunderstandings_dispelled",
+            Criterion::AccessRequirementsConsidered => "access_requirements_considered",
+            Criterion::GatewayOrLegalAdvice => "gateway_or_legal_advice",
+        }
+    }
+
+    /// The policy's wording, shortened to one line for a checkbox.
+    pub fn label(self) -> &'static str {
+        match self {
+            Criterion::MatterAddressed => {
+                "The matter is being, or has been, considered and addressed properly"
+            }
+            Criterion::DecisionRight => {
+                "Any case-related decision reached as a result of an investigation is the right one"
+            }
+            Criterion::CommunicationAdequate => {
+                "Communication has been adequate and they are not providing significant new information"
+            }
+            Criterion::MisunderstandingsDispelled => {
+                "All efforts have been made to dispel misunderstandings and move towards a resolution"
+            }
+            Criterion::AccessRequirementsConsidered => {
+                "Access requirements and solutions have been considered, so access is not denied"
+            }
+            Criterion::GatewayOrLegalAdvice => {
+                "A gateway organisation (e.g. Citizens Advice) was considered, or legal advice urged"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Criterion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Criterion {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| unknown("criterion", s))
+    }
+}
+
+/// Which of the six criteria the head of function has ticked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CriteriaTicks(BTreeSet<Criterion>);
+
+impl CriteriaTicks {
+    /// From stored spellings or checkbox values; anything unknown is ignored, so a stale
+    /// or tampered checkbox can never count as a tick.
+    pub fn from_values<I, S>(values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        Self(
+            values
+                .into_iter()
+                .filter_map(|v| v.as_ref().parse().ok())
+                .collect(),
+        )
+    }
+
+    pub fn is_ticked(&self, criterion: Criterion) -> bool {
+        self.0.contains(&criterion)
+    }
+
+    pub fn all_ticked(&self) -> bool {
+        Criterion::ALL.iter().all(|c| self.0.contains(c))
+    }
+
+    /// The criteria not yet ticked, in the policy's order.
+    pub fn missing(&self) -> Vec<Criterion> {
+        Criterion::ALL
+            .into_iter()
+            .filter(|c| !self.0.contains(c))
+            .collect()
+    }
+
+    /// The ticked criteria, in the policy's order.
+    pub fn ticked(&self) -> impl Iterator<Item = Criterion> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+impl FromIterator<Criterion> for CriteriaTicks {
+    fn from_iter<I: IntoIterator<Item = Criterion>>(iter: I) -> Self {
+        Self(iter.into_iter().collect())
+    }
+}
+
+/// Approval was refused because some of the §6 criteria are not ticked (R-RES-4).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct MissingCriteria(pub Vec<Criterion>);
+
+impl MissingCriteria {
+    fn message(&self) -> String {
+        let labels: Vec<&str> = self.0.iter().map(|c| c.label()).collect();
+        format!(
+            "All six criteria of §6 must be ticked before approving. Not yet ticked: {}.",
+            labels.join("; ")
+        )
+    }
+}
+
+/// R-RES-4: a head of function may approve only when every §6 criterion is ticked.
+pub fn check_approval(ticks: &CriteriaTicks) -> Result<(), MissingCriteria> {
+    let missing = ticks.missing();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(MissingCriteria(missing))
+    }
+}
+
+/// A rejection must say why (R-RES-4); the requester is told.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Give the reason for rejecting this request, in 2,000 characters or fewer; the manager who asked will see it.")]
+pub struct EmptyReason;
+
+/// The reason for rejecting, trimmed: 1 to 2,000 characters.
+pub fn rejection_reason(raw: &str) -> Result<String, EmptyReason> {
+    let reason = raw.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        Err(EmptyReason)
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The request's state machine and who may decide
+// ---------------------------------------------------------------------------------------
+
+/// Where a restriction request stands. Only a pending request can move; every other state
+/// is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestStatus {
+    Pending,
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 4] = [
+        RequestStatus::Pending,
+        RequestStatus::Approved,
+        RequestStatus::Rejected,
+        RequestStatus::Withdrawn,
+    ];
+
+    /// The stored spelling (`restriction_requests.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Pending => "pending",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for RequestStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RequestStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| unknown("request status", s))
+    }
+}
+
+/// What can happen to a pending request: the head (or deputy) approves or rejects it, or
+/// the manager withdraws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestEvent {
+    Approve,
+    Reject,
+    Withdraw,
+}
+
+impl RequestEvent {
+    fn outcome(self) -> RequestStatus {
+        match self {
+            RequestEvent::Approve => RequestStatus::Approved,
+            RequestEvent::Reject => RequestStatus::Rejected,
+            RequestEvent::Withdraw => RequestStatus::Withdrawn,
+        }
+    }
+}
+
+/// A request that is no longer pending cannot be approved, rejected or withdrawn again
+/// (R-RES-5: a second click or a stale message changes nothing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct IllegalTransition {
+    pub from: RequestStatus,
+    pub event: RequestEvent,
+}
+
+impl IllegalTransition {
+    fn message(&self) -> &'static str {
+        match self.from {
+            RequestStatus::Approved => "This request was already approved.",
+            RequestStatus::Rejected => "This request was already rejected.",
+            RequestStatus::Withdrawn => "This request was already withdrawn.",
+            RequestStatus::Pending => "This request is still pending.",
+        }
+    }
+}
+
+/// The request's state machine: Pending → Approved | Rejected | Withdrawn, nothing else.
+pub fn transition(
+    from: RequestStatus,
+    event: RequestEvent,
+) -> Result<RequestStatus, IllegalTransition> {
+    match from {
+        RequestStatus::Pending => Ok(event.outcome()),
+        RequestStatus::Approved | RequestStatus::Rejected | RequestStatus::Withdrawn => {
+            Err(IllegalTransition { from, event })
+        }
+    }
+}
+
+/// Why someone may not decide a request (R-RES-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionRefused {
+    #[error("You made this request, so another head or deputy must decide it.")]
+    IsRequester,
+    #[error(
+        "Only the head of this function or a deputy named by an admin can decide this request."
+    )]
+    NotHeadOrDeputy,
+}
+
+/// R-RES-5, §6: only the head of the request's function or a deputy named by an admin may
+/// decide, and never the manager who made the request, even when they are also the head.
+/// `decider_roles_in_function` are the decider's roles in the request's function.
+pub fn may_decide(
+    decider: &UserId,
+    requester: &UserId,
+    decider_roles_in_function: &[Role],
+) -> Result<(), DecisionRefused> {
+    if decider == requester {
+        return Err(DecisionRefused::IsRequester);
+    }
+    if decider_roles_in_function
+        .iter()
+        .any(|r| r.may_decide_restrictions())
+    {
+        Ok(())
+    } else {
+        Err(DecisionRefused::NotHeadOrDeputy)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Review dates (§8)
+// ---------------------------------------------------------------------------------------
+
+/// The first review date offered for a restriction requested on `from`: twelve calendar
+/// months later (29 Feb → 28 Feb), the most §8 allows.
+pub fn default_first_review(from: NaiveDate) -> NaiveDate {
+    twelve_months_after(from)
+}
+
+/// The latest review date §8 allows for a restriction approved or reviewed on `from`.
+pub fn latest_review(from: NaiveDate) -> NaiveDate {
+    twelve_months_after(from)
+}
+
+/// R-REV-1: after a review that continues a restriction, the next review is due at most
+/// twelve months later.
+pub fn next_review_after(reviewed_on: NaiveDate) -> NaiveDate {
+    twelve_months_after(reviewed_on)
+}
+
+fn twelve_months_after(from: NaiveDate) -> NaiveDate {
+    from.checked_add_months(REVIEW_INTERVAL)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+// ---------------------------------------------------------------------------------------
+// A manager's request (R-RES-2)
+// ---------------------------------------------------------------------------------------
+
+/// Why a request goes ahead without a written warning first: §4 (violence) and §6
+/// (harassment, aggression, staff safety) allow no prior warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NoWarningReason {
+    ViolenceUsedOrThreatened,
+    HarassmentOrAggression,
+    StaffSafety,
+}
+
+impl NoWarningReason {
+    pub const ALL: [NoWarningReason; 3] = [
+        NoWarningReason::ViolenceUsedOrThreatened,
+        NoWarningReason::HarassmentOrAggression,
+        NoWarningReason::StaffSafety,
+    ];
+
+    /// The stored spelling (`restriction_requests.no_warning_reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoWarningReason::ViolenceUsedOrThreatened => "violence_used_or_threatened",
+            NoWarningReason::HarassmentOrAggression => "harassment_or_aggression",
+            NoWarningReason::StaffSafety => "staff_safety",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoWarningReason::ViolenceUsedOrThreatened => {
+                "Physical violence was used or threatened (§4)"
+            }
+            NoWarningReason::HarassmentOrAggression => {
+                "The behaviour is harassment or aggressive (§6)"
+            }
+            NoWarningReason::StaffSafety => "It threatens staff safety and welfare (§6)",
+        }
+    }
+}
+
+impl fmt::Display for NoWarningReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for NoWarningReason {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| unknown("no-warning reason", s))
+    }
+}
+
+/// What a manager submitted on the restriction request form (R-RES-2), before checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestDraft {
+    /// The incidents the request relies on.
+    pub incident_ids: Vec<i64>,
+    pub measures: Vec<Measure>,
+    /// Why restricting contact is justified.
+    pub justification: String,
+    /// Why these measures are proportionate to the behaviour (§6).
+    pub proportionality: String,
+    /// §6: whether all internal review mechanisms have been exhausted; None if unanswered.
+    pub internal_review_exhausted: Option<bool>,
+    /// When the restriction ends, if it is for a fixed time.
+    pub ends_on: Option<NaiveDate>,
+    /// None to take [`default_first_review`].
+    pub first_review_on: Option<NaiveDate>,
+    /// Whether a written warning (R-RES-1) is on file for this person.
+    pub has_warning: bool,
+    pub no_warning_reason: Option<NoWarningReason>,
+}
+
+/// A field of the request form, so the Slack layer can show each error beside its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestField {
+    Incidents,
+    Measures,
+    Justification,
+    Proportionality,
+    InternalReview,
+    EndsOn,
+    FirstReviewOn,
+    NoWarningReason,
+}
+
+impl RequestField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestField::Incidents => "incidents",
+            RequestField::Measures => "measures",
+            RequestField::Justification => "justification",
+            RequestField::Proportionality => "proportionality",
+            RequestField::InternalReview => "internal_review",
+            RequestField::EndsOn => "ends_on",
+            RequestField::FirstReviewOn => "first_review_on",
+            RequestField::NoWarningReason => "no_warning_reason",
+        }
+    }
+}
+
+/// One problem with a request, in words for the manager who made it. At most one per
+/// field: several problems with the same field are joined.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct RequestFieldError {
+    pub field: RequestField,
+    pub message: String,
+}
+
+impl RequestFieldError {
+    fn new(field: RequestField, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+/// The message when a request has no warning on file and gives no reason (R-RES-1).
+pub const NO_WARNING_MESSAGE: &str = "No warning is on file: the policy requires a written warning first (§6), unless there was violence or harassment (§4). Give the reason, or warn them first with /contact warn.";
+
+impl RequestDraft {
+    /// Checks the request and returns every problem at once. Text is trimmed, incident ids
+    /// are sorted without repeats, and a missing first review date becomes the default.
+    pub fn validate(self, today: NaiveDate) -> Result<ValidRequest, Vec<RequestFieldError>> {
+        let mut errors = Vec::new();
+        if self.incident_ids.is_empty() {
+            errors.push(RequestFieldError::new(
+                RequestField::Incidents,
+                "Choose at least one incident the request relies on",
+            ));
+        }
+        errors.extend(measure_error(&self.measures));
+        errors.extend(case_text_error(
+            RequestField::Justification,
+            &self.justification,
+            "Explain why contact needs to be restricted: the behaviour and its impact on the work of staff",
+        ));
+        errors.extend(case_text_error(
+            RequestField::Proportionality,
+            &self.proportionality,
+            "Explain why these measures are appropriate and proportionate to the behaviour (§6)",
+        ));
+        if self.internal_review_exhausted.is_none() {
+            errors.push(RequestFieldError::new(
+                RequestField::InternalReview,
+                "Say whether all internal review mechanisms have been exhausted (§6)",
+            ));
+        }
+        if self.ends_on.is_some_and(|d| d <= today) {
+            errors.push(RequestFieldError::new(
+                RequestField::EndsOn,
+                "The end date must be after today",
+            ));
+        }
+        let first_review_on = self
+            .first_review_on
+            .unwrap_or_else(|| default_first_review(today));
+        errors.extend(first_review_error(first_review_on, today));
+        if !self.has_warning && self.no_warning_reason.is_none() {
+            errors.push(RequestFieldError::new(
+                RequestField::NoWarningReason,
+                NO_WARNING_MESSAGE,
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let mut incident_ids = self.incident_ids;
+        incident_ids.sort_unstable();
+        incident_ids.dedup();
+        Ok(ValidRequest {
+            incident_ids,
+            measures: self.measures,
+            justification: self.justification.trim().to_owned(),
+            proportionality: self.proportionality.trim().to_owned(),
+            internal_review_exhausted: self.internal_review_exhausted.unwrap_or(false),
+            ends_on: self.ends_on,
+            first_review_on,
+            has_warning: self.has_warning,
+            no_warning_reason: self.no_warning_reason,
+        })
+    }
+}
+
+/// At least one measure, and each one makes sense (R-RES-3).
+fn measure_error(measures: &[Measure]) -> Option<RequestFieldError> {
+    if measures.is_empty() {
+        return Some(RequestFieldError::new(
+            RequestField::Measures,
+            "Choose at least one measure",
+        ));
+    }
+    let problems: Vec<String> = measures
+        .iter()
+        .filter_map(|m| {
+            m.validate()
+                .err()
+                .map(|e| format!("{}: {e}", m.kind().label()))
+        })
+        .collect();
+    if problems.is_empty() {
+        None
+    } else {
+        Some(RequestFieldError::new(
+            RequestField::Measures,
+            problems.join(". "),
+        ))
+    }
+}
+
+fn case_text_error(field: RequestField, text: &str, empty: &str) -> Option<RequestFieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Some(RequestFieldError::new(field, empty))
+    } else if text.chars().count() > MAX_CASE_TEXT_CHARS {
+        Some(RequestFieldError::new(
+            field,
+            "Keep this to 4,000 characters or fewer",
+        ))
+    } else {
+        None
+    }
+}
+
+/// §8: the first review is after today and no more than twelve months away.
+fn first_review_error(first_review_on: NaiveDate, today: NaiveDate) -> Option<RequestFieldError> {
+    let latest = latest_review(today);
+    let message = if first_review_on <= today {
+        "The first review must be after today".to_owned()
+    } else if first_review_on > latest {
+        format!(
+            "§8: a restriction is reviewed at least annually: choose a date on or before {}",
+            day(latest)
+        )
+    } else {
+        return None;
+    };
+    Some(RequestFieldError::new(RequestField::FirstReviewOn, message))
+}
+
+/// A request that passed every check: what the store records and the head of function
+/// is asked to decide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidRequest {
+    incident_ids: Vec<i64>,
+    measures: Vec<Measure>,
+    justification: String,
+    proportionality: String,
+    internal_review_exhausted: bool,
+    ends_on: Option<NaiveDate>,
+    first_review_on: NaiveDate,
+    has_warning: bool,
+    no_warning_reason: Option<NoWarningReason>,
+}
+
+impl ValidRequest {
+    /// At least one, sorted, no repeats.
+    pub fn incident_ids(&self) -> &[i64] {
+        &self.incident_ids
+    }
+    /// At least one, each valid.
+    pub fn measures(&self) -> &[Measure] {
+        &self.measures
+    }
+    /// Trimmed, 1 to 4,000 characters.
+    pub fn justification(&self) -> &str {
+        &self.justification
+    }
+    /// Trimmed, 1 to 4,000 characters.
+    pub fn proportionality(&self) -> &str {
+        &self.proportionality
+    }
+    pub fn internal_review_exhausted(&self) -> bool {
+        self.internal_review_exhausted
+    }
+    /// After the day of the request, if given.
+    pub fn ends_on(&self) -> Option<NaiveDate> {
+        self.ends_on
+    }
+    /// As chosen, or the default: after the day of the request, at most twelve months on.
+    pub fn first_review_on(&self) -> NaiveDate {
+        self.first_review_on
+    }
+    pub fn has_warning(&self) -> bool {
+        self.has_warning
+    }
+    /// Always given when there is no warning on file; may also be given when there is.
+    pub fn no_warning_reason(&self) -> Option<NoWarningReason> {
+        self.no_warning_reason
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Warnings (R-RES-1)
+// ---------------------------------------------------------------------------------------
+
+/// Where a written warning stands: drafted, sent, then closed as no further action (the
+/// person adapted), escalated (a restriction request relies on it) or withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WarningStatus {
+    Drafted,
+    Sent,
+    NoFurtherAction,
+    Escalated,
+    Withdrawn,
+}
+
+impl WarningStatus {
+    pub const ALL: [WarningStatus; 5] = [
+        WarningStatus::Drafted,
+        WarningStatus::Sent,
+        WarningStatus::NoFurtherAction,
+        WarningStatus::Escalated,
+        WarningStatus::Withdrawn,
+    ];
+
+    /// The stored spelling (`warnings.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningStatus::Drafted => "drafted",
+            WarningStatus::Sent => "sent",
+            WarningStatus::NoFurtherAction => "no_further_action",
+            WarningStatus::Escalated => "escalated",
+            WarningStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for WarningStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for WarningStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|w| w.as_str() == s)
+            .ok_or_else(|| unknown("warning status", s))
+    }
+}
+
+/// The date offered for the end of the chance to adapt: four weeks from today.
+pub fn default_adapt_until(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_days(DEFAULT_ADAPT_DAYS)
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// What a manager submitted on the warning form (R-RES-1), before checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningDraft {
+    /// The incidents the warning is about.
+    pub incident_ids: Vec<i64>,
+    /// What was unacceptable, as the letter will put it.
+    pub behaviour: String,
+    /// The end of the chance to adapt (§6).
+    pub adapt_until: Option<NaiveDate>,
+}
+
+/// A field of the warning form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WarningField {
+    Incidents,
+    Behaviour,
+    AdaptUntil,
+}
+
+impl WarningField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningField::Incidents => "incidents",
+            WarningField::Behaviour => "behaviour",
+            WarningField::AdaptUntil => "adapt_until",
+        }
+    }
+}
+
+/// One problem with a warning, in words for the manager.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct WarningFieldError {
+    pub field: WarningField,
+    pub message: String,
+}
+
+impl WarningFieldError {
+    fn new(field: WarningField, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl WarningDraft {
+    /// Checks the warning and returns every problem at once. The behaviour is trimmed and
+    /// incident ids are sorted without repeats.
+    pub fn validate(self, today: NaiveDate) -> Result<ValidWarning, Vec<WarningFieldError>> {
+        let mut errors = Vec::new();
+        if self.incident_ids.is_empty() {
+            errors.push(WarningFieldError::new(
+                WarningField::Incidents,
+                "Choose at least one incident the warning is about",
+            ));
+        }
+        let behaviour = self.behaviour.trim();
+        if behaviour.is_empty() {
+            errors.push(WarningFieldError::new(
+                WarningField::Behaviour,
+                "Say what behaviour was unacceptable; the letter tells them",
+            ));
+        } else if behaviour.chars().count() > MAX_BEHAVIOUR_CHARS {
+            errors.push(WarningFieldError::new(
+                WarningField::Behaviour,
+                "Keep this to 2,000 characters or fewer",
+            ));
+        }
+        errors.extend(adapt_until_error(self.adapt_until, today));
+        match (errors.is_empty(), self.adapt_until) {
+            (true, Some(adapt_until)) => {
+                let mut incident_ids = self.incident_ids;
+                incident_ids.sort_unstable();
+                incident_ids.dedup();
+                Ok(ValidWarning {
+                    incident_ids,
+                    behaviour: behaviour.to_owned(),
+                    adapt_until,
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// §6: "the opportunity to adapt their behaviour", ending after today and at most six
+/// months ahead.
+fn adapt_until_error(
+    adapt_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<WarningFieldError> {
+    let latest = today
+        .checked_add_months(MAX_ADAPT)
+        .unwrap_or(NaiveDate::MAX);
+    let message = match adapt_until {
+        None => "Give the date until which they have the chance to adapt their behaviour (§6)"
+            .to_owned(),
+        Some(d) if d <= today => "The chance to adapt must end after today".to_owned(),
+        Some(d) if d > latest => format!(
+            "Give at most six months to adapt: choose a date on or before {}",
+            day(latest)
+        ),
+        Some(_) => return None,
+    };
+    Some(WarningFieldError::new(WarningField::AdaptUntil, message))
+}
+
+/// A warning that passed every check: what the store records and the letter is drafted
+/// from (R-LET).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidWarning {
+    incident_ids: Vec<i64>,
+    behaviour: String,
+    adapt_until: NaiveDate,
+}
+
+impl ValidWarning {
+    /// At least one, sorted, no repeats.
+    pub fn incident_ids(&self) -> &[i64] {
+        &self.incident_ids
+    }
+    /// Trimmed, 1 to 2,000 characters.
+    pub fn behaviour(&self) -> &str {
+        &self.behaviour
+    }
+    /// After the day of the warning, at most six months on.
+    pub fn adapt_until(&self) -> NaiveDate {
+        self.adapt_until
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::measures::{ContactMethod, ContactMode, ContactWindow};
+    use chrono::{NaiveTime, Weekday};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn user(id: &str) -> UserId {
+        UserId::parse(id).unwrap()
+    }
+
+    /// Tuesday 14 October 2025.
+    fn today() -> NaiveDate {
+        date(2025, 10, 14)
+    }
+
+    fn email_only() -> Measure {
+        Measure::SingleContactMethod {
+            method: ContactMethod::Email,
+        }
+    }
+
+    fn draft() -> RequestDraft {
+        RequestDraft {
+            incident_ids: vec![7, 3, 7],
+            measures: vec![email_only()],
+            justification: "  Over 50 calls a day for three weeks.  ".into(),
+            proportionality: "Email keeps access to the service open.".into(),
+            internal_review_exhausted: Some(true),
+            ends_on: None,
+            first_review_on: None,
+            has_warning: true,
+            no_warning_reason: None,
+        }
+    }
+
+    fn fields(errors: &[RequestFieldError]) -> Vec<RequestField> {
+        errors.iter().map(|e| e.field).collect()
+    }
+
+    fn warning() -> WarningDraft {
+        WarningDraft {
+            incident_ids: vec![4],
+            behaviour: " Shouting at staff on the phone. ".into(),
+            adapt_until: Some(default_adapt_until(today())),
+        }
+    }
+
+    // §6 checklist, R-RES-4
+
+    #[test]
+    fn r_res_4_the_six_criteria_are_in_policy_order_with_schema_spellings() {
+        let stored: Vec<&str> = Criterion::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(
+            stored,
+            [
+                "matter_addressed",
+                "decision_right",
+                "communication_adequate",
+                "misunderstandings_dispelled",
+                "access_requirements_considered",
+                "gateway_or_legal_advice"
+            ]
+        );
+        for criterion in Criterion::ALL {
+            assert_eq!(criterion.as_str().parse(), Ok(criterion));
+            assert!(!criterion.label().contains('\n'));
+            assert!(criterion.label().chars().count() <= 150, "{criterion}");
+        }
+        assert_eq!(
+            Criterion::MatterAddressed.label(),
+            "The matter is being, or has been, considered and addressed properly"
+        );
+        assert!("vibes".parse::<Criterion>().is_err());
+    }
+
+    #[test]
+    fn head_of_function_cannot_approve_without_all_six_criteria() {
+        let five = CriteriaTicks::from_values(Criterion::ALL[..5].iter().map(|c| c.as_str()));
+        assert!(!five.all_ticked());
+        assert_eq!(five.missing(), [Criterion::GatewayOrLegalAdvice]);
+        let refused = check_approval(&five).unwrap_err();
+        assert_eq!(
+            refused,
+            MissingCriteria(vec![Criterion::GatewayOrLegalAdvice])
+        );
+        assert_eq!(
+            refused.to_string(),
+            "All six criteria of §6 must be ticked before approving. Not yet ticked: \
+             A gateway organisation (e.g. Citizens Advice) was considered, or legal advice urged."
+        );
+        assert_eq!(
+            check_approval(&CriteriaTicks::default()),
+            Err(MissingCriteria(Criterion::ALL.to_vec()))
+        );
+    }
+
+    #[test]
+    fn head_of_function_can_approve_with_all_six_criteria_ticked() {
+        let all = CriteriaTicks::from_values(Criterion::ALL.map(Criterion::as_str));
+        assert!(all.all_ticked());
+        assert!(all.missing().is_empty());
+        assert_eq!(check_approval(&all), Ok(()));
+        assert_eq!(all.ticked().collect::<Vec<_>>(), Criterion::ALL);
+    }
+
+    #[test]
+    fn r_res_4_unknown_checkbox_values_never_count_as_ticks() {
+        let ticks =
+            CriteriaTicks::from_values(["decision_right", "everything", "", "DECISION_RIGHT"]);
+        assert!(ticks.is_ticked(Criterion::DecisionRight));
+        assert!(!ticks.is_ticked(Criterion::MatterAddressed));
+        assert_eq!(ticks.missing().len(), 5);
+        let owned = vec!["matter_addressed".to_owned()];
+        assert!(CriteriaTicks::from_values(&owned).is_ticked(Criterion::MatterAddressed));
+    }
+
+    #[test]
+    fn r_res_4_a_rejection_needs_a_reason() {
+        assert_eq!(
+            rejection_reason("  Not yet warned in writing. \n"),
+            Ok("Not yet warned in writing.".into())
+        );
+        assert_eq!(rejection_reason(" \n\t"), Err(EmptyReason));
+        assert_eq!(
+            rejection_reason(&"x".repeat(2000)).map(|r| r.len()),
+            Ok(2000)
+        );
+        assert_eq!(rejection_reason(&"x".repeat(2001)), Err(EmptyReason));
+    }
+
+    // State machine, R-RES-5
+
+    #[test]
+    fn a_pending_request_can_be_approved_rejected_or_withdrawn() {
+        use RequestEvent::*;
+        use RequestStatus::*;
+        assert_eq!(transition(Pending, Approve), Ok(Approved));
+        assert_eq!(transition(Pending, Reject), Ok(Rejected));
+        assert_eq!(transition(Pending, Withdraw), Ok(Withdrawn));
+    }
+
+    #[test]
+    fn decided_request_cannot_be_decided_again() {
+        use RequestEvent::*;
+        use RequestStatus::*;
+        for from in [Approved, Rejected, Withdrawn] {
+            for event in [Approve, Reject, Withdraw] {
+                assert_eq!(
+                    transition(from, event),
+                    Err(IllegalTransition { from, event })
+                );
+            }
+        }
+        assert_eq!(
+            transition(Approved, Reject).unwrap_err().to_string(),
+            "This request was already approved."
+        );
+        assert_eq!(
+            transition(Rejected, Approve).unwrap_err().to_string(),
+            "This request was already rejected."
+        );
+        assert_eq!(
+            transition(Withdrawn, Approve).unwrap_err().to_string(),
+            "This request was already withdrawn."
+        );
+    }
+
+    #[test]
+    fn request_and_warning_statuses_use_the_schema_spellings() {
+        let stored: Vec<&str> = RequestStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(stored, ["pending", "approved", "rejected", "withdrawn"]);
+        for status in RequestStatus::ALL {
+            assert_eq!(status.as_str().parse(), Ok(status));
+        }
+        let stored: Vec<&str> = WarningStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            stored,
+            [
+                "drafted",
+                "sent",
+                "no_further_action",
+                "escalated",
+                "withdrawn"
+            ]
+        );
+        for status in WarningStatus::ALL {
+            assert_eq!(status.as_str().parse(), Ok(status));
+        }
+        let stored: Vec<&str> = NoWarningReason::ALL.iter().map(|r| r.as_str()).collect();
+        assert_eq!(
+            stored,
+            [
+                "violence_used_or_threatened",
+                "harassment_or_aggression",
+                "staff_safety"
+            ]
+        );
+        for reason in NoWarningReason::ALL {
+            assert_eq!(reason.as_str().parse(), Ok(reason));
+            assert!(reason.label().contains('§'));
+        }
+        assert!("Pending".parse::<RequestStatus>().is_err());
+        assert!("closed".parse::<WarningStatus>().is_err());
+        assert!("bad_day".parse::<NoWarningReason>().is_err());
+    }
+
+    #[test]
+    fn only_the_head_of_function_or_a_deputy_may_decide() {
+        let (manager, head) = (user("U0MANAGER"), user("U0HEAD"));
+        assert_eq!(may_decide(&head, &manager, &[Role::Head]), Ok(()));
+        assert_eq!(
+            may_decide(&head, &manager, &[Role::Member, Role::Deputy]),
+            Ok(())
+        );
+        for roles in [&[][..], &[Role::Manager], &[Role::Member, Role::Manager]] {
+            let refused = may_decide(&head, &manager, roles).unwrap_err();
+            assert_eq!(refused, DecisionRefused::NotHeadOrDeputy);
+            assert_eq!(
+                refused.to_string(),
+                "Only the head of this function or a deputy named by an admin can decide this request."
+            );
+        }
+    }
+
+    #[test]
+    fn requester_cannot_decide_own_request_even_as_head() {
+        let head = user("U0HEAD");
+        for roles in [&[Role::Head][..], &[Role::Deputy], &[Role::Manager], &[]] {
+            let refused = may_decide(&head, &head, roles).unwrap_err();
+            assert_eq!(refused, DecisionRefused::IsRequester);
+            assert_eq!(
+                refused.to_string(),
+                "You made this request, so another head or deputy must decide it."
+            );
+        }
+    }
+
+    // Review dates, §8, R-REV-1
+
+    #[test]
+    fn reviews_fall_due_twelve_calendar_months_on() {
+        assert_eq!(default_first_review(today()), date(2026, 10, 14));
+        assert_eq!(latest_review(today()), date(2026, 10, 14));
+        assert_eq!(next_review_after(date(2026, 10, 14)), date(2027, 10, 14));
+        assert_eq!(next_review_after(date(2025, 12, 31)), date(2026, 12, 31));
+    }
+
+    #[test]
+    fn a_leap_day_review_falls_due_on_28_february() {
+        assert_eq!(default_first_review(date(2024, 2, 29)), date(2025, 2, 28));
+        assert_eq!(latest_review(date(2024, 2, 29)), date(2025, 2, 28));
+        assert_eq!(next_review_after(date(2028, 2, 29)), date(2029, 2, 28));
+        assert_eq!(next_review_after(date(2027, 3, 1)), date(2028, 3, 1));
+    }
+
+    // Requests, R-RES-1, R-RES-2
+
+    #[test]
+    fn r_res_2_a_complete_request_is_accepted_with_the_default_first_review() {
+        let valid = draft().validate(today()).unwrap();
+        assert_eq!(valid.incident_ids(), [3, 7]);
+        assert_eq!(valid.measures(), [email_only()]);
+        assert_eq!(
+            valid.justification(),
+            "Over 50 calls a day for three weeks."
+        );
+        assert_eq!(
+            valid.proportionality(),
+            "Email keeps access to the service open."
+        );
+        assert!(valid.internal_review_exhausted());
+        assert_eq!(valid.ends_on(), None);
+        assert_eq!(valid.first_review_on(), date(2026, 10, 14));
+        assert!(valid.has_warning());
+        assert_eq!(valid.no_warning_reason(), None);
+    }
+
+    #[test]
+    fn r_res_2_internal_review_not_exhausted_is_an_answer_the_head_weighs() {
+        let request = RequestDraft {
+            internal_review_exhausted: Some(false),
+            ends_on: Some(date(2026, 4, 14)),
+            first_review_on: Some(date(2026, 1, 14)),
+            ..draft()
+        };
+        let valid = request.validate(today()).unwrap();
+        assert!(!valid.internal_review_exhausted());
+        assert_eq!(valid.ends_on(), Some(date(2026, 4, 14)));
+        assert_eq!(valid.first_review_on(), date(2026, 1, 14));
+    }
+
+    #[test]
+    fn r_res_2_an_empty_request_gets_every_error_at_once() {
+        let empty = RequestDraft {
+            incident_ids: vec![],
+            measures: vec![],
+            justification: " ".into(),
+            proportionality: String::new(),
+            internal_review_exhausted: None,
+            ends_on: Some(today()),
+            first_review_on: Some(today()),
+            has_warning: false,
+            no_warning_reason: None,
+        };
+        let errors = empty.validate(today()).unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            [
+                RequestField::Incidents,
+                RequestField::Measures,
+                RequestField::Justification,
+                RequestField::Proportionality,
+                RequestField::InternalReview,
+                RequestField::EndsOn,
+                RequestField::FirstReviewOn,
+                RequestField::NoWarningReason,
+            ]
+        );
+        assert_eq!(
+            errors[0].message,
+            "Choose at least one incident the request relies on"
+        );
+        assert_eq!(errors[1].message, "Choose at least one measure");
+        assert_eq!(errors[5].message, "The end date must be after today");
+        assert_eq!(errors[6].message, "The first review must be after today");
+    }
+
+    #[test]
+    fn r_res_2_each_measure_must_make_sense() {
+        let backwards = ContactWindow {
+            weekday: Weekday::Tue,
+            start: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        };
+        let request = RequestDraft {
+            measures: vec![
+                email_only(),
+                Measure::TimeLimitedContact {
+                    mode: ContactMode::Phone,
+                    windows: vec![backwards],
+                    max_minutes: None,
+                },
+                Measure::RefuseReopen {
+                    case_reference: " ".into(),
+                },
+            ],
+            ..draft()
+        };
+        let errors = request.validate(today()).unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::Measures]);
+        assert_eq!(
+            errors[0].message,
+            "Time-limited calls or visits: Each time window must end after it starts (Tuesday 12:00–09:00). \
+             Refuse to reopen a closed case or decision: Give the reference of the case that will not be reopened"
+        );
+    }
+
+    #[test]
+    fn r_res_2_justification_and_proportionality_are_bounded() {
+        let request = RequestDraft {
+            justification: "x".repeat(4001),
+            proportionality: "y".repeat(4000),
+            ..draft()
+        };
+        let errors = request.validate(today()).unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::Justification]);
+        assert_eq!(errors[0].message, "Keep this to 4,000 characters or fewer");
+    }
+
+    #[test]
+    fn first_review_is_never_more_than_twelve_months_ahead() {
+        let on_the_limit = RequestDraft {
+            first_review_on: Some(date(2026, 10, 14)),
+            ..draft()
+        };
+        assert_eq!(
+            on_the_limit.validate(today()).unwrap().first_review_on(),
+            date(2026, 10, 14)
+        );
+        let a_day_late = RequestDraft {
+            first_review_on: Some(date(2026, 10, 15)),
+            ..draft()
+        };
+        let errors = a_day_late.validate(today()).unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::FirstReviewOn]);
+        assert_eq!(
+            errors[0].message,
+            "§8: a restriction is reviewed at least annually: choose a date on or before 14 Oct 2026"
+        );
+    }
+
+    #[test]
+    fn first_review_from_a_leap_day_is_at_most_28_february() {
+        let leap_day = date(2024, 2, 29);
+        assert_eq!(
+            draft().validate(leap_day).unwrap().first_review_on(),
+            date(2025, 2, 28)
+        );
+        let first_of_march = RequestDraft {
+            first_review_on: Some(date(2025, 3, 1)),
+            ..draft()
+        };
+        let errors = first_of_march.validate(leap_day).unwrap_err();
+        assert!(errors[0].message.ends_with("on or before 28 Feb 2025"));
+    }
+
+    #[test]
+    fn request_without_warning_needs_a_violence_or_harassment_reason() {
+        let unwarned = RequestDraft {
+            has_warning: false,
+            ..draft()
+        };
+        let errors = unwarned.clone().validate(today()).unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::NoWarningReason]);
+        assert_eq!(
+            errors[0].message,
+            "No warning is on file: the policy requires a written warning first (§6), unless there was violence or harassment (§4). Give the reason, or warn them first with /contact warn."
+        );
+        for reason in NoWarningReason::ALL {
+            let with_reason = RequestDraft {
+                no_warning_reason: Some(reason),
+                ..unwarned.clone()
+            };
+            let valid = with_reason.validate(today()).unwrap();
+            assert!(!valid.has_warning());
+            assert_eq!(valid.no_warning_reason(), Some(reason));
+        }
+    }
+
+    // Warnings, R-RES-1
+
+    #[test]
+    fn r_res_1_a_warning_gives_four_weeks_to_adapt_by_default() {
+        assert_eq!(default_adapt_until(today()), date(2025, 11, 11));
+        let valid = warning().validate(today()).unwrap();
+        assert_eq!(valid.incident_ids(), [4]);
+        assert_eq!(valid.behaviour(), "Shouting at staff on the phone.");
+        assert_eq!(valid.adapt_until(), date(2025, 11, 11));
+    }
+
+    #[test]
+    fn r_res_1_a_warning_says_what_was_unacceptable_and_relies_on_incidents() {
+        let empty = WarningDraft {
+            incident_ids: vec![],
+            behaviour: "\n".into(),
+            adapt_until: None,
+        };
+        let errors = empty.validate(today()).unwrap_err();
+        let fields: Vec<WarningField> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                WarningField::Incidents,
+                WarningField::Behaviour,
+                WarningField::AdaptUntil
+            ]
+        );
+        let too_long = WarningDraft {
+            behaviour: "x".repeat(2001),
+            ..warning()
+        };
+        assert_eq!(
+            too_long.validate(today()).unwrap_err()[0].message,
+            "Keep this to 2,000 characters or fewer"
+        );
+    }
+
+    #[test]
+    fn r_res_1_the_chance_to_adapt_ends_after_today_and_within_six_months() {
+        let at = |d: NaiveDate| WarningDraft {
+            adapt_until: Some(d),
+            ..warning()
+        };
+        assert!(at(date(2025, 10, 15)).validate(today()).is_ok());
+        assert!(at(date(2026, 4, 14)).validate(today()).is_ok());
+        let errors = at(today()).validate(today()).unwrap_err();
+        assert_eq!(
+            errors[0].message,
+            "The chance to adapt must end after today"
+        );
+        let errors = at(date(2026, 4, 15)).validate(today()).unwrap_err();
+        assert_eq!(errors[0].field, WarningField::AdaptUntil);
+        assert_eq!(
+            errors[0].message,
+            "Give at most six months to adapt: choose a date on or before 14 Apr 2026"
+        );
+    }
+}

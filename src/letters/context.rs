@@ -1,0 +1,152 @@
+//! What a letter says about one person and one decision: the values the templates fill in.
+//!
+//! Everything here is plain data that serialises for the templates. Dates stay dates
+//! (`2026-11-03`) and days of the week stay numbers (0 = Monday) so that each template
+//! words them in its own language through the `long_date` and `weekday` filters.
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::Serialize;
+
+use crate::domain::measures::{ContactWindow, Measure};
+
+/// Everything the letter templates need. Which fields a letter uses depends on its kind:
+/// `adapt_until` is for the warning, `measures` and the dates for the restriction notice,
+/// `outcome` for the dispute and review outcome letters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterContext {
+    /// The organisation's name as it should appear in the letter, e.g. "the Independent
+    /// Office for Police Conduct". Comes from configuration, never from the code.
+    pub organisation: String,
+    pub recipient_name: String,
+    /// The letter's own reference, e.g. `WRN-00001` or `RES-00001`.
+    pub reference: String,
+    pub letter_date: NaiveDate,
+    /// The function (part of the organisation) that is writing.
+    pub function_name: String,
+    /// What the behaviour was, in the words of the member of staff.
+    pub behaviour: String,
+    pub incident_dates: Vec<NaiveDate>,
+    /// Warning: the person has until this date to adapt their behaviour (§6).
+    pub adapt_until: Option<NaiveDate>,
+    /// Restriction notice and varied outcomes: the contact arrangements (§6).
+    pub measures: Vec<LetterMeasure>,
+    /// Why: the justification for the decision or outcome.
+    pub reasons: String,
+    pub starts_on: Option<NaiveDate>,
+    /// None: until the restriction is reviewed.
+    pub ends_on: Option<NaiveDate>,
+    pub next_review_on: Option<NaiveDate>,
+    /// Dispute outcome: `still_applies`, `varied` or `lifted` (§7).
+    /// Review outcome: `continue`, `vary` or `lift` (§8).
+    pub outcome: Option<String>,
+    /// Who signs the letter and whom to contact.
+    pub contact_name: String,
+    /// How to reach the organisation, including its complaints procedure (§7). May hold
+    /// several lines; each becomes a line of the letter.
+    pub contact_details: String,
+}
+
+/// A restriction measure as a letter describes it: its kind (the stored spelling, e.g.
+/// `time_limited_contact`) and whichever parameters that kind has. The templates word it
+/// in their own language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterMeasure {
+    pub kind: String,
+    /// Time-limited contact: `phone` or `visit`.
+    pub mode: Option<String>,
+    /// Time-limited contact: when contact is allowed, in week order.
+    pub windows: Vec<LetterWindow>,
+    pub max_minutes: Option<u32>,
+    /// One method of contact: `phone`, `email`, `letter`, `in_person` or `online_form`.
+    pub method: Option<String>,
+    /// One point of contact: the member of staff's name (never their Slack id).
+    pub staff_name: Option<String>,
+    /// Refusal to reopen: the case.
+    pub case_reference: Option<String>,
+    /// Blocked numbers or addresses: the person's own, so they know which are blocked.
+    pub identifiers: Vec<String>,
+    /// Any other measure, in the words of the head of function.
+    pub description: Option<String>,
+}
+
+/// A weekly window in which contact is allowed: `day` 0 = Monday … 6 = Sunday, times as
+/// `09:00`, from `start` up to `end`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterWindow {
+    pub day: u32,
+    pub start: String,
+    pub end: String,
+}
+
+impl LetterMeasure {
+    fn of_kind(measure: &Measure) -> Self {
+        Self {
+            kind: measure.kind_str().to_owned(),
+            mode: None,
+            windows: Vec::new(),
+            max_minutes: None,
+            method: None,
+            staff_name: None,
+            case_reference: None,
+            identifiers: Vec::new(),
+            description: None,
+        }
+    }
+}
+
+impl From<&Measure> for LetterMeasure {
+    fn from(measure: &Measure) -> Self {
+        let base = Self::of_kind(measure);
+        match measure {
+            Measure::TimeLimitedContact {
+                mode,
+                windows,
+                max_minutes,
+            } => {
+                let mut sorted = windows.clone();
+                sorted.sort_by_key(|w| (w.weekday.num_days_from_monday(), w.start, w.end));
+                Self {
+                    mode: Some(mode.as_str().to_owned()),
+                    windows: sorted.iter().map(LetterWindow::from).collect(),
+                    max_minutes: *max_minutes,
+                    ..base
+                }
+            }
+            Measure::SingleContactMethod { method } => Self {
+                method: Some(method.as_str().to_owned()),
+                ..base
+            },
+            Measure::SinglePointOfContact { staff_name, .. } => Self {
+                staff_name: Some(staff_name.clone()),
+                ..base
+            },
+            Measure::CallsRecorded | Measure::ReadAndFile => base,
+            Measure::RefuseReopen { case_reference } => Self {
+                case_reference: Some(case_reference.clone()),
+                ..base
+            },
+            Measure::BlockContact { identifiers } => Self {
+                identifiers: identifiers.clone(),
+                ..base
+            },
+            Measure::Other { description } => Self {
+                description: Some(description.clone()),
+                ..base
+            },
+        }
+    }
+}
+
+impl From<&ContactWindow> for LetterWindow {
+    fn from(window: &ContactWindow) -> Self {
+        Self {
+            day: window.weekday.num_days_from_monday(),
+            start: hhmm(window.start),
+            end: hhmm(window.end),
+        }
+    }
+}
+
+fn hhmm(time: NaiveTime) -> String {
+    time.format("%H:%M").to_string()
+}

@@ -1,0 +1,625 @@
+//! Every letter rendered from the real `templates/` directory, in every format and
+//! language (R-LET-1 … R-LET-4).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveTime, Weekday};
+
+use super::*;
+use crate::domain::measures::{ContactMethod, ContactMode, ContactWindow, Measure};
+
+fn templates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
+}
+
+fn letters() -> Letters {
+    Letters::load(templates_dir()).unwrap()
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn tuesday_mornings() -> Measure {
+    Measure::TimeLimitedContact {
+        mode: ContactMode::Phone,
+        windows: vec![ContactWindow {
+            weekday: Weekday::Tue,
+            start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            end: NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
+        }],
+        max_minutes: Some(10),
+    }
+}
+
+fn measures() -> Vec<LetterMeasure> {
+    [
+        tuesday_mornings(),
+        Measure::SingleContactMethod {
+            method: ContactMethod::Email,
+        },
+        Measure::SinglePointOfContact {
+            staff_user_id: "U012AB3CD".into(),
+            staff_name: "Sam Jones".into(),
+        },
+        Measure::RefuseReopen {
+            case_reference: "CASE-123".into(),
+        },
+    ]
+    .iter()
+    .map(LetterMeasure::from)
+    .collect()
+}
+
+fn outcome_for(kind: LetterKind) -> Option<String> {
+    match kind {
+        LetterKind::DisputeOutcome => Some("still_applies".into()),
+        LetterKind::ReviewOutcome => Some("continue".into()),
+        LetterKind::Warning | LetterKind::RestrictionNotice => None,
+    }
+}
+
+fn context(kind: LetterKind) -> LetterContext {
+    LetterContext {
+        organisation: "the Independent Office for Police Conduct".into(),
+        recipient_name: "Alex O'Brien".into(),
+        reference: "WRN-00001".into(),
+        letter_date: date(2026, 11, 3),
+        function_name: "Casework".into(),
+        behaviour: "Shouted at staff <script>alert(1)</script> & swore.".into(),
+        incident_dates: vec![date(2026, 10, 12), date(2026, 10, 19)],
+        adapt_until: Some(date(2026, 12, 1)),
+        measures: measures(),
+        reasons: "More than 50 calls a day took staff away from other service users.".into(),
+        starts_on: Some(date(2026, 11, 10)),
+        ends_on: None,
+        next_review_on: Some(date(2027, 11, 10)),
+        outcome: outcome_for(kind),
+        contact_name: "Jo Bloggs".into(),
+        contact_details: "Complaints team\ncomplaints@example.org".into(),
+    }
+}
+
+fn render(kind: LetterKind, format: LetterFormat, language: Language) -> RenderedLetter {
+    letters()
+        .render(kind, format, language, &context(kind))
+        .unwrap()
+}
+
+#[test]
+fn r_let_4_every_letter_renders_in_every_format_and_language() {
+    let letters = letters();
+    for kind in LetterKind::ALL {
+        for format in LetterFormat::ALL {
+            for language in Language::ALL {
+                let letter = letters
+                    .render(kind, format, language, &context(kind))
+                    .unwrap();
+                let body = &letter.body;
+                let what = format!("{kind} {format} {language}");
+                assert!(body.contains("Alex O&#x27;Brien"), "{what}: name");
+                assert!(body.contains("WRN-00001"), "{what}: reference");
+                assert!(
+                    body.contains(&format!("<html lang=\"{language}\">")),
+                    "{what}: lang"
+                );
+                let letter_date = match language {
+                    Language::En => "3 November 2026",
+                    Language::Cy => "3 Tachwedd 2026",
+                };
+                assert!(body.contains(letter_date), "{what}: date");
+                assert!(body.contains("complaints@example.org"), "{what}: contact");
+                assert!(!letter.title.is_empty(), "{what}: title");
+                assert!(
+                    body.contains(&format!("<title>{}</title>", letter.title)),
+                    "{what}: title in the page"
+                );
+                assert_eq!(
+                    letter.filename,
+                    format!("{kind}-WRN-00001-{language}-{format}.html")
+                );
+                assert_eq!(letter.template, template_name(kind, format, language));
+            }
+        }
+    }
+}
+
+#[test]
+fn r_let_4_filename_and_template_name_the_letter() {
+    let letter = render(LetterKind::Warning, LetterFormat::LargePrint, Language::En);
+    assert_eq!(letter.filename, "warning-WRN-00001-en-large_print.html");
+    assert_eq!(letter.template, "en/warning.html");
+    assert_eq!(letter.title, "Your behaviour towards our staff");
+    let easy = render(
+        LetterKind::ReviewOutcome,
+        LetterFormat::EasyRead,
+        Language::Cy,
+    );
+    assert_eq!(easy.template, "cy/easy_read/review_outcome.html");
+}
+
+#[test]
+fn r_let_1_warning_describes_the_behaviour_the_policy_and_the_chance_to_adapt() {
+    let en = render(LetterKind::Warning, LetterFormat::Standard, Language::En).body;
+    assert!(en.contains("unacceptable"));
+    assert!(en.contains("12 October 2026"));
+    assert!(en.contains("19 October 2026"));
+    assert!(en.contains("We enclose a copy of our policy"));
+    assert!(en.contains("before 1 December 2026"));
+    assert!(en.contains("manage how you contact us"));
+    let cy = render(LetterKind::Warning, LetterFormat::Standard, Language::Cy).body;
+    assert!(cy.contains("12 Hydref 2026"));
+    assert!(cy.contains("cyn 1 Rhagfyr 2026"));
+    assert!(cy.contains("annerbyniol"));
+    assert!(cy.contains("copi o'n polisi"));
+}
+
+#[test]
+fn r_let_2_notice_words_the_measures_in_the_letters_language() {
+    let en = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::Standard,
+        Language::En,
+    )
+    .body;
+    assert!(en.contains("Tuesday 09:00–12:00"), "{en}");
+    assert!(en.contains("limited to 10 minutes"));
+    assert!(en.contains("You may contact us by email only."));
+    assert!(en.contains("Your single point of contact will be Sam Jones."));
+    assert!(en.contains("reopen case CASE-123"));
+    assert!(!en.contains("U012AB3CD"), "a Slack id is not for letters");
+    let cy = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::Standard,
+        Language::Cy,
+    )
+    .body;
+    assert!(cy.contains("Dydd Mawrth 09:00–12:00"), "{cy}");
+    assert!(cy.contains("wedi'i chyfyngu i 10 munud"));
+    assert!(cy.contains("Cewch gysylltu â ni drwy e-bost yn unig."));
+    assert!(cy.contains("Eich unig bwynt cyswllt fydd Sam Jones."));
+    assert!(!cy.contains("Tuesday"));
+    let easy = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::EasyRead,
+        Language::Cy,
+    )
+    .body;
+    assert!(easy.contains("Dydd Mawrth o 09:00 tan 12:00"));
+}
+
+#[test]
+fn r_let_2_notice_says_how_long_when_reviewed_and_how_to_dispute() {
+    let en = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::Standard,
+        Language::En,
+    )
+    .body;
+    assert!(en.contains("apply from 10 November 2026 until we review them"));
+    assert!(en.contains("review these arrangements by 10 November 2027"));
+    assert!(en.contains("at least once a year"));
+    assert!(en.contains("internal complaints procedure"));
+    assert!(en.contains("Complaints team<br>\ncomplaints@example.org"));
+    assert!(en.contains("More than 50 calls a day"));
+    let cy = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::Standard,
+        Language::Cy,
+    )
+    .body;
+    assert!(cy.contains("gweithdrefn gwyno fewnol"));
+    assert!(cy.contains("erbyn 10 Tachwedd 2027"));
+    let mut ending = context(LetterKind::RestrictionNotice);
+    ending.ends_on = Some(date(2027, 5, 10));
+    let en = letters()
+        .render(
+            LetterKind::RestrictionNotice,
+            LetterFormat::Standard,
+            Language::En,
+            &ending,
+        )
+        .unwrap()
+        .body;
+    assert!(en.contains("apply from 10 November 2026 until 10 May 2027."));
+    let easy = letters()
+        .render(
+            LetterKind::RestrictionNotice,
+            LetterFormat::EasyRead,
+            Language::Cy,
+            &ending,
+        )
+        .unwrap()
+        .body;
+    assert!(easy.contains("Maen nhw'n dod i ben ar 10 Mai 2027."));
+    assert!(easy.contains("Beth os nad ydych chi'n cytuno?"));
+}
+
+#[test]
+fn r_let_3_dispute_outcome_says_whether_the_arrangements_still_apply() {
+    let letters = letters();
+    let mut ctx = context(LetterKind::DisputeOutcome);
+    let mut bodies = Vec::new();
+    for outcome in ["still_applies", "varied", "lifted"] {
+        ctx.outcome = Some(outcome.into());
+        let body = letters
+            .render(
+                LetterKind::DisputeOutcome,
+                LetterFormat::Standard,
+                Language::En,
+                &ctx,
+            )
+            .unwrap()
+            .body;
+        assert!(
+            body.contains("More than 50 calls a day"),
+            "{outcome}: reasons"
+        );
+        bodies.push(body);
+    }
+    assert!(bodies[0].contains("the restricted contact arrangements still apply"));
+    assert!(bodies[1].contains("we have changed the arrangements"));
+    assert!(bodies[1].contains("Tuesday 09:00–12:00"));
+    assert!(bodies[2].contains("we have lifted the restrictions"));
+    assert!(!bodies[2].contains("Tuesday 09:00–12:00"));
+}
+
+#[test]
+fn r_let_3_review_outcome_continues_varies_or_lifts() {
+    let letters = letters();
+    let mut ctx = context(LetterKind::ReviewOutcome);
+    let mut render = |outcome: &str, language| {
+        ctx.outcome = Some(outcome.into());
+        letters
+            .render(
+                LetterKind::ReviewOutcome,
+                LetterFormat::Standard,
+                language,
+                &ctx,
+            )
+            .unwrap()
+            .body
+    };
+    let cont = render("continue", Language::En);
+    assert!(cont.contains("the arrangements will continue"));
+    assert!(cont.contains("review them again by 10 November 2027"));
+    assert!(render("vary", Language::En).contains("We have decided to change the arrangements"));
+    assert!(render("lift", Language::En).contains("lift the restrictions"));
+    assert!(render("continue", Language::Cy).contains("y bydd y trefniadau'n parhau"));
+    assert!(render("lift", Language::Cy).contains("codi'r cyfyngiadau"));
+}
+
+#[test]
+fn r_let_3_outcome_letters_need_a_known_outcome() {
+    let letters = letters();
+    let mut ctx = context(LetterKind::DisputeOutcome);
+    ctx.outcome = None;
+    let error = letters
+        .render(
+            LetterKind::DisputeOutcome,
+            LetterFormat::Standard,
+            Language::En,
+            &ctx,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(error, LetterError::MissingDetail { .. }),
+        "{error}"
+    );
+    ctx.outcome = Some("continue".into());
+    let error = letters
+        .render(
+            LetterKind::DisputeOutcome,
+            LetterFormat::Standard,
+            Language::En,
+            &ctx,
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "\"continue\" is not an outcome of a dispute_outcome letter \
+         (expected one of still_applies, varied, lifted)"
+    );
+    let mut notice = context(LetterKind::RestrictionNotice);
+    notice.measures.clear();
+    assert!(letters
+        .render(
+            LetterKind::RestrictionNotice,
+            LetterFormat::Standard,
+            Language::En,
+            &notice,
+        )
+        .is_err());
+}
+
+#[test]
+fn r_let_4_large_print_css_only_in_large_print() {
+    for kind in LetterKind::ALL {
+        for language in Language::ALL {
+            let large = render(kind, LetterFormat::LargePrint, language).body;
+            assert!(large.contains("/* Large print"));
+            assert!(large.contains("font-size: 18pt"));
+            assert!(large.contains("sans-serif"));
+            for format in [LetterFormat::Standard, LetterFormat::EasyRead] {
+                let other = render(kind, format, language).body;
+                assert!(!other.contains("/* Large print"), "{kind} {format}");
+                assert!(!other.contains("font-size: 18pt"), "{kind} {format}");
+            }
+        }
+    }
+}
+
+#[test]
+fn r_let_4_standard_and_large_print_share_words_easy_read_has_its_own() {
+    for kind in LetterKind::ALL {
+        for language in Language::ALL {
+            let standard = render(kind, LetterFormat::Standard, language);
+            let large = render(kind, LetterFormat::LargePrint, language);
+            let easy = render(kind, LetterFormat::EasyRead, language);
+            assert_eq!(
+                words(&standard.body),
+                words(&large.body),
+                "{kind} {language}"
+            );
+            assert_ne!(
+                words(&standard.body),
+                words(&easy.body),
+                "{kind} {language}"
+            );
+            assert_ne!(standard.title, easy.title);
+        }
+    }
+    let easy = render(LetterKind::Warning, LetterFormat::EasyRead, Language::En).body;
+    assert!(easy.contains("<h2>What can you do?</h2>"));
+    assert!(easy.contains("You have until 1 December 2026 to change how you behave."));
+    let easy = render(
+        LetterKind::RestrictionNotice,
+        LetterFormat::EasyRead,
+        Language::En,
+    )
+    .body;
+    assert!(easy.contains("<h2>What happens now?</h2>"));
+    assert!(easy.contains("Tuesday from 09:00 to 12:00"));
+}
+
+/// The letter's text without the page's CSS, which is what differs between standard and
+/// large print.
+fn words(body: &str) -> String {
+    let after_style = body.split("</style>").nth(1).unwrap_or(body);
+    after_style
+        .replace("large_print", "standard")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn r_let_4_welsh_letters_are_in_welsh() {
+    for kind in LetterKind::ALL {
+        for format in LetterFormat::ALL {
+            let body = render(kind, format, Language::Cy).body;
+            assert!(body.contains("Annwyl Alex"), "{kind} {format}");
+            assert!(body.contains("Tachwedd"), "{kind} {format}");
+            assert!(!body.contains("Dear "), "{kind} {format}");
+            assert!(!body.contains("November"), "{kind} {format}");
+            assert!(!body.contains("We will"), "{kind} {format}");
+        }
+    }
+}
+
+#[test]
+fn every_welsh_template_asks_for_review_by_a_welsh_speaker() {
+    let mut pending = vec![templates_dir().join("cy")];
+    let mut seen = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let text = fs::read_to_string(&path).unwrap();
+                assert!(
+                    text.starts_with(
+                        "{# Welsh text: to be reviewed by a Welsh speaker before use. #}"
+                    ),
+                    "{}",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 8);
+}
+
+#[test]
+fn what_staff_type_is_html_escaped() {
+    for language in Language::ALL {
+        for format in LetterFormat::ALL {
+            let mut ctx = context(LetterKind::RestrictionNotice);
+            ctx.recipient_name = "<b>Alex</b>".into();
+            ctx.reasons = "<img src=x onerror=alert(1)>".into();
+            ctx.measures.push(LetterMeasure::from(&Measure::Other {
+                description: "<script>bad()</script>".into(),
+            }));
+            let body = letters()
+                .render(LetterKind::RestrictionNotice, format, language, &ctx)
+                .unwrap()
+                .body;
+            assert!(!body.contains("<script>"), "{format} {language}");
+            assert!(!body.contains("<b>Alex"), "{format} {language}");
+            assert!(!body.contains("<img"), "{format} {language}");
+            assert!(body.contains("&lt;script&gt;"), "{format} {language}");
+            assert!(body.contains("&lt;b&gt;Alex"), "{format} {language}");
+        }
+    }
+    let warning = render(LetterKind::Warning, LetterFormat::Standard, Language::En).body;
+    assert!(warning.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt; &amp; swore."));
+    assert!(!warning.contains("<script>"));
+}
+
+#[test]
+fn load_names_every_missing_template() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&templates_dir(), dir.path());
+    fs::remove_file(dir.path().join("cy/easy_read/warning.html")).unwrap();
+    fs::remove_file(dir.path().join("layout.html")).unwrap();
+    let error = Letters::load(dir.path()).unwrap_err();
+    match &error {
+        LetterError::MissingTemplates { missing, .. } => {
+            assert_eq!(missing, &["layout.html", "cy/easy_read/warning.html"]);
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    let message = error.to_string();
+    assert!(message.contains("is missing layout.html, cy/easy_read/warning.html"));
+}
+
+#[test]
+fn load_fails_clearly_for_a_missing_directory() {
+    let error = Letters::load("/nonexistent/letter-templates").unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the letter template directory /nonexistent/letter-templates does not exist or is not a directory"
+    );
+}
+
+#[test]
+fn load_finds_a_broken_template_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&templates_dir(), dir.path());
+    let broken = dir.path().join("en/review_outcome.html");
+    let text = fs::read_to_string(&broken).unwrap();
+    fs::write(
+        &broken,
+        text.replace("{{ reasons|paragraphs }}", "{{ reasonz }}"),
+    )
+    .unwrap();
+    let error = Letters::load(dir.path()).unwrap_err();
+    match &error {
+        LetterError::Template { template, .. } => {
+            assert_eq!(template, "en/review_outcome.html")
+        }
+        other => panic!("unexpected error: {other}"),
+    }
+    fs::write(&broken, text.replace("{% endblock %}", "")).unwrap();
+    assert!(matches!(
+        Letters::load(dir.path()),
+        Err(LetterError::Template { .. })
+    ));
+}
+
+#[test]
+fn an_edited_template_is_used_without_rebuilding_or_reloading() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&templates_dir(), dir.path());
+    let letters = Letters::load(dir.path()).unwrap();
+    let path = dir.path().join("en/warning.html");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        text.replace("<h2>Our policy</h2>", "<h2>Our policy, as edited</h2>"),
+    )
+    .unwrap();
+    let body = letters
+        .render(
+            LetterKind::Warning,
+            LetterFormat::Standard,
+            Language::En,
+            &context(LetterKind::Warning),
+        )
+        .unwrap()
+        .body;
+    assert!(body.contains("Our policy, as edited"));
+}
+
+#[test]
+fn preferred_formats_map_to_letter_formats() {
+    assert_eq!(
+        LetterFormat::from(PreferredFormat::LargePrint),
+        LetterFormat::LargePrint
+    );
+    assert_eq!(
+        LetterFormat::from(PreferredFormat::EasyRead),
+        LetterFormat::EasyRead
+    );
+    for other in [
+        PreferredFormat::Standard,
+        PreferredFormat::Braille,
+        PreferredFormat::Audio,
+    ] {
+        assert_eq!(LetterFormat::from(other), LetterFormat::Standard);
+    }
+}
+
+#[test]
+fn measures_keep_their_parameters_for_the_letter() {
+    let measure = LetterMeasure::from(&Measure::TimeLimitedContact {
+        mode: ContactMode::Visit,
+        windows: vec![
+            ContactWindow {
+                weekday: Weekday::Thu,
+                start: NaiveTime::from_hms_opt(14, 30, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(16, 0, 0).unwrap(),
+            },
+            ContactWindow {
+                weekday: Weekday::Mon,
+                start: NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+                end: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            },
+        ],
+        max_minutes: Some(30),
+    });
+    assert_eq!(measure.kind, "time_limited_contact");
+    assert_eq!(measure.mode.as_deref(), Some("visit"));
+    assert_eq!(
+        measure.windows,
+        [
+            LetterWindow {
+                day: 0,
+                start: "09:00".into(),
+                end: "10:00".into()
+            },
+            LetterWindow {
+                day: 3,
+                start: "14:30".into(),
+                end: "16:00".into()
+            },
+        ]
+    );
+    assert_eq!(measure.max_minutes, Some(30));
+    let blocked = LetterMeasure::from(&Measure::BlockContact {
+        identifiers: vec!["+447700900123".into()],
+    });
+    assert_eq!(blocked.identifiers, ["+447700900123"]);
+    assert_eq!(blocked.kind, "block_contact");
+}
+
+#[test]
+fn the_reference_is_made_safe_for_a_file_name() {
+    let mut ctx = context(LetterKind::Warning);
+    ctx.reference = "../WRN 1/x".into();
+    let letter = letters()
+        .render(
+            LetterKind::Warning,
+            LetterFormat::Standard,
+            Language::En,
+            &ctx,
+        )
+        .unwrap();
+    assert_eq!(letter.filename, "warning----WRN-1-x-en-standard.html");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -1,0 +1,506 @@
+// Compiled once per backend; see `common.rs`.
+
+use chrono::NaiveDate;
+
+use crate::domain::measures::Measure;
+use crate::store::records::*;
+use crate::store::{Announce, ApprovalMessage, EffectsOf};
+
+const REQUEST_COLUMNS: &str = "id, reference, service_user_id, function_id, status, created_by, created_at, \
+     justification, proportionality, internal_review_exhausted, ends_on, first_review_on, warning_id, \
+     no_warning_reason, varies_restriction_id, decided_by, decided_at, decision_reason, withdrawn_by, withdrawn_at";
+
+async fn load_request(pool: &Pool<Db>, id: i64) -> StoreResult<Option<RequestRecord>> {
+    let sql = format!("SELECT {REQUEST_COLUMNS} FROM restriction_requests WHERE id = $1");
+    let Some(row) = sqlx::query(&sql).bind(id).fetch_optional(pool).await? else {
+        return Ok(None);
+    };
+    let incident_ids: Vec<i64> = sqlx::query_scalar("SELECT incident_id FROM request_incidents WHERE request_id = $1 ORDER BY incident_id")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    let measure_rows = sqlx::query("SELECT kind, params FROM request_measures WHERE request_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    let measures = measure_rows
+        .iter()
+        .map(|m| {
+            let kind: String = m.try_get("kind")?;
+            let params: Json<Value> = m.try_get("params")?;
+            Measure::from_parts(&kind, &params.0).map_err(corrupt)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    let ticked: Vec<String> = sqlx::query_scalar("SELECT criterion FROM request_criteria WHERE request_id = $1 AND ticked ORDER BY criterion")
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+    Ok(Some(RequestRecord {
+        id,
+        reference: row.try_get("reference")?,
+        person_id: row.try_get("service_user_id")?,
+        function_id: row.try_get("function_id")?,
+        status: row.try_get("status")?,
+        requested_by: row.try_get("created_by")?,
+        requested_at: row.try_get("created_at")?,
+        incident_ids,
+        measures,
+        justification: row.try_get("justification")?,
+        proportionality: row.try_get("proportionality")?,
+        internal_review_exhausted: row.try_get("internal_review_exhausted")?,
+        ends_on: row.try_get("ends_on")?,
+        first_review_on: row.try_get("first_review_on")?,
+        warning_id: row.try_get("warning_id")?,
+        no_warning_reason: row.try_get("no_warning_reason")?,
+        varies_restriction_id: row.try_get("varies_restriction_id")?,
+        ticked,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        decision_reason: row.try_get("decision_reason")?,
+        withdrawn_by: row.try_get("withdrawn_by")?,
+        withdrawn_at: row.try_get("withdrawn_at")?,
+    }))
+}
+
+async fn approval_outbox_ids(tx: &mut Transaction<'static, Db>, request_id: i64) -> StoreResult<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT outbox_id FROM approval_messages WHERE request_id = $1 AND outbox_id IS NOT NULL ORDER BY id")
+        .bind(request_id)
+        .fetch_all(&mut **tx)
+        .await?)
+}
+
+/// Who decided (or withdrew) a request that is no longer pending, and when.
+async fn settled(tx: &mut Transaction<'static, Db>, id: i64) -> StoreResult<DecisionResult> {
+    let row = sqlx::query("SELECT status, decided_by, decided_at, withdrawn_by, withdrawn_at FROM restriction_requests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("request {id}")))?;
+    let status: String = row.try_get("status")?;
+    let by: Option<String> = row.try_get("decided_by")?;
+    let at: Option<DateTime<Utc>> = row.try_get("decided_at")?;
+    let withdrawn_by: Option<String> = row.try_get("withdrawn_by")?;
+    let withdrawn_at: Option<DateTime<Utc>> = row.try_get("withdrawn_at")?;
+    match (by.or(withdrawn_by), at.or(withdrawn_at)) {
+        (Some(by), Some(at)) => Ok(DecisionResult::AlreadyDecided { status, by, at }),
+        _ => Err(corrupt(format!("request {id} is {status} with no decider"))),
+    }
+}
+
+async fn record_ticks(tx: &mut Transaction<'static, Db>, request_id: i64, function_id: i64, ticked: &[String], actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
+    for criterion in ticked {
+        let updated = sqlx::query(
+            "UPDATE request_criteria SET ticked = TRUE, ticked_by = $3, ticked_at = $4 WHERE request_id = $1 AND criterion = $2",
+        )
+        .bind(request_id)
+        .bind(criterion)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            let entry = AuditEntry::new(actor, "criterion_ticked", "restriction_request", request_id)
+                .in_function(function_id)
+                .after(serde_json::json!({ "criterion": criterion }));
+            insert_audit(tx, &entry, now).await?;
+        }
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl RestrictionStore for ThisStore {
+    async fn incidents_of(&self, person_id: i64) -> StoreResult<Vec<IncidentSummary>> {
+        let rows = sqlx::query(
+            "SELECT id, reference, occurred_at, category, function_id FROM incidents WHERE service_user_id = $1 \
+             ORDER BY occurred_at DESC, id DESC LIMIT 100",
+        )
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(IncidentSummary {
+                    id: row.try_get("id")?,
+                    reference: row.try_get("reference")?,
+                    occurred_at: row.try_get("occurred_at")?,
+                    category: row.try_get("category")?,
+                    function_id: row.try_get("function_id")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn record_warning(&self, warning: &NewWarning, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Recorded>) -> StoreResult<Recorded> {
+        let mut tx = self.begin_write().await?;
+        touch_person(&mut tx, warning.person_id, now).await?;
+        let reference = next_reference(&mut tx, "WRN").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO warnings (reference, service_user_id, function_id, behaviour, adapt_until, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'drafted', $6, $7) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(warning.person_id)
+        .bind(warning.function_id)
+        .bind(&warning.behaviour)
+        .bind(warning.adapt_until)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        for incident_id in &warning.incident_ids {
+            sqlx::query("INSERT INTO warning_incidents (warning_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(incident_id)
+                .bind(warning.person_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| StoreError::conflict_on_unique(e, "that incident on this warning"))?;
+        }
+        let entry = AuditEntry::new(actor, "warning_recorded", "warning", id)
+            .in_function(warning.function_id)
+            .after(serde_json::json!({ "reference": reference, "service_user_id": warning.person_id, "incident_ids": warning.incident_ids, "adapt_until": warning.adapt_until }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        write_effects(&mut tx, effects(&recorded), Some((LetterSubject::Warning(id), warning.person_id, warning.function_id)), actor, now).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn warning_on_file(&self, person_id: i64) -> StoreResult<Option<WarningRecord>> {
+        let row = sqlx::query(
+            "SELECT id, reference, service_user_id, function_id, status, adapt_until, created_at, created_by FROM warnings \
+             WHERE service_user_id = $1 AND status IN ('sent', 'escalated', 'no_further_action') \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(person_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(WarningRecord {
+            id: row.try_get("id")?,
+            reference: row.try_get("reference")?,
+            person_id: row.try_get("service_user_id")?,
+            function_id: row.try_get("function_id")?,
+            status: row.try_get("status")?,
+            adapt_until: row.try_get("adapt_until")?,
+            created_at: row.try_get("created_at")?,
+            created_by: row.try_get("created_by")?,
+        }))
+    }
+
+    async fn create_request(
+        &self,
+        request: &NewRequest,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        approvers: &[UserId],
+        approval_message: ApprovalMessage<'_>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded> {
+        let mut tx = self.begin_write().await?;
+        touch_person(&mut tx, request.person_id, now).await?;
+        let reference = next_reference(&mut tx, "REQ").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, proportionality, \
+             internal_review_exhausted, warning_id, no_warning_reason, ends_on, first_review_on, varies_restriction_id, created_by, created_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(request.person_id)
+        .bind(request.function_id)
+        .bind(&request.justification)
+        .bind(&request.proportionality)
+        .bind(request.internal_review_exhausted)
+        .bind(request.warning_id)
+        .bind(request.no_warning_reason.as_deref())
+        .bind(request.ends_on)
+        .bind(request.first_review_on)
+        .bind(request.varies_restriction_id)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, "a pending request for this person in this function"))?;
+        for incident_id in &request.incident_ids {
+            sqlx::query("INSERT INTO request_incidents (request_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(incident_id)
+                .bind(request.person_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for measure in &request.measures {
+            sqlx::query("INSERT INTO request_measures (request_id, kind, params) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(measure.kind_str())
+                .bind(Json(measure.params()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for criterion in crate::domain::restriction::Criterion::ALL {
+            sqlx::query("INSERT INTO request_criteria (request_id, criterion, ticked) VALUES ($1, $2, FALSE)")
+                .bind(id)
+                .bind(criterion.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(warning_id) = request.warning_id {
+            // The warning has led to a request: it is closed as escalated.
+            sqlx::query(
+                "UPDATE warnings SET status = 'escalated', closed_by = $2, closed_at = $3 \
+                 WHERE id = $1 AND status IN ('sent', 'no_further_action')",
+            )
+            .bind(warning_id)
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let kinds: Vec<&str> = request.measures.iter().map(Measure::kind_str).collect();
+        let entry = AuditEntry::new(actor, "restriction_requested", "restriction_request", id)
+            .in_function(request.function_id)
+            .after(serde_json::json!({
+                "reference": reference, "service_user_id": request.person_id, "incident_ids": request.incident_ids,
+                "measures": kinds, "warning_id": request.warning_id, "no_warning_reason": request.no_warning_reason,
+                "ends_on": request.ends_on, "first_review_on": request.first_review_on,
+                "internal_review_exhausted": request.internal_review_exhausted, "varies_restriction_id": request.varies_restriction_id,
+            }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        for approver in approvers {
+            let message = approval_message(&recorded, approver);
+            let outbox_id = insert_outbox_returning(&mut tx, &message, now).await?;
+            sqlx::query("INSERT INTO approval_messages (request_id, recipient_slack_user_id, outbox_id, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(approver.as_str())
+                .bind(outbox_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        insert_outbox(&mut tx, &announce(&recorded), now).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn request(&self, id: i64) -> StoreResult<Option<RequestRecord>> {
+        load_request(&self.pool, id).await
+    }
+
+    async fn pending_request_for(&self, person_id: i64, function_id: i64) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 AND status = 'pending'",
+        )
+        .bind(person_id)
+        .bind(function_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn decide_request(&self, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
+        let mut tx = self.begin_write().await?;
+        let (status, reason, ticked) = match decision {
+            Decision::Approve { ticked, .. } => ("approved", None, ticked),
+            Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked),
+        };
+        // The conditional update is the lock: of any number of racing clicks, only one
+        // finds the request still pending.
+        let won = sqlx::query(
+            "UPDATE restriction_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(decider.as_str())
+        .bind(now)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if won == 0 {
+            let result = settled(&mut tx, id).await?;
+            tx.rollback().await?;
+            return Ok(result);
+        }
+        let request = sqlx::query("SELECT reference, service_user_id, function_id, ends_on, first_review_on, varies_restriction_id FROM restriction_requests WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let reference: String = request.try_get("reference")?;
+        let person_id: i64 = request.try_get("service_user_id")?;
+        let function_id: i64 = request.try_get("function_id")?;
+        touch_person(&mut tx, person_id, now).await?;
+        record_ticks(&mut tx, id, function_id, ticked, decider, now).await?;
+        let entry = AuditEntry::new(decider, if status == "approved" { "request_approved" } else { "request_rejected" }, "restriction_request", id)
+            .in_function(function_id)
+            .before(serde_json::json!({ "status": "pending" }))
+            .after(serde_json::json!({ "status": status, "criteria_ticked": ticked }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let mut restriction = None;
+        if let Decision::Approve { starts_on, .. } = decision {
+            let ends_on: Option<NaiveDate> = request.try_get("ends_on")?;
+            let next_review_on: NaiveDate = request.try_get("first_review_on")?;
+            let varies: Option<i64> = request.try_get("varies_restriction_id")?;
+            let restriction_reference = next_reference(&mut tx, "RES").await?;
+            let restriction_id: i64 = sqlx::query_scalar(
+                "INSERT INTO restrictions (reference, service_user_id, function_id, request_id, status, starts_on, ends_on, \
+                 next_review_on, created_by, created_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(&restriction_reference)
+            .bind(person_id)
+            .bind(function_id)
+            .bind(id)
+            .bind(starts_on)
+            .bind(ends_on)
+            .bind(next_review_on)
+            .bind(decider.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO restriction_measures (restriction_id, kind, params) SELECT $1, kind, params FROM request_measures WHERE request_id = $2 ORDER BY id")
+                .bind(restriction_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(old) = varies {
+                // A variation replaces the restriction it varies (R-REV-1, R-DIS-2).
+                sqlx::query(
+                    "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 WHERE id = $1 AND status = 'active'",
+                )
+                .bind(old)
+                .bind(decider.as_str())
+                .bind(now)
+                .bind(format!("varied by {restriction_reference}"))
+                .execute(&mut *tx)
+                .await?;
+                let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
+                    .in_function(function_id)
+                    .after(serde_json::json!({ "superseded_by": restriction_id }));
+                insert_audit(&mut tx, &entry, now).await?;
+            }
+            let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
+                .in_function(function_id)
+                .after(serde_json::json!({ "reference": restriction_reference, "request_id": id, "starts_on": starts_on, "ends_on": ends_on, "next_review_on": next_review_on }));
+            insert_audit(&mut tx, &entry, now).await?;
+            restriction = Some(Recorded { id: restriction_id, reference: restriction_reference });
+        }
+        let decided = Decided {
+            request_id: id,
+            request_reference: reference,
+            status: status.to_owned(),
+            restriction: restriction.clone(),
+            approval_message_outbox_ids: approval_outbox_ids(&mut tx, id).await?,
+        };
+        let letter_for = restriction.map(|r| (LetterSubject::Restriction(r.id), person_id, function_id));
+        write_effects(&mut tx, effects(&decided), letter_for, decider, now).await?;
+        tx.commit().await?;
+        Ok(DecisionResult::Decided(decided))
+    }
+
+    async fn withdraw_request(&self, id: i64, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
+        let mut tx = self.begin_write().await?;
+        let won = sqlx::query(
+            "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3 WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if won == 0 {
+            let result = settled(&mut tx, id).await?;
+            tx.rollback().await?;
+            return Ok(result);
+        }
+        let row = sqlx::query("SELECT reference, function_id FROM restriction_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        let function_id: i64 = row.try_get("function_id")?;
+        let entry = AuditEntry::new(actor, "request_withdrawn", "restriction_request", id)
+            .in_function(function_id)
+            .before(serde_json::json!({ "status": "pending" }))
+            .after(serde_json::json!({ "status": "withdrawn" }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let decided = Decided {
+            request_id: id,
+            request_reference: row.try_get("reference")?,
+            status: "withdrawn".to_owned(),
+            restriction: None,
+            approval_message_outbox_ids: approval_outbox_ids(&mut tx, id).await?,
+        };
+        write_effects(&mut tx, effects(&decided), None, actor, now).await?;
+        tx.commit().await?;
+        Ok(DecisionResult::Decided(decided))
+    }
+
+    async fn letter(&self, id: i64) -> StoreResult<Option<LetterRecord>> {
+        let row = sqlx::query(
+            "SELECT l.id, l.kind, l.service_user_id, l.function_id, l.format, l.language, l.body, l.sent_on, l.sent_method, \
+             l.sent_recorded_by, l.created_by, COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
+             FROM letters l LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
+             LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id WHERE l.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(LetterRecord {
+            id,
+            kind: row.try_get("kind")?,
+            person_id: row.try_get("service_user_id")?,
+            function_id: row.try_get("function_id")?,
+            format: row.try_get("format")?,
+            language: row.try_get("language")?,
+            body: row.try_get("body")?,
+            sent_on: row.try_get("sent_on")?,
+            sent_method: row.try_get("sent_method")?,
+            sent_recorded_by: row.try_get("sent_recorded_by")?,
+            created_by: row.try_get("created_by")?,
+            subject_reference: row.try_get("subject_reference")?,
+        }))
+    }
+
+    async fn mark_letter_sent(&self, id: i64, on: NaiveDate, method: &str, actor: &Actor, now: DateTime<Utc>) -> StoreResult<LetterSent> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE letters SET sent_on = $2, sent_method = $3, sent_recorded_by = $4, sent_recorded_at = $5 WHERE id = $1 AND sent_on IS NULL",
+        )
+        .bind(id)
+        .bind(on)
+        .bind(method)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let row = sqlx::query("SELECT kind, function_id, warning_id, sent_on, sent_recorded_by FROM letters WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("letter {id}")))?;
+        if updated == 0 {
+            let on: Option<NaiveDate> = row.try_get("sent_on")?;
+            let by: Option<String> = row.try_get("sent_recorded_by")?;
+            tx.rollback().await?;
+            return match (on, by) {
+                (Some(on), Some(by)) => Ok(LetterSent::AlreadySent { on, by }),
+                _ => Err(corrupt(format!("letter {id} not updated and not sent"))),
+            };
+        }
+        let function_id: i64 = row.try_get("function_id")?;
+        if let Some(warning_id) = row.try_get::<Option<i64>, _>("warning_id")? {
+            // The person has now been told in writing: the warning is on file (R-RES-1).
+            sqlx::query("UPDATE warnings SET status = 'sent' WHERE id = $1 AND status = 'drafted'")
+                .bind(warning_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let entry = AuditEntry::new(actor, "letter_sent", "letter", id)
+            .in_function(function_id)
+            .after(serde_json::json!({ "sent_on": on, "method": method }));
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(LetterSent::Recorded)
+    }
+}

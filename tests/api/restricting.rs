@@ -1,0 +1,896 @@
+//! Restricting contact end to end (R-RES-1 … R-RES-6, R-LET-1, R-LET-2, R-LET-4, R-REC-4):
+//! warning and its letter, request, the head of function's checklist and decision, every
+//! copy of the approval message updated, the notice letter, and `/contact check` at once.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
+use contact_policy_bot::domain::person::{
+    AccessRequirements, Identifier, Language, PersonName, PreferredFormat,
+};
+use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::roles::{FunctionName, Role};
+use contact_policy_bot::domain::{Actor, UserId};
+use contact_policy_bot::store::records::{NewIncident, NewPerson, PersonChoice};
+use serde_json::{json, Value};
+
+use crate::helpers::slack_values as v;
+use crate::helpers::*;
+
+const WAIT: Duration = Duration::from_secs(5);
+const STAFF: &str = "U0STAFF";
+const MANAGER: &str = "U0MANAGER";
+const HEAD: &str = "U0HEAD";
+const DEPUTY: &str = "U0DEPUTY";
+
+struct Case {
+    function: i64,
+    person: i64,
+    incident: i64,
+}
+
+/// Casework (head, deputy, manager, staff) and Jane Doe with one reported incident.
+async fn case(app: &TestApp, access: AccessRequirements) -> Case {
+    let store = &app.store;
+    let actor = Actor::cli("test");
+    let name = FunctionName::parse("Casework").expect("name");
+    let function = store
+        .add_function(&name, &actor, Utc::now())
+        .await
+        .expect("function");
+    for (user, role) in [
+        (HEAD, Role::Head),
+        (DEPUTY, Role::Deputy),
+        (MANAGER, Role::Manager),
+        (STAFF, Role::Member),
+    ] {
+        store
+            .grant_role(&name, &UserId::from_slack(user), role, &actor, Utc::now())
+            .await
+            .expect("role");
+    }
+    let person = NewPerson {
+        name: PersonName::parse("Jane Doe").expect("name"),
+        identifiers: vec![Identifier::phone("07700 900123").expect("phone")],
+        access,
+    };
+    let incident = IncidentReport {
+        category: Category::UnreasonablyPersistent,
+        kinds: vec![BehaviourKind::RefusingToAcceptDecision],
+        channel: Channel::Phone,
+        occurred_at: Utc::now() - chrono::Duration::days(3),
+        description: "Called 50 times a day about the decision".to_owned(),
+        impact_staff_minutes: Some(300),
+        impact_contacts: Some(50),
+        impact_note: String::new(),
+    }
+    .validate(Utc::now())
+    .expect("valid incident");
+    let new = NewIncident {
+        person: PersonChoice::New(person),
+        function_id: function,
+        incident,
+    };
+    let recorded = store
+        .record_incident(
+            &new,
+            &Actor::user(&UserId::from_slack(STAFF)),
+            Utc::now(),
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("incident");
+    let person = store.find_people("Jane", &[], 1).await.expect("find")[0].id;
+    Case {
+        function,
+        person,
+        incident: recorded.id,
+    }
+}
+
+fn all_criteria() -> Vec<&'static str> {
+    Criterion::ALL.iter().map(|c| c.as_str()).collect()
+}
+
+/// Clicks a button on an approval message with the checklist ticks it carries.
+async fn click_decision(
+    app: &TestApp,
+    user: &str,
+    action: &str,
+    request_id: i64,
+    ticked: &[&str],
+    response: &str,
+) -> reqwest::Response {
+    let options: Vec<Value> = ticked
+        .iter()
+        .map(|t| json!({ "text": { "type": "plain_text", "text": t }, "value": t }))
+        .collect();
+    let payload = json!({
+        "type": "block_actions",
+        "team": { "id": TEAM_ID, "domain": "testteam" },
+        "user": { "id": user, "username": "u", "name": "u", "team_id": TEAM_ID },
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": format!("D{user}"), "is_ephemeral": false },
+        "trigger_id": format!("1337.{}.decide", rand::random::<u32>()),
+        "channel": { "id": format!("D{user}"), "name": "directmessage" },
+        "response_url": app.slack.response_url(response),
+        "state": { "values": { format!("criteria:{request_id}"): { "criteria": { "type": "checkboxes", "selected_options": options } } } },
+        "actions": [{ "type": "button", "action_id": action, "block_id": "decide", "value": request_id.to_string(),
+                      "text": { "type": "plain_text", "text": "x" }, "action_ts": format!("1700000000.{}", rand::random::<u32>()) }]
+    });
+    app.post_interaction(&payload).await
+}
+
+/// Warns Jane and marks the letter sent, so a warning is on file.
+async fn warn_and_send(app: &TestApp, case: &Case, modal_index: usize) {
+    let reply = app.slash_command(MANAGER, "warn Jane").await;
+    assert_eq!(reply.status(), 200);
+    let modal = app.opened_modal(modal_index).await;
+    assert_eq!(modal["callback_id"], "warn");
+    let adapt = (Utc::now().date_naive() + chrono::Duration::days(28)).to_string();
+    let values = state_values(&[
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        (
+            "behaviour",
+            v::text("Calling many times a day and refusing to accept the decision"),
+        ),
+        ("adapt_until", v::date(&adapt)),
+    ]);
+    let answer = app.submit_modal(MANAGER, &modal, values).await;
+    assert_eq!(answer.status(), 200);
+    assert!(
+        answer.text().await.expect("body").is_empty(),
+        "warning refused"
+    );
+    let uploads = app
+        .slack
+        .wait_for_calls("files.completeUploadExternal", 1, WAIT)
+        .await;
+    assert_eq!(uploads.len(), 1);
+    let ready = app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    let letter_id = ready
+        .iter()
+        .find_map(|c| {
+            c.body["blocks"].as_array()?.iter().find_map(|b| {
+                b["elements"]
+                    .as_array()?
+                    .iter()
+                    .find(|e| e["action_id"] == "mark_letter_sent")
+                    .and_then(|e| e["value"].as_str().map(str::to_owned))
+            })
+        })
+        .expect("a Mark as sent button");
+    app.click(
+        MANAGER,
+        "mark_letter_sent",
+        &letter_id,
+        &app.slack.response_url("sent"),
+    )
+    .await;
+    let modal = app.opened_modal(modal_index + 1).await;
+    assert_eq!(modal["callback_id"], "letter_sent");
+    let values = state_values(&[
+        ("sent_on", v::date(&Utc::now().date_naive().to_string())),
+        ("method", v::radio("post")),
+    ]);
+    assert_eq!(
+        app.submit_modal(MANAGER, &modal, values).await.status(),
+        200
+    );
+    assert!(
+        app.store
+            .warning_on_file(case.person)
+            .await
+            .expect("warning")
+            .is_some(),
+        "warning on file after sending"
+    );
+}
+
+fn request_values(case: &Case, extra: &[(&str, Value)]) -> Value {
+    let mut fields = vec![
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        (
+            "measures",
+            v::checkboxes(&["time_limited_contact", "single_contact_method"]),
+        ),
+        ("contact_mode", v::radio("phone")),
+        ("windows", v::text("Tue 09:00-12:00")),
+        ("contact_method", v::select("email")),
+        (
+            "justification",
+            v::text("Fifty calls a day are stopping the team helping others"),
+        ),
+        (
+            "proportionality",
+            v::text("Calls remain possible one morning a week; email stays open"),
+        ),
+        ("internal_review", v::radio("yes")),
+        (
+            "first_review_on",
+            v::date(&(Utc::now().date_naive() + chrono::Duration::days(180)).to_string()),
+        ),
+    ];
+    fields.extend(extra.iter().cloned());
+    state_values(&fields)
+}
+
+/// Opens `/contact restrict Jane` as `user` and submits it; returns the request id.
+async fn request(
+    app: &TestApp,
+    case: &Case,
+    user: &str,
+    modal_index: usize,
+    extra: &[(&str, Value)],
+) -> i64 {
+    assert_eq!(app.slash_command(user, "restrict Jane").await.status(), 200);
+    let modal = app.opened_modal(modal_index).await;
+    assert_eq!(modal["callback_id"], "restrict");
+    let answer = app
+        .submit_modal(user, &modal, request_values(case, extra))
+        .await;
+    let body = answer.text().await.expect("body");
+    assert!(body.is_empty(), "request refused: {body}");
+    app.store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("pending")
+        .expect("a pending request")
+}
+
+fn updates_of(app: &TestApp) -> Vec<Value> {
+    app.slack
+        .calls_to("chat.update")
+        .into_iter()
+        .map(|c| c.body)
+        .collect()
+}
+
+async fn wait_updates(app: &TestApp, n: usize) -> Vec<Value> {
+    app.slack
+        .wait_for_calls("chat.update", n, WAIT)
+        .await
+        .into_iter()
+        .map(|c| c.body)
+        .collect()
+}
+
+async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(backend: Backend) {
+    let Some(app) = spawn_app(backend, "restrict_happy").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    warn_and_send(&app, &case, 0).await;
+    let request_id = request(&app, &case, MANAGER, 2, &[]).await;
+
+    // R-RES-4: head and deputy each get the checklist with Approve and Reject.
+    let approvals = app.slack.wait_for_calls("chat.postMessage", 5, WAIT).await;
+    let checklists: Vec<&Value> = approvals
+        .iter()
+        .map(|c| &c.body)
+        .filter(|b| b.to_string().contains("approve_request"))
+        .collect();
+    let recipients: Vec<&str> = checklists
+        .iter()
+        .filter_map(|b| b["channel"].as_str())
+        .collect();
+    assert_eq!(recipients.len(), 2, "{recipients:?}");
+    assert!(
+        recipients.contains(&HEAD) && recipients.contains(&DEPUTY),
+        "{recipients:?}"
+    );
+    let shown = checklists[0].to_string();
+    for expected in [
+        "Jane Doe",
+        "Calls only Tuesday 09:00–12:00",
+        "Fifty calls a day",
+        "Warning WRN-00001",
+        "reject_request",
+        "matter_addressed",
+        "gateway_or_legal_advice",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "approval message misses {expected}: {shown}"
+        );
+    }
+
+    let answer = click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let said = app
+        .slack
+        .wait_for_calls("response_url:approve", 1, WAIT)
+        .await;
+    assert!(
+        said[0].body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("approved"),
+        "{:?}",
+        said[0].body
+    );
+
+    // R-RES-5: every copy updated to the outcome, with the buttons gone.
+    let updates = wait_updates(&app, 2).await;
+    for update in &updates {
+        let text = update.to_string();
+        assert!(text.contains("Approved by <@U0HEAD>"), "{text}");
+        assert!(
+            !text.contains("approve_request"),
+            "buttons still there: {text}"
+        );
+    }
+    // R-RES-6: in force at once, phrased for staff.
+    let check: Value = app
+        .slash_command(STAFF, "check Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = check.to_string();
+    assert!(
+        shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "{shown}"
+    );
+    assert!(shown.contains("RES-00001"), "{shown}");
+    // R-LET-2: the notice letter goes to the requester as a file, with Mark as sent.
+    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
+    let notice = uploads
+        .iter()
+        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .find(|t| t.contains("RES-00001"))
+        .expect("notice letter uploaded");
+    assert!(
+        notice.contains("Jane Doe") && notice.contains("Tuesday"),
+        "{notice}"
+    );
+    // R-REC-4: each step is in the audit trail.
+    let actions: Vec<String> = app
+        .store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    for expected in [
+        "warning_recorded",
+        "letter_drafted",
+        "letter_sent",
+        "restriction_requested",
+        "criterion_ticked",
+        "request_approved",
+        "restriction_created",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "no {expected} in {actions:?}"
+        );
+    }
+    assert_eq!(
+        actions.iter().filter(|a| *a == "criterion_ticked").count(),
+        6
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn head_of_function_cannot_approve_without_all_six_criteria(backend: Backend) {
+    let Some(app) = spawn_app(backend, "five_of_six").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    let five: Vec<&str> = all_criteria()
+        .into_iter()
+        .filter(|c| *c != "gateway_or_legal_advice")
+        .collect();
+    click_decision(&app, HEAD, "approve_request", request_id, &five, "five").await;
+    let said = app.slack.wait_for_calls("response_url:five", 1, WAIT).await;
+    let text = said[0].body["text"].as_str().unwrap_or_default().to_owned();
+    assert!(text.contains("Nothing was changed"), "{text}");
+    assert!(
+        text.to_lowercase().contains("gateway") || text.contains("legal advice"),
+        "missing criterion not named: {text}"
+    );
+    let request = app
+        .store
+        .request(request_id)
+        .await
+        .expect("request")
+        .expect("exists");
+    assert_eq!(request.status, "pending");
+    assert!(app
+        .store
+        .active_restrictions(case.person, Utc::now().date_naive())
+        .await
+        .expect("active")
+        .is_empty());
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(backend: Backend) {
+    let Some(app) = spawn_app(backend, "who_decides").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    // The head is also a manager and makes the request: only the deputy is asked.
+    let name = FunctionName::parse("Casework").expect("name");
+    app.store
+        .grant_role(
+            &name,
+            &UserId::from_slack(HEAD),
+            Role::Manager,
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("role");
+    let request_id = request(
+        &app,
+        &case,
+        HEAD,
+        0,
+        &[(
+            "no_warning_reason",
+            v::select("violence_used_or_threatened"),
+        )],
+    )
+    .await;
+    let asked: Vec<String> = app
+        .slack
+        .wait_for_calls("chat.postMessage", 2, WAIT)
+        .await
+        .iter()
+        .filter(|c| c.body.to_string().contains("approve_request"))
+        .filter_map(|c| c.body["channel"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(asked, vec![DEPUTY.to_owned()]);
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "own",
+    )
+    .await;
+    let said = app.slack.wait_for_calls("response_url:own", 1, WAIT).await;
+    assert!(
+        said[0].body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("You made this request"),
+        "{:?}",
+        said[0].body
+    );
+    for outsider in [MANAGER, STAFF] {
+        let key = format!("outsider-{outsider}");
+        click_decision(
+            &app,
+            outsider,
+            "approve_request",
+            request_id,
+            &all_criteria(),
+            &key,
+        )
+        .await;
+        let said = app
+            .slack
+            .wait_for_calls(&format!("response_url:{key}"), 1, WAIT)
+            .await;
+        assert!(
+            said[0].body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Only the head"),
+            "{:?}",
+            said[0].body
+        );
+    }
+    assert_eq!(
+        app.store
+            .request(request_id)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        "pending"
+    );
+    click_decision(
+        &app,
+        DEPUTY,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "deputy",
+    )
+    .await;
+    app.slack
+        .wait_for_calls("response_url:deputy", 1, WAIT)
+        .await;
+    assert_eq!(
+        app.store
+            .request(request_id)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        "approved"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn concurrent_approve_clicks_record_exactly_one_decision(backend: Backend) {
+    let Some(app) = spawn_app(backend, "concurrent").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("staff_safety"))],
+    )
+    .await;
+    let criteria = all_criteria();
+    // Head and deputy, each double-clicking, all at once.
+    let clicks = (0..6).map(|n| {
+        let user = if n % 2 == 0 { HEAD } else { DEPUTY };
+        click_decision(
+            &app,
+            user,
+            "approve_request",
+            request_id,
+            &criteria,
+            Box::leak(format!("race{n}").into_boxed_str()),
+        )
+    });
+    let answers = futures_join_all(clicks).await;
+    assert!(answers.iter().all(|a| a.status() == 200));
+    let mut told = Vec::new();
+    for n in 0..6 {
+        let said = app
+            .slack
+            .wait_for_calls(&format!("response_url:race{n}"), 1, WAIT)
+            .await;
+        told.push(said[0].body["text"].as_str().unwrap_or_default().to_owned());
+    }
+    let decided = told.iter().filter(|t| t.ends_with("approved.")).count();
+    let already = told
+        .iter()
+        .filter(|t| t.contains("was already approved by"))
+        .count();
+    assert_eq!((decided, already), (1, 5), "{told:?}");
+    let events = app.store.all_audit_events().await.expect("audit");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "request_approved")
+            .count(),
+        1
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "restriction_created")
+            .count(),
+        1
+    );
+    assert_eq!(
+        app.store
+            .active_restrictions(case.person, Utc::now().date_naive())
+            .await
+            .expect("a")
+            .len(),
+        1
+    );
+    // Every copy is updated exactly once.
+    wait_updates(&app, 2).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(updates_of(&app).len(), 2);
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn futures_join_all<F: std::future::Future<Output = reqwest::Response>>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<reqwest::Response> {
+    let handles: Vec<_> = futures.collect();
+    let mut out = Vec::new();
+    let mut pinned: Vec<std::pin::Pin<Box<F>>> = handles.into_iter().map(Box::pin).collect();
+    // Poll them together so the requests are in flight at the same moment.
+    let results = std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if out.len() <= i {
+                out.push(None);
+            }
+            if out[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(r) => out[i] = Some(r),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(std::mem::take(&mut out))
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
+    let Some(app) = spawn_app(backend, "reject").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    click_decision(
+        &app,
+        DEPUTY,
+        "reject_request",
+        request_id,
+        &["matter_addressed"],
+        "rej",
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "reject");
+    let answer: Value = app
+        .submit_modal(DEPUTY, &modal, state_values(&[("reason", v::text("   "))]))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["reason"].is_string(), "{answer}");
+    assert_eq!(
+        app.store
+            .request(request_id)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        "pending"
+    );
+    let answer = app
+        .submit_modal(
+            DEPUTY,
+            &modal,
+            state_values(&[("reason", v::text("Try a warning first"))]),
+        )
+        .await;
+    assert!(answer.text().await.expect("body").is_empty());
+    let request = app.store.request(request_id).await.expect("r").expect("r");
+    assert_eq!(request.status, "rejected");
+    assert_eq!(
+        request.decision_reason.as_deref(),
+        Some("Try a warning first")
+    );
+    assert_eq!(
+        request.ticked,
+        vec!["matter_addressed".to_owned()],
+        "ticks stored with the decision"
+    );
+    let updates = wait_updates(&app, 2).await;
+    assert!(updates
+        .iter()
+        .all(|u| u.to_string().contains("Rejected by <@U0DEPUTY>")));
+    let told = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    assert!(told.iter().any(|c| c.body["channel"] == MANAGER
+        && c.body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Try a warning first")));
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn withdrawn_request_cannot_be_decided(backend: Backend) {
+    let Some(app) = spawn_app(backend, "withdraw").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    app.click(
+        MANAGER,
+        "withdraw_request",
+        &request_id.to_string(),
+        &app.slack.response_url("wd"),
+    )
+    .await;
+    app.slack.wait_for_calls("response_url:wd", 1, WAIT).await;
+    assert_eq!(
+        app.store
+            .request(request_id)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        "withdrawn"
+    );
+    let updates = wait_updates(&app, 2).await;
+    assert!(
+        updates
+            .iter()
+            .all(|u| u.to_string().contains("Withdrawn by <@U0MANAGER>")),
+        "{updates:?}"
+    );
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "late",
+    )
+    .await;
+    let said = app.slack.wait_for_calls("response_url:late", 1, WAIT).await;
+    assert!(
+        said[0].body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already withdrawn"),
+        "{:?}",
+        said[0].body
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_res_1_request_without_warning_needs_a_reason(backend: Backend) {
+    let Some(app) = spawn_app(backend, "no_warning").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let modal = app.opened_modal(0).await;
+    assert!(modal.to_string().contains("No warning on file"), "{modal}");
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, request_values(&case, &[]))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(
+        answer["errors"]["no_warning_reason"].is_string(),
+        "{answer}"
+    );
+    assert!(app
+        .store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("p")
+        .is_none());
+    // A bad time window is an inline error too, with the input kept by Slack.
+    let answer: Value = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            request_values(
+                &case,
+                &[
+                    ("windows", v::text("Someday 25:00")),
+                    ("no_warning_reason", v::select("staff_safety")),
+                ],
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["windows"].is_string(), "{answer}");
+    // Staff cannot request at all.
+    let refused: Value = app
+        .slash_command(STAFF, "restrict Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(refused.to_string().contains("Only a manager"), "{refused}");
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) {
+    let Some(app) = spawn_app(backend, "welsh_large_print").await else {
+        return;
+    };
+    let access = AccessRequirements {
+        format: PreferredFormat::LargePrint,
+        language: Language::Cy,
+        communication_needs: String::new(),
+    };
+    let case = case(&app, access).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[(
+            "no_warning_reason",
+            v::select("violence_used_or_threatened"),
+        )],
+    )
+    .await;
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "cy",
+    )
+    .await;
+    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
+    let letter = uploads[0].body["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(letter.contains("Dydd Mawrth"), "Welsh day names: {letter}");
+    let completed = app
+        .slack
+        .wait_for_calls("files.completeUploadExternal", 1, WAIT)
+        .await;
+    assert!(letter.contains("RES-00001"), "{letter}");
+    assert!(
+        completed[0].body["channel_id"] == "DU0MANAGER",
+        "shared in the requester's DM: {:?}",
+        completed[0].body
+    );
+    let stored = app.store.all_audit_events().await.expect("audit");
+    let drafted = stored
+        .iter()
+        .find(|e| e.action == "letter_drafted")
+        .expect("drafted");
+    assert_eq!(drafted.after.as_ref().expect("after")["language"], "cy");
+    assert_eq!(
+        drafted.after.as_ref().expect("after")["format"],
+        "large_print"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice,
+    head_of_function_cannot_approve_without_all_six_criteria,
+    requester_cannot_decide_own_request_and_others_cannot_decide_at_all,
+    concurrent_approve_clicks_record_exactly_one_decision,
+    reject_needs_a_reason_and_updates_every_copy,
+    withdrawn_request_cannot_be_decided,
+    r_res_1_request_without_warning_needs_a_reason,
+    r_let_4_notice_is_in_the_persons_format_and_language,
+);
