@@ -21,6 +21,7 @@ use crate::config::{Cli, Command, Config, DatabaseArgs, SlackArgs};
 use crate::domain::Actor;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
+use crate::scheduler::cron_job::ReminderScheduler;
 use crate::scheduler::outbox::OutboxSender;
 use crate::slack::ingress;
 use crate::slack::outbound::SlackApi;
@@ -50,6 +51,8 @@ pub struct Application {
     listener: TcpListener,
     state: Arc<AppState>,
     sender: OutboxSender,
+    scheduler: ReminderScheduler,
+    run_scheduler: bool,
     max_body_bytes: usize,
 }
 
@@ -93,6 +96,7 @@ impl Application {
             organisation: config.letters.organisation.clone(),
             complaints_contact: config.letters.complaints_contact.clone(),
         });
+        let worker = worker_id();
         let sender = OutboxSender {
             store,
             api: Arc::new(api),
@@ -100,12 +104,16 @@ impl Application {
             config: config.outbox.clone(),
             metrics,
             wake: outbox_wake,
-            worker_id: worker_id(),
+            worker_id: worker.clone(),
         };
+        let scheduler = ReminderScheduler::new(state.clone(), config.reminders.clone(), worker)
+            .context("REMINDER_SCHEDULE is not a valid cron expression")?;
         Ok(Self {
             listener,
             state,
             sender,
+            scheduler,
+            run_scheduler: config.reminders.background,
             max_body_bytes: config.max_body_bytes,
         })
     }
@@ -116,6 +124,11 @@ impl Application {
 
     pub fn store(&self) -> Arc<dyn Store> {
         self.state.store.clone()
+    }
+
+    /// The reminder job, for driving occurrences directly (tests, benchmarks).
+    pub fn reminder_scheduler(&self) -> ReminderScheduler {
+        self.scheduler.clone()
     }
 
     pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
@@ -141,6 +154,9 @@ impl Application {
         let addr = self.local_addr()?;
         let (stop_tx, stop_rx) = watch::channel(false);
         let sender = tokio::spawn(self.sender.run(stop_rx.clone()));
+        let scheduler = self
+            .run_scheduler
+            .then(|| tokio::spawn(self.scheduler.run(stop_rx.clone())));
         let router = Self::router(self.state, self.max_body_bytes);
         let mut server_stop = stop_rx;
         let server = tokio::spawn(async move {
@@ -157,6 +173,9 @@ impl Application {
         let finished = tokio::time::timeout(SHUTDOWN_BUDGET, async {
             let served = server.await;
             let _ = sender.await;
+            if let Some(scheduler) = scheduler {
+                let _ = scheduler.await;
+            }
             served
         })
         .await;

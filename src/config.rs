@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 use chrono_tz::Tz;
@@ -88,7 +89,52 @@ pub struct SlackArgs {
     /// How a service user raises a complaint or dispute (§7), as letters give it.
     #[arg(long, env = "COMPLAINTS_CONTACT", default_value = DEFAULT_COMPLAINTS_CONTACT)]
     pub complaints_contact: String,
+    /// When reminders are sent: a cron expression with seconds, in TIMEZONE.
+    #[arg(long, env = "REMINDER_SCHEDULE", default_value = DEFAULT_REMINDER_SCHEDULE)]
+    pub reminder_schedule: String,
+    /// Remind owners of reviews due within this many days.
+    #[arg(long, env = "REVIEW_REMINDER_DAYS", default_value_t = 30)]
+    pub review_reminder_days: i64,
+    /// Nudge the head after this many working days without a decision (then the deputies).
+    #[arg(long, env = "APPROVAL_NUDGE_WORKING_DAYS", default_value_t = 2)]
+    pub approval_nudge_working_days: u32,
+    /// Remind owners of restrictions ending within this many days.
+    #[arg(long, env = "ENDING_SOON_DAYS", default_value_t = 14)]
+    pub ending_soon_days: i64,
+    /// Remind about letters drafted but not marked sent after this many days.
+    #[arg(long, env = "LETTER_UNSENT_DAYS", default_value_t = 5)]
+    pub letter_unsent_days: i64,
 }
+
+/// When reminders are swept, and how far ahead and back they look (R-REM-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderConfig {
+    /// Cron expression with seconds, in `TIMEZONE` (default weekdays 09:00).
+    pub schedule: String,
+    pub review_due_days: i64,
+    pub ending_soon_days: i64,
+    pub approval_nudge_working_days: u32,
+    pub police_report_after_hours: i64,
+    pub letter_unsent_days: i64,
+    /// Run the schedule in the background (tests drive occurrences themselves).
+    pub background: bool,
+}
+
+impl Default for ReminderConfig {
+    fn default() -> Self {
+        Self {
+            schedule: DEFAULT_REMINDER_SCHEDULE.to_owned(),
+            review_due_days: 30,
+            ending_soon_days: 14,
+            approval_nudge_working_days: 2,
+            police_report_after_hours: 24,
+            letter_unsent_days: 5,
+            background: true,
+        }
+    }
+}
+
+pub const DEFAULT_REMINDER_SCHEDULE: &str = "0 0 9 * * Mon-Fri";
 
 pub const DEFAULT_COMPLAINTS_CONTACT: &str =
     "write to our complaints team, quoting the reference at the top of this letter, or ask any member of staff how to complain";
@@ -111,6 +157,7 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub outbox: OutboxConfig,
     pub letters: LettersConfig,
+    pub reminders: ReminderConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -183,6 +230,10 @@ impl Config {
             reason: e.to_string(),
         })?;
         validate_database_url(&db.database_url)?;
+        cron::Schedule::from_str(&slack.reminder_schedule).map_err(|e| ConfigError::Invalid {
+            var: "REMINDER_SCHEDULE",
+            reason: e.to_string(),
+        })?;
         Ok(Self {
             database_url: db.database_url.clone(),
             listen_addr: slack.listen_addr,
@@ -204,6 +255,14 @@ impl Config {
                 templates_dir: slack.templates_dir.clone(),
                 organisation: slack.organisation_name.clone(),
                 complaints_contact: slack.complaints_contact.clone(),
+            },
+            reminders: ReminderConfig {
+                schedule: slack.reminder_schedule.clone(),
+                review_due_days: slack.review_reminder_days,
+                ending_soon_days: slack.ending_soon_days,
+                approval_nudge_working_days: slack.approval_nudge_working_days,
+                letter_unsent_days: slack.letter_unsent_days,
+                ..ReminderConfig::default()
             },
         })
     }
@@ -256,6 +315,11 @@ mod tests {
             templates_dir: "templates".into(),
             organisation_name: "Test Office".into(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
+            reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),
+            review_reminder_days: 30,
+            approval_nudge_working_days: 2,
+            ending_soon_days: 14,
+            letter_unsent_days: 5,
         }
     }
 

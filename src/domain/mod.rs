@@ -2,11 +2,14 @@
 //! format, so each rule can be read and tested on its own.
 
 pub mod audit;
+pub mod calendar;
+pub mod dispute;
 pub mod foi;
 pub mod incident;
 pub mod measures;
 pub mod person;
 pub mod restriction;
+pub mod review;
 pub mod roles;
 
 use std::fmt;

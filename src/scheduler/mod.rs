@@ -1,4 +1,7 @@
 //! Background work that runs beside the HTTP server: the outbox sender, which delivers
-//! every queued Slack call exactly as stored, with retries, backoff and Retry-After.
+//! every queued Slack call with retries, backoff and Retry-After; and the reminder job on
+//! its cron schedule.
 
+pub mod cron_job;
 pub mod outbox;
+pub mod reminders;

@@ -14,6 +14,9 @@ pub enum Subcommand {
     Foi,
     Warn,
     Restrict,
+    Access,
+    Dispute,
+    Review,
 }
 
 pub struct SubcommandInfo {
@@ -80,6 +83,24 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         name: "restrict",
         usage: "/contact restrict <name | phone | email | case ref>",
         summary: "Ask the head of function to approve restricting someone's contact (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Dispute,
+        name: "dispute",
+        usage: "/contact dispute <name | phone | email | case ref>",
+        summary: "Record that someone disputes a restriction through the complaints procedure (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Review,
+        name: "review",
+        usage: "/contact review <name | phone | email | case ref>",
+        summary: "Review a restriction: continue, vary or lift it, at any time (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Access,
+        name: "access",
+        usage: "/contact access <name | phone | email | case ref>",
+        summary: "Record someone's access requirements: letter format, language, communication needs.",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

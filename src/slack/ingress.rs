@@ -14,8 +14,8 @@ use serde_json::json;
 use slack_morphism::prelude::*;
 
 use super::commands::{self, ParsedCommand, Subcommand};
+use super::disputes;
 use super::interactions;
-use super::outbound::SlackCall;
 use super::reporting::{self, Ctx, Reply};
 use super::restricting;
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
@@ -100,6 +100,9 @@ async fn handle_command(
             Subcommand::Foi => reporting::open_foi(&ctx, &trigger, &argument).await?,
             Subcommand::Warn => restricting::warn(&ctx, &trigger, &argument).await?,
             Subcommand::Restrict => restricting::restrict(&ctx, &trigger, &argument).await?,
+            Subcommand::Access => reporting::access(&ctx, &trigger, &argument).await?,
+            Subcommand::Dispute => disputes::dispute(&ctx, &trigger, &argument).await?,
+            Subcommand::Review => disputes::review(&ctx, &trigger, &argument).await?,
         },
         ParsedCommand::Unknown { typed } => Reply::Ephemeral(views::help_message(Some(&format!(
             "I don't know `/contact {}`. Here is what I can do:",
@@ -229,31 +232,13 @@ async fn dispatch_event(
             if opened.tab.as_deref() != Some("messages") =>
         {
             let user = UserId::from_slack(opened.user.to_string());
-            publish_home(state, &user, &format!("home:{event_id}")).await
+            super::home::publish_home(state, &user, &format!("home:{event_id}")).await
         }
         _ => {
             tracing::debug!(%event_id, "event with no handler ignored");
             Ok(())
         }
     }
-}
-
-/// Queues a fresh App Home for `user`.
-pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<(), ApiError> {
-    let roles = state.store.roles_of(user).await?;
-    let call = SlackCall::PublishView(SlackApiViewsPublishRequest::new(
-        user.as_str().into(),
-        views::home_view(&roles),
-    ));
-    let message = call
-        .into_outbox(key, Some(("user", user.to_string())))
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    state
-        .store
-        .enqueue(&[message], None, state.clock.now())
-        .await?;
-    state.outbox_wake.notify_one();
-    Ok(())
 }
 
 /// `GET /healthz`: the process is up.

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use slack_morphism::prelude::*;
 
+use super::disputes as dsp;
 use super::forms::Form;
 use super::reporting::{self as rpt, Ctx, Metadata, Reply};
 use super::restricting as res;
@@ -59,6 +60,7 @@ pub async fn view_submission(
         rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
         rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
         rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
+        rpt::ACCESS => rpt::submit_access(&ctx, &form, &metadata).await?,
         res::WARN => res::submit_warn(&ctx, &form, &metadata).await?,
         res::RESTRICT => {
             res::submit_restrict(&ctx, &form, &metadata, modal.private_metadata.as_deref()).await?
@@ -67,10 +69,14 @@ pub async fn view_submission(
         res::LETTER_SENT => {
             res::submit_mark_sent(&ctx, &form, modal.private_metadata.as_deref()).await?
         }
+        dsp::DISPUTE => dsp::submit_dispute(&ctx, &form, &metadata).await?,
+        dsp::RESOLVE => dsp::submit_resolve(&ctx, &form, modal.private_metadata.as_deref()).await?,
+        dsp::REVIEW => dsp::submit_review(&ctx, &form, modal.private_metadata.as_deref()).await?,
         _ => Reply::Ack,
     };
     if matches!(reply, Reply::Ack) {
         state.store.first_sighting_of_event(&key, ctx.now).await?;
+        super::home::refresh_after_change(state, &ctx.user).await;
     }
     Ok(into_response(reply))
 }
@@ -116,6 +122,10 @@ pub async fn block_actions(
             rpt::REPORT_INSTEAD => {
                 Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
             }
+            rpt::ACCESS_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(rpt::open_access_for(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
             res::WARN_PERSON => match person(&ctx, &value).await? {
                 Some(p) => Some(res::open_warn_for(&ctx, &trigger_id, &p).await?),
                 None => Some(rpt_text("That person is no longer on record.")),
@@ -144,6 +154,28 @@ pub async fn block_actions(
                     .map(|m| rpt_text(&m)),
                 Err(_) => None,
             },
+            dsp::DISPUTE_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(dsp::open_dispute_for(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            dsp::REVIEW_PERSON => match person(&ctx, &value).await? {
+                Some(p) => Some(dsp::review_person(&ctx, &trigger_id, &p).await?),
+                None => Some(rpt_text("That person is no longer on record.")),
+            },
+            dsp::RESOLVE_DISPUTE => match value.parse::<i64>() {
+                Ok(id) => dsp::open_resolve(&ctx, &trigger_id, id)
+                    .await?
+                    .map(|m| rpt_text(&m)),
+                Err(_) => None,
+            },
+            dsp::START_REVIEW => match value.parse::<i64>() {
+                Ok(id) => Some(dsp::open_review(&ctx, &trigger_id, id).await?),
+                Err(_) => None,
+            },
+            dsp::REQUEST_VARIATION => match value.parse::<i64>() {
+                Ok(id) => Some(dsp::request_variation(&ctx, &trigger_id, id).await?),
+                Err(_) => None,
+            },
             _ => None,
         };
         // Buttons answer through the response_url, replacing the message they were on.
@@ -160,8 +192,17 @@ pub async fn block_actions(
                 | res::WITHDRAW_REQUEST
                 | res::MARK_LETTER_SENT
                 | rpt::RECORD_POLICE_REPORT
+                | dsp::RESOLVE_DISPUTE
+                | dsp::START_REVIEW
+                | dsp::REQUEST_VARIATION
         );
         let replace = !opened_from_notification && !on_a_decision_message;
+        if matches!(
+            action_id.as_str(),
+            res::APPROVE_REQUEST | res::WITHDRAW_REQUEST
+        ) {
+            super::home::refresh_after_change(state, &ctx.user).await;
+        }
         if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {
             let key = format!(
                 "action:{}:{}",

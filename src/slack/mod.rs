@@ -3,7 +3,9 @@
 //! calls the outbox sender makes (`outbound`).
 
 pub mod commands;
+pub mod disputes;
 pub mod forms;
+pub mod home;
 pub mod ingress;
 pub mod interactions;
 pub mod outbound;

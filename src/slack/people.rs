@@ -10,7 +10,8 @@ use slack_morphism::prelude::*;
 use super::forms::{FieldErrors, Form};
 use super::views::{md, pt};
 use crate::domain::person::{
-    normalize_query, AccessRequirements, Identifier, IdentifierKind, PersonName,
+    normalize_query, AccessRequirements, Identifier, IdentifierKind, Language, PersonName,
+    PreferredFormat,
 };
 use crate::store::records::{NewPerson, PersonChoice, PersonRecord};
 use crate::store::{Store, StoreResult};
@@ -20,6 +21,9 @@ pub const NEW_PHONE: &str = "new_phone";
 pub const NEW_EMAIL: &str = "new_email";
 pub const NEW_CASE_REF: &str = "new_case_ref";
 pub const DIFFERENT_PERSON: &str = "different_person";
+pub const FORMAT: &str = "access_format";
+pub const LANGUAGE: &str = "access_language";
+pub const NEEDS: &str = "access_needs";
 
 const NEW_PREFIX: &str = "new:";
 const EXISTING_PREFIX: &str = "p:";
@@ -101,8 +105,92 @@ pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
                 .with_optional(true)
                 .into(),
         );
+        blocks.extend(access_blocks(None, true));
     }
     blocks
+}
+
+/// Access requirements and reasonable adjustments (§1, R-REC-1): the format and language
+/// letters must be in, and communication needs staff should respect.
+pub fn access_blocks(
+    current: Option<&AccessRequirements>,
+    for_new_person: bool,
+) -> Vec<SlackBlock> {
+    let prefix = if for_new_person { "New person's " } else { "" };
+    let formats: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = PreferredFormat::ALL
+        .iter()
+        .map(|f| SlackBlockChoiceItem::new(pt(f.label()), f.as_str().to_owned()))
+        .collect();
+    let languages: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = Language::ALL
+        .iter()
+        .map(|l| SlackBlockChoiceItem::new(pt(l.label()), l.as_str().to_owned()))
+        .collect();
+    let mut format = SlackBlockStaticSelectElement::new()
+        .with_action_id(FORMAT.into())
+        .with_options(formats.clone());
+    let mut language = SlackBlockStaticSelectElement::new()
+        .with_action_id(LANGUAGE.into())
+        .with_options(languages.clone());
+    let mut needs = SlackBlockPlainTextInputElement::new()
+        .with_action_id(NEEDS.into())
+        .with_multiline(true)
+        .with_max_length(1000);
+    if let Some(current) = current {
+        if let Some(o) = formats
+            .into_iter()
+            .find(|o| o.value == current.format.as_str())
+        {
+            format = format.with_initial_option(o);
+        }
+        if let Some(o) = languages
+            .into_iter()
+            .find(|o| o.value == current.language.as_str())
+        {
+            language = language.with_initial_option(o);
+        }
+        if !current.communication_needs.is_empty() {
+            needs = needs.with_initial_value(current.communication_needs.clone());
+        }
+    }
+    vec![
+        SlackInputBlock::new(
+            pt(&format!("{prefix}preferred format for letters")),
+            format.into(),
+        )
+        .with_block_id(FORMAT.into())
+        .with_optional(true)
+        .into(),
+        SlackInputBlock::new(pt(&format!("{prefix}language")), language.into())
+            .with_block_id(LANGUAGE.into())
+            .with_optional(true)
+            .into(),
+        SlackInputBlock::new(
+            pt(&format!(
+                "{prefix}communication needs or reasonable adjustments"
+            )),
+            needs.into(),
+        )
+        .with_block_id(NEEDS.into())
+        .with_optional(true)
+        .into(),
+    ]
+}
+
+/// Reads the access requirement fields, keeping `base` for anything left empty.
+pub fn read_access(form: &Form, base: &AccessRequirements) -> AccessRequirements {
+    AccessRequirements {
+        format: form
+            .selected(FORMAT)
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(base.format),
+        language: form
+            .selected(LANGUAGE)
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(base.language),
+        communication_needs: form
+            .text(NEEDS)
+            .unwrap_or_else(|| base.communication_needs.clone()),
+    }
 }
 
 /// Options for the external select, as `/slack/options` answers them.
@@ -190,7 +278,7 @@ pub async fn read_person(
             Ok(Some(PersonChoice::New(NewPerson {
                 name,
                 identifiers,
-                access: AccessRequirements::default(),
+                access: read_access(form, &AccessRequirements::default()),
             })))
         }
         _ => {

@@ -1517,3 +1517,66 @@ pub async fn submit_police_report(
 }
 
 pub use people::person_options;
+
+// ---------------------------------------------------------------------------------------
+// /contact access: a person's access requirements (§1, R-REC-1)
+// ---------------------------------------------------------------------------------------
+
+pub const ACCESS: &str = "access";
+pub const ACCESS_PERSON: &str = "access_person";
+
+pub async fn access(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
+    if query.trim().is_empty() {
+        return Ok(usage("access"));
+    }
+    match find(ctx, query).await? {
+        Found::None => Ok(no_match(query)),
+        Found::Several(people) => Ok(choose_from(
+            &people,
+            query,
+            ACCESS_PERSON,
+            "Access requirements",
+        )),
+        Found::One(person) => open_access_for(ctx, trigger_id, &person).await,
+    }
+}
+
+pub async fn open_access_for(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    person: &PersonRecord,
+) -> Result<Reply, ApiError> {
+    let metadata = Metadata {
+        person_id: Some(person.id),
+        ..Metadata::default()
+    };
+    let mut blocks = vec![section(&format!(
+        "*Service user:* {}\nRecord how they need us to communicate (policy §1): letters are drafted in this format and language.",
+        escape(&person_label(person))
+    ))];
+    blocks.extend(people::access_blocks(Some(&person.access), false));
+    let view = modal("Access requirements", ACCESS, "Save", &metadata, blocks);
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(Reply::Ack)
+}
+
+pub async fn submit_access(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    metadata: &Metadata,
+) -> Result<Reply, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(person) = (match metadata.person_id {
+        Some(id) => store.person(id).await?,
+        None => None,
+    }) else {
+        let mut errors = FieldErrors::default();
+        errors.add(people::FORMAT, "That person is no longer on record.");
+        return Ok(Reply::Json(errors.into_response()));
+    };
+    let access = people::read_access(form, &person.access);
+    store
+        .update_access(person.id, &access, &ctx.actor(), ctx.now)
+        .await?;
+    Ok(Reply::Ack)
+}

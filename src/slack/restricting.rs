@@ -87,7 +87,7 @@ fn choices_text(choices: &[(String, String)]) -> Vec<SlackBlockChoiceItem<SlackB
         .collect()
 }
 
-fn modal(
+pub(super) fn modal(
     title: &str,
     callback: &str,
     submit: &str,
@@ -108,7 +108,7 @@ fn modal(
     )
 }
 
-fn extra_of(raw: Option<&str>) -> Option<String> {
+pub(super) fn extra_of(raw: Option<&str>) -> Option<String> {
     raw.and_then(|r| serde_json::from_str::<Value>(r).ok())
         .and_then(|v| v.get("extra").and_then(Value::as_str).map(str::to_owned))
 }
@@ -165,7 +165,7 @@ fn read_incidents(form: &Form, known: &[IncidentSummary]) -> Vec<i64> {
 }
 
 /// Finds the one person a command names, or answers how to proceed.
-async fn one_person(
+pub(super) async fn one_person(
     ctx: &Ctx<'_>,
     query: &str,
     command: &str,
@@ -218,7 +218,7 @@ async fn one_person(
 // ---------------------------------------------------------------------------------------
 
 /// The letter for a record, and the messages that deliver it to `manager`.
-fn letter_effects(
+pub(super) fn letter_effects(
     ctx: &Ctx<'_>,
     kind: LetterKind,
     person: &PersonRecord,
@@ -306,7 +306,7 @@ fn format_label(format: LetterFormat) -> &'static str {
     }
 }
 
-fn base_letter(
+pub(super) fn base_letter(
     ctx: &Ctx<'_>,
     person: &PersonRecord,
     reference: &str,
@@ -1408,6 +1408,11 @@ async fn decide(
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
     let incident_dates = incident_dates(ctx, request.person_id, &request.incident_ids).await?;
+    // A variation made for a review or dispute gets that outcome letter (R-LET-3).
+    let variation = match request.varies_restriction_id {
+        Some(_) => store.variation_origin(request.id).await?,
+        None => None,
+    };
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(
             &decided.request_reference,
@@ -1453,14 +1458,8 @@ async fn decide(
                 letter.starts_on = Some(*starts_on);
                 letter.ends_on = request.ends_on;
                 letter.next_review_on = Some(request.first_review_on);
-                match letter_effects(
-                    ctx,
-                    LetterKind::RestrictionNotice,
-                    &person,
-                    &letter,
-                    &requester,
-                    messages,
-                ) {
+                let kind = super::disputes::variation_letter(variation.as_ref(), &mut letter);
+                match letter_effects(ctx, kind, &person, &letter, &requester, messages) {
                     Ok(effects) => effects,
                     Err(e) => {
                         tracing::error!(error = %e, "restriction notice not drafted");
@@ -1538,4 +1537,82 @@ pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError
             Ok(already(ctx, &request.reference, &status, &by, at))
         }
     }
+}
+
+/// A fresh copy of a waiting request's approval message, for the scheduler's nudge to
+/// the head and escalation to the deputies (R-REM-1); None once it is no longer pending.
+pub async fn approval_reminder(
+    state: &crate::app::AppState,
+    request_id: i64,
+) -> crate::store::StoreResult<Option<SlackMessageContent>> {
+    let store = state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        return Ok(None);
+    };
+    if request.status != "pending" {
+        return Ok(None);
+    }
+    let Some(person) = store.person(request.person_id).await? else {
+        return Ok(None);
+    };
+    let ctx = Ctx {
+        state,
+        user: UserId::from_slack("system"),
+        now: state.clock.now(),
+    };
+    let function_name = store
+        .list_functions()
+        .await?
+        .into_iter()
+        .find(|f| f.id == request.function_id)
+        .map(|f| f.name)
+        .unwrap_or_default();
+    let incidents = store.incidents_of(person.id).await?;
+    let summary: String = history_summary(&ctx, &person, &incidents)
+        .await
+        .unwrap_or_default();
+    let warning = match (request.warning_id, request.no_warning_reason.as_deref()) {
+        (Some(_), _) => "A written warning was sent first".to_owned(),
+        (None, Some(reason)) => format!(
+            "No warning: {}",
+            reason
+                .parse::<NoWarningReason>()
+                .map(|r| r.label())
+                .unwrap_or("reason recorded")
+        ),
+        (None, None) => "Varies a restriction in force".to_owned(),
+    };
+    let new = NewRequest {
+        person_id: request.person_id,
+        function_id: request.function_id,
+        incident_ids: request.incident_ids.clone(),
+        measures: request.measures.clone(),
+        justification: request.justification.clone(),
+        proportionality: request.proportionality.clone(),
+        internal_review_exhausted: request.internal_review_exhausted,
+        ends_on: request.ends_on,
+        first_review_on: request.first_review_on,
+        warning_id: request.warning_id,
+        no_warning_reason: request.no_warning_reason.clone(),
+        varies_restriction_id: request.varies_restriction_id,
+    };
+    let requester = UserId::from_slack(request.requested_by.clone());
+    let mut content = approval_message(
+        &request.reference,
+        request.id,
+        &requester,
+        &function_name,
+        &person,
+        &new,
+        &warning,
+        &summary,
+    );
+    let waited = format!(
+        ":hourglass: *Reminder:* this request has waited since {} for a decision.",
+        ctx.local_time(request.requested_at)
+    );
+    if let Some(blocks) = content.blocks.as_mut() {
+        blocks.insert(0, section(&waited));
+    }
+    Ok(Some(content))
 }

@@ -5,6 +5,7 @@
 
 mod postgres;
 pub mod records;
+pub mod schedule;
 mod sqlite;
 
 use std::sync::Arc;
@@ -23,8 +24,10 @@ pub use postgres::PostgresStore;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
+    pub use super::DisputeStore;
     pub use super::{
-        AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore, Store,
+        AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
+        ScheduleStore, Store,
     };
 }
 pub use sqlite::SqliteStore;
@@ -180,6 +183,8 @@ pub trait Store:
     + PeopleStore
     + ReportingStore
     + RestrictionStore
+    + DisputeStore
+    + ScheduleStore
     + std::fmt::Debug
     + Send
     + Sync
@@ -306,6 +311,15 @@ pub trait PeopleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn person(&self, id: i64) -> StoreResult<Option<PersonRecord>>;
+    /// Records a person's access requirements (§1); the audit event says what changed,
+    /// without the free-text needs themselves.
+    async fn update_access(
+        &self,
+        id: i64,
+        access: &crate::domain::person::AccessRequirements,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// People whose name contains `query` (any case) or who hold one of `identifiers`
     /// (kind and normalised value), best matches first.
     async fn find_people(
@@ -441,6 +455,109 @@ pub trait RestrictionStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> StoreResult<LetterSent>;
+}
+
+/// Disputes of a restriction and its reviews (R-DIS-1, R-DIS-2, R-REV-1, R-REV-2, R-LET-3).
+/// Each outcome is recorded exactly once, however many clicks race, with its audit events
+/// and its outcome letter in the same transaction.
+#[async_trait]
+pub trait DisputeStore: Send + Sync {
+    /// A restriction as recorded, with its measures and who requested it.
+    async fn restriction(&self, id: i64) -> StoreResult<Option<RestrictionRecord>>;
+    /// Records a dispute of a restriction in force (`DSP-…`); `announce` builds the
+    /// handler's message. A restriction not in force is `NotFound`.
+    async fn record_dispute(
+        &self,
+        dispute: &NewDispute,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRecord>>;
+    /// Resolves a dispute awaiting resolution; "lifted" ends the restriction.
+    async fn resolve_dispute(
+        &self,
+        id: i64,
+        resolution: &crate::domain::dispute::ValidResolution,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, Concluded>,
+    ) -> StoreResult<Conclusion>;
+    /// Starts a review of a restriction in force (`REV-…`). A second open review of the
+    /// same restriction is a `Conflict`.
+    async fn start_review(
+        &self,
+        review: &NewReview,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+    async fn review(&self, id: i64) -> StoreResult<Option<ReviewRecord>>;
+    /// The review of this restriction started and not yet decided, if any.
+    async fn open_review_for(&self, restriction_id: i64) -> StoreResult<Option<ReviewRecord>>;
+    /// Decides an open review: continue sets the restriction's next review date, lift
+    /// ends it, vary leaves it in force until the head approves new measures.
+    async fn decide_review(
+        &self,
+        id: i64,
+        decision: &crate::domain::review::ValidReview,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, Concluded>,
+    ) -> StoreResult<Conclusion>;
+    /// The review or dispute a variation request was made for, if any.
+    async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>>;
+    /// Disputes awaiting resolution due on or before `on_or_before`, earliest first.
+    async fn disputes_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueDispute>>;
+    /// Active restrictions due for review on or before `on_or_before`, earliest first.
+    async fn reviews_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>>;
+}
+
+/// The scheduler's reads and writes, and App Home's lists (R-REM-*).
+#[async_trait]
+pub trait ScheduleStore: Send + Sync {
+    /// Claims one scheduled run for `worker`; false if another holds it or it finished.
+    /// A claim whose holder died is taken over once `claimed_until` has passed.
+    async fn claim_run(
+        &self,
+        job: &str,
+        scheduled_for: DateTime<Utc>,
+        worker: &str,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn finish_run(
+        &self,
+        job: &str,
+        scheduled_for: DateTime<Utc>,
+        worker: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn run_finished(&self, job: &str, scheduled_for: DateTime<Utc>) -> StoreResult<bool>;
+    /// Marks restrictions past their end date as ended, with an audit event each.
+    async fn end_expired_restrictions(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    async fn due_items(&self, query: &schedule::DueQuery) -> StoreResult<schedule::DueItems>;
+    /// Issues reminders: each stored once with its outbox message (by its unique key) and
+    /// an audit event; returns how many were new.
+    async fn record_reminders(
+        &self,
+        reminders: &[schedule::NewReminder],
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// The keys (as `NewReminder::key` builds them) of reminders already issued for
+    /// occasions on or after `occasions_from`, so a sweep skips them before building them.
+    async fn issued_reminder_keys(
+        &self,
+        occasions_from: &str,
+    ) -> StoreResult<std::collections::HashSet<String>>;
+    async fn home_items(
+        &self,
+        user: &UserId,
+        reviews_until: NaiveDate,
+    ) -> StoreResult<schedule::HomeItems>;
 }
 
 /// Opens the store the URL names and applies its migrations.

@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Pool, Transaction};
 
+use super::DisputeStore;
 use super::{
     AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
-    Store, StoreError, StoreResult,
+    ScheduleStore, Store, StoreError, StoreResult,
 };
 
 type Db = sqlx::Postgres;
@@ -99,4 +100,14 @@ mod restrictions {
     use super::common::*;
     use super::*;
     include!("sql/restrictions.rs");
+}
+mod schedule {
+    use super::common::*;
+    use super::*;
+    include!("sql/schedule.rs");
+}
+mod disputes {
+    use super::common::*;
+    use super::*;
+    include!("sql/disputes.rs");
 }

@@ -326,3 +326,169 @@ pub struct LetterRecord {
     pub created_by: String,
     pub subject_reference: String,
 }
+
+// ---------------------------------------------------------------------------------------
+// Disputes and reviews (R-DIS-1, R-DIS-2, R-REV-1, R-REV-2)
+// ---------------------------------------------------------------------------------------
+
+/// A restriction as recorded, whether or not it is still in force.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RestrictionRecord {
+    pub id: i64,
+    pub reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub request_id: i64,
+    /// `active`, `lifted`, `ended` or `superseded`.
+    pub status: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    pub next_review_on: NaiveDate,
+    pub measures: Vec<Measure>,
+    /// The manager who requested it: the owner reminded of its reviews.
+    pub requested_by: String,
+    /// The head (or deputy) who approved it.
+    pub approved_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A dispute to record (R-DIS-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDispute {
+    pub restriction_id: i64,
+    /// The restriction must be in force on this day (the recorder's today).
+    pub today: NaiveDate,
+    pub received_on: NaiveDate,
+    pub summary: String,
+    pub handler: crate::domain::UserId,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeRecord {
+    pub id: i64,
+    pub reference: String,
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub received_on: NaiveDate,
+    pub summary: String,
+    pub handler: String,
+    pub due_on: NaiveDate,
+    /// `awaiting_resolution` or `resolved`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub outcome_reasons: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A review to start (R-REV-1): annual, or early reconsideration (§8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReview {
+    pub restriction_id: i64,
+    pub kind: crate::domain::review::ReviewKind,
+    /// The restriction must be in force on this day.
+    pub today: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewRecord {
+    pub id: i64,
+    pub reference: String,
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    /// `annual` or `early`.
+    pub kind: String,
+    /// `open` or `decided`.
+    pub status: String,
+    pub outcome: Option<String>,
+    pub reasons: Option<String>,
+    pub next_review_on: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What resolving a dispute or deciding a review changed, for the messages and the
+/// outcome letter written in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Concluded {
+    /// The dispute's or review's id and reference.
+    pub id: i64,
+    pub reference: String,
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    /// The stored outcome, e.g. `still_applies` or `continue`.
+    pub outcome: String,
+    /// Whether this outcome lifted the restriction (false if it was no longer active).
+    pub lifted: bool,
+    /// Continue only: the restriction's new review date.
+    pub next_review_on: Option<NaiveDate>,
+}
+
+/// The result of trying to resolve a dispute or decide a review: this call did, or
+/// someone already had (exactly one outcome is ever recorded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conclusion {
+    Concluded(Concluded),
+    AlreadyConcluded {
+        outcome: String,
+        by: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// What a variation request was made for: a review decided "vary" or a dispute resolved
+/// "varied" (R-REV-1, R-DIS-2); its outcome letter is drafted when the head approves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariationOf {
+    Review,
+    Dispute,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VariationOrigin {
+    pub of: VariationOf,
+    pub id: i64,
+    pub reference: String,
+    /// The reasons given for varying, for the outcome letter.
+    pub reasons: String,
+}
+
+/// A dispute awaiting resolution whose due date has come (for reminders, R-REM-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDispute {
+    pub id: i64,
+    pub reference: String,
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub handler: String,
+    pub received_on: NaiveDate,
+    pub due_on: NaiveDate,
+}
+
+/// An active restriction whose review date has come (for reminders, R-REM-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReview {
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    pub next_review_on: NaiveDate,
+    /// The manager who requested the restriction.
+    pub owner: String,
+    /// A review already started and not yet decided, if any.
+    pub open_review_id: Option<i64>,
+    pub open_review_reference: Option<String>,
+}

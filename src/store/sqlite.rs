@@ -10,9 +10,10 @@ use async_trait::async_trait;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Pool, Transaction};
 
+use super::DisputeStore;
 use super::{
     AuditStore, Backend, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
-    Store, StoreError, StoreResult,
+    ScheduleStore, Store, StoreError, StoreResult,
 };
 
 type Db = sqlx::Sqlite;
@@ -112,4 +113,14 @@ mod restrictions {
     use super::common::*;
     use super::*;
     include!("sql/restrictions.rs");
+}
+mod schedule {
+    use super::common::*;
+    use super::*;
+    include!("sql/schedule.rs");
+}
+mod disputes {
+    use super::common::*;
+    use super::*;
+    include!("sql/disputes.rs");
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::Utc;
 use contact_policy_bot::app::Application;
 use contact_policy_bot::config::{
-    Config, LettersConfig, OutboxConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
+    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
     DEFAULT_MAX_BODY_BYTES,
 };
 use contact_policy_bot::slack::signature::SignatureVerifier;
@@ -54,6 +54,9 @@ macro_rules! on_both_backends {
 }
 
 pub struct TestApp {
+    /// Set when the app runs on a clock the test controls; requests are signed by it.
+    pub clock: Option<contact_policy_bot::clock::ManualClock>,
+    pub scheduler: Option<contact_policy_bot::scheduler::cron_job::ReminderScheduler>,
     pub address: String,
     pub store: Arc<dyn Store>,
     pub slack: Arc<FakeSlack>,
@@ -95,6 +98,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
             organisation: "Test Office".to_owned(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },
+        reminders: ReminderConfig::default(),
     }
 }
 
@@ -115,8 +119,27 @@ pub async fn spawn_app(backend: Backend, test: &str) -> Option<TestApp> {
 
 /// Starts the app against an existing database and fake Slack (used to restart).
 pub async fn spawn_app_on(db: Arc<TestDb>, slack: Arc<FakeSlack>) -> TestApp {
-    let config = test_config(db.url(), &slack.api_url());
-    let app = Application::build(config).await.expect("app builds");
+    spawn_app_with(db, slack, None).await
+}
+
+/// Starts the app on a clock the test controls, with the reminder schedule driven by the
+/// test (`app.scheduler`) instead of running in the background.
+pub async fn spawn_app_with(
+    db: Arc<TestDb>,
+    slack: Arc<FakeSlack>,
+    clock: Option<contact_policy_bot::clock::ManualClock>,
+) -> TestApp {
+    let mut config = test_config(db.url(), &slack.api_url());
+    let app = match &clock {
+        Some(clock) => {
+            config.reminders.background = false;
+            Application::build_with_clock(config, Arc::new(clock.clone()))
+                .await
+                .expect("app builds")
+        }
+        None => Application::build(config).await.expect("app builds"),
+    };
+    let scheduler = clock.as_ref().map(|_| app.reminder_scheduler());
     let address = format!("http://{}", app.local_addr().expect("bound"));
     let store = app.store();
     let (tx, rx) = oneshot::channel::<()>();
@@ -124,6 +147,8 @@ pub async fn spawn_app_on(db: Arc<TestDb>, slack: Arc<FakeSlack>) -> TestApp {
         let _ = rx.await;
     }));
     TestApp {
+        clock,
+        scheduler,
         address,
         store,
         slack,
@@ -158,7 +183,11 @@ impl TestApp {
         body: impl Into<Vec<u8>>,
     ) -> reqwest::Response {
         let body = body.into();
-        let ts = Utc::now().timestamp();
+        let ts = self
+            .clock
+            .as_ref()
+            .map_or_else(Utc::now, contact_policy_bot::clock::Clock::now)
+            .timestamp();
         let signature = sign(ts, &body);
         self.post_raw(
             path,
@@ -436,10 +465,31 @@ pub async fn insert_restriction(
     starts_on: chrono::NaiveDate,
     ends_on: Option<chrono::NaiveDate>,
 ) -> i64 {
+    insert_restriction_reviewed(
+        db_url,
+        person_id,
+        function_id,
+        measures,
+        starts_on,
+        ends_on,
+        starts_on + chrono::Duration::days(300),
+    )
+    .await
+}
+
+/// As `insert_restriction`, with the next review on `review`.
+pub async fn insert_restriction_reviewed(
+    db_url: &str,
+    person_id: i64,
+    function_id: i64,
+    measures: &[contact_policy_bot::domain::measures::Measure],
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+    review: chrono::NaiveDate,
+) -> i64 {
     use sqlx::Connection;
     let now = Utc::now();
-    let review = starts_on + chrono::Duration::days(300);
-    let reference = format!("RES-T{}", rand::random::<u16>());
+    let reference = format!("RES-T{}", rand::random::<u32>());
     macro_rules! run {
         ($conn:expr) => {{
             let request_id: i64 = sqlx::query_scalar(

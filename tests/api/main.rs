@@ -9,9 +9,11 @@ mod helpers;
 
 mod cli;
 mod commands;
+mod disputes;
 mod events;
 mod health;
 mod outbox;
+mod reminders;
 mod reporting;
 mod restricting;
 mod security;

@@ -834,7 +834,65 @@ async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
     app.stop().await.expect("stops cleanly");
 }
 
+async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Backend) {
+    let Some(app) = spawn_app(backend, "access").await else {
+        return;
+    };
+    casework(&app).await;
+    let mut values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["rudeness"],
+        "Rude",
+        Utc::now().timestamp(),
+    );
+    values["access_language"] = json!({ "access_language": v::select("cy") });
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    assert_eq!(
+        app.store
+            .person(person)
+            .await
+            .expect("p")
+            .expect("p")
+            .access
+            .language
+            .as_str(),
+        "cy",
+        "new person's language kept"
+    );
+    assert_eq!(app.slash_command(STAFF, "access Jane").await.status(), 200);
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "access");
+    let values = state_values(&[
+        ("access_format", v::select("large_print")),
+        ("access_language", v::select("cy")),
+        ("access_needs", v::text("Speak slowly; hearing loss")),
+    ]);
+    assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
+    let stored = app.store.person(person).await.expect("p").expect("p");
+    assert_eq!(stored.access.format.as_str(), "large_print");
+    let check: Value = app
+        .slash_command(STAFF, "check Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = check.to_string();
+    assert!(
+        shown.contains("Access requirements to respect") && shown.contains("hearing loss"),
+        "{shown}"
+    );
+    let trail = format!("{:?}", app.store.all_audit_events().await.expect("audit"));
+    assert!(
+        trail.contains("access_requirements_updated") && !trail.contains("hearing loss"),
+        "{trail}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    r_rec_1_access_requirements_are_recorded_and_shown_to_staff,
     r_rpt_1_report_records_incident_notifies_managers_and_confirms,
     r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing,
     r_rec_1_phone_number_typed_three_ways_finds_one_person,

@@ -244,6 +244,8 @@ pub(super) async fn insert_outbox_returning(
 pub(super) enum LetterSubject {
     Warning(i64),
     Restriction(i64),
+    Dispute(i64),
+    Review(i64),
 }
 
 /// Stores a drafted letter, its audit event and the messages that deliver it, inside
@@ -262,6 +264,8 @@ pub(super) async fn write_effects(
     let (warning_id, restriction_id, dispute_id, review_id): (_, _, Option<i64>, Option<i64>) = match subject {
         LetterSubject::Warning(id) => (Some(id), None, None, None),
         LetterSubject::Restriction(id) => (None, Some(id), None, None),
+        LetterSubject::Dispute(id) => (None, None, Some(id), None),
+        LetterSubject::Review(id) => (None, None, None, Some(id)),
     };
     let letter_id: i64 = sqlx::query_scalar(
         "INSERT INTO letters (kind, service_user_id, function_id, warning_id, restriction_id, dispute_id, review_id, \

@@ -64,6 +64,37 @@ impl PeopleStore for ThisStore {
         load_person(&self.pool, id).await
     }
 
+    async fn update_access(&self, id: i64, access: &AccessRequirements, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let before = sqlx::query("SELECT preferred_format, language, communication_needs FROM service_users WHERE id = $1 AND erased_at IS NULL")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("person {id}")))?;
+        let (old_format, old_language, old_needs): (String, String, String) =
+            (before.try_get("preferred_format")?, before.try_get("language")?, before.try_get("communication_needs")?);
+        sqlx::query(
+            "UPDATE service_users SET preferred_format = $2, language = $3, communication_needs = $4, updated_at = $5, \
+             last_activity_at = $5 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(access.format.as_str())
+        .bind(access.language.as_str())
+        .bind(&access.communication_needs)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let entry = AuditEntry::new(actor, "access_requirements_updated", "service_user", id)
+            .before(serde_json::json!({ "format": old_format, "language": old_language }))
+            .after(serde_json::json!({
+                "format": access.format.as_str(), "language": access.language.as_str(),
+                "communication_needs_changed": old_needs != access.communication_needs,
+            }));
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn find_people(&self, name_query: &str, identifiers: &[(IdentifierKind, String)], limit: i64) -> StoreResult<Vec<PersonRecord>> {
         let mut ids: Vec<i64> = Vec::new();
         for (kind, normalized) in identifiers {

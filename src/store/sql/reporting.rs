@@ -14,7 +14,7 @@ async fn announce_in(tx: &mut Transaction<'static, Db>, announce: Announce<'_>, 
     Ok(())
 }
 
-async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> StoreResult<Vec<Measure>> {
+pub(super) async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> StoreResult<Vec<Measure>> {
     let rows = sqlx::query("SELECT kind, params FROM restriction_measures WHERE restriction_id = $1 ORDER BY id")
         .bind(restriction_id)
         .fetch_all(pool)

@@ -268,6 +268,10 @@ impl RestrictionStore for ThisStore {
                 "internal_review_exhausted": request.internal_review_exhausted, "varies_restriction_id": request.varies_restriction_id,
             }));
         insert_audit(&mut tx, &entry, now).await?;
+        if let Some(varies) = request.varies_restriction_id {
+            // A variation answers the review or dispute that asked for it (R-REV-1, R-DIS-2).
+            super::disputes::link_variation(&mut tx, id, varies, actor, now).await?;
+        }
         let recorded = Recorded { id, reference };
         for approver in approvers {
             let message = approval_message(&recorded, approver);
@@ -394,7 +398,9 @@ impl RestrictionStore for ThisStore {
             approval_message_outbox_ids: approval_outbox_ids(&mut tx, id).await?,
         };
         let letter_for = restriction.map(|r| (LetterSubject::Restriction(r.id), person_id, function_id));
-        write_effects(&mut tx, effects(&decided), letter_for, decider, now).await?;
+        let effects = effects(&decided);
+        let letter_for = super::disputes::approval_letter_subject(&mut tx, id, &effects, letter_for).await?;
+        write_effects(&mut tx, effects, letter_for, decider, now).await?;
         tx.commit().await?;
         Ok(DecisionResult::Decided(decided))
     }

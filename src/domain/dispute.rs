@@ -1,0 +1,382 @@
+//! Disputes of a restriction (§7, R-DIS-1, R-DIS-2): a service user raises concerns about
+//! a decision to restrict their contact through the internal complaints procedure. The
+//! dispute is awaiting resolution until its handler records the outcome (the restricted
+//! contact arrangements still apply, or a different course was agreed: they are varied or
+//! lifted) with reasons, and the person is told in writing (R-LET-3).
+//!
+//! Awaiting resolution → Resolved, once; stored spellings are the schema's.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use super::calendar::add_working_days;
+use super::incident::UnknownValue;
+use super::UserId;
+
+/// How many working days the organisation gives itself to resolve a dispute, counted from
+/// the day it was received; the due date offered by default (R-DIS-1).
+pub const DISPUTE_RESPONSE_WORKING_DAYS: u32 = 20;
+
+const MAX_TEXT_CHARS: usize = 4000;
+
+/// The due date offered for a dispute received on `received_on`: the
+/// [`DISPUTE_RESPONSE_WORKING_DAYS`]th working day after it (weekends and England and
+/// Wales bank holidays skipped).
+pub fn default_due_on(received_on: NaiveDate) -> NaiveDate {
+    add_working_days(received_on, DISPUTE_RESPONSE_WORKING_DAYS)
+}
+
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+/// What a dispute's handler decided (§7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DisputeOutcome {
+    /// The restricted contact arrangements still apply.
+    StillApplies,
+    /// A different course: new measures, which the head of function must approve.
+    Varied,
+    /// A different course: the restriction is lifted.
+    Lifted,
+}
+
+impl DisputeOutcome {
+    pub const ALL: [DisputeOutcome; 3] = [
+        DisputeOutcome::StillApplies,
+        DisputeOutcome::Varied,
+        DisputeOutcome::Lifted,
+    ];
+
+    /// The stored spelling (`disputes.outcome`), also the letter's `outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeOutcome::StillApplies => "still_applies",
+            DisputeOutcome::Varied => "varied",
+            DisputeOutcome::Lifted => "lifted",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DisputeOutcome::StillApplies => "The restriction still applies",
+            DisputeOutcome::Varied => "Vary the restriction (new measures)",
+            DisputeOutcome::Lifted => "Lift the restriction",
+        }
+    }
+}
+
+impl fmt::Display for DisputeOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DisputeOutcome {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                what: "dispute outcome",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// Where a dispute stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DisputeStatus {
+    AwaitingResolution,
+    Resolved,
+}
+
+impl DisputeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeStatus::AwaitingResolution => "awaiting_resolution",
+            DisputeStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl FromStr for DisputeStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [DisputeStatus::AwaitingResolution, DisputeStatus::Resolved]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                what: "dispute status",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// A dispute is resolved once; a second outcome is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("This dispute was already resolved.")]
+pub struct AlreadyResolved;
+
+/// The dispute's state machine: AwaitingResolution → Resolved, nothing else.
+pub fn resolve(from: DisputeStatus) -> Result<DisputeStatus, AlreadyResolved> {
+    match from {
+        DisputeStatus::AwaitingResolution => Ok(DisputeStatus::Resolved),
+        DisputeStatus::Resolved => Err(AlreadyResolved),
+    }
+}
+
+/// A field of the dispute form, so each error shows beside its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DisputeField {
+    Restriction,
+    ReceivedOn,
+    Summary,
+    Handler,
+    DueOn,
+    Outcome,
+    Reasons,
+}
+
+impl DisputeField {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisputeField::Restriction => "restriction",
+            DisputeField::ReceivedOn => "received_on",
+            DisputeField::Summary => "summary",
+            DisputeField::Handler => "handler",
+            DisputeField::DueOn => "due_on",
+            DisputeField::Outcome => "outcome",
+            DisputeField::Reasons => "reasons",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DisputeFieldError {
+    pub field: DisputeField,
+    pub message: String,
+}
+
+fn error(field: DisputeField, message: impl Into<String>) -> DisputeFieldError {
+    DisputeFieldError {
+        field,
+        message: message.into(),
+    }
+}
+
+/// Checks free text a person wrote: present, and not too long.
+fn text_error(field: DisputeField, text: &str, empty: &str) -> Option<DisputeFieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        Some(error(field, empty))
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Some(error(field, "Keep this to 4,000 characters or fewer"))
+    } else {
+        None
+    }
+}
+
+/// What a manager submitted on the dispute form (R-DIS-1), before checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeDraft {
+    pub restriction_id: Option<i64>,
+    pub received_on: Option<NaiveDate>,
+    pub summary: String,
+    pub handler: Option<UserId>,
+    /// None to take [`default_due_on`] of the date received.
+    pub due_on: Option<NaiveDate>,
+}
+
+/// A dispute that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidDispute {
+    pub restriction_id: i64,
+    pub received_on: NaiveDate,
+    pub summary: String,
+    pub handler: UserId,
+    pub due_on: NaiveDate,
+}
+
+impl DisputeDraft {
+    /// Every problem at once: a restriction chosen, received on or before today, a
+    /// summary, a handler, and a due date not before the date received.
+    pub fn validate(self, today: NaiveDate) -> Result<ValidDispute, Vec<DisputeFieldError>> {
+        let mut errors = Vec::new();
+        if self.restriction_id.is_none() {
+            errors.push(error(
+                DisputeField::Restriction,
+                "Choose the restriction that is disputed",
+            ));
+        }
+        match self.received_on {
+            None => errors.push(error(
+                DisputeField::ReceivedOn,
+                "Choose the date the dispute was received",
+            )),
+            Some(d) if d > today => errors.push(error(
+                DisputeField::ReceivedOn,
+                "The date received cannot be in the future",
+            )),
+            Some(_) => {}
+        }
+        errors.extend(text_error(
+            DisputeField::Summary,
+            &self.summary,
+            "Summarise what the person disputes",
+        ));
+        if self.handler.is_none() {
+            errors.push(error(
+                DisputeField::Handler,
+                "Choose the manager who will handle the dispute",
+            ));
+        }
+        let received_on = self.received_on.unwrap_or(today);
+        let due_on = self.due_on.unwrap_or_else(|| default_due_on(received_on));
+        if due_on < received_on {
+            errors.push(error(
+                DisputeField::DueOn,
+                format!(
+                    "The due date cannot be before the date received ({})",
+                    day(received_on)
+                ),
+            ));
+        }
+        match (self.restriction_id, self.handler, errors.is_empty()) {
+            (Some(restriction_id), Some(handler), true) => Ok(ValidDispute {
+                restriction_id,
+                received_on,
+                summary: self.summary.trim().to_owned(),
+                handler,
+                due_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The handler's outcome with its reasons (R-DIS-2), before checking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolutionDraft {
+    pub outcome: Option<DisputeOutcome>,
+    pub reasons: String,
+}
+
+/// An outcome with reasons, ready to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidResolution {
+    pub outcome: DisputeOutcome,
+    pub reasons: String,
+}
+
+impl ResolutionDraft {
+    /// An outcome and its reasons are both required: the person is told why (§7).
+    pub fn validate(self) -> Result<ValidResolution, Vec<DisputeFieldError>> {
+        let mut errors = Vec::new();
+        if self.outcome.is_none() {
+            errors.push(error(DisputeField::Outcome, "Choose the outcome"));
+        }
+        errors.extend(text_error(
+            DisputeField::Reasons,
+            &self.reasons,
+            "Give the reasons: they go in the letter to the person",
+        ));
+        match (self.outcome, errors.is_empty()) {
+            (Some(outcome), true) => Ok(ValidResolution {
+                outcome,
+                reasons: self.reasons.trim().to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn draft() -> DisputeDraft {
+        DisputeDraft {
+            restriction_id: Some(1),
+            received_on: Some(d(2026, 12, 14)),
+            summary: " Says the restriction is unfair ".to_owned(),
+            handler: Some(UserId::from_slack("U0HANDLER")),
+            due_on: None,
+        }
+    }
+
+    #[test]
+    fn r_dis_1_due_date_defaults_to_twenty_working_days_skipping_bank_holidays() {
+        let valid = draft().validate(d(2026, 12, 15)).expect("valid");
+        // Christmas, the Boxing Day substitute and New Year's Day are skipped.
+        assert_eq!(valid.due_on, d(2027, 1, 14));
+        assert_eq!(valid.summary, "Says the restriction is unfair");
+    }
+
+    #[test]
+    fn a_dispute_needs_a_restriction_summary_handler_and_past_received_date() {
+        let errors = DisputeDraft {
+            restriction_id: None,
+            received_on: Some(d(2026, 12, 16)),
+            summary: "  ".to_owned(),
+            handler: None,
+            due_on: Some(d(2026, 12, 1)),
+        }
+        .validate(d(2026, 12, 15))
+        .expect_err("invalid");
+        let fields: Vec<DisputeField> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            vec![
+                DisputeField::Restriction,
+                DisputeField::ReceivedOn,
+                DisputeField::Summary,
+                DisputeField::Handler,
+                DisputeField::DueOn,
+            ]
+        );
+    }
+
+    #[test]
+    fn r_dis_2_an_outcome_needs_reasons() {
+        let errors = ResolutionDraft {
+            outcome: Some(DisputeOutcome::StillApplies),
+            reasons: " ".to_owned(),
+        }
+        .validate()
+        .expect_err("no reasons");
+        assert_eq!(errors[0].field, DisputeField::Reasons);
+        let valid = ResolutionDraft {
+            outcome: Some(DisputeOutcome::Lifted),
+            reasons: "Behaviour has improved".to_owned(),
+        }
+        .validate()
+        .expect("valid");
+        assert_eq!(valid.outcome.as_str(), "lifted");
+    }
+
+    #[test]
+    fn a_dispute_is_resolved_once() {
+        assert_eq!(
+            resolve(DisputeStatus::AwaitingResolution),
+            Ok(DisputeStatus::Resolved)
+        );
+        assert_eq!(resolve(DisputeStatus::Resolved), Err(AlreadyResolved));
+    }
+
+    #[test]
+    fn outcomes_round_trip_their_stored_spelling() {
+        for outcome in DisputeOutcome::ALL {
+            assert_eq!(outcome.as_str().parse::<DisputeOutcome>(), Ok(outcome));
+        }
+        assert!("maybe".parse::<DisputeOutcome>().is_err());
+    }
+}

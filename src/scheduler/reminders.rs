@@ -1,0 +1,414 @@
+//! The reminder sweep (R-REM-1, R-REM-2): what is due on a given day, who must hear about
+//! it, and the message with a button to act. Each reminder is keyed by kind, item, due
+//! occasion and recipient, and stored with its outbox row in one transaction, so however
+//! often a sweep runs (a restart mid-sweep, a catch-up, two instances) each is sent once.
+//! Reminders name items by reference only: no personal data leaves in them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use slack_morphism::prelude::*;
+
+use crate::app::AppState;
+use crate::config::ReminderConfig;
+use crate::domain::calendar::add_working_days;
+use crate::domain::UserId;
+use crate::slack::send;
+use crate::slack::views::{md, pt};
+use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
+use crate::store::{FunctionSummary, StoreResult};
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    pub due: usize,
+    pub issued: u64,
+    pub restrictions_ended: u64,
+}
+
+/// Finds everything due on `today` and issues the reminders not yet issued.
+pub async fn sweep(
+    state: &Arc<AppState>,
+    config: &ReminderConfig,
+    now: DateTime<Utc>,
+) -> StoreResult<SweepReport> {
+    let store = state.store.as_ref();
+    let today = now.with_timezone(&state.timezone).date_naive();
+    let restrictions_ended = store.end_expired_restrictions(today, now).await?;
+    let query = DueQuery {
+        reviews_until: today + Duration::days(config.review_due_days),
+        ending_until: today + Duration::days(config.ending_soon_days),
+        today,
+        requests_before: now,
+        reports_before: now - Duration::hours(config.police_report_after_hours),
+        letters_before: now - Duration::days(config.letter_unsent_days),
+    };
+    let due = store.due_items(&query).await?;
+    let functions: HashMap<i64, FunctionSummary> = store
+        .list_functions()
+        .await?
+        .into_iter()
+        .map(|f| (f.id, f))
+        .collect();
+    // Reminders already issued are skipped up front: the unique keys still guard the
+    // insert, this only spares a repeat sweep from building messages it will not send.
+    let issued_before = store
+        .issued_reminder_keys(&(today - Duration::days(800)).to_string())
+        .await?;
+    let mut plan = Plan {
+        reminders: Vec::new(),
+        functions: &functions,
+        issued: &issued_before,
+        already: 0,
+    };
+
+    for review in &due.reviews {
+        let overdue = review.next_review_on < today;
+        let kind = if overdue {
+            ReminderKind::ReviewOverdue
+        } else {
+            ReminderKind::ReviewDue
+        };
+        let text = if overdue {
+            format!("*Review overdue:* restriction {} was due for review on {}. §8 requires at least an annual review: start it now.", review.reference, day(review.next_review_on))
+        } else {
+            format!(
+                "*Review due:* restriction {} is due for review by {}.",
+                review.reference,
+                day(review.next_review_on)
+            )
+        };
+        let button = (
+            "Start review",
+            "start_review",
+            review.restriction_id.to_string(),
+        );
+        let occasion = review.next_review_on.to_string();
+        plan.add(
+            kind,
+            "restriction",
+            review.restriction_id,
+            &occasion,
+            &review.owner,
+            review.function_id,
+            &text,
+            button.clone(),
+        );
+        if overdue {
+            // Overdue items escalate to the head of function (R-REM-2).
+            for head in plan.heads(review.function_id) {
+                plan.add(
+                    kind,
+                    "restriction",
+                    review.restriction_id,
+                    &occasion,
+                    &head,
+                    review.function_id,
+                    &text,
+                    button.clone(),
+                );
+            }
+        }
+    }
+    for ending in &due.ending {
+        let Some(ends_on) = ending.ends_on else {
+            continue;
+        };
+        let text = format!(
+            "*Restriction ending:* {} ends on {}. Review it now if contact still needs managing.",
+            ending.reference,
+            day(ends_on)
+        );
+        plan.add(
+            ReminderKind::RestrictionEnding,
+            "restriction",
+            ending.restriction_id,
+            &ends_on.to_string(),
+            &ending.owner,
+            ending.function_id,
+            &text,
+            (
+                "Start review",
+                "start_review",
+                ending.restriction_id.to_string(),
+            ),
+        );
+    }
+    for dispute in &due.disputes {
+        let overdue = dispute.due_on < today;
+        let text = if overdue {
+            format!("*Dispute overdue:* {} was due to be resolved by {} and is still awaiting resolution (§7).", dispute.reference, day(dispute.due_on))
+        } else {
+            format!(
+                "*Dispute due today:* {} is awaiting resolution (§7).",
+                dispute.reference
+            )
+        };
+        let button = (
+            "Resolve dispute",
+            "resolve_dispute",
+            dispute.dispute_id.to_string(),
+        );
+        let occasion = dispute.due_on.to_string();
+        plan.add(
+            ReminderKind::DisputeDue,
+            "dispute",
+            dispute.dispute_id,
+            &occasion,
+            &dispute.handler,
+            dispute.function_id,
+            &text,
+            button.clone(),
+        );
+        if overdue {
+            for head in plan.heads(dispute.function_id) {
+                plan.add(
+                    ReminderKind::DisputeDue,
+                    "dispute",
+                    dispute.dispute_id,
+                    &occasion,
+                    &head,
+                    dispute.function_id,
+                    &text,
+                    button.clone(),
+                );
+            }
+        }
+    }
+    for request in &due.waiting_requests {
+        let asked_on = request
+            .requested_at
+            .with_timezone(&state.timezone)
+            .date_naive();
+        let nudge_on = add_working_days(asked_on, config.approval_nudge_working_days);
+        let escalate_on = add_working_days(nudge_on, config.approval_nudge_working_days);
+        let occasion = asked_on.to_string();
+        if today >= nudge_on {
+            let head = functions
+                .get(&request.function_id)
+                .and_then(|f| f.head.clone())
+                .filter(|h| *h != request.requester);
+            if let Some(head) = head {
+                plan.approval_copy(
+                    state,
+                    ReminderKind::ApprovalWaiting,
+                    request.request_id,
+                    &occasion,
+                    &head,
+                    request.function_id,
+                )
+                .await?;
+            }
+        }
+        if today >= escalate_on {
+            let deputies: Vec<UserId> = functions
+                .get(&request.function_id)
+                .map(|f| f.deputies.clone())
+                .unwrap_or_default();
+            for deputy in deputies.iter().filter(|d| **d != request.requester) {
+                plan.approval_copy(
+                    state,
+                    ReminderKind::ApprovalEscalated,
+                    request.request_id,
+                    &occasion,
+                    deputy,
+                    request.function_id,
+                )
+                .await?;
+            }
+        }
+    }
+    for warning in &due.lapsed_warnings {
+        let text = format!(
+            "*Adapt period passed:* the chance to adapt under warning {} ended on {}. Decide what happens next: no further action, or request a restriction.",
+            warning.reference,
+            day(warning.adapt_until)
+        );
+        plan.add(
+            ReminderKind::AdaptPeriodPassed,
+            "warning",
+            warning.warning_id,
+            &warning.adapt_until.to_string(),
+            &warning.owner,
+            warning.function_id,
+            &text,
+            (
+                "Request restriction",
+                "restrict_person",
+                warning.person_id.to_string(),
+            ),
+        );
+    }
+    for report in &due.outstanding_reports {
+        let text = format!("*Police report still required* for incident {} (physical violence used or threatened, §4). Record it once made.", report.reference);
+        let occasion = report.occurred_at.date_naive().to_string();
+        let recipients = plan.managers(report.function_id);
+        for manager in recipients {
+            plan.add(
+                ReminderKind::PoliceReportOutstanding,
+                "incident",
+                report.incident_id,
+                &occasion,
+                &manager,
+                report.function_id,
+                &text,
+                (
+                    "Record police report",
+                    "record_police_report",
+                    report.incident_id.to_string(),
+                ),
+            );
+        }
+    }
+    for letter in &due.unsent_letters {
+        let text = format!(
+            "*Letter not marked sent:* the {} letter for {} was drafted on {} and is not yet marked as sent.",
+            letter.kind.replace('_', " "),
+            letter.subject_reference,
+            day(letter.created_at.with_timezone(&state.timezone).date_naive())
+        );
+        plan.add(
+            ReminderKind::LetterUnsent,
+            "letter",
+            letter.letter_id,
+            &letter.created_at.date_naive().to_string(),
+            &letter.owner,
+            letter.function_id,
+            &text,
+            (
+                "Mark as sent",
+                "mark_letter_sent",
+                letter.letter_id.to_string(),
+            ),
+        );
+    }
+
+    let due_count = plan.reminders.len() + plan.already;
+    let issued = store.record_reminders(&plan.reminders, now).await?;
+    if issued > 0 {
+        state.outbox_wake.notify_one();
+    }
+    tracing::info!(
+        due = due_count,
+        issued,
+        restrictions_ended,
+        "reminder sweep finished"
+    );
+    Ok(SweepReport {
+        due: due_count,
+        issued,
+        restrictions_ended,
+    })
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%a %-d %b %Y").to_string()
+}
+
+struct Plan<'a> {
+    reminders: Vec<NewReminder>,
+    functions: &'a HashMap<i64, FunctionSummary>,
+    issued: &'a std::collections::HashSet<String>,
+    /// Reminders due but issued by an earlier sweep.
+    already: usize,
+}
+
+impl Plan<'_> {
+    /// The head of a function, or its deputies when it has none.
+    fn heads(&self, function_id: i64) -> Vec<UserId> {
+        match self.functions.get(&function_id) {
+            Some(f) => match &f.head {
+                Some(head) => vec![head.clone()],
+                None => f.deputies.clone(),
+            },
+            None => Vec::new(),
+        }
+    }
+
+    fn managers(&self, function_id: i64) -> Vec<UserId> {
+        match self.functions.get(&function_id) {
+            Some(f) if !f.managers.is_empty() => f.managers.clone(),
+            _ => self.heads(function_id),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        kind: ReminderKind,
+        subject_type: &'static str,
+        subject_id: i64,
+        occasion: &str,
+        recipient: &UserId,
+        function_id: i64,
+        text: &str,
+        button: (&str, &str, String),
+    ) {
+        let key = NewReminder::key(kind, subject_type, subject_id, occasion, recipient);
+        if self.issued.contains(&key) {
+            self.already += 1;
+            return;
+        }
+        let (label, action, value) = button;
+        let blocks: Vec<SlackBlock> = vec![
+            SlackSectionBlock::new().with_text(md(text)).into(),
+            SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt(label))
+                .with_action_id(action.into())
+                .with_value(value)
+                .into()])
+            .into(),
+        ];
+        let plain = text.replace('*', "");
+        let message = send::dm(
+            recipient,
+            SlackMessageContent::new()
+                .with_text(plain)
+                .with_blocks(blocks),
+            key,
+        );
+        self.reminders.push(NewReminder {
+            kind,
+            subject_type,
+            subject_id,
+            occasion: occasion.to_owned(),
+            recipient: recipient.clone(),
+            function_id,
+            message,
+            approval_copy_of: None,
+        });
+    }
+
+    /// A waiting request is re-sent to the head (then the deputies) as a fresh copy of the
+    /// approval message, with its checklist and buttons; the decision updates it too.
+    async fn approval_copy(
+        &mut self,
+        state: &Arc<AppState>,
+        kind: ReminderKind,
+        request_id: i64,
+        occasion: &str,
+        recipient: &UserId,
+        function_id: i64,
+    ) -> StoreResult<()> {
+        let key = NewReminder::key(kind, "restriction_request", request_id, occasion, recipient);
+        if self.issued.contains(&key) {
+            self.already += 1;
+            return Ok(());
+        }
+        let Some(content) = crate::slack::restricting::approval_reminder(state, request_id).await?
+        else {
+            return Ok(());
+        };
+        self.reminders.push(NewReminder {
+            kind,
+            subject_type: "restriction_request",
+            subject_id: request_id,
+            occasion: occasion.to_owned(),
+            recipient: recipient.clone(),
+            function_id,
+            message: send::dm(recipient, content, key),
+            approval_copy_of: Some(request_id),
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+//! App Home (Slack `app_home_opened`): each user's own to-do list. Heads and deputies see
+//! approvals waiting; managers reviews due, disputes to resolve, police reports still
+//! required and letters to send; everyone their own recent reports. Published when the
+//! tab is opened and after each change the user makes. Items are named by reference.
+
+use chrono::Duration;
+use slack_morphism::prelude::*;
+
+use super::outbound::SlackCall;
+use super::views::{home_view, md};
+use crate::app::AppState;
+use crate::domain::UserId;
+use crate::error::ApiError;
+use crate::store::schedule::HomeItems;
+
+/// How far ahead App Home lists reviews.
+const REVIEW_HORIZON_DAYS: i64 = 30;
+
+/// Queues a fresh App Home for `user`; `key` makes a retried trigger publish once.
+pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<(), ApiError> {
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&state.timezone)
+        .date_naive();
+    let roles = state.store.roles_of(user).await?;
+    let items = state
+        .store
+        .home_items(user, today + Duration::days(REVIEW_HORIZON_DAYS))
+        .await?;
+    let SlackView::Home(mut home) = home_view(&roles) else {
+        return Ok(());
+    };
+    home.blocks.extend(todo_blocks(state, &items));
+    let call = SlackCall::PublishView(SlackApiViewsPublishRequest::new(
+        user.as_str().into(),
+        SlackView::Home(home),
+    ));
+    let message = call
+        .into_outbox(key, Some(("user", user.to_string())))
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    state
+        .store
+        .enqueue(&[message], None, state.clock.now())
+        .await?;
+    state.outbox_wake.notify_one();
+    Ok(())
+}
+
+/// After a change a user made: their Home reflects it.
+pub async fn refresh_after_change(state: &AppState, user: &UserId) {
+    let key = format!("home:{user}:{}", state.clock.now().timestamp_micros());
+    if let Err(err) = publish_home(state, user, &key).await {
+        tracing::warn!(error = %err, "App Home refresh failed");
+    }
+}
+
+fn list<T>(title: &str, items: &[T], line: impl Fn(&T) -> String) -> Option<SlackBlock> {
+    if items.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = items.iter().map(|i| format!("• {}", line(i))).collect();
+    Some(
+        SlackSectionBlock::new()
+            .with_text(md(&format!(
+                "*{title}* ({})\n{}",
+                items.len(),
+                lines.join("\n")
+            )))
+            .into(),
+    )
+}
+
+fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
+    let tz = state.timezone;
+    let day = |d: chrono::NaiveDate| d.format("%a %-d %b %Y").to_string();
+    let when =
+        |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&tz).format("%a %-d %b %Y").to_string();
+    let mut blocks: Vec<SlackBlock> = vec![SlackDividerBlock::new().into()];
+    let sections = [
+        list(
+            "Approvals waiting for your decision",
+            &items.approvals_waiting,
+            |(_, r, at)| {
+                format!(
+                    "{r}, requested {}: the checklist is in your messages",
+                    when(*at)
+                )
+            },
+        ),
+        list("Reviews due", &items.reviews_due, |(_, r, on)| {
+            format!("{r}, review by {}", day(*on))
+        }),
+        list(
+            "Disputes to resolve",
+            &items.disputes_to_resolve,
+            |(_, r, on)| format!("{r}, due {}", day(*on)),
+        ),
+        list(
+            "Police reports still required",
+            &items.police_reports,
+            |(_, r, at)| format!("{r}, incident on {}: `/contact open`", when(*at)),
+        ),
+        list("Letters to send", &items.letters_to_send, |(_, kind, r)| {
+            format!("{} for {r}", kind.replace('_', " "))
+        }),
+        list(
+            "Your recent reports",
+            &items.my_reports,
+            |(r, at, category)| format!("{r}, {} ({})", when(*at), category.replace('_', " ")),
+        ),
+    ];
+    let mut any = false;
+    for block in sections.into_iter().flatten() {
+        blocks.push(block);
+        any = true;
+    }
+    if !any {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md("Nothing is waiting for you."))
+                .into(),
+        );
+    }
+    blocks
+}

@@ -1,0 +1,167 @@
+//! What the scheduler reads and writes (R-REM-1 … R-REM-3) and what App Home lists: items
+//! coming due, the reminders already issued (one per item, occasion and recipient, by a
+//! unique key), and claims on each scheduled run so two instances never both run it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::UserId;
+use crate::store::NewOutboxMessage;
+
+/// The kinds of reminder, as stored (the `reminders.kind` CHECK list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReminderKind {
+    ReviewDue,
+    ReviewOverdue,
+    DisputeDue,
+    ApprovalWaiting,
+    ApprovalEscalated,
+    AdaptPeriodPassed,
+    PoliceReportOutstanding,
+    RestrictionEnding,
+    LetterUnsent,
+}
+
+impl ReminderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::ReviewDue => "review_due",
+            ReminderKind::ReviewOverdue => "review_overdue",
+            ReminderKind::DisputeDue => "dispute_due",
+            ReminderKind::ApprovalWaiting => "approval_waiting",
+            ReminderKind::ApprovalEscalated => "approval_escalated",
+            ReminderKind::AdaptPeriodPassed => "adapt_period_passed",
+            ReminderKind::PoliceReportOutstanding => "police_report_outstanding",
+            ReminderKind::RestrictionEnding => "restriction_ending",
+            ReminderKind::LetterUnsent => "letter_unsent",
+        }
+    }
+}
+
+/// One reminder to issue: at most one per (kind, subject, occasion, recipient), ever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReminder {
+    pub kind: ReminderKind,
+    pub subject_type: &'static str,
+    pub subject_id: i64,
+    /// The due occasion, e.g. the review date: a new date is a new occasion.
+    pub occasion: String,
+    pub recipient: UserId,
+    pub function_id: i64,
+    pub message: NewOutboxMessage,
+    /// When the message is a fresh copy of a request's approval message, it is registered
+    /// so the decision updates it like every other copy.
+    pub approval_copy_of: Option<i64>,
+}
+
+impl NewReminder {
+    /// The outbox key: the reminder's own unique key, so the message is queued once.
+    pub fn key(
+        kind: ReminderKind,
+        subject_type: &str,
+        subject_id: i64,
+        occasion: &str,
+        recipient: &UserId,
+    ) -> String {
+        format!(
+            "reminder:{}:{subject_type}:{subject_id}:{occasion}:{recipient}",
+            kind.as_str()
+        )
+    }
+}
+
+/// A restriction whose review is coming due, or overdue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueReview {
+    pub restriction_id: i64,
+    pub reference: String,
+    pub function_id: i64,
+    pub next_review_on: NaiveDate,
+    pub ends_on: Option<NaiveDate>,
+    /// The manager who requested it: they own it.
+    pub owner: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueDispute {
+    pub dispute_id: i64,
+    pub reference: String,
+    pub function_id: i64,
+    pub due_on: NaiveDate,
+    pub handler: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingRequest {
+    pub request_id: i64,
+    pub reference: String,
+    pub function_id: i64,
+    pub requested_at: DateTime<Utc>,
+    pub requester: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LapsedWarning {
+    pub warning_id: i64,
+    pub reference: String,
+    pub function_id: i64,
+    pub person_id: i64,
+    pub adapt_until: NaiveDate,
+    pub owner: UserId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutstandingReport {
+    pub incident_id: i64,
+    pub reference: String,
+    pub function_id: i64,
+    pub occurred_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsentLetter {
+    pub letter_id: i64,
+    pub kind: String,
+    pub function_id: i64,
+    pub subject_reference: String,
+    pub created_at: DateTime<Utc>,
+    pub owner: UserId,
+}
+
+/// Everything a sweep may remind about, as of one day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DueItems {
+    pub reviews: Vec<DueReview>,
+    pub ending: Vec<DueReview>,
+    pub disputes: Vec<DueDispute>,
+    pub waiting_requests: Vec<WaitingRequest>,
+    pub lapsed_warnings: Vec<LapsedWarning>,
+    pub outstanding_reports: Vec<OutstandingReport>,
+    pub unsent_letters: Vec<UnsentLetter>,
+}
+
+/// How far ahead and how far back a sweep looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueQuery {
+    /// Reviews due on or before this day (today + N days), including overdue ones.
+    pub reviews_until: NaiveDate,
+    /// Restrictions ending on or before this day, from today.
+    pub ending_until: NaiveDate,
+    pub today: NaiveDate,
+    /// Requests made before this instant have waited long enough to be nudged.
+    pub requests_before: DateTime<Utc>,
+    /// Police reports for incidents before this instant are outstanding.
+    pub reports_before: DateTime<Utc>,
+    /// Letters drafted before this instant and not marked sent are reminded.
+    pub letters_before: DateTime<Utc>,
+}
+
+/// One user's App Home: what is theirs to do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HomeItems {
+    pub approvals_waiting: Vec<(i64, String, DateTime<Utc>)>,
+    pub reviews_due: Vec<(i64, String, NaiveDate)>,
+    pub disputes_to_resolve: Vec<(i64, String, NaiveDate)>,
+    pub police_reports: Vec<(i64, String, DateTime<Utc>)>,
+    pub letters_to_send: Vec<(i64, String, String)>,
+    pub my_reports: Vec<(String, DateTime<Utc>, String)>,
+}

@@ -1,0 +1,510 @@
+// Compiled once per backend; see `common.rs`. Disputes (§7) and reviews (§8) of a
+// restriction: each outcome is recorded once by a conditional UPDATE, like
+// `decide_request`, with its audit events and outcome letter in the same transaction.
+
+use chrono::NaiveDate;
+
+use crate::domain::dispute::ValidResolution;
+use crate::domain::review::{ReviewOutcome, ValidReview};
+use crate::store::records::*;
+use crate::store::{Announce, EffectsOf};
+
+const DISPUTE_COLUMNS: &str = "d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, \
+     d.service_user_id, d.function_id, d.received_on, d.summary, d.handler_slack_user_id, d.due_on, d.status, \
+     d.outcome, d.outcome_reasons, d.resolved_by, d.resolved_at, d.created_by, d.created_at";
+
+const REVIEW_COLUMNS: &str = "v.id, v.reference, v.restriction_id, r.reference AS restriction_reference, \
+     v.service_user_id, v.function_id, v.kind, v.status, v.outcome, v.reasons, v.next_review_on, v.decided_by, \
+     v.decided_at, v.created_by, v.created_at";
+
+fn dispute_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<DisputeRecord> {
+    Ok(DisputeRecord {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        restriction_id: row.try_get("restriction_id")?,
+        restriction_reference: row.try_get("restriction_reference")?,
+        person_id: row.try_get("service_user_id")?,
+        function_id: row.try_get("function_id")?,
+        received_on: row.try_get("received_on")?,
+        summary: row.try_get("summary")?,
+        handler: row.try_get("handler_slack_user_id")?,
+        due_on: row.try_get("due_on")?,
+        status: row.try_get("status")?,
+        outcome: row.try_get("outcome")?,
+        outcome_reasons: row.try_get("outcome_reasons")?,
+        resolved_by: row.try_get("resolved_by")?,
+        resolved_at: row.try_get("resolved_at")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecord> {
+    Ok(ReviewRecord {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        restriction_id: row.try_get("restriction_id")?,
+        restriction_reference: row.try_get("restriction_reference")?,
+        person_id: row.try_get("service_user_id")?,
+        function_id: row.try_get("function_id")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        outcome: row.try_get("outcome")?,
+        reasons: row.try_get("reasons")?,
+        next_review_on: row.try_get("next_review_on")?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The restriction a new dispute or review is about: it must be in force on `today`.
+/// Returns its reference, person and function.
+async fn in_force(tx: &mut Transaction<'static, Db>, restriction_id: i64, today: NaiveDate) -> StoreResult<(String, i64, i64)> {
+    let row = sqlx::query(
+        "SELECT reference, service_user_id, function_id FROM restrictions \
+         WHERE id = $1 AND status = 'active' AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
+    )
+    .bind(restriction_id)
+    .bind(today)
+    .fetch_optional(&mut **tx)
+    .await?
+    .ok_or_else(|| StoreError::not_found(format!("active restriction {restriction_id}")))?;
+    Ok((row.try_get("reference")?, row.try_get("service_user_id")?, row.try_get("function_id")?))
+}
+
+/// Ends a restriction that a dispute or review lifted; false if it was no longer active.
+async fn lift(tx: &mut Transaction<'static, Db>, restriction_id: i64, function_id: i64, because: &str, actor: &Actor, now: DateTime<Utc>) -> StoreResult<bool> {
+    let lifted = sqlx::query(
+        "UPDATE restrictions SET status = 'lifted', ended_by = $2, ended_at = $3, end_reason = $4 WHERE id = $1 AND status = 'active'",
+    )
+    .bind(restriction_id)
+    .bind(actor.as_str())
+    .bind(now)
+    .bind(because)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if lifted {
+        let entry = AuditEntry::new(actor, "restriction_lifted", "restriction", restriction_id)
+            .in_function(function_id)
+            .before(serde_json::json!({ "status": "active" }))
+            .after(serde_json::json!({ "status": "lifted", "end_reason": because }));
+        insert_audit(tx, &entry, now).await?;
+    }
+    Ok(lifted)
+}
+
+/// Links a new variation request to the review decided "vary" or the dispute resolved
+/// "varied" it was made for: the latest such outcome on `restriction_id` that no pending
+/// or approved request answers yet. Called by `create_request` in its transaction.
+pub(super) async fn link_variation(tx: &mut Transaction<'static, Db>, request_id: i64, restriction_id: i64, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
+    let origin = sqlx::query(
+        "SELECT origin, id FROM ( \
+           SELECT 'review' AS origin, v.id AS id, v.decided_at AS at FROM reviews v \
+            WHERE v.restriction_id = $1 AND v.outcome = 'vary' AND NOT EXISTS ( \
+              SELECT 1 FROM restriction_requests q WHERE q.review_id = v.id AND q.status IN ('pending', 'approved')) \
+           UNION ALL \
+           SELECT 'dispute' AS origin, d.id AS id, d.resolved_at AS at FROM disputes d \
+            WHERE d.restriction_id = $1 AND d.outcome = 'varied' AND NOT EXISTS ( \
+              SELECT 1 FROM restriction_requests q WHERE q.dispute_id = d.id AND q.status IN ('pending', 'approved')) \
+         ) o ORDER BY at DESC, id DESC LIMIT 1",
+    )
+    .bind(restriction_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(origin) = origin else { return Ok(()) };
+    let kind: String = origin.try_get("origin")?;
+    let id: i64 = origin.try_get("id")?;
+    let column = if kind == "review" { "review_id" } else { "dispute_id" };
+    sqlx::query(&format!("UPDATE restriction_requests SET {column} = $2 WHERE id = $1"))
+        .bind(request_id)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    let function_id: i64 = sqlx::query_scalar("SELECT function_id FROM restriction_requests WHERE id = $1")
+        .bind(request_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let entry = AuditEntry::new(actor, "variation_linked", "restriction_request", request_id)
+        .in_function(function_id)
+        .after(serde_json::json!({ column: id, "varies_restriction_id": restriction_id }));
+    insert_audit(tx, &entry, now).await
+}
+
+/// Which record an approved request's letter is about: an outcome letter of a review or
+/// dispute the request varies (R-LET-3), else the new restriction's notice (R-LET-2).
+pub(super) async fn approval_letter_subject(
+    tx: &mut Transaction<'static, Db>,
+    request_id: i64,
+    effects: &Effects,
+    notice: Option<(LetterSubject, i64, i64)>,
+) -> StoreResult<Option<(LetterSubject, i64, i64)>> {
+    let Some((subject, person_id, function_id)) = notice else { return Ok(None) };
+    let kind = effects.letter.as_ref().map(|l| l.kind);
+    if !matches!(kind, Some("review_outcome") | Some("dispute_outcome")) {
+        return Ok(Some((subject, person_id, function_id)));
+    }
+    let row = sqlx::query("SELECT review_id, dispute_id FROM restriction_requests WHERE id = $1")
+        .bind(request_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let review: Option<i64> = row.try_get("review_id")?;
+    let dispute: Option<i64> = row.try_get("dispute_id")?;
+    let subject = match (kind, review, dispute) {
+        (Some("review_outcome"), Some(id), _) => LetterSubject::Review(id),
+        (Some("dispute_outcome"), _, Some(id)) => LetterSubject::Dispute(id),
+        _ => return Err(corrupt(format!("request {request_id} has no review or dispute for its outcome letter"))),
+    };
+    Ok(Some((subject, person_id, function_id)))
+}
+
+/// Who recorded an outcome that is already recorded, and when.
+fn already(row: &<Db as sqlx::Database>::Row, by: &str, at: &str, what: &str) -> StoreResult<Conclusion> {
+    let outcome: Option<String> = row.try_get("outcome")?;
+    let by: Option<String> = row.try_get(by)?;
+    let at: Option<DateTime<Utc>> = row.try_get(at)?;
+    match (outcome, by, at) {
+        (Some(outcome), Some(by), Some(at)) => Ok(Conclusion::AlreadyConcluded { outcome, by, at }),
+        _ => Err(corrupt(format!("{what} not updated and not concluded"))),
+    }
+}
+
+#[async_trait]
+impl DisputeStore for ThisStore {
+    async fn restriction(&self, id: i64) -> StoreResult<Option<RestrictionRecord>> {
+        let row = sqlx::query(
+            "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.request_id, r.status, r.starts_on, r.ends_on, \
+             r.next_review_on, r.created_by, r.created_at, q.created_by AS requested_by \
+             FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id WHERE r.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(RestrictionRecord {
+            id,
+            reference: row.try_get("reference")?,
+            person_id: row.try_get("service_user_id")?,
+            function_id: row.try_get("function_id")?,
+            request_id: row.try_get("request_id")?,
+            status: row.try_get("status")?,
+            starts_on: row.try_get("starts_on")?,
+            ends_on: row.try_get("ends_on")?,
+            next_review_on: row.try_get("next_review_on")?,
+            measures: super::reporting::load_measures(&self.pool, id).await?,
+            requested_by: row.try_get("requested_by")?,
+            approved_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+
+    async fn record_dispute(&self, dispute: &NewDispute, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
+        let mut tx = self.begin_write().await?;
+        let (_, person_id, function_id) = in_force(&mut tx, dispute.restriction_id, dispute.today).await?;
+        touch_person(&mut tx, person_id, now).await?;
+        let reference = next_reference(&mut tx, "DSP").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO disputes (reference, restriction_id, service_user_id, function_id, received_on, summary, \
+             handler_slack_user_id, due_on, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'awaiting_resolution', $9, $10) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(dispute.restriction_id)
+        .bind(person_id)
+        .bind(function_id)
+        .bind(dispute.received_on)
+        .bind(&dispute.summary)
+        .bind(dispute.handler.as_str())
+        .bind(dispute.due_on)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        // The summary is personal: the trail names the record, its dates and its handler.
+        let entry = AuditEntry::new(actor, "dispute_recorded", "dispute", id)
+            .in_function(function_id)
+            .after(serde_json::json!({
+                "reference": reference, "restriction_id": dispute.restriction_id, "service_user_id": person_id,
+                "received_on": dispute.received_on, "due_on": dispute.due_on, "handler": dispute.handler.as_str(),
+                "status": "awaiting_resolution",
+            }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        insert_outbox(&mut tx, &announce(&recorded), now).await?;
+        tx.commit().await?;
+        Ok(recorded)
+    }
+
+    async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRecord>> {
+        let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes d JOIN restrictions r ON r.id = d.restriction_id WHERE d.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(dispute_from_row).transpose()
+    }
+
+    async fn resolve_dispute(&self, id: i64, resolution: &ValidResolution, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Concluded>) -> StoreResult<Conclusion> {
+        let mut tx = self.begin_write().await?;
+        let outcome = resolution.outcome.as_str();
+        // The conditional update is the lock: of any number of racing submissions, only
+        // one finds the dispute still awaiting resolution.
+        let won = sqlx::query(
+            "UPDATE disputes SET status = 'resolved', outcome = $2, outcome_reasons = $3, resolved_by = $4, resolved_at = $5 \
+             WHERE id = $1 AND status = 'awaiting_resolution'",
+        )
+        .bind(id)
+        .bind(outcome)
+        .bind(&resolution.reasons)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes d JOIN restrictions r ON r.id = d.restriction_id WHERE d.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("dispute {id}")))?;
+        if won == 0 {
+            let result = already(&row, "resolved_by", "resolved_at", &format!("dispute {id}"))?;
+            tx.rollback().await?;
+            return Ok(result);
+        }
+        let dispute = dispute_from_row(&row)?;
+        touch_person(&mut tx, dispute.person_id, now).await?;
+        let entry = AuditEntry::new(actor, "dispute_resolved", "dispute", id)
+            .in_function(dispute.function_id)
+            .before(serde_json::json!({ "status": "awaiting_resolution" }))
+            .after(serde_json::json!({ "status": "resolved", "outcome": outcome }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let lifted = match resolution.outcome {
+            crate::domain::dispute::DisputeOutcome::Lifted => {
+                let because = format!("lifted after dispute {}", dispute.reference);
+                lift(&mut tx, dispute.restriction_id, dispute.function_id, &because, actor, now).await?
+            }
+            _ => false,
+        };
+        let concluded = Concluded {
+            id,
+            reference: dispute.reference,
+            restriction_id: dispute.restriction_id,
+            restriction_reference: dispute.restriction_reference,
+            person_id: dispute.person_id,
+            function_id: dispute.function_id,
+            outcome: outcome.to_owned(),
+            lifted,
+            next_review_on: None,
+        };
+        let letter_for = Some((LetterSubject::Dispute(id), dispute.person_id, dispute.function_id));
+        write_effects(&mut tx, effects(&concluded), letter_for, actor, now).await?;
+        tx.commit().await?;
+        Ok(Conclusion::Concluded(concluded))
+    }
+
+    async fn start_review(&self, review: &NewReview, actor: &Actor, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let mut tx = self.begin_write().await?;
+        let (_, person_id, function_id) = in_force(&mut tx, review.restriction_id, review.today).await?;
+        touch_person(&mut tx, person_id, now).await?;
+        let reference = next_reference(&mut tx, "REV").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO reviews (reference, restriction_id, service_user_id, function_id, kind, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'open', $6, $7) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(review.restriction_id)
+        .bind(person_id)
+        .bind(function_id)
+        .bind(review.kind.as_str())
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, "an open review of this restriction"))?;
+        let entry = AuditEntry::new(actor, "review_started", "review", id)
+            .in_function(function_id)
+            .after(serde_json::json!({
+                "reference": reference, "restriction_id": review.restriction_id, "service_user_id": person_id,
+                "kind": review.kind.as_str(), "status": "open",
+            }));
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(Recorded { id, reference })
+    }
+
+    async fn review(&self, id: i64) -> StoreResult<Option<ReviewRecord>> {
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews v JOIN restrictions r ON r.id = v.restriction_id WHERE v.id = $1");
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(review_from_row).transpose()
+    }
+
+    async fn open_review_for(&self, restriction_id: i64) -> StoreResult<Option<ReviewRecord>> {
+        let sql = format!(
+            "SELECT {REVIEW_COLUMNS} FROM reviews v JOIN restrictions r ON r.id = v.restriction_id \
+             WHERE v.restriction_id = $1 AND v.status = 'open'"
+        );
+        let row = sqlx::query(&sql).bind(restriction_id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(review_from_row).transpose()
+    }
+
+    async fn decide_review(&self, id: i64, decision: &ValidReview, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Concluded>) -> StoreResult<Conclusion> {
+        let mut tx = self.begin_write().await?;
+        let outcome = decision.outcome.as_str();
+        let next_review_on = match decision.outcome {
+            ReviewOutcome::Continue => decision.next_review_on,
+            ReviewOutcome::Vary | ReviewOutcome::Lift => None,
+        };
+        let won = sqlx::query(
+            "UPDATE reviews SET status = 'decided', outcome = $2, reasons = $3, next_review_on = $4, decided_by = $5, decided_at = $6 \
+             WHERE id = $1 AND status = 'open'",
+        )
+        .bind(id)
+        .bind(outcome)
+        .bind(&decision.reasons)
+        .bind(next_review_on)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews v JOIN restrictions r ON r.id = v.restriction_id WHERE v.id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("review {id}")))?;
+        if won == 0 {
+            let result = already(&row, "decided_by", "decided_at", &format!("review {id}"))?;
+            tx.rollback().await?;
+            return Ok(result);
+        }
+        let review = review_from_row(&row)?;
+        touch_person(&mut tx, review.person_id, now).await?;
+        let entry = AuditEntry::new(actor, "review_decided", "review", id)
+            .in_function(review.function_id)
+            .before(serde_json::json!({ "status": "open" }))
+            .after(serde_json::json!({ "status": "decided", "outcome": outcome, "next_review_on": next_review_on }));
+        insert_audit(&mut tx, &entry, now).await?;
+        let mut lifted = false;
+        match (decision.outcome, next_review_on) {
+            (ReviewOutcome::Continue, Some(next)) => {
+                let before: Option<NaiveDate> = sqlx::query_scalar("SELECT next_review_on FROM restrictions WHERE id = $1 AND status = 'active'")
+                    .bind(review.restriction_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if let Some(before) = before {
+                    sqlx::query("UPDATE restrictions SET next_review_on = $2 WHERE id = $1 AND status = 'active'")
+                        .bind(review.restriction_id)
+                        .bind(next)
+                        .execute(&mut *tx)
+                        .await?;
+                    let entry = AuditEntry::new(actor, "restriction_review_date_set", "restriction", review.restriction_id)
+                        .in_function(review.function_id)
+                        .before(serde_json::json!({ "next_review_on": before }))
+                        .after(serde_json::json!({ "next_review_on": next, "review_id": id }));
+                    insert_audit(&mut tx, &entry, now).await?;
+                }
+            }
+            (ReviewOutcome::Lift, _) => {
+                let because = format!("lifted at review {}", review.reference);
+                lifted = lift(&mut tx, review.restriction_id, review.function_id, &because, actor, now).await?;
+            }
+            _ => {}
+        }
+        let concluded = Concluded {
+            id,
+            reference: review.reference,
+            restriction_id: review.restriction_id,
+            restriction_reference: review.restriction_reference,
+            person_id: review.person_id,
+            function_id: review.function_id,
+            outcome: outcome.to_owned(),
+            lifted,
+            next_review_on,
+        };
+        let letter_for = Some((LetterSubject::Review(id), review.person_id, review.function_id));
+        write_effects(&mut tx, effects(&concluded), letter_for, actor, now).await?;
+        tx.commit().await?;
+        Ok(Conclusion::Concluded(concluded))
+    }
+
+    async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>> {
+        let row = sqlx::query(
+            "SELECT q.review_id, q.dispute_id, v.reference AS review_reference, v.reasons, \
+             d.reference AS dispute_reference, d.outcome_reasons FROM restriction_requests q \
+             LEFT JOIN reviews v ON v.id = q.review_id LEFT JOIN disputes d ON d.id = q.dispute_id WHERE q.id = $1",
+        )
+        .bind(request_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let origin = |of, id, reference: Option<String>, reasons: Option<String>| VariationOrigin {
+            of,
+            id,
+            reference: reference.unwrap_or_default(),
+            reasons: reasons.unwrap_or_default(),
+        };
+        if let Some(id) = row.try_get::<Option<i64>, _>("review_id")? {
+            return Ok(Some(origin(VariationOf::Review, id, row.try_get("review_reference")?, row.try_get("reasons")?)));
+        }
+        if let Some(id) = row.try_get::<Option<i64>, _>("dispute_id")? {
+            return Ok(Some(origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?)));
+        }
+        Ok(None)
+    }
+
+    async fn disputes_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueDispute>> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, d.service_user_id, \
+             d.function_id, d.handler_slack_user_id, d.received_on, d.due_on \
+             FROM disputes d JOIN restrictions r ON r.id = d.restriction_id \
+             WHERE d.status = 'awaiting_resolution' AND d.due_on <= $1 ORDER BY d.due_on, d.id",
+        )
+        .bind(on_or_before)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueDispute {
+                    id: row.try_get("id")?,
+                    reference: row.try_get("reference")?,
+                    restriction_id: row.try_get("restriction_id")?,
+                    restriction_reference: row.try_get("restriction_reference")?,
+                    person_id: row.try_get("service_user_id")?,
+                    function_id: row.try_get("function_id")?,
+                    handler: row.try_get("handler_slack_user_id")?,
+                    received_on: row.try_get("received_on")?,
+                    due_on: row.try_get("due_on")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn reviews_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.next_review_on, q.created_by AS owner, \
+             v.id AS open_review_id, v.reference AS open_review_reference \
+             FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+             LEFT JOIN reviews v ON v.restriction_id = r.id AND v.status = 'open' \
+             WHERE r.status = 'active' AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id",
+        )
+        .bind(on_or_before)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueReview {
+                    restriction_id: row.try_get("id")?,
+                    restriction_reference: row.try_get("reference")?,
+                    person_id: row.try_get("service_user_id")?,
+                    function_id: row.try_get("function_id")?,
+                    next_review_on: row.try_get("next_review_on")?,
+                    owner: row.try_get("owner")?,
+                    open_review_id: row.try_get("open_review_id")?,
+                    open_review_reference: row.try_get("open_review_reference")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,376 @@
+// Compiled once per backend; see `common.rs`.
+
+use chrono::NaiveDate;
+
+use crate::store::schedule::*;
+
+fn user(row: &<Db as sqlx::Database>::Row, column: &str) -> StoreResult<UserId> {
+    Ok(UserId::from_slack(row.try_get::<String, _>(column)?))
+}
+
+#[async_trait]
+impl ScheduleStore for ThisStore {
+    async fn claim_run(&self, job: &str, scheduled_for: DateTime<Utc>, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>) -> StoreResult<bool> {
+        let mut tx = self.begin_write().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO schedule_runs (job, scheduled_for, claimed_by, claimed_until, started_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (job, scheduled_for) DO NOTHING",
+        )
+        .bind(job)
+        .bind(scheduled_for)
+        .bind(worker)
+        .bind(claim_until)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let claimed = if inserted == 1 {
+            true
+        } else {
+            // A run whose claimant died mid-sweep is taken over once its claim lapsed; the
+            // sweep is idempotent, so nothing it already sent is sent again.
+            sqlx::query(
+                "UPDATE schedule_runs SET claimed_by = $3, claimed_until = $4, started_at = $5 \
+                 WHERE job = $1 AND scheduled_for = $2 AND finished_at IS NULL AND claimed_until < $5",
+            )
+            .bind(job)
+            .bind(scheduled_for)
+            .bind(worker)
+            .bind(claim_until)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1
+        };
+        tx.commit().await?;
+        Ok(claimed)
+    }
+
+    async fn finish_run(&self, job: &str, scheduled_for: DateTime<Utc>, worker: &str, now: DateTime<Utc>) -> StoreResult<()> {
+        sqlx::query("UPDATE schedule_runs SET finished_at = $4 WHERE job = $1 AND scheduled_for = $2 AND claimed_by = $3")
+            .bind(job)
+            .bind(scheduled_for)
+            .bind(worker)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn run_finished(&self, job: &str, scheduled_for: DateTime<Utc>) -> StoreResult<bool> {
+        let found: Option<i32> = sqlx::query_scalar(
+            "SELECT 1 FROM schedule_runs WHERE job = $1 AND scheduled_for = $2 AND finished_at IS NOT NULL",
+        )
+        .bind(job)
+        .bind(scheduled_for)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
+    async fn end_expired_restrictions(&self, today: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let ended: Vec<(i64, i64)> = sqlx::query_as(
+            "UPDATE restrictions SET status = 'ended', ended_by = 'system', ended_at = $2, end_reason = 'reached its end date' \
+             WHERE status = 'active' AND ends_on IS NOT NULL AND ends_on < $1 RETURNING id, function_id",
+        )
+        .bind(today)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, function_id) in &ended {
+            let entry = AuditEntry::new(&Actor::system(), "restriction_ended", "restriction", id)
+                .in_function(*function_id)
+                .before(serde_json::json!({ "status": "active" }))
+                .after(serde_json::json!({ "status": "ended", "reason": "end date reached" }));
+            insert_audit(&mut tx, &entry, now).await?;
+        }
+        tx.commit().await?;
+        Ok(ended.len() as u64)
+    }
+
+    async fn due_items(&self, query: &DueQuery) -> StoreResult<DueItems> {
+        let review_rows = sqlx::query(
+            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
+             FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+             WHERE r.status = 'active' AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id",
+        )
+        .bind(query.reviews_until)
+        .fetch_all(&self.pool)
+        .await?;
+        let ending_rows = sqlx::query(
+            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
+             FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+             WHERE r.status = 'active' AND r.ends_on IS NOT NULL AND r.ends_on >= $1 AND r.ends_on <= $2 ORDER BY r.ends_on, r.id",
+        )
+        .bind(query.today)
+        .bind(query.ending_until)
+        .fetch_all(&self.pool)
+        .await?;
+        let review = |row: &<Db as sqlx::Database>::Row| -> StoreResult<DueReview> {
+            Ok(DueReview {
+                restriction_id: row.try_get("id")?,
+                reference: row.try_get("reference")?,
+                function_id: row.try_get("function_id")?,
+                next_review_on: row.try_get("next_review_on")?,
+                ends_on: row.try_get("ends_on")?,
+                owner: user(row, "owner")?,
+            })
+        };
+        let disputes = sqlx::query(
+            "SELECT id, reference, function_id, due_on, handler_slack_user_id FROM disputes \
+             WHERE status = 'awaiting_resolution' AND due_on <= $1 ORDER BY due_on, id",
+        )
+        .bind(query.today)
+        .fetch_all(&self.pool)
+        .await?;
+        let requests = sqlx::query(
+            "SELECT id, reference, function_id, created_at, created_by FROM restriction_requests \
+             WHERE status = 'pending' AND created_at < $1 ORDER BY created_at, id",
+        )
+        .bind(query.requests_before)
+        .fetch_all(&self.pool)
+        .await?;
+        let warnings = sqlx::query(
+            "SELECT id, reference, function_id, service_user_id, adapt_until, created_by FROM warnings \
+             WHERE status = 'sent' AND adapt_until < $1 ORDER BY adapt_until, id",
+        )
+        .bind(query.today)
+        .fetch_all(&self.pool)
+        .await?;
+        let reports = sqlx::query(
+            "SELECT i.id, i.reference, i.function_id, i.occurred_at FROM incidents i \
+             WHERE i.police_report_required AND i.occurred_at < $1 \
+               AND NOT EXISTS (SELECT 1 FROM police_reports p WHERE p.incident_id = i.id) ORDER BY i.occurred_at, i.id",
+        )
+        .bind(query.reports_before)
+        .fetch_all(&self.pool)
+        .await?;
+        let letters = sqlx::query(
+            "SELECT l.id, l.kind, l.function_id, l.created_at, l.created_by, \
+             COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
+             FROM letters l LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
+             LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
+             WHERE l.sent_on IS NULL AND l.created_at < $1 ORDER BY l.created_at, l.id",
+        )
+        .bind(query.letters_before)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(DueItems {
+            reviews: review_rows.iter().map(review).collect::<StoreResult<_>>()?,
+            ending: ending_rows.iter().map(review).collect::<StoreResult<_>>()?,
+            disputes: disputes
+                .iter()
+                .map(|row| {
+                    Ok(DueDispute {
+                        dispute_id: row.try_get("id")?,
+                        reference: row.try_get("reference")?,
+                        function_id: row.try_get("function_id")?,
+                        due_on: row.try_get("due_on")?,
+                        handler: user(row, "handler_slack_user_id")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            waiting_requests: requests
+                .iter()
+                .map(|row| {
+                    Ok(WaitingRequest {
+                        request_id: row.try_get("id")?,
+                        reference: row.try_get("reference")?,
+                        function_id: row.try_get("function_id")?,
+                        requested_at: row.try_get("created_at")?,
+                        requester: user(row, "created_by")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            lapsed_warnings: warnings
+                .iter()
+                .map(|row| {
+                    Ok(LapsedWarning {
+                        warning_id: row.try_get("id")?,
+                        reference: row.try_get("reference")?,
+                        function_id: row.try_get("function_id")?,
+                        person_id: row.try_get("service_user_id")?,
+                        adapt_until: row.try_get("adapt_until")?,
+                        owner: user(row, "created_by")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            outstanding_reports: reports
+                .iter()
+                .map(|row| {
+                    Ok(OutstandingReport {
+                        incident_id: row.try_get("id")?,
+                        reference: row.try_get("reference")?,
+                        function_id: row.try_get("function_id")?,
+                        occurred_at: row.try_get("occurred_at")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            unsent_letters: letters
+                .iter()
+                .map(|row| {
+                    Ok(UnsentLetter {
+                        letter_id: row.try_get("id")?,
+                        kind: row.try_get("kind")?,
+                        function_id: row.try_get("function_id")?,
+                        subject_reference: row.try_get("subject_reference")?,
+                        created_at: row.try_get("created_at")?,
+                        owner: user(row, "created_by")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+        })
+    }
+
+    async fn record_reminders(&self, reminders: &[NewReminder], now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut issued = 0;
+        // One transaction per batch, with multi-row statements: a crash loses the whole
+        // batch, never half a reminder, and a large sweep stays a handful of round trips.
+        for batch in reminders.chunks(1000) {
+            let mut tx = self.begin_write().await?;
+            let mut outbox = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, subject_type, subject_id, created_at) ",
+            );
+            outbox.push_values(batch, |mut row, r| {
+                row.push_bind(&r.message.idempotency_key)
+                    .push_bind(&r.message.method)
+                    .push_bind(Json(&r.message.payload))
+                    .push_bind("pending")
+                    .push_bind(0_i32)
+                    .push_bind(now)
+                    .push_bind(r.subject_type)
+                    .push_bind(r.subject_id.to_string())
+                    .push_bind(now);
+            });
+            outbox.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key");
+            let inserted: Vec<(i64, String)> = outbox.build_query_as().fetch_all(&mut *tx).await?;
+            if inserted.is_empty() {
+                tx.commit().await?;
+                continue;
+            }
+            let ids: std::collections::HashMap<&str, i64> = inserted.iter().map(|(id, key)| (key.as_str(), *id)).collect();
+            let fresh: Vec<(&NewReminder, i64)> = batch
+                .iter()
+                .filter_map(|r| ids.get(r.message.idempotency_key.as_str()).map(|id| (r, *id)))
+                .collect();
+            let mut rows = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO reminders (kind, subject_type, subject_id, occasion, recipient_slack_user_id, function_id, outbox_id, created_at) ",
+            );
+            rows.push_values(&fresh, |mut row, (r, outbox_id)| {
+                row.push_bind(r.kind.as_str())
+                    .push_bind(r.subject_type)
+                    .push_bind(r.subject_id.to_string())
+                    .push_bind(&r.occasion)
+                    .push_bind(r.recipient.as_str())
+                    .push_bind(r.function_id)
+                    .push_bind(*outbox_id)
+                    .push_bind(now);
+            });
+            rows.build().execute(&mut *tx).await?;
+            let copies: Vec<&(&NewReminder, i64)> = fresh.iter().filter(|(r, _)| r.approval_copy_of.is_some()).collect();
+            if !copies.is_empty() {
+                let mut approval = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO approval_messages (request_id, recipient_slack_user_id, outbox_id, created_at) ",
+                );
+                approval.push_values(&copies, |mut row, (r, outbox_id)| {
+                    row.push_bind(r.approval_copy_of).push_bind(r.recipient.as_str()).push_bind(*outbox_id).push_bind(now);
+                });
+                approval.build().execute(&mut *tx).await?;
+            }
+            let mut audit = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO audit_events (occurred_at, actor, action, subject_type, subject_id, function_id, before, after) ",
+            );
+            audit.push_values(&fresh, |mut row, (r, _)| {
+                let after = serde_json::json!({ "kind": r.kind.as_str(), "occasion": r.occasion, "recipient": r.recipient });
+                row.push_bind(now)
+                    .push_bind(Actor::system().as_str().to_owned())
+                    .push_bind("reminder_sent")
+                    .push_bind(r.subject_type)
+                    .push_bind(r.subject_id.to_string())
+                    .push_bind(r.function_id)
+                    .push_bind(None::<Json<Value>>)
+                    .push_bind(Some(Json(after)));
+            });
+            audit.build().execute(&mut *tx).await?;
+            issued += fresh.len() as u64;
+            tx.commit().await?;
+        }
+        Ok(issued)
+    }
+
+    async fn issued_reminder_keys(&self, occasions_from: &str) -> StoreResult<std::collections::HashSet<String>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT kind, subject_type, subject_id, occasion, recipient_slack_user_id FROM reminders WHERE occasion >= $1",
+        )
+        .bind(occasions_from)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, subject_type, subject_id, occasion, recipient)| format!("reminder:{kind}:{subject_type}:{subject_id}:{occasion}:{recipient}"))
+            .collect())
+    }
+
+    async fn home_items(&self, user: &UserId, reviews_until: NaiveDate) -> StoreResult<HomeItems> {
+        let me = user.as_str();
+        let approvals: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT q.id, q.reference, q.created_at FROM restriction_requests q \
+             WHERE q.status = 'pending' AND q.created_by <> $1 AND q.function_id IN \
+               (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
+             ORDER BY q.created_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let reviews: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
+            "SELECT r.id, r.reference, r.next_review_on FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+             WHERE r.status = 'active' AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
+               (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy'))) \
+             ORDER BY r.next_review_on LIMIT 25",
+        )
+        .bind(me)
+        .bind(reviews_until)
+        .fetch_all(&self.pool)
+        .await?;
+        let disputes: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
+            "SELECT id, reference, due_on FROM disputes WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let reports: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT i.id, i.reference, i.occurred_at FROM incidents i WHERE i.police_report_required \
+               AND NOT EXISTS (SELECT 1 FROM police_reports p WHERE p.incident_id = i.id) \
+               AND i.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('manager', 'head', 'deputy')) \
+             ORDER BY i.occurred_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let letters: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, '') FROM letters l \
+             LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
+             LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
+             WHERE l.sent_on IS NULL AND l.created_by = $1 ORDER BY l.created_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let mine: Vec<(String, DateTime<Utc>, String)> = sqlx::query_as(
+            "SELECT reference, created_at, category FROM incidents WHERE created_by = $1 ORDER BY created_at DESC, id DESC LIMIT 10",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(HomeItems {
+            approvals_waiting: approvals,
+            reviews_due: reviews,
+            disputes_to_resolve: disputes,
+            police_reports: reports,
+            letters_to_send: letters,
+            my_reports: mine,
+        })
+    }
+}

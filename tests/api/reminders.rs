@@ -1,0 +1,540 @@
+//! Scheduled reminders (R-REM-1 … R-REM-3) on a clock the test controls: the right items
+//! on the right day across a daylight-saving change, each reminder sent exactly once
+//! through restarts, crashed runs, Slack errors, catch-up and two instances at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use contact_policy_bot::clock::ManualClock;
+use contact_policy_bot::domain::measures::Measure;
+use contact_policy_bot::domain::person::{AccessRequirements, PersonName};
+use contact_policy_bot::domain::roles::{FunctionName, Role};
+use contact_policy_bot::domain::{Actor, UserId};
+use contact_policy_bot::scheduler::cron_job::REMINDER_JOB;
+use contact_policy_bot::store::records::NewPerson;
+
+use crate::fake_slack::{FakeSlack, Scripted};
+use crate::helpers::*;
+
+const WAIT: Duration = Duration::from_secs(10);
+const MANAGER: &str = "U0MANAGER";
+const HEAD: &str = "U0HEAD";
+
+fn utc(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, min, 0)
+        .single()
+        .expect("valid time")
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
+}
+
+/// An app on a manual clock, with Casework (head and manager) and one person.
+async fn app_at(backend: Backend, test: &str, at: DateTime<Utc>) -> Option<(TestApp, i64, i64)> {
+    let db = Arc::new(fresh_db(backend, test).await?);
+    let slack = Arc::new(FakeSlack::start().await);
+    let app = spawn_app_with(db, slack, Some(ManualClock::new(at))).await;
+    let (function, person) = casework(&app, at).await;
+    Some((app, function, person))
+}
+
+async fn casework(app: &TestApp, at: DateTime<Utc>) -> (i64, i64) {
+    let actor = Actor::cli("test");
+    let name = FunctionName::parse("Casework").expect("name");
+    let function = app
+        .store
+        .add_function(&name, &actor, at)
+        .await
+        .expect("function");
+    for (user, role) in [(HEAD, Role::Head), (MANAGER, Role::Manager)] {
+        app.store
+            .grant_role(&name, &UserId::from_slack(user), role, &actor, at)
+            .await
+            .expect("role");
+    }
+    let person = NewPerson {
+        name: PersonName::parse("Jane Doe").expect("name"),
+        identifiers: vec![],
+        access: AccessRequirements::default(),
+    };
+    let person = app
+        .store
+        .create_person(&person, &actor, at)
+        .await
+        .expect("person");
+    (function, person)
+}
+
+fn texts_to(slack: &FakeSlack, user: &str) -> Vec<String> {
+    slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.body["channel"] == user && c.status == 200)
+        .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+async fn r_rem_1_weekday_nine_oclock_london_across_daylight_saving(backend: Backend) {
+    let Some((app, _, _)) = app_at(backend, "dst", utc(2026, 10, 23, 12, 0)).await else {
+        return;
+    };
+    let scheduler = app.scheduler.clone().expect("scheduler");
+    // Friday 23 October 2026, after 09:00 BST: the next run is Monday 26 October 09:00
+    // GMT, which is 09:00 UTC (the clocks went back on Sunday 25 October).
+    assert_eq!(
+        scheduler.next_after(utc(2026, 10, 23, 12, 0)),
+        Some(utc(2026, 10, 26, 9, 0))
+    );
+    assert_eq!(
+        scheduler.next_after(utc(2026, 10, 22, 7, 0)),
+        Some(utc(2026, 10, 22, 8, 0)),
+        "09:00 BST is 08:00 UTC"
+    );
+    // Spring: Friday 27 March 2026 09:00 GMT, then Monday 30 March 09:00 BST = 08:00 UTC.
+    assert_eq!(
+        scheduler.next_after(utc(2026, 3, 26, 10, 0)),
+        Some(utc(2026, 3, 27, 9, 0))
+    );
+    assert_eq!(
+        scheduler.next_after(utc(2026, 3, 27, 10, 0)),
+        Some(utc(2026, 3, 30, 8, 0))
+    );
+    app.stop().await.expect("stops");
+}
+
+async fn r_rem_1_sweep_picks_exactly_the_items_due(backend: Backend) {
+    // Monday 26 October 2026, 09:00 GMT: the first run after the clocks went back.
+    let at = utc(2026, 10, 26, 9, 0);
+    let Some((app, function, person)) = app_at(backend, "sweep_due", at).await else {
+        return;
+    };
+    let url = app.db.url().to_owned();
+    let m = [Measure::ReadAndFile];
+    let soon = insert_restriction_reviewed(
+        &url,
+        person,
+        function,
+        &m,
+        date(2026, 1, 5),
+        None,
+        date(2026, 11, 5),
+    )
+    .await;
+    let overdue = insert_restriction_reviewed(
+        &url,
+        person,
+        function,
+        &m,
+        date(2025, 10, 1),
+        None,
+        date(2026, 10, 21),
+    )
+    .await;
+    let _later = insert_restriction_reviewed(
+        &url,
+        person,
+        function,
+        &m,
+        date(2026, 6, 1),
+        None,
+        date(2026, 12, 31),
+    )
+    .await;
+    let _ended = insert_restriction_reviewed(
+        &url,
+        person,
+        function,
+        &m,
+        date(2026, 1, 1),
+        Some(date(2026, 10, 25)),
+        date(2026, 11, 1),
+    )
+    .await;
+    let ending = insert_restriction_reviewed(
+        &url,
+        person,
+        function,
+        &m,
+        date(2026, 2, 1),
+        Some(date(2026, 11, 2)),
+        date(2027, 1, 30),
+    )
+    .await;
+
+    let report = app
+        .scheduler
+        .as_ref()
+        .expect("scheduler")
+        .run_occurrence(at)
+        .await
+        .expect("run")
+        .expect("claimed");
+    assert_eq!(
+        report.restrictions_ended, 1,
+        "the restriction past its end date ended by itself (R-REV-2)"
+    );
+    app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    let to_manager = texts_to(&app.slack, MANAGER);
+    let to_head = texts_to(&app.slack, HEAD);
+    let due = |id: i64| format!("{id}");
+    assert_eq!(
+        to_manager
+            .iter()
+            .filter(|t| t.starts_with("Review due:"))
+            .count(),
+        1,
+        "{to_manager:?}"
+    );
+    assert_eq!(
+        to_manager
+            .iter()
+            .filter(|t| t.starts_with("Review overdue:"))
+            .count(),
+        1,
+        "{to_manager:?}"
+    );
+    assert_eq!(
+        to_manager
+            .iter()
+            .filter(|t| t.starts_with("Restriction ending:"))
+            .count(),
+        1,
+        "{to_manager:?}"
+    );
+    assert_eq!(
+        to_head
+            .iter()
+            .filter(|t| t.starts_with("Review overdue:"))
+            .count(),
+        1,
+        "overdue escalates to the head: {to_head:?}"
+    );
+    assert_eq!(
+        to_manager.len() + to_head.len(),
+        4,
+        "{to_manager:?} {to_head:?}"
+    );
+    // The reminder carries the button that starts the action.
+    let calls = app.slack.calls_to("chat.postMessage");
+    let review_call = calls
+        .iter()
+        .find(|c| {
+            c.body["text"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("Review due:")
+        })
+        .expect("review reminder");
+    assert!(
+        review_call
+            .body
+            .to_string()
+            .contains(&format!("\"value\":\"{}\"", due(soon))),
+        "{:?}",
+        review_call.body
+    );
+    assert!(review_call.body.to_string().contains("start_review"));
+    // No personal data in reminders: references only.
+    assert!(calls.iter().all(|c| !c.body.to_string().contains("Jane")));
+    let _ = (overdue, ending);
+    let events = app.store.all_audit_events().await.expect("audit");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "reminder_sent")
+            .count(),
+        4
+    );
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.action == "restriction_ended")
+            .count(),
+        1
+    );
+    app.stop().await.expect("stops");
+}
+
+async fn r_rem_3_rerun_after_a_crash_and_restart_sends_nothing_twice(backend: Backend) {
+    let at = utc(2026, 11, 2, 9, 0);
+    let Some((app, function, person)) = app_at(backend, "crash_rerun", at).await else {
+        return;
+    };
+    let url = app.db.url().to_owned();
+    for n in 0..5 {
+        insert_restriction_reviewed(
+            &url,
+            person,
+            function,
+            &[Measure::ReadAndFile],
+            date(2026, 1, 5),
+            None,
+            date(2026, 11, 10 + n),
+        )
+        .await;
+    }
+    let clock = app.clock.clone().expect("clock");
+    // A first instance claims the run and dies mid-sweep, after issuing the reminders
+    // but before marking the run finished.
+    let store = app.store.clone();
+    assert!(store
+        .claim_run(
+            REMINDER_JOB,
+            at,
+            "dead-worker",
+            at,
+            at + chrono::Duration::minutes(10)
+        )
+        .await
+        .expect("claim"));
+    let scheduler = app.scheduler.clone().expect("scheduler");
+    assert!(
+        scheduler.run_occurrence(at).await.expect("run").is_none(),
+        "a live claim is not taken over"
+    );
+    scheduler.sweep_now().await.expect("sweep");
+    app.slack.wait_for_calls("chat.postMessage", 5, WAIT).await;
+
+    // The bot restarts; once the dead claim has lapsed the run is taken over, and the
+    // re-run finds every reminder already issued.
+    let db = app.db.clone();
+    let slack = app.slack.clone();
+    app.stop().await.expect("stops");
+    clock.advance(chrono::Duration::minutes(11));
+    let again = spawn_app_with(db, slack.clone(), Some(clock.clone())).await;
+    let report = again
+        .scheduler
+        .as_ref()
+        .expect("scheduler")
+        .catch_up()
+        .await
+        .expect("catch up")
+        .expect("took over the lapsed run");
+    assert_eq!((report.due, report.issued), (5, 0));
+    assert!(
+        again
+            .scheduler
+            .as_ref()
+            .expect("s")
+            .catch_up()
+            .await
+            .expect("again")
+            .is_none(),
+        "finished runs are not caught up twice"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        slack.calls_to("chat.postMessage").len(),
+        5,
+        "a reminder was sent twice"
+    );
+    again.stop().await.expect("stops");
+}
+
+async fn r_rem_3_rate_limited_reminder_is_sent_once(backend: Backend) {
+    let at = utc(2026, 11, 3, 9, 0);
+    let Some((app, function, person)) = app_at(backend, "reminder_429", at).await else {
+        return;
+    };
+    insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2026, 1, 5),
+        None,
+        date(2026, 11, 20),
+    )
+    .await;
+    app.slack.push_response(
+        "chat.postMessage",
+        Scripted::RateLimited {
+            retry_after_secs: 1,
+        },
+    );
+    app.slack
+        .push_response("chat.postMessage", Scripted::ServerError(503));
+    app.scheduler
+        .as_ref()
+        .expect("s")
+        .run_occurrence(at)
+        .await
+        .expect("run");
+    // The sender's clock is the test's: move it past Retry-After and the backoff.
+    let clock = app.clock.clone().expect("clock");
+    let calls = loop {
+        clock.advance(chrono::Duration::seconds(2));
+        let calls = app.slack.calls_to("chat.postMessage");
+        if calls.iter().any(|c| c.status == 200) {
+            break calls;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        calls.iter().map(|c| c.status).collect::<Vec<_>>(),
+        vec![429, 503, 200]
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        app.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .filter(|c| c.status == 200)
+            .count(),
+        1
+    );
+    let row = app
+        .store
+        .outbox_messages()
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|r| r.method == "chat.postMessage")
+        .expect("row");
+    assert!(row.slack_ts.is_some(), "the Slack ts is kept");
+    app.stop().await.expect("stops");
+}
+
+async fn r_rem_3_catch_up_after_downtime_runs_once(backend: Backend) {
+    // The bot was down all morning; it starts on Wednesday at noon.
+    let now = utc(2026, 11, 4, 12, 0);
+    let Some((app, function, person)) = app_at(backend, "catch_up", now).await else {
+        return;
+    };
+    insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2026, 1, 5),
+        None,
+        date(2026, 11, 20),
+    )
+    .await;
+    let scheduler = app.scheduler.clone().expect("s");
+    assert_eq!(
+        scheduler.latest_due(now),
+        Some(utc(2026, 11, 4, 9, 0)),
+        "only the latest missed run"
+    );
+    let first = scheduler.catch_up().await.expect("catch up").expect("ran");
+    assert_eq!(first.issued, 1);
+    assert!(scheduler.catch_up().await.expect("again").is_none());
+    // A second instance starting now does not run it again either.
+    let other = spawn_app_with(app.db.clone(), app.slack.clone(), app.clock.clone()).await;
+    assert!(other
+        .scheduler
+        .as_ref()
+        .expect("s")
+        .catch_up()
+        .await
+        .expect("other")
+        .is_none());
+    app.slack.wait_for_calls("chat.postMessage", 1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(app.slack.calls_to("chat.postMessage").len(), 1);
+    other.stop().await.expect("stops");
+    app.stop().await.expect("stops");
+}
+
+async fn r_rem_3_two_instances_sweeping_at_once_send_each_reminder_once(backend: Backend) {
+    let at = utc(2026, 11, 5, 9, 0);
+    let Some((app, function, person)) = app_at(backend, "two_instances", at).await else {
+        return;
+    };
+    let url = app.db.url().to_owned();
+    for n in 0..60 {
+        insert_restriction_reviewed(
+            &url,
+            person,
+            function,
+            &[Measure::ReadAndFile],
+            date(2026, 1, 5),
+            None,
+            date(2026, 11, 6) + chrono::Duration::days(n % 20),
+        )
+        .await;
+    }
+    let other = spawn_app_with(app.db.clone(), app.slack.clone(), app.clock.clone()).await;
+    // Both instances race for the scheduled run, and (to stress the unique keys, as a
+    // takeover after a lapsed claim would) both also sweep directly, all at the same time.
+    let (a, b) = (
+        app.scheduler.clone().expect("a"),
+        other.scheduler.clone().expect("b"),
+    );
+    let (a2, b2) = (a.clone(), b.clone());
+    let runs = tokio::join!(
+        tokio::spawn(async move { a.run_occurrence(at).await }),
+        tokio::spawn(async move { b.run_occurrence(at).await }),
+        tokio::spawn(async move { a2.sweep_now().await }),
+        tokio::spawn(async move { b2.sweep_now().await }),
+    );
+    let ran = [
+        runs.0.expect("join").expect("run"),
+        runs.1.expect("join").expect("run"),
+    ];
+    assert_eq!(
+        ran.iter().filter(|r| r.is_some()).count(),
+        1,
+        "exactly one instance ran the occurrence"
+    );
+    let issued: u64 = ran.iter().flatten().map(|r| r.issued).sum::<u64>()
+        + runs.2.expect("join").expect("sweep").issued
+        + runs.3.expect("join").expect("sweep").issued;
+    assert_eq!(
+        issued, 60,
+        "every reminder issued once across all four sweeps"
+    );
+    app.slack.wait_for_calls("chat.postMessage", 60, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = app.slack.calls_to("chat.postMessage");
+    assert_eq!(sent.len(), 60, "each reminder exactly once");
+    let mut texts: Vec<String> = sent
+        .iter()
+        .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), 60);
+    other.stop().await.expect("stops");
+    app.stop().await.expect("stops");
+}
+
+async fn app_home_lists_what_is_yours_to_do(backend: Backend) {
+    let at = utc(2026, 11, 5, 10, 0);
+    let Some((app, function, person)) = app_at(backend, "home", at).await else {
+        return;
+    };
+    insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2026, 1, 5),
+        None,
+        date(2026, 11, 20),
+    )
+    .await;
+    app.post_event(&app_home_opened("Ev0HOME1", MANAGER, TEAM_ID))
+        .await;
+    let published = app.slack.wait_for_calls("views.publish", 1, WAIT).await;
+    let home = published[0].body.to_string();
+    assert!(
+        home.contains("Reviews due") && home.contains("RES-T"),
+        "{home}"
+    );
+    assert!(home.contains("Manager of *Casework*"), "{home}");
+    app.stop().await.expect("stops");
+}
+
+on_both_backends!(
+    r_rem_1_weekday_nine_oclock_london_across_daylight_saving,
+    r_rem_1_sweep_picks_exactly_the_items_due,
+    r_rem_3_rerun_after_a_crash_and_restart_sends_nothing_twice,
+    r_rem_3_rate_limited_reminder_is_sent_once,
+    r_rem_3_catch_up_after_downtime_runs_once,
+    r_rem_3_two_instances_sweeping_at_once_send_each_reminder_once,
+    app_home_lists_what_is_yours_to_do,
+);
