@@ -44,7 +44,9 @@ pub async fn sweep(
         reports_before: now - Duration::hours(config.police_report_after_hours),
         letters_before: now - Duration::days(config.letter_unsent_days),
     };
+    let started = std::time::Instant::now();
     let due = store.due_items(&query).await?;
+    let query_ms = started.elapsed().as_millis() as u64;
     let functions: HashMap<i64, FunctionSummary> = store
         .list_functions()
         .await?
@@ -285,7 +287,9 @@ pub async fn sweep(
     }
 
     let due_count = plan.reminders.len() + plan.already;
+    let plan_ms = started.elapsed().as_millis() as u64 - query_ms;
     let issued = store.record_reminders(&plan.reminders, now).await?;
+    let write_ms = started.elapsed().as_millis() as u64 - query_ms - plan_ms;
     if issued > 0 {
         state.outbox_wake.notify_one();
     }
@@ -293,6 +297,9 @@ pub async fn sweep(
         due = due_count,
         issued,
         restrictions_ended,
+        query_ms,
+        plan_ms,
+        write_ms,
         "reminder sweep finished"
     );
     Ok(SweepReport {

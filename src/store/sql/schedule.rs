@@ -228,7 +228,7 @@ impl ScheduleStore for ThisStore {
         let mut issued = 0;
         // One transaction per batch, with multi-row statements: a crash loses the whole
         // batch, never half a reminder, and a large sweep stays a handful of round trips.
-        for batch in reminders.chunks(1000) {
+        for batch in reminders.chunks(2500) {
             let mut tx = self.begin_write().await?;
             let mut outbox = sqlx::QueryBuilder::<Db>::new(
                 "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, subject_type, subject_id, created_at) ",
