@@ -13,23 +13,7 @@ use serde::{Deserialize, Serialize};
 /// unacceptable, so staff report what was said or done and its effect.
 pub const ANGER_ALONE_NOTE: &str = "Anger or frustration alone is not unacceptable behaviour (policy §3): report what was said or done and how it affected staff or work.";
 
-/// A stored spelling that names none of the values this module knows. Seeing one means the
-/// database and the code disagree.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown {what} {value:?}")]
-pub struct UnknownValue {
-    pub what: &'static str,
-    pub value: String,
-}
-
-impl UnknownValue {
-    fn new(what: &'static str, value: &str) -> Self {
-        Self {
-            what,
-            value: value.to_owned(),
-        }
-    }
-}
+pub use super::UnknownValue;
 
 /// The three broad headings of §3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -16,6 +16,24 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// A stored spelling that names none of the values the domain knows, e.g. a
+/// `preferred_format` of `"huge"`. Seeing one means the database and the code disagree.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("unknown {what} {value:?}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+}
+
+impl UnknownValue {
+    pub(crate) fn new(what: &'static str, value: &str) -> Self {
+        Self {
+            what,
+            value: value.to_owned(),
+        }
+    }
+}
+
 /// A Slack user id such as `U012AB3CD`: who did something (R-REC-3).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -11,23 +11,7 @@ use std::str::FromStr;
 use phonenumber::{country, Mode, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
-/// A stored spelling that names none of the values this module knows, e.g. a
-/// `preferred_format` of `"huge"`. Seeing one means the database and the code disagree.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("unknown {what} {value:?}")]
-pub struct UnknownValue {
-    pub what: &'static str,
-    pub value: String,
-}
-
-impl UnknownValue {
-    fn new(what: &'static str, value: &str) -> Self {
-        Self {
-            what,
-            value: value.to_owned(),
-        }
-    }
-}
+pub use super::UnknownValue;
 
 /// What sort of identifier a value is; the stored spellings are the schema's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

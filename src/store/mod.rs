@@ -3,6 +3,44 @@
 //! scheme. Every method that changes something writes its audit event (and any outbox
 //! message) in the same transaction as the change.
 
+/// The `Store` impl and the SQL both backends share, compiled into the backend module
+/// that invokes it (which defines `Db`, `ThisStore`, `BACKEND`, `SKIP_LOCKED`,
+/// `begin_write` and `migrate_pool`). Each part of the record is one file under `sql/`.
+macro_rules! shared_sql {
+    () => {
+        #[async_trait]
+        impl Store for ThisStore {
+            fn backend(&self) -> Backend {
+                BACKEND
+            }
+
+            async fn migrate(&self) -> StoreResult<()> {
+                self.migrate_pool().await
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+        }
+
+        mod common {
+            use super::*;
+            include!("sql/common.rs");
+        }
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes);
+    };
+    (@parts $($part:ident)*) => {
+        $(
+            mod $part {
+                use super::common::*;
+                use super::*;
+                include!(concat!("sql/", stringify!($part), ".rs"));
+            }
+        )*
+    };
+}
+
 mod postgres;
 pub mod records;
 pub mod schedule;
