@@ -38,6 +38,17 @@ fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiE
     Ok(())
 }
 
+/// What was wrong with a JSON payload, without quoting any of it: serde's messages can
+/// echo values, and values may be personal data (they would reach logs and the answer).
+fn json_problem(expected: &str, err: &serde_json::Error) -> String {
+    format!(
+        "not {expected} ({:?} error at line {}, column {})",
+        err.classify(),
+        err.line(),
+        err.column()
+    )
+}
+
 fn check_team(state: &AppState, team_id: &str) -> Result<(), ApiError> {
     if team_id == state.team_id {
         Ok(())
@@ -75,10 +86,16 @@ async fn handle_command(
 ) -> Result<Response, ApiError> {
     verify(state, headers, body)?;
     let event: SlackCommandEvent = serde_urlencoded::from_bytes(body)
-        .map_err(|e| ApiError::BadRequest(format!("not a slash command payload: {e}")))?;
+        .map_err(|_| ApiError::BadRequest("not a slash command payload".to_owned()))?;
     check_team(state, event.team_id.as_ref())?;
     let text = event.text.as_deref().unwrap_or_default();
-    tracing::info!(command = %event.command, subcommand = %text.split_whitespace().next().unwrap_or("help"), "slash command");
+    // Only a known subcommand's name is logged: what follows it, or an unknown word, may
+    // be a person's name or number.
+    let logged = match commands::parse(text) {
+        ParsedCommand::Known { subcommand, .. } => format!("{subcommand:?}"),
+        ParsedCommand::Unknown { .. } => "unknown".to_owned(),
+    };
+    tracing::info!(command = %event.command, subcommand = %logged, "slash command");
     let ctx = Ctx {
         state,
         user: UserId::from_slack(event.user_id.to_string()),
@@ -132,7 +149,7 @@ async fn handle_interaction(
     let form: InteractionForm = serde_urlencoded::from_bytes(body)
         .map_err(|_| ApiError::BadRequest("expected a form with a payload field".into()))?;
     let event: SlackInteractionEvent = serde_json::from_str(&form.payload)
-        .map_err(|e| ApiError::BadRequest(format!("not an interaction payload: {e}")))?;
+        .map_err(|e| ApiError::BadRequest(json_problem("an interaction payload", &e)))?;
     let team_id = match &event {
         SlackInteractionEvent::BlockActions(e) => e.team.id.to_string(),
         SlackInteractionEvent::BlockSuggestion(e) => e.team.id.to_string(),
@@ -195,7 +212,7 @@ async fn handle_event(
 ) -> Result<Response, ApiError> {
     verify(state, headers, body)?;
     let event: SlackPushEvent = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest(format!("not an Events API payload: {e}")))?;
+        .map_err(|e| ApiError::BadRequest(json_problem("an Events API payload", &e)))?;
     match event {
         SlackPushEvent::UrlVerification(v) => {
             Ok(Json(json!({ "challenge": v.challenge })).into_response())

@@ -176,6 +176,14 @@ async fn malformed_payloads_get_400_and_change_nothing(backend: Backend) {
             String::from_utf8_lossy(body)
         );
     }
+    // R-DP-3: the error says what was wrong without quoting the payload's values.
+    let personal = br#"{"type":"event_callback","team_id":"T0TEST","event_id":"Ev1","event":{"type":"app_home_opened","user":["Jane Doe 07700 900123"]}}"#;
+    let response = app
+        .post_signed("/slack/events", "application/json", personal.to_vec())
+        .await;
+    assert_eq!(response.status(), 400);
+    let said = response.text().await.expect("body");
+    assert!(!said.contains("Jane") && !said.contains("07700"), "{said}");
     assert_nothing_written(&app, "Ev0NONE").await;
     app.stop().await.expect("stops cleanly");
 }
