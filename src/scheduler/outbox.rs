@@ -102,8 +102,8 @@ impl OutboxSender {
 
     async fn deliver(&self, message: &OutboxMessage) -> StoreResult<()> {
         let outcome = match SlackCall::from_outbox(&message.method, &message.payload) {
-            Ok(call) => match self.resolve(call).await? {
-                Ok(call) => match self.api.call(&call).await {
+            Ok(call) => match self.resolve(call.tagged(&message.idempotency_key)).await? {
+                Ok(call) => match self.send_once(message, &call).await {
                     Ok(delivered) => DeliveryOutcome::Sent {
                         channel: delivered.channel,
                         ts: delivered.ts,
@@ -147,6 +147,24 @@ impl OutboxSender {
             );
         }
         Ok(())
+    }
+
+    /// Sends the call, unless an earlier attempt that died mid-send already delivered it.
+    async fn send_once(
+        &self,
+        message: &OutboxMessage,
+        call: &SlackCall,
+    ) -> Result<crate::slack::outbound::Delivered, CallFailure> {
+        if message.in_doubt {
+            if let Some(found) = self.api.find_posted(call, &message.idempotency_key).await? {
+                tracing::info!(
+                    outbox_id = message.id,
+                    "an earlier attempt had delivered it; not sent again"
+                );
+                return Ok(found);
+            }
+        }
+        self.api.call(call).await
     }
 
     /// Turns an update of one of our own messages into a `chat.update` with its channel

@@ -296,6 +296,100 @@ fn classify(err: SlackClientError) -> CallFailure {
     }
 }
 
+/// The message-metadata event type that carries a message's outbox key.
+pub const OUTBOX_EVENT_TYPE: &str = "contact_policy_bot_outbox";
+const OUTBOX_KEY: &str = "outbox_key";
+
+impl SlackCall {
+    /// Tags a new message with its outbox key (Slack message metadata), so a sender that
+    /// is unsure whether an earlier attempt reached Slack can find it there.
+    pub fn tagged(self, key: &str) -> Self {
+        match self {
+            SlackCall::PostMessage(mut request) => {
+                let payload =
+                    std::collections::HashMap::from([(OUTBOX_KEY.to_owned(), key.to_owned())]);
+                request.content.metadata = Some(SlackMessageMetadata {
+                    event_type: OUTBOX_EVENT_TYPE.to_owned(),
+                    event_payload: Some(payload),
+                });
+                SlackCall::PostMessage(request)
+            }
+            other => other,
+        }
+    }
+}
+
+impl SlackApi {
+    /// For a message whose earlier attempt ended with the sender's death: whether Slack
+    /// already has it, found by its outbox key among the DM's latest messages. Only new
+    /// messages need this; updates and App Home publishes are idempotent by nature.
+    pub async fn find_posted(
+        &self,
+        call: &SlackCall,
+        key: &str,
+    ) -> Result<Option<Delivered>, CallFailure> {
+        let SlackCall::PostMessage(request) = call else {
+            return Ok(None);
+        };
+        match tokio::time::timeout(
+            self.timeout,
+            self.find_posted_unbounded(&request.channel, key),
+        )
+        .await
+        {
+            Ok(result) => result.map_err(classify),
+            Err(_) => Err(CallFailure::Transient(format!(
+                "timed out after {:?}",
+                self.timeout
+            ))),
+        }
+    }
+
+    async fn find_posted_unbounded(
+        &self,
+        channel: &SlackChannelId,
+        key: &str,
+    ) -> ClientResult<Option<Delivered>> {
+        let session = self.client.open_session(&self.token);
+        let channel = if channel.0.starts_with('U') || channel.0.starts_with('W') {
+            let opened = session
+                .conversations_open(
+                    &SlackApiConversationsOpenRequest::new()
+                        .with_users(vec![channel.0.as_str().into()]),
+                )
+                .await?;
+            opened.channel.id
+        } else {
+            channel.clone()
+        };
+        let history = session
+            .conversations_history(
+                &SlackApiConversationsHistoryRequest::new()
+                    .with_channel(channel.clone())
+                    .with_limit(100)
+                    .with_include_all_metadata(true),
+            )
+            .await?;
+        Ok(history
+            .messages
+            .iter()
+            .find(|m| {
+                m.content.metadata.as_ref().is_some_and(|meta| {
+                    meta.event_type == OUTBOX_EVENT_TYPE
+                        && meta
+                            .event_payload
+                            .as_ref()
+                            .and_then(|p| p.get(OUTBOX_KEY))
+                            .is_some_and(|k| k == key)
+                })
+            })
+            .map(|m| Delivered {
+                channel: Some(channel.to_string()),
+                ts: Some(m.origin.ts.to_string()),
+            }))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,6 +194,9 @@ pub struct OutboxMessage {
     pub slack_ts: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Claimed after another worker's claim lapsed with no result: Slack may already have
+    /// this message, so the sender checks before sending it again.
+    pub in_doubt: bool,
 }
 
 /// What the sender learned from one attempt to deliver an outbox row.

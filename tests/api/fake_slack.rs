@@ -156,6 +156,7 @@ impl FakeSlack {
             scripted: Mutex::new(HashMap::new()),
             next_ts: AtomicU64::new(1),
             next_id: AtomicU64::new(1),
+            history: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -197,6 +198,15 @@ impl FakeSlack {
     /// Both `conversations.open` and `chat.postMessage` to a user id answer with it.
     pub fn dm_channel_for(user_id: &str) -> String {
         dm_channel_for(user_id)
+    }
+
+    /// Puts a message in a channel's history as if the bot had posted it (for a test of a
+    /// sender that died after Slack accepted its message).
+    pub fn seed_history(&self, channel: &str, message: Value) {
+        lock(&self.shared.history)
+            .entry(channel.to_owned())
+            .or_default()
+            .push(message);
     }
 
     /// Every call received so far, in arrival order.
@@ -286,6 +296,9 @@ struct Shared {
     next_ts: AtomicU64,
     /// Sequence number of the next view / file / scheduled message id.
     next_id: AtomicU64,
+    /// Messages posted successfully, per channel, oldest first, as `conversations.history`
+    /// returns them (with their `metadata`).
+    history: Mutex<HashMap<String, Vec<Value>>>,
 }
 
 impl Shared {
@@ -581,6 +594,13 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             if let Some(thread_ts) = str_param("thread_ts") {
                 message["thread_ts"] = Value::String(thread_ts);
             }
+            if let Some(metadata) = params.get("metadata") {
+                message["metadata"] = metadata.clone();
+            }
+            lock(&shared.history)
+                .entry(channel.clone())
+                .or_default()
+                .push(message.clone());
             Reply::ok(json!({ "ok": true, "channel": channel, "ts": ts, "message": message }))
         }
         "chat.postEphemeral" => match str_param("channel") {
@@ -621,6 +641,19 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             Reply::ok(json!({ "ok": true, "view": stateful_view(shared, method, params) }))
         }
         "conversations.open" => conversations_open(params),
+        "conversations.history" => match str_param("channel") {
+            Some(channel) => {
+                let limit = str_param("limit")
+                    .and_then(|l| l.parse::<usize>().ok())
+                    .unwrap_or(100);
+                let messages: Vec<Value> = lock(&shared.history)
+                    .get(&channel)
+                    .map(|m| m.iter().rev().take(limit).cloned().collect())
+                    .unwrap_or_default();
+                Reply::ok(json!({ "ok": true, "messages": messages, "has_more": false }))
+            }
+            None => Reply::slack_error("channel_not_found"),
+        },
         "users.info" => match str_param("user") {
             Some(user) => Reply::ok(json!({ "ok": true, "user": fake_user(&user) })),
             None => Reply::slack_error("user_not_found"),

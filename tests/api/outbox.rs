@@ -197,3 +197,78 @@ on_both_backends!(
     undelivered_rows_survive_a_restart_and_are_sent_once,
     shutdown_finishes_the_send_under_way,
 );
+
+/// A row whose sender died mid-send: claimed by a worker whose claim lapsed with no
+/// result recorded. Returns the row's key.
+async fn row_left_in_doubt(db: &crate::db::TestDb, key: &str) -> String {
+    use contact_policy_bot::slack::outbound::SlackCall;
+    use slack_morphism::prelude::*;
+    let store = contact_policy_bot::store::connect(db.url())
+        .await
+        .expect("store");
+    let call = SlackCall::PostMessage(SlackApiChatPostMessageRequest::new(
+        "U0STAFF".into(),
+        SlackMessageContent::new().with_text("Review due: RES-00001".to_owned()),
+    ));
+    let row = call.into_outbox(key, None).expect("row");
+    store
+        .enqueue(&[row], None, chrono::Utc::now())
+        .await
+        .expect("enqueue");
+    let now = chrono::Utc::now();
+    let claimed = store
+        .claim_outbox("dead-worker", now, now - chrono::Duration::seconds(1), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    key.to_owned()
+}
+
+async fn r_rem_3_message_delivered_before_a_crash_is_not_sent_again(backend: Backend) {
+    let Some(db) = fresh_db(backend, "outbox_in_doubt").await else {
+        return;
+    };
+    let key = row_left_in_doubt(&db, "reminder:review_due:restriction:1:2026-11-05:U0STAFF").await;
+    // Slack had accepted the dead worker's message: it is in the DM's history.
+    let slack = Arc::new(FakeSlack::start().await);
+    slack.seed_history(
+        "DU0STAFF",
+        serde_json::json!({
+            "type": "message", "ts": "1699999999.000001", "user": "U0FAKEBOT", "text": "Review due: RES-00001",
+            "metadata": { "event_type": "contact_policy_bot_outbox", "event_payload": { "outbox_key": key } }
+        }),
+    );
+    let app = spawn_app_on(Arc::new(db), slack.clone()).await;
+    let rows = wait_until_sent(&app, 1).await;
+    assert_eq!(
+        rows[0].slack_ts.as_deref(),
+        Some("1699999999.000001"),
+        "the ts Slack already had is kept"
+    );
+    assert!(slack.calls_to("conversations.history").len() == 1);
+    assert!(slack.calls_to("chat.postMessage").is_empty(), "sent twice");
+    app.stop().await.expect("stops cleanly");
+}
+
+async fn r_rem_3_message_lost_in_a_crash_is_sent_once_with_its_key(backend: Backend) {
+    let Some(db) = fresh_db(backend, "outbox_in_doubt_lost").await else {
+        return;
+    };
+    let key = row_left_in_doubt(&db, "reminder:review_due:restriction:2:2026-11-05:U0STAFF").await;
+    let slack = Arc::new(FakeSlack::start().await);
+    let app = spawn_app_on(Arc::new(db), slack.clone()).await;
+    let rows = wait_until_sent(&app, 1).await;
+    let posted = slack.calls_to("chat.postMessage");
+    assert_eq!(posted.len(), 1);
+    assert_eq!(
+        posted[0].body["metadata"]["event_payload"]["outbox_key"],
+        key.as_str()
+    );
+    assert!(rows[0].slack_ts.is_some());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    r_rem_3_message_delivered_before_a_crash_is_not_sent_again,
+    r_rem_3_message_lost_in_a_crash_is_sent_once_with_its_key,
+);

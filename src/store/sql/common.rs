@@ -98,6 +98,7 @@ pub(super) fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<
         slack_ts: row.try_get("slack_ts")?,
         created_at: row.try_get("created_at")?,
         sent_at: row.try_get("sent_at")?,
+        in_doubt: false,
     })
 }
 

@@ -38,21 +38,32 @@ impl OutboxStore for ThisStore {
 
     async fn claim_outbox(&self, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
         let mut tx = self.begin_write().await?;
-        let sql = format!(
-            "UPDATE outbox SET claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
-               AND (claimed_until IS NULL OR claimed_until < $3) ORDER BY id LIMIT $4 {SKIP_LOCKED}) \
-             RETURNING {OUTBOX_COLUMNS}"
+        // A row still marked as claimed, whose claim lapsed, was being sent by a worker that
+        // died: Slack may or may not have it. It is claimed "in doubt", so the sender looks
+        // before sending it again.
+        let due = format!(
+            "SELECT id, claimed_by FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY id LIMIT $2 {SKIP_LOCKED}"
         );
-        let rows = sqlx::query(&sql)
-            .bind(worker)
-            .bind(claim_until)
-            .bind(now)
-            .bind(limit)
-            .fetch_all(&mut *tx)
-            .await?;
+        let due: Vec<(i64, Option<String>)> = sqlx::query_as(&due).bind(now).bind(limit).fetch_all(&mut *tx).await?;
+        if due.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let mut claim = sqlx::QueryBuilder::<Db>::new("UPDATE outbox SET claimed_by = ");
+        claim.push_bind(worker).push(", claimed_until = ").push_bind(claim_until);
+        claim.push(", attempts = attempts + 1 WHERE id IN (");
+        let mut ids = claim.separated(", ");
+        for (id, _) in &due {
+            ids.push_bind(*id);
+        }
+        claim.push(format!(") RETURNING {OUTBOX_COLUMNS}"));
+        let rows = claim.build().fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let mut claimed = rows.iter().map(outbox_from_row).collect::<StoreResult<Vec<_>>>()?;
+        for message in &mut claimed {
+            message.in_doubt = due.iter().any(|(id, by)| *id == message.id && by.is_some());
+        }
         claimed.sort_by_key(|m| m.id);
         Ok(claimed)
     }
