@@ -21,6 +21,8 @@ use crate::store::{DeliveryOutcome, OutboxMessage, OutboxStatus, Store, StoreRes
 
 /// How many rows one claim takes.
 const BATCH: i64 = 20;
+/// How soon an update of a message not yet delivered is tried again.
+const WAIT_FOR_ORIGINAL: Duration = Duration::from_secs(5);
 /// Used when Slack answers 429 without a usable Retry-After header.
 const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -101,6 +103,22 @@ impl OutboxSender {
     }
 
     async fn deliver(&self, message: &OutboxMessage) -> StoreResult<()> {
+        // Rows in a batch are sent one after another; each claim is renewed just before its
+        // send, so a row whose claim lapsed meanwhile (and that another instance may now
+        // hold) is never sent by both.
+        let until = self.clock.now()
+            + chrono::Duration::from_std(self.config.claim_timeout).unwrap_or_default();
+        if !self
+            .store
+            .renew_outbox_claim(message.id, &self.worker_id, until)
+            .await?
+        {
+            tracing::warn!(
+                outbox_id = message.id,
+                "claim lapsed before sending; left to its new holder"
+            );
+            return Ok(());
+        }
         let outcome = match SlackCall::from_outbox(&message.method, &message.payload) {
             Ok(call) => match self.resolve(call.tagged(&message.idempotency_key)).await? {
                 Ok(call) => match self.send_once(message, &call).await {
@@ -155,7 +173,9 @@ impl OutboxSender {
         message: &OutboxMessage,
         call: &SlackCall,
     ) -> Result<crate::slack::outbound::Delivered, CallFailure> {
-        if message.in_doubt {
+        // Any attempt after the first may follow one that reached Slack without us knowing
+        // (a timeout or 5xx after Slack accepted it, or a sender that died): look first.
+        if message.in_doubt || message.attempts > 1 {
             if let Some(found) = self.api.find_posted(call, &message.idempotency_key).await? {
                 tracing::info!(
                     outbox_id = message.id,
@@ -192,9 +212,7 @@ impl OutboxSender {
             Some(OutboxMessage {
                 status: OutboxStatus::Pending,
                 ..
-            }) => Err(CallFailure::Transient(
-                "the message to update is not delivered yet".to_owned(),
-            )),
+            }) => Err(CallFailure::Waiting),
             _ => Err(CallFailure::Permanent(
                 "the message to update was never delivered".to_owned(),
             )),
@@ -205,6 +223,14 @@ impl OutboxSender {
         let now = self.clock.now();
         let (wait, error) = match failure {
             CallFailure::Permanent(error) => return DeliveryOutcome::Failed { error },
+            // Waiting for the original to be delivered is not a failed attempt: it is tried
+            // again shortly, however long the original takes.
+            CallFailure::Waiting => {
+                return DeliveryOutcome::Retry {
+                    next_attempt_at: later(now, WAIT_FOR_ORIGINAL),
+                    error: "waiting for the message it updates to be delivered".to_owned(),
+                }
+            }
             // Slack's Retry-After is honoured as given, and does not use up an attempt's backoff.
             CallFailure::RateLimited { retry_after } => {
                 let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);

@@ -63,6 +63,7 @@ pub async fn sweep(
         functions: &functions,
         issued: &issued_before,
         already: 0,
+        planned: std::collections::HashSet::new(),
     };
 
     for review in &due.reviews {
@@ -152,7 +153,12 @@ pub async fn sweep(
             "resolve_dispute",
             dispute.dispute_id.to_string(),
         );
-        let occasion = dispute.due_on.to_string();
+        // "Due" and "overdue" are separate occasions, so the handler hears of both.
+        let occasion = if overdue {
+            format!("{}:overdue", dispute.due_on)
+        } else {
+            dispute.due_on.to_string()
+        };
         plan.add(
             ReminderKind::DisputeDue,
             "dispute",
@@ -317,6 +323,8 @@ struct Plan<'a> {
     reminders: Vec<NewReminder>,
     functions: &'a HashMap<i64, FunctionSummary>,
     issued: &'a std::collections::HashSet<String>,
+    /// Keys planned in this sweep: the owner who is also the head is reminded once.
+    planned: std::collections::HashSet<String>,
     /// Reminders due but issued by an earlier sweep.
     already: usize,
 }
@@ -353,6 +361,9 @@ impl Plan<'_> {
         button: (&str, &str, String),
     ) {
         let key = NewReminder::key(kind, subject_type, subject_id, occasion, recipient);
+        if !self.planned.insert(key.clone()) {
+            return;
+        }
         if self.issued.contains(&key) {
             self.already += 1;
             return;
@@ -398,6 +409,9 @@ impl Plan<'_> {
         function_id: i64,
     ) -> StoreResult<()> {
         let key = NewReminder::key(kind, "restriction_request", request_id, occasion, recipient);
+        if !self.planned.insert(key.clone()) {
+            return Ok(());
+        }
         if self.issued.contains(&key) {
             self.already += 1;
             return Ok(());

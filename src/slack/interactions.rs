@@ -47,38 +47,40 @@ pub async fn view_submission(
         user: UserId::from_slack(event.user.id.to_string()),
         now: state.clock.now(),
     };
-    // A modal is submitted once; a repeated submission of the same view (a retry after a
-    // slow answer) records nothing twice.
+    // A modal is submitted once: the view is claimed before anything is recorded, so a
+    // second submission of the same view (a retry after a slow answer) arriving even while
+    // the first is still being handled records nothing. The claim is given back when the
+    // submission was not accepted (inline errors or a failure), so the user can fix it.
     let key = format!("view_submission:{}", event.view.state_params.id);
-    if state.store.event_seen(&key).await? {
+    if !state.store.first_sighting_of_event(&key, ctx.now).await? {
         return Ok(StatusCode::OK.into_response());
     }
     tracing::info!(callback = %callback, "modal submitted");
-    let reply = match callback.as_str() {
-        rpt::REPORT => rpt::submit_report(&ctx, &form, &metadata).await?,
-        rpt::CALL_ENDED => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
-        rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
-        rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
-        rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
-        rpt::ACCESS => rpt::submit_access(&ctx, &form, &metadata).await?,
-        res::WARN => res::submit_warn(&ctx, &form, &metadata).await?,
-        res::RESTRICT => {
-            res::submit_restrict(&ctx, &form, &metadata, modal.private_metadata.as_deref()).await?
-        }
-        res::REJECT => res::submit_reject(&ctx, &form, modal.private_metadata.as_deref()).await?,
-        res::LETTER_SENT => {
-            res::submit_mark_sent(&ctx, &form, modal.private_metadata.as_deref()).await?
-        }
-        dsp::DISPUTE => dsp::submit_dispute(&ctx, &form, &metadata).await?,
-        dsp::RESOLVE => dsp::submit_resolve(&ctx, &form, modal.private_metadata.as_deref()).await?,
-        dsp::REVIEW => dsp::submit_review(&ctx, &form, modal.private_metadata.as_deref()).await?,
-        _ => Reply::Ack,
-    };
-    if matches!(reply, Reply::Ack) {
-        state.store.first_sighting_of_event(&key, ctx.now).await?;
-        super::home::refresh_after_change(state, &ctx.user).await;
+    let private_metadata = modal.private_metadata.as_deref();
+    let result = async {
+        Ok::<Reply, ApiError>(match callback.as_str() {
+            rpt::REPORT => rpt::submit_report(&ctx, &form, &metadata).await?,
+            rpt::CALL_ENDED => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
+            rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
+            rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
+            rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
+            rpt::ACCESS => rpt::submit_access(&ctx, &form, &metadata).await?,
+            res::WARN => res::submit_warn(&ctx, &form, &metadata).await?,
+            res::RESTRICT => res::submit_restrict(&ctx, &form, &metadata, private_metadata).await?,
+            res::REJECT => res::submit_reject(&ctx, &form, private_metadata).await?,
+            res::LETTER_SENT => res::submit_mark_sent(&ctx, &form, private_metadata).await?,
+            dsp::DISPUTE => dsp::submit_dispute(&ctx, &form, &metadata).await?,
+            dsp::RESOLVE => dsp::submit_resolve(&ctx, &form, private_metadata).await?,
+            dsp::REVIEW => dsp::submit_review(&ctx, &form, private_metadata).await?,
+            _ => Reply::Ack,
+        })
     }
-    Ok(into_response(reply))
+    .await;
+    match &result {
+        Ok(Reply::Ack) => super::home::refresh_after_change(state, &ctx.user).await,
+        _ => state.store.forget_event(&key).await?,
+    }
+    Ok(into_response(result?))
 }
 
 pub async fn block_actions(
@@ -204,15 +206,9 @@ pub async fn block_actions(
             super::home::refresh_after_change(state, &ctx.user).await;
         }
         if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {
-            let key = format!(
-                "action:{}:{}",
-                action
-                    .action_ts
-                    .as_ref()
-                    .map(|t| t.to_string())
-                    .unwrap_or_default(),
-                action_id
-            );
+            // Keyed on the click's trigger (unique per click) so no reply is ever mistaken
+            // for another's.
+            let key = format!("action:{trigger_id}:{action_id}:{value}");
             send::queue(state, vec![send::respond(url, content, replace, key)]).await?;
         }
     }

@@ -115,6 +115,8 @@ pub enum CallFailure {
     Transient(String),
     /// Slack refused the call itself (e.g. `channel_not_found`): retrying will not help.
     Permanent(String),
+    /// An update of one of our messages whose original is not delivered yet.
+    Waiting,
 }
 
 pub type Connector = SlackClientHyperConnector<

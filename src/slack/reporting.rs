@@ -285,15 +285,33 @@ async fn function_field(
     )]))
 }
 
-fn read_function(form: &Form, metadata: &Metadata, errors: &mut FieldErrors) -> Option<i64> {
+/// The function a record belongs to: fixed when the user has one, otherwise the one they
+/// picked, which must be one of theirs (or, for someone in no function, any function).
+async fn read_function(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    metadata: &Metadata,
+    errors: &mut FieldErrors,
+) -> Result<Option<i64>, ApiError> {
     if let Some(id) = metadata.function_id {
-        return Some(id);
+        return Ok(Some(id));
     }
-    let picked = form.selected(FUNCTION).and_then(|v| v.parse().ok());
-    if picked.is_none() {
+    let Some(picked) = form.selected(FUNCTION).and_then(|v| v.parse::<i64>().ok()) else {
         errors.add(FUNCTION, "Choose the function this belongs to.");
+        return Ok(None);
+    };
+    let store = ctx.state.store.as_ref();
+    let mine = access::functions_of(store, &ctx.user).await?;
+    let allowed = if mine.is_empty() {
+        store.list_functions().await?.iter().any(|f| f.id == picked)
+    } else {
+        mine.iter().any(|(id, _)| *id == picked)
+    };
+    if !allowed {
+        errors.add(FUNCTION, "Choose one of your functions.");
+        return Ok(None);
     }
-    picked
+    Ok(Some(picked))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -426,7 +444,7 @@ pub async fn submit_report(
 ) -> Result<Reply, ApiError> {
     let store = ctx.state.store.as_ref();
     let mut errors = FieldErrors::default();
-    let function_id = read_function(form, metadata, &mut errors);
+    let function_id = read_function(ctx, form, metadata, &mut errors).await?;
     let person = match metadata.person_id {
         Some(id) => Some(PersonChoice::Existing(id)),
         None => read_person(store, form, &mut errors, true).await?,
@@ -679,7 +697,7 @@ pub async fn submit_call_ended(
 ) -> Result<Reply, ApiError> {
     let store = ctx.state.store.as_ref();
     let mut errors = FieldErrors::default();
-    let function_id = read_function(form, metadata, &mut errors);
+    let function_id = read_function(ctx, form, metadata, &mut errors).await?;
     let person = read_person(store, form, &mut errors, false).await?;
     let outcome = form
         .selected("outcome")
@@ -954,6 +972,8 @@ pub async fn history_page(
 ) -> Result<SlackMessageContent, ApiError> {
     let entries = ctx.state.store.history(person.id).await?;
     let total = entries.len();
+    // A crafted button value cannot page past the end.
+    let offset = offset.min(total);
     let mut blocks = vec![section(&format!(
         "*Case file: {}* ({total} entries, newest first)",
         escape(&person_label(person))
@@ -1110,7 +1130,7 @@ pub async fn submit_foi(
 ) -> Result<Reply, ApiError> {
     let store = ctx.state.store.as_ref();
     let mut errors = FieldErrors::default();
-    let function_id = read_function(form, metadata, &mut errors);
+    let function_id = read_function(ctx, form, metadata, &mut errors).await?;
     let reference = form.text("reference");
     let refused_on = form.date("refused_on");
     let ground = form
@@ -1149,22 +1169,22 @@ pub async fn submit_foi(
         ground,
         note: form.text("note").unwrap_or_default(),
     };
-    let recorded = store
-        .record_foi_refusal(&refusal, &ctx.actor(), ctx.now)
-        .await?;
-    let confirm = format!(
-        "FOI refusal {} recorded; it shows in the person's case file.",
-        escape(&recorded.reference)
-    );
-    send::queue(
-        ctx.state,
+    let user = ctx.user.clone();
+    let announce = |recorded: &Recorded| {
+        let confirm = format!(
+            "FOI refusal {} recorded; it shows in the person's case file.",
+            escape(&recorded.reference)
+        );
         vec![send::dm(
-            &ctx.user,
+            &user,
             SlackMessageContent::new().with_text(confirm),
             format!("foi:{}:confirm", recorded.id),
-        )],
-    )
-    .await?;
+        )]
+    };
+    store
+        .record_foi_refusal(&refusal, &ctx.actor(), ctx.now, &announce)
+        .await?;
+    ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }
 

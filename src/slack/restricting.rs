@@ -420,7 +420,10 @@ pub async fn submit_mark_sent(
     let mut errors = FieldErrors::default();
     let letter_id = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
     let sent_on = form.date("sent_on");
-    let method = form.selected("method");
+    // Only the listed methods: the value goes into the record and the audit trail.
+    let method = form
+        .selected("method")
+        .filter(|m| matches!(m.as_str(), "post" | "email" | "hand_delivered" | "other"));
     match sent_on {
         None => errors.add("sent_on", "Choose the date it was sent."),
         Some(d) if d > ctx.now.with_timezone(&ctx.state.timezone).date_naive() => {
@@ -664,7 +667,23 @@ pub async fn open_restrict_for(
             escape(&person.name)
         )));
     }
-    let Some((function_id, function_name)) = managed_function(ctx, &incidents).await? else {
+    // A variation belongs to the function of the restriction it varies, and only that
+    // function's head or deputies may approve it (R-RES-5).
+    let chosen = match varies {
+        Some(restriction_id) => match store.restriction(restriction_id).await? {
+            Some(r) if r.person_id == person.id && r.status == "active" => {
+                let managed = access::managed_functions(store, &ctx.user).await?;
+                managed.into_iter().find(|(id, _)| *id == r.function_id)
+            }
+            _ => {
+                return Ok(text(
+                    "That restriction is no longer in force, so it cannot be varied.",
+                ))
+            }
+        },
+        None => managed_function(ctx, &incidents).await?,
+    };
+    let Some((function_id, function_name)) = chosen else {
         return Ok(text(
             "Only a manager of a function can request a restriction (§6).",
         ));
@@ -961,6 +980,18 @@ pub async fn submit_restrict(
         return Ok(Reply::Json(errors.into_response()));
     };
     let varies = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
+    if let Some(restriction_id) = varies {
+        let matches = store.restriction(restriction_id).await?.is_some_and(|r| {
+            r.person_id == person_id && r.function_id == function_id && r.status == "active"
+        });
+        if !matches {
+            errors.add(
+                "justification",
+                "The restriction being varied is no longer in force in this function.",
+            );
+            return Ok(Reply::Json(errors.into_response()));
+        }
+    }
     let known = store.incidents_of(person_id).await?;
     let measures = read_measures(form, &mut errors);
     let warning = store.warning_on_file(person_id).await?;

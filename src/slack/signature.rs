@@ -54,7 +54,7 @@ impl SignatureVerifier {
         let sent_at: i64 = timestamp
             .parse()
             .map_err(|_| SignatureError::MalformedTimestamp)?;
-        let age = now.timestamp() - sent_at;
+        let age = now.timestamp().saturating_sub(sent_at);
         if age > MAX_SKEW_SECS {
             return Err(SignatureError::Stale);
         }

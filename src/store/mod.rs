@@ -296,6 +296,8 @@ pub trait AuditStore: Send + Sync {
 pub trait OutboxStore: Send + Sync {
     /// Whether `event_id` was already handled.
     async fn event_seen(&self, event_id: &str) -> StoreResult<bool>;
+    /// Gives back a claim taken with `first_sighting_of_event` (a submission not accepted).
+    async fn forget_event(&self, event_id: &str) -> StoreResult<()>;
     /// Records that `event_id` was handled; false if it was seen before (a retry).
     async fn first_sighting_of_event(
         &self,
@@ -328,6 +330,14 @@ pub trait OutboxStore: Send + Sync {
         worker: &str,
         outcome: &DeliveryOutcome,
         now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Renews `worker`'s claim on a row just before sending it; false if the claim lapsed
+    /// and another worker took the row (it must then not be sent here).
+    async fn renew_outbox_claim(
+        &self,
+        id: i64,
+        worker: &str,
+        until: DateTime<Utc>,
     ) -> StoreResult<bool>;
     /// Hands back a claimed row unsent (at shutdown), without counting the attempt.
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()>;
@@ -413,6 +423,7 @@ pub trait ReportingStore: Send + Sync {
         refusal: &NewFoiRefusal,
         actor: &Actor,
         now: DateTime<Utc>,
+        announce: Announce<'_>,
     ) -> StoreResult<Recorded>;
     /// Restrictions in force on `today` (active, started, not past their end date).
     async fn active_restrictions(

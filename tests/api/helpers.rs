@@ -487,6 +487,31 @@ pub async fn insert_restriction_reviewed(
     ends_on: Option<chrono::NaiveDate>,
     review: chrono::NaiveDate,
 ) -> i64 {
+    insert_restriction_owned(
+        db_url,
+        person_id,
+        function_id,
+        measures,
+        starts_on,
+        ends_on,
+        review,
+        "U0MANAGER",
+    )
+    .await
+}
+
+/// As `insert_restriction_reviewed`, requested (so owned) by `owner`.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_restriction_owned(
+    db_url: &str,
+    person_id: i64,
+    function_id: i64,
+    measures: &[contact_policy_bot::domain::measures::Measure],
+    starts_on: chrono::NaiveDate,
+    ends_on: Option<chrono::NaiveDate>,
+    review: chrono::NaiveDate,
+    owner: &str,
+) -> i64 {
     use sqlx::Connection;
     let now = Utc::now();
     let reference = format!("RES-T{}", rand::random::<u32>());
@@ -496,13 +521,14 @@ pub async fn insert_restriction_reviewed(
                 "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, \
                  proportionality, internal_review_exhausted, no_warning_reason, first_review_on, decided_by, decided_at, \
                  created_by, created_at) VALUES ($1, $2, $3, 'approved', 'fixture', 'fixture', TRUE, \
-                 'violence_used_or_threatened', $4, 'U0HEAD', $5, 'U0MANAGER', $5) RETURNING id",
+                 'violence_used_or_threatened', $4, 'U0DECIDER', $5, $6, $5) RETURNING id",
             )
             .bind(format!("REQ-{reference}"))
             .bind(person_id)
             .bind(function_id)
             .bind(review)
             .bind(now)
+            .bind(owner)
             .fetch_one(&mut $conn)
             .await
             .expect("request row");

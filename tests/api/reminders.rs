@@ -502,6 +502,49 @@ async fn r_rem_3_two_instances_sweeping_at_once_send_each_reminder_once(backend:
     app.stop().await.expect("stops");
 }
 
+async fn an_owner_who_is_also_the_head_is_reminded_once(backend: Backend) {
+    let at = utc(2026, 11, 9, 9, 0);
+    let Some((app, function, person)) = app_at(backend, "owner_is_head", at).await else {
+        return;
+    };
+    // Overdue: the owner and the head are told, and here they are the same person.
+    insert_restriction_owned(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2025, 11, 1),
+        None,
+        date(2026, 11, 2),
+        HEAD,
+    )
+    .await;
+    insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2026, 1, 5),
+        None,
+        date(2026, 11, 20),
+    )
+    .await;
+    let report = app
+        .scheduler
+        .as_ref()
+        .expect("s")
+        .run_occurrence(at)
+        .await
+        .expect("the sweep does not fail")
+        .expect("ran");
+    assert_eq!(report.issued, 2, "{report:?}");
+    app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(texts_to(&app.slack, HEAD).len(), 1);
+    assert_eq!(texts_to(&app.slack, MANAGER).len(), 1);
+    app.stop().await.expect("stops");
+}
+
 async fn app_home_lists_what_is_yours_to_do(backend: Backend) {
     let at = utc(2026, 11, 5, 10, 0);
     let Some((app, function, person)) = app_at(backend, "home", at).await else {
@@ -537,4 +580,5 @@ on_both_backends!(
     r_rem_3_catch_up_after_downtime_runs_once,
     r_rem_3_two_instances_sweeping_at_once_send_each_reminder_once,
     app_home_lists_what_is_yours_to_do,
+    an_owner_who_is_also_the_head_is_reminded_once,
 );

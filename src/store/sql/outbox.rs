@@ -13,6 +13,11 @@ impl OutboxStore for ThisStore {
         Ok(found.is_some())
     }
 
+    async fn forget_event(&self, event_id: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM slack_events_seen WHERE event_id = $1").bind(event_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
     async fn first_sighting_of_event(&self, event_id: &str, now: DateTime<Utc>) -> StoreResult<bool> {
         let inserted = sqlx::query(
             "INSERT INTO slack_events_seen (event_id, received_at) VALUES ($1, $2) \
@@ -100,6 +105,17 @@ impl OutboxStore for ThisStore {
         };
         let updated = query.execute(&self.pool).await?.rows_affected();
         Ok(updated == 1)
+    }
+
+    async fn renew_outbox_claim(&self, id: i64, worker: &str, until: DateTime<Utc>) -> StoreResult<bool> {
+        let renewed = sqlx::query("UPDATE outbox SET claimed_until = $3 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'")
+            .bind(id)
+            .bind(worker)
+            .bind(until)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(renewed == 1)
     }
 
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()> {

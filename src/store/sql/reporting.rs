@@ -228,7 +228,7 @@ impl ReportingStore for ThisStore {
         Ok(recorded)
     }
 
-    async fn record_foi_refusal(&self, refusal: &NewFoiRefusal, actor: &Actor, now: DateTime<Utc>) -> StoreResult<Recorded> {
+    async fn record_foi_refusal(&self, refusal: &NewFoiRefusal, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
         let mut tx = self.begin_write().await?;
         touch_person(&mut tx, refusal.person_id, now).await?;
         let id: i64 = sqlx::query_scalar(
@@ -249,8 +249,10 @@ impl ReportingStore for ThisStore {
             .in_function(refusal.function_id)
             .after(serde_json::json!({ "service_user_id": refusal.person_id, "ground": refusal.ground.as_str() }));
         insert_audit(&mut tx, &entry, now).await?;
+        let recorded = Recorded { id, reference: refusal.reference.clone() };
+        announce_in(&mut tx, announce, &recorded, now).await?;
         tx.commit().await?;
-        Ok(Recorded { id, reference: refusal.reference.clone() })
+        Ok(recorded)
     }
 
     async fn active_restrictions(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {

@@ -248,7 +248,7 @@ impl RestrictionStore for ThisStore {
         }
         if let Some(warning_id) = request.warning_id {
             // The warning has led to a request: it is closed as escalated.
-            sqlx::query(
+            let escalated = sqlx::query(
                 "UPDATE warnings SET status = 'escalated', closed_by = $2, closed_at = $3 \
                  WHERE id = $1 AND status IN ('sent', 'no_further_action')",
             )
@@ -256,7 +256,15 @@ impl RestrictionStore for ThisStore {
             .bind(actor.as_str())
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if escalated == 1 {
+                let entry = AuditEntry::new(actor, "warning_escalated", "warning", warning_id)
+                    .in_function(request.function_id)
+                    .before(serde_json::json!({ "status": "sent" }))
+                    .after(serde_json::json!({ "status": "escalated", "restriction_request_id": id }));
+                insert_audit(&mut tx, &entry, now).await?;
+            }
         }
         let kinds: Vec<&str> = request.measures.iter().map(Measure::kind_str).collect();
         let entry = AuditEntry::new(actor, "restriction_requested", "restriction_request", id)
@@ -370,19 +378,26 @@ impl RestrictionStore for ThisStore {
                 .await?;
             if let Some(old) = varies {
                 // A variation replaces the restriction it varies (R-REV-1, R-DIS-2).
-                sqlx::query(
-                    "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 WHERE id = $1 AND status = 'active'",
+                // Only the same person's restriction in the same function can be replaced.
+                let superseded = sqlx::query(
+                    "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 \
+                     WHERE id = $1 AND status = 'active' AND function_id = $5 AND service_user_id = $6",
                 )
                 .bind(old)
                 .bind(decider.as_str())
                 .bind(now)
                 .bind(format!("varied by {restriction_reference}"))
+                .bind(function_id)
+                .bind(person_id)
                 .execute(&mut *tx)
-                .await?;
-                let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
-                    .in_function(function_id)
-                    .after(serde_json::json!({ "superseded_by": restriction_id }));
-                insert_audit(&mut tx, &entry, now).await?;
+                .await?
+                .rows_affected();
+                if superseded == 1 {
+                    let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
+                        .in_function(function_id)
+                        .after(serde_json::json!({ "superseded_by": restriction_id }));
+                    insert_audit(&mut tx, &entry, now).await?;
+                }
             }
             let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
                 .in_function(function_id)
@@ -497,10 +512,18 @@ impl RestrictionStore for ThisStore {
         let function_id: i64 = row.try_get("function_id")?;
         if let Some(warning_id) = row.try_get::<Option<i64>, _>("warning_id")? {
             // The person has now been told in writing: the warning is on file (R-RES-1).
-            sqlx::query("UPDATE warnings SET status = 'sent' WHERE id = $1 AND status = 'drafted'")
+            let sent = sqlx::query("UPDATE warnings SET status = 'sent' WHERE id = $1 AND status = 'drafted'")
                 .bind(warning_id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+            if sent == 1 {
+                let entry = AuditEntry::new(actor, "warning_sent", "warning", warning_id)
+                    .in_function(function_id)
+                    .before(serde_json::json!({ "status": "drafted" }))
+                    .after(serde_json::json!({ "status": "sent", "letter_id": id }));
+                insert_audit(&mut tx, &entry, now).await?;
+            }
         }
         let entry = AuditEntry::new(actor, "letter_sent", "letter", id)
             .in_function(function_id)

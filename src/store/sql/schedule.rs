@@ -251,8 +251,11 @@ impl ScheduleStore for ThisStore {
                 continue;
             }
             let ids: std::collections::HashMap<&str, i64> = inserted.iter().map(|(id, key)| (key.as_str(), *id)).collect();
+            // One reminder per inserted outbox row, even if a key was planned twice.
+            let mut seen = std::collections::HashSet::new();
             let fresh: Vec<(&NewReminder, i64)> = batch
                 .iter()
+                .filter(|r| seen.insert(r.message.idempotency_key.as_str()))
                 .filter_map(|r| ids.get(r.message.idempotency_key.as_str()).map(|id| (r, *id)))
                 .collect();
             let mut rows = sqlx::QueryBuilder::<Db>::new(
