@@ -100,7 +100,7 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         subcommand: Subcommand::Access,
         name: "access",
         usage: "/contact access <name | phone | email | case ref>",
-        summary: "Record someone's access requirements: letter format, language, communication needs.",
+        summary: "Record someone's access requirements (letter format, language, needs) or add a phone, email or case ref.",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

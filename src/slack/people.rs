@@ -75,23 +75,11 @@ pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
     }
     let mut blocks: Vec<SlackBlock> = vec![input.into()];
     if identifiers {
-        for (field, label) in [
-            (NEW_PHONE, "New person's phone number"),
-            (NEW_EMAIL, "New person's email"),
-            (NEW_CASE_REF, "New person's case reference"),
-        ] {
-            blocks.push(
-                SlackInputBlock::new(
-                    pt(label),
-                    SlackBlockPlainTextInputElement::new()
-                        .with_action_id(field.into())
-                        .into(),
-                )
-                .with_block_id(field.into())
-                .with_optional(true)
-                .into(),
-            );
-        }
+        blocks.extend(identifier_blocks(
+            "New person's phone number",
+            "New person's email",
+            "New person's case reference",
+        ));
         let confirm = SlackBlockCheckboxesElement::new(
             vec![SlackBlockChoiceItem::new(
                 md("This is a *different person* from the record that shares this phone, email or case reference"),
@@ -109,6 +97,48 @@ pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
     }
     blocks
 }
+
+/// Optional phone, email and case reference fields, with the given labels.
+pub fn identifier_blocks(phone: &str, email: &str, case_ref: &str) -> Vec<SlackBlock> {
+    [
+        (NEW_PHONE, phone),
+        (NEW_EMAIL, email),
+        (NEW_CASE_REF, case_ref),
+    ]
+    .into_iter()
+    .map(|(field, label)| {
+        SlackInputBlock::new(
+            pt(label),
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id(field.into())
+                .into(),
+        )
+        .with_block_id(field.into())
+        .with_optional(true)
+        .into()
+    })
+    .collect()
+}
+
+/// Reads the identifier fields; a value that does not parse is an inline error on its field.
+pub fn read_identifiers(form: &Form, errors: &mut FieldErrors) -> Vec<Identifier> {
+    let mut identifiers = Vec::new();
+    for (field, kind) in IDENTIFIER_FIELDS {
+        if let Some(text) = form.text(field) {
+            match Identifier::parse(kind, &text) {
+                Ok(identifier) => identifiers.push(identifier),
+                Err(err) => errors.add(field, err.to_string()),
+            }
+        }
+    }
+    identifiers
+}
+
+const IDENTIFIER_FIELDS: [(&str, IdentifierKind); 3] = [
+    (NEW_PHONE, IdentifierKind::Phone),
+    (NEW_EMAIL, IdentifierKind::Email),
+    (NEW_CASE_REF, IdentifierKind::CaseRef),
+];
 
 /// Access requirements and reasonable adjustments (§1, R-REC-1): the format and language
 /// letters must be in, and communication needs staff should respect.
@@ -219,26 +249,13 @@ pub async fn read_person(
     errors: &mut FieldErrors,
     required: bool,
 ) -> StoreResult<Option<PersonChoice>> {
-    let identifier_fields = [
-        (NEW_PHONE, IdentifierKind::Phone),
-        (NEW_EMAIL, IdentifierKind::Email),
-        (NEW_CASE_REF, IdentifierKind::CaseRef),
-    ];
-    let mut identifiers = Vec::new();
-    for (field, kind) in identifier_fields {
-        if let Some(text) = form.text(field) {
-            match Identifier::parse(kind, &text) {
-                Ok(identifier) => identifiers.push(identifier),
-                Err(err) => errors.add(field, err.to_string()),
-            }
-        }
-    }
+    let identifiers = read_identifiers(form, errors);
     let selected = form.selected(PERSON);
     match selected.as_deref() {
         Some(value) if value.starts_with(EXISTING_PREFIX) => {
             let id = value[EXISTING_PREFIX.len()..].parse::<i64>().ok();
             if !identifiers.is_empty() {
-                for (field, _) in identifier_fields {
+                for (field, _) in IDENTIFIER_FIELDS {
                     if form.text(field).is_some() {
                         errors.add(
                             field,

@@ -1575,7 +1575,12 @@ pub async fn open_access_for(
         escape(&person_label(person))
     ))];
     blocks.extend(people::access_blocks(Some(&person.access), false));
-    let view = modal("Access requirements", ACCESS, "Save", &metadata, blocks);
+    blocks.extend(people::identifier_blocks(
+        "Add a phone number",
+        "Add an email address",
+        "Add a case reference",
+    ));
+    let view = modal("Person's details", ACCESS, "Save", &metadata, blocks);
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
 }
@@ -1594,9 +1599,19 @@ pub async fn submit_access(
         errors.add(people::FORMAT, "That person is no longer on record.");
         return Ok(Reply::Json(errors.into_response()));
     };
+    let mut errors = FieldErrors::default();
+    let identifiers = people::read_identifiers(form, &mut errors);
+    if !errors.is_empty() {
+        return Ok(Reply::Json(errors.into_response()));
+    }
     let access = people::read_access(form, &person.access);
     store
         .update_access(person.id, &access, &ctx.actor(), ctx.now)
         .await?;
+    if !identifiers.is_empty() {
+        store
+            .add_identifiers(person.id, &identifiers, &ctx.actor(), ctx.now)
+            .await?;
+    }
     Ok(Reply::Ack)
 }

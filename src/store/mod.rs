@@ -362,6 +362,15 @@ pub trait PeopleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn person(&self, id: i64) -> StoreResult<Option<PersonRecord>>;
+    /// Adds identifiers to a person on record (one already held is skipped); the audit
+    /// event names their kinds only.
+    async fn add_identifiers(
+        &self,
+        id: i64,
+        identifiers: &[crate::domain::person::Identifier],
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// Records a person's access requirements (§1); the audit event says what changed,
     /// without the free-text needs themselves.
     async fn update_access(

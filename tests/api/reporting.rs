@@ -868,10 +868,18 @@ async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Ba
         ("access_format", v::select("large_print")),
         ("access_language", v::select("cy")),
         ("access_needs", v::text("Speak slowly; hearing loss")),
+        ("new_phone", v::text("020 7946 0000")),
     ]);
     assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
     let stored = app.store.person(person).await.expect("p").expect("p");
     assert_eq!(stored.access.format.as_str(), "large_print");
+    // R-REC-1: any number of identifiers; the one added finds her however typed.
+    let found = app
+        .store
+        .find_people("", &normalize_query("+44 20 7946 0000"), 5)
+        .await
+        .expect("find");
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![person]);
     let check: Value = app
         .slash_command(STAFF, "check Jane")
         .await

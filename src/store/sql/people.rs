@@ -64,6 +64,39 @@ impl PeopleStore for ThisStore {
         load_person(&self.pool, id).await
     }
 
+    async fn add_identifiers(&self, id: i64, identifiers: &[Identifier], actor: &Actor, now: DateTime<Utc>) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        touch_person(&mut tx, id, now).await?;
+        let mut added = 0;
+        let mut kinds = Vec::new();
+        for identifier in identifiers {
+            let inserted = sqlx::query(
+                "INSERT INTO service_user_identifiers (service_user_id, kind, value, normalized, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (service_user_id, kind, normalized) DO NOTHING",
+            )
+            .bind(id)
+            .bind(identifier.kind().as_str())
+            .bind(identifier.value())
+            .bind(identifier.normalized())
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                added += 1;
+                kinds.push(identifier.kind().as_str());
+            }
+        }
+        if added > 0 {
+            let entry = AuditEntry::new(actor, "identifiers_added", "service_user", id)
+                .after(serde_json::json!({ "identifier_kinds": kinds }));
+            insert_audit(&mut tx, &entry, now).await?;
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
     async fn update_access(&self, id: i64, access: &AccessRequirements, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
         let mut tx = self.begin_write().await?;
         let before = sqlx::query("SELECT preferred_format, language, communication_needs FROM service_users WHERE id = $1 AND erased_at IS NULL")
