@@ -18,6 +18,8 @@ use super::{
 type Db = sqlx::Postgres;
 
 const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+/// Row lock that keeps a row from changing until this transaction ends.
+const SHARE_LOCK: &str = "FOR SHARE";
 
 #[derive(Debug, Clone)]
 pub struct PostgresStore {

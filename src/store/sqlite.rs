@@ -20,6 +20,8 @@ type Db = sqlx::Sqlite;
 
 /// SQLite has no row locks; the IMMEDIATE transaction already serialises claimers.
 const SKIP_LOCKED: &str = "";
+/// Row lock that keeps a row from changing until this transaction ends.
+const SHARE_LOCK: &str = "";
 
 #[derive(Debug, Clone)]
 pub struct SqliteStore {

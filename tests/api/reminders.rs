@@ -545,6 +545,137 @@ async fn an_owner_who_is_also_the_head_is_reminded_once(backend: Backend) {
     app.stop().await.expect("stops");
 }
 
+async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_checklist(
+    backend: Backend,
+) {
+    use contact_policy_bot::domain::measures::Measure as M;
+    use contact_policy_bot::slack::send;
+    use contact_policy_bot::store::records::{Decision, Effects, NewRequest};
+    use slack_morphism::prelude::SlackMessageContent;
+    // Requested on Thursday 5 November 2026; nudged after 2 working days, escalated after 4.
+    let asked = utc(2026, 11, 5, 15, 0);
+    let Some((app, function, person)) = app_at(backend, "approval_nudge", asked).await else {
+        return;
+    };
+    let name = FunctionName::parse("Casework").expect("name");
+    app.store
+        .grant_role(
+            &name,
+            &UserId::from_slack("U0DEPUTY"),
+            Role::Deputy,
+            &Actor::cli("t"),
+            asked,
+        )
+        .await
+        .expect("deputy");
+    let incident = {
+        use contact_policy_bot::domain::incident::*;
+        use contact_policy_bot::store::records::{NewIncident, PersonChoice};
+        let valid = IncidentReport {
+            category: Category::AggressiveAbusive,
+            kinds: vec![BehaviourKind::VerbalAbuse],
+            channel: Channel::Phone,
+            occurred_at: asked - chrono::Duration::days(1),
+            description: "Abuse".to_owned(),
+            impact_staff_minutes: None,
+            impact_contacts: None,
+            impact_note: String::new(),
+        }
+        .validate(asked)
+        .expect("valid");
+        let new = NewIncident {
+            person: PersonChoice::Existing(person),
+            function_id: function,
+            incident: valid,
+        };
+        app.store
+            .record_incident(&new, &Actor::cli("t"), asked, &|_| Vec::new())
+            .await
+            .expect("incident")
+            .id
+    };
+    let request = NewRequest {
+        person_id: person,
+        function_id: function,
+        incident_ids: vec![incident],
+        measures: vec![M::ReadAndFile],
+        justification: "j".to_owned(),
+        proportionality: "p".to_owned(),
+        internal_review_exhausted: true,
+        ends_on: None,
+        first_review_on: date(2027, 5, 1),
+        warning_id: None,
+        no_warning_reason: Some("violence_used_or_threatened".to_owned()),
+        varies_restriction_id: None,
+    };
+    let approvers = [UserId::from_slack(HEAD)];
+    let first_copy = |r: &contact_policy_bot::store::records::Recorded, u: &UserId| {
+        send::dm(
+            u,
+            SlackMessageContent::new().with_text(format!("{} needs a decision", r.reference)),
+            format!("request:{}:approval:{u}", r.id),
+        )
+    };
+    let recorded = app
+        .store
+        .create_request(
+            &request,
+            &Actor::user(&UserId::from_slack(MANAGER)),
+            asked,
+            &approvers,
+            &first_copy,
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("request");
+    let clock = app.clock.clone().expect("clock");
+    let scheduler = app.scheduler.clone().expect("s");
+    // Friday: one working day, nothing yet. Monday 9 November: two working days, the head.
+    clock.set(utc(2026, 11, 6, 9, 0));
+    assert_eq!(scheduler.sweep_now().await.expect("sweep").issued, 0);
+    clock.set(utc(2026, 11, 9, 9, 0));
+    assert_eq!(scheduler.sweep_now().await.expect("sweep").issued, 1);
+    // Wednesday 11 November: four working days, the deputy too.
+    clock.set(utc(2026, 11, 11, 9, 0));
+    assert_eq!(scheduler.sweep_now().await.expect("sweep").issued, 1);
+    let calls = app.slack.wait_for_calls("chat.postMessage", 3, WAIT).await;
+    let fresh: Vec<&str> = calls
+        .iter()
+        .filter(|c| c.body.to_string().contains("approve_request"))
+        .filter_map(|c| c.body["channel"].as_str())
+        .collect();
+    assert_eq!(
+        fresh,
+        vec![HEAD, "U0DEPUTY"],
+        "a fresh checklist, head first"
+    );
+    // The copies are registered: the decision updates all three.
+    let decided = app
+        .store
+        .decide_request(
+            recorded.id,
+            &Decision::Reject {
+                ticked: vec![],
+                reason: "r".to_owned(),
+            },
+            &Actor::user(&UserId::from_slack(HEAD)),
+            contact_policy_bot::clock::Clock::now(&clock),
+            &|_| Effects::messages(Vec::new()),
+        )
+        .await
+        .expect("decide");
+    match decided {
+        contact_policy_bot::store::records::DecisionResult::Decided(d) => {
+            assert_eq!(d.approval_message_outbox_ids.len(), 3)
+        }
+        other => panic!("{other:?}"),
+    }
+    // Decided requests are not nudged again.
+    clock.set(utc(2026, 11, 12, 9, 0));
+    assert_eq!(scheduler.sweep_now().await.expect("sweep").issued, 0);
+    app.stop().await.expect("stops");
+}
+
 async fn app_home_lists_what_is_yours_to_do(backend: Backend) {
     let at = utc(2026, 11, 5, 10, 0);
     let Some((app, function, person)) = app_at(backend, "home", at).await else {
@@ -581,4 +712,5 @@ on_both_backends!(
     r_rem_3_two_instances_sweeping_at_once_send_each_reminder_once,
     app_home_lists_what_is_yours_to_do,
     an_owner_who_is_also_the_head_is_reminded_once,
+    r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_checklist,
 );

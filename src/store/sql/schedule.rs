@@ -8,6 +8,25 @@ fn user(row: &<Db as sqlx::Database>::Row, column: &str) -> StoreResult<UserId> 
     Ok(UserId::from_slack(row.try_get::<String, _>(column)?))
 }
 
+/// Drops fresh approval copies of requests decided meanwhile. The requests' rows are
+/// share-locked (PostgreSQL; SQLite's write transaction already excludes deciders), so a
+/// decision waits for this batch and then updates every copy it holds, ours included.
+async fn still_pending_copies<'r>(tx: &mut Transaction<'static, Db>, batch: &'r [NewReminder]) -> StoreResult<Vec<&'r NewReminder>> {
+    let requests: Vec<i64> = batch.iter().filter_map(|r| r.approval_copy_of).collect();
+    let pending: std::collections::HashSet<i64> = if requests.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT id FROM restriction_requests WHERE status = 'pending' AND id IN (");
+        let mut ids = query.separated(", ");
+        for id in &requests {
+            ids.push_bind(*id);
+        }
+        query.push(format!(") {SHARE_LOCK}"));
+        query.build_query_scalar::<i64>().fetch_all(&mut **tx).await?.into_iter().collect()
+    };
+    Ok(batch.iter().filter(|r| r.approval_copy_of.is_none_or(|id| pending.contains(&id))).collect())
+}
+
 #[async_trait]
 impl ScheduleStore for ThisStore {
     async fn claim_run(&self, job: &str, scheduled_for: DateTime<Utc>, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>) -> StoreResult<bool> {
@@ -230,10 +249,15 @@ impl ScheduleStore for ThisStore {
         // batch, never half a reminder, and a large sweep stays a handful of round trips.
         for batch in reminders.chunks(2500) {
             let mut tx = self.begin_write().await?;
+            let batch = still_pending_copies(&mut tx, batch).await?;
+            if batch.is_empty() {
+                tx.commit().await?;
+                continue;
+            }
             let mut outbox = sqlx::QueryBuilder::<Db>::new(
                 "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, subject_type, subject_id, created_at) ",
             );
-            outbox.push_values(batch, |mut row, r| {
+            outbox.push_values(&batch, |mut row, r| {
                 row.push_bind(&r.message.idempotency_key)
                     .push_bind(&r.message.method)
                     .push_bind(Json(&r.message.payload))
@@ -255,6 +279,7 @@ impl ScheduleStore for ThisStore {
             let mut seen = std::collections::HashSet::new();
             let fresh: Vec<(&NewReminder, i64)> = batch
                 .iter()
+                .copied()
                 .filter(|r| seen.insert(r.message.idempotency_key.as_str()))
                 .filter_map(|r| ids.get(r.message.idempotency_key.as_str()).map(|id| (r, *id)))
                 .collect();
