@@ -834,6 +834,30 @@ async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
     app.stop().await.expect("stops cleanly");
 }
 
+async fn r_rec_1_names_are_found_whatever_their_case_on_both_backends(backend: Backend) {
+    use contact_policy_bot::domain::person::{AccessRequirements, PersonName};
+    use contact_policy_bot::store::records::NewPerson;
+    let Some(app) = spawn_app(backend, "name_case").await else {
+        return;
+    };
+    for name in ["ÉMILE Ŵyn", "Siân Ap Dafydd"] {
+        let person = NewPerson {
+            name: PersonName::parse(name).expect("name"),
+            identifiers: vec![],
+            access: AccessRequirements::default(),
+        };
+        app.store
+            .create_person(&person, &Actor::cli("t"), Utc::now())
+            .await
+            .expect("person");
+    }
+    for typed in ["émile", "ŵYN", "SIÂN", "ap dafydd"] {
+        let found = app.store.find_people(typed, &[], 5).await.expect("find");
+        assert_eq!(found.len(), 1, "{typed} found {found:?}");
+    }
+    app.stop().await.expect("stops cleanly");
+}
+
 async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Backend) {
     let Some(app) = spawn_app(backend, "access").await else {
         return;
@@ -900,6 +924,7 @@ async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Ba
 }
 
 on_both_backends!(
+    r_rec_1_names_are_found_whatever_their_case_on_both_backends,
     r_rec_1_access_requirements_are_recorded_and_shown_to_staff,
     r_rpt_1_report_records_incident_notifies_managers_and_confirms,
     r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing,

@@ -169,8 +169,8 @@ pub(super) async fn insert_person(
 ) -> StoreResult<i64> {
     let id: i64 = sqlx::query_scalar(
             "INSERT INTO service_users (display_name, preferred_format, language, communication_needs, \
-             created_by, created_at, updated_at, last_activity_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $6, $6) RETURNING id",
+             created_by, created_at, updated_at, last_activity_at, name_folded) \
+             VALUES ($1, $2, $3, $4, $5, $6, $6, $6, $7) RETURNING id",
         )
         .bind(person.name.as_str())
         .bind(person.access.format.as_str())
@@ -178,6 +178,8 @@ pub(super) async fn insert_person(
         .bind(&person.access.communication_needs)
         .bind(actor.as_str())
         .bind(now)
+        // Lower-cased here, not by the database: SQLite's lower() folds ASCII only.
+        .bind(person.name.as_str().to_lowercase())
         .fetch_one(&mut **tx)
         .await?;
         for identifier in &person.identifiers {

@@ -147,7 +147,7 @@ impl PeopleStore for ThisStore {
         if !name_query.is_empty() {
             let found: Vec<i64> = sqlx::query_scalar(
                 "SELECT id FROM service_users WHERE erased_at IS NULL \
-                 AND lower(display_name) LIKE $1 ESCAPE '\\' ORDER BY lower(display_name), id LIMIT $2",
+                 AND name_folded LIKE $1 ESCAPE '\\' ORDER BY name_folded, id LIMIT $2",
             )
             .bind(contains_pattern(name_query))
             .bind(limit)
