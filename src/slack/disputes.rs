@@ -583,6 +583,37 @@ fn restriction_letter(
 
 /// The message to whoever recorded a "vary" outcome: the button that opens the
 /// restriction form for the new measures.
+/// The DM telling `user` the outcome of a dispute or review and, for a variation, the
+/// prompt to request the new measures (the outcome letter waits for their approval).
+fn outcome_messages(
+    user: &UserId,
+    told: String,
+    kind: &str,
+    varied: bool,
+    concluded: &Concluded,
+    person: &PersonRecord,
+) -> Vec<NewOutboxMessage> {
+    let mut messages = vec![send::dm(
+        user,
+        SlackMessageContent::new().with_text(told),
+        format!("{kind}:{}:concluded", concluded.id),
+    )];
+    if varied {
+        let prompt = variation_prompt(
+            &concluded.reference,
+            concluded.restriction_id,
+            &concluded.restriction_reference,
+            person,
+        );
+        messages.push(send::dm(
+            user,
+            prompt,
+            format!("{kind}:{}:vary", concluded.id),
+        ));
+    }
+    messages
+}
+
 fn variation_prompt(
     reference: &str,
     restriction_id: i64,
@@ -675,22 +706,9 @@ pub async fn submit_resolve(
                 concluded.reference, concluded.restriction_reference
             ),
         };
-        let mut messages = vec![send::dm(
-            &resolver,
-            SlackMessageContent::new().with_text(told),
-            format!("dispute:{}:resolved", concluded.id),
-        )];
-        if resolution.outcome == DisputeOutcome::Varied {
-            messages.push(send::dm(
-                &resolver,
-                variation_prompt(
-                    &concluded.reference,
-                    concluded.restriction_id,
-                    &concluded.restriction_reference,
-                    &person,
-                ),
-                format!("dispute:{}:vary", concluded.id),
-            ));
+        let varied = resolution.outcome == DisputeOutcome::Varied;
+        let messages = outcome_messages(&resolver, told, "dispute", varied, concluded, &person);
+        if varied {
             return Effects::messages(messages);
         }
         outcome_letter(
@@ -1057,22 +1075,9 @@ pub async fn submit_review(
                 concluded.reference, concluded.restriction_reference
             ),
         };
-        let mut messages = vec![send::dm(
-            &reviewer,
-            SlackMessageContent::new().with_text(told),
-            format!("review:{}:decided", concluded.id),
-        )];
-        if decision.outcome == ReviewOutcome::Vary {
-            messages.push(send::dm(
-                &reviewer,
-                variation_prompt(
-                    &concluded.reference,
-                    concluded.restriction_id,
-                    &concluded.restriction_reference,
-                    &person,
-                ),
-                format!("review:{}:vary", concluded.id),
-            ));
+        let varied = decision.outcome == ReviewOutcome::Vary;
+        let messages = outcome_messages(&reviewer, told, "review", varied, concluded, &person);
+        if varied {
             return Effects::messages(messages);
         }
         outcome_letter(
