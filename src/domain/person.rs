@@ -215,6 +215,54 @@ pub fn normalize_query(raw: &str) -> Vec<(IdentifierKind, String)> {
     readings
 }
 
+/// The longest search staff can type. Names, numbers, emails and case references are all
+/// far shorter; a longer text is a paste gone wrong, and answering it plainly is kinder
+/// than searching for it.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Why a search for a person cannot be run as typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    #[error("Type a name, phone number, email address or case reference to search for.")]
+    Empty,
+    #[error("That search is too long: type at most {MAX_QUERY_CHARS} characters of a name, phone number, email address or case reference.")]
+    TooLong,
+    #[error("That search contains a control character (such as a NUL byte) that no name or identifier has: retype it rather than pasting it.")]
+    ControlCharacter,
+}
+
+/// What staff typed to find a person (R-RPT-5), checked before any lookup: not empty, not
+/// over [`MAX_QUERY_CHARS`], and free of control characters (a NUL byte would match every
+/// name in SQLite and is refused by PostgreSQL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonQuery(String);
+
+impl PersonQuery {
+    pub fn parse(raw: &str) -> Result<Self, QueryError> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Err(QueryError::Empty);
+        }
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(QueryError::TooLong);
+        }
+        if text.chars().any(char::is_control) {
+            return Err(QueryError::ControlCharacter);
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The text as typed, trimmed: searched as part of a name.
+    pub fn text(&self) -> &str {
+        &self.0
+    }
+
+    /// The identifier readings to look up exactly (see [`normalize_query`]).
+    pub fn identifiers(&self) -> Vec<(IdentifierKind, String)> {
+        normalize_query(&self.0)
+    }
+}
+
 fn normalize_case_ref(value: &str) -> Option<String> {
     let length = value.chars().count();
     if length == 0 || length > MAX_CASE_REF_CHARS {
@@ -468,6 +516,27 @@ impl AccessRequirements {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_is_refused_when_empty_too_long_or_holding_control_characters() {
+        assert_eq!(PersonQuery::parse("   "), Err(QueryError::Empty));
+        assert_eq!(
+            PersonQuery::parse(&"a".repeat(MAX_QUERY_CHARS + 1)),
+            Err(QueryError::TooLong)
+        );
+        assert!(PersonQuery::parse(&"é".repeat(MAX_QUERY_CHARS)).is_ok());
+        assert_eq!(
+            PersonQuery::parse("Jo\0hn"),
+            Err(QueryError::ControlCharacter)
+        );
+        assert_eq!(PersonQuery::parse("\0"), Err(QueryError::ControlCharacter));
+        let query = PersonQuery::parse("  07700 900123 ").expect("a phone number");
+        assert_eq!(query.text(), "07700 900123");
+        assert!(query
+            .identifiers()
+            .iter()
+            .any(|(kind, _)| *kind == IdentifierKind::Phone));
+    }
 
     fn phone(raw: &str) -> Result<String, IdentifierError> {
         Identifier::phone(raw).map(|i| i.normalized)
