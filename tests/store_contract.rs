@@ -1331,3 +1331,56 @@ async fn data_survives_reopening_the_store(store: Arc<dyn Store>, url: &str) {
         .expect("claim after reopening");
     assert_eq!(ids(&claimed), ids(&rows));
 }
+
+// --- A submission is stored once: its key is written with the record (issue 8 §6). ---
+
+contract_test!(sqlite_a_submission_key_is_committed_with_its_record, postgres_a_submission_key_is_committed_with_its_record => a_submission_key_is_committed_with_its_record);
+async fn a_submission_key_is_committed_with_its_record(store: Arc<dyn Store>, _url: &str) {
+    use contact_policy_bot::store::once::once;
+    let actor = admin_actor();
+    let casework = function("Casework");
+
+    // The first handling stores the record and, in the same transaction, the key.
+    let key = "view_submission:V0FIRST";
+    once(key, store.add_function(&casework, &actor, at(0)))
+        .await
+        .expect("first handling stores the record");
+    assert!(store.event_seen(key).await.expect("read key"));
+
+    // A second handling of the same submission changes nothing, whatever it writes.
+    let again = once(key, store.add_function(&function("Other"), &actor, at(1))).await;
+    assert!(
+        matches!(again, Err(StoreError::AlreadyHandled)),
+        "a second handling is refused: {again:?}"
+    );
+    let names: Vec<String> = store
+        .list_functions()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, vec!["Casework".to_owned()]);
+
+    // A handling whose write fails leaves no key behind, so the user's retry is stored.
+    let failed_key = "view_submission:V0FAILS";
+    let failed = once(failed_key, store.add_function(&casework, &actor, at(2))).await;
+    assert_conflict(failed, "duplicate function inside a submission");
+    assert!(
+        !store.event_seen(failed_key).await.expect("read key"),
+        "the key of a failed write is rolled back with it"
+    );
+    once(
+        failed_key,
+        store.add_function(&function("Retried"), &actor, at(3)),
+    )
+    .await
+    .expect("the retry is stored");
+    assert!(store.event_seen(failed_key).await.expect("read key"));
+
+    // Outside a submission, writes carry no key.
+    store
+        .add_function(&function("Plain"), &actor, at(4))
+        .await
+        .expect("plain write");
+}

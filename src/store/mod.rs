@@ -41,6 +41,7 @@ macro_rules! shared_sql {
     };
 }
 
+pub mod once;
 mod postgres;
 pub mod records;
 pub mod schedule;
@@ -85,6 +86,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// Inside `once`: this submission was stored before (a retry or a second click).
+    #[error("this submission was already handled")]
+    AlreadyHandled,
 }
 
 impl StoreError {

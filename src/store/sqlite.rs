@@ -50,8 +50,11 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// Begins a write; inside `store::once` the submission's key is written first.
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Db>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        common::carry_submission_key(&mut tx).await?;
+        Ok(tx)
     }
 
     async fn migrate_pool(&self) -> StoreResult<()> {

@@ -297,3 +297,27 @@ pub(super) async fn write_effects(
     insert_outbox(tx, &(effects.letter_messages)(letter_id), now).await?;
     Ok(Some(letter_id))
 }
+
+/// Records the current submission's key (see `store::once`) in the transaction that is
+/// beginning, so the key is committed with the record or not at all. A key already there
+/// means the submission was handled before: `AlreadyHandled`, and the caller's
+/// transaction is dropped, changing nothing.
+pub(super) async fn carry_submission_key(tx: &mut Transaction<'static, Db>) -> StoreResult<()> {
+    let Some(key) = crate::store::once::key_to_carry() else {
+        return Ok(());
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO slack_events_seen (event_id, received_at) VALUES ($1, $2) \
+         ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(key)
+    .bind(Utc::now())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::AlreadyHandled)
+    }
+}
