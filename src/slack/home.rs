@@ -11,7 +11,7 @@ use super::views::{home_view, md};
 use crate::app::AppState;
 use crate::domain::UserId;
 use crate::error::ApiError;
-use crate::store::schedule::HomeItems;
+use crate::store::schedule::{HomeItems, Listed};
 
 /// How far ahead App Home lists reviews.
 const REVIEW_HORIZON_DAYS: i64 = 30;
@@ -55,16 +55,24 @@ pub async fn refresh_after_change(state: &AppState, user: &UserId) {
     }
 }
 
-fn list<T>(title: &str, items: &[T], line: impl Fn(&T) -> String) -> Option<SlackBlock> {
-    if items.is_empty() {
+/// One to-do list: its true count, the first items, and how many more there are.
+fn list<T>(title: &str, listed: &Listed<T>, line: impl Fn(&T) -> String) -> Option<SlackBlock> {
+    if listed.is_empty() {
         return None;
     }
-    let lines: Vec<String> = items.iter().map(|i| format!("• {}", line(i))).collect();
+    let mut lines: Vec<String> = listed
+        .items
+        .iter()
+        .map(|i| format!("• {}", line(i)))
+        .collect();
+    if listed.more() > 0 {
+        lines.push(format!("…and {} more.", listed.more()));
+    }
     Some(
         SlackSectionBlock::new()
             .with_text(md(&format!(
                 "*{title}* ({})\n{}",
-                items.len(),
+                listed.total,
                 lines.join("\n")
             )))
             .into(),

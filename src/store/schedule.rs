@@ -155,13 +155,41 @@ pub struct DueQuery {
     pub letters_before: DateTime<Utc>,
 }
 
+/// The first items of a list and how many there are in all: a count shown to a person is
+/// the true count, not the size of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: usize,
+}
+
+impl<T> Default for Listed<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            total: 0,
+        }
+    }
+}
+
+impl<T> Listed<T> {
+    /// How many are not among `items`.
+    pub fn more(&self) -> usize {
+        self.total.saturating_sub(self.items.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
 /// One user's App Home: what is theirs to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HomeItems {
-    pub approvals_waiting: Vec<(i64, String, DateTime<Utc>)>,
-    pub reviews_due: Vec<(i64, String, NaiveDate)>,
-    pub disputes_to_resolve: Vec<(i64, String, NaiveDate)>,
-    pub police_reports: Vec<(i64, String, DateTime<Utc>)>,
-    pub letters_to_send: Vec<(i64, String, String)>,
-    pub my_reports: Vec<(String, DateTime<Utc>, String)>,
+    pub approvals_waiting: Listed<(i64, String, DateTime<Utc>)>,
+    pub reviews_due: Listed<(i64, String, NaiveDate)>,
+    pub disputes_to_resolve: Listed<(i64, String, NaiveDate)>,
+    pub police_reports: Listed<(i64, String, DateTime<Utc>)>,
+    pub letters_to_send: Listed<(i64, String, String)>,
+    pub my_reports: Listed<(String, DateTime<Utc>, String)>,
 }

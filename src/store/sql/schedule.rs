@@ -343,8 +343,8 @@ impl ScheduleStore for ThisStore {
 
     async fn home_items(&self, user: &UserId, reviews_until: NaiveDate) -> StoreResult<HomeItems> {
         let me = user.as_str();
-        let approvals: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT q.id, q.reference, q.created_at FROM restriction_requests q \
+        let approvals: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT q.id, q.reference, q.created_at, COUNT(*) OVER () FROM restriction_requests q \
              WHERE q.status = 'pending' AND q.created_by <> $1 AND q.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
              ORDER BY q.created_at LIMIT 25",
@@ -352,8 +352,8 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let reviews: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
-            "SELECT r.id, r.reference, r.next_review_on FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+        let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
+            "SELECT r.id, r.reference, r.next_review_on, COUNT(*) OVER () FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              WHERE r.status = 'active' AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy'))) \
              ORDER BY r.next_review_on LIMIT 25",
@@ -362,14 +362,14 @@ impl ScheduleStore for ThisStore {
         .bind(reviews_until)
         .fetch_all(&self.pool)
         .await?;
-        let disputes: Vec<(i64, String, NaiveDate)> = sqlx::query_as(
-            "SELECT id, reference, due_on FROM disputes WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
+        let disputes: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
+            "SELECT id, reference, due_on, COUNT(*) OVER () FROM disputes WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
         )
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let reports: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT i.id, i.reference, i.occurred_at FROM incidents i WHERE i.police_report_required \
+        let reports: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT i.id, i.reference, i.occurred_at, COUNT(*) OVER () FROM incidents i WHERE i.police_report_required \
                AND NOT EXISTS (SELECT 1 FROM police_reports p WHERE p.incident_id = i.id) \
                AND i.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('manager', 'head', 'deputy')) \
              ORDER BY i.occurred_at LIMIT 25",
@@ -377,8 +377,8 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let letters: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, '') FROM letters l \
+        let letters: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), COUNT(*) OVER () FROM letters l \
              LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
              WHERE l.sent_on IS NULL AND l.created_by = $1 ORDER BY l.created_at LIMIT 25",
@@ -386,19 +386,33 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let mine: Vec<(String, DateTime<Utc>, String)> = sqlx::query_as(
-            "SELECT reference, created_at, category FROM incidents WHERE created_by = $1 ORDER BY created_at DESC, id DESC LIMIT 10",
+        let mine: Vec<(String, DateTime<Utc>, String, i64)> = sqlx::query_as(
+            "SELECT reference, created_at, category, COUNT(*) OVER () FROM incidents WHERE created_by = $1 ORDER BY created_at DESC, id DESC LIMIT 10",
         )
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
         Ok(HomeItems {
-            approvals_waiting: approvals,
-            reviews_due: reviews,
-            disputes_to_resolve: disputes,
-            police_reports: reports,
-            letters_to_send: letters,
-            my_reports: mine,
+            approvals_waiting: listed(approvals, |(id, r, at, n)| ((id, r, at), n)),
+            reviews_due: listed(reviews, |(id, r, on, n)| ((id, r, on), n)),
+            disputes_to_resolve: listed(disputes, |(id, r, on, n)| ((id, r, on), n)),
+            police_reports: listed(reports, |(id, r, at, n)| ((id, r, at), n)),
+            letters_to_send: listed(letters, |(id, kind, r, n)| ((id, kind, r), n)),
+            my_reports: listed(mine, |(r, at, category, n)| ((r, at, category), n)),
         })
     }
+}
+
+/// Rows that each carry `COUNT(*) OVER ()` (the count before LIMIT), as a `Listed`.
+fn listed<R, T>(rows: Vec<R>, split: impl Fn(R) -> (T, i64)) -> crate::store::schedule::Listed<T> {
+    let mut total = 0;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let (item, count) = split(row);
+            total = usize::try_from(count).unwrap_or(0);
+            item
+        })
+        .collect();
+    crate::store::schedule::Listed { items, total }
 }
