@@ -25,6 +25,7 @@ use crate::scheduler::cron_job::ReminderScheduler;
 use crate::scheduler::outbox::OutboxSender;
 use crate::slack::ingress;
 use crate::slack::outbound::SlackApi;
+use crate::slack::send::Interactive;
 use crate::slack::signature::SignatureVerifier;
 use crate::store::{self, Store};
 
@@ -42,6 +43,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Nudges the outbox sender as soon as something is queued.
     pub outbox_wake: Arc<Notify>,
+    /// Sends views answering a user's action at once, beside the outbox.
+    pub interactive: Interactive,
     pub letters: Arc<Letters>,
     pub organisation: String,
     pub complaints_contact: String,
@@ -82,6 +85,7 @@ impl Application {
                 config.letters.templates_dir.display()
             )
         })?;
+        let api = Arc::new(api);
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());
         let state = Arc::new(AppState {
@@ -92,6 +96,7 @@ impl Application {
             timezone: config.timezone,
             metrics: metrics.clone(),
             outbox_wake: outbox_wake.clone(),
+            interactive: Interactive::new(api.clone(), metrics.clone()),
             letters: Arc::new(letters),
             organisation: config.letters.organisation.clone(),
             complaints_contact: config.letters.complaints_contact.clone(),
@@ -99,7 +104,7 @@ impl Application {
         let worker = worker_id();
         let sender = OutboxSender {
             store,
-            api: Arc::new(api),
+            api,
             clock,
             config: config.outbox.clone(),
             metrics,

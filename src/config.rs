@@ -177,8 +177,10 @@ pub struct OutboxConfig {
     /// First retry delay after a 5xx or timeout; doubles each attempt up to `max_backoff`.
     pub base_backoff: Duration,
     pub max_backoff: Duration,
-    /// Give up (mark failed, keep the row) after this many attempts.
-    pub max_attempts: i32,
+    /// A row still undelivered after this many failed attempts is reported (an error in the
+    /// log) and goes on being tried every `max_backoff`: a long outage must not lose
+    /// messages, so only Slack's refusal of the call itself gives a row up.
+    pub alert_after_attempts: i32,
     /// A claimed row whose sender died is taken over after this long.
     pub claim_timeout: Duration,
     /// One Slack call may take this long before it counts as a timeout.
@@ -191,7 +193,7 @@ impl Default for OutboxConfig {
             poll_interval: Duration::from_secs(5),
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(300),
-            max_attempts: 12,
+            alert_after_attempts: 12,
             claim_timeout: Duration::from_secs(60),
             request_timeout: Duration::from_secs(10),
         }

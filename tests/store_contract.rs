@@ -914,22 +914,27 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .expect("early claim");
     assert_eq!(early, vec![]);
 
-    // Due rows in id order, up to the limit, with the attempt counted. The claim time
-    // has a fractional second different from the rows' (AutoSi text on SQLite).
+    // Due rows in id order, up to the limit. Claiming is not an attempt; the first claim's
+    // time is kept. The claim time has a fractional second different from the rows'
+    // (AutoSi text on SQLite).
     let now = at(1) + Duration::microseconds(500_000);
     let first = store
         .claim_outbox("w1", now, now + minute, 2)
         .await
         .expect("claim by w1");
     assert_eq!(ids(&first), vec![a, b]);
-    assert!(first.iter().all(|m| m.attempts == 1), "{first:#?}");
+    assert!(first.iter().all(|m| m.attempts == 0), "{first:#?}");
+    assert!(
+        first.iter().all(|m| m.first_attempted_at == Some(now)),
+        "{first:#?}"
+    );
     assert!(first.iter().all(|m| m.status == OutboxStatus::Pending));
     let second = store
         .claim_outbox("w2", now, now + minute, 10)
         .await
         .expect("claim by w2");
     assert_eq!(ids(&second), vec![c]);
-    assert_eq!(second[0].attempts, 1);
+    assert_eq!(second[0].attempts, 0);
     // Everything is claimed: a third claimer, and w1 itself, get nothing.
     for worker in ["w3", "w1"] {
         let none = store
@@ -965,7 +970,7 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
     assert_eq!(row_a.slack_channel.as_deref(), Some("C0TEST"));
     assert_eq!(row_a.slack_ts.as_deref(), Some("1709283600.000100"));
     assert_eq!(row_a.sent_at, Some(at(3)));
-    assert_eq!(row_a.attempts, 1);
+    assert_eq!(row_a.attempts, 0);
     assert_eq!(row_a.last_error, None);
     // Recording twice does nothing.
     assert!(!store
@@ -974,13 +979,13 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .expect("record sent again"));
     assert_eq!(outbox_row(&*store, a).await, row_a);
 
-    // Retry: not claimable until next_attempt_at.
+    // Deferred (a 429): not claimable until next_attempt_at, and no attempt used.
     let retry_at = at(300);
     assert!(store
         .record_delivery(
             b,
             "w1",
-            &DeliveryOutcome::Retry {
+            &DeliveryOutcome::Deferred {
                 next_attempt_at: retry_at,
                 error: "rate limited".into(),
             },
@@ -992,7 +997,7 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
     assert_eq!(row_b.status, OutboxStatus::Pending);
     assert_eq!(row_b.next_attempt_at, retry_at);
     assert_eq!(row_b.last_error.as_deref(), Some("rate limited"));
-    assert_eq!(row_b.attempts, 1);
+    assert_eq!(row_b.attempts, 0);
     assert_eq!(row_b.sent_at, None);
 
     // Failed.
@@ -1031,10 +1036,17 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .await
         .expect("claim retry");
     assert_eq!(ids(&claimed), vec![b]);
-    assert_eq!(claimed[0].attempts, 2);
+    assert_eq!(claimed[0].attempts, 0);
     assert_eq!(claimed[0].last_error.as_deref(), Some("rate limited"));
+    assert_eq!(
+        claimed[0].first_attempted_at,
+        Some(now),
+        "the first attempt stays the first"
+    );
+    assert!(!claimed[0].in_doubt);
 
-    // A live claim is not taken, a lapsed one is; then the first worker cannot record.
+    // A live claim is not taken, a lapsed one is, in doubt and counted as an attempt (its
+    // sender died mid-send); then the first worker cannot record.
     let none = store
         .claim_outbox("w2", at(359), at(420), 10)
         .await
@@ -1045,7 +1057,8 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .await
         .expect("claim after lapse");
     assert_eq!(ids(&taken), vec![b]);
-    assert_eq!(taken[0].attempts, 3);
+    assert_eq!(taken[0].attempts, 1);
+    assert!(taken[0].in_doubt);
     let row_b = outbox_row(&*store, b).await;
     assert!(!store
         .record_delivery(b, "w1", &sent, at(362))
@@ -1068,7 +1081,7 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         "lapsed worker changed nothing"
     );
 
-    // Release: only the holder's release counts, and it un-counts the attempt.
+    // Release: only the holder's release counts, and it counts nothing.
     store
         .release_outbox_claim(b, "w1")
         .await
@@ -1079,7 +1092,7 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .await
         .expect("release by holder");
     let released = outbox_row(&*store, b).await;
-    assert_eq!(released.attempts, 2, "the released attempt is not counted");
+    assert_eq!(released.attempts, 1, "releasing is not an attempt");
     assert_eq!(released.status, OutboxStatus::Pending);
     // Claimable at once by anyone, well inside w2's old claim window.
     let again = store
@@ -1087,13 +1100,46 @@ async fn r_rem_3_outbox_claims_and_deliveries(store: Arc<dyn Store>, _url: &str)
         .await
         .expect("claim after release");
     assert_eq!(ids(&again), vec![b]);
-    assert_eq!(again[0].attempts, 3);
+    assert_eq!(again[0].attempts, 1);
+    assert!(
+        !again[0].in_doubt,
+        "a released claim is not a death mid-send"
+    );
+
+    // Retry (a 5xx): counted, not claimable until next_attempt_at.
+    assert!(store
+        .record_delivery(
+            b,
+            "w3",
+            &DeliveryOutcome::Retry {
+                next_attempt_at: at(400),
+                error: "HTTP 503".into(),
+            },
+            at(363),
+        )
+        .await
+        .expect("record retry"));
+    let row_b = outbox_row(&*store, b).await;
+    assert_eq!(row_b.attempts, 2);
+    assert_eq!(row_b.last_error.as_deref(), Some("HTTP 503"));
+    assert_eq!(row_b.next_attempt_at, at(400));
+    let none = store
+        .claim_outbox("w3", at(399), at(459), 10)
+        .await
+        .expect("claim before retry");
+    assert_eq!(none, vec![]);
+    let again = store
+        .claim_outbox("w3", at(400), at(460), 10)
+        .await
+        .expect("claim retry");
+    assert_eq!(ids(&again), vec![b]);
+    assert_eq!(again[0].attempts, 2);
     assert!(!store
-        .record_delivery(b, "w2", &sent, at(364))
+        .record_delivery(b, "w2", &sent, at(401))
         .await
         .expect("record by releaser"));
     assert!(store
-        .record_delivery(b, "w3", &sent, at(364))
+        .record_delivery(b, "w3", &sent, at(401))
         .await
         .expect("record by new holder"));
     assert_eq!(outbox_row(&*store, b).await.status, OutboxStatus::Sent);
@@ -1241,7 +1287,9 @@ async fn r_ops_two_instances_never_claim_the_same_outbox_row(store: Arc<dyn Stor
                     }
                     assert!(batch.len() <= 7, "limit exceeded: {}", batch.len());
                     for row in batch {
-                        assert_eq!(row.attempts, 1, "row {} claimed twice", row.id);
+                        // A second claim of a held row would count its "lapsed" claim.
+                        assert_eq!(row.attempts, 0, "row {} claimed twice", row.id);
+                        assert!(!row.in_doubt, "row {} claimed twice", row.id);
                         let recorded = instance
                             .record_delivery(
                                 row.id,
@@ -1277,9 +1325,10 @@ async fn r_ops_two_instances_never_claim_the_same_outbox_row(store: Arc<dyn Stor
     assert_eq!(unique.len(), ROWS);
     let rows = outbox(&*store).await;
     assert!(
-        rows.iter()
-            .all(|m| m.status == OutboxStatus::Sent && m.attempts == 1),
-        "every row sent after exactly one attempt"
+        rows.iter().all(|m| m.status == OutboxStatus::Sent
+            && m.attempts == 0
+            && m.first_attempted_at == Some(at(1))),
+        "every row sent at its first claim, with no failed attempt"
     );
     assert_eq!(store.next_outbox_due().await.expect("next due"), None);
 }

@@ -1,8 +1,12 @@
 //! The outbox sender. Rows are claimed (so two senders never take the same row), sent
 //! through slack-morphism, and the result recorded against the claim: the Slack `ts` on
-//! success; a retry time on 429 (Slack's Retry-After), 5xx or timeout; failure when Slack
-//! refuses the call itself or attempts run out. Rows are never deleted, so a restart
-//! picks up exactly what was left undelivered.
+//! success; a wait that uses no attempt on 429 (Slack's Retry-After); a counted attempt and
+//! capped exponential backoff with jitter on 5xx, timeouts and unreadable replies; failure
+//! only when Slack refuses the call itself (a named error such as `channel_not_found`, or a
+//! 4xx other than 408 and 429). An outage, however long, never gives a message up: a row
+//! still undelivered after `alert_after_attempts` is reported in the log and keeps being
+//! tried every `max_backoff`. Rows are never deleted, so a restart picks up exactly what
+//! was left undelivered.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,6 +141,7 @@ impl OutboxSender {
         let label = match &outcome {
             DeliveryOutcome::Sent { .. } => "sent",
             DeliveryOutcome::Retry { .. } => "retry",
+            DeliveryOutcome::Deferred { .. } => "deferred",
             DeliveryOutcome::Failed { .. } => "failed",
         };
         self.metrics.delivery(&message.method, label);
@@ -148,7 +153,18 @@ impl OutboxSender {
                 next_attempt_at,
                 error,
             } => {
-                tracing::warn!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, retry_at = %next_attempt_at, "slack delivery will be retried")
+                let attempt = message.attempts + 1;
+                if attempt == self.config.alert_after_attempts {
+                    tracing::error!(outbox_id = message.id, method = %message.method, attempt, %error, retry_at = %next_attempt_at, "slack delivery still failing; it keeps being retried")
+                } else {
+                    tracing::warn!(outbox_id = message.id, method = %message.method, attempt, %error, retry_at = %next_attempt_at, "slack delivery will be retried")
+                }
+            }
+            DeliveryOutcome::Deferred {
+                next_attempt_at,
+                error,
+            } => {
+                tracing::info!(outbox_id = message.id, method = %message.method, %error, retry_at = %next_attempt_at, "slack delivery deferred")
             }
             DeliveryOutcome::Failed { error } => {
                 tracing::error!(outbox_id = message.id, method = %message.method, attempt = message.attempts, %error, "slack delivery failed for good")
@@ -173,10 +189,17 @@ impl OutboxSender {
         message: &OutboxMessage,
         call: &SlackCall,
     ) -> Result<crate::slack::outbound::Delivered, CallFailure> {
-        // Any attempt after the first may follow one that reached Slack without us knowing
-        // (a timeout or 5xx after Slack accepted it, or a sender that died): look first.
-        if message.in_doubt || message.attempts > 1 {
-            if let Some(found) = self.api.find_posted(call, &message.idempotency_key).await? {
+        // A failed attempt may have reached Slack without us knowing (a timeout or 5xx after
+        // Slack accepted it, an unreadable reply, or a sender that died): look first, from
+        // the row's first attempt on. A 429 is Slack saying it took nothing, so it is not
+        // counted and needs no look.
+        if message.in_doubt || message.attempts > 0 {
+            let since = message.first_attempted_at.unwrap_or(message.created_at);
+            if let Some(found) = self
+                .api
+                .find_posted(call, &message.idempotency_key, since)
+                .await?
+            {
                 tracing::info!(
                     outbox_id = message.id,
                     "an earlier attempt had delivered it; not sent again"
@@ -221,34 +244,27 @@ impl OutboxSender {
 
     fn after_failure(&self, message: &OutboxMessage, failure: CallFailure) -> DeliveryOutcome {
         let now = self.clock.now();
-        let (wait, error) = match failure {
-            CallFailure::Permanent(error) => return DeliveryOutcome::Failed { error },
+        match failure {
+            CallFailure::Permanent(error) => DeliveryOutcome::Failed { error },
             // Waiting for the original to be delivered is not a failed attempt: it is tried
             // again shortly, however long the original takes.
-            CallFailure::Waiting => {
-                return DeliveryOutcome::Retry {
-                    next_attempt_at: later(now, WAIT_FOR_ORIGINAL),
-                    error: "waiting for the message it updates to be delivered".to_owned(),
-                }
-            }
-            // Slack's Retry-After is honoured as given, and does not use up an attempt's backoff.
+            CallFailure::Waiting => DeliveryOutcome::Deferred {
+                next_attempt_at: later(now, WAIT_FOR_ORIGINAL),
+                error: "waiting for the message it updates to be delivered".to_owned(),
+            },
+            // Slack's Retry-After is honoured as given and uses no attempt: Slack took nothing.
             CallFailure::RateLimited { retry_after } => {
                 let wait = retry_after.unwrap_or(DEFAULT_RETRY_AFTER);
-                return DeliveryOutcome::Retry {
+                DeliveryOutcome::Deferred {
                     next_attempt_at: later(now, wait),
                     error: format!("rate limited, retry after {}s", wait.as_secs()),
-                };
+                }
             }
-            CallFailure::Transient(error) => (backoff(&self.config, message.attempts), error),
-        };
-        if message.attempts >= self.config.max_attempts {
-            return DeliveryOutcome::Failed {
-                error: format!("{error} (gave up after {} attempts)", message.attempts),
-            };
-        }
-        DeliveryOutcome::Retry {
-            next_attempt_at: later(now, wait),
-            error,
+            // Never given up on: an outage ends, and a message dropped is lost for good.
+            CallFailure::Transient(error) => DeliveryOutcome::Retry {
+                next_attempt_at: later(now, backoff(&self.config, message.attempts + 1)),
+                error,
+            },
         }
     }
 }
@@ -257,16 +273,22 @@ fn later(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
     now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::seconds(60))
 }
 
-/// Exponential backoff from `base_backoff`, doubling per attempt, capped, with ±20% jitter
-/// so many rows failing together do not retry in lockstep.
+/// Exponential backoff from `base_backoff` after the `attempts`-th failed attempt,
+/// doubling per attempt, with jitter so many rows failing together do not retry in
+/// lockstep, and never longer than `max_backoff` (jitter included).
 pub fn backoff(config: &OutboxConfig, attempts: i32) -> Duration {
     let exponent = attempts.saturating_sub(1).clamp(0, 20) as u32;
     let raw = config
         .base_backoff
         .saturating_mul(2u32.saturating_pow(exponent));
-    let capped = raw.min(config.max_backoff);
-    let jitter = rand::rng().random_range(0.8..=1.2);
-    capped.mul_f64(jitter)
+    let mut rng = rand::rng();
+    let wait = raw.mul_f64(rng.random_range(0.8..=1.2));
+    if wait <= config.max_backoff {
+        wait
+    } else {
+        // At the cap, jitter only downwards, so rows of a long outage still spread out.
+        config.max_backoff.mul_f64(rng.random_range(0.8..=1.0))
+    }
 }
 
 #[cfg(test)]
@@ -290,7 +312,12 @@ mod tests {
             third >= Duration::from_millis(6400) && third <= Duration::from_millis(9600),
             "{third:?}"
         );
-        let late = backoff(&config, 30);
-        assert!(late <= Duration::from_secs(72), "{late:?}");
+        for attempts in [7, 30, i32::MAX] {
+            let late = backoff(&config, attempts);
+            assert!(
+                late <= Duration::from_secs(60) && late >= Duration::from_secs(48),
+                "{late:?}"
+            );
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! Calls to Slack's Web API. Every call the bot makes (other than the HTTP answer to a
-//! request) is stored in the outbox first as a `SlackCall`, then delivered from here by
-//! the sender, through slack-morphism pointed at the configured base URL (R-OPS-3).
+//! request) is a `SlackCall`: messages are stored in the outbox first and delivered from
+//! here by the sender; views answering a user's action go out at once through the
+//! interactive lane (`send::Interactive`). Both go through slack-morphism pointed at the
+//! configured base URL (R-OPS-3), and both sort failures with the same `classify`.
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use slack_morphism::errors::{SlackClientError, SlackClientSystemError};
@@ -23,6 +26,8 @@ pub enum SlackCall {
     Update(SlackApiChatUpdateRequest),
     #[serde(rename = "views.open")]
     OpenView(SlackApiViewsOpenRequest),
+    #[serde(rename = "views.push")]
+    PushView(SlackApiViewsPushRequest),
     #[serde(rename = "views.update")]
     UpdateView(SlackApiViewsUpdateRequest),
     #[serde(rename = "views.publish")]
@@ -63,6 +68,7 @@ impl SlackCall {
             SlackCall::PostEphemeral(_) => "chat.postEphemeral",
             SlackCall::Update(_) => "chat.update",
             SlackCall::OpenView(_) => "views.open",
+            SlackCall::PushView(_) => "views.push",
             SlackCall::UpdateView(_) => "views.update",
             SlackCall::PublishView(_) => "views.publish",
             SlackCall::Respond { .. } => "response_url",
@@ -195,6 +201,10 @@ impl SlackApi {
                 session.views_open(req).await?;
                 Delivered::default()
             }
+            SlackCall::PushView(req) => {
+                session.views_push(req).await?;
+                Delivered::default()
+            }
             SlackCall::UpdateView(req) => {
                 session.views_update(req).await?;
                 Delivered::default()
@@ -270,18 +280,22 @@ const TRANSIENT_SLACK_ERRORS: &[&str] = &[
     "fatal_error",
     "service_unavailable",
     "request_timeout",
-    "ratelimited",
 ];
 
+/// Sorts a failed call by what the sender should do. Only Slack's considered refusal is
+/// permanent: a named error outside the transient ones, or a 4xx other than 408 and 429.
+/// Everything else (5xx, timeouts, dropped connections, and replies that cannot be read,
+/// such as a proxy's empty 429 or 503) is transient, because a message given up on is a
+/// message lost, while a retry of a DM is safe (it is looked up in the history first).
 fn classify(err: SlackClientError) -> CallFailure {
     match err {
         SlackClientError::RateLimitError(e) => CallFailure::RateLimited {
             retry_after: e.retry_after,
         },
-        SlackClientError::HttpError(e) if e.status_code.is_server_error() => {
-            CallFailure::Transient(format!("HTTP {}", e.status_code))
+        SlackClientError::HttpError(e) => classify_status(e.status_code.as_u16()),
+        SlackClientError::ApiError(e) if e.code == "ratelimited" => {
+            CallFailure::RateLimited { retry_after: None }
         }
-        SlackClientError::HttpError(e) => CallFailure::Permanent(format!("HTTP {}", e.status_code)),
         SlackClientError::ApiError(e) if TRANSIENT_SLACK_ERRORS.contains(&e.code.as_str()) => {
             CallFailure::Transient(format!("slack error {}", e.code))
         }
@@ -293,8 +307,17 @@ fn classify(err: SlackClientError) -> CallFailure {
         SlackClientError::ProtocolError(_)
         | SlackClientError::EndOfStream(_)
         | SlackClientError::SocketModeProtocolError(_) => {
-            CallFailure::Permanent("unexpected response from Slack".to_owned())
+            CallFailure::Transient("unreadable reply from Slack".to_owned())
         }
+    }
+}
+
+fn classify_status(status: u16) -> CallFailure {
+    match status {
+        429 => CallFailure::RateLimited { retry_after: None },
+        408 => CallFailure::Transient(format!("HTTP {status}")),
+        400..=499 => CallFailure::Permanent(format!("HTTP {status}")),
+        _ => CallFailure::Transient(format!("HTTP {status}")),
     }
 }
 
@@ -321,24 +344,77 @@ impl SlackCall {
     }
 }
 
+/// How far before the first attempt the history is searched, for a difference between our
+/// clock and Slack's.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+/// Messages asked for per `conversations.history` page (Slack recommends at most 200).
+const HISTORY_PAGE: u16 = 200;
+
 impl SlackApi {
-    /// For a message whose earlier attempt ended with the sender's death: whether Slack
-    /// already has it, found by its outbox key among the DM's latest messages. Only new
-    /// messages need this; updates and App Home publishes are idempotent by nature.
+    /// For a message whose earlier attempt may have reached Slack: whether Slack already has
+    /// it, found by its outbox key (message metadata) among the messages of the DM posted
+    /// since `first_attempt` (less a small clock skew), page by page until Slack has no more,
+    /// so a busy DM cannot hide it. Only new messages need this; updates and App Home
+    /// publishes are idempotent by nature.
     pub async fn find_posted(
         &self,
         call: &SlackCall,
         key: &str,
+        first_attempt: DateTime<Utc>,
     ) -> Result<Option<Delivered>, CallFailure> {
         let SlackCall::PostMessage(request) = call else {
             return Ok(None);
         };
-        match tokio::time::timeout(
-            self.timeout,
-            self.find_posted_unbounded(&request.channel, key),
-        )
-        .await
-        {
+        let session = self.client.open_session(&self.token);
+        let channel = &request.channel;
+        let channel = if channel.0.starts_with('U') || channel.0.starts_with('W') {
+            let open =
+                SlackApiConversationsOpenRequest::new().with_users(vec![channel.0.as_str().into()]);
+            self.bounded(session.conversations_open(&open))
+                .await?
+                .channel
+                .id
+        } else {
+            channel.clone()
+        };
+        let oldest = slack_ts(first_attempt - CLOCK_SKEW);
+        let mut cursor: Option<SlackCursorId> = None;
+        loop {
+            let mut page = SlackApiConversationsHistoryRequest::new()
+                .with_channel(channel.clone())
+                .with_oldest(oldest.clone())
+                .with_limit(HISTORY_PAGE)
+                .with_include_all_metadata(true);
+            if let Some(next) = cursor.take() {
+                page = page.with_cursor(next);
+            }
+            let history = self.bounded(session.conversations_history(&page)).await?;
+            if let Some(found) = history.messages.iter().find(|m| carries_key(m, key)) {
+                return Ok(Some(Delivered {
+                    channel: Some(channel.to_string()),
+                    ts: Some(found.origin.ts.to_string()),
+                }));
+            }
+            let next = history.response_metadata.and_then(|m| m.next_cursor);
+            match (history.has_more.unwrap_or(false), next) {
+                (false, _) => return Ok(None),
+                (true, Some(next)) => cursor = Some(next),
+                // Not knowing the rest, sending could duplicate: try the whole search later.
+                (true, None) => {
+                    return Err(CallFailure::Transient(
+                        "history has more but gave no cursor".to_owned(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// One Slack request within the configured timeout, its failure classified.
+    async fn bounded<T>(
+        &self,
+        request: impl std::future::Future<Output = ClientResult<T>>,
+    ) -> Result<T, CallFailure> {
+        match tokio::time::timeout(self.timeout, request).await {
             Ok(result) => result.map_err(classify),
             Err(_) => Err(CallFailure::Transient(format!(
                 "timed out after {:?}",
@@ -346,55 +422,36 @@ impl SlackApi {
             ))),
         }
     }
+}
 
-    async fn find_posted_unbounded(
-        &self,
-        channel: &SlackChannelId,
-        key: &str,
-    ) -> ClientResult<Option<Delivered>> {
-        let session = self.client.open_session(&self.token);
-        let channel = if channel.0.starts_with('U') || channel.0.starts_with('W') {
-            let opened = session
-                .conversations_open(
-                    &SlackApiConversationsOpenRequest::new()
-                        .with_users(vec![channel.0.as_str().into()]),
-                )
-                .await?;
-            opened.channel.id
-        } else {
-            channel.clone()
-        };
-        let history = session
-            .conversations_history(
-                &SlackApiConversationsHistoryRequest::new()
-                    .with_channel(channel.clone())
-                    .with_limit(100)
-                    .with_include_all_metadata(true),
-            )
-            .await?;
-        Ok(history
-            .messages
-            .iter()
-            .find(|m| {
-                m.content.metadata.as_ref().is_some_and(|meta| {
-                    meta.event_type == OUTBOX_EVENT_TYPE
-                        && meta
-                            .event_payload
-                            .as_ref()
-                            .and_then(|p| p.get(OUTBOX_KEY))
-                            .is_some_and(|k| k == key)
-                })
-            })
-            .map(|m| Delivered {
-                channel: Some(channel.to_string()),
-                ts: Some(m.origin.ts.to_string()),
-            }))
-    }
+fn carries_key(message: &SlackHistoryMessage, key: &str) -> bool {
+    message.content.metadata.as_ref().is_some_and(|meta| {
+        meta.event_type == OUTBOX_EVENT_TYPE
+            && meta
+                .event_payload
+                .as_ref()
+                .and_then(|p| p.get(OUTBOX_KEY))
+                .is_some_and(|k| k == key)
+    })
+}
+
+/// A time as a Slack message timestamp (`seconds.microseconds`), for history bounds.
+fn slack_ts(at: DateTime<Utc>) -> SlackTs {
+    let at = at.max(DateTime::<Utc>::UNIX_EPOCH);
+    SlackTs::new(format!(
+        "{}.{:06}",
+        at.timestamp(),
+        at.timestamp_subsec_micros()
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use slack_morphism::errors::{
+        SlackClientApiError, SlackClientEndOfStreamError, SlackClientHttpError,
+        SlackClientProtocolError,
+    };
 
     #[test]
     fn calls_round_trip_through_the_outbox_shape() {
@@ -409,5 +466,63 @@ mod tests {
             SlackCall::from_outbox(&row.method, &row.payload).expect("reads back"),
             call
         );
+    }
+
+    fn http_error(status: u16) -> SlackClientError {
+        SlackClientError::HttpError(SlackClientHttpError::new(
+            axum::http::StatusCode::from_u16(status).expect("status"),
+        ))
+    }
+
+    #[test]
+    fn unreadable_replies_and_server_errors_are_transient() {
+        let empty = serde_json::from_str::<serde_json::Value>("").expect_err("empty body");
+        let unreadable = SlackClientError::ProtocolError(SlackClientProtocolError::new(empty));
+        assert!(matches!(classify(unreadable), CallFailure::Transient(_)));
+        let ended = SlackClientError::EndOfStream(SlackClientEndOfStreamError::new());
+        assert!(matches!(classify(ended), CallFailure::Transient(_)));
+        for status in [500, 502, 503, 504, 408, 302] {
+            assert!(
+                matches!(classify(http_error(status)), CallFailure::Transient(_)),
+                "{status}"
+            );
+        }
+        assert_eq!(
+            classify(http_error(429)),
+            CallFailure::RateLimited { retry_after: None }
+        );
+    }
+
+    #[test]
+    fn only_slacks_considered_refusal_is_permanent() {
+        for status in [400, 403, 404, 410] {
+            assert!(
+                matches!(classify(http_error(status)), CallFailure::Permanent(_)),
+                "{status}"
+            );
+        }
+        let named =
+            SlackClientError::ApiError(SlackClientApiError::new("channel_not_found".to_owned()));
+        assert_eq!(
+            classify(named),
+            CallFailure::Permanent("slack error channel_not_found".to_owned())
+        );
+        let busy =
+            SlackClientError::ApiError(SlackClientApiError::new("service_unavailable".to_owned()));
+        assert!(matches!(classify(busy), CallFailure::Transient(_)));
+        let limited =
+            SlackClientError::ApiError(SlackClientApiError::new("ratelimited".to_owned()));
+        assert_eq!(
+            classify(limited),
+            CallFailure::RateLimited { retry_after: None }
+        );
+    }
+
+    #[test]
+    fn history_bounds_are_slack_timestamps() {
+        let at = DateTime::parse_from_rfc3339("2026-11-05T09:00:00.123456Z")
+            .expect("time")
+            .with_timezone(&Utc);
+        assert_eq!(slack_ts(at).to_string(), "1793869200.123456");
     }
 }

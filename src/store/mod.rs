@@ -191,6 +191,9 @@ pub struct OutboxMessage {
     pub method: String,
     pub payload: Value,
     pub status: OutboxStatus,
+    /// Attempts that failed for a passing reason (5xx, timeout, unreadable reply, or a
+    /// sender that died mid-send). Waiting out a 429, or for the message an update is
+    /// about, is not an attempt.
     pub attempts: i32,
     pub next_attempt_at: DateTime<Utc>,
     pub last_error: Option<String>,
@@ -198,6 +201,8 @@ pub struct OutboxMessage {
     pub slack_ts: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// When the row was first claimed for sending: Slack cannot have it from before then.
+    pub first_attempted_at: Option<DateTime<Utc>>,
     /// Claimed after another worker's claim lapsed with no result: Slack may already have
     /// this message, so the sender checks before sending it again.
     pub in_doubt: bool,
@@ -210,12 +215,19 @@ pub enum DeliveryOutcome {
         channel: Option<String>,
         ts: Option<String>,
     },
-    /// Try again at `next_attempt_at` (backoff, or Slack's Retry-After).
+    /// The attempt failed for a passing reason: counted, and tried again at
+    /// `next_attempt_at` (backoff).
     Retry {
         next_attempt_at: DateTime<Utc>,
         error: String,
     },
-    /// Gave up; the row is kept for an operator to see.
+    /// Not an attempt (Slack's Retry-After, or the message to update is not delivered
+    /// yet): tried again at `next_attempt_at` without counting.
+    Deferred {
+        next_attempt_at: DateTime<Utc>,
+        error: String,
+    },
+    /// Slack refused it for good; the row is kept for an operator to see.
     Failed { error: String },
 }
 
@@ -317,8 +329,9 @@ pub trait OutboxStore: Send + Sync {
         audit: Option<&AuditEntry>,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
-    /// Claims up to `limit` due rows for `worker` until `claim_until`. A row claimed by a
-    /// sender that died is claimable again once its claim has lapsed.
+    /// Claims up to `limit` due rows for `worker` until `claim_until`, noting `now` as the
+    /// first attempt of rows never claimed before. A row claimed by a sender that died is
+    /// claimable again once its claim has lapsed; that lapsed claim counts as an attempt.
     async fn claim_outbox(
         &self,
         worker: &str,
@@ -343,7 +356,7 @@ pub trait OutboxStore: Send + Sync {
         worker: &str,
         until: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    /// Hands back a claimed row unsent (at shutdown), without counting the attempt.
+    /// Hands back a claimed row unsent (at shutdown); nothing is counted.
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()>;
     async fn outbox_messages(&self) -> StoreResult<Vec<OutboxMessage>>;
     async fn outbox_message(&self, id: i64) -> StoreResult<Option<OutboxMessage>>;

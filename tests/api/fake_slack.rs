@@ -127,6 +127,14 @@ pub enum Scripted {
     Delay(Duration),
     /// HTTP 200 with exactly this JSON body, for answers the defaults do not cover.
     Json(Value),
+    /// HTTP 429 with `Retry-After: {retry_after_secs}`, no body and no `Content-Type`, as a
+    /// proxy in front of Slack may answer.
+    RateLimitedEmptyBody {
+        /// Value of the `Retry-After` header, in seconds.
+        retry_after_secs: u64,
+    },
+    /// The given HTTP status (e.g. 503) with no body and no `Content-Type`.
+    ServerErrorEmptyBody(u16),
 }
 
 /// A running fake Slack server. The server stops when this value is dropped.
@@ -266,7 +274,7 @@ impl FakeSlack {
     ///
     /// If a [`Scripted::ServerError`] status is not a valid HTTP status code.
     pub fn push_response(&self, method: &str, response: Scripted) {
-        if let Scripted::ServerError(code) = response {
+        if let Scripted::ServerError(code) | Scripted::ServerErrorEmptyBody(code) = response {
             assert!(
                 StatusCode::from_u16(code).is_ok(),
                 "fake slack: Scripted::ServerError({code}) is not a valid HTTP status"
@@ -358,6 +366,8 @@ struct Reply {
 enum ReplyBody {
     Json(Value),
     Text(String),
+    /// No body and no `Content-Type` header.
+    Empty,
 }
 
 impl Reply {
@@ -389,13 +399,16 @@ impl Reply {
 
     fn into_response(self) -> Response {
         let (content_type, body) = match self.body {
-            ReplyBody::Json(value) => ("application/json; charset=utf-8", value.to_string()),
-            ReplyBody::Text(text) => ("text/plain; charset=utf-8", text),
+            ReplyBody::Json(value) => (Some("application/json; charset=utf-8"), value.to_string()),
+            ReplyBody::Text(text) => (Some("text/plain; charset=utf-8"), text),
+            ReplyBody::Empty => (None, String::new()),
         };
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(content_type) = content_type {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -423,6 +436,18 @@ fn scripted_reply(scripted: Scripted, default: impl FnOnce() -> Reply) -> Reply 
             ..default()
         },
         Scripted::Json(body) => Reply::ok(body),
+        Scripted::RateLimitedEmptyBody { retry_after_secs } => Reply {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: ReplyBody::Empty,
+            retry_after: Some(retry_after_secs),
+            delay: None,
+        },
+        Scripted::ServerErrorEmptyBody(code) => Reply {
+            status: StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: ReplyBody::Empty,
+            retry_after: None,
+            delay: None,
+        },
     }
 }
 
@@ -642,16 +667,7 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
         }
         "conversations.open" => conversations_open(params),
         "conversations.history" => match str_param("channel") {
-            Some(channel) => {
-                let limit = str_param("limit")
-                    .and_then(|l| l.parse::<usize>().ok())
-                    .unwrap_or(100);
-                let messages: Vec<Value> = lock(&shared.history)
-                    .get(&channel)
-                    .map(|m| m.iter().rev().take(limit).cloned().collect())
-                    .unwrap_or_default();
-                Reply::ok(json!({ "ok": true, "messages": messages, "has_more": false }))
-            }
+            Some(channel) => conversations_history(shared, &channel, params),
             None => Reply::slack_error("channel_not_found"),
         },
         "users.info" => match str_param("user") {
@@ -700,6 +716,94 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
         })),
         _ => Reply::ok(json!({ "ok": true })),
     }
+}
+
+/// Largest `limit` `conversations.history` accepts (Slack: at most 999).
+const HISTORY_MAX_LIMIT: usize = 999;
+
+/// `conversations.history` as Slack answers it: newest first; `oldest` and `latest` are
+/// exclusive bounds on `ts` (inclusive with `inclusive=true`); `limit` defaults to 100 (at
+/// most 999); further pages through `cursor`, with `has_more` and
+/// `response_metadata.next_cursor`; each message's `metadata` only with
+/// `include_all_metadata=true`.
+fn conversations_history(shared: &Shared, channel: &str, params: &Value) -> Reply {
+    let param = |name: &str| match params.get(name) {
+        Some(Value::String(text)) if !text.is_empty() => Some(text.clone()),
+        Some(Value::Number(number)) => Some(number.to_string()),
+        Some(Value::Bool(flag)) => Some(flag.to_string()),
+        _ => None,
+    };
+    let bound = |name: &str| match param(name) {
+        None => Ok(None),
+        Some(ts) => parse_ts(&ts)
+            .map(Some)
+            .ok_or("invalid_ts_".to_owned() + name),
+    };
+    let (oldest, latest) = match (bound("oldest"), bound("latest")) {
+        (Ok(oldest), Ok(latest)) => (oldest, latest),
+        (Err(error), _) | (_, Err(error)) => return Reply::slack_error(&error),
+    };
+    let inclusive = param("inclusive").is_some_and(|v| v == "true" || v == "1");
+    let with_metadata = param("include_all_metadata").is_some_and(|v| v == "true" || v == "1");
+    let limit = match param("limit").map(|l| l.parse::<usize>()) {
+        None => 100,
+        Some(Ok(limit)) => limit.clamp(1, HISTORY_MAX_LIMIT),
+        Some(Err(_)) => return Reply::slack_error("invalid_limit"),
+    };
+    // A cursor names the ts of the newest message not yet returned.
+    let start = match param("cursor") {
+        None => None,
+        Some(cursor) => match cursor.strip_prefix("next_ts:").and_then(parse_ts) {
+            Some(ts) => Some(ts),
+            None => return Reply::slack_error("invalid_cursor"),
+        },
+    };
+    let mut messages: Vec<(u128, Value)> = lock(&shared.history)
+        .get(channel)
+        .map(|messages| {
+            messages
+                .iter()
+                .filter_map(|m| Some((parse_ts(m.get("ts")?.as_str()?)?, m.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    messages.sort_by_key(|(ts, _)| std::cmp::Reverse(*ts));
+    let in_window = |ts: u128| {
+        let after_oldest = oldest.is_none_or(|o| ts > o || (inclusive && ts == o));
+        let before_latest = latest.is_none_or(|l| ts < l || (inclusive && ts == l));
+        after_oldest && before_latest && start.is_none_or(|s| ts <= s)
+    };
+    let mut selected = messages.into_iter().filter(|(ts, _)| in_window(*ts));
+    let page: Vec<Value> = selected
+        .by_ref()
+        .take(limit)
+        .map(|(_, mut message)| {
+            if !with_metadata {
+                if let Value::Object(fields) = &mut message {
+                    fields.remove("metadata");
+                }
+            }
+            message
+        })
+        .collect();
+    let next = selected.next().and_then(|(_, m)| m.get("ts").cloned());
+    let mut answer =
+        json!({ "ok": true, "messages": page, "has_more": next.is_some(), "pin_count": 0 });
+    if let Some(Value::String(ts)) = next {
+        answer["response_metadata"] = json!({ "next_cursor": format!("next_ts:{ts}") });
+    }
+    Reply::ok(answer)
+}
+
+/// A Slack `ts` (`"1700000000.000100"`) as microseconds, for ordering and bounds.
+fn parse_ts(ts: &str) -> Option<u128> {
+    let (secs, fraction) = ts.split_once('.').unwrap_or((ts, ""));
+    if fraction.len() > 6 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let secs: u128 = secs.parse().ok()?;
+    let micros: u128 = format!("{fraction:0<6}").parse().ok()?;
+    Some(secs * 1_000_000 + micros)
 }
 
 /// `U…` and `W…` (enterprise) ids are users; posting to one lands in their DM.

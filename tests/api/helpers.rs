@@ -73,7 +73,7 @@ pub fn test_outbox_config() -> OutboxConfig {
         poll_interval: Duration::from_millis(50),
         base_backoff: Duration::from_millis(100),
         max_backoff: Duration::from_millis(500),
-        max_attempts: 5,
+        alert_after_attempts: 5,
         claim_timeout: Duration::from_secs(30),
         request_timeout: Duration::from_secs(2),
     }

@@ -80,7 +80,7 @@ pub(super) async fn function_id_in(
 }
 
 pub(super) const OUTBOX_COLUMNS: &str = "id, idempotency_key, method, payload, status, attempts, \
-     next_attempt_at, last_error, slack_channel, slack_ts, created_at, sent_at";
+     next_attempt_at, last_error, slack_channel, slack_ts, created_at, sent_at, first_attempted_at";
 
 pub(super) fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<OutboxMessage> {
     let status: String = row.try_get("status")?;
@@ -98,6 +98,7 @@ pub(super) fn outbox_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<
         slack_ts: row.try_get("slack_ts")?,
         created_at: row.try_get("created_at")?,
         sent_at: row.try_get("sent_at")?,
+        first_attempted_at: row.try_get("first_attempted_at")?,
         in_doubt: false,
     })
 }

@@ -55,9 +55,12 @@ impl OutboxStore for ThisStore {
             tx.commit().await?;
             return Ok(Vec::new());
         }
+        // Claiming is not an attempt: only a failure for a passing reason counts (recorded
+        // with its outcome), and a lapsed claim, whose sender died mid-send.
         let mut claim = sqlx::QueryBuilder::<Db>::new("UPDATE outbox SET claimed_by = ");
         claim.push_bind(worker).push(", claimed_until = ").push_bind(claim_until);
-        claim.push(", attempts = attempts + 1 WHERE id IN (");
+        claim.push(", first_attempted_at = COALESCE(first_attempted_at, ").push_bind(now);
+        claim.push("), attempts = attempts + CASE WHEN claimed_by IS NULL THEN 0 ELSE 1 END WHERE id IN (");
         let mut ids = claim.separated(", ");
         for (id, _) in &due {
             ids.push_bind(*id);
@@ -86,6 +89,15 @@ impl OutboxStore for ThisStore {
             .bind(ts.clone())
             .bind(now),
             DeliveryOutcome::Retry { next_attempt_at, error } => sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $3, last_error = $4, attempts = attempts + 1, \
+                 claimed_by = NULL, claimed_until = NULL \
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
+            )
+            .bind(id)
+            .bind(worker)
+            .bind(*next_attempt_at)
+            .bind(error.clone()),
+            DeliveryOutcome::Deferred { next_attempt_at, error } => sqlx::query(
                 "UPDATE outbox SET next_attempt_at = $3, last_error = $4, \
                  claimed_by = NULL, claimed_until = NULL \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
@@ -120,7 +132,7 @@ impl OutboxStore for ThisStore {
 
     async fn release_outbox_claim(&self, id: i64, worker: &str) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL, attempts = attempts - 1 \
+            "UPDATE outbox SET claimed_by = NULL, claimed_until = NULL \
              WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
         )
         .bind(id)
