@@ -63,6 +63,9 @@
 //! ```
 #![allow(dead_code)]
 
+#[path = "block_kit_limits.rs"]
+pub mod block_kit_limits;
+
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -127,7 +130,44 @@ pub enum Scripted {
     Delay(Duration),
     /// HTTP 200 with exactly this JSON body, for answers the defaults do not cover.
     Json(Value),
+    /// HTTP 429 with `Retry-After: {retry_after_secs}` and an empty body, as a proxy in front
+    /// of Slack may send it.
+    RateLimitedEmpty {
+        /// Value of the `Retry-After` header, in seconds.
+        retry_after_secs: u64,
+    },
+    /// The given HTTP status (e.g. 502) with an empty body and no content type.
+    ServerErrorEmpty(u16),
+    /// The given HTTP status with a JSON body `{"ok":false,"error":"fatal_error"}`, as Slack
+    /// answers when it fails internally.
+    ServerErrorJson(u16),
 }
+
+/// One call the fake refused because real Slack would have: a payload over a Block Kit
+/// limit, or a `views.open` whose trigger was unknown, used or expired.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The Slack method (or `"response_url:{id}"`).
+    pub method: String,
+    /// The error code answered (`invalid_blocks`, `expired_trigger_id`, …).
+    pub error: String,
+    /// Slack's messages, each naming the offending field's JSON pointer.
+    pub messages: Vec<String>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.method, self.error)?;
+        for message in &self.messages {
+            write!(f, "\n    {message}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How long a `trigger_id` may be exchanged for a modal after the user's action.
+/// <https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses>
+pub const TRIGGER_WINDOW: Duration = Duration::from_secs(3);
 
 /// A running fake Slack server. The server stops when this value is dropped.
 #[derive(Debug)]
@@ -157,6 +197,8 @@ impl FakeSlack {
             next_ts: AtomicU64::new(1),
             next_id: AtomicU64::new(1),
             history: Mutex::new(HashMap::new()),
+            triggers: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -266,7 +308,10 @@ impl FakeSlack {
     ///
     /// If a [`Scripted::ServerError`] status is not a valid HTTP status code.
     pub fn push_response(&self, method: &str, response: Scripted) {
-        if let Scripted::ServerError(code) = response {
+        if let Scripted::ServerError(code)
+        | Scripted::ServerErrorEmpty(code)
+        | Scripted::ServerErrorJson(code) = response
+        {
             assert!(
                 StatusCode::from_u16(code).is_ok(),
                 "fake slack: Scripted::ServerError({code}) is not a valid HTTP status"
@@ -277,6 +322,57 @@ impl FakeSlack {
             .or_default()
             .push_back(response);
     }
+
+    /// A fresh `trigger_id`, as Slack puts in a slash command, a click or a view submission.
+    /// `views.open` accepts it once, within [`TRIGGER_WINDOW`] of this call.
+    pub fn new_trigger(&self) -> String {
+        let seq = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let trigger = format!("{seq}.{}.{:016x}", TS_EPOCH_SECS, rand_suffix(seq));
+        lock(&self.shared.triggers).insert(
+            trigger.clone(),
+            Trigger {
+                issued_at: Instant::now(),
+                used: false,
+            },
+        );
+        trigger
+    }
+
+    /// Every call refused so far because real Slack would have refused it.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        lock(&self.shared.refusals).clone()
+    }
+
+    /// Panics, listing them, if the fake refused any call.
+    ///
+    /// # Panics
+    ///
+    /// When [`FakeSlack::refusals`] is not empty.
+    pub fn assert_no_refusals(&self) {
+        let refusals = self.refusals();
+        assert!(
+            refusals.is_empty(),
+            "fake slack refused {} call(s) as real Slack would:\n{}",
+            refusals.len(),
+            refusals
+                .iter()
+                .map(|r| format!("  {r}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+/// Distinct, unguessable-looking trigger suffixes without a random-number dependency.
+fn rand_suffix(seq: u64) -> u64 {
+    seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xA5A5_5A5A_1234_5678
+}
+
+/// A trigger handed out by [`FakeSlack::new_trigger`].
+#[derive(Debug)]
+struct Trigger {
+    issued_at: Instant,
+    used: bool,
 }
 
 impl Drop for FakeSlack {
@@ -299,6 +395,10 @@ struct Shared {
     /// Messages posted successfully, per channel, oldest first, as `conversations.history`
     /// returns them (with their `metadata`).
     history: Mutex<HashMap<String, Vec<Value>>>,
+    /// Triggers handed out by [`FakeSlack::new_trigger`].
+    triggers: Mutex<HashMap<String, Trigger>>,
+    /// Calls refused as real Slack would refuse them.
+    refusals: Mutex<Vec<Refusal>>,
 }
 
 impl Shared {
@@ -353,11 +453,14 @@ struct Reply {
     body: ReplyBody,
     retry_after: Option<u64>,
     delay: Option<Duration>,
+    /// Set when real Slack would refuse the call; recorded in [`FakeSlack::refusals`].
+    refused: bool,
 }
 
 enum ReplyBody {
     Json(Value),
     Text(String),
+    Empty,
 }
 
 impl Reply {
@@ -367,6 +470,7 @@ impl Reply {
             body: ReplyBody::Json(body),
             retry_after: None,
             delay: None,
+            refused: false,
         }
     }
 
@@ -384,18 +488,79 @@ impl Reply {
             body: ReplyBody::Text(text.into()),
             retry_after: None,
             delay: None,
+            refused: false,
         }
+    }
+
+    fn empty(status: StatusCode) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Empty,
+            retry_after: None,
+            delay: None,
+            refused: false,
+        }
+    }
+
+    /// Slack's refusal of a call: HTTP 200 with `ok: false` and the given body.
+    fn refused(body: Value) -> Reply {
+        Reply {
+            refused: true,
+            ..Reply::ok(body)
+        }
+    }
+
+    /// A refusal with only an error code (trigger errors).
+    fn refused_with(error: &str) -> Reply {
+        Reply::refused(json!({ "ok": false, "error": error }))
+    }
+
+    /// `invalid_blocks` for these violations, or `None` when there are none.
+    fn invalid_blocks(violations: &[block_kit_limits::Violation]) -> Option<Reply> {
+        (!violations.is_empty())
+            .then(|| Reply::refused(block_kit_limits::invalid_blocks_body(violations)))
+    }
+
+    /// The refusal to record, if this reply is one.
+    fn refusal(&self, method: &str) -> Option<Refusal> {
+        if !self.refused {
+            return None;
+        }
+        let ReplyBody::Json(body) = &self.body else {
+            return None;
+        };
+        Some(Refusal {
+            method: method.to_owned(),
+            error: body["error"].as_str().unwrap_or_default().to_owned(),
+            messages: body
+                .pointer("/response_metadata/messages")
+                .and_then(Value::as_array)
+                .map(|messages| {
+                    messages
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
     }
 
     fn into_response(self) -> Response {
         let (content_type, body) = match self.body {
-            ReplyBody::Json(value) => ("application/json; charset=utf-8", value.to_string()),
-            ReplyBody::Text(text) => ("text/plain; charset=utf-8", text),
+            ReplyBody::Json(value) => (
+                Some("application/json; charset=utf-8"),
+                value.to_string(),
+            ),
+            ReplyBody::Text(text) => (Some("text/plain; charset=utf-8"), text),
+            ReplyBody::Empty => (None, String::new()),
         };
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = self.status;
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(content_type) = content_type {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
         if let Some(secs) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
@@ -423,6 +588,17 @@ fn scripted_reply(scripted: Scripted, default: impl FnOnce() -> Reply) -> Reply 
             ..default()
         },
         Scripted::Json(body) => Reply::ok(body),
+        Scripted::RateLimitedEmpty { retry_after_secs } => Reply {
+            retry_after: Some(retry_after_secs),
+            ..Reply::empty(StatusCode::TOO_MANY_REQUESTS)
+        },
+        Scripted::ServerErrorEmpty(code) => Reply::empty(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        ),
+        Scripted::ServerErrorJson(code) => Reply::json(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            json!({ "ok": false, "error": "fatal_error" }),
+        ),
     }
 }
 
@@ -442,6 +618,9 @@ async fn answer(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    if let Some(refusal) = reply.refusal(&method) {
+        lock(&shared.refusals).push(refusal);
+    }
     lock(&shared.calls).push(RecordedCall {
         method,
         body,
@@ -538,7 +717,12 @@ async fn response_url_route(
         params,
         &headers,
         received_at,
-        |_| Reply::ok(json!({ "ok": true })),
+        |params| {
+            // Slack answers a response_url post that breaks a Block Kit limit with
+            // `invalid_blocks` and shows nothing.
+            Reply::invalid_blocks(&block_kit_limits::check_message(params))
+                .unwrap_or_else(|| Reply::ok(json!({ "ok": true })))
+        },
     )
     .await
 }
@@ -572,6 +756,9 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             .filter(|value| !value.is_empty())
             .map(str::to_owned)
     };
+    if let Some(refusal) = refusal_of(shared, method, params) {
+        return refusal;
+    }
     match method {
         "chat.postMessage" => {
             let Some(channel) = str_param("channel") else {
@@ -596,6 +783,9 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             }
             if let Some(metadata) = params.get("metadata") {
                 message["metadata"] = metadata.clone();
+            }
+            if let Some(blocks) = params.get("blocks") {
+                message["blocks"] = json_or_json_string(blocks);
             }
             lock(&shared.history)
                 .entry(channel.clone())
@@ -702,6 +892,44 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
     }
 }
 
+/// What real Slack refuses before doing anything: payloads over a Block Kit limit, and a
+/// `views.open` whose trigger is unknown, already exchanged or older than [`TRIGGER_WINDOW`].
+fn refusal_of(shared: &Shared, method: &str, params: &Value) -> Option<Reply> {
+    let violations = match method {
+        "chat.postMessage" | "chat.postEphemeral" | "chat.update" => {
+            block_kit_limits::check_message(params)
+        }
+        "views.open" | "views.push" | "views.update" | "views.publish" => {
+            match params.get("view") {
+                Some(view) => block_kit_limits::check_view(view, "/view"),
+                None => return Some(Reply::refused_with("invalid_arguments")),
+            }
+        }
+        _ => Vec::new(),
+    };
+    if let Some(reply) = Reply::invalid_blocks(&violations) {
+        return Some(reply);
+    }
+    if method == "views.open" {
+        let trigger_id = params
+            .get("trigger_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut triggers = lock(&shared.triggers);
+        let Some(trigger) = triggers.get_mut(trigger_id) else {
+            return Some(Reply::refused_with("invalid_trigger_id"));
+        };
+        if trigger.used {
+            return Some(Reply::refused_with("exchanged_trigger_id"));
+        }
+        trigger.used = true;
+        if trigger.issued_at.elapsed() > TRIGGER_WINDOW {
+            return Some(Reply::refused_with("expired_trigger_id"));
+        }
+    }
+    None
+}
+
 /// `U…` and `W…` (enterprise) ids are users; posting to one lands in their DM.
 fn is_user_id(id: &str) -> bool {
     id.starts_with('U') || id.starts_with('W')
@@ -788,6 +1016,15 @@ fn stateful_view(shared: &Shared, method: &str, params: &Value) -> Value {
     view.insert("root_view_id".into(), Value::String(id));
     view.insert("app_id".into(), Value::String(APP_ID.to_owned()));
     view.insert("bot_id".into(), Value::String(BOT_ID.to_owned()));
+    view.insert("app_installed_team_id".into(), Value::String(TEAM_ID.to_owned()));
+    // Fields Slack always returns on a view, empty when the view did not set them.
+    for field in ["private_metadata", "callback_id", "external_id"] {
+        view.entry(field).or_insert_with(|| Value::String(String::new()));
+    }
+    for field in ["clear_on_close", "notify_on_close", "submit_disabled"] {
+        view.entry(field).or_insert(Value::Bool(false));
+    }
+    view.entry("previous_view_id").or_insert(Value::Null);
     Value::Object(view)
 }
 
