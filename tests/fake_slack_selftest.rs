@@ -693,7 +693,9 @@ mod block_kit_limits {
     }
 
     fn options(n: usize) -> Vec<Value> {
-        (0..n).map(|i| option(&format!("o{i}"), &format!("v{i}"))).collect()
+        (0..n)
+            .map(|i| option(&format!("o{i}"), &format!("v{i}")))
+            .collect()
     }
 
     fn message(blocks: Vec<Value>) -> (&'static str, Value) {
@@ -793,7 +795,10 @@ mod block_kit_limits {
                 );
                 if build(size).0 != "options_answer" {
                     assert_eq!(answer["error"], "invalid_blocks", "{answer}");
-                    assert_eq!(answer["errors"].as_array().map(Vec::len), Some(messages.len()));
+                    assert_eq!(
+                        answer["errors"].as_array().map(Vec::len),
+                        Some(messages.len())
+                    );
                 }
             }
         }
@@ -888,7 +893,9 @@ mod block_kit_limits {
     fn every_row_cites_a_slack_reference_page() {
         for limit in LIMITS {
             assert!(
-                limit.source.starts_with("https://docs.slack.dev/reference/"),
+                limit
+                    .source
+                    .starts_with("https://docs.slack.dev/reference/"),
                 "{limit:?}"
             );
         }
@@ -917,7 +924,12 @@ mod block_kit_limits {
             json!({ "type": "divider", "block_id": "b" }),
         ];
         refused_with(&fake, message(twice.clone()), "/blocks/1/block_id").await;
-        refused_with(&fake, modal_with(json!({ "blocks": twice })), "/view/blocks/1/block_id").await;
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": twice })),
+            "/view/blocks/1/block_id",
+        )
+        .await;
         let distinct = vec![
             json!({ "type": "divider", "block_id": "a" }),
             json!({ "type": "divider", "block_id": "b" }),
@@ -932,17 +944,30 @@ mod block_kit_limits {
         refused_with(&fake, message(vec![same]), "/blocks/0/elements/1/action_id").await;
         // The same action_id in two different blocks is fine.
         let one = json!({ "type": "actions", "elements": [button_with(json!({}))] });
-        assert_eq!(accepted(&fake, message(vec![one.clone(), one])).await["ok"], true);
+        assert_eq!(
+            accepted(&fake, message(vec![one.clone(), one])).await["ok"],
+            true
+        );
     }
 
     #[tokio::test]
     async fn an_input_holds_exactly_one_element() {
         let fake = FakeSlack::start().await;
         let none = json!({ "type": "input", "label": pt("L") });
-        refused_with(&fake, modal_with(json!({ "blocks": [none] })), "/view/blocks/0").await;
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": [none] })),
+            "/view/blocks/0",
+        )
+        .await;
         let many = json!({ "type": "input", "label": pt("L"),
             "elements": [{ "type": "plain_text_input" }, { "type": "plain_text_input" }] });
-        refused_with(&fake, modal_with(json!({ "blocks": [many] })), "/view/blocks/0").await;
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": [many] })),
+            "/view/blocks/0",
+        )
+        .await;
     }
 
     #[tokio::test]
@@ -951,14 +976,19 @@ mod block_kit_limits {
         let stray = option("gone", "gone");
         refused_with(
             &fake,
-            select_with("static_select", json!({ "options": options(2), "initial_option": stray })),
+            select_with(
+                "static_select",
+                json!({ "options": options(2), "initial_option": stray }),
+            ),
             "/blocks/0/elements/0/initial_option",
         )
         .await;
         refused_with(
             &fake,
-            in_actions(json!({ "type": "checkboxes", "action_id": "c", "options": options(2),
-                "initial_options": [option("o0", "v0"), option("o9", "v9")] })),
+            in_actions(
+                json!({ "type": "checkboxes", "action_id": "c", "options": options(2),
+                "initial_options": [option("o0", "v0"), option("o9", "v9")] }),
+            ),
             "/blocks/0/elements/0/initial_options/1",
         )
         .await;
@@ -972,7 +1002,12 @@ mod block_kit_limits {
     #[tokio::test]
     async fn a_section_needs_text_or_fields_and_texts_may_not_be_empty() {
         let fake = FakeSlack::start().await;
-        refused_with(&fake, message(vec![json!({ "type": "section" })]), "/blocks/0").await;
+        refused_with(
+            &fake,
+            message(vec![json!({ "type": "section" })]),
+            "/blocks/0",
+        )
+        .await;
         refused_with(
             &fake,
             in_actions(button_with(json!({ "text": pt("") }))),
@@ -1022,7 +1057,10 @@ mod block_kit_limits {
             body["view"] = big_view.clone();
             let answer = json_of(post_json(&fake, method, body).await).await;
             assert_eq!(answer["error"], "invalid_blocks", "{method}: {answer}");
-            assert!(answer["errors"][0].as_str().unwrap_or_default().contains("/view/blocks"));
+            assert!(answer["errors"][0]
+                .as_str()
+                .unwrap_or_default()
+                .contains("/view/blocks"));
         }
         // Form-encoded views (a JSON string) are checked too.
         let answer = json_of(
@@ -1050,8 +1088,15 @@ mod block_kit_limits {
         assert_eq!(
             refused,
             [
-                "chat.postMessage", "chat.postEphemeral", "chat.update", "views.open",
-                "views.push", "views.update", "views.publish", "views.publish", "response_url:r",
+                "chat.postMessage",
+                "chat.postEphemeral",
+                "chat.update",
+                "views.open",
+                "views.push",
+                "views.update",
+                "views.publish",
+                "views.publish",
+                "response_url:r",
             ]
         );
     }
@@ -1095,8 +1140,12 @@ mod triggers {
     #[tokio::test]
     async fn an_unknown_trigger_is_invalid() {
         let fake = FakeSlack::start().await;
-        assert_eq!(open(&fake, "1337.42.made-up").await["error"], "invalid_trigger_id");
-        let missing = json_of(post_json(&fake, "views.open", json!({ "view": minimal_modal() })).await).await;
+        assert_eq!(
+            open(&fake, "1337.42.made-up").await["error"],
+            "invalid_trigger_id"
+        );
+        let missing =
+            json_of(post_json(&fake, "views.open", json!({ "view": minimal_modal() })).await).await;
         assert_eq!(missing["error"], "invalid_trigger_id");
     }
 
@@ -1119,8 +1168,18 @@ mod scripted_failures {
     #[tokio::test]
     async fn rate_limited_with_an_empty_body() {
         let fake = FakeSlack::start().await;
-        fake.push_response("chat.postMessage", Scripted::RateLimitedEmpty { retry_after_secs: 7 });
-        let response = post_json(&fake, "chat.postMessage", json!({ "channel": "C1", "text": "t" })).await;
+        fake.push_response(
+            "chat.postMessage",
+            Scripted::RateLimitedEmpty {
+                retry_after_secs: 7,
+            },
+        );
+        let response = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers()["retry-after"], "7");
         assert!(response.headers().get("content-type").is_none());
@@ -1133,10 +1192,20 @@ mod scripted_failures {
     async fn server_error_with_an_empty_body() {
         let fake = FakeSlack::start().await;
         fake.push_response("chat.postMessage", Scripted::ServerErrorEmpty(503));
-        let response = post_json(&fake, "chat.postMessage", json!({ "channel": "C1", "text": "t" })).await;
+        let response = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
         assert_eq!(response.status(), 503);
         assert!(response.bytes().await.expect("body").is_empty());
-        let next = post_json(&fake, "chat.postMessage", json!({ "channel": "C1", "text": "t" })).await;
+        let next = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
         assert_eq!(next.status(), 200);
     }
 

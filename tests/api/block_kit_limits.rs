@@ -26,14 +26,16 @@ const BUTTON: &str = "https://docs.slack.dev/reference/block-kit/block-elements/
 const OPTION: &str = "https://docs.slack.dev/reference/block-kit/composition-objects/option-object";
 const OPTION_GROUP: &str =
     "https://docs.slack.dev/reference/block-kit/composition-objects/option-group-object";
-const SELECT: &str = "https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element";
+const SELECT: &str =
+    "https://docs.slack.dev/reference/block-kit/block-elements/select-menu-element";
 const MULTI_SELECT: &str =
     "https://docs.slack.dev/reference/block-kit/block-elements/multi-select-menu-element";
 const CHECKBOXES: &str =
     "https://docs.slack.dev/reference/block-kit/block-elements/checkboxes-element";
 const RADIO: &str =
     "https://docs.slack.dev/reference/block-kit/block-elements/radio-button-group-element";
-const OVERFLOW: &str = "https://docs.slack.dev/reference/block-kit/block-elements/overflow-menu-element";
+const OVERFLOW: &str =
+    "https://docs.slack.dev/reference/block-kit/block-elements/overflow-menu-element";
 const TEXT_INPUT: &str =
     "https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element";
 const CONFIRM: &str =
@@ -70,9 +72,9 @@ const fn row(key: &'static str, min: usize, max: usize, source: &'static str) ->
 /// Every limit the fake enforces. Rows marked "items" count list entries, the others count
 /// characters.
 pub const LIMITS: &[Limit] = &[
-    row("message.blocks", 0, 50, BLOCKS),                     // items
+    row("message.blocks", 0, 50, BLOCKS), // items
     row("message.text", 0, 40_000, CHAT_POST),
-    row("view.blocks", 0, 100, BLOCKS),                       // items
+    row("view.blocks", 0, 100, BLOCKS), // items
     row("view.title", 1, 24, VIEWS),
     row("view.submit", 1, 24, VIEWS),
     row("view.close", 1, 24, VIEWS),
@@ -81,11 +83,11 @@ pub const LIMITS: &[Limit] = &[
     row("view.external_id", 0, 255, VIEWS),
     row("block.block_id", 0, 255, BLOCKS),
     row("section.text", 1, 3_000, SECTION),
-    row("section.fields", 0, 10, SECTION),                    // items
+    row("section.fields", 0, 10, SECTION), // items
     row("section.field", 1, 2_000, SECTION),
     row("header.text", 1, 150, HEADER),
-    row("context.elements", 1, 10, CONTEXT),                  // items
-    row("actions.elements", 1, 25, ACTIONS),                  // items
+    row("context.elements", 1, 10, CONTEXT), // items
+    row("actions.elements", 1, 25, ACTIONS), // items
     row("input.label", 1, 2_000, INPUT),
     row("input.hint", 1, 2_000, INPUT),
     row("button.text", 1, 75, BUTTON),
@@ -96,14 +98,14 @@ pub const LIMITS: &[Limit] = &[
     row("option.value", 0, 150, OPTION),
     row("option.description", 1, 75, OPTION),
     row("option_group.label", 1, 75, OPTION_GROUP),
-    row("option_group.options", 1, 100, OPTION_GROUP),        // items
-    row("select.option_groups", 1, 100, SELECT),              // items
-    row("select.options", 1, 100, SELECT),                    // items
+    row("option_group.options", 1, 100, OPTION_GROUP), // items
+    row("select.option_groups", 1, 100, SELECT),       // items
+    row("select.options", 1, 100, SELECT),             // items
     row("select.placeholder", 1, 150, SELECT),
-    row("multi_select.options", 1, 100, MULTI_SELECT),        // items
-    row("checkboxes.options", 1, 10, CHECKBOXES),             // items
-    row("radio_buttons.options", 1, 10, RADIO),               // items
-    row("overflow.options", 1, 5, OVERFLOW),                  // items
+    row("multi_select.options", 1, 100, MULTI_SELECT), // items
+    row("checkboxes.options", 1, 10, CHECKBOXES),      // items
+    row("radio_buttons.options", 1, 10, RADIO),        // items
+    row("overflow.options", 1, 5, OVERFLOW),           // items
     row("plain_text_input.max_length", 0, 3_000, TEXT_INPUT), // a number, not a length
     row("plain_text_input.placeholder", 1, 150, TEXT_INPUT),
     row("confirm.title", 1, 100, CONFIRM),
@@ -111,7 +113,7 @@ pub const LIMITS: &[Limit] = &[
     row("confirm.confirm", 1, 30, CONFIRM),
     row("confirm.deny", 1, 30, CONFIRM),
     row("text_object.text", 1, usize::MAX, TEXT_OBJECT),
-    row("options_answer.options", 0, 100, OPTIONS_LOAD),      // items
+    row("options_answer.options", 0, 100, OPTIONS_LOAD), // items
     row("options_answer.option_groups", 0, 100, OPTIONS_LOAD), // items
 ];
 
@@ -232,10 +234,7 @@ impl Checker {
         match object.get(field) {
             None | Some(Value::Null) => {}
             Some(Value::String(text)) => self.chars(key, &format!("{pointer}/{field}"), text),
-            Some(_) => self.refuse(
-                &format!("{pointer}/{field}"),
-                "must be a string".to_owned(),
-            ),
+            Some(_) => self.refuse(&format!("{pointer}/{field}"), "must be a string".to_owned()),
         }
     }
 
@@ -280,11 +279,17 @@ impl Checker {
             if !self.block_ids.insert(block_id.to_owned()) {
                 self.refuse(
                     &format!("{pointer}/block_id"),
-                    format!("block_id {block_id:?} is not unique within the message or view ({BLOCKS})"),
+                    format!(
+                        "block_id {block_id:?} is not unique within the message or view ({BLOCKS})"
+                    ),
                 );
             }
         }
-        match block.get("type").and_then(Value::as_str).unwrap_or_default() {
+        match block
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+        {
             "section" => self.section(block, pointer),
             "header" => self.text_field("header.text", block, "text", pointer),
             "context" => {
@@ -387,7 +392,10 @@ impl Checker {
             self.text_field("confirm.confirm", confirm, "confirm", &confirm_pointer);
             self.text_field("confirm.deny", confirm, "deny", &confirm_pointer);
         }
-        let kind = element.get("type").and_then(Value::as_str).unwrap_or_default();
+        let kind = element
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         match kind {
             "button" => {
                 self.text_field("button.text", element, "text", pointer);
@@ -395,7 +403,12 @@ impl Checker {
                 self.string_field("button.url", element, "url", pointer);
             }
             "plain_text_input" => {
-                self.text_field("plain_text_input.placeholder", element, "placeholder", pointer);
+                self.text_field(
+                    "plain_text_input.placeholder",
+                    element,
+                    "placeholder",
+                    pointer,
+                );
                 if let Some(max) = element.get("max_length").and_then(Value::as_u64) {
                     let limit = limit("plain_text_input.max_length");
                     if usize::try_from(max).map_or(true, |max| max > limit.max) {
@@ -418,8 +431,12 @@ impl Checker {
                 };
                 self.option_list(element, pointer, options_key, "select.option_groups", true);
             }
-            "external_select" | "multi_external_select" | "users_select"
-            | "multi_users_select" | "conversations_select" | "channels_select" => {
+            "external_select"
+            | "multi_external_select"
+            | "users_select"
+            | "multi_users_select"
+            | "conversations_select"
+            | "channels_select" => {
                 self.text_field("select.placeholder", element, "placeholder", pointer);
                 self.initial_options(element, pointer, None);
             }
@@ -463,7 +480,11 @@ impl Checker {
                 all.extend(options.iter().cloned());
             }
             (None, Some(groups)) if !groups_key.is_empty() => {
-                self.items(groups_key, &format!("{pointer}/option_groups"), groups.len());
+                self.items(
+                    groups_key,
+                    &format!("{pointer}/option_groups"),
+                    groups.len(),
+                );
                 for (index, group) in groups.iter().enumerate() {
                     let group_pointer = format!("{pointer}/option_groups/{index}");
                     self.text_field("option_group.label", group, "label", &group_pointer);
@@ -580,7 +601,11 @@ pub fn check_options_answer(answer: &Value) -> Vec<Violation> {
         }
     }
     if let Some(groups) = answer.get("option_groups").and_then(Value::as_array) {
-        checker.items("options_answer.option_groups", "/option_groups", groups.len());
+        checker.items(
+            "options_answer.option_groups",
+            "/option_groups",
+            groups.len(),
+        );
         for (index, group) in groups.iter().enumerate() {
             let pointer = format!("/option_groups/{index}");
             checker.text_field("option_group.label", group, "label", &pointer);

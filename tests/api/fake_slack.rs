@@ -548,10 +548,7 @@ impl Reply {
 
     fn into_response(self) -> Response {
         let (content_type, body) = match self.body {
-            ReplyBody::Json(value) => (
-                Some("application/json; charset=utf-8"),
-                value.to_string(),
-            ),
+            ReplyBody::Json(value) => (Some("application/json; charset=utf-8"), value.to_string()),
             ReplyBody::Text(text) => (Some("text/plain; charset=utf-8"), text),
             ReplyBody::Empty => (None, String::new()),
         };
@@ -592,9 +589,9 @@ fn scripted_reply(scripted: Scripted, default: impl FnOnce() -> Reply) -> Reply 
             retry_after: Some(retry_after_secs),
             ..Reply::empty(StatusCode::TOO_MANY_REQUESTS)
         },
-        Scripted::ServerErrorEmpty(code) => Reply::empty(
-            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        ),
+        Scripted::ServerErrorEmpty(code) => {
+            Reply::empty(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        }
         Scripted::ServerErrorJson(code) => Reply::json(
             StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             json!({ "ok": false, "error": "fatal_error" }),
@@ -1016,10 +1013,14 @@ fn stateful_view(shared: &Shared, method: &str, params: &Value) -> Value {
     view.insert("root_view_id".into(), Value::String(id));
     view.insert("app_id".into(), Value::String(APP_ID.to_owned()));
     view.insert("bot_id".into(), Value::String(BOT_ID.to_owned()));
-    view.insert("app_installed_team_id".into(), Value::String(TEAM_ID.to_owned()));
+    view.insert(
+        "app_installed_team_id".into(),
+        Value::String(TEAM_ID.to_owned()),
+    );
     // Fields Slack always returns on a view, empty when the view did not set them.
     for field in ["private_metadata", "callback_id", "external_id"] {
-        view.entry(field).or_insert_with(|| Value::String(String::new()));
+        view.entry(field)
+            .or_insert_with(|| Value::String(String::new()));
     }
     for field in ["clear_on_close", "notify_on_close", "submit_disabled"] {
         view.entry(field).or_insert(Value::Bool(false));

@@ -201,7 +201,7 @@ impl TestApp {
                 Some(signature),
             )
             .await;
-        checked_answer(path, response).await
+        checked_answer(path, response, &self.slack).await
     }
 
     pub async fn post_raw(
@@ -264,7 +264,11 @@ impl TestApp {
 /// `view_submission` as a `response_action` (whose `update` / `push` carry a view), and the
 /// answer to a `block_suggestion` as a list of options; each has the same limits as the
 /// Web API methods.
-async fn checked_answer(path: &str, response: reqwest::Response) -> reqwest::Response {
+async fn checked_answer(
+    path: &str,
+    response: reqwest::Response,
+    slack: &FakeSlack,
+) -> reqwest::Response {
     if !matches!(
         path,
         "/slack/commands" | "/slack/interactions" | "/slack/options"
@@ -278,9 +282,16 @@ async fn checked_answer(path: &str, response: reqwest::Response) -> reqwest::Res
         let violations = answer_violations(path, &answer);
         assert!(
             violations.is_empty(),
-            "Slack would refuse the bot's answer on {path}: {}\nanswer: {}",
+            "Slack would refuse the bot's answer on {path}: {}\nanswer: {}\n\
+             calls the fake refused before it:\n{}",
             invalid_blocks_body(&violations),
-            abbreviated(&answer)
+            abbreviated(&answer),
+            slack
+                .refusals()
+                .iter()
+                .map(|refusal| format!("  {refusal}"))
+                .collect::<Vec<_>>()
+                .join("\n")
         );
     }
     let mut rebuilt = axum::http::Response::builder().status(status);

@@ -39,7 +39,11 @@ const NAME_CHARS: usize = 100;
 
 /// Text of exactly `n` characters, with a few two-byte ones so bytes and characters differ.
 fn long_text(n: usize) -> String {
-    "Shouted abuse at staff é, rang again — ".chars().cycle().take(n).collect()
+    "Shouted abuse at staff é, rang again — "
+        .chars()
+        .cycle()
+        .take(n)
+        .collect()
 }
 
 /// A 100-character person name that begins with `first` (letters and spaces only).
@@ -142,12 +146,9 @@ async fn incident(
         incident: report,
     };
     app.store
-        .record_incident(
-            &new,
-            &Actor::user(&UserId::from_slack(STAFF)),
-            at,
-            &|_| Vec::new(),
-        )
+        .record_incident(&new, &Actor::user(&UserId::from_slack(STAFF)), at, &|_| {
+            Vec::new()
+        })
         .await
         .expect("incident")
         .id
@@ -270,9 +271,10 @@ fn fullest(element: &Value) -> Option<Value> {
             json!({ "type": kind, "selected_options": options })
         }
         "datepicker" => {
-            let day = element["initial_date"]
-                .as_str()
-                .map_or_else(|| (today + chrono::Duration::days(30)).to_string(), str::to_owned);
+            let day = element["initial_date"].as_str().map_or_else(
+                || (today + chrono::Duration::days(30)).to_string(),
+                str::to_owned,
+            );
             v::date(&day)
         }
         "datetimepicker" => v::date_time(Utc::now().timestamp() - 3600),
@@ -340,9 +342,11 @@ async fn settle(slack: &FakeSlack) {
 
 /// The value of the first button with `action_id` in any message or reply so far.
 fn button_value(slack: &FakeSlack, action_id: &str) -> Option<String> {
-    slack.calls().iter().rev().find_map(|call| {
-        find_button(&call.body, action_id)
-    })
+    slack
+        .calls()
+        .iter()
+        .rev()
+        .find_map(|call| find_button(&call.body, action_id))
 }
 
 fn find_button(value: &Value, action_id: &str) -> Option<String> {
@@ -394,7 +398,10 @@ async fn r_rpt_1_report_modal_and_its_dms_at_maxima() {
             ("new_case_ref", v::text(&"K".repeat(64))),
             ("different_person", v::checkboxes(&[])),
             ("category", v::select("aggressive_abusive")),
-            ("kinds", v::multi(&["verbal_abuse", "rudeness", "physical_violence"])),
+            (
+                "kinds",
+                v::multi(&["verbal_abuse", "rudeness", "physical_violence"]),
+            ),
             ("impact_staff_minutes", v::number("100000")),
             ("impact_contacts", v::number("100000")),
         ],
@@ -425,7 +432,14 @@ async fn r_rpt_3_open_with_sixty_outstanding_police_reports_and_the_police_repor
     let function = org(&app, now).await;
     for n in 0..60 {
         let someone = person(&app, "Jane", n, now).await;
-        incident(&app, someone, function, BehaviourKind::PhysicalViolence, now).await;
+        incident(
+            &app,
+            someone,
+            function,
+            BehaviourKind::PhysicalViolence,
+            now,
+        )
+        .await;
     }
     // The modal first: a refused list would end the walk before it.
     let incident_id = "1".to_owned();
@@ -467,8 +481,18 @@ async fn r_rpt_4_and_r_rpt_5_check_and_breach_with_every_measure_in_force() {
         None,
     )
     .await;
-    assert_eq!(app.slash_command(STAFF, "check 07700 900001").await.status(), 200);
-    assert_eq!(app.slash_command(STAFF, "breach 07700 900001").await.status(), 200);
+    assert_eq!(
+        app.slash_command(STAFF, "check 07700 900001")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        app.slash_command(STAFF, "breach 07700 900001")
+            .await
+            .status(),
+        200
+    );
     let modal = modal_named(&app, "breach").await;
     let values = fill(
         &modal,
@@ -496,7 +520,9 @@ async fn r_rpt_6_history_pages_with_newer_and_older_at_maxima() {
         &app.slack.response_url("page2"),
     )
     .await;
-    app.slack.wait_for_calls("response_url:page2", 1, WAIT).await;
+    app.slack
+        .wait_for_calls("response_url:page2", 1, WAIT)
+        .await;
     assert_eq!(
         app.slash_command(MANAGER, "history 07700 900001")
             .await
@@ -515,7 +541,9 @@ async fn r_rpt_5_choose_from_lists_when_twelve_people_share_a_name() {
         person(&app, "Jane", n, now).await;
     }
     let name = long_name("Jane");
-    for command in ["check", "history", "breach", "warn", "restrict", "foi", "access"] {
+    for command in [
+        "check", "history", "breach", "warn", "restrict", "foi", "access",
+    ] {
         let reply = app
             .slash_command(MANAGER, &format!("{command} {name}"))
             .await;
@@ -531,7 +559,12 @@ async fn r_dp_4_and_r_rec_1_foi_and_access_modals_at_maxima() {
     let function = org(&app, now).await;
     let jane = person(&app, "Jane", 1, now).await;
     incident(&app, jane, function, BehaviourKind::VerbalAbuse, now).await;
-    assert_eq!(app.slash_command(MANAGER, "foi 07700 900001").await.status(), 200);
+    assert_eq!(
+        app.slash_command(MANAGER, "foi 07700 900001")
+            .await
+            .status(),
+        200
+    );
     let modal = modal_named(&app, "foi").await;
     submit_ok(&app, MANAGER, &modal, fill(&modal, &[])).await;
     assert_eq!(
@@ -588,9 +621,7 @@ async fn restrict_at_maxima(app: &TestApp, jane: i64, function: i64) -> i64 {
     let modal = modal_named(app, "restrict").await;
     let windows = "Mon 09:00-10:30, Mon 11:00-12:30, Tue 09:00-10:30, Tue 14:00-15:30, \
                    Wed 09:00-10:30, Thu 09:00-10:30, Fri 09:00-10:30";
-    let blocked: Vec<String> = (0..30)
-        .map(|n| format!("07700 9{n:05}"))
-        .collect();
+    let blocked: Vec<String> = (0..30).map(|n| format!("07700 9{n:05}")).collect();
     let values = fill(
         &modal,
         &[
@@ -598,11 +629,17 @@ async fn restrict_at_maxima(app: &TestApp, jane: i64, function: i64) -> i64 {
             ("windows", v::text(windows)),
             ("contact_method", v::select("email")),
             ("max_minutes", v::number("600")),
-            ("spoc", json!({ "type": "users_select", "selected_user": MANAGER })),
+            (
+                "spoc",
+                json!({ "type": "users_select", "selected_user": MANAGER }),
+            ),
             ("case_reference", v::text(&"R".repeat(64))),
             ("identifiers", v::text(&blocked.join("\n"))),
             ("internal_review", v::radio("yes")),
-            ("no_warning_reason", v::select("violence_used_or_threatened")),
+            (
+                "no_warning_reason",
+                v::select("violence_used_or_threatened"),
+            ),
             (
                 "first_review_on",
                 v::date(&(Utc::now().date_naive() + chrono::Duration::days(180)).to_string()),
@@ -758,7 +795,10 @@ async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
     let modal = modal_named(&app, "dispute").await;
     let values = fill(
         &modal,
-        &[("handler", json!({ "type": "users_select", "selected_user": DEPUTY }))],
+        &[(
+            "handler",
+            json!({ "type": "users_select", "selected_user": DEPUTY }),
+        )],
     );
     submit_ok(&app, MANAGER, &modal, values).await;
     settle(&app.slack).await;
@@ -804,7 +844,11 @@ async fn r_rem_1_every_reminder_kind_and_app_home_for_each_role_at_maxima() {
     // nudged) and Wednesday 11 November (the deputy too).
     let asked = utc(2026, 11, 5, 15);
     let at = asked;
-    let db = Arc::new(fresh_db(Backend::Sqlite, "limits_reminders").await.expect("db"));
+    let db = Arc::new(
+        fresh_db(Backend::Sqlite, "limits_reminders")
+            .await
+            .expect("db"),
+    );
     let slack = Arc::new(FakeSlack::start().await);
     let app = spawn_app_with(db, slack, Some(ManualClock::new(at))).await;
     let function = org(&app, at).await;
@@ -816,10 +860,13 @@ async fn r_rem_1_every_reminder_kind_and_app_home_for_each_role_at_maxima() {
         let (starts, ends, review) = match n % 3 {
             0 => (date(2026, 1, 5), None, date(2026, 11, 16)),
             1 => (date(2025, 10, 1), None, date(2026, 10, 21)),
-            _ => (date(2026, 2, 1), Some(date(2026, 11, 12)), date(2027, 1, 30)),
+            _ => (
+                date(2026, 2, 1),
+                Some(date(2026, 11, 12)),
+                date(2027, 1, 30),
+            ),
         };
-        insert_restriction_reviewed(&url, someone, function, &measures, starts, ends, review)
-            .await;
+        insert_restriction_reviewed(&url, someone, function, &measures, starts, ends, review).await;
         waiting_request(&app, someone, function, asked).await;
     }
     let clock = app.clock.clone().expect("clock");
@@ -843,7 +890,14 @@ async fn waiting_request(app: &TestApp, person: i64, function: i64, asked: DateT
     use contact_policy_bot::slack::send;
     use contact_policy_bot::store::records::{NewRequest, Recorded};
     use slack_morphism::prelude::SlackMessageContent;
-    let incident = incident(app, person, function, BehaviourKind::PhysicalViolence, asked).await;
+    let incident = incident(
+        app,
+        person,
+        function,
+        BehaviourKind::PhysicalViolence,
+        asked,
+    )
+    .await;
     let request = NewRequest {
         person_id: person,
         function_id: function,
