@@ -111,6 +111,8 @@ pub struct RecordedCall {
     /// HTTP status the fake answered with (200 for Slack-level errors such as
     /// [`Scripted::SlackError`], as Slack does).
     pub status: u16,
+    /// The Slack error answered (`"invalid_blocks"`, `"channel_not_found"`, …), if any.
+    pub error: Option<String>,
 }
 
 /// A one-shot response queued with [`FakeSlack::push_response`].
@@ -441,7 +443,10 @@ fn describe_calls(calls: &[RecordedCall]) -> String {
             if body.chars().count() > 300 {
                 body = body.chars().take(300).collect::<String>() + "…";
             }
-            format!("  {} -> {}: {body}", call.method, call.status)
+            match &call.error {
+                Some(error) => format!("  {} -> {} {error}: {body}", call.method, call.status),
+                None => format!("  {} -> {}: {body}", call.method, call.status),
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -618,12 +623,17 @@ async fn answer(
     if let Some(refusal) = reply.refusal(&method) {
         lock(&shared.refusals).push(refusal);
     }
+    let error = match &reply.body {
+        ReplyBody::Json(body) if body["ok"] == false => body["error"].as_str().map(str::to_owned),
+        _ => None,
+    };
     lock(&shared.calls).push(RecordedCall {
         method,
         body,
         authorization,
         received_at,
         status: reply.status.as_u16(),
+        error,
     });
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;

@@ -168,14 +168,22 @@ pub fn sign(timestamp: i64, body: &[u8]) -> String {
 
 impl TestApp {
     /// Stops the app the way SIGTERM would and waits for it to finish.
+    ///
+    /// # Panics
+    ///
+    /// If the fake Slack refused any call as real Slack would (a payload over a Block Kit
+    /// limit, a stale trigger): in production that message or modal would never have shown,
+    /// so the scenario the test walked did not happen.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let stopped = match self.task.take() {
             Some(task) => task.await.expect("app task"),
             None => Ok(()),
-        }
+        };
+        self.slack.assert_no_refusals();
+        stopped
     }
 
     /// POSTs `body` signed as Slack would sign it now.

@@ -716,24 +716,23 @@ async fn r_res_warn_letter_restrict_approval_reject_and_settled_at_maxima() {
         .wait_for_calls("files.completeUploadExternal", 1, WAIT)
         .await;
     settle(&app.slack).await;
-    if let Some(letter) = button_value(&app.slack, "mark_letter_sent") {
-        app.click(
-            MANAGER,
-            "mark_letter_sent",
-            &letter,
-            &app.slack.response_url("sent"),
-        )
-        .await;
-        let modal = modal_named(&app, "letter_sent").await;
-        let values = fill(
-            &modal,
-            &[
-                ("sent_on", v::date(&now.date_naive().to_string())),
-                ("method", v::radio("post")),
-            ],
-        );
-        submit_ok(&app, MANAGER, &modal, values).await;
-    }
+    let letter = button_value(&app.slack, "mark_letter_sent").expect("a letter-ready DM");
+    app.click(
+        MANAGER,
+        "mark_letter_sent",
+        &letter,
+        &app.slack.response_url("sent"),
+    )
+    .await;
+    let modal = modal_named(&app, "letter_sent").await;
+    let values = fill(
+        &modal,
+        &[
+            ("sent_on", v::date(&now.date_naive().to_string())),
+            ("method", v::radio("post")),
+        ],
+    );
+    submit_ok(&app, MANAGER, &modal, values).await;
 
     // The request, its approval message to head and deputy, a rejection modal…
     let request = restrict_at_maxima(&app, jane, function).await;
@@ -802,17 +801,16 @@ async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
     );
     submit_ok(&app, MANAGER, &modal, values).await;
     settle(&app.slack).await;
-    if let Some(dispute) = button_value(&app.slack, "resolve_dispute") {
-        app.click(
-            DEPUTY,
-            "resolve_dispute",
-            &dispute,
-            &app.slack.response_url("resolve"),
-        )
-        .await;
-        let modal = modal_named(&app, "resolve").await;
-        submit_ok(&app, DEPUTY, &modal, fill(&modal, &[])).await;
-    }
+    let dispute = button_value(&app.slack, "resolve_dispute").expect("a dispute DM to its handler");
+    app.click(
+        DEPUTY,
+        "resolve_dispute",
+        &dispute,
+        &app.slack.response_url("resolve"),
+    )
+    .await;
+    let modal = modal_named(&app, "resolve").await;
+    submit_ok(&app, DEPUTY, &modal, fill(&modal, &[])).await;
     assert_eq!(
         app.slash_command(MANAGER, "review 07700 900001")
             .await
