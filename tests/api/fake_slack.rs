@@ -22,9 +22,24 @@
 //!   UTF-8).
 //! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
 //!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
-//!   `{"ok":true}`.
+//!   `{"ok":true}` (or `invalid_blocks`, as above).
 //! * Anything else is answered `404` and recorded as method `"unmatched:{HTTP method} {path}"`,
 //!   so a wrong URL shows up in [`FakeSlack::wait_for_calls`]'s panic message.
+//!
+//! # As strict as Slack
+//!
+//! * Every payload with blocks or a view (`chat.postMessage`, `chat.postEphemeral`,
+//!   `chat.update`, `views.open` / `push` / `update` / `publish`, and `response_url` posts) is
+//!   checked against Slack's published Block Kit limits (the table in `block_kit_limits.rs`).
+//!   A payload over a limit is answered as Slack answers it: HTTP 200
+//!   `{"ok":false,"error":"invalid_blocks","errors":["… [json-pointer:/blocks/0/text/text]"],
+//!   "response_metadata":{"messages":["[ERROR] …"]}}`, and nothing is posted.
+//! * `views.open` takes only a trigger from [`FakeSlack::new_trigger`], once, within
+//!   [`TRIGGER_WINDOW`] (3 s): otherwise `invalid_trigger_id`, `exchanged_trigger_id` or
+//!   `expired_trigger_id`.
+//! * Every such refusal is kept in [`FakeSlack::refusals`]; [`FakeSlack::assert_no_refusals`]
+//!   fails a test with the list. The test helpers check the bot's own HTTP answers (slash
+//!   commands, interactions, options) against the same table.
 //!
 //! # Default answers
 //!
@@ -33,12 +48,12 @@
 //!
 //! | method | answer |
 //! |---|---|
-//! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
+//! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, `blocks`, `metadata`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
 //! | `chat.postEphemeral` | `message_ts` (fresh ts). Missing `channel`: `channel_not_found`. |
 //! | `chat.update` | `channel`, `ts`, `text`, `message`. Missing `channel`/`ts`: `message_not_found`. |
 //! | `chat.delete` | `channel`, `ts`. Missing `channel`/`ts`: `message_not_found`. |
 //! | `chat.getPermalink` | `channel`, `permalink`. |
-//! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `hash`, `state`, `root_view_id`, `app_id`, `bot_id`. |
+//! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
 //! | `users.info` | `user` with `id`, `team_id`, `name`, `real_name`, `tz: "Europe/London"`, `profile`. Missing `user`: `user_not_found`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
