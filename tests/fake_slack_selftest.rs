@@ -34,6 +34,15 @@ async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("JSON response body")
 }
 
+/// The smallest modal Slack accepts.
+fn minimal_modal() -> Value {
+    json!({
+        "type": "modal",
+        "title": { "type": "plain_text", "text": "Modal" },
+        "blocks": [],
+    })
+}
+
 fn ts_value(ts: &Value) -> f64 {
     ts.as_str()
         .expect("ts is a string")
@@ -78,7 +87,12 @@ async fn post_message_succeeds_with_increasing_ts() {
 
     assert_eq!(first["ok"], true);
     assert_eq!(first["channel"], "C123");
-    assert_eq!(first["ts"], "1700000000.000100");
+    // A ts is the time Slack stored the message, as seconds.microseconds.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64();
+    assert!((ts_value(&first["ts"]) - now).abs() < 60.0, "{}", first["ts"]);
     assert_eq!(first["message"]["ts"], first["ts"]);
     assert_eq!(first["message"]["text"], "one");
     assert!(ts_value(&second["ts"]) > ts_value(&first["ts"]));
@@ -196,7 +210,7 @@ async fn scripted_delay_outlasts_a_client_timeout_and_is_recorded() {
     let result = client
         .post(format!("{}/views.open", fake.api_url()))
         .header("authorization", format!("Bearer {TOKEN}"))
-        .json(&json!({"trigger_id": "123.456", "view": {"type": "modal"}}))
+        .json(&json!({"trigger_id": fake.new_trigger(), "view": minimal_modal()}))
         .send()
         .await;
     let err = result.expect_err("the delayed answer outlasts the client's timeout");
@@ -208,7 +222,7 @@ async fn scripted_delay_outlasts_a_client_timeout_and_is_recorded() {
         post_json(
             &fake,
             "views.open",
-            json!({"trigger_id": "1", "view": {"type": "modal"}}),
+            json!({"trigger_id": fake.new_trigger(), "view": minimal_modal()}),
         )
         .await,
     )
@@ -491,14 +505,21 @@ mod with_slack_morphism {
         );
         let opened = session
             .views_open(&SlackApiViewsOpenRequest::new(
-                "trigger.1".into(),
+                fake.new_trigger().into(),
                 modal.clone(),
             ))
             .await
             .expect("views.open");
         let view_id = opened.view.state_params.id.clone();
         assert!(view_id.value().starts_with('V'));
-        assert_eq!(opened.view.view, modal);
+        // Slack adds the fields the view left out (external_id "", clear_on_close false, …).
+        let (SlackView::Modal(sent), SlackView::Modal(got)) = (&modal, &opened.view.view) else {
+            panic!("views.open answers a modal: {:?}", opened.view.view);
+        };
+        assert_eq!(got.title, sent.title);
+        assert_eq!(got.blocks, sent.blocks);
+        assert_eq!(got.callback_id, sent.callback_id);
+        assert_eq!(got.private_metadata, sent.private_metadata);
 
         let updated = session
             .views_update(
@@ -508,7 +529,10 @@ mod with_slack_morphism {
             .expect("views.update");
         assert_eq!(updated.view.state_params.id, view_id);
         session
-            .views_push(&SlackApiViewsPushRequest::new("trigger.2".into(), modal))
+            .views_push(&SlackApiViewsPushRequest::new(
+                fake.new_trigger().into(),
+                modal,
+            ))
             .await
             .expect("views.push");
         session
@@ -650,5 +674,563 @@ mod with_slack_morphism {
         let call = &fake.calls_to("response_url:interaction-1")[0];
         assert_eq!(call.body["text"], "Recorded");
         assert_eq!(call.body["replace_original"], true);
+    }
+}
+
+/// One test per row of the Block Kit limits table: at the limit Slack accepts, one over (and,
+/// where there is a minimum, one under) it refuses with its own `invalid_blocks` shape.
+mod block_kit_limits {
+    use super::{json, json_of, post_json, FakeSlack, Value};
+    use crate::fake_slack::block_kit_limits::{check_options_answer, limit, LIMITS};
+
+    /// `n` characters that take two bytes each in UTF-8, so a limit counted in bytes would
+    /// show up.
+    fn chars(n: usize) -> String {
+        "é".repeat(n)
+    }
+
+    fn pt(text: &str) -> Value {
+        json!({ "type": "plain_text", "text": text })
+    }
+
+    fn option(text: &str, value: &str) -> Value {
+        json!({ "text": pt(text), "value": value })
+    }
+
+    fn options(n: usize) -> Vec<Value> {
+        (0..n)
+            .map(|i| option(&format!("o{i}"), &format!("v{i}")))
+            .collect()
+    }
+
+    fn message(blocks: Vec<Value>) -> (&'static str, Value) {
+        (
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t", "blocks": blocks }),
+        )
+    }
+
+    fn modal_with(view: Value) -> (&'static str, Value) {
+        let mut modal = json!({
+            "type": "modal",
+            "title": pt("Title"),
+            "submit": pt("Send"),
+            "close": pt("Cancel"),
+            "blocks": [],
+        });
+        for (key, value) in view.as_object().expect("object").clone() {
+            modal[key] = value;
+        }
+        ("views.update", json!({ "view_id": "V1", "view": modal }))
+    }
+
+    fn in_actions(element: Value) -> (&'static str, Value) {
+        message(vec![json!({ "type": "actions", "elements": [element] })])
+    }
+
+    fn button_with(extra: Value) -> Value {
+        let mut button = json!({ "type": "button", "text": pt("Go"), "action_id": "go" });
+        for (key, value) in extra.as_object().expect("object").clone() {
+            button[key] = value;
+        }
+        button
+    }
+
+    fn confirm_with(field: &str, n: usize) -> (&'static str, Value) {
+        let mut confirm = json!({
+            "title": pt("Sure?"), "text": pt("Really?"), "confirm": pt("Yes"), "deny": pt("No"),
+        });
+        confirm[field] = pt(&chars(n));
+        in_actions(button_with(json!({ "confirm": confirm })))
+    }
+
+    fn text_input(extra: Value) -> (&'static str, Value) {
+        let mut element = json!({ "type": "plain_text_input", "action_id": "t" });
+        for (key, value) in extra.as_object().expect("object").clone() {
+            element[key] = value;
+        }
+        modal_with(json!({ "blocks": [{ "type": "input", "label": pt("L"), "element": element }] }))
+    }
+
+    fn select_with(kind: &str, extra: Value) -> (&'static str, Value) {
+        let mut element = json!({ "type": kind, "action_id": "s", "placeholder": pt("Pick") });
+        for (key, value) in extra.as_object().expect("object").clone() {
+            element[key] = value;
+        }
+        in_actions(element)
+    }
+
+    /// Asserts what the fake answers `probe`; `"options_answer"` probes are checked as the
+    /// options endpoint's answer is (the helpers do so for the bot's answers).
+    async fn accepted(fake: &FakeSlack, (method, body): (&str, Value)) -> Value {
+        if method == "options_answer" {
+            let violations = check_options_answer(&body);
+            return json!({ "ok": violations.is_empty(),
+                "response_metadata": { "messages":
+                    violations.iter().map(|v| format!("[ERROR] {}", v.slack_error())).collect::<Vec<_>>() } });
+        }
+        json_of(post_json(fake, method, body).await).await
+    }
+
+    async fn boundary(key: &str, build: fn(usize) -> (&'static str, Value)) {
+        let limit = limit(key);
+        let fake = FakeSlack::start().await;
+        let mut probes = Vec::new();
+        if limit.max != usize::MAX {
+            probes.push((limit.max, true));
+            probes.push((limit.max + 1, false));
+        }
+        if limit.min > 0 {
+            probes.push((limit.min, true));
+            probes.push((limit.min - 1, false));
+        }
+        for (size, ok) in probes {
+            let answer = accepted(&fake, build(size)).await;
+            assert_eq!(answer["ok"], ok, "{key} at {size}: {answer}");
+            if !ok {
+                let messages = answer["response_metadata"]["messages"]
+                    .as_array()
+                    .expect("messages");
+                assert!(
+                    messages.iter().any(|m| {
+                        let m = m.as_str().unwrap_or_default();
+                        m.starts_with("[ERROR] ") && m.contains("[json-pointer:/")
+                    }),
+                    "{key} at {size}: {answer}"
+                );
+                if build(size).0 != "options_answer" {
+                    assert_eq!(answer["error"], "invalid_blocks", "{answer}");
+                    assert_eq!(
+                        answer["errors"].as_array().map(Vec::len),
+                        Some(messages.len())
+                    );
+                }
+            }
+        }
+        if build(limit.max.min(100)).0 != "options_answer" {
+            let refused = fake.refusals();
+            assert_eq!(
+                refused.len(),
+                usize::from(limit.max != usize::MAX) + usize::from(limit.min > 0),
+                "{refused:?}"
+            );
+        }
+    }
+
+    macro_rules! limit_rows {
+        ($($name:ident: $key:literal => $build:expr;)+) => {
+            /// Rows with a boundary test below.
+            const COVERED: &[&str] = &[$($key),+];
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    boundary($key, $build).await;
+                }
+            )+
+        };
+    }
+
+    limit_rows! {
+        message_blocks: "message.blocks" => |n| message(vec![json!({ "type": "divider" }); n]);
+        message_text: "message.text" => |n| ("chat.postMessage", json!({ "channel": "C1", "text": chars(n) }));
+        view_blocks: "view.blocks" => |n| modal_with(json!({ "blocks": vec![json!({ "type": "divider" }); n] }));
+        view_title: "view.title" => |n| modal_with(json!({ "title": pt(&chars(n)) }));
+        view_submit: "view.submit" => |n| modal_with(json!({ "submit": pt(&chars(n)) }));
+        view_close: "view.close" => |n| modal_with(json!({ "close": pt(&chars(n)) }));
+        view_private_metadata: "view.private_metadata" => |n| modal_with(json!({ "private_metadata": chars(n) }));
+        view_callback_id: "view.callback_id" => |n| modal_with(json!({ "callback_id": chars(n) }));
+        view_external_id: "view.external_id" => |n| modal_with(json!({ "external_id": chars(n) }));
+        block_id: "block.block_id" => |n| message(vec![json!({ "type": "divider", "block_id": chars(n) })]);
+        section_text: "section.text" => |n| message(vec![json!({ "type": "section", "text": { "type": "mrkdwn", "text": chars(n) } })]);
+        section_fields: "section.fields" => |n| message(vec![json!({ "type": "section", "fields": vec![pt("f"); n] })]);
+        section_field: "section.field" => |n| message(vec![json!({ "type": "section", "fields": [pt(&chars(n))] })]);
+        header_text: "header.text" => |n| message(vec![json!({ "type": "header", "text": pt(&chars(n)) })]);
+        context_elements: "context.elements" => |n| message(vec![json!({ "type": "context", "elements": vec![json!({ "type": "mrkdwn", "text": "c" }); n] })]);
+        actions_elements: "actions.elements" => |n| message(vec![json!({ "type": "actions", "elements":
+            (0..n).map(|i| button_with(json!({ "action_id": format!("a{i}") }))).collect::<Vec<_>>() })]);
+        input_label: "input.label" => |n| modal_with(json!({ "blocks": [{ "type": "input", "label": pt(&chars(n)),
+            "element": { "type": "plain_text_input", "action_id": "t" } }] }));
+        input_hint: "input.hint" => |n| modal_with(json!({ "blocks": [{ "type": "input", "label": pt("L"), "hint": pt(&chars(n)),
+            "element": { "type": "plain_text_input", "action_id": "t" } }] }));
+        button_text: "button.text" => |n| in_actions(button_with(json!({ "text": pt(&chars(n)) })));
+        button_value: "button.value" => |n| in_actions(button_with(json!({ "value": chars(n) })));
+        button_url: "button.url" => |n| in_actions(button_with(json!({ "url": format!("https://e.x/{}", "a".repeat(n - 12)) })));
+        element_action_id: "element.action_id" => |n| in_actions(button_with(json!({ "action_id": chars(n) })));
+        option_text: "option.text" => |n| select_with("static_select", json!({ "options": [option(&chars(n), "v")] }));
+        option_value: "option.value" => |n| select_with("static_select", json!({ "options": [option("o", &chars(n))] }));
+        option_description: "option.description" => |n| select_with("static_select",
+            json!({ "options": [{ "text": pt("o"), "value": "v", "description": pt(&chars(n)) }] }));
+        option_group_label: "option_group.label" => |n| select_with("static_select",
+            json!({ "option_groups": [{ "label": pt(&chars(n)), "options": options(1) }] }));
+        option_group_options: "option_group.options" => |n| select_with("static_select",
+            json!({ "option_groups": [{ "label": pt("g"), "options": options(n) }] }));
+        select_option_groups: "select.option_groups" => |n| select_with("static_select",
+            json!({ "option_groups": (0..n).map(|i| json!({ "label": pt("g"), "options": [option("o", &format!("v{i}"))] })).collect::<Vec<_>>() }));
+        select_options: "select.options" => |n| select_with("static_select", json!({ "options": options(n) }));
+        select_placeholder: "select.placeholder" => |n| select_with("static_select", json!({ "options": options(1), "placeholder": pt(&chars(n)) }));
+        multi_select_options: "multi_select.options" => |n| select_with("multi_static_select", json!({ "options": options(n) }));
+        checkboxes_options: "checkboxes.options" => |n| in_actions(json!({ "type": "checkboxes", "action_id": "c", "options": options(n) }));
+        radio_buttons_options: "radio_buttons.options" => |n| in_actions(json!({ "type": "radio_buttons", "action_id": "r", "options": options(n) }));
+        overflow_options: "overflow.options" => |n| in_actions(json!({ "type": "overflow", "action_id": "o", "options": options(n) }));
+        plain_text_input_max_length: "plain_text_input.max_length" => |n| text_input(json!({ "max_length": n }));
+        plain_text_input_placeholder: "plain_text_input.placeholder" => |n| text_input(json!({ "placeholder": pt(&chars(n)) }));
+        confirm_title: "confirm.title" => |n| confirm_with("title", n);
+        confirm_text: "confirm.text" => |n| confirm_with("text", n);
+        confirm_confirm: "confirm.confirm" => |n| confirm_with("confirm", n);
+        confirm_deny: "confirm.deny" => |n| confirm_with("deny", n);
+        text_object_text: "text_object.text" => |n| message(vec![json!({ "type": "header", "text": pt(&chars(n)) })]);
+        options_answer_options: "options_answer.options" => |n| ("options_answer", json!({ "options": options(n) }));
+        options_answer_option_groups: "options_answer.option_groups" => |n| ("options_answer",
+            json!({ "option_groups": (0..n).map(|_| json!({ "label": pt("g"), "options": options(1) })).collect::<Vec<_>>() }));
+    }
+
+    #[test]
+    fn every_row_of_the_table_has_a_boundary_test() {
+        let missing: Vec<&str> = LIMITS
+            .iter()
+            .map(|limit| limit.key)
+            .filter(|key| !COVERED.contains(key))
+            .collect();
+        assert!(missing.is_empty(), "rows without a test: {missing:?}");
+    }
+
+    #[test]
+    fn every_row_cites_a_slack_reference_page() {
+        for limit in LIMITS {
+            assert!(
+                limit
+                    .source
+                    .starts_with("https://docs.slack.dev/reference/"),
+                "{limit:?}"
+            );
+        }
+    }
+
+    async fn refused_with(fake: &FakeSlack, probe: (&str, Value), pointer: &str) {
+        let answer = accepted(fake, probe).await;
+        assert_eq!(answer["ok"], false, "{answer}");
+        assert_eq!(answer["error"], "invalid_blocks", "{answer}");
+        let pointer = format!("[json-pointer:{pointer}]");
+        assert!(
+            answer["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .any(|e| e.as_str().unwrap_or_default().ends_with(&pointer)),
+            "expected {pointer} in {answer}"
+        );
+    }
+
+    #[tokio::test]
+    async fn block_ids_must_be_unique_within_a_message_and_a_view() {
+        let fake = FakeSlack::start().await;
+        let twice = vec![
+            json!({ "type": "divider", "block_id": "b" }),
+            json!({ "type": "divider", "block_id": "b" }),
+        ];
+        refused_with(&fake, message(twice.clone()), "/blocks/1/block_id").await;
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": twice })),
+            "/view/blocks/1/block_id",
+        )
+        .await;
+        let distinct = vec![
+            json!({ "type": "divider", "block_id": "a" }),
+            json!({ "type": "divider", "block_id": "b" }),
+        ];
+        assert_eq!(accepted(&fake, message(distinct)).await["ok"], true);
+    }
+
+    #[tokio::test]
+    async fn action_ids_must_be_unique_within_an_actions_block() {
+        let fake = FakeSlack::start().await;
+        let same = json!({ "type": "actions", "elements": [button_with(json!({})), button_with(json!({}))] });
+        refused_with(&fake, message(vec![same]), "/blocks/0/elements/1/action_id").await;
+        // The same action_id in two different blocks is fine.
+        let one = json!({ "type": "actions", "elements": [button_with(json!({}))] });
+        assert_eq!(
+            accepted(&fake, message(vec![one.clone(), one])).await["ok"],
+            true
+        );
+    }
+
+    #[tokio::test]
+    async fn an_input_holds_exactly_one_element() {
+        let fake = FakeSlack::start().await;
+        let none = json!({ "type": "input", "label": pt("L") });
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": [none] })),
+            "/view/blocks/0",
+        )
+        .await;
+        let many = json!({ "type": "input", "label": pt("L"),
+            "elements": [{ "type": "plain_text_input" }, { "type": "plain_text_input" }] });
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": [many] })),
+            "/view/blocks/0",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn initial_options_must_be_among_the_options() {
+        let fake = FakeSlack::start().await;
+        let stray = option("gone", "gone");
+        refused_with(
+            &fake,
+            select_with(
+                "static_select",
+                json!({ "options": options(2), "initial_option": stray }),
+            ),
+            "/blocks/0/elements/0/initial_option",
+        )
+        .await;
+        refused_with(
+            &fake,
+            in_actions(
+                json!({ "type": "checkboxes", "action_id": "c", "options": options(2),
+                "initial_options": [option("o0", "v0"), option("o9", "v9")] }),
+            ),
+            "/blocks/0/elements/0/initial_options/1",
+        )
+        .await;
+        let listed = select_with(
+            "static_select",
+            json!({ "options": options(2), "initial_option": option("o1", "v1") }),
+        );
+        assert_eq!(accepted(&fake, listed).await["ok"], true);
+    }
+
+    #[tokio::test]
+    async fn a_section_needs_text_or_fields_and_texts_may_not_be_empty() {
+        let fake = FakeSlack::start().await;
+        refused_with(
+            &fake,
+            message(vec![json!({ "type": "section" })]),
+            "/blocks/0",
+        )
+        .await;
+        refused_with(
+            &fake,
+            in_actions(button_with(json!({ "text": pt("") }))),
+            "/blocks/0/elements/0/text/text",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_modal_with_inputs_needs_a_submit_button_and_a_title() {
+        let fake = FakeSlack::start().await;
+        let input = json!({ "type": "input", "label": pt("L"),
+            "element": { "type": "plain_text_input", "action_id": "t" } });
+        refused_with(
+            &fake,
+            modal_with(json!({ "blocks": [input], "submit": null })),
+            "/view",
+        )
+        .await;
+        refused_with(&fake, modal_with(json!({ "title": null })), "/view").await;
+    }
+
+    #[tokio::test]
+    async fn every_method_with_blocks_or_views_refuses_a_payload_over_a_limit() {
+        let fake = FakeSlack::start().await;
+        let too_many = vec![json!({ "type": "divider" }); 51];
+        for method in ["chat.postMessage", "chat.postEphemeral", "chat.update"] {
+            let answer = json_of(
+                post_json(
+                    &fake,
+                    method,
+                    json!({ "channel": "C1", "ts": "1.2", "user": "U1", "text": "t", "blocks": too_many }),
+                )
+                .await,
+            )
+            .await;
+            assert_eq!(answer["error"], "invalid_blocks", "{method}: {answer}");
+        }
+        let big_view = json!({ "type": "home", "blocks": vec![json!({ "type": "divider" }); 101] });
+        for (method, extra) in [
+            ("views.open", json!({ "trigger_id": fake.new_trigger() })),
+            ("views.push", json!({ "trigger_id": fake.new_trigger() })),
+            ("views.update", json!({ "view_id": "V1" })),
+            ("views.publish", json!({ "user_id": "U1" })),
+        ] {
+            let mut body = extra;
+            body["view"] = big_view.clone();
+            let answer = json_of(post_json(&fake, method, body).await).await;
+            assert_eq!(answer["error"], "invalid_blocks", "{method}: {answer}");
+            assert!(answer["errors"][0]
+                .as_str()
+                .unwrap_or_default()
+                .contains("/view/blocks"));
+        }
+        // Form-encoded views (a JSON string) are checked too.
+        let answer = json_of(
+            super::http()
+                .post(format!("{}/views.publish", fake.api_url()))
+                .header("authorization", "Bearer xoxb-test-token")
+                .form(&[("user_id", "U1".to_owned()), ("view", big_view.to_string())])
+                .send()
+                .await
+                .expect("form views.publish"),
+        )
+        .await;
+        assert_eq!(answer["error"], "invalid_blocks", "{answer}");
+
+        let response = super::http()
+            .post(fake.response_url("r"))
+            .json(&json!({ "text": "t", "blocks": too_many }))
+            .send()
+            .await
+            .expect("post to response_url");
+        assert_eq!(response.status(), 200);
+        assert_eq!(json_of(response).await["error"], "invalid_blocks");
+
+        let refused: Vec<String> = fake.refusals().iter().map(|r| r.method.clone()).collect();
+        assert_eq!(
+            refused,
+            [
+                "chat.postMessage",
+                "chat.postEphemeral",
+                "chat.update",
+                "views.open",
+                "views.push",
+                "views.update",
+                "views.publish",
+                "views.publish",
+                "response_url:r",
+            ]
+        );
+    }
+
+    #[tokio::test]
+    #[should_panic(expected = "fake slack refused 1 call(s)")]
+    async fn assert_no_refusals_fails_with_the_list() {
+        let fake = FakeSlack::start().await;
+        let _ = accepted(&fake, message(vec![json!({ "type": "divider" }); 51])).await;
+        fake.assert_no_refusals();
+    }
+}
+
+mod triggers {
+    use super::{json, json_of, minimal_modal, post_json, FakeSlack};
+    use std::time::Duration;
+
+    async fn open(fake: &FakeSlack, trigger: &str) -> serde_json::Value {
+        json_of(
+            post_json(
+                fake,
+                "views.open",
+                json!({ "trigger_id": trigger, "view": minimal_modal() }),
+            )
+            .await,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_fresh_trigger_opens_one_modal() {
+        let fake = FakeSlack::start().await;
+        let trigger = fake.new_trigger();
+        assert_eq!(open(&fake, &trigger).await["ok"], true);
+        let again = open(&fake, &trigger).await;
+        assert_eq!(again["ok"], false);
+        assert_eq!(again["error"], "exchanged_trigger_id");
+        assert_eq!(fake.refusals().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_trigger_is_invalid() {
+        let fake = FakeSlack::start().await;
+        assert_eq!(
+            open(&fake, "1337.42.made-up").await["error"],
+            "invalid_trigger_id"
+        );
+        let missing =
+            json_of(post_json(&fake, "views.open", json!({ "view": minimal_modal() })).await).await;
+        assert_eq!(missing["error"], "invalid_trigger_id");
+    }
+
+    #[tokio::test]
+    async fn a_trigger_expires_three_seconds_after_the_action() {
+        let fake = FakeSlack::start().await;
+        let late = fake.new_trigger();
+        let in_time = fake.new_trigger();
+        tokio::time::sleep(Duration::from_millis(2_500)).await;
+        assert_eq!(open(&fake, &in_time).await["ok"], true);
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(open(&fake, &late).await["error"], "expired_trigger_id");
+    }
+}
+
+mod scripted_failures {
+    use super::{http, post_json, FakeSlack, Scripted, TOKEN};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn rate_limited_with_an_empty_body() {
+        let fake = FakeSlack::start().await;
+        fake.push_response(
+            "chat.postMessage",
+            Scripted::RateLimitedEmpty {
+                retry_after_secs: 7,
+            },
+        );
+        let response = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "7");
+        assert!(response.headers().get("content-type").is_none());
+        assert!(response.bytes().await.expect("body").is_empty());
+        assert_eq!(fake.calls_to("chat.postMessage")[0].status, 429);
+        assert!(fake.refusals().is_empty());
+    }
+
+    #[tokio::test]
+    async fn server_error_with_an_empty_body() {
+        let fake = FakeSlack::start().await;
+        fake.push_response("chat.postMessage", Scripted::ServerErrorEmpty(503));
+        let response = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
+        assert_eq!(response.status(), 503);
+        assert!(response.bytes().await.expect("body").is_empty());
+        let next = post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "t" }),
+        )
+        .await;
+        assert_eq!(next.status(), 200);
+    }
+
+    #[tokio::test]
+    async fn server_error_with_a_json_body() {
+        let fake = FakeSlack::start().await;
+        fake.push_response("conversations.open", Scripted::ServerErrorJson(500));
+        let response = http()
+            .post(format!("{}/conversations.open", fake.api_url()))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .json(&json!({ "users": "U1" }))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 500);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("application/json"));
+        let body: serde_json::Value = response.json().await.expect("json");
+        assert_eq!(body, json!({ "ok": false, "error": "fatal_error" }));
     }
 }

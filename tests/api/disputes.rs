@@ -712,7 +712,7 @@ async fn approve(app: &TestApp, request_id: i64) {
         "api_app_id": "A0APP",
         "token": "legacy",
         "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "DHEAD", "is_ephemeral": false },
-        "trigger_id": "1337.1.approve",
+        "trigger_id": app.slack.new_trigger(),
         "channel": { "id": "DHEAD", "name": "directmessage" },
         "response_url": app.slack.response_url("approve"),
         "state": { "values": { format!("criteria:{request_id}"): { "criteria": { "type": "checkboxes", "selected_options": options } } } },

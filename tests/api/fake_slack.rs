@@ -22,9 +22,24 @@
 //!   UTF-8).
 //! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
 //!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
-//!   `{"ok":true}`.
+//!   `{"ok":true}` (or `invalid_blocks`, as above).
 //! * Anything else is answered `404` and recorded as method `"unmatched:{HTTP method} {path}"`,
 //!   so a wrong URL shows up in [`FakeSlack::wait_for_calls`]'s panic message.
+//!
+//! # As strict as Slack
+//!
+//! * Every payload with blocks or a view (`chat.postMessage`, `chat.postEphemeral`,
+//!   `chat.update`, `views.open` / `push` / `update` / `publish`, and `response_url` posts) is
+//!   checked against Slack's published Block Kit limits (the table in `block_kit_limits.rs`).
+//!   A payload over a limit is answered as Slack answers it: HTTP 200
+//!   `{"ok":false,"error":"invalid_blocks","errors":["… [json-pointer:/blocks/0/text/text]"],
+//!   "response_metadata":{"messages":["[ERROR] …"]}}`, and nothing is posted.
+//! * `views.open` takes only a trigger from [`FakeSlack::new_trigger`], once, within
+//!   [`TRIGGER_WINDOW`] (3 s): otherwise `invalid_trigger_id`, `exchanged_trigger_id` or
+//!   `expired_trigger_id`.
+//! * Every such refusal is kept in [`FakeSlack::refusals`]; [`FakeSlack::assert_no_refusals`]
+//!   fails a test with the list. The test helpers check the bot's own HTTP answers (slash
+//!   commands, interactions, options) against the same table.
 //!
 //! # Default answers
 //!
@@ -33,12 +48,12 @@
 //!
 //! | method | answer |
 //! |---|---|
-//! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
+//! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, `blocks`, `metadata`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
 //! | `chat.postEphemeral` | `message_ts` (fresh ts). Missing `channel`: `channel_not_found`. |
 //! | `chat.update` | `channel`, `ts`, `text`, `message`. Missing `channel`/`ts`: `message_not_found`. |
 //! | `chat.delete` | `channel`, `ts`. Missing `channel`/`ts`: `message_not_found`. |
 //! | `chat.getPermalink` | `channel`, `permalink`. |
-//! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `hash`, `state`, `root_view_id`, `app_id`, `bot_id`. |
+//! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
 //! | `users.info` | `user` with `id`, `team_id`, `name`, `real_name`, `tz: "Europe/London"`, `profile`. Missing `user`: `user_not_found`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
@@ -62,6 +77,9 @@
 //! assert_eq!(calls[1].status, 200);
 //! ```
 #![allow(dead_code)]
+
+#[path = "block_kit_limits.rs"]
+pub mod block_kit_limits;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -108,6 +126,8 @@ pub struct RecordedCall {
     /// HTTP status the fake answered with (200 for Slack-level errors such as
     /// [`Scripted::SlackError`], as Slack does).
     pub status: u16,
+    /// The Slack error answered (`"invalid_blocks"`, `"channel_not_found"`, …), if any.
+    pub error: Option<String>,
 }
 
 /// A one-shot response queued with [`FakeSlack::push_response`].
@@ -127,15 +147,44 @@ pub enum Scripted {
     Delay(Duration),
     /// HTTP 200 with exactly this JSON body, for answers the defaults do not cover.
     Json(Value),
-    /// HTTP 429 with `Retry-After: {retry_after_secs}`, no body and no `Content-Type`, as a
-    /// proxy in front of Slack may answer.
-    RateLimitedEmptyBody {
+    /// HTTP 429 with `Retry-After: {retry_after_secs}` and an empty body, as a proxy in front
+    /// of Slack may send it.
+    RateLimitedEmpty {
         /// Value of the `Retry-After` header, in seconds.
         retry_after_secs: u64,
     },
-    /// The given HTTP status (e.g. 503) with no body and no `Content-Type`.
-    ServerErrorEmptyBody(u16),
+    /// The given HTTP status (e.g. 502) with an empty body and no content type.
+    ServerErrorEmpty(u16),
+    /// The given HTTP status with a JSON body `{"ok":false,"error":"fatal_error"}`, as Slack
+    /// answers when it fails internally.
+    ServerErrorJson(u16),
 }
+
+/// One call the fake refused because real Slack would have: a payload over a Block Kit
+/// limit, or a `views.open` whose trigger was unknown, used or expired.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// The Slack method (or `"response_url:{id}"`).
+    pub method: String,
+    /// The error code answered (`invalid_blocks`, `expired_trigger_id`, …).
+    pub error: String,
+    /// Slack's messages, each naming the offending field's JSON pointer.
+    pub messages: Vec<String>,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.method, self.error)?;
+        for message in &self.messages {
+            write!(f, "\n    {message}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How long a `trigger_id` may be exchanged for a modal after the user's action.
+/// <https://docs.slack.dev/interactivity/handling-user-interaction#modal_responses>
+pub const TRIGGER_WINDOW: Duration = Duration::from_secs(3);
 
 /// A running fake Slack server. The server stops when this value is dropped.
 #[derive(Debug)]
@@ -165,6 +214,8 @@ impl FakeSlack {
             next_ts: AtomicU64::new(1),
             next_id: AtomicU64::new(1),
             history: Mutex::new(HashMap::new()),
+            triggers: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(Vec::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -274,7 +325,10 @@ impl FakeSlack {
     ///
     /// If a [`Scripted::ServerError`] status is not a valid HTTP status code.
     pub fn push_response(&self, method: &str, response: Scripted) {
-        if let Scripted::ServerError(code) | Scripted::ServerErrorEmptyBody(code) = response {
+        if let Scripted::ServerError(code)
+        | Scripted::ServerErrorEmpty(code)
+        | Scripted::ServerErrorJson(code) = response
+        {
             assert!(
                 StatusCode::from_u16(code).is_ok(),
                 "fake slack: Scripted::ServerError({code}) is not a valid HTTP status"
@@ -285,6 +339,57 @@ impl FakeSlack {
             .or_default()
             .push_back(response);
     }
+
+    /// A fresh `trigger_id`, as Slack puts in a slash command, a click or a view submission.
+    /// `views.open` accepts it once, within [`TRIGGER_WINDOW`] of this call.
+    pub fn new_trigger(&self) -> String {
+        let seq = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let trigger = format!("{seq}.{}.{:016x}", TS_EPOCH_SECS, rand_suffix(seq));
+        lock(&self.shared.triggers).insert(
+            trigger.clone(),
+            Trigger {
+                issued_at: Instant::now(),
+                used: false,
+            },
+        );
+        trigger
+    }
+
+    /// Every call refused so far because real Slack would have refused it.
+    pub fn refusals(&self) -> Vec<Refusal> {
+        lock(&self.shared.refusals).clone()
+    }
+
+    /// Panics, listing them, if the fake refused any call.
+    ///
+    /// # Panics
+    ///
+    /// When [`FakeSlack::refusals`] is not empty.
+    pub fn assert_no_refusals(&self) {
+        let refusals = self.refusals();
+        assert!(
+            refusals.is_empty(),
+            "fake slack refused {} call(s) as real Slack would:\n{}",
+            refusals.len(),
+            refusals
+                .iter()
+                .map(|r| format!("  {r}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+}
+
+/// Distinct, unguessable-looking trigger suffixes without a random-number dependency.
+fn rand_suffix(seq: u64) -> u64 {
+    seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xA5A5_5A5A_1234_5678
+}
+
+/// A trigger handed out by [`FakeSlack::new_trigger`].
+#[derive(Debug)]
+struct Trigger {
+    issued_at: Instant,
+    used: bool,
 }
 
 impl Drop for FakeSlack {
@@ -307,15 +412,35 @@ struct Shared {
     /// Messages posted successfully, per channel, oldest first, as `conversations.history`
     /// returns them (with their `metadata`).
     history: Mutex<HashMap<String, Vec<Value>>>,
+    /// Triggers handed out by [`FakeSlack::new_trigger`].
+    triggers: Mutex<HashMap<String, Trigger>>,
+    /// Calls refused as real Slack would refuse them.
+    refusals: Mutex<Vec<Refusal>>,
 }
 
 impl Shared {
-    /// A fresh, strictly increasing Slack timestamp: `1700000000.000100`, `1700000000.000200`, …
+    /// A fresh Slack timestamp such as `1764628000.123456`.
+    /// Like Slack's, a `ts` is the time the message was stored (so `conversations.history`
+    /// bounds such as `oldest` find it), made strictly increasing.
     fn next_ts(&self) -> String {
-        let seq = self.next_ts.fetch_add(1, Ordering::Relaxed);
-        let secs = TS_EPOCH_SECS + seq / 10_000;
-        let micros = (seq % 10_000) * 100;
-        format!("{secs}.{micros:06}")
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_micros()).unwrap_or(u64::MAX))
+            .unwrap_or(TS_EPOCH_SECS * 1_000_000);
+        let mut last = self.next_ts.load(Ordering::Relaxed);
+        let issued = loop {
+            let candidate = now.max(last + 1);
+            match self.next_ts.compare_exchange(
+                last,
+                candidate,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => break candidate,
+                Err(seen) => last = seen,
+            }
+        };
+        format!("{}.{:06}", issued / 1_000_000, issued % 1_000_000)
     }
 
     /// A fresh id with the given prefix, e.g. `V0000000001`.
@@ -349,7 +474,10 @@ fn describe_calls(calls: &[RecordedCall]) -> String {
             if body.chars().count() > 300 {
                 body = body.chars().take(300).collect::<String>() + "…";
             }
-            format!("  {} -> {}: {body}", call.method, call.status)
+            match &call.error {
+                Some(error) => format!("  {} -> {} {error}: {body}", call.method, call.status),
+                None => format!("  {} -> {}: {body}", call.method, call.status),
+            }
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -361,6 +489,8 @@ struct Reply {
     body: ReplyBody,
     retry_after: Option<u64>,
     delay: Option<Duration>,
+    /// Set when real Slack would refuse the call; recorded in [`FakeSlack::refusals`].
+    refused: bool,
 }
 
 enum ReplyBody {
@@ -377,6 +507,7 @@ impl Reply {
             body: ReplyBody::Json(body),
             retry_after: None,
             delay: None,
+            refused: false,
         }
     }
 
@@ -394,7 +525,62 @@ impl Reply {
             body: ReplyBody::Text(text.into()),
             retry_after: None,
             delay: None,
+            refused: false,
         }
+    }
+
+    fn empty(status: StatusCode) -> Reply {
+        Reply {
+            status,
+            body: ReplyBody::Empty,
+            retry_after: None,
+            delay: None,
+            refused: false,
+        }
+    }
+
+    /// Slack's refusal of a call: HTTP 200 with `ok: false` and the given body.
+    fn refused(body: Value) -> Reply {
+        Reply {
+            refused: true,
+            ..Reply::ok(body)
+        }
+    }
+
+    /// A refusal with only an error code (trigger errors).
+    fn refused_with(error: &str) -> Reply {
+        Reply::refused(json!({ "ok": false, "error": error }))
+    }
+
+    /// `invalid_blocks` for these violations, or `None` when there are none.
+    fn invalid_blocks(violations: &[block_kit_limits::Violation]) -> Option<Reply> {
+        (!violations.is_empty())
+            .then(|| Reply::refused(block_kit_limits::invalid_blocks_body(violations)))
+    }
+
+    /// The refusal to record, if this reply is one.
+    fn refusal(&self, method: &str) -> Option<Refusal> {
+        if !self.refused {
+            return None;
+        }
+        let ReplyBody::Json(body) = &self.body else {
+            return None;
+        };
+        Some(Refusal {
+            method: method.to_owned(),
+            error: body["error"].as_str().unwrap_or_default().to_owned(),
+            messages: body
+                .pointer("/response_metadata/messages")
+                .and_then(Value::as_array)
+                .map(|messages| {
+                    messages
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
     }
 
     fn into_response(self) -> Response {
@@ -436,18 +622,17 @@ fn scripted_reply(scripted: Scripted, default: impl FnOnce() -> Reply) -> Reply 
             ..default()
         },
         Scripted::Json(body) => Reply::ok(body),
-        Scripted::RateLimitedEmptyBody { retry_after_secs } => Reply {
-            status: StatusCode::TOO_MANY_REQUESTS,
-            body: ReplyBody::Empty,
+        Scripted::RateLimitedEmpty { retry_after_secs } => Reply {
             retry_after: Some(retry_after_secs),
-            delay: None,
+            ..Reply::empty(StatusCode::TOO_MANY_REQUESTS)
         },
-        Scripted::ServerErrorEmptyBody(code) => Reply {
-            status: StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body: ReplyBody::Empty,
-            retry_after: None,
-            delay: None,
-        },
+        Scripted::ServerErrorEmpty(code) => {
+            Reply::empty(StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        }
+        Scripted::ServerErrorJson(code) => Reply::json(
+            StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            json!({ "ok": false, "error": "fatal_error" }),
+        ),
     }
 }
 
@@ -467,12 +652,20 @@ async fn answer(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    if let Some(refusal) = reply.refusal(&method) {
+        lock(&shared.refusals).push(refusal);
+    }
+    let error = match &reply.body {
+        ReplyBody::Json(body) if body["ok"] == false => body["error"].as_str().map(str::to_owned),
+        _ => None,
+    };
     lock(&shared.calls).push(RecordedCall {
         method,
         body,
         authorization,
         received_at,
         status: reply.status.as_u16(),
+        error,
     });
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
@@ -563,7 +756,12 @@ async fn response_url_route(
         params,
         &headers,
         received_at,
-        |_| Reply::ok(json!({ "ok": true })),
+        |params| {
+            // Slack answers a response_url post that breaks a Block Kit limit with
+            // `invalid_blocks` and shows nothing.
+            Reply::invalid_blocks(&block_kit_limits::check_message(params))
+                .unwrap_or_else(|| Reply::ok(json!({ "ok": true })))
+        },
     )
     .await
 }
@@ -597,6 +795,9 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             .filter(|value| !value.is_empty())
             .map(str::to_owned)
     };
+    if let Some(refusal) = refusal_of(shared, method, params) {
+        return refusal;
+    }
     match method {
         "chat.postMessage" => {
             let Some(channel) = str_param("channel") else {
@@ -621,6 +822,9 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             }
             if let Some(metadata) = params.get("metadata") {
                 message["metadata"] = metadata.clone();
+            }
+            if let Some(blocks) = params.get("blocks") {
+                message["blocks"] = json_or_json_string(blocks);
             }
             lock(&shared.history)
                 .entry(channel.clone())
@@ -806,6 +1010,44 @@ fn parse_ts(ts: &str) -> Option<u128> {
     Some(secs * 1_000_000 + micros)
 }
 
+/// What real Slack refuses before doing anything: payloads over a Block Kit limit, and a
+/// `views.open` whose trigger is unknown, already exchanged or older than [`TRIGGER_WINDOW`].
+fn refusal_of(shared: &Shared, method: &str, params: &Value) -> Option<Reply> {
+    let violations = match method {
+        "chat.postMessage" | "chat.postEphemeral" | "chat.update" => {
+            block_kit_limits::check_message(params)
+        }
+        "views.open" | "views.push" | "views.update" | "views.publish" => {
+            match params.get("view") {
+                Some(view) => block_kit_limits::check_view(view, "/view"),
+                None => return Some(Reply::refused_with("invalid_arguments")),
+            }
+        }
+        _ => Vec::new(),
+    };
+    if let Some(reply) = Reply::invalid_blocks(&violations) {
+        return Some(reply);
+    }
+    if method == "views.open" {
+        let trigger_id = params
+            .get("trigger_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let mut triggers = lock(&shared.triggers);
+        let Some(trigger) = triggers.get_mut(trigger_id) else {
+            return Some(Reply::refused_with("invalid_trigger_id"));
+        };
+        if trigger.used {
+            return Some(Reply::refused_with("exchanged_trigger_id"));
+        }
+        trigger.used = true;
+        if trigger.issued_at.elapsed() > TRIGGER_WINDOW {
+            return Some(Reply::refused_with("expired_trigger_id"));
+        }
+    }
+    None
+}
+
 /// `U…` and `W…` (enterprise) ids are users; posting to one lands in their DM.
 fn is_user_id(id: &str) -> bool {
     id.starts_with('U') || id.starts_with('W')
@@ -892,6 +1134,19 @@ fn stateful_view(shared: &Shared, method: &str, params: &Value) -> Value {
     view.insert("root_view_id".into(), Value::String(id));
     view.insert("app_id".into(), Value::String(APP_ID.to_owned()));
     view.insert("bot_id".into(), Value::String(BOT_ID.to_owned()));
+    view.insert(
+        "app_installed_team_id".into(),
+        Value::String(TEAM_ID.to_owned()),
+    );
+    // Fields Slack always returns on a view, empty when the view did not set them.
+    for field in ["private_metadata", "callback_id", "external_id"] {
+        view.entry(field)
+            .or_insert_with(|| Value::String(String::new()));
+    }
+    for field in ["clear_on_close", "notify_on_close", "submit_disabled"] {
+        view.entry(field).or_insert(Value::Bool(false));
+    }
+    view.entry("previous_view_id").or_insert(Value::Null);
     Value::Object(view)
 }
 

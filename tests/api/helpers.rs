@@ -20,6 +20,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::db::TestDb;
+use crate::fake_slack::block_kit_limits::{
+    check_message, check_options_answer, check_view, invalid_blocks_body, Violation,
+};
 use crate::fake_slack::FakeSlack;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
@@ -165,14 +168,22 @@ pub fn sign(timestamp: i64, body: &[u8]) -> String {
 
 impl TestApp {
     /// Stops the app the way SIGTERM would and waits for it to finish.
+    ///
+    /// # Panics
+    ///
+    /// If the fake Slack refused any call as real Slack would (a payload over a Block Kit
+    /// limit, a stale trigger): in production that message or modal would never have shown,
+    /// so the scenario the test walked did not happen.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        match self.task.take() {
+        let stopped = match self.task.take() {
             Some(task) => task.await.expect("app task"),
             None => Ok(()),
-        }
+        };
+        self.slack.assert_no_refusals();
+        stopped
     }
 
     /// POSTs `body` signed as Slack would sign it now.
@@ -189,14 +200,16 @@ impl TestApp {
             .map_or_else(Utc::now, contact_policy_bot::clock::Clock::now)
             .timestamp();
         let signature = sign(ts, &body);
-        self.post_raw(
-            path,
-            content_type,
-            body,
-            Some(ts.to_string()),
-            Some(signature),
-        )
-        .await
+        let response = self
+            .post_raw(
+                path,
+                content_type,
+                body,
+                Some(ts.to_string()),
+                Some(signature),
+            )
+            .await;
+        checked_answer(path, response, &self.slack).await
     }
 
     pub async fn post_raw(
@@ -223,7 +236,13 @@ impl TestApp {
 
     /// Sends `/contact <text>` as `user`.
     pub async fn slash_command(&self, user: &str, text: &str) -> reqwest::Response {
-        let body = slash_command_body(user, text, TEAM_ID, &self.slack.response_url("cmd"));
+        let body = slash_command_body(
+            user,
+            text,
+            TEAM_ID,
+            &self.slack.response_url("cmd"),
+            &self.slack.new_trigger(),
+        );
         self.post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
             .await
     }
@@ -246,7 +265,88 @@ impl TestApp {
     }
 }
 
-pub fn slash_command_body(user: &str, text: &str, team: &str, response_url: &str) -> String {
+/// Checks what the bot answered Slack on `path` the way Slack would, and panics with Slack's
+/// refusal when Slack would not show it. Returns an equivalent response to read.
+///
+/// Slack reads the HTTP answer to a slash command as a message, the answer to a
+/// `view_submission` as a `response_action` (whose `update` / `push` carry a view), and the
+/// answer to a `block_suggestion` as a list of options; each has the same limits as the
+/// Web API methods.
+async fn checked_answer(
+    path: &str,
+    response: reqwest::Response,
+    slack: &FakeSlack,
+) -> reqwest::Response {
+    if !matches!(
+        path,
+        "/slack/commands" | "/slack/interactions" | "/slack/options"
+    ) {
+        return response;
+    }
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.expect("answer body");
+    if let Ok(answer) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        let violations = answer_violations(path, &answer);
+        assert!(
+            violations.is_empty(),
+            "Slack would refuse the bot's answer on {path}: {}\nanswer: {}\n\
+             calls the fake refused before it:\n{}",
+            invalid_blocks_body(&violations),
+            abbreviated(&answer),
+            slack
+                .refusals()
+                .iter()
+                .map(|refusal| format!("  {refusal}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    let mut rebuilt = axum::http::Response::builder().status(status);
+    for (name, value) in &headers {
+        rebuilt = rebuilt.header(name, value);
+    }
+    reqwest::Response::from(rebuilt.body(bytes).expect("rebuilt response"))
+}
+
+fn answer_violations(path: &str, answer: &serde_json::Value) -> Vec<Violation> {
+    match path {
+        "/slack/options" => check_options_answer(answer),
+        _ => match answer.get("response_action").and_then(|a| a.as_str()) {
+            Some("update" | "push") => check_view(&answer["view"], "/view"),
+            Some("errors") => match answer.get("errors") {
+                Some(errors) if errors.is_object() => Vec::new(),
+                _ => vec![Violation {
+                    pointer: "/errors".to_owned(),
+                    message: "response_action errors needs an `errors` object".to_owned(),
+                }],
+            },
+            Some("clear") => Vec::new(),
+            Some(other) => vec![Violation {
+                pointer: "/response_action".to_owned(),
+                message: format!("unknown response_action {other:?}"),
+            }],
+            None => check_message(answer),
+        },
+    }
+}
+
+fn abbreviated(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if text.chars().count() > 500 {
+        text.chars().take(500).collect::<String>() + "…"
+    } else {
+        text
+    }
+}
+
+pub fn slash_command_body(
+    user: &str,
+    text: &str,
+    team: &str,
+    response_url: &str,
+    trigger_id: &str,
+) -> String {
     serde_urlencoded::to_string([
         ("token", "legacy-verification-token"),
         ("team_id", team),
@@ -259,10 +359,7 @@ pub fn slash_command_body(user: &str, text: &str, team: &str, response_url: &str
         ("text", text),
         ("api_app_id", "A0APP"),
         ("response_url", response_url),
-        (
-            "trigger_id",
-            &format!("1337.{}.abcdef", rand::random::<u64>()),
-        ),
+        ("trigger_id", trigger_id),
     ])
     .expect("form encodes")
 }
@@ -382,7 +479,7 @@ impl TestApp {
             "user": slack_user(user),
             "api_app_id": "A0APP",
             "token": "legacy",
-            "trigger_id": "1337.42.view",
+            "trigger_id": self.slack.new_trigger(),
             "view": {
                 "id": view_id,
                 "team_id": TEAM_ID,
@@ -421,7 +518,7 @@ impl TestApp {
             "api_app_id": "A0APP",
             "token": "legacy",
             "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "D0DM", "is_ephemeral": false },
-            "trigger_id": format!("1337.{}.click", rand::random::<u32>()),
+            "trigger_id": self.slack.new_trigger(),
             "channel": { "id": "D0DM", "name": "directmessage" },
             "response_url": response_url,
             "actions": [{

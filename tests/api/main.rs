@@ -12,6 +12,7 @@ mod commands;
 mod disputes;
 mod events;
 mod health;
+mod limits;
 mod outbox;
 mod reminders;
 mod reporting;

@@ -581,14 +581,14 @@ async fn r_rem_3_empty_429_and_503_replies_are_retried_not_given_up(backend: Bac
     };
     let slack = Arc::new(FakeSlack::start().await);
     for scripted in [
-        Scripted::RateLimitedEmptyBody {
+        Scripted::RateLimitedEmpty {
             retry_after_secs: 1,
         },
-        Scripted::ServerErrorEmptyBody(503),
-        Scripted::RateLimitedEmptyBody {
+        Scripted::ServerErrorEmpty(503),
+        Scripted::RateLimitedEmpty {
             retry_after_secs: 1,
         },
-        Scripted::ServerErrorEmptyBody(503),
+        Scripted::ServerErrorEmpty(503),
     ] {
         slack.push_response("chat.postMessage", scripted.clone());
         slack.push_response("views.publish", scripted);
@@ -662,7 +662,7 @@ async fn r_rem_3_thirty_minute_outage_loses_nothing(backend: Backend) {
         backend,
         "outbox_long_outage",
         DMS,
-        Scripted::ServerErrorEmptyBody(503),
+        Scripted::ServerErrorEmpty(503),
     )
     .await
     else {
@@ -679,7 +679,7 @@ async fn r_rem_3_thirty_minute_outage_loses_nothing(backend: Backend) {
             let answer = if round % 2 == 0 {
                 Scripted::ServerError(500)
             } else {
-                Scripted::ServerErrorEmptyBody(503)
+                Scripted::ServerErrorEmpty(503)
             };
             (round < 29).then_some(answer)
         },

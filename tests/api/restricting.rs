@@ -113,7 +113,7 @@ async fn click_decision(
         "api_app_id": "A0APP",
         "token": "legacy",
         "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": format!("D{user}"), "is_ephemeral": false },
-        "trigger_id": format!("1337.{}.decide", rand::random::<u32>()),
+        "trigger_id": app.slack.new_trigger(),
         "channel": { "id": format!("D{user}"), "name": "directmessage" },
         "response_url": app.slack.response_url(response),
         "state": { "values": { format!("criteria:{request_id}"): { "criteria": { "type": "checkboxes", "selected_options": options } } } },

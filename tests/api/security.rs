@@ -195,7 +195,13 @@ async fn r_dp_3_requests_from_another_workspace_are_refused(backend: Backend) {
     let event = app_home_opened("Ev0FOREIGN", "U0STAFF", "T0OTHER");
     let response = app.post_event(&event).await;
     assert_eq!(response.status(), 403);
-    let body = slash_command_body("U0STAFF", "help", "T0OTHER", &app.slack.response_url("x"));
+    let body = slash_command_body(
+        "U0STAFF",
+        "help",
+        "T0OTHER",
+        &app.slack.response_url("x"),
+        &app.slack.new_trigger(),
+    );
     let response = app
         .post_signed("/slack/commands", "application/x-www-form-urlencoded", body)
         .await;
