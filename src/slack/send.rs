@@ -3,9 +3,9 @@
 use slack_morphism::prelude::*;
 
 use super::outbound::SlackCall;
-use crate::app::AppState;
 use crate::domain::UserId;
-use crate::error::ApiError;
+use crate::slack::error::ApiError;
+use crate::slack::state::AppState;
 use crate::store::NewOutboxMessage;
 
 fn row(call: SlackCall, key: String) -> NewOutboxMessage {

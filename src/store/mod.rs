@@ -45,6 +45,7 @@ mod postgres;
 pub mod records;
 pub mod schedule;
 mod sqlite;
+pub mod url;
 
 use std::sync::Arc;
 
