@@ -11,44 +11,25 @@ use anyhow::Context as _;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono_tz::Tz;
-use clap::Parser;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 use crate::clock::{Clock, SystemClock};
-use crate::config::{Cli, Command, Config, DatabaseArgs, SlackArgs};
-use crate::domain::Actor;
+use crate::config::Config;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::scheduler::cron_job::ReminderScheduler;
 use crate::scheduler::outbox::OutboxSender;
+use crate::scheduler::reminders::SweepDeps;
 use crate::slack::ingress;
 use crate::slack::outbound::SlackApi;
 use crate::slack::send::Interactive;
 use crate::slack::signature::SignatureVerifier;
+use crate::slack::state::AppState;
 use crate::store::{self, Store};
 
 /// Whole-process budget for a graceful stop after the signal.
 const SHUTDOWN_BUDGET: Duration = Duration::from_secs(9);
-
-/// What every request handler can reach.
-#[derive(Debug)]
-pub struct AppState {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub verifier: SignatureVerifier,
-    pub team_id: String,
-    pub timezone: Tz,
-    pub metrics: Arc<Metrics>,
-    /// Nudges the outbox sender as soon as something is queued.
-    pub outbox_wake: Arc<Notify>,
-    /// Sends views answering a user's action at once, beside the outbox.
-    pub interactive: Interactive,
-    pub letters: Arc<Letters>,
-    pub organisation: String,
-    pub complaints_contact: String,
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -111,8 +92,17 @@ impl Application {
             wake: outbox_wake,
             worker_id: worker.clone(),
         };
-        let scheduler = ReminderScheduler::new(state.clone(), config.reminders.clone(), worker)
-            .context("REMINDER_SCHEDULE is not a valid cron expression")?;
+        let scheduler = ReminderScheduler::new(
+            SweepDeps {
+                store: state.store.clone(),
+                clock: state.clock.clone(),
+                timezone: state.timezone,
+                outbox_wake: state.outbox_wake.clone(),
+            },
+            config.reminders.clone(),
+            worker,
+        )
+        .context("REMINDER_SCHEDULE is not a valid cron expression")?;
         Ok(Self {
             listener,
             state,
@@ -223,79 +213,5 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = terminate => {}
-    }
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn")
-    });
-    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
-    let _ = if json {
-        builder.json().try_init()
-    } else {
-        builder.try_init()
-    };
-}
-
-/// `serve` is also what runs when no subcommand is given; its options then come from
-/// the environment alone.
-#[derive(Parser)]
-struct ServeDefaults {
-    #[command(flatten)]
-    slack: SlackArgs,
-}
-
-/// Entry point for the binary: dispatches the parsed command line.
-pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
-    init_tracing();
-    let command = cli
-        .command
-        .unwrap_or_else(|| Command::Serve(ServeDefaults::parse_from(["contact-policy-bot"]).slack));
-    match command {
-        Command::Serve(slack) => serve(&cli.database, &slack).await,
-        Command::CheckConfig(slack) => {
-            let config = Config::from_args(&cli.database, &slack)?;
-            println!(
-                "configuration is valid: database {}, listening on {}, time zone {}",
-                backend_name(&config.database_url),
-                config.listen_addr,
-                config.timezone
-            );
-            Ok(())
-        }
-        Command::Migrate => {
-            crate::config::validate_database_url(&cli.database.database_url)?;
-            store::connect(&cli.database.database_url).await?;
-            println!("migrations applied");
-            Ok(())
-        }
-        Command::Admin { actor, command } => {
-            crate::config::validate_database_url(&cli.database.database_url)?;
-            let store = store::connect(&cli.database.database_url).await?;
-            let output =
-                crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command)
-                    .await?;
-            println!("{output}");
-            Ok(())
-        }
-    }
-}
-
-async fn serve(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {
-    let config = Config::from_args(database, slack)?;
-    tracing::info!(backend = backend_name(&config.database_url), timezone = %config.timezone, "starting contact-policy-bot");
-    let app = Application::build(config).await?;
-    app.run_until_stopped(shutdown_signal()).await
-}
-
-fn backend_name(url: &str) -> &'static str {
-    if url.starts_with("postgres") {
-        "postgresql"
-    } else {
-        "sqlite"
     }
 }

@@ -4,10 +4,10 @@
 pub mod access;
 pub mod admin;
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
-pub mod error;
 pub mod letters;
 pub mod metrics;
 pub mod scheduler;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use contact_policy_bot::config::Cli;
+use contact_policy_bot::cli::Cli;
 
 fn main() -> ExitCode {
     // A .env file is optional; variables already set in the environment win.
@@ -16,7 +16,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(contact_policy_bot::app::run_cli(cli)) {
+    match runtime.block_on(contact_policy_bot::cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");

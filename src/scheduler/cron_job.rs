@@ -6,14 +6,12 @@
 //! occurrence only, not one run per missed day).
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::reminders::{sweep, SweepReport};
-use crate::app::AppState;
+use super::reminders::{sweep, SweepDeps, SweepReport};
 use crate::config::ReminderConfig;
 use crate::store::StoreResult;
 
@@ -25,7 +23,7 @@ const CATCH_UP_WINDOW: chrono::Duration = chrono::Duration::days(8);
 
 #[derive(Clone)]
 pub struct ReminderScheduler {
-    state: Arc<AppState>,
+    state: SweepDeps,
     schedule: cron::Schedule,
     config: ReminderConfig,
     worker_id: String,
@@ -42,7 +40,7 @@ impl std::fmt::Debug for ReminderScheduler {
 
 impl ReminderScheduler {
     pub fn new(
-        state: Arc<AppState>,
+        state: SweepDeps,
         config: ReminderConfig,
         worker_id: String,
     ) -> Result<Self, cron::error::Error> {

@@ -10,14 +10,29 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use slack_morphism::prelude::*;
 
-use crate::app::AppState;
+use chrono_tz::Tz;
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
 use crate::config::ReminderConfig;
 use crate::domain::calendar::add_working_days;
 use crate::domain::UserId;
+use crate::slack::blocks::{md, pt};
+use crate::slack::ids::Action;
 use crate::slack::send;
-use crate::slack::views::{md, pt};
 use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
-use crate::store::{FunctionSummary, StoreResult};
+use crate::store::{FunctionSummary, Store, StoreResult};
+
+/// What a sweep works with, handed over explicitly by whoever builds the scheduler.
+#[derive(Clone)]
+pub struct SweepDeps {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    /// The zone in which "today" and the dates in reminders are reckoned.
+    pub timezone: Tz,
+    /// Nudges the outbox sender once reminders are queued.
+    pub outbox_wake: Arc<Notify>,
+}
 
 /// What one sweep did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,7 +44,7 @@ pub struct SweepReport {
 
 /// Finds everything due on `today` and issues the reminders not yet issued.
 pub async fn sweep(
-    state: &Arc<AppState>,
+    state: &SweepDeps,
     config: &ReminderConfig,
     now: DateTime<Utc>,
 ) -> StoreResult<SweepReport> {
@@ -84,7 +99,7 @@ pub async fn sweep(
         };
         let button = (
             "Start review",
-            "start_review",
+            Action::StartReview.as_str(),
             review.restriction_id.to_string(),
         );
         let occasion = review.next_review_on.to_string();
@@ -133,7 +148,7 @@ pub async fn sweep(
             &text,
             (
                 "Start review",
-                "start_review",
+                Action::StartReview.as_str(),
                 ending.restriction_id.to_string(),
             ),
         );
@@ -150,7 +165,7 @@ pub async fn sweep(
         };
         let button = (
             "Resolve dispute",
-            "resolve_dispute",
+            Action::ResolveDispute.as_str(),
             dispute.dispute_id.to_string(),
         );
         // "Due" and "overdue" are separate occasions, so the handler hears of both.
@@ -243,7 +258,7 @@ pub async fn sweep(
             &text,
             (
                 "Request restriction",
-                "restrict_person",
+                Action::RestrictPerson.as_str(),
                 warning.person_id.to_string(),
             ),
         );
@@ -263,7 +278,7 @@ pub async fn sweep(
                 &text,
                 (
                     "Record police report",
-                    "record_police_report",
+                    Action::RecordPoliceReport.as_str(),
                     report.incident_id.to_string(),
                 ),
             );
@@ -286,7 +301,7 @@ pub async fn sweep(
             &text,
             (
                 "Mark as sent",
-                "mark_letter_sent",
+                Action::MarkLetterSent.as_str(),
                 letter.letter_id.to_string(),
             ),
         );
@@ -401,7 +416,7 @@ impl Plan<'_> {
     /// approval message, with its checklist and buttons; the decision updates it too.
     async fn approval_copy(
         &mut self,
-        state: &Arc<AppState>,
+        state: &SweepDeps,
         kind: ReminderKind,
         request_id: i64,
         occasion: &str,
@@ -416,7 +431,12 @@ impl Plan<'_> {
             self.already += 1;
             return Ok(());
         }
-        let Some(content) = crate::slack::restricting::approval_reminder(state, request_id).await?
+        let Some(content) = crate::slack::restricting::approval_reminder(
+            state.store.as_ref(),
+            state.timezone,
+            request_id,
+        )
+        .await?
         else {
             return Ok(());
         };

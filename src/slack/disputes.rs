@@ -8,12 +8,15 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
+use super::blocks::*;
+use super::ctx::{text, Ctx, Reply};
 use super::forms::{FieldErrors, Form};
+use super::metadata::extra_of;
+use super::metadata::Metadata;
 use super::people::person_label;
-use super::reporting::{escape, function_name_of, Ctx, Metadata, Reply};
-use super::restricting::{base_letter, extra_of, letter_effects, modal, one_person};
+use super::reporting::function_name_of;
+use super::restricting::{base_letter, letter_effects, one_person};
 use super::send;
-use super::views::{md, pt};
 use crate::access;
 use crate::domain::dispute::{
     default_due_on, DisputeDraft, DisputeField, DisputeOutcome, ResolutionDraft,
@@ -21,90 +24,24 @@ use crate::domain::dispute::{
 };
 use crate::domain::review::{default_next_review, ReviewDraft, ReviewKind, ReviewOutcome};
 use crate::domain::{Actor, UserId};
-use crate::error::ApiError;
 use crate::letters::{LetterContext, LetterKind, LetterMeasure};
+use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::{NewOutboxMessage, StoreError};
 
 /// Callback ids of the modals this module owns.
-pub const DISPUTE: &str = "dispute";
-pub const RESOLVE: &str = "resolve";
-pub const REVIEW: &str = "review";
+pub const DISPUTE: &str = crate::slack::ids::Callback::Dispute.as_str();
+pub const RESOLVE: &str = crate::slack::ids::Callback::Resolve.as_str();
+pub const REVIEW: &str = crate::slack::ids::Callback::Review.as_str();
 
 /// Action ids of the buttons this module owns.
-pub const DISPUTE_PERSON: &str = "dispute_person";
-pub const REVIEW_PERSON: &str = "review_person";
-pub const RESOLVE_DISPUTE: &str = "resolve_dispute";
+pub const DISPUTE_PERSON: &str = crate::slack::ids::Action::DisputePerson.as_str();
+pub const REVIEW_PERSON: &str = crate::slack::ids::Action::ReviewPerson.as_str();
+pub const RESOLVE_DISPUTE: &str = crate::slack::ids::Action::ResolveDispute.as_str();
 /// Value: the restriction id. The scheduler's review reminders carry this button.
-pub const START_REVIEW: &str = "start_review";
+pub const START_REVIEW: &str = crate::slack::ids::Action::StartReview.as_str();
 /// Value: the restriction id to vary.
-pub const REQUEST_VARIATION: &str = "request_variation";
-
-fn text(message: &str) -> Reply {
-    Reply::Ephemeral(SlackMessageContent::new().with_text(message.to_owned()))
-}
-
-fn section(markdown: &str) -> SlackBlock {
-    SlackSectionBlock::new().with_text(md(markdown)).into()
-}
-
-fn note(markdown: &str) -> SlackBlock {
-    SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
-        SlackBlockMarkDownText::new(markdown.to_owned()),
-    )])
-    .into()
-}
-
-fn field(
-    id: &str,
-    label: &str,
-    element: SlackInputBlockElement,
-    optional: bool,
-    hint: Option<&str>,
-) -> SlackBlock {
-    let mut block = SlackInputBlock::new(pt(label), element).with_block_id(id.into());
-    if optional {
-        block = block.with_optional(true);
-    }
-    if let Some(hint) = hint {
-        block = block.with_hint(pt(hint));
-    }
-    block.into()
-}
-
-fn long_text(id: &str) -> SlackInputBlockElement {
-    SlackBlockPlainTextInputElement::new()
-        .with_action_id(id.into())
-        .with_multiline(true)
-        .with_max_length(4000)
-        .into()
-}
-
-fn date_picker(id: &str, initial: NaiveDate) -> SlackInputBlockElement {
-    SlackBlockDatePickerElement::new()
-        .with_action_id(id.into())
-        .with_initial_date(initial.format("%Y-%m-%d").to_string())
-        .into()
-}
-
-fn radio(id: &str, choices: &[(&str, &str)]) -> SlackInputBlockElement {
-    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = choices
-        .iter()
-        .map(|(value, label)| SlackBlockChoiceItem::new(pt(label).into(), (*value).to_owned()))
-        .collect();
-    SlackBlockRadioButtonsElement::new(options)
-        .with_action_id(id.into())
-        .into()
-}
-
-fn button(label: &str, action: &str, value: String) -> SlackBlock {
-    SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt(label))
-        .with_action_id(action.into())
-        .with_value(value)
-        .with_style(SlackBlockButtonStyle::Primary)
-        .into()])
-    .into()
-}
+pub const REQUEST_VARIATION: &str = crate::slack::ids::Action::RequestVariation.as_str();
 
 fn day(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
@@ -116,10 +53,6 @@ fn today(ctx: &Ctx<'_>) -> NaiveDate {
 
 fn actor(ctx: &Ctx<'_>) -> Actor {
     Actor::user(&ctx.user)
-}
-
-fn errors_reply(errors: FieldErrors) -> Reply {
-    Reply::Json(errors.into_response())
 }
 
 fn measures_text(measures: &[crate::domain::measures::Measure]) -> String {
@@ -305,7 +238,7 @@ pub async fn open_dispute_for(
         person_id: Some(person.id),
         ..Metadata::default()
     };
-    let view = modal(
+    let view = metadata_modal(
         "Record a dispute",
         DISPUTE,
         "Record",
@@ -335,7 +268,7 @@ pub async fn submit_dispute(
     let mut errors = FieldErrors::default();
     let Some(person) = store.person(person_id).await? else {
         errors.add("summary", "That person is no longer on record.");
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let today = today(ctx);
     let restriction_id = form
@@ -381,12 +314,12 @@ pub async fn submit_dispute(
     };
     let valid = match draft.validate(today) {
         Ok(valid) if errors.is_empty() => valid,
-        Ok(_) => return Ok(errors_reply(errors)),
+        Ok(_) => return Err(ApiError::Invalid(errors)),
         Err(field_errors) => {
             for e in field_errors {
                 errors.add(dispute_field(e.field), e.message);
             }
-            return Ok(errors_reply(errors));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let new = NewDispute {
@@ -434,7 +367,7 @@ pub async fn submit_dispute(
         Ok(_) => {}
         Err(StoreError::NotFound { .. }) => {
             errors.add("restriction", "That restriction is no longer in force.");
-            return Ok(errors_reply(errors));
+            return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
     }
@@ -460,8 +393,8 @@ fn handler_message(
             day(due_on),
             escape(summary)
         )),
-        note("Consider their concerns, then record the outcome: the restriction still applies, or a different course is agreed (vary or lift). They are told in writing (§7)."),
-        button("Resolve dispute", RESOLVE_DISPUTE, recorded.id.to_string()),
+        context("Consider their concerns, then record the outcome: the restriction still applies, or a different course is agreed (vary or lift). They are told in writing (§7)."),
+        primary_button_row("Resolve dispute", RESOLVE_DISPUTE, recorded.id.to_string()),
     ];
     SlackMessageContent::new()
         .with_text(format!(
@@ -540,7 +473,7 @@ pub async fn open_resolve(
             day(dispute.due_on),
             escape(&dispute.summary)
         )),
-        field("outcome", "Outcome", radio("outcome", &outcomes), false, None),
+        field("outcome", "Outcome", radio_element("outcome", &outcomes), false, None),
         field(
             "reasons",
             "Reasons (they go in the letter to the person)",
@@ -548,9 +481,9 @@ pub async fn open_resolve(
             false,
             None,
         ),
-        note("*Vary:* the new measures go to the head of function for approval, as any restriction does (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+        context("*Vary:* the new measures go to the head of function for approval, as any restriction does (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
     ];
-    let view = modal(
+    let view = metadata_modal(
         "Resolve dispute",
         RESOLVE,
         "Record outcome",
@@ -625,7 +558,7 @@ fn variation_prompt(
             "*{reference}: vary {restriction_reference}* for {}. Set out the new measures: they go to the head of function for approval, and once approved they replace {restriction_reference} and the outcome letter is drafted.",
             escape(&person.name)
         )),
-        button(
+        primary_button_row(
             "Request varied measures",
             REQUEST_VARIATION,
             restriction_id.to_string(),
@@ -658,16 +591,16 @@ pub async fn submit_resolve(
             for e in field_errors {
                 errors.add(e.field.as_str(), e.message);
             }
-            return Ok(errors_reply(errors));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let Some(dispute) = store.dispute(dispute_id).await? else {
         errors.add("outcome", "That dispute no longer exists.");
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(message) = may_resolve(ctx, &dispute).await? {
         errors.add("outcome", message);
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     }
     let (Some(person), Some(restriction)) = (
         store.person(dispute.person_id).await?,
@@ -677,7 +610,7 @@ pub async fn submit_resolve(
             "outcome",
             "That person or restriction is no longer on record.",
         );
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let function_name = function_name_of(ctx, dispute.function_id).await?;
     let resolver = ctx.user.clone();
@@ -744,7 +677,7 @@ pub async fn submit_resolve(
                 "outcome",
                 already_resolved(ctx, &dispute.reference, &outcome, &by, at),
             );
-            Ok(errors_reply(errors))
+            Err(ApiError::Invalid(errors))
         }
     }
 }
@@ -784,7 +717,7 @@ pub async fn request_variation(
     if let Err(denied) =
         access::require_manager_of(store, &ctx.user, restriction.function_id).await?
     {
-        return Ok(text(&denied.0));
+        return Err(ApiError::Refused(denied.0));
     }
     let Some(person) = store.person(restriction.person_id).await? else {
         return Ok(text("That person is no longer on record."));
@@ -920,7 +853,7 @@ pub async fn open_review(
     if let Err(denied) =
         access::require_manager_of(store, &ctx.user, restriction.function_id).await?
     {
-        return Ok(text(&denied.0));
+        return Err(ApiError::Refused(denied.0));
     }
     if restriction.status != "active" {
         return Ok(text(&format!(
@@ -956,8 +889,8 @@ pub async fn open_review(
             day(restriction.next_review_on),
             measures_text(&restriction.measures)
         )),
-        note("§8: a restriction is reviewed at least once a year, and may be reconsidered sooner if the person shows a more acceptable approach."),
-        field("outcome", "Outcome", radio("outcome", &outcomes), false, None),
+        context("§8: a restriction is reviewed at least once a year, and may be reconsidered sooner if the person shows a more acceptable approach."),
+        field("outcome", "Outcome", radio_element("outcome", &outcomes), false, None),
         field(
             "next_review_on",
             "Next review (if it continues)",
@@ -975,9 +908,9 @@ pub async fn open_review(
             false,
             None,
         ),
-        note("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+        context("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
     ];
-    let view = modal(
+    let view = metadata_modal(
         "Review restriction",
         REVIEW,
         "Record outcome",
@@ -1023,16 +956,16 @@ pub async fn submit_review(
             for e in field_errors {
                 errors.add(e.field.as_str(), e.message);
             }
-            return Ok(errors_reply(errors));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let Some(review) = store.review(review_id).await? else {
         errors.add("outcome", "That review no longer exists.");
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(denied) = access::require_manager_of(store, &ctx.user, review.function_id).await? {
         errors.add("outcome", denied.0);
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     }
     let (Some(person), Some(restriction)) = (
         store.person(review.person_id).await?,
@@ -1042,7 +975,7 @@ pub async fn submit_review(
             "outcome",
             "That person or restriction is no longer on record.",
         );
-        return Ok(errors_reply(errors));
+        return Err(ApiError::Invalid(errors));
     };
     let function_name = function_name_of(ctx, review.function_id).await?;
     let reviewer = ctx.user.clone();
@@ -1112,7 +1045,7 @@ pub async fn submit_review(
                 "outcome",
                 already_decided(ctx, &review.reference, &outcome, &by, at),
             );
-            Ok(errors_reply(errors))
+            Err(ApiError::Invalid(errors))
         }
     }
 }

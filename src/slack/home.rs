@@ -6,11 +6,12 @@
 use chrono::Duration;
 use slack_morphism::prelude::*;
 
+use super::blocks::md;
 use super::outbound::SlackCall;
-use super::views::{home_view, md};
-use crate::app::AppState;
+use super::views::home_view;
 use crate::domain::UserId;
-use crate::error::ApiError;
+use crate::slack::error::ApiError;
+use crate::slack::state::AppState;
 use crate::store::schedule::{HomeItems, Listed};
 
 /// How far ahead App Home lists reviews.

@@ -14,15 +14,16 @@ use serde_json::json;
 use slack_morphism::prelude::*;
 
 use super::commands::{self, ParsedCommand, Subcommand};
+use super::ctx::{Ctx, Reply};
 use super::disputes;
 use super::interactions;
-use super::reporting::{self, Ctx, Reply};
+use super::reporting;
 use super::restricting;
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use super::views;
-use crate::app::AppState;
 use crate::domain::UserId;
-use crate::error::ApiError;
+use crate::slack::error::ApiError;
+use crate::slack::state::AppState;
 
 type Shared = State<Arc<AppState>>;
 
@@ -63,7 +64,8 @@ fn counted(
     result: Result<Response, ApiError>,
 ) -> Response {
     let outcome = match &result {
-        Ok(_) => "ok",
+        // A refusal or inline form errors are answers, not failures.
+        Ok(_) | Err(ApiError::Refused(_)) | Err(ApiError::Invalid(_)) => "ok",
         Err(ApiError::Unauthorized(_)) => "unauthorized",
         Err(ApiError::ForeignWorkspace) => "foreign_workspace",
         Err(ApiError::BadRequest(_)) => "bad_request",

@@ -6,14 +6,16 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use slack_morphism::prelude::*;
 
+use super::ctx::{Ctx, Reply};
 use super::disputes as dsp;
 use super::forms::Form;
-use super::reporting::{self as rpt, Ctx, Metadata, Reply};
+use super::metadata::Metadata;
+use super::reporting as rpt;
 use super::restricting as res;
 use super::send;
-use crate::app::AppState;
 use crate::domain::UserId;
-use crate::error::ApiError;
+use crate::slack::error::ApiError;
+use crate::slack::state::AppState;
 
 /// Answers a reply in the shape Slack expects for a slash command or interaction.
 pub fn into_response(reply: Reply) -> Response {
@@ -101,85 +103,89 @@ pub async fn block_actions(
         let value = action.value.clone().unwrap_or_default();
         let action_id = action.action_id.to_string();
         tracing::info!(action = %action_id, "button clicked");
-        let reply: Option<Reply> = match action_id.as_str() {
-            rpt::RECORD_POLICE_REPORT => match value.parse::<i64>() {
-                Ok(id) => rpt::open_police_report(&ctx, &trigger_id, id)
-                    .await?
-                    .map(|m| rpt_text(&m)),
-                Err(_) => None,
-            },
-            rpt::CHECK_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            rpt::HISTORY_PERSON => history_button(&ctx, &value).await?,
-            rpt::BREACH_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(rpt::open_breach_for(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            rpt::FOI_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(rpt::open_foi_for(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            rpt::REPORT_INSTEAD => {
-                Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
-            }
-            rpt::ACCESS_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(rpt::open_access_for(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            res::WARN_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(res::open_warn_for(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            res::RESTRICT_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(res::open_restrict_for(&ctx, &trigger_id, &p, None).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            res::APPROVE_REQUEST => match value.parse::<i64>() {
-                Ok(id) => Some(rpt_text(&res::approve(&ctx, id, ticked(event, id)).await?)),
-                Err(_) => None,
-            },
-            res::REJECT_REQUEST => match value.parse::<i64>() {
-                Ok(id) => res::open_reject(&ctx, &trigger_id, id, ticked(event, id))
-                    .await?
-                    .map(|m| rpt_text(&m)),
-                Err(_) => None,
-            },
-            res::WITHDRAW_REQUEST => match value.parse::<i64>() {
-                Ok(id) => Some(rpt_text(&res::withdraw(&ctx, id).await?)),
-                Err(_) => None,
-            },
-            res::MARK_LETTER_SENT => match value.parse::<i64>() {
-                Ok(id) => res::open_mark_sent(&ctx, &trigger_id, id)
-                    .await?
-                    .map(|m| rpt_text(&m)),
-                Err(_) => None,
-            },
-            dsp::DISPUTE_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(dsp::open_dispute_for(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            dsp::REVIEW_PERSON => match person(&ctx, &value).await? {
-                Some(p) => Some(dsp::review_person(&ctx, &trigger_id, &p).await?),
-                None => Some(rpt_text("That person is no longer on record.")),
-            },
-            dsp::RESOLVE_DISPUTE => match value.parse::<i64>() {
-                Ok(id) => dsp::open_resolve(&ctx, &trigger_id, id)
-                    .await?
-                    .map(|m| rpt_text(&m)),
-                Err(_) => None,
-            },
-            dsp::START_REVIEW => match value.parse::<i64>() {
-                Ok(id) => Some(dsp::open_review(&ctx, &trigger_id, id).await?),
-                Err(_) => None,
-            },
-            dsp::REQUEST_VARIATION => match value.parse::<i64>() {
-                Ok(id) => Some(dsp::request_variation(&ctx, &trigger_id, id).await?),
-                Err(_) => None,
-            },
-            _ => None,
-        };
+        let reply: Result<Option<Reply>, ApiError> = async {
+            Ok(match action_id.as_str() {
+                rpt::RECORD_POLICE_REPORT => match value.parse::<i64>() {
+                    Ok(id) => rpt::open_police_report(&ctx, &trigger_id, id)
+                        .await?
+                        .map(|m| rpt_text(&m)),
+                    Err(_) => None,
+                },
+                rpt::CHECK_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                rpt::HISTORY_PERSON => history_button(&ctx, &value).await?,
+                rpt::BREACH_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(rpt::open_breach_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                rpt::FOI_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(rpt::open_foi_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                rpt::REPORT_INSTEAD => {
+                    Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
+                }
+                rpt::ACCESS_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(rpt::open_access_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                res::WARN_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(res::open_warn_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                res::RESTRICT_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(res::open_restrict_for(&ctx, &trigger_id, &p, None).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                res::APPROVE_REQUEST => match value.parse::<i64>() {
+                    Ok(id) => Some(rpt_text(&res::approve(&ctx, id, ticked(event, id)).await?)),
+                    Err(_) => None,
+                },
+                res::REJECT_REQUEST => match value.parse::<i64>() {
+                    Ok(id) => res::open_reject(&ctx, &trigger_id, id, ticked(event, id))
+                        .await?
+                        .map(|m| rpt_text(&m)),
+                    Err(_) => None,
+                },
+                res::WITHDRAW_REQUEST => match value.parse::<i64>() {
+                    Ok(id) => Some(rpt_text(&res::withdraw(&ctx, id).await?)),
+                    Err(_) => None,
+                },
+                res::MARK_LETTER_SENT => match value.parse::<i64>() {
+                    Ok(id) => res::open_mark_sent(&ctx, &trigger_id, id)
+                        .await?
+                        .map(|m| rpt_text(&m)),
+                    Err(_) => None,
+                },
+                dsp::DISPUTE_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(dsp::open_dispute_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                dsp::REVIEW_PERSON => match person(&ctx, &value).await? {
+                    Some(p) => Some(dsp::review_person(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                dsp::RESOLVE_DISPUTE => match value.parse::<i64>() {
+                    Ok(id) => dsp::open_resolve(&ctx, &trigger_id, id)
+                        .await?
+                        .map(|m| rpt_text(&m)),
+                    Err(_) => None,
+                },
+                dsp::START_REVIEW => match value.parse::<i64>() {
+                    Ok(id) => Some(dsp::open_review(&ctx, &trigger_id, id).await?),
+                    Err(_) => None,
+                },
+                dsp::REQUEST_VARIATION => match value.parse::<i64>() {
+                    Ok(id) => Some(dsp::request_variation(&ctx, &trigger_id, id).await?),
+                    Err(_) => None,
+                },
+                _ => None,
+            })
+        }
+        .await;
+        let reply = Reply::recover(reply)?;
         // Buttons answer through the response_url, replacing the message they were on.
         // A case file opened from a manager's notification comes as a new message, so the
         // notification and its buttons stay.
@@ -246,7 +252,7 @@ async fn person(
 async fn history_button(ctx: &Ctx<'_>, value: &str) -> Result<Option<Reply>, ApiError> {
     let store = ctx.state.store.as_ref();
     if let Err(denied) = crate::access::require_case_file_reader(store, &ctx.user).await? {
-        return Ok(Some(rpt_text(&denied.0)));
+        return Err(ApiError::Refused(denied.0));
     }
     let (person_id, offset) = if let Some(incident) = value.strip_prefix("incident:") {
         let incident = match incident.parse::<i64>() {

@@ -7,8 +7,8 @@
 use serde_json::json;
 use slack_morphism::prelude::*;
 
+use super::blocks::{md, pt};
 use super::forms::{FieldErrors, Form};
-use super::views::{md, pt};
 use crate::domain::person::{
     normalize_query, AccessRequirements, Identifier, IdentifierKind, Language, PersonName,
     PreferredFormat,
@@ -16,14 +16,14 @@ use crate::domain::person::{
 use crate::store::records::{NewPerson, PersonChoice, PersonRecord};
 use crate::store::{Store, StoreResult};
 
-pub const PERSON: &str = "person";
-pub const NEW_PHONE: &str = "new_phone";
-pub const NEW_EMAIL: &str = "new_email";
-pub const NEW_CASE_REF: &str = "new_case_ref";
-pub const DIFFERENT_PERSON: &str = "different_person";
-pub const FORMAT: &str = "access_format";
-pub const LANGUAGE: &str = "access_language";
-pub const NEEDS: &str = "access_needs";
+pub const PERSON: &str = crate::slack::ids::Action::Person.as_str();
+pub const NEW_PHONE: &str = crate::slack::ids::person_fields::NEW_PHONE;
+pub const NEW_EMAIL: &str = crate::slack::ids::person_fields::NEW_EMAIL;
+pub const NEW_CASE_REF: &str = crate::slack::ids::person_fields::NEW_CASE_REF;
+pub const DIFFERENT_PERSON: &str = crate::slack::ids::person_fields::DIFFERENT_PERSON;
+pub const FORMAT: &str = crate::slack::ids::person_fields::FORMAT;
+pub const LANGUAGE: &str = crate::slack::ids::person_fields::LANGUAGE;
+pub const NEEDS: &str = crate::slack::ids::person_fields::NEEDS;
 
 const NEW_PREFIX: &str = "new:";
 const EXISTING_PREFIX: &str = "p:";

@@ -4,18 +4,16 @@
 //! transaction) before answering Slack; personal data goes only into modals, ephemeral
 //! replies and DMs to the people entitled to it.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use chrono::{Datelike, Duration, NaiveDate};
 use slack_morphism::prelude::*;
 
-use super::forms::{start_of_day, to_slack_time, FieldErrors, Form};
+use super::blocks::*;
+use super::ctx::{text, Ctx, Reply};
+use super::forms::{start_of_day, FieldErrors, Form};
+use super::metadata::Metadata;
 use super::people::{self, person_blocks, person_label, read_person};
 use super::send;
-use super::views::{md, pt};
 use crate::access;
-use crate::app::AppState;
 use crate::domain::foi::FoiGround;
 use crate::domain::incident::{
     BehaviourKind, CallEndReason, CallOutcome, Category, Channel, IncidentField, IncidentReport,
@@ -23,112 +21,28 @@ use crate::domain::incident::{
 };
 use crate::domain::measures::{instructions, Measure};
 use crate::domain::person::normalize_query;
-use crate::domain::{Actor, UserId};
-use crate::error::ApiError;
+use crate::domain::UserId;
+use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::{NewOutboxMessage, StoreError};
 
 /// Callback ids of the modals this module owns.
-pub const REPORT: &str = "report";
-pub const CALL_ENDED: &str = "call_ended";
-pub const BREACH: &str = "breach";
-pub const POLICE_REPORT: &str = "police_report";
-pub const FOI: &str = "foi";
+pub const REPORT: &str = crate::slack::ids::Callback::Report.as_str();
+pub const CALL_ENDED: &str = crate::slack::ids::Callback::CallEnded.as_str();
+pub const BREACH: &str = crate::slack::ids::Callback::Breach.as_str();
+pub const POLICE_REPORT: &str = crate::slack::ids::Callback::PoliceReport.as_str();
+pub const FOI: &str = crate::slack::ids::Callback::Foi.as_str();
 
 /// Action ids of the buttons this module owns.
-pub const RECORD_POLICE_REPORT: &str = "record_police_report";
-pub const CHECK_PERSON: &str = "check_person";
-pub const HISTORY_PERSON: &str = "history_person";
-pub const BREACH_PERSON: &str = "breach_person";
-pub const FOI_PERSON: &str = "foi_person";
-pub const REPORT_INSTEAD: &str = "report_instead";
+pub const RECORD_POLICE_REPORT: &str = crate::slack::ids::Action::RecordPoliceReport.as_str();
+pub const CHECK_PERSON: &str = crate::slack::ids::Action::CheckPerson.as_str();
+pub const HISTORY_PERSON: &str = crate::slack::ids::Action::HistoryPerson.as_str();
+pub const BREACH_PERSON: &str = crate::slack::ids::Action::BreachPerson.as_str();
+pub const FOI_PERSON: &str = crate::slack::ids::Action::FoiPerson.as_str();
+pub const REPORT_INSTEAD: &str = crate::slack::ids::Action::ReportInstead.as_str();
 
 const HISTORY_PAGE: usize = 10;
 const MAX_MATCHES: i64 = 10;
-
-/// What a modal carries from opening to submission.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Metadata {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub function_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub person_id: Option<i64>,
-}
-
-impl Metadata {
-    pub fn parse(raw: Option<&str>) -> Self {
-        raw.and_then(|r| serde_json::from_str(r).ok())
-            .unwrap_or_default()
-    }
-    fn encode(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
-    }
-}
-
-/// Who is acting, and when.
-pub struct Ctx<'a> {
-    pub state: &'a AppState,
-    pub user: UserId,
-    pub now: DateTime<Utc>,
-}
-
-impl Ctx<'_> {
-    fn actor(&self) -> Actor {
-        Actor::user(&self.user)
-    }
-    fn tz(&self) -> Tz {
-        self.state.timezone
-    }
-    pub fn local_time(&self, at: DateTime<Utc>) -> String {
-        self.local(at)
-    }
-    fn local(&self, at: DateTime<Utc>) -> String {
-        at.with_timezone(&self.tz())
-            .format("%a %-d %b %Y, %H:%M")
-            .to_string()
-    }
-    fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&self.tz()).date_naive()
-    }
-}
-
-/// What a handler answers Slack with.
-pub enum Reply {
-    /// A private message in the HTTP response.
-    Ephemeral(SlackMessageContent),
-    /// An empty 200 (a modal was queued, or the modal closes).
-    Ack,
-    /// A view_submission answer such as inline errors.
-    Json(Value),
-}
-
-fn text(message: &str) -> Reply {
-    Reply::Ephemeral(SlackMessageContent::new().with_text(message.to_owned()))
-}
-
-fn section(markdown: &str) -> SlackBlock {
-    SlackSectionBlock::new().with_text(md(markdown)).into()
-}
-
-fn context(markdown: &str) -> SlackBlock {
-    SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
-        SlackBlockMarkDownText::new(markdown.to_owned()),
-    )])
-    .into()
-}
-
-fn button(label: &str, action: &str, value: String) -> SlackActionBlockElement {
-    SlackBlockButtonElement::new(pt(label))
-        .with_action_id(action.into())
-        .with_value(value)
-        .into()
-}
-
-fn actions(elements: Vec<SlackActionBlockElement>) -> SlackBlock {
-    SlackActionsBlock::new(elements).into()
-}
 
 fn modal(
     title: &str,
@@ -137,107 +51,14 @@ fn modal(
     metadata: &Metadata,
     blocks: Vec<SlackBlock>,
 ) -> SlackView {
-    SlackView::Modal(
-        SlackModalView::new(pt(title), blocks)
-            .with_callback_id(callback.into())
-            .with_submit(pt(submit))
-            .with_close(pt("Cancel"))
-            .with_private_metadata(metadata.encode()),
-    )
-}
-
-fn static_select(
-    field: &str,
-    label: &str,
-    choices: Vec<(String, String)>,
-    initial: Option<&str>,
-) -> SlackBlock {
-    let options: Vec<_> = choices
-        .into_iter()
-        .map(|(value, text)| SlackBlockChoiceItem::new(pt(&text), value))
-        .collect();
-    let mut element = SlackBlockStaticSelectElement::new()
-        .with_action_id(field.into())
-        .with_options(options.clone());
-    if let Some(initial) = initial {
-        if let Some(option) = options.into_iter().find(|o| o.value == initial) {
-            element = element.with_initial_option(option);
-        }
-    }
-    SlackInputBlock::new(pt(label), element.into())
-        .with_block_id(field.into())
-        .into()
-}
-
-fn radio(
-    field: &str,
-    label: &str,
-    choices: Vec<(String, String)>,
-    initial: Option<&str>,
-) -> SlackBlock {
-    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = choices
-        .into_iter()
-        .map(|(value, text)| SlackBlockChoiceItem::new(pt(&text).into(), value))
-        .collect();
-    let mut element =
-        SlackBlockRadioButtonsElement::new(options.clone()).with_action_id(field.into());
-    if let Some(initial) = initial {
-        if let Some(option) = options.into_iter().find(|o| o.value == initial) {
-            element = element.with_initial_option(option);
-        }
-    }
-    SlackInputBlock::new(pt(label), element.into())
-        .with_block_id(field.into())
-        .into()
-}
-
-fn text_input(field: &str, label: &str, multiline: bool, optional: bool, max: u64) -> SlackBlock {
-    let element = SlackBlockPlainTextInputElement::new()
-        .with_action_id(field.into())
-        .with_multiline(multiline)
-        .with_max_length(max);
-    let mut block = SlackInputBlock::new(pt(label), element.into()).with_block_id(field.into());
-    if optional {
-        block = block.with_optional(true);
-    }
-    block.into()
-}
-
-fn number_input(field: &str, label: &str) -> SlackBlock {
-    let element = SlackBlockNumberInputElement::new(false)
-        .with_action_id(field.into())
-        .with_min_value("0".into());
-    SlackInputBlock::new(pt(label), element.into())
-        .with_block_id(field.into())
-        .with_optional(true)
-        .into()
-}
-
-fn date_time_input(field: &str, label: &str, initial: DateTime<Utc>) -> SlackBlock {
-    let element = SlackBlockDateTimePickerElement::new()
-        .with_action_id(field.into())
-        .with_initial_date_time(SlackDateTime::new(to_slack_time(initial)));
-    SlackInputBlock::new(pt(label), element.into())
-        .with_block_id(field.into())
-        .into()
-}
-
-fn date_input(field: &str, label: &str, initial: NaiveDate, optional: bool) -> SlackBlock {
-    let element = SlackBlockDatePickerElement::new()
-        .with_action_id(field.into())
-        .with_initial_date(initial.format("%Y-%m-%d").to_string());
-    let mut block = SlackInputBlock::new(pt(label), element.into()).with_block_id(field.into());
-    if optional {
-        block = block.with_optional(true);
-    }
-    block.into()
+    metadata_modal(title, callback, submit, metadata, blocks, None)
 }
 
 // ---------------------------------------------------------------------------------------
 // Functions: which function a record belongs to (R-REC-3).
 // ---------------------------------------------------------------------------------------
 
-const FUNCTION: &str = "function";
+const FUNCTION: &str = crate::slack::ids::FUNCTION;
 
 /// The reporter's function if they belong to exactly one; otherwise a field to pick one.
 async fn function_field(
@@ -475,7 +296,7 @@ pub async fn submit_report(
         errors.add("impact_contacts", "Enter a whole number.");
     }
     let (Some(category), Some(channel)) = (category, channel) else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let report = IncidentReport {
         category,
@@ -499,7 +320,7 @@ pub async fn submit_report(
     let (Some(function_id), Some(person), Some(incident), true) =
         (function_id, person, incident, errors.is_empty())
     else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let recipients = store.report_recipients(function_id).await?;
     let function_name = function_name_of(ctx, function_id).await?;
@@ -648,13 +469,6 @@ fn impact_line(minutes: Option<u32>, contacts: Option<u32>, note: &str) -> Strin
     parts.join(", ")
 }
 
-/// Slack mrkdwn control characters in user text, so names cannot ping or format.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 // ---------------------------------------------------------------------------------------
 // /contact call-ended (R-RPT-2)
 // ---------------------------------------------------------------------------------------
@@ -721,7 +535,7 @@ pub async fn submit_call_ended(
     let (Some(function_id), Some(outcome), Some(reason), Some(note), true) =
         (function_id, outcome, reason, note, errors.is_empty())
     else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let recipients = store.report_recipients(function_id).await?;
     let person_id = match &person {
@@ -953,7 +767,7 @@ pub async fn history(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
     if let Err(denied) =
         access::require_case_file_reader(ctx.state.store.as_ref(), &ctx.user).await?
     {
-        return Ok(text(&denied.0));
+        return Err(ApiError::Refused(denied.0));
     }
     if query.trim().is_empty() {
         return Ok(usage("history"));
@@ -1155,11 +969,11 @@ pub async fn submit_foi(
         ground,
         errors.is_empty(),
     ) else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
         errors.add(FUNCTION, denied.0);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let refusal = NewFoiRefusal {
         person_id,
@@ -1299,7 +1113,7 @@ pub async fn submit_breach(
     let (Some(restriction_id), Some(channel), Some(description), true) =
         (restriction_id, channel, description, errors.is_empty())
     else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let in_force = match metadata.person_id {
         Some(person_id) => store.active_restrictions(person_id, ctx.today()).await?,
@@ -1307,7 +1121,7 @@ pub async fn submit_breach(
     };
     let Some(restriction) = in_force.into_iter().find(|r| r.id == restriction_id) else {
         errors.add("restriction", "This restriction is no longer active.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let recipients = store.report_recipients(restriction.function_id).await?;
     let reporter = ctx.user.clone();
@@ -1344,7 +1158,7 @@ pub async fn submit_breach(
         Ok(_) => {}
         Err(StoreError::NotFound { .. }) => {
             errors.add("restriction", "This restriction is no longer active.");
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
     }
@@ -1469,11 +1283,11 @@ pub async fn submit_police_report(
     };
     let Some(incident) = store.incident(incident_id).await? else {
         errors.add("reported", "That incident no longer exists.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(denied) = access::require_manager_of(store, &ctx.user, incident.function_id).await? {
         errors.add("reported", denied.0);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let note = form.text("note").unwrap_or_default();
     let report = if form.selected("reported").as_deref() == Some("no") {
@@ -1505,7 +1319,7 @@ pub async fn submit_police_report(
         }
     };
     let (Some(report), true) = (report, errors.is_empty()) else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let user = ctx.user.clone();
     let announce = |recorded: &Recorded| {
@@ -1528,7 +1342,7 @@ pub async fn submit_police_report(
                 "reported",
                 "A police report for this incident was already recorded.",
             );
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
     }
@@ -1542,8 +1356,8 @@ pub use people::person_options;
 // /contact access: a person's access requirements (§1, R-REC-1)
 // ---------------------------------------------------------------------------------------
 
-pub const ACCESS: &str = "access";
-pub const ACCESS_PERSON: &str = "access_person";
+pub const ACCESS: &str = crate::slack::ids::Callback::Access.as_str();
+pub const ACCESS_PERSON: &str = crate::slack::ids::Action::AccessPerson.as_str();
 
 pub async fn access(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
     if query.trim().is_empty() {
@@ -1597,12 +1411,12 @@ pub async fn submit_access(
     }) else {
         let mut errors = FieldErrors::default();
         errors.add(people::FORMAT, "That person is no longer on record.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let mut errors = FieldErrors::default();
     let identifiers = people::read_identifiers(form, &mut errors);
     if !errors.is_empty() {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let access = people::read_access(form, &person.access);
     store

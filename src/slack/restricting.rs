@@ -7,12 +7,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
+use super::blocks::*;
+use super::ctx::{text, Ctx, Reply};
 use super::forms::{FieldErrors, Form};
+use super::metadata::extra_of;
+use super::metadata::Metadata;
 use super::outbound::SlackCall;
 use super::people::person_label;
-use super::reporting::{escape, Ctx, Metadata, Reply};
 use super::send;
-use super::views::{md, pt};
 use crate::access;
 use crate::domain::measures::{parse_windows, ContactMethod, ContactMode, Measure, MeasureKind};
 use crate::domain::restriction::{
@@ -21,97 +23,24 @@ use crate::domain::restriction::{
     WarningField,
 };
 use crate::domain::UserId;
-use crate::error::ApiError;
 use crate::letters::{LetterContext, LetterFormat, LetterKind, LetterMeasure};
+use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::{NewOutboxMessage, StoreError};
 
-pub const WARN: &str = "warn";
-pub const RESTRICT: &str = "restrict";
-pub const REJECT: &str = "reject";
-pub const LETTER_SENT: &str = "letter_sent";
+pub const WARN: &str = crate::slack::ids::Callback::Warn.as_str();
+pub const RESTRICT: &str = crate::slack::ids::Callback::Restrict.as_str();
+pub const REJECT: &str = crate::slack::ids::Callback::Reject.as_str();
+pub const LETTER_SENT: &str = crate::slack::ids::Callback::LetterSent.as_str();
 
-pub const APPROVE_REQUEST: &str = "approve_request";
-pub const REJECT_REQUEST: &str = "reject_request";
-pub const WITHDRAW_REQUEST: &str = "withdraw_request";
-pub const MARK_LETTER_SENT: &str = "mark_letter_sent";
-pub const WARN_PERSON: &str = "warn_person";
-pub const RESTRICT_PERSON: &str = "restrict_person";
+pub const APPROVE_REQUEST: &str = crate::slack::ids::Action::ApproveRequest.as_str();
+pub const REJECT_REQUEST: &str = crate::slack::ids::Action::RejectRequest.as_str();
+pub const WITHDRAW_REQUEST: &str = crate::slack::ids::Action::WithdrawRequest.as_str();
+pub const MARK_LETTER_SENT: &str = crate::slack::ids::Action::MarkLetterSent.as_str();
+pub const WARN_PERSON: &str = crate::slack::ids::Action::WarnPerson.as_str();
+pub const RESTRICT_PERSON: &str = crate::slack::ids::Action::RestrictPerson.as_str();
 /// The checklist's block id prefix; the request id follows.
-pub const CRITERIA: &str = "criteria";
-
-fn text(message: &str) -> Reply {
-    Reply::Ephemeral(SlackMessageContent::new().with_text(message.to_owned()))
-}
-
-fn section(markdown: &str) -> SlackBlock {
-    SlackSectionBlock::new().with_text(md(markdown)).into()
-}
-
-fn input(field: &str, label: &str, element: SlackInputBlockElement, optional: bool) -> SlackBlock {
-    let mut block = SlackInputBlock::new(pt(label), element).with_block_id(field.into());
-    if optional {
-        block = block.with_optional(true);
-    }
-    block.into()
-}
-
-fn plain(field: &str, multiline: bool) -> SlackInputBlockElement {
-    SlackBlockPlainTextInputElement::new()
-        .with_action_id(field.into())
-        .with_multiline(multiline)
-        .into()
-}
-
-fn date(field: &str, initial: Option<NaiveDate>) -> SlackInputBlockElement {
-    let mut element = SlackBlockDatePickerElement::new().with_action_id(field.into());
-    if let Some(initial) = initial {
-        element = element.with_initial_date(initial.format("%Y-%m-%d").to_string());
-    }
-    element.into()
-}
-
-fn choices_plain(
-    choices: &[(String, String)],
-) -> Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> {
-    choices
-        .iter()
-        .map(|(value, label)| SlackBlockChoiceItem::new(pt(label), value.clone()))
-        .collect()
-}
-
-fn choices_text(choices: &[(String, String)]) -> Vec<SlackBlockChoiceItem<SlackBlockText>> {
-    choices
-        .iter()
-        .map(|(value, label)| SlackBlockChoiceItem::new(pt(label).into(), value.clone()))
-        .collect()
-}
-
-pub(super) fn modal(
-    title: &str,
-    callback: &str,
-    submit: &str,
-    metadata: &Metadata,
-    blocks: Vec<SlackBlock>,
-    extra: Option<&str>,
-) -> SlackView {
-    let mut meta = serde_json::to_value(metadata).unwrap_or_default();
-    if let (Some(extra), Some(map)) = (extra, meta.as_object_mut()) {
-        map.insert("extra".to_owned(), Value::String(extra.to_owned()));
-    }
-    SlackView::Modal(
-        SlackModalView::new(pt(title), blocks)
-            .with_callback_id(callback.into())
-            .with_submit(pt(submit))
-            .with_close(pt("Cancel"))
-            .with_private_metadata(meta.to_string()),
-    )
-}
-
-pub(super) fn extra_of(raw: Option<&str>) -> Option<String> {
-    raw.and_then(|r| serde_json::from_str::<Value>(r).ok())
-        .and_then(|v| v.get("extra").and_then(Value::as_str).map(str::to_owned))
-}
+pub const CRITERIA: &str = crate::slack::ids::Action::Criteria.as_str();
 
 fn day(d: NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
@@ -400,7 +329,7 @@ pub async fn open_mark_sent(
             false,
         ),
     ];
-    let view = modal(
+    let view = metadata_modal(
         "Letter sent",
         LETTER_SENT,
         "Record",
@@ -437,16 +366,16 @@ pub async fn submit_mark_sent(
     let (Some(letter_id), Some(sent_on), Some(method), true) =
         (letter_id, sent_on, method, errors.is_empty())
     else {
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let store = ctx.state.store.as_ref();
     let Some(letter) = store.letter(letter_id).await? else {
         errors.add("sent_on", "That letter no longer exists.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(denied) = access::require_manager_of(store, &ctx.user, letter.function_id).await? {
         errors.add("sent_on", denied.0);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     match store
         .mark_letter_sent(letter_id, sent_on, &method, &ctx_actor(ctx), ctx.now)
@@ -458,7 +387,7 @@ pub async fn submit_mark_sent(
                 "sent_on",
                 format!("Already marked sent on {} by <@{by}>.", day(on)),
             );
-            Ok(Reply::Json(errors.into_response()))
+            Err(ApiError::Invalid(errors))
         }
     }
 }
@@ -512,7 +441,7 @@ pub async fn open_warn_for(
         input("behaviour", "What behaviour is unacceptable (goes in the letter)", plain("behaviour", true), false),
         input("adapt_until", "Chance to adapt until", date("adapt_until", Some(default_adapt_until(today))), false),
     ];
-    let view = modal(
+    let view = metadata_modal(
         "Warn in writing",
         WARN,
         "Draft warning",
@@ -538,11 +467,11 @@ pub async fn submit_warn(
     let mut errors = FieldErrors::default();
     if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
         errors.add("behaviour", denied.0);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let Some(person) = store.person(person_id).await? else {
         errors.add("behaviour", "That person is no longer on record.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let known = store.incidents_of(person_id).await?;
     let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
@@ -562,7 +491,7 @@ pub async fn submit_warn(
                 };
                 errors.add(field, e.message);
             }
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let function_name = super::reporting::function_name_of(ctx, function_id).await?;
@@ -819,7 +748,7 @@ pub async fn open_restrict_for(
         ));
     }
     let extra = varies.map(|v| v.to_string());
-    let view = modal(
+    let view = metadata_modal(
         "Request a restriction",
         RESTRICT,
         "Send to head",
@@ -973,11 +902,11 @@ pub async fn submit_restrict(
     let mut errors = FieldErrors::default();
     if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
         errors.add("justification", denied.0);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let Some(person) = store.person(person_id).await? else {
         errors.add("justification", "That person is no longer on record.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     let varies = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
     if let Some(restriction_id) = varies {
@@ -989,7 +918,7 @@ pub async fn submit_restrict(
                 "justification",
                 "The restriction being varied is no longer in force in this function.",
             );
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
     }
     let known = store.incidents_of(person_id).await?;
@@ -1011,18 +940,18 @@ pub async fn submit_restrict(
     };
     let valid = match draft.validate(today) {
         Ok(valid) if errors.is_empty() => valid,
-        Ok(_) => return Ok(Reply::Json(errors.into_response())),
+        Ok(_) => return Err(ApiError::Invalid(errors)),
         Err(field_errors) => {
             for e in field_errors {
                 errors.add(request_field(e.field), e.message);
             }
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let approvers = deciders(ctx, function_id).await?;
     if approvers.is_empty() {
         errors.add("justification", "No head of function or deputy other than you can decide this request: ask an admin to set one.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let new = NewRequest {
         person_id,
@@ -1039,7 +968,13 @@ pub async fn submit_restrict(
         varies_restriction_id: varies,
     };
     let function_name = super::reporting::function_name_of(ctx, function_id).await?;
-    let summary = history_summary(ctx, &person, &known).await?;
+    let summary = history_summary(
+        ctx.state.store.as_ref(),
+        ctx.state.timezone,
+        &person,
+        &known,
+    )
+    .await?;
     let requester = ctx.user.clone();
     let warning_text = match &warning {
         Some(w) => format!(
@@ -1112,7 +1047,7 @@ pub async fn submit_restrict(
                 "justification",
                 "A request for this person in this function is already waiting for a decision.",
             );
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
     }
@@ -1133,11 +1068,12 @@ async fn deciders(ctx: &Ctx<'_>, function_id: i64) -> Result<Vec<UserId>, ApiErr
 }
 
 async fn history_summary(
-    ctx: &Ctx<'_>,
+    store: &dyn crate::store::Store,
+    zone: chrono_tz::Tz,
     person: &PersonRecord,
     incidents: &[IncidentSummary],
 ) -> Result<String, ApiError> {
-    let history = ctx.state.store.history(person.id).await?;
+    let history = store.history(person.id).await?;
     let count = |kind: &str| history.iter().filter(|h| h.kind == kind).count();
     let latest: Vec<String> = incidents
         .iter()
@@ -1146,7 +1082,7 @@ async fn history_summary(
             format!(
                 "{} ({}, {})",
                 i.reference,
-                ctx_day(ctx, i.occurred_at),
+                day(i.occurred_at.with_timezone(&zone).date_naive()),
                 i.category.replace('_', " ")
             )
         })
@@ -1363,7 +1299,7 @@ pub async fn open_reject(
             false,
         ),
     ];
-    let view = modal(
+    let view = metadata_modal(
         "Reject request",
         REJECT,
         "Reject",
@@ -1393,17 +1329,17 @@ pub async fn submit_reject(
         Ok(reason) => reason,
         Err(e) => {
             errors.add("reason", e.to_string());
-            return Ok(Reply::Json(errors.into_response()));
+            return Err(ApiError::Invalid(errors));
         }
     };
     let store = ctx.state.store.as_ref();
     let Some(request) = store.request(request_id).await? else {
         errors.add("reason", "That request no longer exists.");
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     };
     if let Err(message) = decider_check(ctx, &request).await? {
         errors.add("reason", message);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     let ticked: Vec<String> = extra
         .get("ticked")
@@ -1419,7 +1355,7 @@ pub async fn submit_reject(
     let message = decide(ctx, &request, &Decision::Reject { ticked, reason }).await?;
     if message.starts_with("Request ") && message.contains("already") {
         errors.add("reason", message);
-        return Ok(Reply::Json(errors.into_response()));
+        return Err(ApiError::Invalid(errors));
     }
     Ok(Reply::Ack)
 }
@@ -1573,10 +1509,10 @@ pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError
 /// A fresh copy of a waiting request's approval message, for the scheduler's nudge to
 /// the head and escalation to the deputies (R-REM-1); None once it is no longer pending.
 pub async fn approval_reminder(
-    state: &crate::app::AppState,
+    store: &dyn crate::store::Store,
+    zone: chrono_tz::Tz,
     request_id: i64,
 ) -> crate::store::StoreResult<Option<SlackMessageContent>> {
-    let store = state.store.as_ref();
     let Some(request) = store.request(request_id).await? else {
         return Ok(None);
     };
@@ -1586,11 +1522,6 @@ pub async fn approval_reminder(
     let Some(person) = store.person(request.person_id).await? else {
         return Ok(None);
     };
-    let ctx = Ctx {
-        state,
-        user: UserId::from_slack("system"),
-        now: state.clock.now(),
-    };
     let function_name = store
         .list_functions()
         .await?
@@ -1599,7 +1530,7 @@ pub async fn approval_reminder(
         .map(|f| f.name)
         .unwrap_or_default();
     let incidents = store.incidents_of(person.id).await?;
-    let summary: String = history_summary(&ctx, &person, &incidents)
+    let summary: String = history_summary(store, zone, &person, &incidents)
         .await
         .unwrap_or_default();
     let warning = match (request.warning_id, request.no_warning_reason.as_deref()) {
@@ -1640,7 +1571,7 @@ pub async fn approval_reminder(
     );
     let waited = format!(
         ":hourglass: *Reminder:* this request has waited since {} for a decision.",
-        ctx.local_time(request.requested_at)
+        super::ctx::local_time(zone, request.requested_at)
     );
     if let Some(blocks) = content.blocks.as_mut() {
         blocks.insert(0, section(&waited));

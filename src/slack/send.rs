@@ -14,10 +14,10 @@ use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use super::outbound::{CallFailure, SlackApi, SlackCall};
-use crate::app::AppState;
 use crate::domain::UserId;
-use crate::error::ApiError;
 use crate::metrics::Metrics;
+use crate::slack::error::ApiError;
+use crate::slack::state::AppState;
 use crate::store::NewOutboxMessage;
 
 fn row(call: SlackCall, key: String) -> NewOutboxMessage {

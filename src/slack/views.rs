@@ -3,6 +3,7 @@
 
 use slack_morphism::prelude::*;
 
+use super::blocks::{md, pt};
 use super::commands::SUBCOMMANDS;
 use crate::store::RoleHolding;
 
@@ -69,12 +70,4 @@ fn role_title(role: crate::domain::roles::Role) -> &'static str {
         Role::Manager => "Manager",
         Role::Member => "Member",
     }
-}
-
-pub fn md(text: &str) -> SlackBlockText {
-    SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text.to_owned()))
-}
-
-pub fn pt(text: &str) -> SlackBlockPlainTextOnly {
-    SlackBlockPlainTextOnly::from(text.to_owned())
 }

@@ -46,6 +46,7 @@ mod postgres;
 pub mod records;
 pub mod schedule;
 mod sqlite;
+pub mod url;
 
 use std::sync::Arc;
 

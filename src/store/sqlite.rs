@@ -30,7 +30,7 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        if let Some(dir) = crate::config::sqlite_parent_dir(url) {
+        if let Some(dir) = super::url::sqlite_parent_dir(url) {
             std::fs::create_dir_all(&dir).map_err(|e| {
                 StoreError::Database(sqlx::Error::Configuration(
                     format!("cannot create directory {}: {e}", dir.display()).into(),

@@ -1,9 +1,13 @@
-//! The one transport error type. Handlers return it; `IntoResponse` turns it into the
+//! The one transport error type of the Slack layer. Handlers return it; `IntoResponse` turns it into the
 //! status Slack should see. Internal causes are logged and never shown to the caller.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
+use axum::Json;
+use slack_morphism::prelude::*;
+
+use crate::slack::forms::FieldErrors;
 use crate::slack::signature::SignatureError;
 use crate::store::StoreError;
 
@@ -18,6 +22,14 @@ pub enum ApiError {
     /// The request could not be understood; the message is safe to show.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The user may not do this: an ephemeral answer that says who may do it instead.
+    /// Not a failure: Slack sees a 200 with the answer.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// A modal's fields are not acceptable: shown inline under each field, with what the
+    /// user typed kept.
+    #[error("invalid form")]
+    Invalid(FieldErrors),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -39,6 +51,13 @@ impl IntoResponse for ApiError {
                 tracing::warn!(%message, "slack request refused: malformed");
                 (StatusCode::BAD_REQUEST, message).into_response()
             }
+            ApiError::Refused(message) => {
+                let content = SlackMessageContent::new().with_text(message);
+                let response = SlackCommandEventResponse::new(content)
+                    .with_response_type(SlackMessageResponseType::Ephemeral);
+                Json(response).into_response()
+            }
+            ApiError::Invalid(errors) => Json(errors.into_response()).into_response(),
             ApiError::Store(err) => {
                 tracing::error!(error = %err, "store error while handling a request");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()

@@ -1,0 +1,309 @@
+//! The command line: `Cli`, its subcommands and flags with environment fallbacks, turned
+//! into a `Config` and run. The only importer of `admin.rs`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::admin::AdminCommand;
+use crate::app::{shutdown_signal, Application};
+use crate::clock::SystemClock;
+use crate::config::{
+    Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig,
+    DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REMINDER_SCHEDULE,
+};
+use crate::domain::Actor;
+use crate::store;
+use crate::store::url::{backend_of, DatabaseUrl};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "contact-policy-bot",
+    version,
+    about = "Slack bot for the managing service user contact policy"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the bot: HTTP endpoints for Slack, the outbox sender and the scheduler (default).
+    Serve(SlackArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate the configuration without starting anything.
+    CheckConfig(SlackArgs),
+    /// Manage functions, heads, deputies, managers, members and admins.
+    Admin {
+        /// Slack user id (or name) recorded as the actor in the audit trail.
+        #[arg(long, env = "ADMIN_ACTOR", default_value = "cli")]
+        actor: String,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://path/to/file.db` (default) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SlackArgs {
+    /// Slack app signing secret (Basic Information → App Credentials).
+    #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
+    pub slack_signing_secret: Option<String>,
+    /// Bot user OAuth token, `xoxb-…`.
+    #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+    pub slack_bot_token: Option<String>,
+    /// App-level token for Socket Mode, `xapp-…` (optional).
+    #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+    pub slack_app_token: Option<String>,
+    /// Slack Web API base URL; tests point it at a fake Slack on loopback.
+    #[arg(long, env = "SLACK_API_URL", default_value = "https://slack.com/api")]
+    pub slack_api_url: String,
+    /// The one workspace this bot serves; requests from any other are refused.
+    #[arg(long, env = "SLACK_TEAM_ID")]
+    pub slack_team_id: Option<String>,
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:3000")]
+    pub listen_addr: SocketAddr,
+    /// Time zone in which dates are shown and reminders scheduled.
+    #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
+    pub timezone: String,
+    /// Directory of letter templates (editable without rebuilding).
+    #[arg(long, env = "TEMPLATES_DIR", default_value = "templates")]
+    pub templates_dir: PathBuf,
+    /// The organisation's name, as letters give it.
+    #[arg(
+        long,
+        env = "ORGANISATION_NAME",
+        default_value = "Independent Office for Police Conduct"
+    )]
+    pub organisation_name: String,
+    /// How a service user raises a complaint or dispute (§7), as letters give it.
+    #[arg(long, env = "COMPLAINTS_CONTACT", default_value = DEFAULT_COMPLAINTS_CONTACT)]
+    pub complaints_contact: String,
+    /// When reminders are sent: a cron expression with seconds, in TIMEZONE.
+    #[arg(long, env = "REMINDER_SCHEDULE", default_value = DEFAULT_REMINDER_SCHEDULE)]
+    pub reminder_schedule: String,
+    /// Remind owners of reviews due within this many days.
+    #[arg(long, env = "REVIEW_REMINDER_DAYS", default_value_t = 30)]
+    pub review_reminder_days: i64,
+    /// Nudge the head after this many working days without a decision (then the deputies).
+    #[arg(long, env = "APPROVAL_NUDGE_WORKING_DAYS", default_value_t = 2)]
+    pub approval_nudge_working_days: u32,
+    /// Remind owners of restrictions ending within this many days.
+    #[arg(long, env = "ENDING_SOON_DAYS", default_value_t = 14)]
+    pub ending_soon_days: i64,
+    /// Remind about letters drafted but not marked sent after this many days.
+    #[arg(long, env = "LETTER_UNSENT_DAYS", default_value_t = 5)]
+    pub letter_unsent_days: i64,
+}
+
+/// Builds the serving configuration, refusing to start without the secrets it needs.
+pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, ConfigError> {
+    {
+        let required = |value: &Option<String>, var: &'static str| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or(ConfigError::Missing { var })
+        };
+        let signing_secret = required(&slack.slack_signing_secret, "SLACK_SIGNING_SECRET")?;
+        let bot_token = required(&slack.slack_bot_token, "SLACK_BOT_TOKEN")?;
+        let team_id = required(&slack.slack_team_id, "SLACK_TEAM_ID")?;
+        let timezone: Tz = slack.timezone.parse().map_err(|_| ConfigError::Invalid {
+            var: "TIMEZONE",
+            reason: format!("unknown time zone {:?}", slack.timezone),
+        })?;
+        url::Url::parse(&slack.slack_api_url).map_err(|e| ConfigError::Invalid {
+            var: "SLACK_API_URL",
+            reason: e.to_string(),
+        })?;
+        validate_database_url(&db.database_url)?;
+        cron::Schedule::from_str(&slack.reminder_schedule).map_err(|e| ConfigError::Invalid {
+            var: "REMINDER_SCHEDULE",
+            reason: e.to_string(),
+        })?;
+        Ok(Config {
+            database_url: db.database_url.clone(),
+            listen_addr: slack.listen_addr,
+            slack: SlackConfig {
+                signing_secret: SecretString::from(signing_secret),
+                bot_token: SecretString::from(bot_token),
+                app_token: slack
+                    .slack_app_token
+                    .clone()
+                    .filter(|t| !t.trim().is_empty())
+                    .map(SecretString::from),
+                api_url: slack.slack_api_url.trim_end_matches('/').to_owned(),
+                team_id,
+            },
+            timezone,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            outbox: OutboxConfig::default(),
+            letters: LettersConfig {
+                templates_dir: slack.templates_dir.clone(),
+                organisation: slack.organisation_name.clone(),
+                complaints_contact: slack.complaints_contact.clone(),
+            },
+            reminders: ReminderConfig {
+                schedule: slack.reminder_schedule.clone(),
+                review_due_days: slack.review_reminder_days,
+                ending_soon_days: slack.ending_soon_days,
+                approval_nudge_working_days: slack.approval_nudge_working_days,
+                letter_unsent_days: slack.letter_unsent_days,
+                ..ReminderConfig::default()
+            },
+        })
+    }
+}
+
+/// Only the two backends we ship are accepted; anything else is a clear start-up error.
+pub fn validate_database_url(url: &str) -> Result<(), ConfigError> {
+    DatabaseUrl::parse(url)
+        .map(|_| ())
+        .map_err(|e| ConfigError::Invalid {
+            var: "DATABASE_URL",
+            reason: e.to_string(),
+        })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn")
+    });
+    let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// `serve` is also what runs when no subcommand is given; its options then come from
+/// the environment alone.
+#[derive(Parser)]
+struct ServeDefaults {
+    #[command(flatten)]
+    slack: SlackArgs,
+}
+
+/// Entry point for the binary: dispatches the parsed command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    let command = cli
+        .command
+        .unwrap_or_else(|| Command::Serve(ServeDefaults::parse_from(["contact-policy-bot"]).slack));
+    match command {
+        Command::Serve(slack) => serve(&cli.database, &slack).await,
+        Command::CheckConfig(slack) => {
+            let config = config_from_args(&cli.database, &slack)?;
+            println!(
+                "configuration is valid: database {}, listening on {}, time zone {}",
+                backend_of(&config.database_url).name(),
+                config.listen_addr,
+                config.timezone
+            );
+            Ok(())
+        }
+        Command::Migrate => {
+            validate_database_url(&cli.database.database_url)?;
+            store::connect(&cli.database.database_url).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Admin { actor, command } => {
+            validate_database_url(&cli.database.database_url)?;
+            let store = store::connect(&cli.database.database_url).await?;
+            let output =
+                crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command)
+                    .await?;
+            println!("{output}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {
+    let config = config_from_args(database, slack)?;
+    tracing::info!(backend = backend_of(&config.database_url).name(), timezone = %config.timezone, "starting contact-policy-bot");
+    let app = Application::build(config).await?;
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    fn slack_args() -> SlackArgs {
+        SlackArgs {
+            slack_signing_secret: Some("s3cret".into()),
+            slack_bot_token: Some("xoxb-token".into()),
+            slack_app_token: None,
+            slack_api_url: "https://slack.com/api/".into(),
+            slack_team_id: Some("T123".into()),
+            listen_addr: "127.0.0.1:0".parse().expect("addr"),
+            timezone: "Europe/London".into(),
+            templates_dir: "templates".into(),
+            organisation_name: "Test Office".into(),
+            complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
+            reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),
+            review_reminder_days: 30,
+            approval_nudge_working_days: 2,
+            ending_soon_days: 14,
+            letter_unsent_days: 5,
+        }
+    }
+
+    fn db() -> DatabaseArgs {
+        DatabaseArgs {
+            database_url: DEFAULT_DATABASE_URL.into(),
+        }
+    }
+
+    #[test]
+    fn missing_secret_names_the_variable_and_the_readme() {
+        let mut args = slack_args();
+        args.slack_signing_secret = None;
+        let err = config_from_args(&db(), &args).expect_err("must fail");
+        assert_eq!(
+            err.to_string(),
+            "SLACK_SIGNING_SECRET is not set. See \"Configuration\" in README.md."
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let config = config_from_args(&db(), &slack_args()).expect("valid");
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("xoxb-token"), "{shown}");
+        assert_eq!(config.slack.bot_token.expose_secret(), "xoxb-token");
+        assert_eq!(config.slack.api_url, "https://slack.com/api");
+    }
+
+    #[test]
+    fn unknown_database_scheme_is_refused() {
+        let err = validate_database_url("mysql://x").expect_err("must fail");
+        assert!(err.to_string().starts_with("DATABASE_URL is not valid"));
+    }
+}

@@ -1,0 +1,32 @@
+//! What every Slack request handler can reach: the store, the clock, the workspace it
+//! serves and the letter templates. `app.rs` builds it once at start.
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::letters::Letters;
+use crate::metrics::Metrics;
+use crate::slack::send::Interactive;
+use crate::slack::signature::SignatureVerifier;
+use crate::store::Store;
+
+/// What every request handler can reach.
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub verifier: SignatureVerifier,
+    pub team_id: String,
+    pub timezone: Tz,
+    pub metrics: Arc<Metrics>,
+    /// Nudges the outbox sender as soon as something is queued.
+    pub outbox_wake: Arc<Notify>,
+    /// Sends views answering a user's action at once, beside the outbox.
+    pub interactive: Interactive,
+    pub letters: Arc<Letters>,
+    pub organisation: String,
+    pub complaints_contact: String,
+}
