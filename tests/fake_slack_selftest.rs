@@ -92,7 +92,11 @@ async fn post_message_succeeds_with_increasing_ts() {
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
         .as_secs_f64();
-    assert!((ts_value(&first["ts"]) - now).abs() < 60.0, "{}", first["ts"]);
+    assert!(
+        (ts_value(&first["ts"]) - now).abs() < 60.0,
+        "{}",
+        first["ts"]
+    );
     assert_eq!(first["message"]["ts"], first["ts"]);
     assert_eq!(first["message"]["text"], "one");
     assert!(ts_value(&second["ts"]) > ts_value(&first["ts"]));
