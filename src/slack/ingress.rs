@@ -2,8 +2,15 @@
 //! the raw body, its workspace checked, then routed. Handlers only decide and write
 //! (store + outbox in one transaction) before answering, so Slack gets its ack well
 //! inside three seconds; anything sent to Slack afterwards leaves through the outbox.
+//!
+//! Slack always hears from us within its 3 seconds: a handler still working after
+//! [`ACK_BUDGET`] (a database that does not answer) is dropped, which rolls back whatever
+//! it had begun, and the user is told plainly to try again: an ephemeral reply to a
+//! command, an inline error in a modal (their input kept), a reply through the button's
+//! `response_url`, or no options for a search.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -26,6 +33,42 @@ use crate::slack::error::ApiError;
 use crate::slack::state::AppState;
 
 type Shared = State<Arc<AppState>>;
+
+/// How long a handler may take before Slack is answered without it: Slack gives up at 3 s.
+pub const ACK_BUDGET: Duration = Duration::from_millis(2500);
+
+/// What a user is told when the register did not answer in time. Nothing was changed.
+pub const TRY_AGAIN: &str = "The contact register is not answering just now, so nothing was changed. Please try again in a minute.";
+
+fn ephemeral(text: &str) -> Response {
+    let content = SlackMessageContent::new().with_text(text.to_owned());
+    Json(
+        SlackCommandEventResponse::new(content)
+            .with_response_type(SlackMessageResponseType::Ephemeral),
+    )
+    .into_response()
+}
+
+/// Runs `handler` within [`ACK_BUDGET`]; past it, answers with `late()` instead.
+async fn in_time(
+    state: &AppState,
+    endpoint: &'static str,
+    handler: impl std::future::Future<Output = Result<Response, ApiError>>,
+    late: impl FnOnce() -> Response,
+) -> Response {
+    match tokio::time::timeout(ACK_BUDGET, handler).await {
+        Ok(result) => counted(state, endpoint, result),
+        Err(_) => {
+            tracing::warn!(
+                endpoint,
+                budget_ms = ACK_BUDGET.as_millis() as u64,
+                "handler too slow; answered without it"
+            );
+            state.metrics.request(endpoint, "timeout");
+            late()
+        }
+    }
+}
 
 /// Verifies the Slack signature over the raw body before anything is parsed.
 fn verify(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), ApiError> {
@@ -77,8 +120,13 @@ fn counted(
 
 /// `POST /slack/commands`: the `/contact` slash command.
 pub async fn commands(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    let result = handle_command(&state, &headers, &body).await;
-    counted(&state, "commands", result)
+    in_time(
+        &state,
+        "commands",
+        handle_command(&state, &headers, &body),
+        || ephemeral(TRY_AGAIN),
+    )
+    .await
 }
 
 async fn handle_command(
@@ -133,8 +181,64 @@ async fn handle_command(
 
 /// `POST /slack/interactions`: button clicks and modal submissions.
 pub async fn interactions(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    let result = handle_interaction(&state, &headers, &body).await;
-    counted(&state, "interactions", result)
+    interaction_in_time(&state, "interactions", &headers, &body).await
+}
+
+/// Verifies and reads the payload (quick), then runs its handler within the budget, with
+/// the late answer that fits the kind of interaction.
+async fn interaction_in_time(
+    state: &AppState,
+    endpoint: &'static str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let event = match read_interaction(state, headers, body) {
+        Ok(event) => event,
+        Err(err) => return counted(state, endpoint, Err(err)),
+    };
+    in_time(state, endpoint, dispatch_interaction(state, &event), || {
+        late_interaction_answer(state, &event)
+    })
+    .await
+}
+
+/// The answer to an interaction whose handler ran out of time.
+fn late_interaction_answer(state: &AppState, event: &SlackInteractionEvent) -> Response {
+    match event {
+        SlackInteractionEvent::ViewSubmission(submission) => {
+            // Shown under the first field, with everything the user typed kept.
+            let first_field = match &submission.view.view {
+                SlackView::Modal(modal) => modal.blocks.iter().find_map(|block| match block {
+                    SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+                    _ => None,
+                }),
+                SlackView::Home(_) => None,
+            };
+            match first_field {
+                Some(field) => {
+                    let mut errors = super::forms::FieldErrors::default();
+                    errors.add(&field, TRY_AGAIN);
+                    Json(errors.into_response()).into_response()
+                }
+                None => StatusCode::OK.into_response(),
+            }
+        }
+        SlackInteractionEvent::BlockActions(actions) => {
+            if let Some(url) = &actions.response_url {
+                let content = SlackMessageContent::new().with_text(TRY_AGAIN.to_owned());
+                let key = format!("late:{}", actions.trigger_id);
+                state.interactive.send(&super::send::respond(
+                    url.0.as_ref(),
+                    content,
+                    false,
+                    key,
+                ));
+            }
+            StatusCode::OK.into_response()
+        }
+        SlackInteractionEvent::BlockSuggestion(_) => Json(json!({ "options": [] })).into_response(),
+        _ => StatusCode::OK.into_response(),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -142,11 +246,11 @@ struct InteractionForm {
     payload: String,
 }
 
-async fn handle_interaction(
+fn read_interaction(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, ApiError> {
+) -> Result<SlackInteractionEvent, ApiError> {
     verify(state, headers, body)?;
     let form: InteractionForm = serde_urlencoded::from_bytes(body)
         .map_err(|_| ApiError::BadRequest("expected a form with a payload field".into()))?;
@@ -162,7 +266,14 @@ async fn handle_interaction(
         SlackInteractionEvent::ViewClosed(e) => e.team.id.to_string(),
     };
     check_team(state, &team_id)?;
-    match &event {
+    Ok(event)
+}
+
+async fn dispatch_interaction(
+    state: &AppState,
+    event: &SlackInteractionEvent,
+) -> Result<Response, ApiError> {
+    match event {
         SlackInteractionEvent::ViewSubmission(submission) => {
             interactions::view_submission(state, submission).await
         }
@@ -184,8 +295,7 @@ async fn handle_interaction(
 
 /// `POST /slack/options`: searches for external selects (Slack's "options load URL").
 pub async fn options(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    let result = handle_interaction(&state, &headers, &body).await;
-    counted(&state, "options", result)
+    interaction_in_time(&state, "options", &headers, &body).await
 }
 
 fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
@@ -203,8 +313,14 @@ fn interaction_kind(event: &SlackInteractionEvent) -> &'static str {
 /// `POST /slack/events`: the Events API. Answers `url_verification`; handles each
 /// `event_id` once, however often Slack retries it.
 pub async fn events(State(state): Shared, headers: HeaderMap, body: Bytes) -> Response {
-    let result = handle_event(&state, &headers, &body).await;
-    counted(&state, "events", result)
+    // Past the budget, 503 lets Slack retry the event; each event is handled once.
+    in_time(
+        &state,
+        "events",
+        handle_event(&state, &headers, &body),
+        || StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    )
+    .await
 }
 
 async fn handle_event(

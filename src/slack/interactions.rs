@@ -16,6 +16,8 @@ use super::send;
 use crate::domain::UserId;
 use crate::slack::error::ApiError;
 use crate::slack::state::AppState;
+use crate::store::once::once;
+use crate::store::StoreError;
 
 /// Answers a reply in the shape Slack expects for a slash command or interaction.
 pub fn into_response(reply: Reply) -> Response {
@@ -49,17 +51,16 @@ pub async fn view_submission(
         user: UserId::from_slack(event.user.id.to_string()),
         now: state.clock.now(),
     };
-    // A modal is submitted once: the view is claimed before anything is recorded, so a
-    // second submission of the same view (a retry after a slow answer) arriving even while
-    // the first is still being handled records nothing. The claim is given back when the
-    // submission was not accepted (inline errors or a failure), so the user can fix it.
+    // A submission answered 200 was stored, and stored once (store::once): its key is
+    // written in the same transaction as the record, so a crash before the commit leaves
+    // neither and the user's retry stores it, and a retry after it is answered as handled.
     let key = format!("view_submission:{}", event.view.state_params.id);
-    if !state.store.first_sighting_of_event(&key, ctx.now).await? {
+    if state.store.event_seen(&key).await? {
         return Ok(StatusCode::OK.into_response());
     }
     tracing::info!(callback = %callback, "modal submitted");
     let private_metadata = modal.private_metadata.as_deref();
-    let result = async {
+    let result = once(key, async {
         Ok::<Reply, ApiError>(match callback.as_str() {
             rpt::REPORT => rpt::submit_report(&ctx, &form, &metadata).await?,
             rpt::CALL_ENDED => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
@@ -76,13 +77,17 @@ pub async fn view_submission(
             dsp::REVIEW => dsp::submit_review(&ctx, &form, private_metadata).await?,
             _ => Reply::Ack,
         })
-    }
+    })
     .await;
-    match &result {
-        Ok(Reply::Ack) => super::home::refresh_after_change(state, &ctx.user).await,
-        _ => state.store.forget_event(&key).await?,
+    match result {
+        Ok(Reply::Ack) => {
+            super::home::refresh_after_change(state, &ctx.user).await;
+            Ok(StatusCode::OK.into_response())
+        }
+        // Stored by an earlier delivery of this same submission: the modal just closes.
+        Err(ApiError::Store(StoreError::AlreadyHandled)) => Ok(StatusCode::OK.into_response()),
+        other => Ok(into_response(other?)),
     }
-    Ok(into_response(result?))
 }
 
 pub async fn block_actions(

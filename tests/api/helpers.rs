@@ -473,6 +473,18 @@ impl TestApp {
         values: serde_json::Value,
     ) -> reqwest::Response {
         let view_id = format!("V{}", rand::random::<u32>());
+        self.submit_view(user, modal, values, &view_id).await
+    }
+
+    /// Submits `modal` as the view `view_id`: submitting the same id again is what Slack
+    /// sends when the user presses Submit again on the same modal.
+    pub async fn submit_view(
+        &self,
+        user: &str,
+        modal: &serde_json::Value,
+        values: serde_json::Value,
+        view_id: &str,
+    ) -> reqwest::Response {
         let payload = serde_json::json!({
             "type": "view_submission",
             "team": slack_team(),

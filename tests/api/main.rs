@@ -7,6 +7,7 @@ mod fake_slack;
 #[macro_use]
 mod helpers;
 
+mod ack;
 mod cli;
 mod commands;
 mod disputes;
