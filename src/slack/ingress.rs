@@ -227,12 +227,9 @@ fn late_interaction_answer(state: &AppState, event: &SlackInteractionEvent) -> R
             if let Some(url) = &actions.response_url {
                 let content = SlackMessageContent::new().with_text(TRY_AGAIN.to_owned());
                 let key = format!("late:{}", actions.trigger_id);
-                state.interactive.send(&super::send::respond(
-                    url.0.as_ref(),
-                    content,
-                    false,
-                    key,
-                ));
+                state
+                    .interactive
+                    .send(&super::send::respond(url.0.as_ref(), content, false, key));
             }
             StatusCode::OK.into_response()
         }

@@ -185,3 +185,58 @@ async fn a_command_gets_try_again_within_three_seconds_when_the_database_stalls(
     }
     app.stop().await.expect("stops cleanly");
 }
+
+on_both_backends!(a_bot_killed_mid_submission_stores_it_when_the_user_submits_again);
+
+/// Kills the bot while a submission is being written (held up by a lock), then starts a
+/// new bot on the same database: the user's second press of Submit on the same modal is
+/// stored, once. Before the key was written with the record, the killed bot had already
+/// committed "seen" for the view, and the retry was answered 200 with nothing stored.
+async fn a_bot_killed_mid_submission_stores_it_when_the_user_submits_again(backend: Backend) {
+    let Some(db) = fresh_db(backend, "killed_submission").await else {
+        return;
+    };
+    let db = std::sync::Arc::new(db);
+    let slack = std::sync::Arc::new(crate::fake_slack::FakeSlack::start().await);
+    let (doomed, killer) = spawn_killable_app(db.clone(), slack.clone()).await;
+    casework(&doomed).await;
+    assert_eq!(
+        doomed.slash_command(STAFF, "call-ended").await.status(),
+        200
+    );
+    let modal = doomed.opened_modal(0).await;
+    let values = state_values(&[
+        ("outcome", v::radio("ended")),
+        ("reason", v::radio("abusive")),
+        ("note", v::text("Swore repeatedly")),
+    ]);
+    let view = "V0KILLED";
+
+    let stall = Stall::begin(backend, db.url()).await;
+    let in_flight = {
+        let (modal, values) = (modal.clone(), values.clone());
+        let request = doomed.submit_view(STAFF, &modal, values, view);
+        // The request is driven here until the bot dies under it.
+        tokio::time::timeout(Duration::from_millis(800), request).await
+    };
+    assert!(
+        in_flight.is_err(),
+        "the submission is still being handled when the bot dies"
+    );
+    killer.kill();
+    stall.end().await;
+    // The dead bot's connections died with it; read through the new one.
+    let app = spawn_app_on(db, slack).await;
+    assert_eq!(calls_logged(&app).await, 0, "the killed bot stored nothing");
+    let retry = app.submit_view(STAFF, &modal, values.clone(), view).await;
+    assert_eq!(retry.status(), 200);
+    assert!(
+        retry.text().await.expect("body").is_empty(),
+        "the modal closes"
+    );
+    assert_eq!(calls_logged(&app).await, 1, "the retry is stored");
+    let again = app.submit_view(STAFF, &modal, values, view).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(calls_logged(&app).await, 1, "and stored once");
+    app.stop().await.expect("stops cleanly");
+}

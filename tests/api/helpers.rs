@@ -162,6 +162,52 @@ pub async fn spawn_app_with(
     }
 }
 
+/// An app running in a tokio runtime of its own, which [`Killer::kill`] stops outright:
+/// every task, request in flight and database connection is dropped at once, as when the
+/// process dies (no graceful shutdown, nothing finished).
+pub struct Killer {
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Killer {
+    pub fn kill(self) {
+        self.runtime.shutdown_background();
+    }
+}
+
+/// Starts the app on `db` and `slack` in its own runtime; see [`Killer`].
+pub async fn spawn_killable_app(db: Arc<TestDb>, slack: Arc<FakeSlack>) -> (TestApp, Killer) {
+    let config = test_config(db.url(), &slack.api_url());
+    let (app, runtime) = tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime for the app");
+        let app = runtime
+            .block_on(Application::build(config))
+            .expect("app builds");
+        (app, runtime)
+    })
+    .await
+    .expect("app thread");
+    let address = format!("http://{}", app.local_addr().expect("bound"));
+    let store = app.store();
+    runtime.spawn(app.run_until_stopped(std::future::pending::<()>()));
+    let test_app = TestApp {
+        clock: None,
+        scheduler: None,
+        address,
+        store,
+        slack,
+        db,
+        http: reqwest::Client::new(),
+        shutdown: None,
+        task: None,
+    };
+    (test_app, Killer { runtime })
+}
+
 pub fn sign(timestamp: i64, body: &[u8]) -> String {
     SignatureVerifier::new(SecretString::from(SIGNING_SECRET)).sign(&timestamp.to_string(), body)
 }
