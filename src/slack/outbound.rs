@@ -1,7 +1,7 @@
 //! Calls to Slack's Web API. Every call the bot makes (other than the HTTP answer to a
 //! request) is a `SlackCall`: messages are stored in the outbox first and delivered from
 //! here by the sender; views answering a user's action go out at once through the
-//! interactive lane (`send::Interactive`). Both go through slack-morphism pointed at the
+//! interactive lane (`interactive::Interactive`). Both go through slack-morphism pointed at the
 //! configured base URL (R-OPS-3), and both sort failures with the same `classify`.
 
 use std::time::Duration;

@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use crate::clock::Clock;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
-use crate::slack::send::Interactive;
+use crate::slack::interactive::Interactive;
 use crate::slack::signature::SignatureVerifier;
 use crate::store::Store;
 
