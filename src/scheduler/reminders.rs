@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use slack_morphism::prelude::*;
 
 use chrono_tz::Tz;
 use tokio::sync::Notify;
@@ -17,8 +16,8 @@ use crate::clock::Clock;
 use crate::config::ReminderConfig;
 use crate::domain::calendar::add_working_days;
 use crate::domain::UserId;
-use crate::slack::blocks::{md, pt};
 use crate::slack::ids::Action;
+use crate::slack::messages::reminders::reminder;
 use crate::slack::send;
 use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
 use crate::store::{FunctionSummary, Store, StoreResult};
@@ -384,22 +383,7 @@ impl Plan<'_> {
             return;
         }
         let (label, action, value) = button;
-        let blocks: Vec<SlackBlock> = vec![
-            SlackSectionBlock::new().with_text(md(text)).into(),
-            SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt(label))
-                .with_action_id(action.into())
-                .with_value(value)
-                .into()])
-            .into(),
-        ];
-        let plain = text.replace('*', "");
-        let message = send::dm(
-            recipient,
-            SlackMessageContent::new()
-                .with_text(plain)
-                .with_blocks(blocks),
-            key,
-        );
+        let message = send::dm(recipient, reminder(text, label, action, value), key);
         self.reminders.push(NewReminder {
             kind,
             subject_type,

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ingress;
 pub mod interactions;
 pub mod interactive;
+pub mod messages;
 pub mod metadata;
 pub mod outbound;
 pub mod people;

@@ -1,0 +1,3 @@
+//! Block Kit for what leaves through the outbox: no store writes, no handlers.
+
+pub mod reminders;

@@ -1,0 +1,15 @@
+//! A reminder DM (R-REM-1, R-REM-2): what is due, by reference, and one button to act on
+//! it. Reminders carry no personal data, so the notification preview is the text itself.
+
+use slack_morphism::prelude::*;
+
+use crate::slack::blocks::{actions, button, message, section};
+
+/// The reminder `text` (mrkdwn) with a button `label` that sends `action` with `value`.
+pub fn reminder(text: &str, label: &str, action: &str, value: String) -> SlackMessageContent {
+    let preview = text.replace('*', "");
+    message(
+        &preview,
+        vec![section(text), actions(vec![button(label, action, value)])],
+    )
+}
