@@ -19,7 +19,10 @@ use super::UserId;
 /// the day it was received; the due date offered by default (R-DIS-1).
 pub const DISPUTE_RESPONSE_WORKING_DAYS: u32 = 20;
 
-const MAX_TEXT_CHARS: usize = 4000;
+/// The most a dispute's summary or its resolution's reasons may hold. The dispute and
+/// resolve forms offer exactly this much (kept within what Slack lets an input accept), so
+/// what a person can type is what is accepted.
+pub const MAX_TEXT_CHARS: usize = 3000;
 
 /// The due date offered for a dispute received on `received_on`: the
 /// [`DISPUTE_RESPONSE_WORKING_DAYS`]th working day after it (weekends and England and
@@ -175,7 +178,7 @@ fn text_error(field: DisputeField, text: &str, empty: &str) -> Option<DisputeFie
     if text.is_empty() {
         Some(error(field, empty))
     } else if text.chars().count() > MAX_TEXT_CHARS {
-        Some(error(field, "Keep this to 4,000 characters or fewer"))
+        Some(error(field, "Keep this to 3,000 characters or fewer"))
     } else {
         None
     }
@@ -319,6 +322,24 @@ mod tests {
         // Christmas, the Boxing Day substitute and New Year's Day are skipped.
         assert_eq!(valid.due_on, d(2027, 1, 14));
         assert_eq!(valid.summary, "Says the restriction is unfair");
+    }
+
+    #[test]
+    fn a_summary_is_accepted_up_to_the_limit_the_form_offers_and_no_further() {
+        let today = d(2026, 12, 15);
+        let at_limit = DisputeDraft {
+            summary: "x".repeat(MAX_TEXT_CHARS),
+            ..draft()
+        };
+        assert!(at_limit.validate(today).is_ok());
+        let errors = DisputeDraft {
+            summary: "x".repeat(MAX_TEXT_CHARS + 1),
+            ..draft()
+        }
+        .validate(today)
+        .expect_err("too long");
+        assert_eq!(errors[0].field, DisputeField::Summary);
+        assert!(errors[0].message.contains("3,000"), "{errors:?}");
     }
 
     #[test]

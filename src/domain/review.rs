@@ -14,7 +14,9 @@ use chrono::{Days, NaiveDate};
 use super::incident::UnknownValue;
 use super::restriction::next_review_after;
 
-const MAX_TEXT_CHARS: usize = 4000;
+/// The most a review's reasons may hold. The review form offers exactly this much (kept
+/// within what Slack lets an input accept), so what a person can type is what is accepted.
+pub const MAX_REASONS_CHARS: usize = 3000;
 
 /// A review started this many days or fewer before the restriction's review date (or
 /// after it) is the annual review; one started earlier is an early reconsideration.
@@ -229,10 +231,10 @@ impl ReviewDraft {
                 ReviewField::Reasons,
                 "Give the reasons: they go in the letter to the person",
             ));
-        } else if reasons.chars().count() > MAX_TEXT_CHARS {
+        } else if reasons.chars().count() > MAX_REASONS_CHARS {
             errors.push(error(
                 ReviewField::Reasons,
-                "Keep this to 4,000 characters or fewer",
+                "Keep this to 3,000 characters or fewer",
             ));
         }
         let mut next_review_on = None;
@@ -272,6 +274,22 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    #[test]
+    fn reasons_are_accepted_up_to_the_limit_the_form_offers_and_no_further() {
+        let today = d(2026, 3, 10);
+        let draft = |n: usize| ReviewDraft {
+            outcome: Some(ReviewOutcome::Lift),
+            next_review_on: None,
+            reasons: "x".repeat(n),
+        };
+        assert!(draft(MAX_REASONS_CHARS).validate(today).is_ok());
+        let errors = draft(MAX_REASONS_CHARS + 1)
+            .validate(today)
+            .expect_err("too long");
+        assert_eq!(errors[0].field, ReviewField::Reasons);
+        assert!(errors[0].message.contains("3,000"), "{errors:?}");
     }
 
     #[test]

@@ -1,3 +1,4 @@
 //! Block Kit for what leaves through the outbox: no store writes, no handlers.
 
+pub mod disputes;
 pub mod reminders;

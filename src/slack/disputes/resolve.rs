@@ -1,0 +1,222 @@
+//! Resolving a dispute (R-DIS-2, R-LET-3): the handler, or the head or a deputy of the
+//! function, records the outcome once, with reasons that go in the letter to the person.
+//! "Still applies" and "lifted" draft the outcome letter now; "varied" sends the prompt to
+//! request the new measures, and the letter waits for the head's approval.
+
+use super::{
+    actor, base_letter, day, function_name_of, letter_effects, messages, outcome_letter,
+    outcome_messages, restriction_letter, today, RESOLVE,
+};
+use crate::domain::dispute::{DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS};
+use crate::letters::LetterKind;
+use crate::slack::blocks::*;
+use crate::slack::ctx::{Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::metadata::{extra_of, Metadata};
+use crate::slack::send;
+use crate::store::records::*;
+
+/// The handler, or the head or a deputy of the function, may resolve a dispute.
+async fn may_resolve(
+    ctx: &Ctx<'_>,
+    dispute: &DisputeRecord,
+) -> Result<Result<(), String>, ApiError> {
+    if dispute.handler == ctx.user.as_str() {
+        return Ok(Ok(()));
+    }
+    let senior = ctx
+        .state
+        .store
+        .roles_of(&ctx.user)
+        .await?
+        .iter()
+        .any(|r| r.function_id == dispute.function_id && r.role.may_decide_restrictions());
+    if senior {
+        return Ok(Ok(()));
+    }
+    Ok(Err(format!(
+        "Only the handler, <@{}>, or the head of function or a deputy can resolve dispute {}.",
+        dispute.handler, dispute.reference
+    )))
+}
+
+fn already_resolved(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    outcome: &str,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    format!(
+        "Dispute {reference} was already resolved ({}) by <@{by}> on {}.",
+        outcome.replace('_', " "),
+        ctx.local_time(at)
+    )
+}
+
+pub async fn open_resolve(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    dispute_id: i64,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(dispute) = store.dispute(dispute_id).await? else {
+        return Ok(Some("That dispute no longer exists.".to_owned()));
+    };
+    if let Err(message) = may_resolve(ctx, &dispute).await? {
+        return Ok(Some(message));
+    }
+    if let (Some(outcome), Some(by), Some(at)) =
+        (&dispute.outcome, &dispute.resolved_by, dispute.resolved_at)
+    {
+        return Ok(Some(already_resolved(
+            ctx,
+            &dispute.reference,
+            outcome,
+            by,
+            at,
+        )));
+    }
+    let outcomes: Vec<(&str, &str)> = DisputeOutcome::ALL
+        .iter()
+        .map(|o| (o.as_str(), o.label()))
+        .collect();
+    // The handler decides on what the person disputes, so it is shown whole.
+    let mut blocks = vec![section(&format!(
+        "*Dispute {}* of restriction {} · received {} · due {}",
+        dispute.reference,
+        dispute.restriction_reference,
+        day(dispute.received_on),
+        day(dispute.due_on),
+    ))];
+    blocks.extend(sections(&format!(
+        "*What they dispute:*\n{}",
+        escape(&dispute.summary)
+    )));
+    blocks.extend([
+        field("outcome", "Outcome", radio_element("outcome", &outcomes), false, None),
+        text_input(
+            "reasons",
+            "Reasons (they go in the letter to the person)",
+            true,
+            false,
+            MAX_TEXT_CHARS as u64,
+        ),
+        context("*Vary:* the new measures go to the head of function for approval, as any restriction does (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+    ]);
+    let view = metadata_modal(
+        "Resolve dispute",
+        RESOLVE,
+        "Record outcome",
+        &Metadata::default(),
+        blocks,
+        Some(&dispute_id.to_string()),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(None)
+}
+
+pub async fn submit_resolve(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let Some(dispute_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok()) else {
+        return Err(ApiError::BadRequest(
+            "resolve modal without a dispute".into(),
+        ));
+    };
+    let store = ctx.state.store.as_ref();
+    let mut errors = FieldErrors::default();
+    let draft = ResolutionDraft {
+        outcome: form.selected("outcome").and_then(|o| o.parse().ok()),
+        reasons: form.text("reasons").unwrap_or_default(),
+    };
+    let resolution = match draft.validate() {
+        Ok(resolution) => resolution,
+        Err(field_errors) => {
+            for e in field_errors {
+                errors.add(e.field.as_str(), e.message);
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let Some(dispute) = store.dispute(dispute_id).await? else {
+        errors.add("outcome", "That dispute no longer exists.");
+        return Err(ApiError::Invalid(errors));
+    };
+    if let Err(message) = may_resolve(ctx, &dispute).await? {
+        errors.add("outcome", message);
+        return Err(ApiError::Invalid(errors));
+    }
+    let (Some(person), Some(restriction)) = (
+        store.person(dispute.person_id).await?,
+        store.restriction(dispute.restriction_id).await?,
+    ) else {
+        errors.add(
+            "outcome",
+            "That person or restriction is no longer on record.",
+        );
+        return Err(ApiError::Invalid(errors));
+    };
+    let function_name = function_name_of(ctx, dispute.function_id).await?;
+    let resolver = ctx.user.clone();
+    let letter = base_letter(ctx, &person, &dispute.reference, &function_name);
+    let mut letter = restriction_letter(
+        letter,
+        &restriction,
+        &resolution.reasons,
+        resolution.outcome.as_str(),
+    );
+    if resolution.outcome == DisputeOutcome::Lifted {
+        letter.starts_on = Some(today(ctx));
+    }
+    let build = |concluded: &Concluded| -> Effects {
+        let told = messages::dispute_outcome(
+            resolution.outcome,
+            &concluded.reference,
+            &concluded.restriction_reference,
+        );
+        let varied = resolution.outcome == DisputeOutcome::Varied;
+        let messages = outcome_messages(&resolver, told, "dispute", varied, concluded, &person);
+        if varied {
+            return Effects::messages(messages);
+        }
+        outcome_letter(
+            ctx,
+            LetterKind::DisputeOutcome,
+            &person,
+            &letter,
+            &resolver,
+            messages,
+        )
+    };
+    if resolution.outcome != DisputeOutcome::Varied {
+        // Render once up front so a broken template is a clear error, not a silent gap.
+        letter_effects(
+            ctx,
+            LetterKind::DisputeOutcome,
+            &person,
+            &letter,
+            &resolver,
+            Vec::new(),
+        )?;
+    }
+    match store
+        .resolve_dispute(dispute_id, &resolution, &actor(ctx), ctx.now, &build)
+        .await?
+    {
+        Conclusion::Concluded(_) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(Reply::Ack)
+        }
+        Conclusion::AlreadyConcluded { outcome, by, at } => {
+            errors.add(
+                "outcome",
+                already_resolved(ctx, &dispute.reference, &outcome, &by, at),
+            );
+            Err(ApiError::Invalid(errors))
+        }
+    }
+}

@@ -1,0 +1,317 @@
+//! Reviews (R-REV-1, R-REV-2): `/contact review` and the "Start review" button (from the
+//! command or a reminder) start the review of a restriction in force and open its decision
+//! modal; the manager records that it continues (next review at most 12 months on, §8),
+//! is varied (new measures to the head for approval) or is lifted, with reasons that go in
+//! the outcome letter.
+
+use slack_morphism::prelude::*;
+
+use super::{
+    actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
+    messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, REVIEW,
+    REVIEW_PERSON, START_REVIEW,
+};
+use crate::access;
+use crate::domain::review::{
+    default_next_review, ReviewDraft, ReviewKind, ReviewOutcome, MAX_REASONS_CHARS,
+};
+use crate::letters::LetterKind;
+use crate::slack::blocks::*;
+use crate::slack::ctx::{text, Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::metadata::{extra_of, Metadata};
+use crate::slack::people::person_label;
+use crate::slack::send;
+use crate::store::records::*;
+use crate::store::StoreError;
+
+pub async fn review(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
+    if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
+        .await?
+        .is_empty()
+    {
+        return Ok(text(
+            "Only a manager, head or deputy of a function can review a restriction.",
+        ));
+    }
+    match one_person(ctx, query, "review", REVIEW_PERSON).await? {
+        Ok(person) => review_person(ctx, trigger_id, &person).await,
+        Err(reply) => Ok(reply),
+    }
+}
+
+/// Opens the review of the person's one restriction, or lets the manager choose.
+pub async fn review_person(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    person: &PersonRecord,
+) -> Result<Reply, ApiError> {
+    let restrictions = managed_restrictions(ctx, person).await?;
+    match restrictions.as_slice() {
+        [] => Ok(text(&format!(
+            "{} has no restriction in force in a function you manage.",
+            escape(&person.name)
+        ))),
+        [only] => open_review(ctx, trigger_id, only.id).await,
+        several => {
+            let mut blocks = vec![section(&format!(
+                "{} has {} restrictions in force. Which one are you reviewing?",
+                escape(&person.name),
+                several.len()
+            ))];
+            for r in several {
+                blocks.push(
+                    SlackSectionBlock::new()
+                        .with_text(md(&format!(
+                            "*{}* · {} · next review {}",
+                            r.reference,
+                            escape(&r.function_name),
+                            day(r.next_review_on)
+                        )))
+                        .with_accessory(
+                            SlackBlockButtonElement::new(pt("Start review"))
+                                .with_action_id(START_REVIEW.into())
+                                .with_value(r.id.to_string())
+                                .into(),
+                        )
+                        .into(),
+                );
+            }
+            Ok(Reply::Ephemeral(message(
+                "Choose the restriction to review",
+                blocks,
+            )))
+        }
+    }
+}
+
+/// The review open for a restriction in force, started now if there is none.
+async fn open_or_start(
+    ctx: &Ctx<'_>,
+    restriction: &RestrictionRecord,
+) -> Result<Result<ReviewRecord, String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    if let Some(open) = store.open_review_for(restriction.id).await? {
+        return Ok(Ok(open));
+    }
+    let new = NewReview {
+        restriction_id: restriction.id,
+        kind: ReviewKind::starting_on(today(ctx), restriction.next_review_on),
+        today: today(ctx),
+    };
+    let started = match store.start_review(&new, &actor(ctx), ctx.now).await {
+        Ok(recorded) => store.review(recorded.id).await?,
+        // Someone started it a moment ago: carry on with theirs.
+        Err(StoreError::Conflict { .. }) => store.open_review_for(restriction.id).await?,
+        Err(StoreError::NotFound { .. }) => {
+            return Ok(Err(format!(
+                "{} is no longer in force.",
+                restriction.reference
+            )))
+        }
+        Err(other) => return Err(other.into()),
+    };
+    Ok(started.ok_or_else(|| "The review could not be started; try again.".to_owned()))
+}
+
+/// "Start review" (from `/contact review` or a reminder): starts the review and opens its
+/// decision modal. The value is the restriction id.
+pub async fn open_review(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    restriction_id: i64,
+) -> Result<Reply, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(restriction) = store.restriction(restriction_id).await? else {
+        return Ok(text("That restriction no longer exists."));
+    };
+    if let Err(denied) =
+        access::require_manager_of(store, &ctx.user, restriction.function_id).await?
+    {
+        return Err(ApiError::Refused(denied.0));
+    }
+    if restriction.status != "active" {
+        return Ok(text(&format!(
+            "{} is no longer in force ({}): there is nothing to review.",
+            restriction.reference, restriction.status
+        )));
+    }
+    let Some(person) = store.person(restriction.person_id).await? else {
+        return Ok(text("That person is no longer on record."));
+    };
+    let review = match open_or_start(ctx, &restriction).await? {
+        Ok(review) => review,
+        Err(message) => return Ok(text(&message)),
+    };
+    let latest = default_next_review(today(ctx));
+    let outcomes: Vec<(&str, &str)> = ReviewOutcome::ALL
+        .iter()
+        .map(|o| (o.as_str(), o.label()))
+        .collect();
+    let kind = review
+        .kind
+        .parse::<ReviewKind>()
+        .map(ReviewKind::label)
+        .unwrap_or("review");
+    // The reviewer decides on the measures in force, so they are listed whole.
+    let mut blocks = vec![section(&format!(
+        "*Review {}* ({kind}) of restriction *{}* for {}\nIn force since {} · review due {}",
+        review.reference,
+        restriction.reference,
+        escape(&person_label(&person)),
+        day(restriction.starts_on),
+        day(restriction.next_review_on),
+    ))];
+    blocks.extend(sections(&measures_text(&restriction.measures)));
+    blocks.extend([
+        context("§8: a restriction is reviewed at least once a year, and may be reconsidered sooner if the person shows a more acceptable approach."),
+        field("outcome", "Outcome", radio_element("outcome", &outcomes), false, None),
+        field(
+            "next_review_on",
+            "Next review (if it continues)",
+            date_picker("next_review_on", latest),
+            true,
+            Some(&format!(
+                "Continue only: at most 12 months on (§8), on or before {}.",
+                day(latest)
+            )),
+        ),
+        text_input(
+            "reasons",
+            "Reasons (they go in the letter to the person)",
+            true,
+            false,
+            MAX_REASONS_CHARS as u64,
+        ),
+        context("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+    ]);
+    let view = metadata_modal(
+        "Review restriction",
+        REVIEW,
+        "Record outcome",
+        &Metadata::default(),
+        blocks,
+        Some(&review.id.to_string()),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(Reply::Ack)
+}
+
+fn already_decided(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    outcome: &str,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    format!(
+        "Review {reference} was already decided ({outcome}) by <@{by}> on {}.",
+        ctx.local_time(at)
+    )
+}
+
+pub async fn submit_review(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let Some(review_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok()) else {
+        return Err(ApiError::BadRequest("review modal without a review".into()));
+    };
+    let store = ctx.state.store.as_ref();
+    let mut errors = FieldErrors::default();
+    let draft = ReviewDraft {
+        outcome: form.selected("outcome").and_then(|o| o.parse().ok()),
+        next_review_on: form.date("next_review_on"),
+        reasons: form.text("reasons").unwrap_or_default(),
+    };
+    let decision = match draft.validate(today(ctx)) {
+        Ok(decision) => decision,
+        Err(field_errors) => {
+            for e in field_errors {
+                errors.add(e.field.as_str(), e.message);
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let Some(review) = store.review(review_id).await? else {
+        errors.add("outcome", "That review no longer exists.");
+        return Err(ApiError::Invalid(errors));
+    };
+    if let Err(denied) = access::require_manager_of(store, &ctx.user, review.function_id).await? {
+        errors.add("outcome", denied.0);
+        return Err(ApiError::Invalid(errors));
+    }
+    let (Some(person), Some(restriction)) = (
+        store.person(review.person_id).await?,
+        store.restriction(review.restriction_id).await?,
+    ) else {
+        errors.add(
+            "outcome",
+            "That person or restriction is no longer on record.",
+        );
+        return Err(ApiError::Invalid(errors));
+    };
+    let function_name = function_name_of(ctx, review.function_id).await?;
+    let reviewer = ctx.user.clone();
+    let letter = base_letter(ctx, &person, &review.reference, &function_name);
+    let mut letter = restriction_letter(
+        letter,
+        &restriction,
+        &decision.reasons,
+        decision.outcome.as_str(),
+    );
+    match decision.outcome {
+        ReviewOutcome::Continue => letter.next_review_on = decision.next_review_on,
+        ReviewOutcome::Lift => letter.starts_on = Some(today(ctx)),
+        ReviewOutcome::Vary => {}
+    }
+    let build = |concluded: &Concluded| -> Effects {
+        let told = messages::review_outcome(
+            decision.outcome,
+            concluded.next_review_on,
+            &concluded.reference,
+            &concluded.restriction_reference,
+        );
+        let varied = decision.outcome == ReviewOutcome::Vary;
+        let messages = outcome_messages(&reviewer, told, "review", varied, concluded, &person);
+        if varied {
+            return Effects::messages(messages);
+        }
+        outcome_letter(
+            ctx,
+            LetterKind::ReviewOutcome,
+            &person,
+            &letter,
+            &reviewer,
+            messages,
+        )
+    };
+    if decision.outcome != ReviewOutcome::Vary {
+        letter_effects(
+            ctx,
+            LetterKind::ReviewOutcome,
+            &person,
+            &letter,
+            &reviewer,
+            Vec::new(),
+        )?;
+    }
+    match store
+        .decide_review(review_id, &decision, &actor(ctx), ctx.now, &build)
+        .await?
+    {
+        Conclusion::Concluded(_) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(Reply::Ack)
+        }
+        Conclusion::AlreadyConcluded { outcome, by, at } => {
+            errors.add(
+                "outcome",
+                already_decided(ctx, &review.reference, &outcome, &by, at),
+            );
+            Err(ApiError::Invalid(errors))
+        }
+    }
+}
