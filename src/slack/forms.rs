@@ -127,8 +127,14 @@ mod tests {
     #[test]
     fn nul_characters_are_dropped_from_typed_text() {
         let form = form_with("description", "Shouted\u{0} at staff\u{0}");
-        assert_eq!(form.text("description").as_deref(), Some("Shouted at staff"));
+        assert_eq!(
+            form.text("description").as_deref(),
+            Some("Shouted at staff")
+        );
         assert_eq!(form_with("note", "\u{0}\u{0} ").text("note"), None);
-        assert_eq!(form_with("note", "  kept  ").text("note").as_deref(), Some("kept"));
+        assert_eq!(
+            form_with("note", "  kept  ").text("note").as_deref(),
+            Some("kept")
+        );
     }
 }

@@ -10,8 +10,8 @@ use slack_morphism::prelude::*;
 use super::blocks::{md, pt};
 use super::forms::{FieldErrors, Form};
 use crate::domain::person::{
-    AccessRequirements, Identifier, IdentifierKind, Language, PersonName,
-    PersonQuery, PreferredFormat,
+    AccessRequirements, Identifier, IdentifierKind, Language, PersonName, PersonQuery,
+    PreferredFormat,
 };
 use crate::store::records::{NewPerson, PersonChoice, PersonRecord};
 use crate::store::{Store, StoreResult};

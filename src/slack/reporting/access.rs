@@ -1,7 +1,6 @@
 //! `/contact access` (§1, R-REC-1): a person's access requirements (the format and
 //! language letters are drafted in, communication needs) and further identifiers.
 
-
 use super::{modal, ACCESS, ACCESS_PERSON};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};

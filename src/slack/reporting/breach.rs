@@ -53,7 +53,12 @@ pub async fn open_breach_for(
     };
     let choices = restrictions
         .iter()
-        .map(|r| (r.id.to_string(), restriction_label(&r.reference, &r.function_name)))
+        .map(|r| {
+            (
+                r.id.to_string(),
+                restriction_label(&r.reference, &r.function_name),
+            )
+        })
         .collect();
     let initial = restrictions.first().map(|r| r.id.to_string());
     let blocks = vec![

@@ -151,4 +151,3 @@ pub async fn submit_call_ended(
 fn week_start(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
-

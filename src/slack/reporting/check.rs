@@ -14,10 +14,12 @@ use crate::slack::people::person_label;
 use crate::store::records::*;
 
 pub async fn check(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
-    Ok(match pick(ctx, query, "check", CHECK_PERSON, "Check").await? {
-        Ok(person) => Reply::Ephemeral(check_card(ctx, &person).await?),
-        Err(reply) => reply,
-    })
+    Ok(
+        match pick(ctx, query, "check", CHECK_PERSON, "Check").await? {
+            Ok(person) => Reply::Ephemeral(check_card(ctx, &person).await?),
+            Err(reply) => reply,
+        },
+    )
 }
 
 /// What a member of staff must know before engaging with `person`, right now.

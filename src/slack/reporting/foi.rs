@@ -9,9 +9,9 @@ use crate::domain::foi::FoiGround;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
+use crate::slack::find::pick;
 use crate::slack::forms::{FieldErrors, Form};
 use crate::slack::functions::{function_field, read_function, FUNCTION};
-use crate::slack::find::pick;
 use crate::slack::metadata::Metadata;
 use crate::slack::people::person_label;
 use crate::slack::send;
@@ -140,4 +140,3 @@ pub async fn submit_foi(
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }
-

@@ -134,4 +134,3 @@ fn humanise(summary: &str) -> String {
     }
     out
 }
-

@@ -230,4 +230,3 @@ pub async fn submit_police_report(
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }
-

@@ -331,4 +331,3 @@ fn impact_line(minutes: Option<u32>, contacts: Option<u32>, note: &str) -> Strin
     }
     parts.join(", ")
 }
-
