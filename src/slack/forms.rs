@@ -26,13 +26,15 @@ impl Form {
             .or_else(|| block.values().next())
     }
 
-    /// A text input, trimmed; `None` when empty.
+    /// A text input, trimmed and without NUL characters; `None` when empty. NUL never
+    /// belongs in staff text and PostgreSQL refuses it in a text column, so it is dropped
+    /// here rather than turning a submission into a failure.
     pub fn text(&self, field: &str) -> Option<String> {
         self.value(field)
             .and_then(|v| v.value.as_deref())
-            .map(str::trim)
+            .map(|v| v.replace('\0', ""))
+            .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
-            .map(str::to_owned)
     }
 
     /// The value of a single select (static or external).
@@ -108,4 +110,31 @@ pub fn start_of_day<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> DateTime<Utc> {
 /// Slack's date-time type (a jiff timestamp) from a chrono instant, to the second.
 pub fn to_slack_time(at: DateTime<Utc>) -> jiff::Timestamp {
     jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form_with(field: &str, typed: &str) -> Form {
+        let state: SlackViewState = serde_json::from_value(json!({
+            "values": { field: { field: { "type": "plain_text_input", "value": typed } } }
+        }))
+        .expect("view state");
+        Form::new(Some(state))
+    }
+
+    #[test]
+    fn nul_characters_are_dropped_from_typed_text() {
+        let form = form_with("description", "Shouted\u{0} at staff\u{0}");
+        assert_eq!(
+            form.text("description").as_deref(),
+            Some("Shouted at staff")
+        );
+        assert_eq!(form_with("note", "\u{0}\u{0} ").text("note"), None);
+        assert_eq!(
+            form_with("note", "  kept  ").text("note").as_deref(),
+            Some("kept")
+        );
+    }
 }

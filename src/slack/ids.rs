@@ -89,6 +89,14 @@ pub enum Action {
     CheckPerson,
     /// Value: `person`, `person:offset` or `incident:<id>`.
     HistoryPerson,
+    /// A case file's "Newer" page button; value: `person:offset`.
+    HistoryNewer,
+    /// A case file's "Older" page button; value: `person:offset`.
+    HistoryOlder,
+    /// `/contact open`'s "Previous" page button; value: the offset.
+    OpenItemsPrevious,
+    /// `/contact open`'s "Next" page button; value: the offset.
+    OpenItemsNext,
     /// Value: the person id.
     BreachPerson,
     /// Value: the person id.
@@ -130,6 +138,10 @@ impl Action {
         Action::RecordPoliceReport,
         Action::CheckPerson,
         Action::HistoryPerson,
+        Action::HistoryNewer,
+        Action::HistoryOlder,
+        Action::OpenItemsPrevious,
+        Action::OpenItemsNext,
         Action::BreachPerson,
         Action::FoiPerson,
         Action::ReportInstead,
@@ -155,6 +167,10 @@ impl Action {
             Action::RecordPoliceReport => "record_police_report",
             Action::CheckPerson => "check_person",
             Action::HistoryPerson => "history_person",
+            Action::HistoryNewer => "history_newer",
+            Action::HistoryOlder => "history_older",
+            Action::OpenItemsPrevious => "open_items_previous",
+            Action::OpenItemsNext => "open_items_next",
             Action::BreachPerson => "breach_person",
             Action::FoiPerson => "foi_person",
             Action::ReportInstead => "report_instead",

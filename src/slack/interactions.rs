@@ -120,7 +120,13 @@ pub async fn block_actions(
                     Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                rpt::HISTORY_PERSON => history_button(&ctx, &value).await?,
+                rpt::HISTORY_PERSON | rpt::HISTORY_NEWER | rpt::HISTORY_OLDER => {
+                    history_button(&ctx, &value).await?
+                }
+                rpt::OPEN_ITEMS_PREVIOUS | rpt::OPEN_ITEMS_NEXT => match value.parse::<usize>() {
+                    Ok(offset) => Some(rpt::open_items_page(&ctx, offset).await?),
+                    Err(_) => None,
+                },
                 rpt::BREACH_PERSON => match person(&ctx, &value).await? {
                     Some(p) => Some(rpt::open_breach_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),

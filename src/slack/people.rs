@@ -10,7 +10,7 @@ use slack_morphism::prelude::*;
 use super::blocks::{md, pt};
 use super::forms::{FieldErrors, Form};
 use crate::domain::person::{
-    normalize_query, AccessRequirements, Identifier, IdentifierKind, Language, PersonName,
+    AccessRequirements, Identifier, IdentifierKind, Language, PersonName, PersonQuery,
     PreferredFormat,
 };
 use crate::store::records::{NewPerson, PersonChoice, PersonRecord};
@@ -80,17 +80,18 @@ pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
             "New person's email",
             "New person's case reference",
         ));
-        let confirm = SlackBlockCheckboxesElement::new(
-            vec![SlackBlockChoiceItem::new(
-                md("This is a *different person* from the record that shares this phone, email or case reference"),
-                "yes".to_owned(),
-            )],
-        )
+        // Slack allows 75 characters in an option: the tick says what it means, the hint
+        // says when to tick it.
+        let confirm = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
+            md("This is a *different person* from the one on record"),
+            "yes".to_owned(),
+        )])
         .with_action_id(DIFFERENT_PERSON.into());
         blocks.push(
             SlackInputBlock::new(pt("Different person?"), confirm.into())
                 .with_block_id(DIFFERENT_PERSON.into())
                 .with_optional(true)
+                .with_hint(pt("Tick only if someone on record already has the phone number, email or case reference you typed, and the new person is not them."))
                 .into(),
         );
         blocks.extend(access_blocks(None, true));
@@ -224,10 +225,15 @@ pub fn read_access(form: &Form, base: &AccessRequirements) -> AccessRequirements
 }
 
 /// Options for the external select, as `/slack/options` answers them.
+/// Text that cannot be searched for (empty, over-long, a NUL byte) gets no options rather
+/// than a failure or a list of everyone.
 pub async fn person_options(store: &dyn Store, typed: &str) -> StoreResult<serde_json::Value> {
-    let typed = typed.trim();
+    let Ok(query) = PersonQuery::parse(typed) else {
+        return Ok(json!({ "options": [] }));
+    };
+    let typed = query.text();
     let people = store
-        .find_people(typed, &normalize_query(typed), MAX_OPTIONS)
+        .find_people(typed, &query.identifiers(), MAX_OPTIONS)
         .await?;
     let mut options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = people
         .iter()

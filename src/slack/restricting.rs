@@ -100,46 +100,8 @@ pub(super) async fn one_person(
     command: &str,
     action: &str,
 ) -> Result<Result<PersonRecord, Reply>, ApiError> {
-    if query.trim().is_empty() {
-        return Ok(Err(text(&format!(
-            "Usage: `/contact {command} <name | phone | email | case ref>`"
-        ))));
-    }
-    let store = ctx.state.store.as_ref();
-    let mut people = store
-        .find_people(query, &crate::domain::person::normalize_query(query), 10)
-        .await?;
-    match people.len() {
-        0 => Ok(Err(text(&format!(
-            "No one on record matches “{}”.",
-            escape(query)
-        )))),
-        1 => Ok(Ok(people.remove(0))),
-        n => {
-            let mut blocks = vec![section(&format!(
-                "{n} people match “{}”. Choose one:",
-                escape(query)
-            ))];
-            for person in &people {
-                blocks.push(
-                    SlackSectionBlock::new()
-                        .with_text(md(&escape(&person_label(person))))
-                        .with_accessory(
-                            SlackBlockButtonElement::new(pt("Choose"))
-                                .with_action_id(action.into())
-                                .with_value(person.id.to_string())
-                                .into(),
-                        )
-                        .into(),
-                );
-            }
-            Ok(Err(Reply::Ephemeral(
-                SlackMessageContent::new()
-                    .with_text(format!("{n} people match"))
-                    .with_blocks(blocks),
-            )))
-        }
-    }
+    // Moved to slack::find (reporting helper); restricting imports it from there at merge.
+    crate::slack::find::one_person(ctx, query, command, action).await
 }
 
 // ---------------------------------------------------------------------------------------

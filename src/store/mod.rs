@@ -406,6 +406,13 @@ pub trait PeopleStore: Send + Sync {
         identifiers: &[(IdentifierKind, String)],
         limit: i64,
     ) -> StoreResult<Vec<PersonRecord>>;
+    /// How many people [`PeopleStore::find_people`] would find without a limit: the true
+    /// count staff are told when only the first few are listed.
+    async fn count_people(
+        &self,
+        name_query: &str,
+        identifiers: &[(IdentifierKind, String)],
+    ) -> StoreResult<i64>;
 }
 
 /// Incidents, ended calls, police reports, breaches, FOI refusals, and what staff read

@@ -5,10 +5,14 @@
 use std::time::Duration;
 
 use chrono::{NaiveTime, Utc, Weekday};
+use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
 use contact_policy_bot::domain::measures::{ContactMethod, ContactMode, ContactWindow, Measure};
-use contact_policy_bot::domain::person::normalize_query;
+use contact_policy_bot::domain::person::{
+    normalize_query, AccessRequirements, Identifier, PersonName,
+};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
+use contact_policy_bot::store::records::{NewIncident, NewPerson, PersonChoice};
 use serde_json::{json, Value};
 
 use crate::helpers::slack_values as v;
@@ -923,6 +927,179 @@ async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Ba
     app.stop().await.expect("stops cleanly");
 }
 
+/// A person created straight in the store, with a phone number ending in `n`.
+async fn someone(app: &TestApp, name: &str, n: u32) -> i64 {
+    let person = NewPerson {
+        name: PersonName::parse(name).expect("name"),
+        identifiers: vec![Identifier::phone(&format!("07700 8{n:05}")).expect("phone")],
+        access: AccessRequirements::default(),
+    };
+    app.store
+        .create_person(&person, &Actor::cli("test"), Utc::now())
+        .await
+        .expect("person")
+}
+
+/// Issue 8 item 7: a NUL byte, an empty or an over-long search gets a plain answer from
+/// every subcommand that looks a person up and from the person picker, never a failure or
+/// a list of everyone.
+async fn r_rpt_5_nul_empty_and_over_long_searches_get_a_clear_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "bad_queries").await else {
+        return;
+    };
+    casework(&app).await;
+    someone(&app, "Jane Doe", 1).await;
+    someone(&app, "John Roe", 2).await;
+    let over_long = "a".repeat(201);
+    for command in [
+        "check", "history", "breach", "foi", "access", "warn", "restrict", "dispute", "review",
+    ] {
+        for (query, expected) in [
+            ("Ja\u{0}ne", "control character"),
+            ("\u{0}", "control character"),
+            (over_long.as_str(), "too long"),
+        ] {
+            let response = app
+                .slash_command(MANAGER, &format!("{command} {query}"))
+                .await;
+            assert_eq!(response.status(), 200, "{command}");
+            let shown = response.text().await.expect("body");
+            assert!(shown.contains(expected), "{command}: {shown}");
+            assert!(
+                !shown.contains("Jane Doe") && !shown.contains("John Roe"),
+                "{command} listed people: {shown}"
+            );
+        }
+        let usage = app.slash_command(MANAGER, command).await;
+        let shown = usage.text().await.expect("body");
+        assert!(shown.contains("Usage"), "{command}: {shown}");
+    }
+    for typed in ["\u{0}", "Ja\u{0}ne", over_long.as_str(), "  "] {
+        let options = app.person_options(STAFF, typed).await;
+        assert_eq!(options["options"], json!([]), "{typed:?}: {options}");
+    }
+    let options = app.person_options(STAFF, "jane").await;
+    assert_eq!(
+        options["options"].as_array().map(Vec::len),
+        Some(2),
+        "Jane Doe and “New person: jane”: {options}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// R-RPT-5: when more people match than are listed, staff are told the true count.
+async fn r_rpt_5_check_says_how_many_match_when_more_are_listed(backend: Backend) {
+    let Some(app) = spawn_app(backend, "twelve_smiths").await else {
+        return;
+    };
+    casework(&app).await;
+    for n in 0..12 {
+        someone(
+            &app,
+            &format!("Sam Smith {}", char::from(b'a' + n as u8)),
+            n,
+        )
+        .await;
+    }
+    let shown = app
+        .slash_command(STAFF, "check smith")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        shown.contains("12 people match") && shown.contains("showing the first 10"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("check_person").count(), 10, "{shown}");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// A NUL byte typed into a form is dropped, so the report is stored on both backends.
+async fn r_rpt_1_a_nul_byte_in_a_description_is_dropped(backend: Backend) {
+    let Some(app) = spawn_app(backend, "nul_description").await else {
+        return;
+    };
+    casework(&app).await;
+    let values = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["rudeness"],
+        "Shouted\u{0} at staff",
+        Utc::now().timestamp() - 60,
+    );
+    report_ok(&app, 0, values).await;
+    let person = jane(&app).await;
+    let history = app.store.history(person).await.expect("history");
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert!(
+        history[0].summary.contains("Shouted at staff"),
+        "{history:?}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// R-RPT-3: `/contact open` lists outstanding police reports 20 a page with the true total.
+async fn r_rpt_3_open_items_are_paged_with_the_true_total(backend: Backend) {
+    let Some(app) = spawn_app(backend, "open_paged").await else {
+        return;
+    };
+    let function = casework(&app).await;
+    let person = someone(&app, "Jane Doe", 1).await;
+    for _ in 0..25 {
+        let report = IncidentReport {
+            category: Category::AggressiveAbusive,
+            kinds: vec![BehaviourKind::PhysicalViolence],
+            channel: Channel::InPerson,
+            occurred_at: Utc::now() - chrono::Duration::hours(1),
+            description: "Pushed a member of staff".to_owned(),
+            impact_staff_minutes: None,
+            impact_contacts: None,
+            impact_note: String::new(),
+        }
+        .validate(Utc::now())
+        .expect("valid incident");
+        let new = NewIncident {
+            person: PersonChoice::Existing(person),
+            function_id: function,
+            incident: report,
+        };
+        app.store
+            .record_incident(&new, &Actor::cli("test"), Utc::now(), &|_| Vec::new())
+            .await
+            .expect("incident");
+    }
+    let first: Value = app
+        .slash_command(MANAGER, "open")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = first.to_string();
+    assert!(
+        shown.contains("(25)") && shown.contains("Incidents 1–20 of 25"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("record_police_report").count(), 20, "{shown}");
+    assert!(shown.contains("open_items_next") && !shown.contains("open_items_previous"));
+    app.click(
+        MANAGER,
+        "open_items_next",
+        "20",
+        &app.slack.response_url("open2"),
+    )
+    .await;
+    let next = app
+        .slack
+        .wait_for_calls("response_url:open2", 1, WAIT)
+        .await;
+    let next = next[0].body.to_string();
+    assert!(next.contains("Incidents 21–25 of 25"), "{next}");
+    assert_eq!(next.matches("record_police_report").count(), 5, "{next}");
+    assert!(next.contains("open_items_previous") && !next.contains("open_items_next"));
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
     r_rec_1_names_are_found_whatever_their_case_on_both_backends,
     r_rec_1_access_requirements_are_recorded_and_shown_to_staff,
@@ -935,4 +1112,8 @@ on_both_backends!(
     r_rpt_6_history_is_for_managers_newest_first_and_paged,
     r_dp_4_foi_refusal_is_recorded_by_managers_and_shows_in_history,
     reporter_in_no_function_is_asked_to_pick_one,
+    r_rpt_5_nul_empty_and_over_long_searches_get_a_clear_answer,
+    r_rpt_5_check_says_how_many_match_when_more_are_listed,
+    r_rpt_1_a_nul_byte_in_a_description_is_dropped,
+    r_rpt_3_open_items_are_paged_with_the_true_total,
 );

@@ -164,4 +164,33 @@ impl PeopleStore for ThisStore {
         }
         Ok(people)
     }
+
+    async fn count_people(&self, name_query: &str, identifiers: &[(IdentifierKind, String)]) -> StoreResult<i64> {
+        // The same matches as find_people, as a set of ids: a person found both by an
+        // identifier and by name counts once.
+        let mut ids: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
+        for (kind, normalized) in identifiers {
+            let found: Vec<i64> = sqlx::query_scalar(
+                "SELECT DISTINCT i.service_user_id FROM service_user_identifiers i \
+                 JOIN service_users p ON p.id = i.service_user_id \
+                 WHERE i.kind = $1 AND i.normalized = $2 AND p.erased_at IS NULL",
+            )
+            .bind(kind.as_str())
+            .bind(normalized)
+            .fetch_all(&self.pool)
+            .await?;
+            ids.extend(found);
+        }
+        let name_query = name_query.trim();
+        if !name_query.is_empty() {
+            let found: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM service_users WHERE erased_at IS NULL AND name_folded LIKE $1 ESCAPE '\\'",
+            )
+            .bind(contains_pattern(name_query))
+            .fetch_all(&self.pool)
+            .await?;
+            ids.extend(found);
+        }
+        Ok(i64::try_from(ids.len()).unwrap_or(i64::MAX))
+    }
 }

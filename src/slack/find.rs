@@ -1,0 +1,140 @@
+//! Finding a person from what staff typed after a subcommand (`/contact check jane`,
+//! R-RPT-5): the text is checked as a [`PersonQuery`] first, so an empty, over-long or
+//! control-character search gets a plain answer instead of a failure or a list of
+//! everyone; several matches are listed to choose from, with the true number that match.
+
+use slack_morphism::prelude::*;
+
+use super::blocks::{escape, md, message, pt, section};
+use super::ctx::{text, Ctx, Reply};
+use super::people::person_label;
+use crate::domain::person::{PersonQuery, QueryError};
+use crate::slack::error::ApiError;
+use crate::store::records::PersonRecord;
+
+/// The most people listed to choose from.
+pub const MAX_MATCHES: i64 = 10;
+
+/// What a search found.
+pub enum Found {
+    /// The text cannot be searched for; the error says why.
+    Invalid(QueryError),
+    None,
+    One(PersonRecord),
+    /// The first [`MAX_MATCHES`] matches, and how many match in all.
+    Several(Vec<PersonRecord>, i64),
+}
+
+/// Searches for `query` by name and by every identifier it could be.
+pub async fn find(ctx: &Ctx<'_>, query: &str) -> Result<Found, ApiError> {
+    let query = match PersonQuery::parse(query) {
+        Ok(query) => query,
+        Err(error) => return Ok(Found::Invalid(error)),
+    };
+    let store = ctx.state.store.as_ref();
+    let identifiers = query.identifiers();
+    let mut people = store
+        .find_people(query.text(), &identifiers, MAX_MATCHES)
+        .await?;
+    Ok(match people.len() {
+        0 => Found::None,
+        1 => Found::One(people.remove(0)),
+        shown => {
+            let shown = i64::try_from(shown).unwrap_or(MAX_MATCHES);
+            // Only a full list can hide more matches; a shorter one is the true count.
+            let total = if shown >= MAX_MATCHES {
+                store
+                    .count_people(query.text(), &identifiers)
+                    .await?
+                    .max(shown)
+            } else {
+                shown
+            };
+            Found::Several(people, total)
+        }
+    })
+}
+
+/// The person `query` names for `/contact <command>`, or the answer to give instead:
+/// usage, a plain refusal of the text, "no one matches", or a list to choose from whose
+/// buttons carry `action` and read `label`.
+pub async fn pick(
+    ctx: &Ctx<'_>,
+    query: &str,
+    command: &str,
+    action: &str,
+    label: &str,
+) -> Result<Result<PersonRecord, Reply>, ApiError> {
+    Ok(match find(ctx, query).await? {
+        Found::Invalid(QueryError::Empty) => Err(usage(command)),
+        Found::Invalid(error) => Err(text(&error.to_string())),
+        Found::None => Err(no_match(query)),
+        Found::One(person) => Ok(person),
+        Found::Several(people, total) => Err(choose_from(&people, total, query, action, label)),
+    })
+}
+
+/// [`pick`] with "Choose" on each button, for the warn, restrict, dispute and review
+/// lookups.
+pub async fn one_person(
+    ctx: &Ctx<'_>,
+    query: &str,
+    command: &str,
+    action: &str,
+) -> Result<Result<PersonRecord, Reply>, ApiError> {
+    pick(ctx, query, command, action, "Choose").await
+}
+
+/// The matches to choose from; `total` is how many match in all, said plainly when only
+/// the first are listed.
+pub fn choose_from(
+    people: &[PersonRecord],
+    total: i64,
+    query: &str,
+    action: &str,
+    label: &str,
+) -> Reply {
+    let listed = people.len();
+    let heading = if usize::try_from(total).unwrap_or(usize::MAX) > listed {
+        format!(
+            "{total} people match “{}”; showing the first {listed} — add more of the name, or use a phone number, email or case reference. Choose one:",
+            escape(query.trim())
+        )
+    } else {
+        format!(
+            "{total} people match “{}”. Choose one:",
+            escape(query.trim())
+        )
+    };
+    let mut blocks = vec![section(&heading)];
+    for person in people {
+        blocks.push(
+            SlackSectionBlock::new()
+                .with_text(md(&escape(&person_label(person))))
+                .with_accessory(
+                    SlackBlockButtonElement::new(pt(label))
+                        .with_action_id(action.into())
+                        .with_value(person.id.to_string())
+                        .into(),
+                )
+                .into(),
+        );
+    }
+    Reply::Ephemeral(message(
+        &format!("{total} people match: choose one"),
+        blocks,
+    ))
+}
+
+pub fn no_match(query: &str) -> Reply {
+    text(&format!(
+        "No one on record matches “{}”. Check the spelling or try a phone number, email or case reference.",
+        escape(query.trim())
+    ))
+}
+
+pub fn usage(command: &str) -> Reply {
+    text(&format!(
+        "Usage: `/contact {command} <name | phone | email | case ref>`"
+    ))
+}

@@ -1,0 +1,99 @@
+//! `/contact check` (R-RPT-5): what a member of staff must know before engaging with a
+//! person, right now: restrictions in force and their instructions, access requirements,
+//! open disputes.
+
+use slack_morphism::prelude::*;
+
+use super::CHECK_PERSON;
+use crate::domain::measures::{instructions, Measure};
+use crate::slack::blocks::*;
+use crate::slack::ctx::{Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::find::pick;
+use crate::slack::people::person_label;
+use crate::store::records::*;
+
+pub async fn check(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
+    Ok(
+        match pick(ctx, query, "check", CHECK_PERSON, "Check").await? {
+            Ok(person) => Reply::Ephemeral(check_card(ctx, &person).await?),
+            Err(reply) => reply,
+        },
+    )
+}
+
+/// What a member of staff must know before engaging with `person`, right now.
+pub async fn check_card(
+    ctx: &Ctx<'_>,
+    person: &PersonRecord,
+) -> Result<SlackMessageContent, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let restrictions = store.active_restrictions(person.id, ctx.today()).await?;
+    let disputes = store.open_disputes(person.id).await?;
+    let now_local = ctx.now.with_timezone(&ctx.tz());
+    let mut blocks = vec![section(&format!("*{}*", escape(&person_label(person))))];
+    if restrictions.is_empty() {
+        blocks.push(section(
+            ":white_check_mark: *No restrictions: handle as normal.*",
+        ));
+    }
+    for restriction in &restrictions {
+        let until = restriction
+            .ends_on
+            .map(|d| format!("until {}", d.format("%-d %b %Y")))
+            .unwrap_or_else(|| "open-ended".to_owned());
+        let lines: Vec<String> = instructions(&restriction.measures, now_local)
+            .into_iter()
+            .map(|l| format!("• {}", escape(&l)))
+            .collect();
+        blocks.extend(sections(&format!(
+            ":warning: *Restriction {}* ({}, {until}; next review {})\n{}",
+            restriction.reference,
+            escape(&restriction.function_name),
+            restriction.next_review_on.format("%-d %b %Y"),
+            lines.join("\n")
+        )));
+        for measure in &restriction.measures {
+            if let Measure::SinglePointOfContact {
+                staff_user_id,
+                staff_name,
+            } = measure
+            {
+                blocks.push(section(&format!(
+                    "*Single point of contact:* {} (<@{}>)",
+                    escape(staff_name),
+                    staff_user_id
+                )));
+            }
+        }
+    }
+    let access = person.access.summary();
+    if !access.is_empty() {
+        let lines: Vec<String> = access.iter().map(|l| format!("• {}", escape(l))).collect();
+        blocks.extend(sections(&format!(
+            "*Access requirements to respect*\n{}",
+            lines.join("\n")
+        )));
+    }
+    if !disputes.is_empty() {
+        let lines: Vec<String> = disputes
+            .iter()
+            .map(|d| {
+                format!(
+                    "• {} against {} (received {}, due {})",
+                    d.reference,
+                    d.restriction_reference,
+                    d.received_on.format("%-d %b %Y"),
+                    d.due_on.format("%-d %b %Y")
+                )
+            })
+            .collect();
+        blocks.extend(sections(&format!("*Open disputes*\n{}", lines.join("\n"))));
+    }
+    let fallback = if restrictions.is_empty() {
+        "No restrictions: handle as normal."
+    } else {
+        "Restrictions in force: see details."
+    };
+    Ok(message(fallback, blocks))
+}

@@ -1,0 +1,136 @@
+//! `/contact history` (R-RPT-6): a person's case file for managers, newest first, ten
+//! entries a page with Newer and Older buttons.
+
+use slack_morphism::prelude::*;
+
+use super::{HISTORY_NEWER, HISTORY_OLDER, HISTORY_PERSON};
+use crate::access;
+use crate::domain::incident::{Category, Channel};
+use crate::slack::blocks::*;
+use crate::slack::ctx::{Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::find::pick;
+use crate::slack::people::person_label;
+use crate::store::records::*;
+
+/// Entries a page.
+const HISTORY_PAGE: usize = 10;
+
+pub async fn history(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
+    if let Err(denied) =
+        access::require_case_file_reader(ctx.state.store.as_ref(), &ctx.user).await?
+    {
+        return Err(ApiError::Refused(denied.0));
+    }
+    Ok(
+        match pick(ctx, query, "history", HISTORY_PERSON, "Case file").await? {
+            Ok(person) => Reply::Ephemeral(history_page(ctx, &person, 0).await?),
+            Err(reply) => reply,
+        },
+    )
+}
+
+pub async fn history_page(
+    ctx: &Ctx<'_>,
+    person: &PersonRecord,
+    offset: usize,
+) -> Result<SlackMessageContent, ApiError> {
+    let entries = ctx.state.store.history(person.id).await?;
+    let total = entries.len();
+    // A crafted button value cannot page past the end.
+    let offset = offset.min(total);
+    let mut blocks = vec![section(&format!(
+        "*Case file: {}* ({total} entries, newest first)",
+        escape(&person_label(person))
+    ))];
+    if total == 0 {
+        blocks.push(section("Nothing recorded yet."));
+    }
+    for entry in entries.iter().skip(offset).take(HISTORY_PAGE) {
+        let reference = entry
+            .reference
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
+        let by = format!("\n_by <@{}>_", entry.by);
+        let heading = format!(
+            "*{}* · {}{reference}\n",
+            ctx.local(entry.at),
+            history_kind_label(entry.kind)
+        );
+        blocks.extend(sections(&format!(
+            "{heading}{}{by}",
+            entry_text(&escape(&humanise(&entry.summary)))
+        )));
+    }
+    let mut buttons = Vec::new();
+    if offset > 0 {
+        buttons.push(button(
+            "Newer",
+            HISTORY_NEWER,
+            format!("{}:{}", person.id, offset.saturating_sub(HISTORY_PAGE)),
+        ));
+    }
+    if offset + HISTORY_PAGE < total {
+        buttons.push(button(
+            "Older",
+            HISTORY_OLDER,
+            format!("{}:{}", person.id, offset + HISTORY_PAGE),
+        ));
+    }
+    if !buttons.is_empty() {
+        blocks.push(context(&format!(
+            "Entries {}–{} of {total}",
+            offset + 1,
+            (offset + HISTORY_PAGE).min(total)
+        )));
+        blocks.push(actions(buttons));
+    }
+    Ok(message(
+        &format!("Case file ({total} entries): open it to read them."),
+        blocks,
+    ))
+}
+
+/// An entry's text, kept to two sections so a page of ten always fits in one message;
+/// only text longer than any form accepts is shortened, and says so.
+fn entry_text(text: &str) -> String {
+    const MOST: usize = 2 * limits::SECTION_TEXT - 200;
+    const POINTER: &str = " (shortened here: the record itself holds the full text)";
+    if text.chars().count() <= MOST {
+        return text.to_owned();
+    }
+    format!("{}{POINTER}", fit(text, MOST - POINTER.len()))
+}
+
+fn history_kind_label(kind: &str) -> &'static str {
+    match kind {
+        "incident" => "Incident reported",
+        "police_report" => "Police report",
+        "call_ended" => "Call ended or held",
+        "warning" => "Warning",
+        "request" => "Restriction requested",
+        "decision" => "Decision",
+        "restriction" => "Restriction",
+        "breach" => "Breach",
+        "dispute" => "Dispute",
+        "review" => "Review",
+        "foi_refusal" => "FOI refusal (s.14)",
+        _ => "Record",
+    }
+}
+
+/// Stored codes in case-file lines, in words.
+fn humanise(summary: &str) -> String {
+    let mut out = summary.to_owned();
+    for category in Category::ALL {
+        out = out.replace(category.as_str(), category.label());
+    }
+    for channel in Channel::ALL {
+        out = out.replace(
+            &format!("via {}", channel.as_str()),
+            &format!("via {}", channel.label().to_lowercase()),
+        );
+    }
+    out
+}
