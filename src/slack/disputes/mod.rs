@@ -31,11 +31,10 @@ pub use review::{open_review, review, review_person, submit_review};
 pub use variation::request_variation;
 pub(in crate::slack) use variation::variation_letter;
 
-// Pieces other features own, imported here only until they move (the integrator switches
-// them at merge): `one_person` to `slack::find`, `base_letter` and `letter_effects` to
-// `slack::letters`, `function_name_of` to `slack::functions`.
-use super::reporting::function_name_of;
-use super::restricting::{base_letter, letter_effects, one_person};
+use super::find::one_person;
+use super::functions::function_name_of;
+// Until the letters move to `slack::letters`.
+use super::restricting::{base_letter, letter_effects};
 
 /// Callback ids of the modals this module owns.
 pub const DISPUTE: &str = crate::slack::ids::Callback::Dispute.as_str();
