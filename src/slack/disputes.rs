@@ -15,7 +15,8 @@ use super::metadata::extra_of;
 use super::metadata::Metadata;
 use super::people::person_label;
 use super::reporting::function_name_of;
-use super::restricting::{base_letter, letter_effects, one_person};
+use super::letters::{base_letter, letter_effects};
+use super::restricting::one_person;
 use super::send;
 use crate::access;
 use crate::domain::dispute::{
@@ -695,54 +696,6 @@ fn outcome_letter(
         tracing::error!(error = %e, kind = %kind, "outcome letter not drafted");
         Effects::messages(fallback)
     })
-}
-
-/// "Request varied measures": the restriction form, for new measures that replace the
-/// restriction once the head of function approves them.
-pub async fn request_variation(
-    ctx: &Ctx<'_>,
-    trigger_id: &str,
-    restriction_id: i64,
-) -> Result<Reply, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(restriction) = store.restriction(restriction_id).await? else {
-        return Ok(text("That restriction no longer exists."));
-    };
-    if restriction.status != "active" {
-        return Ok(text(&format!(
-            "{} is no longer in force ({}), so there is nothing to vary.",
-            restriction.reference, restriction.status
-        )));
-    }
-    if let Err(denied) =
-        access::require_manager_of(store, &ctx.user, restriction.function_id).await?
-    {
-        return Err(ApiError::Refused(denied.0));
-    }
-    let Some(person) = store.person(restriction.person_id).await? else {
-        return Ok(text("That person is no longer on record."));
-    };
-    super::restricting::open_restrict_for(ctx, trigger_id, &person, Some(restriction_id)).await
-}
-
-/// The outcome letter for an approved variation (R-LET-3): when the request answers a
-/// review or a dispute, that outcome letter with the new measures, else the restriction
-/// notice (R-LET-2). Used by the approval in `restricting`.
-pub(super) fn variation_letter(
-    origin: Option<&VariationOrigin>,
-    letter: &mut LetterContext,
-) -> LetterKind {
-    let Some(origin) = origin else {
-        return LetterKind::RestrictionNotice;
-    };
-    letter.reference = origin.reference.clone();
-    letter.reasons = origin.reasons.clone();
-    let (kind, outcome) = match origin.of {
-        VariationOf::Review => (LetterKind::ReviewOutcome, ReviewOutcome::Vary.as_str()),
-        VariationOf::Dispute => (LetterKind::DisputeOutcome, DisputeOutcome::Varied.as_str()),
-    };
-    letter.outcome = Some(outcome.to_owned());
-    kind
 }
 
 // ---------------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ pub mod home;
 pub mod ids;
 pub mod ingress;
 pub mod interactions;
+pub mod letters;
+pub mod messages;
 pub mod metadata;
 pub mod outbound;
 pub mod people;
