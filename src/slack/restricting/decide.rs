@@ -336,10 +336,13 @@ pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError
     }
 }
 
-
 /// What the requester hears: the outcome and what to do next. The rejection reason is in
 /// the blocks, not the fallback text (the lock-screen preview).
-fn outcome_message(decision: &Decision, decided: &Decided, decider: &UserId) -> SlackMessageContent {
+fn outcome_message(
+    decision: &Decision,
+    decided: &Decided,
+    decider: &UserId,
+) -> SlackMessageContent {
     let reference = &decided.request_reference;
     match (decision, &decided.restriction) {
         (Decision::Approve { .. }, Some(restriction)) => message(

@@ -128,13 +128,11 @@ pub async fn open_restrict_for(
         .iter()
         .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
         .collect();
-    let mut blocks = vec![
-        section(&format!(
-            "*Service user:* {}\n*Function:* {}\n{warning_line}",
-            escape(&person_label(person)),
-            escape(&function_name)
-        )),
-    ];
+    let mut blocks = vec![section(&format!(
+        "*Service user:* {}\n*Function:* {}\n{warning_line}",
+        escape(&person_label(person)),
+        escape(&function_name)
+    ))];
     blocks.extend(incidents_blocks(ctx, person.id, &incidents).await?);
     blocks.extend([
         input(

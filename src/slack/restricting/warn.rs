@@ -1,7 +1,6 @@
 //! `/contact warn` (R-RES-1, R-LET-1): the written warning that comes before a
 //! restriction, with its chance to adapt and its letter in the person's format.
 
-
 use super::{ctx_actor, incidents_blocks, managed_function, one_person, read_incidents};
 use super::{WARN, WARN_PERSON};
 use crate::access;
