@@ -81,7 +81,7 @@ pub fn letter_effects(
             out.push(send::dm(
                 &manager,
                 SlackMessageContent::new()
-                    .with_text(format!("Letter ready to send for {reference}"))
+                    .with_text(format!("Letter ready for {reference}: check it, send it, then press “Mark as sent”."))
                     .with_blocks(blocks),
                 format!("letter:{letter_id}:ready"),
             ));
