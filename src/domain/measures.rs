@@ -116,8 +116,12 @@ pub enum MeasureError {
 }
 
 const MAX_NAME_CHARS: usize = 120;
-const MAX_CASE_REFERENCE_CHARS: usize = 64;
-const MAX_DESCRIPTION_CHARS: usize = 1000;
+/// The longest case reference a "refuse to reopen" measure names; the restrict form
+/// accepts exactly this much.
+pub const MAX_CASE_REFERENCE_CHARS: usize = 64;
+/// The longest description of an "other" measure; the restrict form accepts exactly this
+/// much.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
 
 impl MeasureKind {
     pub const ALL: [MeasureKind; 8] = [

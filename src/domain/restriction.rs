@@ -15,9 +15,13 @@ use super::measures::Measure;
 use super::roles::Role;
 use super::UserId;
 
-const MAX_REASON_CHARS: usize = 2000;
-const MAX_CASE_TEXT_CHARS: usize = 4000;
-const MAX_BEHAVIOUR_CHARS: usize = 2000;
+/// The longest reason for rejecting a request; the reject form accepts exactly this much.
+pub const MAX_REASON_CHARS: usize = 2000;
+/// The longest justification or proportionality statement.
+pub const MAX_CASE_TEXT_CHARS: usize = 4000;
+/// The longest description of unacceptable behaviour in a warning; the warn form accepts
+/// exactly this much.
+pub const MAX_BEHAVIOUR_CHARS: usize = 2000;
 /// §8: "any limits put in place will be reviewed as a minimum annually".
 const REVIEW_INTERVAL: Months = Months::new(12);
 /// How long a warning gives someone to adapt, unless the manager chooses otherwise.
@@ -75,7 +79,7 @@ impl Criterion {
         }
     }
 
-    /// The policy's wording, shortened to one line for a checkbox.
+    /// The policy's wording in one line, shown in full in the approval message's body.
     pub fn label(self) -> &'static str {
         match self {
             Criterion::MatterAddressed => {
@@ -95,6 +99,31 @@ impl Criterion {
             }
             Criterion::GatewayOrLegalAdvice => {
                 "A gateway organisation (e.g. Citizens Advice) was considered, or legal advice urged"
+            }
+        }
+    }
+
+    /// The criterion in the policy's words, short enough for a checkbox (Slack shows at
+    /// most 75 characters); the full wording is [`Criterion::label`].
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Criterion::MatterAddressed => {
+                "The matter is being, or has been, considered and addressed properly"
+            }
+            Criterion::DecisionRight => {
+                "Any case-related decision from an investigation is the right one"
+            }
+            Criterion::CommunicationAdequate => {
+                "Communication has been adequate; no significant new information"
+            }
+            Criterion::MisunderstandingsDispelled => {
+                "All efforts made to dispel misunderstandings and move to a resolution"
+            }
+            Criterion::AccessRequirementsConsidered => {
+                "Access requirements and solutions considered, so access is not denied"
+            }
+            Criterion::GatewayOrLegalAdvice => {
+                "A gateway organisation was considered, or legal advice urged"
             }
         }
     }
@@ -924,7 +953,9 @@ mod tests {
         for criterion in Criterion::ALL {
             assert_eq!(criterion.as_str().parse(), Ok(criterion));
             assert!(!criterion.label().contains('\n'));
-            assert!(criterion.label().chars().count() <= 150, "{criterion}");
+            assert!(!criterion.short_label().contains('\n'));
+            // Slack refuses an option text over 75 characters (SLACK-LIMITS.md).
+            assert!(criterion.short_label().chars().count() <= 75, "{criterion}");
         }
         assert_eq!(
             Criterion::MatterAddressed.label(),

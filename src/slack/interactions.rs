@@ -188,8 +188,8 @@ pub async fn block_actions(
                     Ok(id) => Some(dsp::open_review(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
-                dsp::REQUEST_VARIATION => match value.parse::<i64>() {
-                    Ok(id) => Some(dsp::request_variation(&ctx, &trigger_id, id).await?),
+                res::REQUEST_VARIATION => match value.parse::<i64>() {
+                    Ok(id) => Some(res::request_variation(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
                 _ => None,
@@ -213,7 +213,7 @@ pub async fn block_actions(
                 | rpt::RECORD_POLICE_REPORT
                 | dsp::RESOLVE_DISPUTE
                 | dsp::START_REVIEW
-                | dsp::REQUEST_VARIATION
+                | res::REQUEST_VARIATION
         );
         let replace = !opened_from_notification && !on_a_decision_message;
         if matches!(

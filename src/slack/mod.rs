@@ -15,6 +15,7 @@ pub mod ids;
 pub mod ingress;
 pub mod interactions;
 pub mod interactive;
+pub mod letters;
 pub mod messages;
 pub mod metadata;
 pub mod outbound;

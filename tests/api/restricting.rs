@@ -703,8 +703,10 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
         .iter()
         .all(|u| u.to_string().contains("Rejected by <@U0DEPUTY>")));
     let told = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    // The reason is shown to the requester in the message, never in its preview text.
     assert!(told.iter().any(|c| c.body["channel"] == MANAGER
-        && c.body["text"]
+        && c.body["blocks"].to_string().contains("Try a warning first")
+        && !c.body["text"]
             .as_str()
             .unwrap_or_default()
             .contains("Try a warning first")));

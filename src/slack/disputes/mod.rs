@@ -23,18 +23,14 @@ use crate::store::NewOutboxMessage;
 mod dispute;
 mod resolve;
 mod review;
-mod variation;
 
 pub use dispute::{dispute, open_dispute_for, submit_dispute};
 pub use resolve::{open_resolve, submit_resolve};
 pub use review::{open_review, review, review_person, submit_review};
-pub use variation::request_variation;
-pub(in crate::slack) use variation::variation_letter;
 
 use super::find::one_person;
 use super::functions::function_name_of;
-// Until the letters move to `slack::letters`.
-use super::restricting::{base_letter, letter_effects};
+use super::letters::{base_letter, letter_effects};
 
 /// Callback ids of the modals this module owns.
 pub const DISPUTE: &str = crate::slack::ids::Callback::Dispute.as_str();
@@ -47,8 +43,6 @@ pub const REVIEW_PERSON: &str = crate::slack::ids::Action::ReviewPerson.as_str()
 pub const RESOLVE_DISPUTE: &str = crate::slack::ids::Action::ResolveDispute.as_str();
 /// Value: the restriction id. The scheduler's review reminders carry this button.
 pub const START_REVIEW: &str = crate::slack::ids::Action::StartReview.as_str();
-/// Value: the restriction id to vary.
-pub const REQUEST_VARIATION: &str = crate::slack::ids::Action::RequestVariation.as_str();
 
 // The forms offer exactly what the domain accepts; the kit would quietly cap an input at
 // Slack's limit, so a longer rule would refuse nothing a person could type yet promise more.

@@ -29,9 +29,6 @@ pub use history::{history, history_page};
 pub use police_report::{open_items, open_items_page, open_police_report, submit_police_report};
 pub use report::{open_report, submit_report};
 
-/// Temporary: restricting and disputes still import it from here; it lives in
-/// `slack::functions` (the integrator switches those imports).
-pub use crate::slack::functions::function_name_of;
 pub use crate::slack::people::person_options;
 
 /// Callback ids of the modals this module owns.

@@ -1,0 +1,174 @@
+//! Letters (R-LET-1 … R-LET-4): the letter context for a person, drafted in their format
+//! and language, and the messages that deliver it to the manager who sends it: the file
+//! and a "Mark as sent" prompt. Also which outcome letter an approved variation gets.
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use super::blocks::{pt, section};
+use super::ctx::Ctx;
+use super::ids::Action;
+use super::outbound::SlackCall;
+use super::send;
+use crate::domain::dispute::DisputeOutcome;
+use crate::domain::review::ReviewOutcome;
+use crate::domain::UserId;
+use crate::letters::{LetterContext, LetterFormat, LetterKind};
+use crate::slack::error::ApiError;
+use crate::store::records::*;
+use crate::store::NewOutboxMessage;
+
+/// The letter for a record, and the messages that deliver it to `manager`.
+pub fn letter_effects(
+    ctx: &Ctx<'_>,
+    kind: LetterKind,
+    person: &PersonRecord,
+    letter_context: &LetterContext,
+    manager: &UserId,
+    messages: Vec<NewOutboxMessage>,
+) -> Result<Effects, ApiError> {
+    let format = LetterFormat::from(person.access.format);
+    let language = person.access.language;
+    let rendered = ctx
+        .state
+        .letters
+        .render(kind, format, language, letter_context)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("letter could not be rendered: {e}")))?;
+    let manager = manager.clone();
+    let filename = rendered.filename.clone();
+    let title = rendered.title.clone();
+    let body = rendered.body.clone();
+    let reference = letter_context.reference.clone();
+    let description = format!(
+        "{} ({}, {})",
+        kind_label(kind),
+        format_label(format),
+        language.label()
+    );
+    Ok(Effects {
+        messages,
+        letter: Some(NewLetter {
+            kind: kind.as_str(),
+            format: format.as_str(),
+            language: language.as_str(),
+            template: rendered.template,
+            body: rendered.body,
+        }),
+        letter_messages: Box::new(move |letter_id| {
+            let upload = SlackCall::UploadToUser {
+                user: manager.to_string(),
+                filename: filename.clone(),
+                title: title.clone(),
+                content_type: "text/html".to_owned(),
+                content: body.clone(),
+            };
+            let mut out = Vec::new();
+            if let Ok(row) = upload.into_outbox(
+                format!("letter:{letter_id}:upload"),
+                Some(("letter", letter_id.to_string())),
+            ) {
+                out.push(row);
+            }
+            let blocks = vec![
+                section(&format!("*Letter ready to send:* {description} for {reference}. Check it, send it, then record how it was sent.")),
+                SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt("Mark as sent"))
+                    .with_action_id(Action::MarkLetterSent.as_str().into())
+                    .with_value(letter_id.to_string())
+                    .with_style(SlackBlockButtonStyle::Primary)
+                    .into()])
+                .into(),
+            ];
+            out.push(send::dm(
+                &manager,
+                SlackMessageContent::new()
+                    .with_text(format!("Letter ready for {reference}: check it, send it, then press “Mark as sent”."))
+                    .with_blocks(blocks),
+                format!("letter:{letter_id}:ready"),
+            ));
+            out
+        }),
+    })
+}
+
+pub fn kind_label(kind: LetterKind) -> &'static str {
+    match kind {
+        LetterKind::Warning => "Warning letter",
+        LetterKind::RestrictionNotice => "Restriction notice",
+        LetterKind::DisputeOutcome => "Dispute outcome letter",
+        LetterKind::ReviewOutcome => "Review outcome letter",
+    }
+}
+
+pub fn format_label(format: LetterFormat) -> &'static str {
+    match format {
+        LetterFormat::Standard => "standard",
+        LetterFormat::LargePrint => "large print",
+        LetterFormat::EasyRead => "easy read",
+    }
+}
+
+pub fn base_letter(
+    ctx: &Ctx<'_>,
+    person: &PersonRecord,
+    reference: &str,
+    function_name: &str,
+) -> LetterContext {
+    LetterContext {
+        organisation: ctx.state.organisation.clone(),
+        recipient_name: person.name.clone(),
+        reference: reference.to_owned(),
+        letter_date: ctx.now.with_timezone(&ctx.state.timezone).date_naive(),
+        function_name: function_name.to_owned(),
+        behaviour: String::new(),
+        incident_dates: Vec::new(),
+        adapt_until: None,
+        measures: Vec::new(),
+        reasons: String::new(),
+        starts_on: None,
+        ends_on: None,
+        next_review_on: None,
+        outcome: None,
+        contact_name: function_name.to_owned(),
+        contact_details: ctx.state.complaints_contact.clone(),
+    }
+}
+
+pub async fn incident_dates(
+    ctx: &Ctx<'_>,
+    person_id: i64,
+    ids: &[i64],
+) -> Result<Vec<NaiveDate>, ApiError> {
+    Ok(ctx
+        .state
+        .store
+        .incidents_of(person_id)
+        .await?
+        .iter()
+        .filter(|i| ids.contains(&i.id))
+        .map(|i| {
+            i.occurred_at
+                .with_timezone(&ctx.state.timezone)
+                .date_naive()
+        })
+        .collect())
+}
+
+/// The outcome letter for an approved variation (R-LET-3): when the request answers a
+/// review or a dispute, that outcome letter with the new measures, else the restriction
+/// notice (R-LET-2). Used by the approval of a request.
+pub fn variation_letter(
+    origin: Option<&VariationOrigin>,
+    letter: &mut LetterContext,
+) -> LetterKind {
+    let Some(origin) = origin else {
+        return LetterKind::RestrictionNotice;
+    };
+    letter.reference = origin.reference.clone();
+    letter.reasons = origin.reasons.clone();
+    let (kind, outcome) = match origin.of {
+        VariationOf::Review => (LetterKind::ReviewOutcome, ReviewOutcome::Vary.as_str()),
+        VariationOf::Dispute => (LetterKind::DisputeOutcome, DisputeOutcome::Varied.as_str()),
+    };
+    letter.outcome = Some(outcome.to_owned());
+    kind
+}

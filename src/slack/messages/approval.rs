@@ -1,0 +1,209 @@
+//! The head of function's approval message (R-RES-4): the request in full, the §6
+//! checklist and the Approve and Reject buttons; the reminder copy the scheduler sends
+//! while it waits (R-REM-1); and what every copy becomes once the request is settled.
+//!
+//! The head decides on the whole justification and proportionality, so long texts are
+//! split over sections, never cut; the message keeps within Slack's 50 blocks at the
+//! longest inputs the restrict form accepts.
+
+use chrono::NaiveDate;
+use slack_morphism::prelude::*;
+
+use crate::domain::measures::Measure;
+use crate::domain::restriction::Criterion;
+use crate::domain::UserId;
+use crate::slack::blocks::{context, escape, fit, limits, message, pt, section, sections};
+use crate::slack::ids::Action;
+use crate::slack::people::person_label;
+use crate::store::records::{NewRequest, PersonRecord};
+
+/// Blocked identifiers listed one by one in the message; beyond this many the rest are
+/// counted, so a huge list cannot push the checklist and buttons out of the message.
+const LISTED_IDENTIFIERS: usize = 100;
+
+/// What the approval message shows: the request and what the head needs beside it.
+pub struct ApprovalRequest<'a> {
+    pub reference: &'a str,
+    pub request_id: i64,
+    pub requester: &'a UserId,
+    pub function_name: &'a str,
+    pub person: &'a PersonRecord,
+    pub request: &'a NewRequest,
+    /// The warning on file, or why there is none.
+    pub warning: &'a str,
+    /// The person's case file in one line.
+    pub summary: &'a str,
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+/// The approval message sent to each head or deputy who may decide.
+pub fn approval_message(approval: &ApprovalRequest<'_>) -> SlackMessageContent {
+    message(
+        &format!(
+            "Restriction request {} needs your decision: open it to tick the §6 checklist, then approve or reject.",
+            approval.reference
+        ),
+        approval_blocks(approval),
+    )
+}
+
+/// A fresh copy of the approval message for the scheduler's nudge to the head and
+/// escalation to the deputies, led by how long the request has waited.
+pub fn reminder_copy(approval: &ApprovalRequest<'_>, waited_since: &str) -> SlackMessageContent {
+    let mut blocks = vec![section(&format!(
+        ":hourglass: *Reminder:* this request has waited since {waited_since} for a decision."
+    ))];
+    blocks.extend(approval_blocks(approval));
+    message(
+        &format!(
+            "Reminder: restriction request {} is still waiting for your decision.",
+            approval.reference
+        ),
+        blocks,
+    )
+}
+
+fn approval_blocks(approval: &ApprovalRequest<'_>) -> Vec<SlackBlock> {
+    let request = approval.request;
+    let access = approval.person.access.summary();
+    let access = if access.is_empty() {
+        "None recorded".to_owned()
+    } else {
+        access
+            .iter()
+            .map(|a| escape(a))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let duration = match request.ends_on {
+        Some(end) => format!("until {}", day(end)),
+        None => "until lifted at a review".to_owned(),
+    };
+    let mut blocks = vec![section(&format!(
+        "*Restriction request {}* in *{}* from <@{}>",
+        approval.reference,
+        escape(approval.function_name),
+        approval.requester
+    ))];
+    blocks.extend(sections(&format!(
+        "*Service user:* {}\n*Access requirements:* {access}\n*History:* {}",
+        escape(&person_label(approval.person)),
+        escape(approval.summary)
+    )));
+    blocks.extend(sections(&format!(
+        "*Measures requested*\n{}",
+        measure_lines(&request.measures)
+    )));
+    blocks.extend(sections(&format!(
+        "*Justification:*\n{}",
+        escape(&request.justification)
+    )));
+    blocks.extend(sections(&format!(
+        "*Proportionality:*\n{}",
+        escape(&request.proportionality)
+    )));
+    blocks.push(section(&format!(
+        "*Internal review mechanisms exhausted:* {}\n*Warning:* {}\n*Duration:* {duration} · *First review:* {}",
+        if request.internal_review_exhausted { "yes" } else { "no" },
+        escape(approval.warning),
+        day(request.first_review_on)
+    )));
+    blocks.push(section(&criteria_wording()));
+    blocks.push(checklist(approval.request_id));
+    blocks.push(context(
+        "Tick each criterion of §6 you are satisfied has been considered. Approval needs all six.",
+    ));
+    blocks.push(decision_buttons(approval.request_id));
+    blocks
+}
+
+/// One line per measure; a very long list of blocked identifiers is counted after the
+/// first [`LISTED_IDENTIFIERS`], with where the whole list will be.
+fn measure_lines(measures: &[Measure]) -> String {
+    measures
+        .iter()
+        .map(|m| match m {
+            Measure::BlockContact { identifiers } if identifiers.len() > LISTED_IDENTIFIERS => {
+                let listed: Vec<&str> = identifiers
+                    .iter()
+                    .take(LISTED_IDENTIFIERS)
+                    .map(|i| i.trim())
+                    .collect();
+                format!(
+                    "• Block contact from {} numbers or addresses: {} and {} more (the whole list is in the notice letter and `/contact check` once approved)",
+                    identifiers.len(),
+                    escape(&listed.join(", ")),
+                    identifiers.len() - LISTED_IDENTIFIERS
+                )
+            }
+            other => format!("• {}", escape(&other.summary())),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The six criteria of §6 in the policy's full wording; the checkboxes carry short labels.
+fn criteria_wording() -> String {
+    let lines: Vec<String> = Criterion::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, c)| format!("{}. {}", n + 1, c.label()))
+        .collect();
+    format!(
+        "*Before approving, be satisfied that (§6):*\n{}",
+        lines.join("\n")
+    )
+}
+
+fn checklist(request_id: i64) -> SlackBlock {
+    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = Criterion::ALL
+        .iter()
+        .map(|c| {
+            SlackBlockChoiceItem::new(
+                pt(&fit(c.short_label(), limits::OPTION_TEXT)).into(),
+                c.as_str().to_owned(),
+            )
+        })
+        .collect();
+    let criteria = Action::Criteria.as_str();
+    SlackActionsBlock::new(vec![SlackBlockCheckboxesElement::new(options)
+        .with_action_id(criteria.into())
+        .into()])
+    .with_block_id(format!("{criteria}:{request_id}").into())
+    .into()
+}
+
+fn decision_buttons(request_id: i64) -> SlackBlock {
+    SlackActionsBlock::new(vec![
+        SlackBlockButtonElement::new(pt("Approve"))
+            .with_action_id(Action::ApproveRequest.as_str().into())
+            .with_value(request_id.to_string())
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into(),
+        SlackBlockButtonElement::new(pt("Reject"))
+            .with_action_id(Action::RejectRequest.as_str().into())
+            .with_value(request_id.to_string())
+            .with_style(SlackBlockButtonStyle::Danger)
+            .into(),
+    ])
+    .into()
+}
+
+/// What every copy of the approval message becomes once the request is settled; the
+/// buttons go, so nobody decides twice.
+pub fn settled_message(reference: &str, status: &str, by: &str, at: &str) -> SlackMessageContent {
+    let outcome = match status {
+        "approved" => ":white_check_mark: Approved",
+        "rejected" => ":x: Rejected",
+        "withdrawn" => ":leftwards_arrow_with_hook: Withdrawn",
+        other => other,
+    };
+    let line = format!("*Restriction request {reference}*: {outcome} by <@{by}> on {at}.");
+    message(
+        &format!("Restriction request {reference} is {status}: no decision is needed now."),
+        vec![section(&line)],
+    )
+}

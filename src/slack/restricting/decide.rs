@@ -1,0 +1,373 @@
+//! The decision on a request (R-RES-4, R-RES-5, R-RES-6): the head of function approves
+//! with all six criteria of §6 ticked, or rejects with a reason; the requester or another
+//! manager may withdraw it while it waits. Every copy of the approval message is then
+//! settled, and an approval puts the restriction in force with its notice letter.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use slack_morphism::prelude::*;
+
+use super::{ctx_actor, REJECT};
+use crate::access;
+use crate::domain::restriction::{
+    check_approval, may_decide, rejection_reason, CriteriaTicks, Criterion, MAX_REASON_CHARS,
+};
+use crate::domain::UserId;
+use crate::letters::LetterMeasure;
+use crate::slack::blocks::*;
+use crate::slack::ctx::{Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::letters::{base_letter, incident_dates, letter_effects, variation_letter};
+use crate::slack::messages::approval::settled_message;
+use crate::slack::metadata::{extra_of, Metadata};
+use crate::slack::outbound::SlackCall;
+use crate::slack::send;
+use crate::store::records::*;
+use crate::store::NewOutboxMessage;
+
+/// Checks who is clicking against the database; `Err` carries what to tell them.
+async fn decider_check(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+) -> Result<Result<(), String>, ApiError> {
+    let roles: Vec<crate::domain::roles::Role> = ctx
+        .state
+        .store
+        .roles_of(&ctx.user)
+        .await?
+        .into_iter()
+        .filter(|r| r.function_id == request.function_id)
+        .map(|r| r.role)
+        .collect();
+    Ok(may_decide(
+        &ctx.user,
+        &UserId::from_slack(request.requested_by.clone()),
+        &roles,
+    )
+    .map_err(|e| e.to_string()))
+}
+
+fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<Utc>) -> String {
+    format!(
+        "Request {reference} was already {status} by <@{by}> on {}.",
+        ctx.local_time(at)
+    )
+}
+
+/// The Approve button: ticks come from the checklist on the same message.
+pub async fn approve(
+    ctx: &Ctx<'_>,
+    request_id: i64,
+    ticked_values: Vec<String>,
+) -> Result<String, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        return Ok("That request no longer exists.".to_owned());
+    };
+    if let Err(message) = decider_check(ctx, &request).await? {
+        return Ok(message);
+    }
+    if let (Some(by), Some(at)) = (
+        request
+            .decided_by
+            .as_deref()
+            .or(request.withdrawn_by.as_deref()),
+        request.decided_at.or(request.withdrawn_at),
+    ) {
+        return Ok(already(ctx, &request.reference, &request.status, by, at));
+    }
+    let ticks = CriteriaTicks::from_values(ticked_values.iter().map(String::as_str));
+    if let Err(missing) = check_approval(&ticks) {
+        return Ok(format!("Nothing was changed. {missing}"));
+    }
+    let ticked: Vec<String> = Criterion::ALL
+        .iter()
+        .filter(|c| ticks.is_ticked(**c))
+        .map(|c| c.as_str().to_owned())
+        .collect();
+    let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
+    let decision = Decision::Approve {
+        ticked,
+        starts_on: today,
+    };
+    decide(ctx, &request, &decision).await
+}
+
+pub async fn open_reject(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    request_id: i64,
+    ticked_values: Vec<String>,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        return Ok(Some("That request no longer exists.".to_owned()));
+    };
+    if let Err(message) = decider_check(ctx, &request).await? {
+        return Ok(Some(message));
+    }
+    if let (Some(by), Some(at)) = (
+        request
+            .decided_by
+            .as_deref()
+            .or(request.withdrawn_by.as_deref()),
+        request.decided_at.or(request.withdrawn_at),
+    ) {
+        return Ok(Some(already(
+            ctx,
+            &request.reference,
+            &request.status,
+            by,
+            at,
+        )));
+    }
+    let extra =
+        serde_json::json!({ "request_id": request_id, "ticked": ticked_values }).to_string();
+    let blocks = vec![
+        section(&format!(
+            "Reject restriction request *{}*. The requester will see your reason.",
+            request.reference
+        )),
+        text_input(
+            "reason",
+            "Reason for rejecting",
+            true,
+            false,
+            MAX_REASON_CHARS as u64,
+        ),
+    ];
+    let view = metadata_modal(
+        "Reject request",
+        REJECT,
+        "Reject",
+        &Metadata::default(),
+        blocks,
+        Some(&extra),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(None)
+}
+
+pub async fn submit_reject(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let mut errors = FieldErrors::default();
+    let extra: Value = extra_of(private_metadata)
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default();
+    let Some(request_id) = extra.get("request_id").and_then(Value::as_i64) else {
+        return Err(ApiError::BadRequest(
+            "reject modal without a request".into(),
+        ));
+    };
+    let reason = match rejection_reason(&form.text("reason").unwrap_or_default()) {
+        Ok(reason) => reason,
+        Err(e) => {
+            errors.add("reason", e.to_string());
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let store = ctx.state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        errors.add("reason", "That request no longer exists.");
+        return Err(ApiError::Invalid(errors));
+    };
+    if let Err(message) = decider_check(ctx, &request).await? {
+        errors.add("reason", message);
+        return Err(ApiError::Invalid(errors));
+    }
+    let ticked: Vec<String> = extra
+        .get("ticked")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|v| v.parse::<Criterion>().is_ok())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = decide(ctx, &request, &Decision::Reject { ticked, reason }).await?;
+    if message.starts_with("Request ") && message.contains("already") {
+        errors.add("reason", message);
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(Reply::Ack)
+}
+
+/// Records the decision and everything it changes, in one transaction.
+async fn decide(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+    decision: &Decision,
+) -> Result<String, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(person) = store.person(request.person_id).await? else {
+        return Ok("That person is no longer on record.".to_owned());
+    };
+    let function_name = crate::slack::functions::function_name_of(ctx, request.function_id).await?;
+    let decider = ctx.user.clone();
+    let when = ctx.local_time(ctx.now);
+    let requester = UserId::from_slack(request.requested_by.clone());
+    let incident_dates = incident_dates(ctx, request.person_id, &request.incident_ids).await?;
+    // A variation made for a review or dispute gets that outcome letter (R-LET-3).
+    let variation = match request.varies_restriction_id {
+        Some(_) => store.variation_origin(request.id).await?,
+        None => None,
+    };
+    let build = |decided: &Decided| -> Effects {
+        let settled = settled_message(
+            &decided.request_reference,
+            &decided.status,
+            decider.as_str(),
+            &when,
+        );
+        let mut messages: Vec<NewOutboxMessage> = decided
+            .approval_message_outbox_ids
+            .iter()
+            .filter_map(|outbox_id| {
+                SlackCall::UpdateSent {
+                    of_outbox_id: *outbox_id,
+                    content: settled.clone(),
+                }
+                .into_outbox(
+                    format!("request:{}:settled:{outbox_id}", decided.request_id),
+                    None,
+                )
+                .ok()
+            })
+            .collect();
+        messages.push(send::dm(
+            &requester,
+            outcome_message(decision, decided, &decider),
+            format!("request:{}:outcome", decided.request_id),
+        ));
+        match (&decided.restriction, decision) {
+            (Some(restriction), Decision::Approve { starts_on, .. }) => {
+                let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
+                letter.behaviour = request.justification.clone();
+                letter.reasons = request.justification.clone();
+                letter.incident_dates = incident_dates.clone();
+                letter.measures = request.measures.iter().map(LetterMeasure::from).collect();
+                letter.starts_on = Some(*starts_on);
+                letter.ends_on = request.ends_on;
+                letter.next_review_on = Some(request.first_review_on);
+                let kind = variation_letter(variation.as_ref(), &mut letter);
+                match letter_effects(ctx, kind, &person, &letter, &requester, messages) {
+                    Ok(effects) => effects,
+                    Err(e) => {
+                        tracing::error!(error = %e, "restriction notice not drafted");
+                        Effects::messages(Vec::new())
+                    }
+                }
+            }
+            _ => Effects::messages(messages),
+        }
+    };
+    match store
+        .decide_request(request.id, decision, &ctx_actor(ctx), ctx.now, &build)
+        .await?
+    {
+        DecisionResult::Decided(decided) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(format!(
+                "Request {} {}.",
+                decided.request_reference, decided.status
+            ))
+        }
+        DecisionResult::AlreadyDecided { status, by, at } => {
+            Ok(already(ctx, &request.reference, &status, &by, at))
+        }
+    }
+}
+
+pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        return Ok("That request no longer exists.".to_owned());
+    };
+    let is_requester = request.requested_by == ctx.user.as_str();
+    if !is_requester
+        && access::require_manager_of(store, &ctx.user, request.function_id)
+            .await?
+            .is_err()
+    {
+        return Ok(
+            "Only the requester or another manager of the function can withdraw this request."
+                .to_owned(),
+        );
+    }
+    let who = ctx.user.clone();
+    let when = ctx.local_time(ctx.now);
+    let build = |decided: &Decided| -> Effects {
+        let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
+        Effects::messages(
+            decided
+                .approval_message_outbox_ids
+                .iter()
+                .filter_map(|outbox_id| {
+                    SlackCall::UpdateSent {
+                        of_outbox_id: *outbox_id,
+                        content: settled.clone(),
+                    }
+                    .into_outbox(
+                        format!("request:{}:settled:{outbox_id}", decided.request_id),
+                        None,
+                    )
+                    .ok()
+                })
+                .collect(),
+        )
+    };
+    match store
+        .withdraw_request(request_id, &ctx_actor(ctx), ctx.now, &build)
+        .await?
+    {
+        DecisionResult::Decided(decided) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(format!("Request {} withdrawn.", decided.request_reference))
+        }
+        DecisionResult::AlreadyDecided { status, by, at } => {
+            Ok(already(ctx, &request.reference, &status, &by, at))
+        }
+    }
+}
+
+/// What the requester hears: the outcome and what to do next. The rejection reason is in
+/// the blocks, not the fallback text (the lock-screen preview).
+fn outcome_message(
+    decision: &Decision,
+    decided: &Decided,
+    decider: &UserId,
+) -> SlackMessageContent {
+    let reference = &decided.request_reference;
+    match (decision, &decided.restriction) {
+        (Decision::Approve { .. }, Some(restriction)) => message(
+            &format!(
+                "Request {reference} approved: restriction {} is in force; send the notice letter.",
+                restriction.reference
+            ),
+            vec![section(&format!(
+                "Your request {reference} was *approved* by <@{decider}>. Restriction {} is in force from today and shows in `/contact check`. The notice letter is below.",
+                restriction.reference
+            ))],
+        ),
+        (Decision::Reject { reason, .. }, _) => message(
+            &format!("Request {reference} was rejected: read the reason before deciding what next."),
+            sections(&format!(
+                "Your request {reference} was *rejected* by <@{decider}>: {}",
+                escape(reason)
+            )),
+        ),
+        _ => message(
+            &format!("Request {reference} was {}.", decided.status),
+            vec![section(&format!(
+                "Your request {reference} was {}.",
+                decided.status
+            ))],
+        ),
+    }
+}

@@ -1,0 +1,573 @@
+//! `/contact restrict` (R-RES-2, R-RES-3): the manager's request to the head of function,
+//! with the measures of §6, the justification and proportionality, and the approval
+//! message to every head or deputy who may decide (R-RES-4); and the request for varied
+//! measures that replaces a restriction in force once approved (R-RES-5, R-REV-1).
+
+use slack_morphism::prelude::*;
+
+use super::{
+    ctx_actor, ctx_day, day, deciders, history_summary, incidents_blocks, managed_function,
+    one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
+};
+use crate::access;
+use crate::domain::measures::{
+    parse_windows, ContactMethod, ContactMode, Measure, MeasureKind, MAX_CASE_REFERENCE_CHARS,
+    MAX_DESCRIPTION_CHARS,
+};
+use crate::domain::restriction::{
+    default_first_review, NoWarningReason, RequestDraft, RequestField, MAX_CASE_TEXT_CHARS,
+};
+use crate::domain::UserId;
+use crate::slack::blocks::*;
+use crate::slack::ctx::{text, Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::messages::approval::{approval_message, ApprovalRequest};
+use crate::slack::metadata::{extra_of, Metadata};
+use crate::slack::people::person_label;
+use crate::slack::send;
+use crate::store::records::*;
+use crate::store::StoreError;
+
+/// A plain text input that accepts exactly what the domain accepts.
+fn plain_max(field: &str, multiline: bool, max: usize) -> SlackInputBlockElement {
+    SlackBlockPlainTextInputElement::new()
+        .with_action_id(field.into())
+        .with_multiline(multiline)
+        .with_max_length((max as u64).min(limits::INPUT_MAX_LENGTH))
+        .into()
+}
+
+pub async fn restrict(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
+    if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
+        .await?
+        .is_empty()
+    {
+        return Ok(text(
+            "Only a manager of a function can request a restriction (§6).",
+        ));
+    }
+    match one_person(ctx, query, "restrict", RESTRICT_PERSON).await? {
+        Ok(person) => open_restrict_for(ctx, trigger_id, &person, None).await,
+        Err(reply) => Ok(reply),
+    }
+}
+
+const MEASURE_FIELDS: &[(&str, &str)] = &[
+    (
+        "windows",
+        "Days and times contact is allowed (e.g. “Tue 09:00-12:00”)",
+    ),
+    ("max_minutes", "Longest call or visit (minutes)"),
+    ("contact_method", "The one method of contact"),
+    ("spoc", "The one point of contact"),
+    ("case_reference", "Case or decision not to be reopened"),
+    (
+        "block_identifiers",
+        "Numbers or addresses to block (severe cases only)",
+    ),
+    ("other_description", "Other action"),
+];
+
+pub async fn open_restrict_for(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    person: &PersonRecord,
+    varies: Option<i64>,
+) -> Result<Reply, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let incidents = store.incidents_of(person.id).await?;
+    if incidents.is_empty() {
+        return Ok(text(&format!(
+            "{} has no reported incidents: a restriction must rely on reported behaviour.",
+            escape(&person.name)
+        )));
+    }
+    // A variation belongs to the function of the restriction it varies, and only that
+    // function's head or deputies may approve it (R-RES-5).
+    let chosen = match varies {
+        Some(restriction_id) => match store.restriction(restriction_id).await? {
+            Some(r) if r.person_id == person.id && r.status == "active" => {
+                let managed = access::managed_functions(store, &ctx.user).await?;
+                managed.into_iter().find(|(id, _)| *id == r.function_id)
+            }
+            _ => {
+                return Ok(text(
+                    "That restriction is no longer in force, so it cannot be varied.",
+                ))
+            }
+        },
+        None => managed_function(ctx, &incidents).await?,
+    };
+    let Some((function_id, function_name)) = chosen else {
+        return Ok(text(
+            "Only a manager of a function can request a restriction (§6).",
+        ));
+    };
+    if store
+        .pending_request_for(person.id, function_id)
+        .await?
+        .is_some()
+    {
+        return Ok(text(
+            "A request for this person in this function is already waiting for a decision.",
+        ));
+    }
+    let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
+    let warning = store.warning_on_file(person.id).await?;
+    let warning_line = match &warning {
+        Some(w) => format!(":page_facing_up: Warning {} on file ({}, chance to adapt until {}).", w.reference, ctx_day(ctx, w.created_at), day(w.adapt_until)),
+        None => ":warning: *No warning on file.* Without one you must give the reason below (violence or harassment, §4/§6).".to_owned(),
+    };
+    let metadata = Metadata {
+        person_id: Some(person.id),
+        function_id: Some(function_id),
+        ..Metadata::default()
+    };
+    let measure_kinds: Vec<(String, String)> = MeasureKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
+        .collect();
+    let mut blocks = vec![section(&format!(
+        "*Service user:* {}\n*Function:* {}\n{warning_line}",
+        escape(&person_label(person)),
+        escape(&function_name)
+    ))];
+    blocks.extend(incidents_blocks(ctx, person.id, &incidents).await?);
+    blocks.extend([
+        input(
+            "measures",
+            "Measures (policy §6)",
+            SlackBlockCheckboxesElement::new(choices_text(&measure_kinds))
+                .with_action_id("measures".into())
+                .into(),
+            false,
+        ),
+        input(
+            "contact_mode",
+            "Time-limited contact is for",
+            SlackBlockRadioButtonsElement::new(choices_text(
+                &ContactMode::ALL
+                    .iter()
+                    .map(|m| (m.as_str().to_owned(), m.label().to_owned()))
+                    .collect::<Vec<_>>(),
+            ))
+            .with_action_id("contact_mode".into())
+            .into(),
+            true,
+        ),
+    ]);
+    for (field, label) in MEASURE_FIELDS {
+        let element: SlackInputBlockElement = match *field {
+            "max_minutes" => SlackBlockNumberInputElement::new(false)
+                .with_action_id((*field).into())
+                .with_min_value("1".into())
+                .into(),
+            "contact_method" => SlackBlockStaticSelectElement::new()
+                .with_action_id((*field).into())
+                .with_options(choices_plain(
+                    &ContactMethod::ALL
+                        .iter()
+                        .map(|m| (m.as_str().to_owned(), m.label().to_owned()))
+                        .collect::<Vec<_>>(),
+                ))
+                .into(),
+            "spoc" => SlackBlockUsersSelectElement::new()
+                .with_action_id((*field).into())
+                .into(),
+            "case_reference" => plain_max(field, false, MAX_CASE_REFERENCE_CHARS),
+            "other_description" => plain_max(field, true, MAX_DESCRIPTION_CHARS),
+            other => plain(other, other == "block_identifiers"),
+        };
+        blocks.push(input(field, label, element, true));
+    }
+    blocks.extend([
+        text_input(
+            "justification",
+            "Why is this needed? (the unacceptable behaviour and its impact)",
+            true,
+            false,
+            MAX_CASE_TEXT_CHARS as u64,
+        ),
+        text_input(
+            "proportionality",
+            "Why is it proportionate? (what less restrictive steps were tried)",
+            true,
+            false,
+            MAX_CASE_TEXT_CHARS as u64,
+        ),
+        input(
+            "internal_review",
+            "Have all internal review mechanisms been exhausted? (§6)",
+            SlackBlockRadioButtonsElement::new(choices_text(&[
+                ("yes".to_owned(), "Yes".to_owned()),
+                ("no".to_owned(), "No".to_owned()),
+            ]))
+            .with_action_id("internal_review".into())
+            .into(),
+            false,
+        ),
+        input(
+            "ends_on",
+            "Ends on (leave empty: until lifted at a review)",
+            date("ends_on", None),
+            true,
+        ),
+        input(
+            "first_review_on",
+            "First review (at most 12 months ahead, §8)",
+            date("first_review_on", Some(default_first_review(today))),
+            false,
+        ),
+    ]);
+    if warning.is_none() {
+        let reasons: Vec<(String, String)> = NoWarningReason::ALL
+            .iter()
+            .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
+            .collect();
+        blocks.push(input(
+            "no_warning_reason",
+            "No warning on file: why not?",
+            SlackBlockStaticSelectElement::new()
+                .with_action_id("no_warning_reason".into())
+                .with_options(choices_plain(&reasons))
+                .into(),
+            true,
+        ));
+    }
+    let extra = varies.map(|v| v.to_string());
+    let view = metadata_modal(
+        "Request a restriction",
+        RESTRICT,
+        "Send to head",
+        &metadata,
+        blocks,
+        extra.as_deref(),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(Reply::Ack)
+}
+
+/// Reads the measures ticked and their parameters; errors go on the parameter fields.
+fn read_measures(form: &Form, errors: &mut FieldErrors) -> Vec<Measure> {
+    let mut measures = Vec::new();
+    for kind in form.selected_many("measures") {
+        let Ok(kind) = kind.parse::<MeasureKind>() else {
+            continue;
+        };
+        let measure = match kind {
+            MeasureKind::TimeLimitedContact => {
+                let windows = match form.text("windows").map(|t| parse_windows(&t)) {
+                    Some(Ok(windows)) => windows,
+                    Some(Err(e)) => {
+                        // The reason alone reads best in the form ("“Someday” is not a day…").
+                        let message = match e {
+                            crate::domain::measures::MeasureError::BadParams { reason, .. } => {
+                                reason
+                            }
+                            other => other.to_string(),
+                        };
+                        errors.add("windows", message);
+                        continue;
+                    }
+                    None => {
+                        errors.add(
+                            "windows",
+                            "Give the days and times contact is allowed, e.g. “Tue 09:00-12:00”.",
+                        );
+                        continue;
+                    }
+                };
+                let mode = form
+                    .selected("contact_mode")
+                    .and_then(|m| m.parse::<ContactMode>().ok())
+                    .unwrap_or(ContactMode::Phone);
+                let max_minutes = match form.number("max_minutes") {
+                    Ok(m) => m,
+                    Err(_) => {
+                        errors.add("max_minutes", "Enter a whole number of minutes.");
+                        continue;
+                    }
+                };
+                Measure::TimeLimitedContact {
+                    mode,
+                    windows,
+                    max_minutes,
+                }
+            }
+            MeasureKind::SingleContactMethod => match form
+                .selected("contact_method")
+                .and_then(|m| m.parse::<ContactMethod>().ok())
+            {
+                Some(method) => Measure::SingleContactMethod { method },
+                None => {
+                    errors.add("contact_method", "Choose the one method of contact.");
+                    continue;
+                }
+            },
+            MeasureKind::SinglePointOfContact => match form.selected_user("spoc") {
+                Some(user) => Measure::SinglePointOfContact {
+                    staff_name: format!("<@{user}>"),
+                    staff_user_id: user,
+                },
+                None => {
+                    errors.add(
+                        "spoc",
+                        "Choose the member of staff who will be the one point of contact.",
+                    );
+                    continue;
+                }
+            },
+            MeasureKind::CallsRecorded => Measure::CallsRecorded,
+            MeasureKind::ReadAndFile => Measure::ReadAndFile,
+            MeasureKind::RefuseReopen => match form.text("case_reference") {
+                Some(case_reference) => Measure::RefuseReopen { case_reference },
+                None => {
+                    errors.add(
+                        "case_reference",
+                        "Name the case or decision that will not be reopened.",
+                    );
+                    continue;
+                }
+            },
+            MeasureKind::BlockContact => {
+                let identifiers: Vec<String> = form
+                    .text("block_identifiers")
+                    .map(|t| {
+                        t.split([',', '\n', ';'])
+                            .map(|s| s.trim().to_owned())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if identifiers.is_empty() {
+                    errors.add(
+                        "block_identifiers",
+                        "List the numbers or addresses to block.",
+                    );
+                    continue;
+                }
+                Measure::BlockContact { identifiers }
+            }
+            MeasureKind::Other => match form.text("other_description") {
+                Some(description) => Measure::Other { description },
+                None => {
+                    errors.add("other_description", "Describe the other action.");
+                    continue;
+                }
+            },
+        };
+        measures.push(measure);
+    }
+    measures
+}
+
+fn request_field(field: RequestField) -> &'static str {
+    match field {
+        RequestField::Incidents => "incidents",
+        RequestField::Measures => "measures",
+        RequestField::Justification => "justification",
+        RequestField::Proportionality => "proportionality",
+        RequestField::InternalReview => "internal_review",
+        RequestField::EndsOn => "ends_on",
+        RequestField::FirstReviewOn => "first_review_on",
+        RequestField::NoWarningReason => "no_warning_reason",
+    }
+}
+
+pub async fn submit_restrict(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    metadata: &Metadata,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let (Some(person_id), Some(function_id)) = (metadata.person_id, metadata.function_id) else {
+        return Err(ApiError::BadRequest(
+            "restriction modal without a person".into(),
+        ));
+    };
+    let mut errors = FieldErrors::default();
+    if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
+        errors.add("justification", denied.0);
+        return Err(ApiError::Invalid(errors));
+    }
+    let Some(person) = store.person(person_id).await? else {
+        errors.add("justification", "That person is no longer on record.");
+        return Err(ApiError::Invalid(errors));
+    };
+    let varies = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
+    if let Some(restriction_id) = varies {
+        let matches = store.restriction(restriction_id).await?.is_some_and(|r| {
+            r.person_id == person_id && r.function_id == function_id && r.status == "active"
+        });
+        if !matches {
+            errors.add(
+                "justification",
+                "The restriction being varied is no longer in force in this function.",
+            );
+            return Err(ApiError::Invalid(errors));
+        }
+    }
+    let known = store.incidents_of(person_id).await?;
+    let measures = read_measures(form, &mut errors);
+    let warning = store.warning_on_file(person_id).await?;
+    let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
+    let draft = RequestDraft {
+        incident_ids: read_incidents(form, &known),
+        measures,
+        justification: form.text("justification").unwrap_or_default(),
+        proportionality: form.text("proportionality").unwrap_or_default(),
+        internal_review_exhausted: form.selected("internal_review").map(|v| v == "yes"),
+        ends_on: form.date("ends_on"),
+        first_review_on: form.date("first_review_on"),
+        has_warning: warning.is_some() || varies.is_some(),
+        no_warning_reason: form
+            .selected("no_warning_reason")
+            .and_then(|r| r.parse().ok()),
+    };
+    let valid = match draft.validate(today) {
+        Ok(valid) if errors.is_empty() => valid,
+        Ok(_) => return Err(ApiError::Invalid(errors)),
+        Err(field_errors) => {
+            for e in field_errors {
+                errors.add(request_field(e.field), e.message);
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let approvers = deciders(ctx, function_id).await?;
+    if approvers.is_empty() {
+        errors.add("justification", "No head of function or deputy other than you can decide this request: ask an admin to set one.");
+        return Err(ApiError::Invalid(errors));
+    }
+    let new = NewRequest {
+        person_id,
+        function_id,
+        incident_ids: valid.incident_ids().to_vec(),
+        measures: valid.measures().to_vec(),
+        justification: valid.justification().to_owned(),
+        proportionality: valid.proportionality().to_owned(),
+        internal_review_exhausted: valid.internal_review_exhausted(),
+        ends_on: valid.ends_on(),
+        first_review_on: valid.first_review_on(),
+        warning_id: warning.as_ref().map(|w| w.id),
+        no_warning_reason: valid.no_warning_reason().map(|r| r.as_str().to_owned()),
+        varies_restriction_id: varies,
+    };
+    let function_name = crate::slack::functions::function_name_of(ctx, function_id).await?;
+    let summary = history_summary(
+        ctx.state.store.as_ref(),
+        ctx.state.timezone,
+        &person,
+        &known,
+    )
+    .await?;
+    let requester = ctx.user.clone();
+    let warning_text = match &warning {
+        Some(w) => format!(
+            "Warning {} sent {} (chance to adapt until {})",
+            w.reference,
+            ctx_day(ctx, w.created_at),
+            day(w.adapt_until)
+        ),
+        None => match valid.no_warning_reason() {
+            Some(reason) => format!("No warning: {}", reason.label()),
+            None => "Varies a restriction in force".to_owned(),
+        },
+    };
+    let approval = |recorded: &Recorded, approver: &UserId| {
+        let content = approval_message(&ApprovalRequest {
+            reference: &recorded.reference,
+            request_id: recorded.id,
+            requester: &requester,
+            function_name: &function_name,
+            person: &person,
+            request: &new,
+            warning: &warning_text,
+            summary: &summary,
+        });
+        send::dm(
+            approver,
+            content,
+            format!("request:{}:approval:{approver}", recorded.id),
+        )
+    };
+    let announce = |recorded: &Recorded| {
+        let blocks = vec![
+            section(&format!(
+                "Your request *{}* to restrict contact with {} was sent to the head of *{}* for a decision.",
+                recorded.reference,
+                escape(&person.name),
+                escape(&function_name)
+            )),
+            SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt("Withdraw request"))
+                .with_action_id(WITHDRAW_REQUEST.into())
+                .with_value(recorded.id.to_string())
+                .into()])
+            .into(),
+        ];
+        vec![send::dm(
+            &requester,
+            message(
+                &format!(
+                    "Request {} sent for a decision: you will hear when it is decided.",
+                    recorded.reference
+                ),
+                blocks,
+            ),
+            format!("request:{}:requested", recorded.id),
+        )]
+    };
+    match store
+        .create_request(
+            &new,
+            &ctx_actor(ctx),
+            ctx.now,
+            &approvers,
+            &approval,
+            &announce,
+        )
+        .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict { .. }) => {
+            errors.add(
+                "justification",
+                "A request for this person in this function is already waiting for a decision.",
+            );
+            return Err(ApiError::Invalid(errors));
+        }
+        Err(other) => return Err(other.into()),
+    }
+    ctx.state.outbox_wake.notify_one();
+    Ok(Reply::Ack)
+}
+
+/// "Request varied measures": the restriction form, for new measures that replace the
+/// restriction once the head of function approves them.
+pub async fn request_variation(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    restriction_id: i64,
+) -> Result<Reply, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(restriction) = store.restriction(restriction_id).await? else {
+        return Ok(text("That restriction no longer exists."));
+    };
+    if restriction.status != "active" {
+        return Ok(text(&format!(
+            "{} is no longer in force ({}), so there is nothing to vary.",
+            restriction.reference, restriction.status
+        )));
+    }
+    if let Err(denied) =
+        access::require_manager_of(store, &ctx.user, restriction.function_id).await?
+    {
+        return Err(ApiError::Refused(denied.0));
+    }
+    let Some(person) = store.person(restriction.person_id).await? else {
+        return Ok(text("That person is no longer on record."));
+    };
+    open_restrict_for(ctx, trigger_id, &person, Some(restriction_id)).await
+}
