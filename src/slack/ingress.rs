@@ -20,14 +20,10 @@ use axum::Json;
 use serde_json::json;
 use slack_morphism::prelude::*;
 
-use super::commands::{self, ParsedCommand, Subcommand};
-use super::ctx::{Ctx, Reply};
-use super::disputes;
-use super::interactions;
-use super::reporting;
-use super::restricting;
+use super::commands::{self, ParsedCommand};
+use super::ctx::Ctx;
+use super::router;
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use super::views;
 use crate::domain::UserId;
 use crate::slack::error::ApiError;
 use crate::slack::state::AppState;
@@ -152,31 +148,8 @@ async fn handle_command(
         now: state.clock.now(),
     };
     let trigger = event.trigger_id.to_string();
-    let reply = match commands::parse(text) {
-        ParsedCommand::Known {
-            subcommand,
-            argument,
-        } => match subcommand {
-            Subcommand::Help => Reply::Ephemeral(views::help_message(None)),
-            Subcommand::Report => reporting::open_report(&ctx, &trigger, None).await?,
-            Subcommand::CallEnded => reporting::open_call_ended(&ctx, &trigger).await?,
-            Subcommand::Breach => reporting::breach(&ctx, &trigger, &argument).await?,
-            Subcommand::Check => reporting::check(&ctx, &argument).await?,
-            Subcommand::History => reporting::history(&ctx, &argument).await?,
-            Subcommand::Open => reporting::open_items(&ctx).await?,
-            Subcommand::Foi => reporting::open_foi(&ctx, &trigger, &argument).await?,
-            Subcommand::Warn => restricting::warn(&ctx, &trigger, &argument).await?,
-            Subcommand::Restrict => restricting::restrict(&ctx, &trigger, &argument).await?,
-            Subcommand::Access => reporting::access(&ctx, &trigger, &argument).await?,
-            Subcommand::Dispute => disputes::dispute(&ctx, &trigger, &argument).await?,
-            Subcommand::Review => disputes::review(&ctx, &trigger, &argument).await?,
-        },
-        ParsedCommand::Unknown { typed } => Reply::Ephemeral(views::help_message(Some(&format!(
-            "I don't know `/contact {}`. Here is what I can do:",
-            typed.replace('`', "'")
-        )))),
-    };
-    Ok(interactions::into_response(reply))
+    let reply = router::command(&ctx, &trigger, commands::parse(text)).await?;
+    Ok(router::into_response(reply))
 }
 
 /// `POST /slack/interactions`: button clicks and modal submissions.
@@ -272,13 +245,11 @@ async fn dispatch_interaction(
 ) -> Result<Response, ApiError> {
     match event {
         SlackInteractionEvent::ViewSubmission(submission) => {
-            interactions::view_submission(state, submission).await
+            router::view_submission(state, submission).await
         }
-        SlackInteractionEvent::BlockActions(actions) => {
-            interactions::block_actions(state, actions).await
-        }
+        SlackInteractionEvent::BlockActions(actions) => router::block_actions(state, actions).await,
         SlackInteractionEvent::BlockSuggestion(suggestion) => {
-            interactions::block_suggestion(state, suggestion).await
+            router::block_suggestion(state, suggestion).await
         }
         other => {
             tracing::info!(

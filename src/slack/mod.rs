@@ -1,6 +1,9 @@
-//! Everything that speaks Slack: request verification and routing (`ingress`), the
-//! `/contact` subcommands (`commands`), Block Kit views (`views`), and the outbound
-//! calls the outbox sender makes (`outbound`).
+//! Everything that speaks Slack. A request comes in through `ingress` (signature, size,
+//! workspace, the 3-second budget), is matched to its handler by `router`, and is handled
+//! in one file per use case under `reporting/`, `restricting/` and `disputes/`, which share
+//! `ctx`, `blocks` (the one Block Kit kit), `ids`, `metadata`, `find`, `functions`,
+//! `people`, `letters` and `messages/` but never import each other. What goes back to
+//! Slack leaves through `send` (the outbox) or `interactive` (views answering a user).
 
 pub mod blocks;
 pub mod commands;
@@ -13,7 +16,6 @@ pub mod functions;
 pub mod home;
 pub mod ids;
 pub mod ingress;
-pub mod interactions;
 pub mod interactive;
 pub mod letters;
 pub mod messages;
@@ -22,6 +24,7 @@ pub mod outbound;
 pub mod people;
 pub mod reporting;
 pub mod restricting;
+pub mod router;
 pub mod send;
 pub mod signature;
 pub mod state;

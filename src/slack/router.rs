@@ -1,18 +1,23 @@
-//! Routing of interactive payloads: modal submissions by callback id, buttons by action
-//! id, and external-select searches (`block_suggestion`, sent to `/slack/options`).
+//! The router: every `/contact` subcommand, modal submission (by `Callback`), button (by
+//! `Action`) and external-select search (`block_suggestion`, sent to `/slack/options`) is
+//! matched to its handler here, and only here. Ingress hands over parsed, verified
+//! payloads; handlers live one per use case in the feature folders.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use slack_morphism::prelude::*;
 
+use super::commands::{ParsedCommand, Subcommand};
 use super::ctx::{Ctx, Reply};
 use super::disputes as dsp;
 use super::forms::Form;
+use super::ids::{Action, Callback};
 use super::metadata::Metadata;
 use super::reporting as rpt;
 use super::restricting as res;
 use super::send;
+use super::views;
 use crate::domain::UserId;
 use crate::slack::error::ApiError;
 use crate::slack::state::AppState;
@@ -30,6 +35,41 @@ pub fn into_response(reply: Reply) -> Response {
             Json(response).into_response()
         }
     }
+}
+
+/// A `/contact` subcommand, to its handler.
+pub async fn command(
+    ctx: &Ctx<'_>,
+    trigger: &str,
+    parsed: ParsedCommand,
+) -> Result<Reply, ApiError> {
+    let (subcommand, argument) = match parsed {
+        ParsedCommand::Known {
+            subcommand,
+            argument,
+        } => (subcommand, argument),
+        ParsedCommand::Unknown { typed } => {
+            return Ok(Reply::Ephemeral(views::help_message(Some(&format!(
+                "I don't know `/contact {}`. Here is what I can do:",
+                typed.replace('`', "'")
+            )))))
+        }
+    };
+    Ok(match subcommand {
+        Subcommand::Help => Reply::Ephemeral(views::help_message(None)),
+        Subcommand::Report => rpt::open_report(ctx, trigger, None).await?,
+        Subcommand::CallEnded => rpt::open_call_ended(ctx, trigger).await?,
+        Subcommand::Breach => rpt::breach(ctx, trigger, &argument).await?,
+        Subcommand::Check => rpt::check(ctx, &argument).await?,
+        Subcommand::History => rpt::history(ctx, &argument).await?,
+        Subcommand::Open => rpt::open_items(ctx).await?,
+        Subcommand::Foi => rpt::open_foi(ctx, trigger, &argument).await?,
+        Subcommand::Warn => res::warn(ctx, trigger, &argument).await?,
+        Subcommand::Restrict => res::restrict(ctx, trigger, &argument).await?,
+        Subcommand::Access => rpt::access(ctx, trigger, &argument).await?,
+        Subcommand::Dispute => dsp::dispute(ctx, trigger, &argument).await?,
+        Subcommand::Review => dsp::review(ctx, trigger, &argument).await?,
+    })
 }
 
 pub async fn view_submission(
@@ -61,21 +101,27 @@ pub async fn view_submission(
     tracing::info!(callback = %callback, "modal submitted");
     let private_metadata = modal.private_metadata.as_deref();
     let result = once(key, async {
-        Ok::<Reply, ApiError>(match callback.as_str() {
-            rpt::REPORT => rpt::submit_report(&ctx, &form, &metadata).await?,
-            rpt::CALL_ENDED => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
-            rpt::BREACH => rpt::submit_breach(&ctx, &form, &metadata).await?,
-            rpt::POLICE_REPORT => rpt::submit_police_report(&ctx, &form, &metadata).await?,
-            rpt::FOI => rpt::submit_foi(&ctx, &form, &metadata).await?,
-            rpt::ACCESS => rpt::submit_access(&ctx, &form, &metadata).await?,
-            res::WARN => res::submit_warn(&ctx, &form, &metadata).await?,
-            res::RESTRICT => res::submit_restrict(&ctx, &form, &metadata, private_metadata).await?,
-            res::REJECT => res::submit_reject(&ctx, &form, private_metadata).await?,
-            res::LETTER_SENT => res::submit_mark_sent(&ctx, &form, private_metadata).await?,
-            dsp::DISPUTE => dsp::submit_dispute(&ctx, &form, &metadata).await?,
-            dsp::RESOLVE => dsp::submit_resolve(&ctx, &form, private_metadata).await?,
-            dsp::REVIEW => dsp::submit_review(&ctx, &form, private_metadata).await?,
-            _ => Reply::Ack,
+        Ok::<Reply, ApiError>(match Callback::parse(&callback) {
+            Some(Callback::Report) => rpt::submit_report(&ctx, &form, &metadata).await?,
+            Some(Callback::CallEnded) => rpt::submit_call_ended(&ctx, &form, &metadata).await?,
+            Some(Callback::Breach) => rpt::submit_breach(&ctx, &form, &metadata).await?,
+            Some(Callback::PoliceReport) => {
+                rpt::submit_police_report(&ctx, &form, &metadata).await?
+            }
+            Some(Callback::Foi) => rpt::submit_foi(&ctx, &form, &metadata).await?,
+            Some(Callback::Access) => rpt::submit_access(&ctx, &form, &metadata).await?,
+            Some(Callback::Warn) => res::submit_warn(&ctx, &form, &metadata).await?,
+            Some(Callback::Restrict) => {
+                res::submit_restrict(&ctx, &form, &metadata, private_metadata).await?
+            }
+            Some(Callback::Reject) => res::submit_reject(&ctx, &form, private_metadata).await?,
+            Some(Callback::LetterSent) => {
+                res::submit_mark_sent(&ctx, &form, private_metadata).await?
+            }
+            Some(Callback::Dispute) => dsp::submit_dispute(&ctx, &form, &metadata).await?,
+            Some(Callback::Resolve) => dsp::submit_resolve(&ctx, &form, private_metadata).await?,
+            Some(Callback::Review) => dsp::submit_review(&ctx, &form, private_metadata).await?,
+            None => Reply::Ack,
         })
     })
     .await;
@@ -107,88 +153,91 @@ pub async fn block_actions(
     for action in event.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
         let action_id = action.action_id.to_string();
+        let action = Action::parse(&action_id);
         tracing::info!(action = %action_id, "button clicked");
         let reply: Result<Option<Reply>, ApiError> = async {
-            Ok(match action_id.as_str() {
-                rpt::RECORD_POLICE_REPORT => match value.parse::<i64>() {
+            Ok(match action {
+                Some(Action::RecordPoliceReport) => match value.parse::<i64>() {
                     Ok(id) => rpt::open_police_report(&ctx, &trigger_id, id)
                         .await?
                         .map(|m| rpt_text(&m)),
                     Err(_) => None,
                 },
-                rpt::CHECK_PERSON => match person(&ctx, &value).await? {
+                Some(Action::CheckPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                rpt::HISTORY_PERSON | rpt::HISTORY_NEWER | rpt::HISTORY_OLDER => {
-                    history_button(&ctx, &value).await?
+                Some(Action::HistoryPerson)
+                | Some(Action::HistoryNewer)
+                | Some(Action::HistoryOlder) => history_button(&ctx, &value).await?,
+                Some(Action::OpenItemsPrevious) | Some(Action::OpenItemsNext) => {
+                    match value.parse::<usize>() {
+                        Ok(offset) => Some(rpt::open_items_page(&ctx, offset).await?),
+                        Err(_) => None,
+                    }
                 }
-                rpt::OPEN_ITEMS_PREVIOUS | rpt::OPEN_ITEMS_NEXT => match value.parse::<usize>() {
-                    Ok(offset) => Some(rpt::open_items_page(&ctx, offset).await?),
-                    Err(_) => None,
-                },
-                rpt::BREACH_PERSON => match person(&ctx, &value).await? {
+                Some(Action::BreachPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(rpt::open_breach_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                rpt::FOI_PERSON => match person(&ctx, &value).await? {
+                Some(Action::FoiPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(rpt::open_foi_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                rpt::REPORT_INSTEAD => {
+                Some(Action::ReportInstead) => {
                     Some(rpt::open_report(&ctx, &trigger_id, value.parse().ok()).await?)
                 }
-                rpt::ACCESS_PERSON => match person(&ctx, &value).await? {
+                Some(Action::AccessPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(rpt::open_access_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                res::WARN_PERSON => match person(&ctx, &value).await? {
+                Some(Action::WarnPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(res::open_warn_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                res::RESTRICT_PERSON => match person(&ctx, &value).await? {
+                Some(Action::RestrictPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(res::open_restrict_for(&ctx, &trigger_id, &p, None).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                res::APPROVE_REQUEST => match value.parse::<i64>() {
+                Some(Action::ApproveRequest) => match value.parse::<i64>() {
                     Ok(id) => Some(rpt_text(&res::approve(&ctx, id, ticked(event, id)).await?)),
                     Err(_) => None,
                 },
-                res::REJECT_REQUEST => match value.parse::<i64>() {
+                Some(Action::RejectRequest) => match value.parse::<i64>() {
                     Ok(id) => res::open_reject(&ctx, &trigger_id, id, ticked(event, id))
                         .await?
                         .map(|m| rpt_text(&m)),
                     Err(_) => None,
                 },
-                res::WITHDRAW_REQUEST => match value.parse::<i64>() {
+                Some(Action::WithdrawRequest) => match value.parse::<i64>() {
                     Ok(id) => Some(rpt_text(&res::withdraw(&ctx, id).await?)),
                     Err(_) => None,
                 },
-                res::MARK_LETTER_SENT => match value.parse::<i64>() {
+                Some(Action::MarkLetterSent) => match value.parse::<i64>() {
                     Ok(id) => res::open_mark_sent(&ctx, &trigger_id, id)
                         .await?
                         .map(|m| rpt_text(&m)),
                     Err(_) => None,
                 },
-                dsp::DISPUTE_PERSON => match person(&ctx, &value).await? {
+                Some(Action::DisputePerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(dsp::open_dispute_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                dsp::REVIEW_PERSON => match person(&ctx, &value).await? {
+                Some(Action::ReviewPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(dsp::review_person(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
-                dsp::RESOLVE_DISPUTE => match value.parse::<i64>() {
+                Some(Action::ResolveDispute) => match value.parse::<i64>() {
                     Ok(id) => dsp::open_resolve(&ctx, &trigger_id, id)
                         .await?
                         .map(|m| rpt_text(&m)),
                     Err(_) => None,
                 },
-                dsp::START_REVIEW => match value.parse::<i64>() {
+                Some(Action::StartReview) => match value.parse::<i64>() {
                     Ok(id) => Some(dsp::open_review(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
-                res::REQUEST_VARIATION => match value.parse::<i64>() {
+                Some(Action::RequestVariation) => match value.parse::<i64>() {
                     Ok(id) => Some(res::request_variation(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
@@ -203,22 +252,24 @@ pub async fn block_actions(
         // Answers to buttons on notifications and approval messages come as a new message,
         // so the original (and its buttons, or its update to the outcome) stays.
         let opened_from_notification =
-            action_id == rpt::HISTORY_PERSON && value.starts_with("incident:");
+            action == Some(Action::HistoryPerson) && value.starts_with("incident:");
         let on_a_decision_message = matches!(
-            action_id.as_str(),
-            res::APPROVE_REQUEST
-                | res::REJECT_REQUEST
-                | res::WITHDRAW_REQUEST
-                | res::MARK_LETTER_SENT
-                | rpt::RECORD_POLICE_REPORT
-                | dsp::RESOLVE_DISPUTE
-                | dsp::START_REVIEW
-                | res::REQUEST_VARIATION
+            action,
+            Some(
+                Action::ApproveRequest
+                    | Action::RejectRequest
+                    | Action::WithdrawRequest
+                    | Action::MarkLetterSent
+                    | Action::RecordPoliceReport
+                    | Action::ResolveDispute
+                    | Action::StartReview
+                    | Action::RequestVariation
+            )
         );
         let replace = !opened_from_notification && !on_a_decision_message;
         if matches!(
-            action_id.as_str(),
-            res::APPROVE_REQUEST | res::WITHDRAW_REQUEST
+            action,
+            Some(Action::ApproveRequest | Action::WithdrawRequest)
         ) {
             super::home::refresh_after_change(state, &ctx.user).await;
         }
@@ -295,7 +346,7 @@ pub async fn block_suggestion(
     state: &AppState,
     event: &SlackInteractionBlockSuggestionEvent,
 ) -> Result<Response, ApiError> {
-    if event.action_id.to_string() == super::people::PERSON {
+    if Action::parse(event.action_id.as_ref()) == Some(Action::Person) {
         let options = rpt::person_options(state.store.as_ref(), &event.value).await?;
         return Ok(Json(options).into_response());
     }
