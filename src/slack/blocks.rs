@@ -395,6 +395,53 @@ pub fn metadata_modal(
     )
 }
 
+/// A section with a button beside it (an item of a list to act on).
+pub fn section_with_button(markdown: &str, label: &str, action: &str, value: String) -> SlackBlock {
+    let SlackActionBlockElement::Button(element) = button(label, action, value) else {
+        return section(markdown);
+    };
+    SlackSectionBlock::new()
+        .with_text(md(&fit(markdown, limits::SECTION_TEXT)))
+        .with_accessory(SlackSectionBlockElement::Button(element))
+        .into()
+}
+
+/// A button styled as the main (`Primary`) or a destructive (`Danger`) choice.
+pub fn styled_button(
+    label: &str,
+    action: &str,
+    value: String,
+    style: SlackBlockButtonStyle,
+) -> SlackActionBlockElement {
+    SlackBlockButtonElement::new(pt(&fit(label, limits::BUTTON_TEXT)))
+        .with_action_id(action.into())
+        .with_value(value)
+        .with_style(style)
+        .into()
+}
+
+/// A header, within Slack's 150 characters.
+pub fn header(text: &str) -> SlackBlock {
+    SlackHeaderBlock::new(pt(&fit(text, limits::HEADER_TEXT))).into()
+}
+
+/// Checkboxes in an actions block (on a message, not in a form), with their own block id;
+/// at most Slack's 10 options, each fitted.
+pub fn checkbox_row(block_id: &str, action: &str, choices: &[(String, String)]) -> SlackBlock {
+    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = choices
+        .iter()
+        .take(limits::CHOICE_OPTIONS)
+        .map(|(value, label)| {
+            SlackBlockChoiceItem::new(pt(&fit(label, limits::OPTION_TEXT)).into(), value.clone())
+        })
+        .collect();
+    SlackActionsBlock::new(vec![SlackBlockCheckboxesElement::new(options)
+        .with_action_id(action.into())
+        .into()])
+    .with_block_id(block_id.into())
+    .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,7 @@
 //! control-character search gets a plain answer instead of a failure or a list of
 //! everyone; several matches are listed to choose from, with the true number that match.
 
-use slack_morphism::prelude::*;
-
-use super::blocks::{escape, md, message, pt, section};
+use super::blocks::{escape, message, section, section_with_button};
 use super::ctx::{text, Ctx, Reply};
 use super::people::person_label;
 use crate::domain::person::{PersonQuery, QueryError};
@@ -108,17 +106,12 @@ pub fn choose_from(
     };
     let mut blocks = vec![section(&heading)];
     for person in people {
-        blocks.push(
-            SlackSectionBlock::new()
-                .with_text(md(&escape(&person_label(person))))
-                .with_accessory(
-                    SlackBlockButtonElement::new(pt(label))
-                        .with_action_id(action.into())
-                        .with_value(person.id.to_string())
-                        .into(),
-                )
-                .into(),
-        );
+        blocks.push(section_with_button(
+            &escape(&person_label(person)),
+            label,
+            action,
+            person.id.to_string(),
+        ));
     }
     Reply::Ephemeral(message(
         &format!("{total} people match: choose one"),

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
-use super::blocks::{pt, section};
+use super::blocks::{actions, section, styled_button};
 use super::ctx::Ctx;
 use super::ids::Action;
 use super::outbound::SlackCall;
@@ -71,12 +71,12 @@ pub fn letter_effects(
             }
             let blocks = vec![
                 section(&format!("*Letter ready to send:* {description} for {reference}. Check it, send it, then record how it was sent.")),
-                SlackActionsBlock::new(vec![SlackBlockButtonElement::new(pt("Mark as sent"))
-                    .with_action_id(Action::MarkLetterSent.as_str().into())
-                    .with_value(letter_id.to_string())
-                    .with_style(SlackBlockButtonStyle::Primary)
-                    .into()])
-                .into(),
+                actions(vec![styled_button(
+                    "Mark as sent",
+                    Action::MarkLetterSent.as_str(),
+                    letter_id.to_string(),
+                    SlackBlockButtonStyle::Primary,
+                )]),
             ];
             out.push(send::dm(
                 &manager,

@@ -3,7 +3,7 @@
 
 use slack_morphism::prelude::*;
 
-use super::blocks::{md, pt};
+use super::blocks::{header, message, section, sections};
 use super::commands::SUBCOMMANDS;
 use crate::store::RoleHolding;
 
@@ -15,34 +15,21 @@ pub fn help_message(lead: Option<&str>) -> SlackMessageContent {
     }
     let mut blocks: Vec<SlackBlock> = Vec::new();
     if let Some(lead) = lead {
-        blocks.push(SlackSectionBlock::new().with_text(md(lead)).into());
+        blocks.push(section(lead));
     }
-    blocks.push(
-        SlackSectionBlock::new()
-            .with_text(md("*Contact policy commands*"))
-            .into(),
-    );
-    blocks.push(
-        SlackSectionBlock::new()
-            .with_text(md(lines.trim_end()))
-            .into(),
-    );
-    let fallback = match lead {
-        Some(lead) => format!("{lead}\nContact policy commands:\n{lines}"),
-        None => format!("Contact policy commands:\n{lines}"),
-    };
-    SlackMessageContent::new()
-        .with_text(fallback)
-        .with_blocks(blocks)
+    blocks.push(section("*Contact policy commands*"));
+    blocks.extend(sections(lines.trim_end()));
+    message(
+        "Contact policy commands: type /contact help for the list.",
+        blocks,
+    )
 }
 
 /// The App Home tab: who the user is to the bot, and how to start.
 pub fn home_view(roles: &[RoleHolding]) -> SlackView {
     let mut blocks: Vec<SlackBlock> = vec![
-        SlackHeaderBlock::new(pt("Contact policy")).into(),
-        SlackSectionBlock::new()
-            .with_text(md("Report unacceptable behaviour, log ended calls and check a person before you engage. Type `/contact help` for every command."))
-            .into(),
+        header("Contact policy"),
+        section("Report unacceptable behaviour, log ended calls and check a person before you engage. Type `/contact help` for every command."),
     ];
     let roles_text = if roles.is_empty() {
         "You hold no role in any function yet. An admin can add you.".to_owned()
@@ -54,11 +41,7 @@ pub fn home_view(roles: &[RoleHolding]) -> SlackView {
             .join("\n")
     };
     blocks.push(SlackDividerBlock::new().into());
-    blocks.push(
-        SlackSectionBlock::new()
-            .with_text(md(&format!("*Your roles*\n{roles_text}")))
-            .into(),
-    );
+    blocks.extend(sections(&format!("*Your roles*\n{roles_text}")));
     SlackView::Home(SlackHomeView::new(blocks))
 }
 

@@ -4,8 +4,6 @@
 //! is varied (new measures to the head for approval) or is lifted, with reasons that go in
 //! the outcome letter.
 
-use slack_morphism::prelude::*;
-
 use super::{
     actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
     messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, REVIEW,
@@ -61,22 +59,17 @@ pub async fn review_person(
                 several.len()
             ))];
             for r in several {
-                blocks.push(
-                    SlackSectionBlock::new()
-                        .with_text(md(&format!(
-                            "*{}* · {} · next review {}",
-                            r.reference,
-                            escape(&r.function_name),
-                            day(r.next_review_on)
-                        )))
-                        .with_accessory(
-                            SlackBlockButtonElement::new(pt("Start review"))
-                                .with_action_id(START_REVIEW.into())
-                                .with_value(r.id.to_string())
-                                .into(),
-                        )
-                        .into(),
-                );
+                blocks.push(section_with_button(
+                    &format!(
+                        "*{}* · {} · next review {}",
+                        r.reference,
+                        escape(&r.function_name),
+                        day(r.next_review_on)
+                    ),
+                    "Start review",
+                    START_REVIEW,
+                    r.id.to_string(),
+                ));
             }
             Ok(Reply::Ephemeral(message(
                 "Choose the restriction to review",

@@ -12,7 +12,9 @@ use slack_morphism::prelude::*;
 use crate::domain::measures::Measure;
 use crate::domain::restriction::Criterion;
 use crate::domain::UserId;
-use crate::slack::blocks::{context, escape, fit, limits, message, pt, section, sections};
+use crate::slack::blocks::{
+    actions, checkbox_row, context, escape, message, section, sections, styled_button,
+};
 use crate::slack::ids::Action;
 use crate::slack::people::person_label;
 use crate::store::records::{NewRequest, PersonRecord};
@@ -159,37 +161,29 @@ fn criteria_wording() -> String {
 }
 
 fn checklist(request_id: i64) -> SlackBlock {
-    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = Criterion::ALL
+    let choices: Vec<(String, String)> = Criterion::ALL
         .iter()
-        .map(|c| {
-            SlackBlockChoiceItem::new(
-                pt(&fit(c.short_label(), limits::OPTION_TEXT)).into(),
-                c.as_str().to_owned(),
-            )
-        })
+        .map(|c| (c.as_str().to_owned(), c.short_label().to_owned()))
         .collect();
     let criteria = Action::Criteria.as_str();
-    SlackActionsBlock::new(vec![SlackBlockCheckboxesElement::new(options)
-        .with_action_id(criteria.into())
-        .into()])
-    .with_block_id(format!("{criteria}:{request_id}").into())
-    .into()
+    checkbox_row(&format!("{criteria}:{request_id}"), criteria, &choices)
 }
 
 fn decision_buttons(request_id: i64) -> SlackBlock {
-    SlackActionsBlock::new(vec![
-        SlackBlockButtonElement::new(pt("Approve"))
-            .with_action_id(Action::ApproveRequest.as_str().into())
-            .with_value(request_id.to_string())
-            .with_style(SlackBlockButtonStyle::Primary)
-            .into(),
-        SlackBlockButtonElement::new(pt("Reject"))
-            .with_action_id(Action::RejectRequest.as_str().into())
-            .with_value(request_id.to_string())
-            .with_style(SlackBlockButtonStyle::Danger)
-            .into(),
+    actions(vec![
+        styled_button(
+            "Approve",
+            Action::ApproveRequest.as_str(),
+            request_id.to_string(),
+            SlackBlockButtonStyle::Primary,
+        ),
+        styled_button(
+            "Reject",
+            Action::RejectRequest.as_str(),
+            request_id.to_string(),
+            SlackBlockButtonStyle::Danger,
+        ),
     ])
-    .into()
 }
 
 /// What every copy of the approval message becomes once the request is settled; the

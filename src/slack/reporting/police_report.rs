@@ -47,26 +47,18 @@ pub async fn open_items_page(ctx: &Ctx<'_>, offset: usize) -> Result<Reply, ApiE
         "*Police reports still to record ({total})*"
     ))];
     for item in outstanding.iter().skip(offset).take(OPEN_PAGE) {
-        blocks.push(
-            SlackSectionBlock::new()
-                .with_text(md(&fit(
-                    &format!(
-                        "*{}* · {} · {}\n{}",
-                        item.reference,
-                        escape(&item.function_name),
-                        ctx.local(item.occurred_at),
-                        escape(&item.person_name)
-                    ),
-                    limits::SECTION_TEXT,
-                )))
-                .with_accessory(
-                    SlackBlockButtonElement::new(pt("Record police report"))
-                        .with_action_id(RECORD_POLICE_REPORT.into())
-                        .with_value(item.incident_id.to_string())
-                        .into(),
-                )
-                .into(),
-        );
+        blocks.push(section_with_button(
+            &format!(
+                "*{}* · {} · {}\n{}",
+                item.reference,
+                escape(&item.function_name),
+                ctx.local(item.occurred_at),
+                escape(&item.person_name)
+            ),
+            "Record police report",
+            RECORD_POLICE_REPORT,
+            item.incident_id.to_string(),
+        ));
     }
     let mut buttons = Vec::new();
     if offset > 0 {
