@@ -19,10 +19,12 @@ pub fn help_message(lead: Option<&str>) -> SlackMessageContent {
     }
     blocks.push(section("*Contact policy commands*"));
     blocks.extend(sections(lines.trim_end()));
-    message(
-        "Contact policy commands: type /contact help for the list.",
-        blocks,
-    )
+    // Shown only to the person who typed the command, so the lead may quote what they typed.
+    let fallback = match lead {
+        Some(lead) => format!("{lead} (type /contact help for the list)"),
+        None => "Contact policy commands: type /contact help for the list.".to_owned(),
+    };
+    message(&fallback, blocks)
 }
 
 /// The App Home tab: who the user is to the bot, and how to start.
