@@ -6,7 +6,7 @@
 use chrono::Duration;
 use slack_morphism::prelude::*;
 
-use super::blocks::md;
+use super::blocks::{section, sections};
 use super::outbound::SlackCall;
 use super::views::home_view;
 use crate::domain::UserId;
@@ -57,7 +57,11 @@ pub async fn refresh_after_change(state: &AppState, user: &UserId) {
 }
 
 /// One to-do list: its true count, the first items, and how many more there are.
-fn list<T>(title: &str, listed: &Listed<T>, line: impl Fn(&T) -> String) -> Option<SlackBlock> {
+fn list<T>(
+    title: &str,
+    listed: &Listed<T>,
+    line: impl Fn(&T) -> String,
+) -> Option<Vec<SlackBlock>> {
     if listed.is_empty() {
         return None;
     }
@@ -69,15 +73,11 @@ fn list<T>(title: &str, listed: &Listed<T>, line: impl Fn(&T) -> String) -> Opti
     if listed.more() > 0 {
         lines.push(format!("…and {} more.", listed.more()));
     }
-    Some(
-        SlackSectionBlock::new()
-            .with_text(md(&format!(
-                "*{title}* ({})\n{}",
-                listed.total,
-                lines.join("\n")
-            )))
-            .into(),
-    )
+    Some(sections(&format!(
+        "*{title}* ({})\n{}",
+        listed.total,
+        lines.join("\n")
+    )))
 }
 
 fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
@@ -121,15 +121,11 @@ fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
     ];
     let mut any = false;
     for block in sections.into_iter().flatten() {
-        blocks.push(block);
+        blocks.extend(block);
         any = true;
     }
     if !any {
-        blocks.push(
-            SlackSectionBlock::new()
-                .with_text(md("Nothing is waiting for you."))
-                .into(),
-        );
+        blocks.push(section("Nothing is waiting for you."));
     }
     blocks
 }
