@@ -1116,4 +1116,29 @@ on_both_backends!(
     r_rpt_5_check_says_how_many_match_when_more_are_listed,
     r_rpt_1_a_nul_byte_in_a_description_is_dropped,
     r_rpt_3_open_items_are_paged_with_the_true_total,
+    r_rpt_2_the_call_ended_form_asks_at_most_four_things,
 );
+
+/// Logging a call takes under 30 seconds (R-RPT-2): for a member of one function the form
+/// asks for the caller, what was done, why, and a note, and nothing more.
+async fn r_rpt_2_the_call_ended_form_asks_at_most_four_things(backend: Backend) {
+    let Some(app) = spawn_app(backend, "call_ended_inputs").await else {
+        return;
+    };
+    casework(&app).await;
+    assert_eq!(app.slash_command(STAFF, "call-ended").await.status(), 200);
+    let modal = app.opened_modal(0).await;
+    let inputs: Vec<&str> = modal["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|b| b["type"] == "input")
+        .filter_map(|b| b["block_id"].as_str())
+        .collect();
+    assert_eq!(
+        inputs,
+        vec!["person", "outcome", "reason", "note"],
+        "{inputs:?}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
