@@ -773,6 +773,20 @@ mod block_kit_limits {
                 "response_metadata": { "messages":
                     violations.iter().map(|v| format!("[ERROR] {}", v.slack_error())).collect::<Vec<_>>() } });
         }
+        let mut body = body;
+        if method == "views.update" {
+            // Slack updates only a view it has open: open one to update.
+            let opened = json_of(
+                post_json(
+                    fake,
+                    "views.open",
+                    json!({ "trigger_id": fake.new_trigger(), "view": super::minimal_modal() }),
+                )
+                .await,
+            )
+            .await;
+            body["view_id"] = opened["view"]["id"].clone();
+        }
         json_of(post_json(fake, method, body).await).await
     }
 
@@ -1167,6 +1181,48 @@ mod triggers {
         assert_eq!(open(&fake, &in_time).await["ok"], true);
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert_eq!(open(&fake, &late).await["error"], "expired_trigger_id");
+    }
+}
+
+mod view_updates {
+    use super::{json, json_of, minimal_modal, post_json, FakeSlack};
+
+    #[tokio::test]
+    async fn an_update_must_name_an_open_view_and_quote_its_current_hash() {
+        let fake = FakeSlack::start().await;
+        let trigger = fake.new_trigger();
+        let opened = json_of(
+            post_json(
+                &fake,
+                "views.open",
+                json!({ "trigger_id": trigger, "view": minimal_modal() }),
+            )
+            .await,
+        )
+        .await;
+        let id = opened["view"]["id"].as_str().expect("view id").to_owned();
+        let first_hash = opened["view"]["hash"].as_str().expect("hash").to_owned();
+        let update = |hash: &str| json!({ "view_id": id, "hash": hash, "view": minimal_modal() });
+
+        let updated = json_of(post_json(&fake, "views.update", update(&first_hash)).await).await;
+        assert_eq!(updated["ok"], true, "{updated}");
+        assert_eq!(updated["view"]["id"], id.as_str());
+        assert_ne!(updated["view"]["hash"], first_hash.as_str());
+
+        // The view changed since that hash was read: Slack refuses the stale update.
+        let stale = json_of(post_json(&fake, "views.update", update(&first_hash)).await).await;
+        assert_eq!(stale["error"], "hash_conflict", "{stale}");
+        let without_hash = json!({ "view_id": id, "view": minimal_modal() });
+        assert_eq!(
+            json_of(post_json(&fake, "views.update", without_hash).await).await["ok"],
+            true
+        );
+        let unknown = json!({ "view_id": "V0NOPE", "view": minimal_modal() });
+        assert_eq!(
+            json_of(post_json(&fake, "views.update", unknown).await).await["error"],
+            "not_found"
+        );
+        assert_eq!(fake.refusals().len(), 2, "{:?}", fake.refusals());
     }
 }
 

@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use serde_json::json;
+use serde_json::{json, Value};
 use slack_morphism::prelude::*;
+
+use super::ids::Callback;
+use super::send;
+use crate::store::NewOutboxMessage;
 
 /// The submitted values of one modal.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +79,238 @@ impl Form {
     pub fn number(&self, field: &str) -> Result<Option<u32>, std::num::ParseIntError> {
         self.text(field).map(|text| text.parse::<u32>()).transpose()
     }
+
+    /// `blocks` with what the user has typed or chosen so far as each input's initial
+    /// value, so a form rebuilt to show or hide fields loses nothing. Slack keeps input
+    /// across a `views.update` only for blocks whose ids are unchanged; saying it explicitly
+    /// also survives fields moving. Options are taken from the element's own list, as
+    /// Slack requires an initial option to be one of them.
+    pub fn keep_typed(&self, blocks: Vec<SlackBlock>) -> Vec<SlackBlock> {
+        blocks
+            .into_iter()
+            .map(|block| {
+                let typed = match &block {
+                    SlackBlock::Input(input) => input
+                        .block_id
+                        .as_ref()
+                        .and_then(|id| self.value(id.as_ref())),
+                    _ => None,
+                };
+                let Some(typed) = typed else {
+                    return block;
+                };
+                let Ok(mut json) = serde_json::to_value(&block) else {
+                    return block;
+                };
+                match json.get_mut("element") {
+                    Some(element) => keep_value(element, typed),
+                    None => return block,
+                }
+                serde_json::from_value(json).unwrap_or(block)
+            })
+            .collect()
+    }
+}
+
+/// Sets (or clears) an input element's initial value from its state in the view.
+fn keep_value(element: &mut Value, typed: &SlackViewStateValue) {
+    let Some(object) = element.as_object() else {
+        return;
+    };
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let own_option = |value: &str| -> Option<Value> {
+        let mut listed: Vec<&Value> = Vec::new();
+        if let Some(options) = object.get("options").and_then(Value::as_array) {
+            listed.extend(options);
+        }
+        if let Some(groups) = object.get("option_groups").and_then(Value::as_array) {
+            for group in groups {
+                if let Some(options) = group.get("options").and_then(Value::as_array) {
+                    listed.extend(options);
+                }
+            }
+        }
+        listed
+            .into_iter()
+            .find(|option| option.get("value").and_then(Value::as_str) == Some(value))
+            .cloned()
+    };
+    let initial: (&str, Option<Value>) = match kind.as_str() {
+        "plain_text_input" | "number_input" | "email_text_input" | "url_text_input" => (
+            "initial_value",
+            typed
+                .value
+                .as_ref()
+                .filter(|v| !v.is_empty())
+                .map(|v| Value::String(v.clone())),
+        ),
+        "static_select" | "radio_buttons" => (
+            "initial_option",
+            typed
+                .selected_option
+                .as_ref()
+                .and_then(|o| own_option(&o.value)),
+        ),
+        // An external select's options come from the search, so the chosen one is kept
+        // as Slack sent it.
+        "external_select" => (
+            "initial_option",
+            typed.selected_option.as_ref().map(|o| {
+                json!({
+                    "text": {
+                        "type": "plain_text",
+                        "text": super::blocks::fit(&o.text.text, super::blocks::limits::OPTION_TEXT),
+                    },
+                    "value": o.value,
+                })
+            }),
+        ),
+        "checkboxes" | "multi_static_select" => (
+            "initial_options",
+            typed
+                .selected_options
+                .as_ref()
+                .map(|chosen| {
+                    chosen
+                        .iter()
+                        .filter_map(|o| own_option(&o.value))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|chosen| !chosen.is_empty())
+                .map(Value::Array),
+        ),
+        "datepicker" => (
+            "initial_date",
+            typed.selected_date.clone().map(Value::String),
+        ),
+        "timepicker" => (
+            "initial_time",
+            typed.selected_time.clone().map(Value::String),
+        ),
+        "datetimepicker" => (
+            "initial_date_time",
+            typed.selected_date_time.as_ref().map(json_of),
+        ),
+        "users_select" => (
+            "initial_user",
+            typed
+                .selected_user
+                .as_ref()
+                .map(|u| Value::String(u.to_string())),
+        ),
+        "multi_users_select" => (
+            "initial_users",
+            typed
+                .selected_users
+                .as_ref()
+                .filter(|users| !users.is_empty())
+                .map(|users| users.iter().map(|u| Value::String(u.to_string())).collect()),
+        ),
+        "conversations_select" => (
+            "initial_conversation",
+            typed
+                .selected_conversation
+                .as_ref()
+                .map(|c| Value::String(c.to_string())),
+        ),
+        "channels_select" => (
+            "initial_channel",
+            typed
+                .selected_channel
+                .as_ref()
+                .map(|c| Value::String(c.to_string())),
+        ),
+        _ => return,
+    };
+    let (key, value) = initial;
+    if let Some(object) = element.as_object_mut() {
+        match value {
+            Some(value) => {
+                object.insert(key.to_owned(), value);
+            }
+            None => {
+                object.remove(key);
+            }
+        }
+    }
+}
+
+/// A state value as JSON (Slack's own types, which cannot fail to serialise).
+fn json_of<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// A modal the user is filling in, as a `block_actions` payload carries it (with its id,
+/// hash and state, which slack-morphism's action event leaves out).
+#[derive(Debug, Clone)]
+pub struct OpenModal {
+    view: SlackStatefulView,
+}
+
+impl OpenModal {
+    /// The modal, if the payload's view is one.
+    pub fn new(view: SlackStatefulView) -> Option<Self> {
+        matches!(view.view, SlackView::Modal(_)).then_some(Self { view })
+    }
+
+    fn modal(&self) -> Option<&SlackModalView> {
+        match &self.view.view {
+            SlackView::Modal(modal) => Some(modal),
+            SlackView::Home(_) => None,
+        }
+    }
+
+    pub fn callback(&self) -> Option<Callback> {
+        self.modal()
+            .and_then(|m| m.callback_id.as_ref())
+            .and_then(|id| Callback::parse(id.as_ref()))
+    }
+
+    /// What the user has typed so far.
+    pub fn form(&self) -> Form {
+        Form::new(self.view.state_params.state.clone())
+    }
+
+    pub fn private_metadata(&self) -> Option<&str> {
+        self.modal().and_then(|m| m.private_metadata.as_deref())
+    }
+
+    pub fn blocks(&self) -> Vec<SlackBlock> {
+        self.modal().map(|m| m.blocks.clone()).unwrap_or_default()
+    }
+
+    /// Whether an input block with this id is showing.
+    pub fn shows(&self, block_id: &str) -> bool {
+        self.modal().is_some_and(|m| {
+            m.blocks.iter().any(|block| match block {
+                SlackBlock::Input(input) => {
+                    input.block_id.as_ref().map(|id| id.as_ref()) == Some(block_id)
+                }
+                _ => false,
+            })
+        })
+    }
+
+    /// The `views.update` that replaces this modal's blocks with `blocks`, keeping its
+    /// title, buttons, callback and metadata, and everything typed so far. It carries the
+    /// view's hash, so Slack refuses it if the user has moved on since.
+    pub fn update(&self, blocks: Vec<SlackBlock>) -> Option<NewOutboxMessage> {
+        let modal = self.modal()?;
+        let mut updated = SlackModalView::new(modal.title.clone(), self.form().keep_typed(blocks));
+        updated.close = modal.close.clone();
+        updated.submit = modal.submit.clone();
+        updated.callback_id = modal.callback_id.clone();
+        updated.private_metadata = modal.private_metadata.clone();
+        Some(send::update_modal(
+            self.view.state_params.id.as_ref(),
+            Some(&self.view.state_params.hash),
+            SlackView::Modal(updated),
+        ))
+    }
 }
 
 /// Inline errors keyed by block id, shown under each field with the user's input kept
@@ -91,6 +327,25 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// The errors placed on fields the modal shows: Slack shows an error only under an
+    /// input block of the view, so one about a field not (yet) shown — a form submitted
+    /// before it was rebuilt to show that field — goes under the first field instead.
+    pub fn shown_on(self, shown: &[String]) -> Self {
+        let Some(first) = shown.first() else {
+            return self;
+        };
+        let mut placed = FieldErrors::default();
+        for (field, message) in self.0 {
+            let on = if shown.contains(&field) {
+                &field
+            } else {
+                first
+            };
+            placed.add(on, message);
+        }
+        placed
     }
 
     pub fn into_response(self) -> serde_json::Value {
@@ -122,6 +377,37 @@ mod tests {
         }))
         .expect("view state");
         Form::new(Some(state))
+    }
+
+    #[test]
+    fn keep_typed_takes_options_from_the_element_and_clears_what_was_emptied() {
+        use crate::slack::blocks::{input, option, pt};
+        let select = SlackBlockStaticSelectElement::new()
+            .with_action_id("kind".into())
+            .with_options(vec![option("a", "Apple"), option("b", "Banana")]);
+        let note = SlackBlockPlainTextInputElement::new()
+            .with_action_id("note".into())
+            .with_initial_value("old".into());
+        let blocks = vec![
+            input("kind", "Kind", select.into(), false),
+            input("note", "Note", note.into(), true),
+            SlackSectionBlock::new().with_text(pt("x").into()).into(),
+        ];
+        let state: SlackViewState = serde_json::from_value(json!({ "values": {
+            "kind": { "kind": { "type": "static_select",
+                "selected_option": { "text": { "type": "plain_text", "text": "typed by Slack" }, "value": "b" } } },
+            "note": { "note": { "type": "plain_text_input", "value": null } },
+        }}))
+        .expect("state");
+        let kept = serde_json::to_value(Form::new(Some(state)).keep_typed(blocks)).expect("json");
+        let initial = &kept[0]["element"]["initial_option"];
+        assert_eq!(initial["value"], "b");
+        assert_eq!(
+            initial["text"]["text"], "Banana",
+            "the element's own option"
+        );
+        assert!(kept[1]["element"].get("initial_value").is_none(), "{kept}");
+        assert_eq!(kept[2]["type"], "section");
     }
 
     #[test]

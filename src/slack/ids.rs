@@ -129,8 +129,11 @@ pub enum Action {
     RequestVariation,
     /// The §6 checklist on an approval message; its block id is `criteria:<request id>`.
     Criteria,
-    /// The external select that searches people (answered at `/slack/options`).
+    /// The external select that searches people (answered at `/slack/options`); in the
+    /// report form, choosing shows or hides the new person's fields.
     Person,
+    /// The restrict form's measures checkboxes; ticking shows a measure's fields.
+    Measures,
 }
 
 impl Action {
@@ -159,6 +162,7 @@ impl Action {
         Action::RequestVariation,
         Action::Criteria,
         Action::Person,
+        Action::Measures,
     ];
 
     /// The wire string Slack carries.
@@ -188,6 +192,7 @@ impl Action {
             Action::RequestVariation => "request_variation",
             Action::Criteria => "criteria",
             Action::Person => "person",
+            Action::Measures => "measures",
         }
     }
 

@@ -22,6 +22,7 @@ use slack_morphism::prelude::*;
 
 use super::commands::{self, ParsedCommand};
 use super::ctx::Ctx;
+use super::forms::OpenModal;
 use super::router;
 use super::signature::{SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::domain::UserId;
@@ -165,13 +166,16 @@ async fn interaction_in_time(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Response {
-    let event = match read_interaction(state, headers, body) {
-        Ok(event) => event,
+    let interaction = match read_interaction(state, headers, body) {
+        Ok(interaction) => interaction,
         Err(err) => return counted(state, endpoint, Err(err)),
     };
-    in_time(state, endpoint, dispatch_interaction(state, &event), || {
-        late_interaction_answer(state, &event)
-    })
+    in_time(
+        state,
+        endpoint,
+        dispatch_interaction(state, &interaction),
+        || late_interaction_answer(state, &interaction.event),
+    )
     .await
 }
 
@@ -216,11 +220,25 @@ struct InteractionForm {
     payload: String,
 }
 
+/// An interaction, with the modal it came from when it is an action inside one.
+struct Interaction {
+    event: SlackInteractionEvent,
+    modal: Option<OpenModal>,
+}
+
+/// The view of a `block_actions` payload with its id, hash and state: slack-morphism's
+/// action event keeps only the view's content, and a form that shows fields as choices are
+/// made needs all three.
+#[derive(serde::Deserialize)]
+struct ActionView {
+    view: Option<SlackStatefulView>,
+}
+
 fn read_interaction(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<SlackInteractionEvent, ApiError> {
+) -> Result<Interaction, ApiError> {
     verify(state, headers, body)?;
     let form: InteractionForm = serde_urlencoded::from_bytes(body)
         .map_err(|_| ApiError::BadRequest("expected a form with a payload field".into()))?;
@@ -236,18 +254,27 @@ fn read_interaction(
         SlackInteractionEvent::ViewClosed(e) => e.team.id.to_string(),
     };
     check_team(state, &team_id)?;
-    Ok(event)
+    let modal = match &event {
+        SlackInteractionEvent::BlockActions(_) => serde_json::from_str::<ActionView>(&form.payload)
+            .ok()
+            .and_then(|v| v.view)
+            .and_then(OpenModal::new),
+        _ => None,
+    };
+    Ok(Interaction { event, modal })
 }
 
 async fn dispatch_interaction(
     state: &AppState,
-    event: &SlackInteractionEvent,
+    interaction: &Interaction,
 ) -> Result<Response, ApiError> {
-    match event {
+    match &interaction.event {
         SlackInteractionEvent::ViewSubmission(submission) => {
             router::view_submission(state, submission).await
         }
-        SlackInteractionEvent::BlockActions(actions) => router::block_actions(state, actions).await,
+        SlackInteractionEvent::BlockActions(actions) => {
+            router::block_actions(state, actions, interaction.modal.as_ref()).await
+        }
         SlackInteractionEvent::BlockSuggestion(suggestion) => {
             router::block_suggestion(state, suggestion).await
         }

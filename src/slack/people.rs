@@ -60,9 +60,7 @@ fn option(text: &str, value: String) -> SlackBlockChoiceItem<SlackBlockPlainText
     SlackBlockChoiceItem::new(pt(&truncate(text, OPTION_TEXT_MAX)), value)
 }
 
-/// The person picker. `identifiers` adds the optional fields for a new person's phone,
-/// email and case reference (the report form has them; quick forms do not).
-pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
+fn picker(optional: bool, dispatch: bool) -> SlackInputBlock {
     let select = SlackBlockExternalSelectElement::new()
         .with_action_id(PERSON.into())
         .with_placeholder(pt("Search by name, phone, email or case ref"))
@@ -73,29 +71,93 @@ pub fn person_blocks(identifiers: bool, optional: bool) -> Vec<SlackBlock> {
     if optional {
         input = input.with_optional(true);
     }
-    let mut blocks: Vec<SlackBlock> = vec![input.into()];
-    if identifiers {
-        blocks.extend(identifier_blocks(
-            "New person's phone number",
-            "New person's email",
-            "New person's case reference",
-        ));
-        // Slack allows 75 characters in an option: the tick says what it means, the hint
-        // says when to tick it.
-        let confirm = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
-            md("This is a *different person* from the one on record"),
-            "yes".to_owned(),
-        )])
-        .with_action_id(DIFFERENT_PERSON.into());
-        blocks.push(
-            SlackInputBlock::new(pt("Different person?"), confirm.into())
-                .with_block_id(DIFFERENT_PERSON.into())
-                .with_optional(true)
-                .with_hint(pt("Tick only if someone on record already has the phone number, email or case reference you typed, and the new person is not them."))
-                .into(),
-        );
-        blocks.extend(access_blocks(None, true));
+    if dispatch {
+        input = input.with_dispatch_action(true);
     }
+    input
+}
+
+/// The person picker alone, for quick forms.
+pub fn person_blocks(optional: bool) -> Vec<SlackBlock> {
+    vec![picker(optional, false).into()]
+}
+
+/// The report form's person picker. Choosing a person tells the bot at once
+/// (`dispatch_action`), so the new person's fields are shown only once “New person: …”
+/// is chosen ([`with_new_person_fields`]).
+pub fn report_person_blocks(new_person: bool) -> Vec<SlackBlock> {
+    let mut blocks: Vec<SlackBlock> = vec![picker(false, true).into()];
+    if new_person {
+        blocks.extend(new_person_blocks());
+    }
+    blocks
+}
+
+/// Whether the picker's choice is “New person: …”.
+pub fn new_person_chosen(form: &Form) -> bool {
+    form.selected(PERSON)
+        .is_some_and(|value| value.starts_with(NEW_PREFIX))
+}
+
+/// The block ids of the new person's fields.
+const NEW_PERSON_FIELDS: [&str; 7] = [
+    NEW_PHONE,
+    NEW_EMAIL,
+    NEW_CASE_REF,
+    DIFFERENT_PERSON,
+    FORMAT,
+    LANGUAGE,
+    NEEDS,
+];
+
+/// A form's `blocks` with the new person's fields shown just below the picker, or taken
+/// out; everything else stays where it is.
+pub fn with_new_person_fields(blocks: Vec<SlackBlock>, show: bool) -> Vec<SlackBlock> {
+    let is_new_person_field = |block: &SlackBlock| match block {
+        SlackBlock::Input(input) => input
+            .block_id
+            .as_ref()
+            .is_some_and(|id| NEW_PERSON_FIELDS.contains(&id.as_ref())),
+        _ => false,
+    };
+    let mut out = Vec::with_capacity(blocks.len() + NEW_PERSON_FIELDS.len());
+    for block in blocks {
+        if is_new_person_field(&block) {
+            continue;
+        }
+        let is_picker = matches!(&block, SlackBlock::Input(input)
+            if input.block_id.as_ref().map(|id| id.as_ref()) == Some(PERSON));
+        out.push(block);
+        if is_picker && show {
+            out.extend(new_person_blocks());
+        }
+    }
+    out
+}
+
+/// The new person's phone, email and case reference, the "different person" tick, and
+/// their access requirements.
+fn new_person_blocks() -> Vec<SlackBlock> {
+    let mut blocks = identifier_blocks(
+        "New person's phone number",
+        "New person's email",
+        "New person's case reference",
+    );
+    // Slack allows 75 characters in an option: the tick says what it means, the hint
+    // says when to tick it.
+    let confirm = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
+        md("This is a *different person* from the one on record"),
+        "yes".to_owned(),
+    )])
+    .with_action_id(DIFFERENT_PERSON.into());
+    blocks.push(
+        SlackInputBlock::new(pt("Different person?"), confirm.into())
+            .with_block_id(DIFFERENT_PERSON.into())
+            .with_optional(true)
+            .with_hint(pt("Tick only if someone on record already has the phone number, email or case reference you typed, and the new person is not them."))
+            .into(),
+    );
+    blocks.extend(access_blocks(None, true));
     blocks
 }
 

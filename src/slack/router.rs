@@ -11,7 +11,7 @@ use slack_morphism::prelude::*;
 use super::commands::{ParsedCommand, Subcommand};
 use super::ctx::{Ctx, Reply};
 use super::disputes as dsp;
-use super::forms::Form;
+use super::forms::{Form, OpenModal};
 use super::ids::{Action, Callback};
 use super::metadata::Metadata;
 use super::reporting as rpt;
@@ -132,13 +132,27 @@ pub async fn view_submission(
         }
         // Stored by an earlier delivery of this same submission: the modal just closes.
         Err(ApiError::Store(StoreError::AlreadyHandled)) => Ok(StatusCode::OK.into_response()),
+        Err(ApiError::Invalid(errors)) => {
+            let shown: Vec<String> = modal
+                .blocks
+                .iter()
+                .filter_map(|block| match block {
+                    SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+                    _ => None,
+                })
+                .collect();
+            Err(ApiError::Invalid(errors.shown_on(&shown)))
+        }
         other => Ok(into_response(other?)),
     }
 }
 
+/// Buttons and inputs that dispatch at once. `modal` is the form the action came from, if
+/// it came from one.
 pub async fn block_actions(
     state: &AppState,
     event: &SlackInteractionBlockActionsEvent,
+    modal: Option<&OpenModal>,
 ) -> Result<Response, ApiError> {
     let Some(user) = &event.user else {
         return Ok(StatusCode::OK.into_response());
@@ -241,6 +255,19 @@ pub async fn block_actions(
                     Ok(id) => Some(res::request_variation(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
+                // Choices inside a form that show or hide the fields that apply.
+                Some(Action::Person) => {
+                    if let Some(m) = modal.filter(|m| m.callback() == Some(Callback::Report)) {
+                        rpt::person_changed(&ctx, m).await?;
+                    }
+                    None
+                }
+                Some(Action::Measures) => {
+                    if let Some(m) = modal.filter(|m| m.callback() == Some(Callback::Restrict)) {
+                        res::measures_changed(&ctx, m).await?;
+                    }
+                    None
+                }
                 _ => None,
             })
         }

@@ -745,8 +745,8 @@ async fn request_variation(app: &TestApp, case: &Case, user: &str, nth: usize) -
         &app.slack.response_url("vary"),
     )
     .await;
-    let modal = app.opened_modal(nth).await;
-    assert_eq!(modal["callback_id"], "restrict");
+    let opened = app.opened_view(nth).await;
+    assert_eq!(opened["callback_id"], "restrict");
     let values = state_values(&[
         ("incidents", v::multi(&[&case.incident.to_string()])),
         ("measures", v::checkboxes(&["single_contact_method"])),
@@ -765,6 +765,7 @@ async fn request_variation(app: &TestApp, case: &Case, user: &str, nth: usize) -
             v::date(&(today() + chrono::Duration::days(180)).to_string()),
         ),
     ]);
+    let modal = app.restrict_form(user, &opened, &values).await;
     let body = app
         .submit_modal(user, &modal, values)
         .await

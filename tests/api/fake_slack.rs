@@ -37,6 +37,9 @@
 //! * `views.open` takes only a trigger from [`FakeSlack::new_trigger`], once, within
 //!   [`TRIGGER_WINDOW`] (3 s): otherwise `invalid_trigger_id`, `exchanged_trigger_id` or
 //!   `expired_trigger_id`.
+//! * `views.update` must name a view the fake opened, pushed or updated (`not_found`), and a
+//!   `hash` it quotes must be that view's current one (`hash_conflict`: the user changed
+//!   the view since), as <https://docs.slack.dev/reference/methods/views.update> says.
 //! * Every such refusal is kept in [`FakeSlack::refusals`]; [`FakeSlack::assert_no_refusals`]
 //!   fails a test with the list. The test helpers check the bot's own HTTP answers (slash
 //!   commands, interactions, options) against the same table.
@@ -128,6 +131,9 @@ pub struct RecordedCall {
     pub status: u16,
     /// The Slack error answered (`"invalid_blocks"`, `"channel_not_found"`, …), if any.
     pub error: Option<String>,
+    /// The JSON body answered, if it was JSON (for `views.*`, `response["view"]` carries the
+    /// view's `id` and `hash`, as the bot's next `views.update` must quote them).
+    pub response: Option<Value>,
 }
 
 /// A one-shot response queued with [`FakeSlack::push_response`].
@@ -216,6 +222,7 @@ impl FakeSlack {
             history: Mutex::new(HashMap::new()),
             triggers: Mutex::new(HashMap::new()),
             refusals: Mutex::new(Vec::new()),
+            views: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -416,6 +423,8 @@ struct Shared {
     triggers: Mutex<HashMap<String, Trigger>>,
     /// Calls refused as real Slack would refuse them.
     refusals: Mutex<Vec<Refusal>>,
+    /// The current `hash` of every modal opened, pushed or updated, by view id.
+    views: Mutex<HashMap<String, String>>,
 }
 
 impl Shared {
@@ -659,6 +668,10 @@ async fn answer(
         ReplyBody::Json(body) if body["ok"] == false => body["error"].as_str().map(str::to_owned),
         _ => None,
     };
+    let response = match &reply.body {
+        ReplyBody::Json(body) => Some(body.clone()),
+        _ => None,
+    };
     lock(&shared.calls).push(RecordedCall {
         method,
         body,
@@ -666,6 +679,7 @@ async fn answer(
         received_at,
         status: reply.status.as_u16(),
         error,
+        response,
     });
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
@@ -1028,6 +1042,22 @@ fn refusal_of(shared: &Shared, method: &str, params: &Value) -> Option<Reply> {
     if let Some(reply) = Reply::invalid_blocks(&violations) {
         return Some(reply);
     }
+    if method == "views.update" {
+        let param = |name: &str| {
+            params
+                .get(name)
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let views = lock(&shared.views);
+        let Some(current) = param("view_id").and_then(|id| views.get(&id).cloned()) else {
+            return Some(Reply::refused_with("not_found"));
+        };
+        if param("hash").is_some_and(|hash| hash != current) {
+            return Some(Reply::refused_with("hash_conflict"));
+        }
+    }
     if method == "views.open" {
         let trigger_id = params
             .get("trigger_id")
@@ -1129,7 +1159,11 @@ fn stateful_view(shared: &Shared, method: &str, params: &Value) -> Value {
     };
     view.insert("id".into(), Value::String(id.clone()));
     view.insert("team_id".into(), Value::String(TEAM_ID.to_owned()));
-    view.insert("hash".into(), Value::String(shared.next_ts()));
+    let hash = shared.next_ts();
+    if method != "views.publish" {
+        lock(&shared.views).insert(id.clone(), hash.clone());
+    }
+    view.insert("hash".into(), Value::String(hash));
     view.insert("state".into(), json!({ "values": {} }));
     view.insert("root_view_id".into(), Value::String(id));
     view.insert("app_id".into(), Value::String(APP_ID.to_owned()));

@@ -511,6 +511,93 @@ impl TestApp {
         calls[nth].body["view"].clone()
     }
 
+    /// The modal opened by the `nth` `views.open`, as Slack answered it: with the `id` and
+    /// `hash` a choice inside it carries.
+    pub async fn opened_view(&self, nth: usize) -> serde_json::Value {
+        let calls = self
+            .slack
+            .wait_for_calls("views.open", nth + 1, Duration::from_secs(5))
+            .await;
+        let view = calls[nth]
+            .response
+            .as_ref()
+            .map(|r| r["view"].clone())
+            .unwrap_or_default();
+        assert!(
+            view["id"].is_string(),
+            "views.open was not answered with a view: {calls:?}"
+        );
+        view
+    }
+
+    /// A choice made in an open modal whose input dispatches at once (`dispatch_action`),
+    /// as Slack sends it: `block_actions` carrying the view with its id, hash and the state
+    /// `values` (which must include `field`'s new value). Returns the view the bot put in
+    /// its place with `views.update`, as Slack answered it, or `None` if it sent none.
+    pub async fn choose_in_view(
+        &self,
+        user: &str,
+        view: &serde_json::Value,
+        values: serde_json::Value,
+        field: &str,
+    ) -> Option<serde_json::Value> {
+        let before = self.slack.calls_to("views.update").len();
+        let mut action = values[field][field].clone();
+        action["action_id"] = serde_json::json!(field);
+        action["block_id"] = serde_json::json!(field);
+        action["action_ts"] = serde_json::json!(format!("1700000000.{}", rand::random::<u32>()));
+        let mut sent_view = view.clone();
+        sent_view["state"] = serde_json::json!({ "values": values });
+        let payload = serde_json::json!({
+            "type": "block_actions",
+            "team": slack_team(),
+            "user": slack_user(user),
+            "api_app_id": "A0APP",
+            "token": "legacy",
+            "container": { "type": "view", "view_id": view["id"] },
+            "trigger_id": self.slack.new_trigger(),
+            "view": sent_view,
+            "actions": [action],
+        });
+        let response = self.post_interaction(&payload).await;
+        assert_eq!(response.status(), 200, "block_actions in a modal");
+        // The update leaves at once, or not at all: a short wait tells which.
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
+            let updates = self.slack.calls_to("views.update");
+            if updates.len() > before {
+                let call = &updates[before];
+                assert_eq!(
+                    call.error, None,
+                    "views.update refused: {:?}",
+                    call.response
+                );
+                return call.response.as_ref().map(|r| r["view"].clone());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        None
+    }
+
+    /// The restrict form `view` (as Slack answered it) as a manager sees it once they have
+    /// ticked the measures in `values`: rebuilt to show those measures' fields, or as it
+    /// was when none of them needs any.
+    pub async fn restrict_form(
+        &self,
+        user: &str,
+        view: &serde_json::Value,
+        values: &serde_json::Value,
+    ) -> serde_json::Value {
+        let measures = values["measures"]["measures"].clone();
+        if measures.is_null() {
+            return view.clone();
+        }
+        let ticked = serde_json::json!({ "measures": { "measures": measures } });
+        self.choose_in_view(user, view, ticked, "measures")
+            .await
+            .unwrap_or_else(|| view.clone())
+    }
+
     /// Submits `modal` (as captured from `views.open`) with `values`, as `user`.
     pub async fn submit_modal(
         &self,

@@ -323,6 +323,35 @@ async fn modal_named(app: &TestApp, callback_id: &str) -> Value {
     }
 }
 
+/// The latest modal opened with `callback_id`, as Slack answered it (with the id and hash a
+/// choice inside it carries).
+async fn answered_view_named(app: &TestApp, callback_id: &str) -> Value {
+    modal_named(app, callback_id).await;
+    app.slack
+        .calls_to("views.open")
+        .into_iter()
+        .chain(app.slack.calls_to("views.push"))
+        .rev()
+        .filter_map(|c| c.response.map(|r| r["view"].clone()))
+        .find(|view| view["callback_id"] == callback_id)
+        .expect("answered view")
+}
+
+/// Makes the choice in `field` that shows the most fields (every option ticked, or the
+/// given value) and returns the form the bot rebuilt.
+async fn choose_fullest(
+    app: &TestApp,
+    user: &str,
+    view: &Value,
+    field: &str,
+    value: Value,
+) -> Value {
+    let values = json!({ field: { field: value } });
+    app.choose_in_view(user, view, values, field)
+        .await
+        .unwrap_or_else(|| panic!("choosing in {field} showed no more fields"))
+}
+
 /// Waits until the outbox has gone quiet: no new call to the fake for half a second.
 async fn settle(slack: &FakeSlack) {
     let deadline = Instant::now() + WAIT;
@@ -385,7 +414,10 @@ async fn r_rpt_1_report_modal_and_its_dms_at_maxima() {
     let app = app("limits_report").await;
     org(&app, Utc::now()).await;
     assert_eq!(app.slash_command(STAFF, "report").await.status(), 200);
-    let modal = modal_named(&app, "report").await;
+    let opened = answered_view_named(&app, "report").await;
+    // The new person's fields appear once “New person: …” is chosen.
+    let new_person = v::external(&format!("new:{}", long_name("Jane")));
+    let modal = choose_fullest(&app, STAFF, &opened, "person", new_person).await;
     let values = fill(
         &modal,
         &[
@@ -618,7 +650,17 @@ async fn restrict_at_maxima(app: &TestApp, jane: i64, function: i64) -> i64 {
             .status(),
         200
     );
-    let modal = modal_named(app, "restrict").await;
+    let opened = answered_view_named(app, "restrict").await;
+    // Every measure ticked: each one's fields appear.
+    let measures = opened["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["block_id"] == "measures")
+        .expect("measures")
+        .clone();
+    let every = fullest(&measures["element"]).expect("measures options");
+    let modal = choose_fullest(app, MANAGER, &opened, "measures", every).await;
     let windows = "Mon 09:00-10:30, Mon 11:00-12:30, Tue 09:00-10:30, Tue 14:00-15:30, \
                    Wed 09:00-10:30, Thu 09:00-10:30, Fri 09:00-10:30";
     let blocked: Vec<String> = (0..30).map(|n| format!("07700 9{n:05}")).collect();

@@ -77,12 +77,190 @@ async fn report_ok(app: &TestApp, nth_modal: usize, values: Value) {
     assert!(body.is_empty(), "report refused: {body}");
 }
 
-/// Runs `/contact report` as staff and submits it; returns the submission's HTTP answer.
+/// Runs `/contact report` as staff and submits it as a user fills it in; returns the
+/// submission's HTTP answer.
 async fn report(app: &TestApp, nth_modal: usize, values: Value) -> reqwest::Response {
     let response = app.slash_command(STAFF, "report").await;
     assert_eq!(response.status(), 200);
-    let modal = app.opened_modal(nth_modal).await;
+    let modal = report_form(app, nth_modal, &values).await;
     app.submit_modal(STAFF, &modal, values).await
+}
+
+/// The report form as the user sees it once they have chosen the person in `values`: for
+/// “New person: …”, the form the bot rebuilt to show the new person's fields.
+async fn report_form(app: &TestApp, nth_modal: usize, values: &Value) -> Value {
+    let view = app.opened_view(nth_modal).await;
+    let person = values["person"]["person"].clone();
+    let chosen = person["selected_option"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    if !chosen.starts_with("new:") {
+        return view;
+    }
+    app.choose_in_view(STAFF, &view, state_values(&[("person", person)]), "person")
+        .await
+        .expect("choosing a new person shows their fields")
+}
+
+/// The form as the bot last rebuilt it (`views.update`), as Slack answered it.
+fn last_updated_view(app: &TestApp) -> Value {
+    let updates = app.slack.calls_to("views.update");
+    let last = updates.last().expect("a views.update");
+    last.response.as_ref().expect("answered")["view"].clone()
+}
+
+fn input_ids(view: &Value) -> Vec<String> {
+    view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|b| b["type"] == "input")
+        .filter_map(|b| b["block_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+const NEW_PERSON_FIELDS: [&str; 7] = [
+    "new_phone",
+    "new_email",
+    "new_case_ref",
+    "different_person",
+    "access_format",
+    "access_language",
+    "access_needs",
+];
+
+/// Item 9 of the Slack-layer issue: the report form shows the new person's seven fields
+/// only once “New person: …” is chosen, and takes them away again when someone on record
+/// is chosen instead, keeping everything typed so far.
+async fn r_rpt_1_new_person_fields_appear_only_for_a_new_person(backend: Backend) {
+    let Some(app) = spawn_app(backend, "new_person_fields").await else {
+        return;
+    };
+    casework(&app).await;
+    let known = app
+        .store
+        .create_person(
+            &NewPerson {
+                name: PersonName::parse("Known Person").expect("name"),
+                identifiers: vec![],
+                access: Default::default(),
+            },
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("person");
+    assert_eq!(app.slash_command(STAFF, "report").await.status(), 200);
+    let opened = app.opened_view(0).await;
+    let shown = input_ids(&opened);
+    for field in NEW_PERSON_FIELDS {
+        assert!(
+            !shown.iter().any(|f| f == field),
+            "{field} shown before a new person: {shown:?}"
+        );
+    }
+    assert!(
+        opened["blocks"].as_array().expect("blocks").len() <= 12,
+        "{shown:?}"
+    );
+
+    // The user types a description, then chooses “New person: …”.
+    let typed = [
+        ("description", v::text("Shouted at me twice")),
+        ("category", v::select("aggressive_abusive")),
+        ("person", v::external("new:Jane Doe")),
+    ];
+    let with_fields = app
+        .choose_in_view(STAFF, &opened, state_values(&typed), "person")
+        .await
+        .expect("the new person's fields are shown");
+    let shown = input_ids(&with_fields);
+    let picker = shown.iter().position(|f| f == "person").expect("picker");
+    assert_eq!(
+        shown[picker + 1..picker + 1 + NEW_PERSON_FIELDS.len()],
+        NEW_PERSON_FIELDS.map(str::to_owned),
+        "the new person's fields come just below the picker: {shown:?}"
+    );
+    let block = |view: &Value, id: &str| -> Value {
+        view["blocks"]
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .find(|b| b["block_id"] == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        block(&with_fields, "description")["element"]["initial_value"],
+        "Shouted at me twice",
+        "what was typed is kept"
+    );
+    assert_eq!(
+        block(&with_fields, "category")["element"]["initial_option"]["value"],
+        "aggressive_abusive"
+    );
+    assert_eq!(
+        block(&with_fields, "person")["element"]["initial_option"]["value"],
+        "new:Jane Doe"
+    );
+    assert_eq!(with_fields["callback_id"], "report");
+    assert_eq!(with_fields["private_metadata"], opened["private_metadata"]);
+
+    // Choosing the same kind again changes nothing; choosing someone on record takes the
+    // fields away.
+    let again = [
+        ("description", v::text("Shouted at me twice")),
+        ("person", v::external("new:Jane Q Doe")),
+        ("new_phone", v::text("07700 900123")),
+    ];
+    assert!(app
+        .choose_in_view(STAFF, &with_fields, state_values(&again), "person")
+        .await
+        .is_none());
+    let existing = [
+        ("description", v::text("Shouted at me twice")),
+        ("person", v::external(&format!("p:{known}"))),
+    ];
+    let without = app
+        .choose_in_view(STAFF, &with_fields, state_values(&existing), "person")
+        .await
+        .expect("the fields are taken away");
+    let shown = input_ids(&without);
+    for field in NEW_PERSON_FIELDS {
+        assert!(
+            !shown.iter().any(|f| f == field),
+            "{field} still shown: {shown:?}"
+        );
+    }
+    assert_eq!(
+        block(&without, "description")["element"]["initial_value"],
+        "Shouted at me twice"
+    );
+
+    // And the report on someone on record goes in from that form.
+    let mut values = report_values(
+        &format!("p:{known}"),
+        "aggressive_abusive",
+        &["verbal_abuse"],
+        "Shouted at me twice",
+        Utc::now().timestamp() - 60,
+    );
+    for field in NEW_PERSON_FIELDS {
+        values.as_object_mut().expect("values").remove(field);
+    }
+    let answer = app.submit_modal(STAFF, &without, values).await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.expect("body"), "");
+    assert_eq!(
+        app.store
+            .incidents_of(known)
+            .await
+            .expect("incidents")
+            .len(),
+        1
+    );
+    app.slack.assert_no_refusals();
+    app.stop().await.expect("stops cleanly");
 }
 
 /// The person the report created, found by phone number.
@@ -247,8 +425,9 @@ async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: B
         "nobody notified"
     );
 
-    // No person chosen at all, and a bad phone number: both inline.
-    let modal = app.opened_modal(0).await;
+    // No person chosen at all (chosen as new above, then cleared), and a bad phone
+    // number: both inline.
+    let modal = last_updated_view(&app);
     let mut values = report_values(
         "",
         "aggressive_abusive",
@@ -345,7 +524,7 @@ async fn r_rec_1_phone_number_typed_three_ways_finds_one_person(backend: Backend
     // Staff confirm it is a different person: a second record, the first untouched.
     let mut confirmed = values;
     confirmed["different_person"] = json!({ "different_person": v::checkboxes(&["yes"]) });
-    let modal = app.opened_modal(1).await;
+    let modal = last_updated_view(&app);
     assert_eq!(
         app.submit_modal(STAFF, &modal, confirmed).await.status(),
         200
@@ -1117,6 +1296,7 @@ on_both_backends!(
     r_rpt_1_a_nul_byte_in_a_description_is_dropped,
     r_rpt_3_open_items_are_paged_with_the_true_total,
     r_rpt_2_the_call_ended_form_asks_at_most_four_things,
+    r_rpt_1_new_person_fields_appear_only_for_a_new_person,
 );
 
 /// Logging a call takes under 30 seconds (R-RPT-2): for a member of one function the form

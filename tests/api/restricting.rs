@@ -226,11 +226,11 @@ async fn request(
     extra: &[(&str, Value)],
 ) -> i64 {
     assert_eq!(app.slash_command(user, "restrict Jane").await.status(), 200);
-    let modal = app.opened_modal(modal_index).await;
-    assert_eq!(modal["callback_id"], "restrict");
-    let answer = app
-        .submit_modal(user, &modal, request_values(case, extra))
-        .await;
+    let opened = app.opened_view(modal_index).await;
+    assert_eq!(opened["callback_id"], "restrict");
+    let values = request_values(case, extra);
+    let modal = app.restrict_form(user, &opened, &values).await;
+    let answer = app.submit_modal(user, &modal, values).await;
     let body = answer.text().await.expect("body");
     assert!(body.is_empty(), "request refused: {body}");
     app.store
@@ -780,8 +780,14 @@ async fn r_res_1_request_without_warning_needs_a_reason(backend: Backend) {
         app.slash_command(MANAGER, "restrict Jane").await.status(),
         200
     );
-    let modal = app.opened_modal(0).await;
-    assert!(modal.to_string().contains("No warning on file"), "{modal}");
+    let opened = app.opened_view(0).await;
+    assert!(
+        opened.to_string().contains("No warning on file"),
+        "{opened}"
+    );
+    let modal = app
+        .restrict_form(MANAGER, &opened, &request_values(&case, &[]))
+        .await;
     let answer: Value = app
         .submit_modal(MANAGER, &modal, request_values(&case, &[]))
         .await
@@ -895,4 +901,142 @@ on_both_backends!(
     withdrawn_request_cannot_be_decided,
     r_res_1_request_without_warning_needs_a_reason,
     r_let_4_notice_is_in_the_persons_format_and_language,
+    r_res_2_a_measures_fields_appear_only_once_it_is_ticked,
 );
+
+fn inputs_of(view: &Value) -> Vec<String> {
+    view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .filter(|b| b["type"] == "input")
+        .filter_map(|b| b["block_id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// The fields just below the measures checkboxes.
+fn measure_fields_of(view: &Value) -> Vec<String> {
+    let inputs = inputs_of(view);
+    let at = inputs
+        .iter()
+        .position(|f| f == "measures")
+        .expect("measures");
+    let end = inputs
+        .iter()
+        .position(|f| f == "justification")
+        .expect("justification");
+    inputs[at + 1..end].to_vec()
+}
+
+/// Item 9 of the Slack-layer issue: the restrict form shows a measure's fields only once
+/// it is ticked, and takes them away when it is unticked, keeping everything typed.
+async fn r_res_2_a_measures_fields_appear_only_once_it_is_ticked(backend: Backend) {
+    let Some(app) = spawn_app(backend, "measure_fields").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(0).await;
+    assert_eq!(measure_fields_of(&opened), Vec::<String>::new());
+
+    let justification = ("justification", v::text("Fifty calls a day"));
+    let ticked = |measures: &[&str]| {
+        state_values(&[
+            justification.clone(),
+            ("measures", v::checkboxes(measures)),
+            ("windows", v::text("Tue 09:00-12:00")),
+        ])
+    };
+    // A measure that needs nothing more shows nothing more.
+    assert!(app
+        .choose_in_view(MANAGER, &opened, ticked(&["calls_recorded"]), "measures")
+        .await
+        .is_none());
+    let timed = app
+        .choose_in_view(
+            MANAGER,
+            &opened,
+            ticked(&["calls_recorded", "time_limited_contact"]),
+            "measures",
+        )
+        .await
+        .expect("time-limited contact's fields");
+    assert_eq!(
+        measure_fields_of(&timed),
+        ["contact_mode", "windows", "max_minutes"]
+    );
+    let block = |view: &Value, id: &str| -> Value {
+        view["blocks"]
+            .as_array()
+            .expect("blocks")
+            .iter()
+            .find(|b| b["block_id"] == id)
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        block(&timed, "justification")["element"]["initial_value"],
+        "Fifty calls a day",
+        "what was typed is kept"
+    );
+    let measures_block = block(&timed, "measures");
+    let ticked_now: Vec<&str> = measures_block["element"]["initial_options"]
+        .as_array()
+        .expect("ticks kept")
+        .iter()
+        .filter_map(|o| o["value"].as_str())
+        .collect();
+    assert_eq!(ticked_now, ["calls_recorded", "time_limited_contact"]);
+
+    // Another measure adds its field; unticking one takes its fields away.
+    let both = app
+        .choose_in_view(
+            MANAGER,
+            &timed,
+            ticked(&["time_limited_contact", "single_contact_method"]),
+            "measures",
+        )
+        .await
+        .expect("one method's field");
+    assert_eq!(
+        measure_fields_of(&both),
+        ["contact_mode", "windows", "max_minutes", "contact_method"]
+    );
+    assert_eq!(
+        block(&both, "windows")["element"]["initial_value"],
+        "Tue 09:00-12:00"
+    );
+    let single = app
+        .choose_in_view(
+            MANAGER,
+            &both,
+            ticked(&["single_contact_method"]),
+            "measures",
+        )
+        .await
+        .expect("time-limited contact's fields taken away");
+    assert_eq!(measure_fields_of(&single), ["contact_method"]);
+
+    // A form sent before its fields appeared gets the error under a field it shows.
+    let early = request_values(&case, &[("contact_method", v::empty("static_select"))]);
+    let answer: Value = app
+        .submit_modal(MANAGER, &opened, early)
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let errors = answer["errors"].as_object().expect("errors");
+    let shown = inputs_of(&opened);
+    assert!(!errors.is_empty(), "{answer}");
+    for field in errors.keys() {
+        assert!(
+            shown.contains(field),
+            "error on {field}, not shown: {answer}"
+        );
+    }
+    app.slack.assert_no_refusals();
+    app.stop().await.expect("stops cleanly");
+}

@@ -21,7 +21,7 @@ pub async fn open_call_ended(ctx: &Ctx<'_>, trigger_id: &str) -> Result<Reply, A
         Ok(blocks) => blocks,
         Err(reply) => return Ok(reply),
     };
-    blocks.extend(person_blocks(false, true));
+    blocks.extend(person_blocks(true));
     blocks.push(radio(
         "outcome",
         "What did you do?",

@@ -11,10 +11,13 @@ use crate::domain::UserId;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
-use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::forms::{FieldErrors, Form, OpenModal};
 use crate::slack::functions::{function_field, function_name_of, read_function};
 use crate::slack::metadata::Metadata;
-use crate::slack::people::{person_blocks, person_label, read_person};
+use crate::slack::people::{
+    new_person_chosen, person_label, read_person, report_person_blocks, with_new_person_fields,
+    NEW_PHONE,
+};
 use crate::slack::send;
 use crate::store::records::*;
 use crate::store::NewOutboxMessage;
@@ -41,7 +44,8 @@ pub async fn open_report(
                 escape(&person_label(&record))
             )));
         }
-        None => blocks.extend(person_blocks(true, false)),
+        // The new person's fields appear once “New person: …” is chosen (person_changed).
+        None => blocks.extend(report_person_blocks(false)),
     }
     blocks.push(context(&format!(":information_source: {ANGER_ALONE_NOTE}")));
     blocks.push(static_select(
@@ -93,6 +97,21 @@ pub async fn open_report(
     let view = modal("Report behaviour", REPORT, "Report", &metadata, blocks);
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
+}
+
+/// The person picker in an open report form changed: show the new person's fields if
+/// “New person: …” was chosen, take them out if someone on record was, keeping everything
+/// typed so far.
+pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
+    let new_person = new_person_chosen(&modal.form());
+    if new_person == modal.shows(NEW_PHONE) {
+        return Ok(());
+    }
+    let blocks = with_new_person_fields(modal.blocks(), new_person);
+    if let Some(update) = modal.update(blocks) {
+        send::queue(ctx.state, vec![update]).await?;
+    }
+    Ok(())
 }
 
 /// The §3 examples, grouped under their headings, plus "Other".

@@ -5,15 +5,12 @@
 
 use slack_morphism::prelude::*;
 
+use super::measure_fields::{measures_block, read_measures};
 use super::{
     ctx_actor, ctx_day, day, deciders, history_summary, incidents_blocks, managed_function,
     one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
 };
 use crate::access;
-use crate::domain::measures::{
-    parse_windows, ContactMethod, ContactMode, Measure, MeasureKind, MAX_CASE_REFERENCE_CHARS,
-    MAX_DESCRIPTION_CHARS,
-};
 use crate::domain::restriction::{
     default_first_review, NoWarningReason, RequestDraft, RequestField, MAX_CASE_TEXT_CHARS,
 };
@@ -29,15 +26,6 @@ use crate::slack::send;
 use crate::store::records::*;
 use crate::store::StoreError;
 
-/// A plain text input that accepts exactly what the domain accepts.
-fn plain_max(field: &str, multiline: bool, max: usize) -> SlackInputBlockElement {
-    SlackBlockPlainTextInputElement::new()
-        .with_action_id(field.into())
-        .with_multiline(multiline)
-        .with_max_length((max as u64).min(limits::INPUT_MAX_LENGTH))
-        .into()
-}
-
 pub async fn restrict(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
     if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
         .await?
@@ -52,22 +40,6 @@ pub async fn restrict(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Re
         Err(reply) => Ok(reply),
     }
 }
-
-const MEASURE_FIELDS: &[(&str, &str)] = &[
-    (
-        "windows",
-        "Days and times contact is allowed (e.g. “Tue 09:00-12:00”)",
-    ),
-    ("max_minutes", "Longest call or visit (minutes)"),
-    ("contact_method", "The one method of contact"),
-    ("spoc", "The one point of contact"),
-    ("case_reference", "Case or decision not to be reopened"),
-    (
-        "block_identifiers",
-        "Numbers or addresses to block (severe cases only)",
-    ),
-    ("other_description", "Other action"),
-];
 
 pub async fn open_restrict_for(
     ctx: &Ctx<'_>,
@@ -124,63 +96,14 @@ pub async fn open_restrict_for(
         function_id: Some(function_id),
         ..Metadata::default()
     };
-    let measure_kinds: Vec<(String, String)> = MeasureKind::ALL
-        .iter()
-        .map(|k| (k.as_str().to_owned(), k.label().to_owned()))
-        .collect();
     let mut blocks = vec![section(&format!(
         "*Service user:* {}\n*Function:* {}\n{warning_line}",
         escape(&person_label(person)),
         escape(&function_name)
     ))];
     blocks.extend(incidents_blocks(ctx, person.id, &incidents).await?);
-    blocks.extend([
-        input(
-            "measures",
-            "Measures (policy §6)",
-            SlackBlockCheckboxesElement::new(choices_text(&measure_kinds))
-                .with_action_id("measures".into())
-                .into(),
-            false,
-        ),
-        input(
-            "contact_mode",
-            "Time-limited contact is for",
-            SlackBlockRadioButtonsElement::new(choices_text(
-                &ContactMode::ALL
-                    .iter()
-                    .map(|m| (m.as_str().to_owned(), m.label().to_owned()))
-                    .collect::<Vec<_>>(),
-            ))
-            .with_action_id("contact_mode".into())
-            .into(),
-            true,
-        ),
-    ]);
-    for (field, label) in MEASURE_FIELDS {
-        let element: SlackInputBlockElement = match *field {
-            "max_minutes" => SlackBlockNumberInputElement::new(false)
-                .with_action_id((*field).into())
-                .with_min_value("1".into())
-                .into(),
-            "contact_method" => SlackBlockStaticSelectElement::new()
-                .with_action_id((*field).into())
-                .with_options(choices_plain(
-                    &ContactMethod::ALL
-                        .iter()
-                        .map(|m| (m.as_str().to_owned(), m.label().to_owned()))
-                        .collect::<Vec<_>>(),
-                ))
-                .into(),
-            "spoc" => SlackBlockUsersSelectElement::new()
-                .with_action_id((*field).into())
-                .into(),
-            "case_reference" => plain_max(field, false, MAX_CASE_REFERENCE_CHARS),
-            "other_description" => plain_max(field, true, MAX_DESCRIPTION_CHARS),
-            other => plain(other, other == "block_identifiers"),
-        };
-        blocks.push(input(field, label, element, true));
-    }
+    // A measure's parameters appear once it is ticked (measure_fields::measures_changed).
+    blocks.push(measures_block());
     blocks.extend([
         text_input(
             "justification",
@@ -246,120 +169,6 @@ pub async fn open_restrict_for(
     );
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
-}
-
-/// Reads the measures ticked and their parameters; errors go on the parameter fields.
-fn read_measures(form: &Form, errors: &mut FieldErrors) -> Vec<Measure> {
-    let mut measures = Vec::new();
-    for kind in form.selected_many("measures") {
-        let Ok(kind) = kind.parse::<MeasureKind>() else {
-            continue;
-        };
-        let measure = match kind {
-            MeasureKind::TimeLimitedContact => {
-                let windows = match form.text("windows").map(|t| parse_windows(&t)) {
-                    Some(Ok(windows)) => windows,
-                    Some(Err(e)) => {
-                        // The reason alone reads best in the form ("“Someday” is not a day…").
-                        let message = match e {
-                            crate::domain::measures::MeasureError::BadParams { reason, .. } => {
-                                reason
-                            }
-                            other => other.to_string(),
-                        };
-                        errors.add("windows", message);
-                        continue;
-                    }
-                    None => {
-                        errors.add(
-                            "windows",
-                            "Give the days and times contact is allowed, e.g. “Tue 09:00-12:00”.",
-                        );
-                        continue;
-                    }
-                };
-                let mode = form
-                    .selected("contact_mode")
-                    .and_then(|m| m.parse::<ContactMode>().ok())
-                    .unwrap_or(ContactMode::Phone);
-                let max_minutes = match form.number("max_minutes") {
-                    Ok(m) => m,
-                    Err(_) => {
-                        errors.add("max_minutes", "Enter a whole number of minutes.");
-                        continue;
-                    }
-                };
-                Measure::TimeLimitedContact {
-                    mode,
-                    windows,
-                    max_minutes,
-                }
-            }
-            MeasureKind::SingleContactMethod => match form
-                .selected("contact_method")
-                .and_then(|m| m.parse::<ContactMethod>().ok())
-            {
-                Some(method) => Measure::SingleContactMethod { method },
-                None => {
-                    errors.add("contact_method", "Choose the one method of contact.");
-                    continue;
-                }
-            },
-            MeasureKind::SinglePointOfContact => match form.selected_user("spoc") {
-                Some(user) => Measure::SinglePointOfContact {
-                    staff_name: format!("<@{user}>"),
-                    staff_user_id: user,
-                },
-                None => {
-                    errors.add(
-                        "spoc",
-                        "Choose the member of staff who will be the one point of contact.",
-                    );
-                    continue;
-                }
-            },
-            MeasureKind::CallsRecorded => Measure::CallsRecorded,
-            MeasureKind::ReadAndFile => Measure::ReadAndFile,
-            MeasureKind::RefuseReopen => match form.text("case_reference") {
-                Some(case_reference) => Measure::RefuseReopen { case_reference },
-                None => {
-                    errors.add(
-                        "case_reference",
-                        "Name the case or decision that will not be reopened.",
-                    );
-                    continue;
-                }
-            },
-            MeasureKind::BlockContact => {
-                let identifiers: Vec<String> = form
-                    .text("block_identifiers")
-                    .map(|t| {
-                        t.split([',', '\n', ';'])
-                            .map(|s| s.trim().to_owned())
-                            .filter(|s| !s.is_empty())
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if identifiers.is_empty() {
-                    errors.add(
-                        "block_identifiers",
-                        "List the numbers or addresses to block.",
-                    );
-                    continue;
-                }
-                Measure::BlockContact { identifiers }
-            }
-            MeasureKind::Other => match form.text("other_description") {
-                Some(description) => Measure::Other { description },
-                None => {
-                    errors.add("other_description", "Describe the other action.");
-                    continue;
-                }
-            },
-        };
-        measures.push(measure);
-    }
-    measures
 }
 
 fn request_field(field: RequestField) -> &'static str {
