@@ -994,6 +994,31 @@ mod block_kit_limits {
     }
 
     #[tokio::test]
+    async fn a_number_inputs_initial_value_must_be_a_number_it_accepts() {
+        let fake = FakeSlack::start().await;
+        let number = |extra: Value| {
+            let mut element =
+                json!({ "type": "number_input", "action_id": "n", "is_decimal_allowed": false });
+            for (key, value) in extra.as_object().expect("object").clone() {
+                element[key] = value;
+            }
+            modal_with(
+                json!({ "blocks": [{ "type": "input", "label": pt("L"), "element": element }] }),
+            )
+        };
+        for bad in [
+            json!({ "initial_value": "abc" }),
+            json!({ "initial_value": "1.5" }),
+            json!({ "initial_value": "0", "min_value": "1" }),
+            json!({ "initial_value": "601", "max_value": "600" }),
+        ] {
+            refused_with(&fake, number(bad), "/view/blocks/0/element/initial_value").await;
+        }
+        let fine = number(json!({ "initial_value": "30", "min_value": "1", "max_value": "600" }));
+        assert_eq!(accepted(&fake, fine).await["ok"], true);
+    }
+
+    #[tokio::test]
     async fn initial_options_must_be_among_the_options() {
         let fake = FakeSlack::start().await;
         let stray = option("gone", "gone");

@@ -140,12 +140,23 @@ fn keep_value(element: &mut Value, typed: &SlackViewStateValue) {
             .cloned()
     };
     let initial: (&str, Option<Value>) = match kind.as_str() {
-        "plain_text_input" | "number_input" | "email_text_input" | "url_text_input" => (
+        "plain_text_input" | "email_text_input" | "url_text_input" => (
             "initial_value",
             typed
                 .value
                 .as_ref()
                 .filter(|v| !v.is_empty())
+                .map(|v| Value::String(v.clone())),
+        ),
+        // Slack refuses a number input whose initial value is not a number within its
+        // bounds, so what cannot be one is left for the user to type again (and the
+        // submission says why).
+        "number_input" => (
+            "initial_value",
+            typed
+                .value
+                .as_ref()
+                .filter(|v| valid_number(object, v))
                 .map(|v| Value::String(v.clone())),
         ),
         "static_select" | "radio_buttons" => (
@@ -239,6 +250,32 @@ fn keep_value(element: &mut Value, typed: &SlackViewStateValue) {
     }
 }
 
+/// Whether `typed` is a number a `number_input` element accepts as its initial value:
+/// whole unless decimals are allowed, and within its `min_value` and `max_value`.
+fn valid_number(element: &serde_json::Map<String, Value>, typed: &str) -> bool {
+    let typed = typed.trim();
+    let decimal = element
+        .get("is_decimal_allowed")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let number = if decimal {
+        typed.parse::<f64>().ok().filter(|n| n.is_finite())
+    } else {
+        typed.parse::<i64>().ok().map(|n| n as f64)
+    };
+    let Some(number) = number else {
+        return false;
+    };
+    let bound = |key: &str| {
+        element
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|b| b.parse::<f64>().ok())
+    };
+    bound("min_value").is_none_or(|min| number >= min)
+        && bound("max_value").is_none_or(|max| number <= max)
+}
+
 /// A state value as JSON (Slack's own types, which cannot fail to serialise).
 fn json_of<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
@@ -295,20 +332,37 @@ impl OpenModal {
         })
     }
 
-    /// The `views.update` that replaces this modal's blocks with `blocks`, keeping its
-    /// title, buttons, callback and metadata, and everything typed so far. It carries the
-    /// view's hash, so Slack refuses it if the user has moved on since.
-    pub fn update(&self, blocks: Vec<SlackBlock>) -> Option<NewOutboxMessage> {
+    /// The answer to this modal's submission that shows it again with `blocks` instead
+    /// (`response_action: update`), keeping everything typed so far.
+    pub fn rebuilt(&self, blocks: Vec<SlackBlock>) -> Option<Value> {
+        let updated = self.with_blocks(blocks)?;
+        Some(json!({
+            "response_action": "update",
+            "view": json_of(&updated),
+        }))
+    }
+
+    /// This modal with `blocks` instead of its own, and everything typed so far as their
+    /// initial values; title, buttons, callback and metadata unchanged.
+    fn with_blocks(&self, blocks: Vec<SlackBlock>) -> Option<SlackView> {
         let modal = self.modal()?;
         let mut updated = SlackModalView::new(modal.title.clone(), self.form().keep_typed(blocks));
         updated.close = modal.close.clone();
         updated.submit = modal.submit.clone();
         updated.callback_id = modal.callback_id.clone();
         updated.private_metadata = modal.private_metadata.clone();
+        Some(SlackView::Modal(updated))
+    }
+
+    /// The `views.update` that replaces this modal's blocks with `blocks`, keeping its
+    /// title, buttons, callback and metadata, and everything typed so far. It carries the
+    /// view's hash, so Slack refuses it if the user has moved on since.
+    pub fn update(&self, blocks: Vec<SlackBlock>) -> Option<NewOutboxMessage> {
+        let updated = self.with_blocks(blocks)?;
         Some(send::update_modal(
             self.view.state_params.id.as_ref(),
             Some(&self.view.state_params.hash),
-            SlackView::Modal(updated),
+            updated,
         ))
     }
 }
@@ -329,23 +383,34 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
-    /// The errors placed on fields the modal shows: Slack shows an error only under an
-    /// input block of the view, so one about a field not (yet) shown — a form submitted
-    /// before it was rebuilt to show that field — goes under the first field instead.
+    /// The errors placed on fields the modal shows. Slack shows an error only under an
+    /// input block of the view, so one about a field the view does not have goes under
+    /// the first field, after any of that field's own, with nothing dropped. (Forms whose
+    /// fields depend on a choice are shown again with those fields before they are read,
+    /// so this is a last resort, not a path users should meet.)
     pub fn shown_on(self, shown: &[String]) -> Self {
         let Some(first) = shown.first() else {
             return self;
         };
-        let mut placed = FieldErrors::default();
+        let mut placed = BTreeMap::new();
+        let mut elsewhere = Vec::new();
         for (field, message) in self.0 {
-            let on = if shown.contains(&field) {
-                &field
+            if shown.contains(&field) {
+                placed.insert(field, message);
             } else {
-                first
-            };
-            placed.add(on, message);
+                elsewhere.push(message);
+            }
         }
-        placed
+        if !elsewhere.is_empty() {
+            let entry = placed.entry(first.clone()).or_default();
+            for message in elsewhere {
+                if !entry.is_empty() {
+                    entry.push(' ');
+                }
+                entry.push_str(&message);
+            }
+        }
+        FieldErrors(placed)
     }
 
     pub fn into_response(self) -> serde_json::Value {
@@ -408,6 +473,43 @@ mod tests {
         );
         assert!(kept[1]["element"].get("initial_value").is_none(), "{kept}");
         assert_eq!(kept[2]["type"], "section");
+    }
+
+    #[test]
+    fn errors_for_fields_not_shown_join_the_first_fields_own() {
+        let mut errors = FieldErrors::default();
+        errors.add("name", "Give a name.");
+        errors.add("windows", "Give the days.");
+        errors.add("spoc", "Choose the contact.");
+        let shown = ["name".to_owned(), "measures".to_owned()];
+        let placed = errors.shown_on(&shown).into_response();
+        assert_eq!(
+            placed["errors"],
+            json!({ "name": "Give a name. Choose the contact. Give the days." })
+        );
+    }
+
+    #[test]
+    fn a_number_that_cannot_be_one_is_not_kept_as_an_initial_value() {
+        let element = |extra: Value| -> serde_json::Map<String, Value> {
+            let mut e = json!({ "type": "number_input", "is_decimal_allowed": false });
+            if let (Some(e), Some(extra)) = (e.as_object_mut(), extra.as_object()) {
+                e.extend(extra.clone());
+            }
+            e.as_object().cloned().unwrap_or_default()
+        };
+        assert!(valid_number(&element(json!({})), "30"));
+        assert!(!valid_number(&element(json!({})), "abc"));
+        assert!(!valid_number(&element(json!({})), "1.5"));
+        assert!(!valid_number(&element(json!({ "min_value": "1" })), "0"));
+        assert!(!valid_number(
+            &element(json!({ "max_value": "600" })),
+            "601"
+        ));
+        assert!(valid_number(
+            &element(json!({ "is_decimal_allowed": true })),
+            "1.5"
+        ));
     }
 
     #[test]

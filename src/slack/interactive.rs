@@ -1,6 +1,7 @@
 //! The immediate lane for views answering a user's action (`views.open`, `views.push`,
-//! `views.update`): their `trigger_id` dies 3 seconds after the action, so they go out at
-//! once, never behind the outbox's bulk messages (see `send::queue`).
+//! `views.update`): a `trigger_id` dies 3 seconds after the action, and a form waiting
+//! for its fields is a user waiting, so they go out at once, never behind the outbox's
+//! bulk messages (see `send::queue`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,9 @@ use crate::store::NewOutboxMessage;
 
 /// How long a `trigger_id` stays good after the user's action (Slack: 3 seconds).
 const TRIGGER_WINDOW: Duration = Duration::from_secs(3);
+/// How long a `views.update` is worth trying: it needs no trigger, only the view to be
+/// still open, so it may ride out a short Slack hiccup.
+const UPDATE_WINDOW: Duration = Duration::from_secs(20);
 /// Interactive calls under way at once. Slack allows views.open at Tier 4 (100+ a minute
 /// per workspace); more than this many at one moment wait for a place within the window.
 const INTERACTIVE_PLACES: usize = 32;
@@ -41,7 +45,12 @@ impl Interactive {
 
     /// Sends the call in a task of its own, so the HTTP answer to Slack is not held up.
     pub fn send(&self, message: &NewOutboxMessage) {
-        let deadline = Instant::now() + TRIGGER_WINDOW;
+        let window = if message.method == "views.update" {
+            UPDATE_WINDOW
+        } else {
+            TRIGGER_WINDOW
+        };
+        let deadline = Instant::now() + window;
         let call = match SlackCall::from_outbox(&message.method, &message.payload) {
             Ok(call) => call,
             Err(err) => {
@@ -59,7 +68,7 @@ impl Interactive {
         let Ok(Ok(_place)) =
             tokio::time::timeout_at(deadline, self.places.clone().acquire_owned()).await
         else {
-            self.gave_up(method, 0, "no place free within the trigger window");
+            self.gave_up(method, 0, "no place free in time");
             return;
         };
         let mut tries = 0;
@@ -67,7 +76,7 @@ impl Interactive {
             tries += 1;
             let result = tokio::time::timeout_at(deadline, self.api.call(&call))
                 .await
-                .unwrap_or_else(|_| Err(CallFailure::Transient("trigger window passed".into())));
+                .unwrap_or_else(|_| Err(CallFailure::Transient("out of time".into())));
             let (pause, error) = match result {
                 Ok(_) => {
                     self.metrics.delivery(method, "sent");
@@ -88,7 +97,7 @@ impl Interactive {
                     return;
                 }
             };
-            // Retrying is only worth it while the trigger can still be valid.
+            // Retrying is only worth it while the call can still do its job.
             if Instant::now() + pause >= deadline {
                 self.gave_up(method, tries, &error);
                 return;

@@ -94,6 +94,18 @@ pub async fn view_submission(
     // A submission answered 200 was stored, and stored once (store::once): its key is
     // written in the same transaction as the record, so a crash before the commit leaves
     // neither and the user's retry stores it, and a retry after it is answered as handled.
+    // A form whose choices need fields it does not show (their update lost a race) is
+    // shown again with them, everything typed kept, instead of being read without them.
+    let open = OpenModal::new(event.view.clone());
+    let missing = open.as_ref().and_then(|m| match m.callback() {
+        Some(Callback::Report) => rpt::report_fields_missing(m).and_then(|b| m.rebuilt(b)),
+        Some(Callback::Restrict) => res::measure_fields_missing(m).and_then(|b| m.rebuilt(b)),
+        _ => None,
+    });
+    if let Some(rebuilt) = missing {
+        tracing::info!(callback = %callback, "form shown again with the fields its choices need");
+        return Ok(Json(rebuilt).into_response());
+    }
     let key = format!("view_submission:{}", event.view.state_params.id);
     if state.store.event_seen(&key).await? {
         return Ok(StatusCode::OK.into_response());

@@ -422,6 +422,39 @@ impl Checker {
                     }
                 }
             }
+            "number_input" => {
+                // Slack refuses an initial value that is not a number the input accepts.
+                if let Some(initial) = element.get("initial_value").and_then(Value::as_str) {
+                    let decimal = element
+                        .get("is_decimal_allowed")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false);
+                    let number = if decimal {
+                        initial.parse::<f64>().ok()
+                    } else {
+                        initial.parse::<i64>().ok().map(|n| n as f64)
+                    };
+                    let bound = |key: &str| {
+                        element
+                            .get(key)
+                            .and_then(Value::as_str)
+                            .and_then(|b| b.parse::<f64>().ok())
+                    };
+                    let fits = number.is_some_and(|n| {
+                        bound("min_value").is_none_or(|min| n >= min)
+                            && bound("max_value").is_none_or(|max| n <= max)
+                    });
+                    if !fits {
+                        self.refuse(
+                            &format!("{pointer}/initial_value"),
+                            format!(
+                                "must be a {} within min_value and max_value (is {initial:?})",
+                                if decimal { "number" } else { "whole number" }
+                            ),
+                        );
+                    }
+                }
+            }
             "static_select" | "multi_static_select" => {
                 self.text_field("select.placeholder", element, "placeholder", pointer);
                 let options_key = if kind == "static_select" {

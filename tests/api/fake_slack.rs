@@ -367,6 +367,12 @@ impl FakeSlack {
         lock(&self.shared.refusals).clone()
     }
 
+    /// Every call refused so far, forgotten once returned: for a test whose scenario
+    /// includes a refusal (a race Slack settles by refusing one side), which it checks.
+    pub fn take_refusals(&self) -> Vec<Refusal> {
+        std::mem::take(&mut *lock(&self.shared.refusals))
+    }
+
     /// Panics, listing them, if the fake refused any call.
     ///
     /// # Panics

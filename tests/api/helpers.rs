@@ -481,6 +481,37 @@ pub fn state_values(fields: &[(&str, serde_json::Value)]) -> serde_json::Value {
     serde_json::Value::Object(values)
 }
 
+/// Of `values`, those for fields `view` shows: what Slack's state would hold for a user
+/// who filled in everything they could see.
+pub fn values_shown_in(view: &serde_json::Value, values: &serde_json::Value) -> serde_json::Value {
+    let shown = input_block_ids(view);
+    let kept = values
+        .as_object()
+        .map(|values| {
+            values
+                .iter()
+                .filter(|(k, _)| shown.contains(k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    serde_json::Value::Object(kept)
+}
+
+/// The block ids of a view's input blocks.
+fn input_block_ids(view: &serde_json::Value) -> Vec<String> {
+    view["blocks"]
+        .as_array()
+        .map(|blocks| {
+            blocks
+                .iter()
+                .filter(|b| b["type"] == "input")
+                .filter_map(|b| b["block_id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 fn slack_user(user: &str) -> serde_json::Value {
     serde_json::json!({ "id": user, "username": "someone", "name": "someone", "team_id": TEAM_ID })
 }
@@ -541,6 +572,32 @@ impl TestApp {
         values: serde_json::Value,
         field: &str,
     ) -> Option<serde_json::Value> {
+        let call = self.choose_in_view_call(user, view, values, field).await?;
+        assert_eq!(
+            call.error, None,
+            "views.update refused: {:?}",
+            call.response
+        );
+        call.response.as_ref().map(|r| r["view"].clone())
+    }
+
+    /// As [`Self::choose_in_view`], but returns the `views.update` the bot sent whatever
+    /// Slack made of it (a stale hash is refused, as when two choices race).
+    pub async fn choose_in_view_call(
+        &self,
+        user: &str,
+        view: &serde_json::Value,
+        values: serde_json::Value,
+        field: &str,
+    ) -> Option<crate::fake_slack::RecordedCall> {
+        let shown = input_block_ids(view);
+        if let Some(values) = values.as_object() {
+            let unshown: Vec<&String> = values.keys().filter(|k| !shown.contains(k)).collect();
+            assert!(
+                unshown.is_empty(),
+                "a view's state holds only its own fields; not shown: {unshown:?}"
+            );
+        }
         let before = self.slack.calls_to("views.update").len();
         let mut action = values[field][field].clone();
         action["action_id"] = serde_json::json!(field);
@@ -566,13 +623,7 @@ impl TestApp {
         while std::time::Instant::now() < deadline {
             let updates = self.slack.calls_to("views.update");
             if updates.len() > before {
-                let call = &updates[before];
-                assert_eq!(
-                    call.error, None,
-                    "views.update refused: {:?}",
-                    call.response
-                );
-                return call.response.as_ref().map(|r| r["view"].clone());
+                return Some(updates[before].clone());
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -618,6 +669,16 @@ impl TestApp {
         values: serde_json::Value,
         view_id: &str,
     ) -> reqwest::Response {
+        // Slack's state holds the view's own inputs and nothing else: a test cannot
+        // submit a field the user was never shown.
+        let shown = input_block_ids(modal);
+        if let Some(values) = values.as_object() {
+            let unshown: Vec<&String> = values.keys().filter(|k| !shown.contains(k)).collect();
+            assert!(
+                unshown.is_empty(),
+                "submitting values for fields the modal does not show: {unshown:?} (shown: {shown:?})"
+            );
+        }
         let payload = serde_json::json!({
             "type": "view_submission",
             "team": slack_team(),
@@ -645,7 +706,28 @@ impl TestApp {
             },
             "response_urls": []
         });
-        self.post_interaction(&payload).await
+        let response = self.post_interaction(&payload).await;
+        // Slack shows an error only under an input block of the submitted view.
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("answer body");
+        if let Ok(answer) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+            if answer["response_action"] == "errors" {
+                let misplaced: Vec<&String> = answer["errors"]
+                    .as_object()
+                    .map(|errors| errors.keys().filter(|k| !shown.contains(k)).collect())
+                    .unwrap_or_default();
+                assert!(
+                    misplaced.is_empty(),
+                    "Slack would refuse errors for blocks the view does not have: {misplaced:?} in {answer}"
+                );
+            }
+        }
+        let mut rebuilt = axum::http::Response::builder().status(status);
+        for (name, value) in &headers {
+            rebuilt = rebuilt.header(name, value);
+        }
+        reqwest::Response::from(rebuilt.body(bytes).expect("rebuilt response"))
     }
 
     /// Clicks a button with `action_id` and `value`, as `user`, on a message.

@@ -83,7 +83,8 @@ async fn report(app: &TestApp, nth_modal: usize, values: Value) -> reqwest::Resp
     let response = app.slash_command(STAFF, "report").await;
     assert_eq!(response.status(), 200);
     let modal = report_form(app, nth_modal, &values).await;
-    app.submit_modal(STAFF, &modal, values).await
+    app.submit_modal(STAFF, &modal, values_shown_in(&modal, &values))
+        .await
 }
 
 /// The report form as the user sees it once they have chosen the person in `values`: for
@@ -259,6 +260,47 @@ async fn r_rpt_1_new_person_fields_appear_only_for_a_new_person(backend: Backend
             .len(),
         1
     );
+
+    // A form submitted with “New person: …” chosen but without their fields (the update
+    // was lost) is shown again with them, not stored without them.
+    assert_eq!(app.slash_command(STAFF, "report").await.status(), 200);
+    let second = app.opened_view(1).await;
+    let new_person = report_values(
+        "new:Jane Doe",
+        "aggressive_abusive",
+        &["verbal_abuse"],
+        "Shouted at me again",
+        Utc::now().timestamp() - 60,
+    );
+    let answer: Value = app
+        .submit_view(
+            STAFF,
+            &second,
+            values_shown_in(&second, &new_person),
+            "V0LOST",
+        )
+        .await
+        .json()
+        .await
+        .expect("an answer");
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    let again = &answer["view"];
+    let shown = input_ids(again);
+    for field in NEW_PERSON_FIELDS {
+        assert!(
+            shown.iter().any(|f| f == field),
+            "{field} missing: {shown:?}"
+        );
+    }
+    assert_eq!(
+        block(again, "description")["element"]["initial_value"],
+        "Shouted at me again"
+    );
+    let answer = app
+        .submit_view(STAFF, again, values_shown_in(again, &new_person), "V0LOST")
+        .await;
+    assert_eq!(answer.text().await.expect("body"), "");
+    jane(&app).await;
     app.slack.assert_no_refusals();
     app.stop().await.expect("stops cleanly");
 }
@@ -317,7 +359,8 @@ async fn r_rpt_1_report_records_incident_notifies_managers_and_confirms(backend:
         "Shouted abuse at me",
         occurred,
     );
-    let submitted = app.submit_modal(STAFF, &modal, values).await;
+    let form = report_form(&app, 0, &values).await;
+    let submitted = app.submit_modal(STAFF, &form, values).await;
     assert_eq!(submitted.status(), 200);
     assert!(
         submitted.text().await.expect("body").is_empty(),
@@ -998,6 +1041,7 @@ async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
         "Threatened",
         Utc::now().timestamp(),
     );
+    let modal = report_form(&app, 0, &values).await;
     let answer: Value = app
         .submit_modal("U0NEWSTARTER", &modal, values.clone())
         .await

@@ -902,6 +902,7 @@ on_both_backends!(
     r_res_1_request_without_warning_needs_a_reason,
     r_let_4_notice_is_in_the_persons_format_and_language,
     r_res_2_a_measures_fields_appear_only_once_it_is_ticked,
+    r_res_2_a_form_whose_update_lost_a_race_is_shown_again_with_its_fields,
 );
 
 fn inputs_of(view: &Value) -> Vec<String> {
@@ -934,7 +935,7 @@ async fn r_res_2_a_measures_fields_appear_only_once_it_is_ticked(backend: Backen
     let Some(app) = spawn_app(backend, "measure_fields").await else {
         return;
     };
-    let case = case(&app, AccessRequirements::default()).await;
+    case(&app, AccessRequirements::default()).await;
     assert_eq!(
         app.slash_command(MANAGER, "restrict Jane").await.status(),
         200
@@ -943,23 +944,32 @@ async fn r_res_2_a_measures_fields_appear_only_once_it_is_ticked(backend: Backen
     assert_eq!(measure_fields_of(&opened), Vec::<String>::new());
 
     let justification = ("justification", v::text("Fifty calls a day"));
-    let ticked = |measures: &[&str]| {
-        state_values(&[
-            justification.clone(),
-            ("measures", v::checkboxes(measures)),
-            ("windows", v::text("Tue 09:00-12:00")),
-        ])
+    // What the manager has filled in of `view` with `measures` ticked.
+    let ticked = |view: &Value, measures: &[&str]| {
+        values_shown_in(
+            view,
+            &state_values(&[
+                justification.clone(),
+                ("measures", v::checkboxes(measures)),
+                ("windows", v::text("Tue 09:00-12:00")),
+            ]),
+        )
     };
     // A measure that needs nothing more shows nothing more.
     assert!(app
-        .choose_in_view(MANAGER, &opened, ticked(&["calls_recorded"]), "measures")
+        .choose_in_view(
+            MANAGER,
+            &opened,
+            ticked(&opened, &["calls_recorded"]),
+            "measures"
+        )
         .await
         .is_none());
     let timed = app
         .choose_in_view(
             MANAGER,
             &opened,
-            ticked(&["calls_recorded", "time_limited_contact"]),
+            ticked(&opened, &["calls_recorded", "time_limited_contact"]),
             "measures",
         )
         .await
@@ -996,7 +1006,7 @@ async fn r_res_2_a_measures_fields_appear_only_once_it_is_ticked(backend: Backen
         .choose_in_view(
             MANAGER,
             &timed,
-            ticked(&["time_limited_contact", "single_contact_method"]),
+            ticked(&timed, &["time_limited_contact", "single_contact_method"]),
             "measures",
         )
         .await
@@ -1013,30 +1023,118 @@ async fn r_res_2_a_measures_fields_appear_only_once_it_is_ticked(backend: Backen
         .choose_in_view(
             MANAGER,
             &both,
-            ticked(&["single_contact_method"]),
+            ticked(&both, &["single_contact_method"]),
             "measures",
         )
         .await
         .expect("time-limited contact's fields taken away");
     assert_eq!(measure_fields_of(&single), ["contact_method"]);
 
-    // A form sent before its fields appeared gets the error under a field it shows.
-    let early = request_values(&case, &[("contact_method", v::empty("static_select"))]);
+    app.slack.assert_no_refusals();
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Two quick ticks send two `block_actions` carrying the same view hash; Slack takes the
+/// first `views.update` and refuses the second. The form the manager then submits lacks
+/// the second measure's fields: the bot shows it again with them, everything typed kept,
+/// and stores the request once they are filled in, never reading fields nobody saw.
+async fn r_res_2_a_form_whose_update_lost_a_race_is_shown_again_with_its_fields(backend: Backend) {
+    let Some(app) = spawn_app(backend, "measure_race").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(0).await;
+    let values = request_values(
+        &case,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    );
+    let ticks = |measures: &[&str]| {
+        values_shown_in(
+            &opened,
+            &state_values(&[("measures", v::checkboxes(measures))]),
+        )
+    };
+    let first = app
+        .choose_in_view(
+            MANAGER,
+            &opened,
+            ticks(&["time_limited_contact"]),
+            "measures",
+        )
+        .await
+        .expect("the first tick's fields");
+    let second = app
+        .choose_in_view_call(
+            MANAGER,
+            &opened,
+            ticks(&["time_limited_contact", "single_contact_method"]),
+            "measures",
+        )
+        .await
+        .expect("the second tick's update");
+    assert_eq!(second.error.as_deref(), Some("hash_conflict"), "{second:?}");
+    assert!(!inputs_of(&first).contains(&"contact_method".to_owned()));
+
+    // Submitted with both ticked: shown again with the missing field, nothing stored.
     let answer: Value = app
-        .submit_modal(MANAGER, &opened, early)
+        .submit_view(MANAGER, &first, values_shown_in(&first, &values), "V0RACE")
         .await
         .json()
         .await
-        .expect("errors");
-    let errors = answer["errors"].as_object().expect("errors");
-    let shown = inputs_of(&opened);
-    assert!(!errors.is_empty(), "{answer}");
-    for field in errors.keys() {
-        assert!(
-            shown.contains(field),
-            "error on {field}, not shown: {answer}"
-        );
-    }
-    app.slack.assert_no_refusals();
+        .expect("an answer");
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    let again = &answer["view"];
+    assert_eq!(again["callback_id"], "restrict");
+    assert_eq!(again["private_metadata"], first["private_metadata"]);
+    assert_eq!(
+        measure_fields_of(again),
+        ["contact_mode", "windows", "max_minutes", "contact_method"]
+    );
+    let windows = again["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["block_id"] == "windows")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        windows["element"]["initial_value"], "Tue 09:00-12:00",
+        "what was typed is kept"
+    );
+    assert_eq!(
+        app.store
+            .pending_request_for(case.person, case.function)
+            .await
+            .expect("read"),
+        None
+    );
+
+    // Filled in and submitted again (the same view, as Slack sends it): stored.
+    let body = app
+        .submit_view(MANAGER, again, values_shown_in(again, &values), "V0RACE")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "request refused: {body}");
+    assert!(app
+        .store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("read")
+        .is_some());
+    // The one refusal is the lost race itself.
+    let refusals: Vec<String> = app
+        .slack
+        .take_refusals()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert!(refusals[0].contains("hash_conflict"), "{refusals:?}");
     app.stop().await.expect("stops cleanly");
 }

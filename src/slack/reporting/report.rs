@@ -103,15 +103,26 @@ pub async fn open_report(
 /// “New person: …” was chosen, take them out if someone on record was, keeping everything
 /// typed so far.
 pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
-    let new_person = new_person_chosen(&modal.form());
-    if new_person == modal.shows(NEW_PHONE) {
-        return Ok(());
-    }
-    let blocks = with_new_person_fields(modal.blocks(), new_person);
-    if let Some(update) = modal.update(blocks) {
+    if let Some(update) = report_fields_to_show(modal).and_then(|blocks| modal.update(blocks)) {
         send::queue(ctx.state, vec![update]).await?;
     }
     Ok(())
+}
+
+/// The report form's blocks as they should be for the person chosen in it, or `None`
+/// when it already shows the right fields.
+fn report_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
+    let new_person = new_person_chosen(&modal.form());
+    (new_person != modal.shows(NEW_PHONE))
+        .then(|| with_new_person_fields(modal.blocks(), new_person))
+}
+
+/// Asked when the report form is submitted: if “New person: …” is chosen but the form
+/// never showed their fields (the `views.update` was lost or refused), the form to show
+/// again with them, so nothing is read from fields the user never saw.
+pub fn report_fields_missing(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
+    (new_person_chosen(&modal.form()) && !modal.shows(NEW_PHONE))
+        .then(|| with_new_person_fields(modal.blocks(), true))
 }
 
 /// The §3 examples, grouped under their headings, plus "Other".

@@ -167,19 +167,33 @@ pub fn with_measure_fields(blocks: Vec<SlackBlock>, ticked: &[MeasureKind]) -> V
 /// Measures ticked or unticked in an open restrict form: show the fields of exactly the
 /// ticked ones.
 pub async fn measures_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
+    if let Some(update) = measure_fields_to_show(modal).and_then(|blocks| modal.update(blocks)) {
+        send::queue(ctx.state, vec![update]).await?;
+    }
+    Ok(())
+}
+
+/// Asked when the restrict form is submitted: two quick ticks send two updates with the
+/// same hash and Slack refuses the second, leaving a ticked measure without its fields.
+/// Then the form to show again with them, so nothing is read from fields never shown.
+pub fn measure_fields_missing(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
+    let ticked = ticked(&modal.form());
+    fields_for(&ticked)
+        .iter()
+        .any(|field| !modal.shows(field))
+        .then(|| with_measure_fields(modal.blocks(), &ticked))
+}
+
+/// The restrict form's blocks with the fields of exactly the ticked measures, or `None`
+/// when it already shows them.
+fn measure_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
     let ticked = ticked(&modal.form());
     let wanted = fields_for(&ticked);
     let showing: Vec<&str> = fields_for(&MeasureKind::ALL)
         .into_iter()
         .filter(|field| modal.shows(field))
         .collect();
-    if wanted == showing {
-        return Ok(());
-    }
-    if let Some(update) = modal.update(with_measure_fields(modal.blocks(), &ticked)) {
-        send::queue(ctx.state, vec![update]).await?;
-    }
-    Ok(())
+    (wanted != showing).then(|| with_measure_fields(modal.blocks(), &ticked))
 }
 
 /// Reads the measures ticked and their parameters; errors go on the parameter fields.
