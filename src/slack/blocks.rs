@@ -8,7 +8,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use slack_morphism::prelude::*;
 
-use super::forms::to_slack_time;
 use super::metadata::Metadata;
 
 /// Slack's published Block Kit limits (docs.slack.dev/reference/block-kit), in characters
@@ -440,6 +439,11 @@ pub fn checkbox_row(block_id: &str, action: &str, choices: &[(String, String)]) 
         .into()])
     .with_block_id(block_id.into())
     .into()
+}
+
+/// Slack's date-time type (a jiff timestamp) from a chrono instant, to the second.
+pub fn to_slack_time(at: DateTime<Utc>) -> jiff::Timestamp {
+    jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 #[cfg(test)]

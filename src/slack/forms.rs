@@ -8,8 +8,6 @@ use serde_json::{json, Value};
 use slack_morphism::prelude::*;
 
 use super::ids::Callback;
-use super::send;
-use crate::store::NewOutboxMessage;
 
 /// The submitted values of one modal.
 #[derive(Debug, Clone, Default)]
@@ -344,7 +342,7 @@ impl OpenModal {
 
     /// This modal with `blocks` instead of its own, and everything typed so far as their
     /// initial values; title, buttons, callback and metadata unchanged.
-    fn with_blocks(&self, blocks: Vec<SlackBlock>) -> Option<SlackView> {
+    pub fn with_blocks(&self, blocks: Vec<SlackBlock>) -> Option<SlackView> {
         let modal = self.modal()?;
         let mut updated = SlackModalView::new(modal.title.clone(), self.form().keep_typed(blocks));
         updated.close = modal.close.clone();
@@ -354,16 +352,13 @@ impl OpenModal {
         Some(SlackView::Modal(updated))
     }
 
-    /// The `views.update` that replaces this modal's blocks with `blocks`, keeping its
-    /// title, buttons, callback and metadata, and everything typed so far. It carries the
-    /// view's hash, so Slack refuses it if the user has moved on since.
-    pub fn update(&self, blocks: Vec<SlackBlock>) -> Option<NewOutboxMessage> {
-        let updated = self.with_blocks(blocks)?;
-        Some(send::update_modal(
+    /// The view's id and its hash as Slack last sent it: a `views.update` quoting the hash
+    /// is refused if the user has moved on since (`send::update_open_modal`).
+    pub fn id_and_hash(&self) -> (&str, &str) {
+        (
             self.view.state_params.id.as_ref(),
-            Some(&self.view.state_params.hash),
-            updated,
-        ))
+            self.view.state_params.hash.as_str(),
+        )
     }
 }
 
@@ -425,11 +420,6 @@ pub fn start_of_day<Tz: TimeZone>(tz: &Tz, date: NaiveDate) -> DateTime<Utc> {
         .earliest()
         .map(|d| d.with_timezone(&Utc))
         .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
-}
-
-/// Slack's date-time type (a jiff timestamp) from a chrono instant, to the second.
-pub fn to_slack_time(at: DateTime<Utc>) -> jiff::Timestamp {
-    jiff::Timestamp::from_second(at.timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
 #[cfg(test)]

@@ -110,3 +110,15 @@ pub async fn queue(state: &AppState, messages: Vec<NewOutboxMessage>) -> Result<
 fn answers_user_action(method: &str) -> bool {
     matches!(method, "views.open" | "views.push" | "views.update")
 }
+
+/// The `views.update` that replaces an open modal's blocks with `blocks`, keeping its
+/// title, buttons, callback and metadata, and everything typed so far. It quotes the
+/// view's hash, so Slack refuses it if the user has moved on since.
+pub fn update_open_modal(
+    modal: &super::forms::OpenModal,
+    blocks: Vec<SlackBlock>,
+) -> Option<NewOutboxMessage> {
+    let view = modal.with_blocks(blocks)?;
+    let (id, hash) = modal.id_and_hash();
+    Some(update_modal(id, Some(hash), view))
+}

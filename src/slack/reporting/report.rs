@@ -103,7 +103,9 @@ pub async fn open_report(
 /// “New person: …” was chosen, take them out if someone on record was, keeping everything
 /// typed so far.
 pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
-    if let Some(update) = report_fields_to_show(modal).and_then(|blocks| modal.update(blocks)) {
+    if let Some(update) =
+        report_fields_to_show(modal).and_then(|blocks| send::update_open_modal(modal, blocks))
+    {
         send::queue(ctx.state, vec![update]).await?;
     }
     Ok(())

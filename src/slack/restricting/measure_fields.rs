@@ -167,7 +167,9 @@ pub fn with_measure_fields(blocks: Vec<SlackBlock>, ticked: &[MeasureKind]) -> V
 /// Measures ticked or unticked in an open restrict form: show the fields of exactly the
 /// ticked ones.
 pub async fn measures_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
-    if let Some(update) = measure_fields_to_show(modal).and_then(|blocks| modal.update(blocks)) {
+    if let Some(update) =
+        measure_fields_to_show(modal).and_then(|blocks| send::update_open_modal(modal, blocks))
+    {
         send::queue(ctx.state, vec![update]).await?;
     }
     Ok(())
