@@ -434,6 +434,30 @@ impl NoWarningReason {
     }
 }
 
+impl NoWarningReason {
+    /// Whether `incident` shows what this reason claims: violence used or threatened for
+    /// the §4 reason; aggressive or abusive behaviour (§3) for harassment, aggression and
+    /// staff safety (§6).
+    pub fn supported_by(self, incident: &IncidentFacts) -> bool {
+        match self {
+            NoWarningReason::ViolenceUsedOrThreatened => incident.violence,
+            NoWarningReason::HarassmentOrAggression | NoWarningReason::StaffSafety => {
+                incident.aggressive
+            }
+        }
+    }
+
+    /// What an incident must show for this reason, in words for the manager.
+    pub fn evidence(self) -> &'static str {
+        match self {
+            NoWarningReason::ViolenceUsedOrThreatened => "physical violence used or threatened",
+            NoWarningReason::HarassmentOrAggression | NoWarningReason::StaffSafety => {
+                "aggressive or abusive behaviour"
+            }
+        }
+    }
+}
+
 impl fmt::Display for NoWarningReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -448,6 +472,96 @@ impl FromStr for NoWarningReason {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| unknown("no-warning reason", s))
     }
+}
+
+/// An incident as §4 and §6 weigh it when a request relies on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentFacts {
+    pub id: i64,
+    pub reference: String,
+    /// The day it happened, in the organisation's zone.
+    pub occurred_on: NaiveDate,
+    /// Aggressive or abusive behaviour (§3's first heading).
+    pub aggressive: bool,
+    /// Physical violence used or threatened (§4: always reported to the police).
+    pub violence: bool,
+}
+
+/// A warning on file as a request relies on it (§6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarningBasis {
+    pub reference: String,
+    /// The day its letter was sent.
+    pub sent_on: NaiveDate,
+    /// The end of the chance to adapt: the letter promised no decision before it.
+    pub adapt_until: NaiveDate,
+}
+
+/// What a request stands on besides its incidents (§6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grounds {
+    /// A warning on file: the behaviour must have continued after it was sent, and the
+    /// head may decide only once the chance to adapt has run.
+    Warning(WarningBasis),
+    /// It varies a restriction in force, which stood on grounds of its own.
+    Variation,
+    /// No warning on file: a no-warning reason must be given, and be borne out by an
+    /// incident the request relies on (§4, §6).
+    Unwarned,
+}
+
+/// How long a sent warning stays on file for a request to rely on.
+pub const WARNING_STANDS_MONTHS: u32 = 12;
+
+/// Whether a warning counts as on file today (§6): its letter was sent within the last
+/// [`WARNING_STANDS_MONTHS`] months, and it was neither closed as no further action
+/// (the person adapted) nor withdrawn. A warning already relied on by a request
+/// (`escalated`) still stands: if that request is rejected, the person was still warned.
+pub fn warning_stands(status: WarningStatus, sent_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    let open = matches!(status, WarningStatus::Sent | WarningStatus::Escalated);
+    let since = today
+        .checked_sub_months(Months::new(WARNING_STANDS_MONTHS))
+        .unwrap_or(NaiveDate::MIN);
+    open && sent_on.is_some_and(|sent| sent >= since && sent <= today)
+}
+
+/// Whether the head may decide a request today: not before the end of the chance to
+/// adapt that the warning letter promised (§6). A request made without a warning, for a
+/// reason §4 or §6 allows, or varying a restriction in force, may be decided at once.
+pub fn decision_may_be_taken(
+    warning: Option<&WarningBasis>,
+    no_warning_reason: Option<NoWarningReason>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    match warning {
+        Some(w) if no_warning_reason.is_none() && today < w.adapt_until => Err(format!(
+            "The warning letter {} promised the person until {} to adapt their behaviour, so no decision can be taken before then (§6). Decide on or after {}.",
+            w.reference,
+            day(w.adapt_until),
+            day(w.adapt_until)
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The incidents among `incidents` that happened after the warning was sent: the
+/// behaviour that "continues" (§6).
+pub fn incidents_since<'a>(
+    warning: &WarningBasis,
+    incidents: &'a [IncidentFacts],
+) -> Vec<&'a IncidentFacts> {
+    incidents
+        .iter()
+        .filter(|i| i.occurred_on > warning.sent_on)
+        .collect()
+}
+
+fn references(incidents: &[&IncidentFacts]) -> String {
+    incidents
+        .iter()
+        .map(|i| format!("{} ({})", i.reference, day(i.occurred_on)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What a manager submitted on the restriction request form (R-RES-2), before checking.
@@ -466,9 +580,11 @@ pub struct RequestDraft {
     pub ends_on: Option<NaiveDate>,
     /// None to take [`default_first_review`].
     pub first_review_on: Option<NaiveDate>,
-    /// Whether a written warning (R-RES-1) is on file for this person.
-    pub has_warning: bool,
+    /// The warning on file, a variation, or neither.
+    pub grounds: Grounds,
     pub no_warning_reason: Option<NoWarningReason>,
+    /// The person's incidents, so the chosen ones can be weighed (and others suggested).
+    pub incidents: Vec<IncidentFacts>,
 }
 
 /// A field of the request form, so the Slack layer can show each error beside its field.
@@ -558,12 +674,7 @@ impl RequestDraft {
             .first_review_on
             .unwrap_or_else(|| default_first_review(today));
         errors.extend(first_review_error(first_review_on, today));
-        if !self.has_warning && self.no_warning_reason.is_none() {
-            errors.push(RequestFieldError::new(
-                RequestField::NoWarningReason,
-                NO_WARNING_MESSAGE,
-            ));
-        }
+        errors.extend(self.grounds_error());
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -578,9 +689,90 @@ impl RequestDraft {
             internal_review_exhausted: self.internal_review_exhausted.unwrap_or(false),
             ends_on: self.ends_on,
             first_review_on,
-            has_warning: self.has_warning,
+            has_warning: self.grounds != Grounds::Unwarned,
             no_warning_reason: self.no_warning_reason,
         })
+    }
+
+    /// The request's grounds hold (§4, §6): after a warning, at least one chosen incident
+    /// happened since it was sent; without one, a reason is given and a chosen incident
+    /// shows it.
+    fn grounds_error(&self) -> Option<RequestFieldError> {
+        if self.grounds == Grounds::Unwarned && self.no_warning_reason.is_none() {
+            return Some(RequestFieldError::new(
+                RequestField::NoWarningReason,
+                NO_WARNING_MESSAGE,
+            ));
+        }
+        let chosen: Vec<IncidentFacts> = self
+            .incidents
+            .iter()
+            .filter(|i| self.incident_ids.contains(&i.id))
+            .cloned()
+            .collect();
+        if chosen.is_empty() {
+            // Choosing an incident is asked for on its own.
+            return None;
+        }
+        let others: Vec<&IncidentFacts> = self
+            .incidents
+            .iter()
+            .filter(|i| !self.incident_ids.contains(&i.id))
+            .collect();
+        match (&self.grounds, self.no_warning_reason) {
+            (Grounds::Variation, _) | (Grounds::Unwarned, None) => None,
+            (_, Some(reason)) => {
+                if chosen.iter().any(|i| reason.supported_by(i)) {
+                    return None;
+                }
+                let would: Vec<&IncidentFacts> = others
+                    .into_iter()
+                    .filter(|i| reason.supported_by(i))
+                    .collect();
+                let message = if would.is_empty() {
+                    format!(
+                        "“{}” needs an incident showing {}, and none of this person's incidents does: warn them first (/contact warn, §6).",
+                        reason.label(),
+                        reason.evidence()
+                    )
+                } else {
+                    format!(
+                        "“{}” needs an incident showing {}: {} would support it; choose it among the incidents.",
+                        reason.label(),
+                        reason.evidence(),
+                        references(&would)
+                    )
+                };
+                Some(RequestFieldError::new(
+                    RequestField::NoWarningReason,
+                    message,
+                ))
+            }
+            (Grounds::Warning(warning), None) => {
+                if !incidents_since(warning, &chosen).is_empty() {
+                    return None;
+                }
+                let later: Vec<&IncidentFacts> = others
+                    .into_iter()
+                    .filter(|i| i.occurred_on > warning.sent_on)
+                    .collect();
+                let message = if later.is_empty() {
+                    format!(
+                        "A restriction relies on behaviour that continued after the warning (§6), and no incident has been reported since warning {} was sent on {}. Report it first if it has continued.",
+                        warning.reference,
+                        day(warning.sent_on)
+                    )
+                } else {
+                    format!(
+                        "A restriction relies on behaviour that continued after warning {} was sent on {} (§6): choose {} as well.",
+                        warning.reference,
+                        day(warning.sent_on),
+                        references(&later)
+                    )
+                };
+                Some(RequestFieldError::new(RequestField::Incidents, message))
+            }
+        }
     }
 }
 
@@ -886,6 +1078,7 @@ impl ValidWarning {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::incident::Category;
     use crate::domain::measures::{ContactMethod, ContactMode, ContactWindow};
     use chrono::{NaiveTime, Weekday};
 
@@ -917,8 +1110,31 @@ mod tests {
             internal_review_exhausted: Some(true),
             ends_on: None,
             first_review_on: None,
-            has_warning: true,
+            grounds: Grounds::Warning(basis()),
             no_warning_reason: None,
+            incidents: vec![
+                facts(3, date(2025, 9, 20), Category::UnreasonablyPersistent),
+                facts(7, date(2025, 10, 1), Category::UnreasonablyPersistent),
+            ],
+        }
+    }
+
+    /// A warning sent on 15 Sep 2025 with the chance to adapt until 13 Oct.
+    fn basis() -> WarningBasis {
+        WarningBasis {
+            reference: "WRN-000001".into(),
+            sent_on: date(2025, 9, 15),
+            adapt_until: date(2025, 10, 13),
+        }
+    }
+
+    fn facts(id: i64, occurred_on: NaiveDate, category: Category) -> IncidentFacts {
+        IncidentFacts {
+            id,
+            reference: format!("INC-{id:06}"),
+            occurred_on,
+            aggressive: category == Category::AggressiveAbusive,
+            violence: false,
         }
     }
 
@@ -1190,8 +1406,9 @@ mod tests {
             internal_review_exhausted: None,
             ends_on: Some(today()),
             first_review_on: Some(today()),
-            has_warning: false,
+            grounds: Grounds::Unwarned,
             no_warning_reason: None,
+            incidents: vec![],
         };
         let errors = empty.validate(today()).unwrap_err();
         assert_eq!(
@@ -1296,9 +1513,183 @@ mod tests {
     }
 
     #[test]
+    fn i9_f1_a_request_after_a_warning_relies_on_behaviour_since_it_was_sent() {
+        let only_before = RequestDraft {
+            incident_ids: vec![1],
+            incidents: vec![
+                facts(1, date(2025, 9, 1), Category::UnreasonablyPersistent),
+                facts(2, date(2025, 10, 2), Category::UnreasonablyPersistent),
+            ],
+            ..draft()
+        };
+        let errors = only_before.clone().validate(today()).unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::Incidents]);
+        assert!(
+            errors[0].message.contains("INC-000002 (2 Oct 2025)"),
+            "{}",
+            errors[0].message
+        );
+        // Nothing since the warning: say so.
+        let nothing_since = RequestDraft {
+            incidents: vec![facts(1, date(2025, 9, 1), Category::UnreasonablyPersistent)],
+            ..only_before.clone()
+        };
+        let errors = nothing_since.validate(today()).unwrap_err();
+        assert!(
+            errors[0].message.contains(
+                "no incident has been reported since warning WRN-000001 was sent on 15 Sep 2025"
+            ),
+            "{}",
+            errors[0].message
+        );
+        // An incident on the day the letter went does not show the behaviour continued.
+        let same_day = RequestDraft {
+            incident_ids: vec![1],
+            incidents: vec![facts(
+                1,
+                date(2025, 9, 15),
+                Category::UnreasonablyPersistent,
+            )],
+            ..draft()
+        };
+        assert!(same_day.validate(today()).is_err());
+        let with_later = RequestDraft {
+            incident_ids: vec![1, 2],
+            ..only_before
+        };
+        assert!(with_later.validate(today()).is_ok());
+        // A variation stands on the restriction it varies.
+        let variation = RequestDraft {
+            incident_ids: vec![1],
+            grounds: Grounds::Variation,
+            incidents: vec![facts(1, date(2025, 9, 1), Category::UnreasonablyPersistent)],
+            ..draft()
+        };
+        assert!(variation.validate(today()).is_ok());
+    }
+
+    #[test]
+    fn i9_f1_no_decision_before_the_end_of_the_chance_to_adapt() {
+        let warning = basis();
+        let refused = decision_may_be_taken(Some(&warning), None, date(2025, 10, 12)).unwrap_err();
+        assert!(refused.contains("until 13 Oct 2025"), "{refused}");
+        assert!(
+            refused.contains("Decide on or after 13 Oct 2025"),
+            "{refused}"
+        );
+        assert_eq!(
+            decision_may_be_taken(Some(&warning), None, date(2025, 10, 13)),
+            Ok(())
+        );
+        assert_eq!(
+            decision_may_be_taken(None, Some(NoWarningReason::StaffSafety), date(2025, 9, 16)),
+            Ok(())
+        );
+        assert_eq!(
+            decision_may_be_taken(
+                Some(&warning),
+                Some(NoWarningReason::ViolenceUsedOrThreatened),
+                date(2025, 9, 16)
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn i9_f2_a_no_warning_reason_must_be_borne_out_by_an_incident_relied_on() {
+        let persistent = facts(1, date(2025, 10, 1), Category::UnreasonablyPersistent);
+        let abusive = facts(2, date(2025, 10, 2), Category::AggressiveAbusive);
+        let violent = IncidentFacts {
+            violence: true,
+            ..facts(3, date(2025, 10, 3), Category::AggressiveAbusive)
+        };
+        let unwarned =
+            |ids: Vec<i64>, reason: NoWarningReason, incidents: Vec<IncidentFacts>| RequestDraft {
+                incident_ids: ids,
+                grounds: Grounds::Unwarned,
+                no_warning_reason: Some(reason),
+                incidents,
+                ..draft()
+            };
+        // Violence needs violence: abuse alone does not bear it out, and the violent
+        // incident not chosen is named.
+        let errors = unwarned(
+            vec![1, 2],
+            NoWarningReason::ViolenceUsedOrThreatened,
+            vec![persistent.clone(), abusive.clone(), violent.clone()],
+        )
+        .validate(today())
+        .unwrap_err();
+        assert_eq!(fields(&errors), [RequestField::NoWarningReason]);
+        assert!(
+            errors[0]
+                .message
+                .contains("INC-000003 (3 Oct 2025) would support it"),
+            "{}",
+            errors[0].message
+        );
+        assert!(unwarned(
+            vec![3],
+            NoWarningReason::ViolenceUsedOrThreatened,
+            vec![violent.clone()]
+        )
+        .validate(today())
+        .is_ok());
+        // Harassment and staff safety need aggressive or abusive behaviour.
+        for reason in [
+            NoWarningReason::HarassmentOrAggression,
+            NoWarningReason::StaffSafety,
+        ] {
+            let errors = unwarned(vec![1], reason, vec![persistent.clone()])
+                .validate(today())
+                .unwrap_err();
+            assert!(
+                errors[0]
+                    .message
+                    .contains("none of this person's incidents does"),
+                "{}",
+                errors[0].message
+            );
+            assert!(unwarned(
+                vec![1, 2],
+                reason,
+                vec![persistent.clone(), abusive.clone()]
+            )
+            .validate(today())
+            .is_ok());
+        }
+    }
+
+    #[test]
+    fn i9_f3_a_warning_stands_once_sent_for_twelve_months_until_closed() {
+        let today = date(2025, 10, 14);
+        let sent = Some(date(2025, 1, 10));
+        assert!(warning_stands(WarningStatus::Sent, sent, today));
+        assert!(warning_stands(WarningStatus::Escalated, sent, today));
+        assert!(!warning_stands(WarningStatus::Drafted, None, today));
+        assert!(!warning_stands(WarningStatus::Sent, None, today));
+        assert!(!warning_stands(WarningStatus::NoFurtherAction, sent, today));
+        assert!(!warning_stands(WarningStatus::Withdrawn, sent, today));
+        assert!(warning_stands(
+            WarningStatus::Sent,
+            Some(date(2024, 10, 14)),
+            today
+        ));
+        assert!(!warning_stands(
+            WarningStatus::Sent,
+            Some(date(2024, 10, 13)),
+            today
+        ));
+    }
+
+    #[test]
     fn request_without_warning_needs_a_violence_or_harassment_reason() {
         let unwarned = RequestDraft {
-            has_warning: false,
+            grounds: Grounds::Unwarned,
+            incidents: vec![IncidentFacts {
+                violence: true,
+                ..facts(3, date(2025, 9, 20), Category::AggressiveAbusive)
+            }],
             ..draft()
         };
         let errors = unwarned.clone().validate(today()).unwrap_err();

@@ -17,7 +17,7 @@ use crate::config::ReminderConfig;
 use crate::domain::calendar::add_working_days;
 use crate::domain::UserId;
 use crate::slack::ids::Action;
-use crate::slack::messages::reminders::reminder;
+use crate::slack::messages::reminders::reminder_with;
 use crate::slack::send;
 use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
 use crate::store::{FunctionSummary, Store, StoreResult};
@@ -247,7 +247,7 @@ pub async fn sweep(
             warning.reference,
             day(warning.adapt_until)
         );
-        plan.add(
+        plan.add_with(
             ReminderKind::AdaptPeriodPassed,
             "warning",
             warning.warning_id,
@@ -255,11 +255,18 @@ pub async fn sweep(
             &warning.owner,
             warning.function_id,
             &text,
-            (
-                "Request restriction",
-                Action::RestrictPerson.as_str(),
-                warning.person_id.to_string(),
-            ),
+            &[
+                (
+                    "No further action: adapted",
+                    Action::CloseWarning.as_str(),
+                    warning.warning_id.to_string(),
+                ),
+                (
+                    "Request restriction",
+                    Action::RestrictPerson.as_str(),
+                    warning.person_id.to_string(),
+                ),
+            ],
         );
     }
     for report in &due.outstanding_reports {
@@ -374,6 +381,31 @@ impl Plan<'_> {
         text: &str,
         button: (&str, &str, String),
     ) {
+        self.add_with(
+            kind,
+            subject_type,
+            subject_id,
+            occasion,
+            recipient,
+            function_id,
+            text,
+            &[button],
+        );
+    }
+
+    /// As [`Plan::add`], with a button for each way to act on it.
+    #[allow(clippy::too_many_arguments)]
+    fn add_with(
+        &mut self,
+        kind: ReminderKind,
+        subject_type: &'static str,
+        subject_id: i64,
+        occasion: &str,
+        recipient: &UserId,
+        function_id: i64,
+        text: &str,
+        buttons: &[(&str, &str, String)],
+    ) {
         let key = NewReminder::key(kind, subject_type, subject_id, occasion, recipient);
         if !self.planned.insert(key.clone()) {
             return;
@@ -382,8 +414,7 @@ impl Plan<'_> {
             self.already += 1;
             return;
         }
-        let (label, action, value) = button;
-        let message = send::dm(recipient, reminder(text, label, action, value), key);
+        let message = send::dm(recipient, reminder_with(text, buttons), key);
         self.reminders.push(NewReminder {
             kind,
             subject_type,

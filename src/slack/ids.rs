@@ -134,6 +134,9 @@ pub enum Action {
     Person,
     /// The restrict form's measures checkboxes; ticking shows a measure's fields.
     Measures,
+    /// "No further action: behaviour adapted" on an adapt-period reminder; value: the
+    /// warning id.
+    CloseWarning,
 }
 
 impl Action {
@@ -163,6 +166,7 @@ impl Action {
         Action::Criteria,
         Action::Person,
         Action::Measures,
+        Action::CloseWarning,
     ];
 
     /// The wire string Slack carries.
@@ -193,6 +197,7 @@ impl Action {
             Action::Criteria => "criteria",
             Action::Person => "person",
             Action::Measures => "measures",
+            Action::CloseWarning => "close_warning",
         }
     }
 

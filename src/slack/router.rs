@@ -267,6 +267,10 @@ pub async fn block_actions(
                     Ok(id) => Some(res::request_variation(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
+                Some(Action::CloseWarning) => match value.parse::<i64>() {
+                    Ok(id) => Some(rpt_text(&res::close_warning(&ctx, id).await?)),
+                    Err(_) => None,
+                },
                 // Choices inside a form that show or hide the fields that apply.
                 Some(Action::Person) => {
                     if let Some(m) = modal.filter(|m| m.callback() == Some(Callback::Report)) {
@@ -303,6 +307,7 @@ pub async fn block_actions(
                     | Action::ResolveDispute
                     | Action::StartReview
                     | Action::RequestVariation
+                    | Action::CloseWarning
             )
         );
         let replace = !opened_from_notification && !on_a_decision_message;

@@ -496,8 +496,25 @@ pub trait RestrictionStore: Send + Sync {
         now: DateTime<Utc>,
         effects: EffectsOf<'_, Recorded>,
     ) -> StoreResult<Recorded>;
-    /// The latest warning the person was sent in writing, if any (R-RES-1).
-    async fn warning_on_file(&self, person_id: i64) -> StoreResult<Option<WarningRecord>>;
+    /// The warning on file for the person in the function on `today`, if any: the most
+    /// recently sent one that still stands by the domain's rule
+    /// ([`crate::domain::restriction::warning_stands`]).
+    async fn warning_on_file(
+        &self,
+        person_id: i64,
+        function_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<Option<WarningRecord>>;
+    /// One warning, with the day its letter was sent.
+    async fn warning(&self, id: i64) -> StoreResult<Option<WarningRecord>>;
+    /// Closes a warning as no further action: the person adapted (§6). A warning already
+    /// closed, or never sent, is left as it is and reported.
+    async fn close_warning(
+        &self,
+        id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<WarningClosed>;
     /// Records a pending request and one approval message per approver, linked to its
     /// outbox row so every copy can be updated after the decision.
     async fn create_request(

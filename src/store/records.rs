@@ -171,8 +171,24 @@ pub struct WarningRecord {
     pub function_id: i64,
     pub status: String,
     pub adapt_until: NaiveDate,
+    /// The day its letter was sent; `None` while only drafted.
+    pub sent_on: Option<NaiveDate>,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
+}
+
+/// What closing a warning did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WarningClosed {
+    Closed {
+        reference: String,
+        function_id: i64,
+    },
+    /// It was not open to close: drafted, or already closed (`status` says how).
+    NotOpen {
+        reference: String,
+        status: String,
+    },
 }
 
 /// An incident, as listed for a manager choosing what a warning or request relies on.
@@ -183,6 +199,8 @@ pub struct IncidentSummary {
     pub occurred_at: DateTime<Utc>,
     pub category: String,
     pub function_id: i64,
+    /// Physical violence used or threatened (a police report is required, §4).
+    pub violence: bool,
 }
 
 /// A restriction request as the manager made it (R-RES-2).

@@ -894,3 +894,18 @@ pub async fn insert_restriction_owned(
         run!(conn)
     }
 }
+
+/// Runs one SQL statement against the test database, to set up a situation the app
+/// only reaches over time (a letter sent a month ago, a date that has passed).
+pub async fn run_sql(db_url: &str, sql: &str) {
+    use sqlx::Connection;
+    if db_url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(db_url).await.expect("pg");
+        sqlx::query(sql).execute(&mut conn).await.expect(sql);
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db_url)
+            .await
+            .expect("sqlite");
+        sqlx::query(sql).execute(&mut conn).await.expect(sql);
+    }
+}

@@ -770,11 +770,24 @@ async fn r_res_warn_letter_restrict_approval_reject_and_settled_at_maxima() {
     let values = fill(
         &modal,
         &[
-            ("sent_on", v::date(&now.date_naive().to_string())),
+            // Sent yesterday, so the incidents reported today continue after it (§6).
+            (
+                "sent_on",
+                v::date(&(now.date_naive() - chrono::Duration::days(1)).to_string()),
+            ),
             ("method", v::radio("post")),
         ],
     );
     submit_ok(&app, MANAGER, &modal, values).await;
+    // The chance to adapt has run, so the head may decide today.
+    run_sql(
+        app.db.url(),
+        &format!(
+            "UPDATE warnings SET adapt_until = '{}' WHERE service_user_id = {jane}",
+            now.date_naive()
+        ),
+    )
+    .await;
 
     // The request, its approval message to head and deputy, a rejection modal…
     let request = restrict_at_maxima(&app, jane, function).await;

@@ -56,11 +56,13 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
         access,
     };
     let incident = IncidentReport {
-        category: Category::UnreasonablyPersistent,
-        kinds: vec![BehaviourKind::RefusingToAcceptDecision],
+        // Aggressive or abusive (§3), so the no-warning reasons for harassment and staff
+        // safety are borne out by it (issue 9, finding 2); it is not violence.
+        category: Category::AggressiveAbusive,
+        kinds: vec![BehaviourKind::VerbalAbuse],
         channel: Channel::Phone,
         occurred_at: Utc::now() - chrono::Duration::days(3),
-        description: "Called 50 times a day about the decision".to_owned(),
+        description: "Shouted abuse at staff on 50 calls a day about the decision".to_owned(),
         impact_staff_minutes: Some(300),
         impact_contacts: Some(50),
         impact_note: String::new(),
@@ -181,12 +183,43 @@ async fn warn_and_send(app: &TestApp, case: &Case, modal_index: usize) {
     );
     assert!(
         app.store
-            .warning_on_file(case.person)
+            .warning_on_file(case.person, case.function, Utc::now().date_naive())
             .await
             .expect("warning")
             .is_some(),
         "warning on file after sending"
     );
+}
+
+/// Moves the warning on file into the past, as if its letter went `sent_days_ago` days ago
+/// and the chance to adapt ended `adapt_days_ago` days ago (negative: still to come).
+async fn backdate_warning(app: &TestApp, case: &Case, sent_days_ago: i64, adapt_days_ago: i64) {
+    let today = Utc::now().date_naive();
+    let sent = today - chrono::Duration::days(sent_days_ago);
+    let adapt = today - chrono::Duration::days(adapt_days_ago);
+    run_sql(
+        app.db.url(),
+        &format!(
+            "UPDATE letters SET sent_on = '{sent}' WHERE warning_id IS NOT NULL AND service_user_id = {}",
+            case.person
+        ),
+    )
+    .await;
+    run_sql(
+        app.db.url(),
+        &format!(
+            "UPDATE warnings SET adapt_until = '{adapt}' WHERE service_user_id = {}",
+            case.person
+        ),
+    )
+    .await;
+}
+
+/// Warns Jane and sends the letter a month ago, with the chance to adapt over, so a
+/// request on the incident since (three days ago) may be decided today.
+async fn warned_a_month_ago(app: &TestApp, case: &Case, modal_index: usize) {
+    warn_and_send(app, case, modal_index).await;
+    backdate_warning(app, case, 30, 2).await;
 }
 
 fn request_values(case: &Case, extra: &[(&str, Value)]) -> Value {
@@ -262,7 +295,7 @@ async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(
         return;
     };
     let case = case(&app, AccessRequirements::default()).await;
-    warn_and_send(&app, &case, 0).await;
+    warned_a_month_ago(&app, &case, 0).await;
     let request_id = request(&app, &case, MANAGER, 2, &[]).await;
 
     // R-RES-4: head and deputy each get the checklist with Approve and Reject.
@@ -447,10 +480,7 @@ async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(bac
         &case,
         HEAD,
         0,
-        &[(
-            "no_warning_reason",
-            v::select("violence_used_or_threatened"),
-        )],
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
     )
     .await;
     let asked: Vec<String> = app
@@ -848,10 +878,7 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
         &case,
         MANAGER,
         0,
-        &[(
-            "no_warning_reason",
-            v::select("violence_used_or_threatened"),
-        )],
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
     )
     .await;
     click_decision(
@@ -1138,3 +1165,451 @@ async fn r_res_2_a_form_whose_update_lost_a_race_is_shown_again_with_its_fields(
     assert!(refusals[0].contains("hash_conflict"), "{refusals:?}");
     app.stop().await.expect("stops cleanly");
 }
+
+/// The answer a decision button gave, from its response_url.
+async fn answer_to(app: &TestApp, response: &str) -> String {
+    let said = app
+        .slack
+        .wait_for_calls(&format!("response_url:{response}"), 1, WAIT)
+        .await;
+    said[0].body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn status_of(app: &TestApp, request_id: i64) -> String {
+    app.store
+        .request(request_id)
+        .await
+        .expect("request")
+        .expect("exists")
+        .status
+}
+
+/// Issue 9, finding 1 (§6): the warning letter promises no decision before the end of the
+/// chance to adapt, so approving before then is refused (and says from when), the
+/// approval message shows the date and the incidents since the warning, and on that day
+/// the head may approve.
+async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_adapt_date").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    warn_and_send(&app, &case, 0).await;
+    // Sent ten days ago; the chance to adapt runs another eighteen.
+    backdate_warning(&app, &case, 10, -18).await;
+    let request_id = request(&app, &case, MANAGER, 2, &[]).await;
+    let adapt = (Utc::now().date_naive() + chrono::Duration::days(18))
+        .format("%-d %b %Y")
+        .to_string();
+    let approvals = app.slack.calls_to("chat.postMessage");
+    let checklist = approvals
+        .iter()
+        .find(|c| c.body.to_string().contains("approve_request"))
+        .expect("an approval message")
+        .body
+        .to_string();
+    assert!(
+        checklist.contains(&format!("chance to adapt until {adapt}")),
+        "{checklist}"
+    );
+    let incident_ref = app
+        .store
+        .incidents_of(case.person)
+        .await
+        .expect("incidents")[0]
+        .reference
+        .clone();
+    assert!(
+        checklist.contains(&format!("Incidents since the warning: {incident_ref}")),
+        "{checklist}"
+    );
+
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "early",
+    )
+    .await;
+    let text = answer_to(&app, "early").await;
+    assert!(text.contains("Nothing was changed"), "{text}");
+    assert!(
+        text.contains(&format!("Decide on or after {adapt}")),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, request_id).await, "pending");
+
+    // On the day the chance to adapt ends, the decision may be taken.
+    backdate_warning(&app, &case, 28, 0).await;
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "on_the_day",
+    )
+    .await;
+    let text = answer_to(&app, "on_the_day").await;
+    assert!(!text.contains("Nothing was changed"), "{text}");
+    assert_eq!(status_of(&app, request_id).await, "approved");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 1 (§6): after a warning, a restriction relies on behaviour that
+/// "continues": a request on incidents from before the warning was sent is refused
+/// inline on the incidents, and goes in once an incident since is chosen.
+async fn i9_f1_a_request_after_a_warning_relies_on_an_incident_since_it_was_sent(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_since_warning").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    warn_and_send(&app, &case, 0).await;
+    // The letter went today; the only incident is from three days ago.
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(2).await;
+    assert!(
+        opened
+            .to_string()
+            .contains("Choose at least one incident since it was sent"),
+        "{opened}"
+    );
+    let values = request_values(&case, &[]);
+    let modal = app.restrict_form(MANAGER, &opened, &values).await;
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, values_shown_in(&modal, &values))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["incidents"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("no incident has been reported since warning"),
+        "{answer}"
+    );
+    assert_eq!(
+        app.store
+            .pending_request_for(case.person, case.function)
+            .await
+            .expect("read"),
+        None
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Records a second incident on Jane, of `kinds` in `category`, a day ago.
+async fn another_incident(
+    app: &TestApp,
+    case: &Case,
+    category: Category,
+    kinds: Vec<BehaviourKind>,
+) -> i64 {
+    let incident = IncidentReport {
+        category,
+        kinds,
+        channel: Channel::InPerson,
+        occurred_at: Utc::now() - chrono::Duration::days(1),
+        description: "At the front desk".to_owned(),
+        impact_staff_minutes: None,
+        impact_contacts: None,
+        impact_note: String::new(),
+    }
+    .validate(Utc::now())
+    .expect("valid incident");
+    app.store
+        .record_incident(
+            &NewIncident {
+                person: PersonChoice::Existing(case.person),
+                function_id: case.function,
+                incident,
+            },
+            &Actor::user(&UserId::from_slack(STAFF)),
+            Utc::now(),
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("incident")
+        .id
+}
+
+/// Issue 9, finding 2 (§4, §6): "violence used or threatened" is accepted without a
+/// warning only when an incident relied on shows violence; otherwise the error names the
+/// incident that would support it.
+async fn i9_f2_a_no_warning_reason_needs_an_incident_that_bears_it_out(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_reason_true").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let violent = another_incident(
+        &app,
+        &case,
+        Category::AggressiveAbusive,
+        vec![BehaviourKind::PhysicalViolence],
+    )
+    .await;
+    let violent_ref = app
+        .store
+        .incidents_of(case.person)
+        .await
+        .expect("incidents")
+        .into_iter()
+        .find(|i| i.id == violent)
+        .expect("listed")
+        .reference;
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(0).await;
+    // Relying only on the verbal abuse, with the violence reason: refused, naming the
+    // violent incident.
+    let values = request_values(
+        &case,
+        &[(
+            "no_warning_reason",
+            v::select("violence_used_or_threatened"),
+        )],
+    );
+    let modal = app.restrict_form(MANAGER, &opened, &values).await;
+    let answer: Value = app
+        .submit_view(
+            MANAGER,
+            &modal,
+            values_shown_in(&modal, &values),
+            "V0REASON",
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["no_warning_reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        error.contains("physical violence used or threatened"),
+        "{answer}"
+    );
+    assert!(error.contains(&violent_ref), "{answer}");
+    // Relying on the violent incident too: accepted.
+    let both = request_values(
+        &case,
+        &[
+            (
+                "incidents",
+                v::multi(&[&case.incident.to_string(), &violent.to_string()]),
+            ),
+            (
+                "no_warning_reason",
+                v::select("violence_used_or_threatened"),
+            ),
+        ],
+    );
+    let body = app
+        .submit_view(MANAGER, &modal, values_shown_in(&modal, &both), "V0REASON")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "refused: {body}");
+    assert!(app
+        .store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("read")
+        .is_some());
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 2: harassment and staff safety need aggressive or abusive behaviour;
+/// persistent calls alone do not bear them out.
+async fn i9_f2_harassment_needs_aggressive_or_abusive_behaviour(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_reason_harassment").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let persistent = another_incident(
+        &app,
+        &case,
+        Category::UnreasonablyPersistent,
+        vec![BehaviourKind::RefusingToAcceptDecision],
+    )
+    .await;
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(0).await;
+    let values = request_values(
+        &case,
+        &[
+            ("incidents", v::multi(&[&persistent.to_string()])),
+            ("no_warning_reason", v::select("harassment_or_aggression")),
+        ],
+    );
+    let modal = app.restrict_form(MANAGER, &opened, &values).await;
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, values_shown_in(&modal, &values))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["no_warning_reason"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        error.contains("aggressive or abusive behaviour"),
+        "{answer}"
+    );
+    assert!(error.contains("would support it"), "{answer}");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 3: only a sent warning of the same function, not closed and sent in
+/// the last 12 months, is on file; a manager closes one as "behaviour adapted" from the
+/// adapt-period reminder's button, and it no longer counts.
+async fn i9_f3_which_warning_is_on_file(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_warning_on_file").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let today = Utc::now().date_naive();
+    let on_file = |function: i64| {
+        let store = app.store.clone();
+        let person = case.person;
+        async move {
+            store
+                .warning_on_file(person, function, today)
+                .await
+                .expect("read")
+        }
+    };
+    warn_and_send(&app, &case, 0).await;
+    assert!(on_file(case.function).await.is_some());
+    // Another function's warning does not count here.
+    let other = app
+        .store
+        .add_function(
+            &FunctionName::parse("Enquiries").expect("name"),
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("function");
+    assert!(on_file(other).await.is_none());
+    // Sent more than 12 months ago: no longer on file.
+    backdate_warning(&app, &case, 400, 372).await;
+    assert!(on_file(case.function).await.is_none());
+    backdate_warning(&app, &case, 30, 2).await;
+    let warning = on_file(case.function).await.expect("on file again");
+
+    // Staff cannot close it; the manager can, once.
+    app.click(
+        STAFF,
+        "close_warning",
+        &warning.id.to_string(),
+        &app.slack.response_url("staff_close"),
+    )
+    .await;
+    let text = answer_to(&app, "staff_close").await;
+    assert!(text.to_lowercase().contains("manager"), "{text}");
+    assert!(on_file(case.function).await.is_some());
+    app.click(
+        MANAGER,
+        "close_warning",
+        &warning.id.to_string(),
+        &app.slack.response_url("close"),
+    )
+    .await;
+    let text = answer_to(&app, "close").await;
+    assert!(
+        text.contains("no longer counts as a warning on file"),
+        "{text}"
+    );
+    assert!(on_file(case.function).await.is_none());
+    app.click(
+        MANAGER,
+        "close_warning",
+        &warning.id.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let text = answer_to(&app, "again").await;
+    assert!(text.contains("nothing to close"), "{text}");
+    let audit = app.store.all_audit_events().await.expect("audit");
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.action == "warning_closed")
+            .count(),
+        1
+    );
+    // The restrict form now says no warning is on file and asks for the reason.
+    assert_eq!(
+        app.slash_command(MANAGER, "restrict Jane").await.status(),
+        200
+    );
+    let opened = app.opened_view(2).await;
+    assert!(
+        opened.to_string().contains("No warning on file"),
+        "{opened}"
+    );
+    assert!(
+        opened.to_string().contains("no_warning_reason"),
+        "the reason is asked for"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 14: a request whose end date passed while it waited gets a clear
+/// answer at approval, not a server error, and stays for the head to reject.
+async fn i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_ended_request").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let ends = (Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[
+            ("no_warning_reason", v::select("harassment_or_aggression")),
+            ("ends_on", v::date(&ends)),
+        ],
+    )
+    .await;
+    let yesterday = Utc::now().date_naive() - chrono::Duration::days(1);
+    run_sql(
+        app.db.url(),
+        &format!("UPDATE restriction_requests SET ends_on = '{yesterday}' WHERE id = {request_id}"),
+    )
+    .await;
+    let response = click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "late",
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let text = answer_to(&app, "late").await;
+    assert!(text.contains("which has passed"), "{text}");
+    assert_eq!(status_of(&app, request_id).await, "pending");
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f1_no_decision_before_the_chance_to_adapt_has_run,
+    i9_f1_a_request_after_a_warning_relies_on_an_incident_since_it_was_sent,
+    i9_f2_a_no_warning_reason_needs_an_incident_that_bears_it_out,
+    i9_f2_harassment_needs_aggressive_or_abusive_behaviour,
+    i9_f3_which_warning_is_on_file,
+    i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer,
+);

@@ -7,9 +7,22 @@ use crate::slack::blocks::{actions, button, message, section};
 
 /// The reminder `text` (mrkdwn) with a button `label` that sends `action` with `value`.
 pub fn reminder(text: &str, label: &str, action: &str, value: String) -> SlackMessageContent {
+    reminder_with(text, &[(label, action, value)])
+}
+
+/// The reminder `text` with a button for each way to act on it, `(label, action, value)`.
+pub fn reminder_with(text: &str, buttons: &[(&str, &str, String)]) -> SlackMessageContent {
     let preview = text.replace('*', "");
     message(
         &preview,
-        vec![section(text), actions(vec![button(label, action, value)])],
+        vec![
+            section(text),
+            actions(
+                buttons
+                    .iter()
+                    .map(|(label, action, value)| button(label, action, value.clone()))
+                    .collect(),
+            ),
+        ],
     )
 }

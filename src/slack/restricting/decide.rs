@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{ctx_actor, REJECT};
+use super::{basis_of, ctx_actor, REJECT};
 use crate::access;
 use crate::domain::restriction::{
-    check_approval, may_decide, rejection_reason, CriteriaTicks, Criterion, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, may_decide, rejection_reason, CriteriaTicks, Criterion,
+    MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::LetterMeasure;
@@ -77,6 +78,25 @@ pub async fn approve(
     ) {
         return Ok(already(ctx, &request.reference, &request.status, by, at));
     }
+    let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
+    if let Some(ends_on) = request.ends_on.filter(|ends| *ends <= today) {
+        return Ok(format!(
+            "Nothing was changed. Request {} asked for a restriction ending on {}, which has passed, so it cannot be approved as it stands. Reject it with that reason; the manager can ask again with new dates.",
+            request.reference,
+            ends_on.format("%-d %b %Y")
+        ));
+    }
+    let warning = match request.warning_id {
+        Some(id) => store.warning(id).await?.as_ref().and_then(basis_of),
+        None => None,
+    };
+    let no_warning_reason = request
+        .no_warning_reason
+        .as_deref()
+        .and_then(|r| r.parse().ok());
+    if let Err(why) = decision_may_be_taken(warning.as_ref(), no_warning_reason, today) {
+        return Ok(format!("Nothing was changed. {why}"));
+    }
     let ticks = CriteriaTicks::from_values(ticked_values.iter().map(String::as_str));
     if let Err(missing) = check_approval(&ticks) {
         return Ok(format!("Nothing was changed. {missing}"));
@@ -86,7 +106,6 @@ pub async fn approve(
         .filter(|c| ticks.is_ticked(**c))
         .map(|c| c.as_str().to_owned())
         .collect();
-    let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
     let decision = Decision::Approve {
         ticked,
         starts_on: today,

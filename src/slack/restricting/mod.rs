@@ -19,7 +19,7 @@ use super::ctx::Ctx;
 use super::forms::Form;
 use super::messages::approval::{reminder_copy, ApprovalRequest};
 use crate::access;
-use crate::domain::restriction::NoWarningReason;
+use crate::domain::restriction::{IncidentFacts, NoWarningReason, WarningBasis};
 use crate::domain::UserId;
 use crate::slack::error::ApiError;
 use crate::store::records::*;
@@ -29,7 +29,7 @@ pub use decide::{approve, open_reject, submit_reject, withdraw};
 pub use letter_sent::{open_mark_sent, submit_mark_sent};
 pub use measure_fields::{measure_fields_missing, measures_changed};
 pub use request::{open_restrict_for, request_variation, restrict, submit_restrict};
-pub use warn::{open_warn_for, submit_warn, warn};
+pub use warn::{close_warning, open_warn_for, submit_warn, warn};
 
 pub const WARN: &str = crate::slack::ids::Callback::Warn.as_str();
 pub const RESTRICT: &str = crate::slack::ids::Callback::Restrict.as_str();
@@ -55,6 +55,32 @@ fn day(d: NaiveDate) -> String {
 
 fn ctx_day(ctx: &Ctx<'_>, at: DateTime<Utc>) -> String {
     day(at.with_timezone(&ctx.state.timezone).date_naive())
+}
+
+/// The person's incidents as §4 and §6 weigh them.
+fn facts_of(ctx: &Ctx<'_>, incidents: &[IncidentSummary]) -> Vec<IncidentFacts> {
+    incidents
+        .iter()
+        .map(|i| IncidentFacts {
+            id: i.id,
+            reference: i.reference.clone(),
+            occurred_on: i
+                .occurred_at
+                .with_timezone(&ctx.state.timezone)
+                .date_naive(),
+            aggressive: i.category == crate::domain::incident::Category::AggressiveAbusive.as_str(),
+            violence: i.violence,
+        })
+        .collect()
+}
+
+/// A warning on file as a request relies on it; `None` if its letter was never sent.
+fn basis_of(warning: &WarningRecord) -> Option<WarningBasis> {
+    warning.sent_on.map(|sent_on| WarningBasis {
+        reference: warning.reference.clone(),
+        sent_on,
+        adapt_until: warning.adapt_until,
+    })
 }
 
 fn ctx_actor(ctx: &Ctx<'_>) -> crate::domain::Actor {

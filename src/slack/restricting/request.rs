@@ -7,12 +7,13 @@ use slack_morphism::prelude::*;
 
 use super::measure_fields::{measures_block, read_measures};
 use super::{
-    ctx_actor, ctx_day, day, deciders, history_summary, incidents_blocks, managed_function,
-    one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
+    basis_of, ctx_actor, day, deciders, facts_of, history_summary, incidents_blocks,
+    managed_function, one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
 };
 use crate::access;
 use crate::domain::restriction::{
-    default_first_review, NoWarningReason, RequestDraft, RequestField, MAX_CASE_TEXT_CHARS,
+    default_first_review, incidents_since, Grounds, IncidentFacts, NoWarningReason, RequestDraft,
+    RequestField, MAX_CASE_TEXT_CHARS,
 };
 use crate::domain::UserId;
 use crate::slack::blocks::*;
@@ -86,10 +87,20 @@ pub async fn open_restrict_for(
         ));
     }
     let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
-    let warning = store.warning_on_file(person.id).await?;
-    let warning_line = match &warning {
-        Some(w) => format!(":page_facing_up: Warning {} on file ({}, chance to adapt until {}).", w.reference, ctx_day(ctx, w.created_at), day(w.adapt_until)),
-        None => ":warning: *No warning on file.* Without one you must give the reason below (violence or harassment, §4/§6).".to_owned(),
+    let warning = match varies {
+        Some(_) => None,
+        None => store.warning_on_file(person.id, function_id, today).await?,
+    };
+    let warning_line = match (&warning, varies) {
+        (_, Some(_)) => ":arrows_counterclockwise: This varies the restriction in force: the new measures replace it once approved.".to_owned(),
+        (Some(w), None) => format!(
+            ":page_facing_up: Warning {} on file (sent {}, chance to adapt until {}). Choose at least one incident since it was sent; the head can decide from {}.",
+            w.reference,
+            w.sent_on.map(day).unwrap_or_default(),
+            day(w.adapt_until),
+            day(w.adapt_until)
+        ),
+        (None, None) => ":warning: *No warning on file* in this function in the last 12 months. Without one you must give the reason below, and an incident you choose must bear it out (§4/§6).".to_owned(),
     };
     let metadata = Metadata {
         person_id: Some(person.id),
@@ -143,7 +154,7 @@ pub async fn open_restrict_for(
             false,
         ),
     ]);
-    if warning.is_none() {
+    if warning.is_none() && varies.is_none() {
         let reasons: Vec<(String, String)> = NoWarningReason::ALL
             .iter()
             .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
@@ -220,8 +231,18 @@ pub async fn submit_restrict(
     }
     let known = store.incidents_of(person_id).await?;
     let measures = read_measures(form, &mut errors);
-    let warning = store.warning_on_file(person_id).await?;
     let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
+    // What the request stands on is looked up again now, not taken from when the form
+    // opened: a warning closed or sent meanwhile changes it.
+    let warning = match varies {
+        Some(_) => None,
+        None => store.warning_on_file(person_id, function_id, today).await?,
+    };
+    let grounds = match (&varies, warning.as_ref().and_then(basis_of)) {
+        (Some(_), _) => Grounds::Variation,
+        (None, Some(basis)) => Grounds::Warning(basis),
+        (None, None) => Grounds::Unwarned,
+    };
     let draft = RequestDraft {
         incident_ids: read_incidents(form, &known),
         measures,
@@ -230,10 +251,11 @@ pub async fn submit_restrict(
         internal_review_exhausted: form.selected("internal_review").map(|v| v == "yes"),
         ends_on: form.date("ends_on"),
         first_review_on: form.date("first_review_on"),
-        has_warning: warning.is_some() || varies.is_some(),
+        grounds: grounds.clone(),
         no_warning_reason: form
             .selected("no_warning_reason")
             .and_then(|r| r.parse().ok()),
+        incidents: facts_of(ctx, &known),
     };
     let valid = match draft.validate(today) {
         Ok(valid) if errors.is_empty() => valid,
@@ -273,17 +295,29 @@ pub async fn submit_restrict(
     )
     .await?;
     let requester = ctx.user.clone();
-    let warning_text = match &warning {
-        Some(w) => format!(
-            "Warning {} sent {} (chance to adapt until {})",
-            w.reference,
-            ctx_day(ctx, w.created_at),
-            day(w.adapt_until)
-        ),
-        None => match valid.no_warning_reason() {
+    let warning_text = match &grounds {
+        Grounds::Warning(basis) => {
+            let relied: Vec<IncidentFacts> = facts_of(ctx, &known)
+                .into_iter()
+                .filter(|i| valid.incident_ids().contains(&i.id))
+                .collect();
+            let since: Vec<String> = incidents_since(basis, &relied)
+                .iter()
+                .map(|i| format!("{} ({})", i.reference, day(i.occurred_on)))
+                .collect();
+            format!(
+                "Warning {} sent {}; chance to adapt until {}, so decide on or after that day. Incidents since the warning: {}",
+                basis.reference,
+                day(basis.sent_on),
+                day(basis.adapt_until),
+                since.join(", ")
+            )
+        }
+        Grounds::Unwarned => match valid.no_warning_reason() {
             Some(reason) => format!("No warning: {}", reason.label()),
-            None => "Varies a restriction in force".to_owned(),
+            None => "No warning".to_owned(),
         },
+        Grounds::Variation => "Varies a restriction in force".to_owned(),
     };
     let approval = |recorded: &Recorded, approver: &UserId| {
         let content = approval_message(&ApprovalRequest {

@@ -184,3 +184,29 @@ pub async fn submit_warn(
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }
+
+/// "No further action: behaviour adapted" on the adapt-period reminder (§6): the manager
+/// closes the warning, and it no longer counts as a warning on file.
+pub async fn close_warning(ctx: &Ctx<'_>, warning_id: i64) -> Result<String, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(warning) = store.warning(warning_id).await? else {
+        return Ok("That warning no longer exists.".to_owned());
+    };
+    if let Err(denied) = access::require_manager_of(store, &ctx.user, warning.function_id).await? {
+        return Ok(denied.0);
+    }
+    Ok(
+        match store
+            .close_warning(warning_id, &ctx_actor(ctx), ctx.now)
+            .await?
+        {
+            WarningClosed::Closed { reference, .. } => format!(
+                "Warning {reference} closed: no further action, the behaviour adapted. It no longer counts as a warning on file (§6); a later restriction would need a new warning."
+            ),
+            WarningClosed::NotOpen { reference, status } => format!(
+                "Warning {reference} is {}, so there is nothing to close.",
+                status.replace('_', " ")
+            ),
+        },
+    )
+}

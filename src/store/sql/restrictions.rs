@@ -113,7 +113,7 @@ async fn record_ticks(tx: &mut Transaction<'static, Db>, request_id: i64, functi
 impl RestrictionStore for ThisStore {
     async fn incidents_of(&self, person_id: i64) -> StoreResult<Vec<IncidentSummary>> {
         let rows = sqlx::query(
-            "SELECT id, reference, occurred_at, category, function_id FROM incidents WHERE service_user_id = $1 \
+            "SELECT id, reference, occurred_at, category, function_id, police_report_required FROM incidents WHERE service_user_id = $1 \
              ORDER BY occurred_at DESC, id DESC LIMIT 100",
         )
         .bind(person_id)
@@ -127,6 +127,7 @@ impl RestrictionStore for ThisStore {
                     occurred_at: row.try_get("occurred_at")?,
                     category: row.try_get("category")?,
                     function_id: row.try_get("function_id")?,
+                    violence: row.try_get("police_report_required")?,
                 })
             })
             .collect()
@@ -168,26 +169,63 @@ impl RestrictionStore for ThisStore {
         Ok(recorded)
     }
 
-    async fn warning_on_file(&self, person_id: i64) -> StoreResult<Option<WarningRecord>> {
-        let row = sqlx::query(
-            "SELECT id, reference, service_user_id, function_id, status, adapt_until, created_at, created_by FROM warnings \
-             WHERE service_user_id = $1 AND status IN ('sent', 'escalated', 'no_further_action') \
-             ORDER BY created_at DESC, id DESC LIMIT 1",
-        )
+    async fn warning_on_file(&self, person_id: i64, function_id: i64, today: NaiveDate) -> StoreResult<Option<WarningRecord>> {
+        let rows = sqlx::query(&format!(
+            "{WARNING_SELECT} WHERE w.service_user_id = $1 AND w.function_id = $2 ORDER BY sent_on DESC, w.id DESC"
+        ))
         .bind(person_id)
-        .fetch_optional(&self.pool)
+        .bind(function_id)
+        .fetch_all(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(WarningRecord {
-            id: row.try_get("id")?,
-            reference: row.try_get("reference")?,
-            person_id: row.try_get("service_user_id")?,
-            function_id: row.try_get("function_id")?,
-            status: row.try_get("status")?,
-            adapt_until: row.try_get("adapt_until")?,
-            created_at: row.try_get("created_at")?,
-            created_by: row.try_get("created_by")?,
-        }))
+        for row in &rows {
+            let warning = warning_from(row)?;
+            let status: crate::domain::restriction::WarningStatus = warning.status.parse().map_err(|e| corrupt(format!("{e}")))?;
+            if crate::domain::restriction::warning_stands(status, warning.sent_on, today) {
+                return Ok(Some(warning));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn warning(&self, id: i64) -> StoreResult<Option<WarningRecord>> {
+        let row = sqlx::query(&format!("{WARNING_SELECT} WHERE w.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(warning_from).transpose()
+    }
+
+    async fn close_warning(&self, id: i64, actor: &Actor, now: DateTime<Utc>) -> StoreResult<WarningClosed> {
+        let mut tx = self.begin_write().await?;
+        let closed = sqlx::query(
+            "UPDATE warnings SET status = 'no_further_action', closed_by = $2, closed_at = $3, closed_note = 'behaviour adapted' \
+             WHERE id = $1 AND status IN ('sent', 'escalated')",
+        )
+        .bind(id)
+        .bind(actor.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        let row = sqlx::query("SELECT reference, status, function_id, service_user_id FROM warnings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("warning {id}")))?;
+        let reference: String = row.try_get("reference")?;
+        let function_id: i64 = row.try_get("function_id")?;
+        if closed == 0 {
+            let status: String = row.try_get("status")?;
+            tx.rollback().await?;
+            return Ok(WarningClosed::NotOpen { reference, status });
+        }
+        touch_person(&mut tx, row.try_get("service_user_id")?, now).await?;
+        let entry = AuditEntry::new(actor, "warning_closed", "warning", id)
+            .in_function(function_id)
+            .after(serde_json::json!({ "status": "no_further_action", "reason": "behaviour adapted" }));
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(WarningClosed::Closed { reference, function_id })
     }
 
     async fn create_request(
@@ -532,4 +570,22 @@ impl RestrictionStore for ThisStore {
         tx.commit().await?;
         Ok(LetterSent::Recorded)
     }
+}
+
+/// A warning with the day its (first) letter was marked sent.
+const WARNING_SELECT: &str = "SELECT w.id, w.reference, w.service_user_id, w.function_id, w.status, w.adapt_until, w.created_at, w.created_by, \
+     (SELECT MIN(l.sent_on) FROM letters l WHERE l.warning_id = w.id AND l.sent_on IS NOT NULL) AS sent_on FROM warnings w";
+
+fn warning_from(row: &<Db as sqlx::Database>::Row) -> StoreResult<WarningRecord> {
+    Ok(WarningRecord {
+        id: row.try_get("id")?,
+        reference: row.try_get("reference")?,
+        person_id: row.try_get("service_user_id")?,
+        function_id: row.try_get("function_id")?,
+        status: row.try_get("status")?,
+        adapt_until: row.try_get("adapt_until")?,
+        sent_on: row.try_get("sent_on")?,
+        created_at: row.try_get("created_at")?,
+        created_by: row.try_get("created_by")?,
+    })
 }
