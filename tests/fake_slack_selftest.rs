@@ -994,6 +994,19 @@ mod block_kit_limits {
     }
 
     #[tokio::test]
+    async fn a_view_sent_may_not_carry_what_slack_sets() {
+        let fake = FakeSlack::start().await;
+        for key in ["id", "hash", "state"] {
+            refused_with(
+                &fake,
+                modal_with(json!({ key: "V1" })),
+                &format!("/view/{key}"),
+            )
+            .await;
+        }
+    }
+
+    #[tokio::test]
     async fn a_number_inputs_initial_value_must_be_a_number_it_accepts() {
         let fake = FakeSlack::start().await;
         let number = |extra: Value| {

@@ -153,9 +153,10 @@ fn keep_value(element: &mut Value, typed: &SlackViewStateValue) {
             "initial_value",
             typed
                 .value
-                .as_ref()
+                .as_deref()
+                .map(str::trim)
                 .filter(|v| valid_number(object, v))
-                .map(|v| Value::String(v.clone())),
+                .map(|v| Value::String(v.to_owned())),
         ),
         "static_select" | "radio_buttons" => (
             "initial_option",
@@ -251,17 +252,19 @@ fn keep_value(element: &mut Value, typed: &SlackViewStateValue) {
 /// Whether `typed` is a number a `number_input` element accepts as its initial value:
 /// whole unless decimals are allowed, and within its `min_value` and `max_value`.
 fn valid_number(element: &serde_json::Map<String, Value>, typed: &str) -> bool {
-    let typed = typed.trim();
     let decimal = element
         .get("is_decimal_allowed")
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    let number = if decimal {
-        typed.parse::<f64>().ok().filter(|n| n.is_finite())
-    } else {
-        typed.parse::<i64>().ok().map(|n| n as f64)
+    // Plain digits only (an optional minus, and a decimal point where allowed): "1e3",
+    // "+5" and " 30" are what a person might type, not what an input starts with.
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = typed.strip_prefix('-').unwrap_or(typed);
+    let plain = match unsigned.split_once('.') {
+        Some((whole, fraction)) => decimal && digits(whole) && digits(fraction),
+        None => digits(unsigned),
     };
-    let Some(number) = number else {
+    let Some(number) = plain.then(|| typed.parse::<f64>().ok()).flatten() else {
         return false;
     };
     let bound = |key: &str| {
@@ -500,6 +503,9 @@ mod tests {
             &element(json!({ "is_decimal_allowed": true })),
             "1.5"
         ));
+        for odd in ["1e3", "+5", " 30", "", "-", "1."] {
+            assert!(!valid_number(&element(json!({})), odd), "{odd:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,9 @@ const UPDATE_WINDOW: Duration = Duration::from_secs(20);
 /// Interactive calls under way at once. Slack allows views.open at Tier 4 (100+ a minute
 /// per workspace); more than this many at one moment wait for a place within the window.
 const INTERACTIVE_PLACES: usize = 32;
+/// Tries of one `views.update` at most: a form waiting for its fields is worth a few
+/// tries, not a place held for its whole window while `views.open` calls wait.
+const UPDATE_TRIES: u32 = 3;
 /// Pause before trying again after a 5xx, a timeout or a 429 without Retry-After.
 const INTERACTIVE_RETRY_PAUSE: Duration = Duration::from_millis(250);
 
@@ -98,7 +101,9 @@ impl Interactive {
                 }
             };
             // Retrying is only worth it while the call can still do its job.
-            if Instant::now() + pause >= deadline {
+            if Instant::now() + pause >= deadline
+                || (method == "views.update" && tries >= UPDATE_TRIES)
+            {
                 self.gave_up(method, tries, &error);
                 return;
             }

@@ -91,21 +91,30 @@ pub async fn view_submission(
         user: UserId::from_slack(event.user.id.to_string()),
         now: state.clock.now(),
     };
-    // A submission answered 200 was stored, and stored once (store::once): its key is
-    // written in the same transaction as the record, so a crash before the commit leaves
-    // neither and the user's retry stores it, and a retry after it is answered as handled.
-    // A form whose choices need fields it does not show (their update lost a race) is
-    // shown again with them, everything typed kept, instead of being read without them.
+    // A form whose choices need other fields than it shows (their update lost a race)
+    // is shown again as it should be, everything typed kept, instead of being read.
     let open = OpenModal::new(event.view.clone());
-    let missing = open.as_ref().and_then(|m| match m.callback() {
-        Some(Callback::Report) => rpt::report_fields_missing(m).and_then(|b| m.rebuilt(b)),
-        Some(Callback::Restrict) => res::measure_fields_missing(m).and_then(|b| m.rebuilt(b)),
-        _ => None,
+    let rebuilt = open.as_ref().and_then(|m| {
+        let blocks = match m.callback() {
+            Some(Callback::Report) => rpt::report_fields_to_show(m),
+            Some(Callback::Restrict) => res::measure_fields_to_show(m),
+            _ => None,
+        }?;
+        // Only if it changes what is shown: a form that cannot be put right is read as
+        // it is, never bounced for ever.
+        if input_ids(&blocks) == input_ids(&m.blocks()) {
+            tracing::warn!(callback = %callback, "form fields could not be put right; read as submitted");
+            return None;
+        }
+        m.rebuilt(blocks)
     });
-    if let Some(rebuilt) = missing {
+    if let Some(rebuilt) = rebuilt {
         tracing::info!(callback = %callback, "form shown again with the fields its choices need");
         return Ok(Json(rebuilt).into_response());
     }
+    // A submission answered 200 was stored, and stored once (store::once): its key is
+    // written in the same transaction as the record, so a crash before the commit leaves
+    // neither and the user's retry stores it, and a retry after it is answered as handled.
     let key = format!("view_submission:{}", event.view.state_params.id);
     if state.store.event_seen(&key).await? {
         return Ok(StatusCode::OK.into_response());
@@ -144,19 +153,22 @@ pub async fn view_submission(
         }
         // Stored by an earlier delivery of this same submission: the modal just closes.
         Err(ApiError::Store(StoreError::AlreadyHandled)) => Ok(StatusCode::OK.into_response()),
-        Err(ApiError::Invalid(errors)) => {
-            let shown: Vec<String> = modal
-                .blocks
-                .iter()
-                .filter_map(|block| match block {
-                    SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
-                    _ => None,
-                })
-                .collect();
-            Err(ApiError::Invalid(errors.shown_on(&shown)))
-        }
+        Err(ApiError::Invalid(errors)) => Err(ApiError::Invalid(
+            errors.shown_on(&input_ids(&modal.blocks)),
+        )),
         other => Ok(into_response(other?)),
     }
+}
+
+/// The block ids of the input blocks among `blocks`, in order.
+fn input_ids(blocks: &[SlackBlock]) -> Vec<String> {
+    blocks
+        .iter()
+        .filter_map(|block| match block {
+            SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Buttons and inputs that dispatch at once. `modal` is the form the action came from, if

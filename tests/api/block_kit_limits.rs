@@ -614,6 +614,26 @@ pub fn check_view(view: &Value, pointer: &str) -> Vec<Violation> {
             format!("must be `modal` or `home` ({VIEWS})"),
         );
     }
+    // What Slack adds to a view it returns (id, hash, state…) is not part of a view
+    // one sends, and Slack refuses a view carrying it.
+    for key in [
+        "id",
+        "hash",
+        "state",
+        "team_id",
+        "app_id",
+        "bot_id",
+        "root_view_id",
+        "previous_view_id",
+        "app_installed_team_id",
+    ] {
+        if view.get(key).is_some_and(|v| !v.is_null()) {
+            checker.refuse(
+                &format!("{pointer}/{key}"),
+                format!("`{key}` is set by Slack, not sent in a view ({VIEWS})"),
+            );
+        }
+    }
     checker.string_field("view.private_metadata", &view, "private_metadata", pointer);
     checker.string_field("view.callback_id", &view, "callback_id", pointer);
     checker.string_field("view.external_id", &view, "external_id", pointer);

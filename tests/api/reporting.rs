@@ -301,6 +301,31 @@ async fn r_rpt_1_new_person_fields_appear_only_for_a_new_person(backend: Backend
         .await;
     assert_eq!(answer.text().await.expect("body"), "");
     jane(&app).await;
+
+    // And the other way: someone on record chosen, but the update that took the new
+    // person's fields away was lost: shown again without them, not refused over them.
+    let on_record = values_shown_in(
+        &with_fields,
+        &state_values(&[
+            ("person", v::external(&format!("p:{known}"))),
+            ("new_phone", v::text("07700 900999")),
+            ("description", v::text("Shouted at me twice")),
+        ]),
+    );
+    let answer: Value = app
+        .submit_view(STAFF, &with_fields, on_record, "V0LEFT")
+        .await
+        .json()
+        .await
+        .expect("an answer");
+    assert_eq!(answer["response_action"], "update", "{answer}");
+    let shown = input_ids(&answer["view"]);
+    for field in NEW_PERSON_FIELDS {
+        assert!(
+            !shown.iter().any(|f| f == field),
+            "{field} still shown: {shown:?}"
+        );
+    }
     app.slack.assert_no_refusals();
     app.stop().await.expect("stops cleanly");
 }

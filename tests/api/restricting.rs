@@ -1166,6 +1166,24 @@ async fn r_res_2_a_form_whose_update_lost_a_race_is_shown_again_with_its_fields(
     app.stop().await.expect("stops cleanly");
 }
 
+/// The first approval message sent (the outbox sends it just after the request).
+async fn approval_message(app: &TestApp) -> String {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let found = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .map(|c| c.body.to_string())
+            .find(|body| body.contains("approve_request"));
+        if let Some(body) = found {
+            return body;
+        }
+        assert!(std::time::Instant::now() < deadline, "no approval message");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// The answer a decision button gave, from its response_url.
 async fn answer_to(app: &TestApp, response: &str) -> String {
     let said = app
@@ -1200,13 +1218,7 @@ async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) 
     let adapt = (Utc::now().date_naive() + chrono::Duration::days(18))
         .format("%-d %b %Y")
         .to_string();
-    let approvals = app.slack.calls_to("chat.postMessage");
-    let checklist = approvals
-        .iter()
-        .find(|c| c.body.to_string().contains("approve_request"))
-        .expect("an approval message")
-        .body
-        .to_string();
+    let checklist = approval_message(&app).await;
     assert!(
         checklist.contains(&format!("chance to adapt until {adapt}")),
         "{checklist}"

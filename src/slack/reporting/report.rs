@@ -16,7 +16,7 @@ use crate::slack::functions::{function_field, function_name_of, read_function};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::{
     new_person_chosen, person_label, read_person, report_person_blocks, with_new_person_fields,
-    NEW_PHONE,
+    NEW_PHONE, PERSON,
 };
 use crate::slack::send;
 use crate::store::records::*;
@@ -112,19 +112,17 @@ pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiE
 }
 
 /// The report form's blocks as they should be for the person chosen in it, or `None`
-/// when it already shows the right fields.
-fn report_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
-    let new_person = new_person_chosen(&modal.form());
+/// when it already shows the right fields. Also asked when the form is submitted: a
+/// choice whose `views.update` was lost (two quick choices race, and Slack refuses the
+/// second) leaves fields missing or left over, and the form is then shown again as it
+/// should be rather than read from fields the user never saw.
+pub fn report_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
+    let form = modal.form();
+    // With nobody chosen the form stays as it is: the picker's own error says what to do.
+    form.selected(PERSON)?;
+    let new_person = new_person_chosen(&form);
     (new_person != modal.shows(NEW_PHONE))
         .then(|| with_new_person_fields(modal.blocks(), new_person))
-}
-
-/// Asked when the report form is submitted: if “New person: …” is chosen but the form
-/// never showed their fields (the `views.update` was lost or refused), the form to show
-/// again with them, so nothing is read from fields the user never saw.
-pub fn report_fields_missing(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
-    (new_person_chosen(&modal.form()) && !modal.shows(NEW_PHONE))
-        .then(|| with_new_person_fields(modal.blocks(), true))
 }
 
 /// The §3 examples, grouped under their headings, plus "Other".

@@ -175,20 +175,12 @@ pub async fn measures_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), Ap
     Ok(())
 }
 
-/// Asked when the restrict form is submitted: two quick ticks send two updates with the
-/// same hash and Slack refuses the second, leaving a ticked measure without its fields.
-/// Then the form to show again with them, so nothing is read from fields never shown.
-pub fn measure_fields_missing(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
-    let ticked = ticked(&modal.form());
-    fields_for(&ticked)
-        .iter()
-        .any(|field| !modal.shows(field))
-        .then(|| with_measure_fields(modal.blocks(), &ticked))
-}
-
 /// The restrict form's blocks with the fields of exactly the ticked measures, or `None`
-/// when it already shows them.
-fn measure_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
+/// when it already shows them. Also asked when the form is submitted: two quick ticks
+/// send two updates with the same hash and Slack refuses the second, leaving a ticked
+/// measure without its fields (or an unticked one with them); the form is then shown
+/// again as it should be rather than read from fields the user never saw.
+pub fn measure_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
     let ticked = ticked(&modal.form());
     let wanted = fields_for(&ticked);
     let showing: Vec<&str> = fields_for(&MeasureKind::ALL)

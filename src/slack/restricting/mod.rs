@@ -27,7 +27,7 @@ use crate::store::StoreResult;
 
 pub use decide::{approve, open_reject, submit_reject, withdraw};
 pub use letter_sent::{open_mark_sent, submit_mark_sent};
-pub use measure_fields::{measure_fields_missing, measures_changed};
+pub use measure_fields::{measure_fields_to_show, measures_changed};
 pub use request::{open_restrict_for, request_variation, restrict, submit_restrict};
 pub use warn::{close_warning, open_warn_for, submit_warn, warn};
 
