@@ -366,6 +366,41 @@ pub fn may_decide(
     }
 }
 
+/// Why someone may not withdraw a pending request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum WithdrawRefused {
+    #[error(
+        "Only the manager who made this request, or the head of the function, can withdraw it."
+    )]
+    NeitherRequesterNorHead,
+}
+
+/// Who may withdraw a pending request (issue 9, finding 11): the manager who made it, or
+/// the head of its function — not a deputy or another manager, so that withdrawing is
+/// never a way round the head's decision. `roles_in_function` are the user's roles in
+/// the request's function.
+pub fn may_withdraw(
+    user: &UserId,
+    requester: &UserId,
+    roles_in_function: &[Role],
+) -> Result<(), WithdrawRefused> {
+    if user == requester || roles_in_function.contains(&Role::Head) {
+        Ok(())
+    } else {
+        Err(WithdrawRefused::NeitherRequesterNorHead)
+    }
+}
+
+/// A withdrawal must say why: the reason is kept with the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Give the reason for withdrawing this request, in 2,000 characters or fewer; it is kept with the request.")]
+pub struct EmptyWithdrawReason;
+
+/// The reason for withdrawing, trimmed: 1 to 2,000 characters.
+pub fn withdraw_reason(raw: &str) -> Result<String, EmptyWithdrawReason> {
+    rejection_reason(raw).map_err(|_| EmptyWithdrawReason)
+}
+
 // ---------------------------------------------------------------------------------------
 // Review dates (§8)
 // ---------------------------------------------------------------------------------------
@@ -542,6 +577,35 @@ pub fn decision_may_be_taken(
         )),
         _ => Ok(()),
     }
+}
+
+/// Whether a restriction is in force on `today`: active, and its end date (if any) not
+/// yet passed.
+pub fn in_force(status: &str, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status == "active" && ends_on.is_none_or(|ends| ends >= today)
+}
+
+/// Why a variation of the restriction `reference` cannot be approved, if it cannot: a
+/// variation replaces a restriction in force, and must not bring back one that has
+/// ended, been lifted or been replaced already (§7, §8).
+pub fn variation_refused(
+    reference: &str,
+    status: &str,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<String> {
+    if in_force(status, ends_on, today) {
+        return None;
+    }
+    let how = match (status, ends_on) {
+        ("lifted", _) => "was lifted".to_owned(),
+        ("superseded", _) => "was replaced by another variation".to_owned(),
+        (_, Some(ends)) => format!("ended on {}", day(ends)),
+        _ => "has ended".to_owned(),
+    };
+    Some(format!(
+        "Restriction {reference} {how}, so a variation cannot bring it back. If contact needs restricting again, make a new request."
+    ))
 }
 
 /// The incidents among `incidents` that happened after the warning was sent: the
@@ -1658,6 +1722,44 @@ mod tests {
             .validate(today())
             .is_ok());
         }
+    }
+
+    #[test]
+    fn i9_f11_only_the_requester_or_the_head_may_withdraw_and_with_a_reason() {
+        let requester = UserId::from_slack("U0MGR");
+        let other = UserId::from_slack("U0OTHER");
+        assert_eq!(
+            may_withdraw(&requester, &requester, &[Role::Manager]),
+            Ok(())
+        );
+        assert_eq!(may_withdraw(&other, &requester, &[Role::Head]), Ok(()));
+        for roles in [vec![Role::Deputy], vec![Role::Manager], vec![]] {
+            assert_eq!(
+                may_withdraw(&other, &requester, &roles),
+                Err(WithdrawRefused::NeitherRequesterNorHead)
+            );
+        }
+        assert_eq!(withdraw_reason("  "), Err(EmptyWithdrawReason));
+        assert_eq!(
+            withdraw_reason(" Sent in error "),
+            Ok("Sent in error".into())
+        );
+    }
+
+    #[test]
+    fn i9_f8_a_variation_cannot_bring_back_a_restriction_that_is_over() {
+        let today = date(2025, 10, 14);
+        assert_eq!(variation_refused("RES-1", "active", None, today), None);
+        assert_eq!(
+            variation_refused("RES-1", "active", Some(today), today),
+            None
+        );
+        let ended = variation_refused("RES-1", "active", Some(date(2025, 10, 13)), today).unwrap();
+        assert!(ended.contains("ended on 13 Oct 2025"), "{ended}");
+        let lifted = variation_refused("RES-1", "lifted", None, today).unwrap();
+        assert!(lifted.contains("was lifted"), "{lifted}");
+        assert!(variation_refused("RES-1", "ended", Some(date(2025, 9, 1)), today).is_some());
+        assert!(variation_refused("RES-1", "superseded", None, today).is_some());
     }
 
     #[test]

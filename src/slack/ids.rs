@@ -31,6 +31,8 @@ pub enum Callback {
     Resolve,
     /// A review of a restriction (§8); metadata carries the restriction id.
     Review,
+    /// Withdrawing a restriction request, with the reason; metadata carries its id.
+    Withdraw,
 }
 
 impl Callback {
@@ -48,6 +50,7 @@ impl Callback {
         Callback::Dispute,
         Callback::Resolve,
         Callback::Review,
+        Callback::Withdraw,
     ];
 
     /// The wire string Slack carries.
@@ -66,6 +69,7 @@ impl Callback {
             Callback::Dispute => "dispute",
             Callback::Resolve => "resolve",
             Callback::Review => "review",
+            Callback::Withdraw => "withdraw",
         }
     }
 

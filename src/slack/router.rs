@@ -136,6 +136,7 @@ pub async fn view_submission(
                 res::submit_restrict(&ctx, &form, &metadata, private_metadata).await?
             }
             Some(Callback::Reject) => res::submit_reject(&ctx, &form, private_metadata).await?,
+            Some(Callback::Withdraw) => res::submit_withdraw(&ctx, &form, private_metadata).await?,
             Some(Callback::LetterSent) => {
                 res::submit_mark_sent(&ctx, &form, private_metadata).await?
             }
@@ -248,7 +249,9 @@ pub async fn block_actions(
                     Err(_) => None,
                 },
                 Some(Action::WithdrawRequest) => match value.parse::<i64>() {
-                    Ok(id) => Some(rpt_text(&res::withdraw(&ctx, id).await?)),
+                    Ok(id) => res::open_withdraw(&ctx, &trigger_id, id)
+                        .await?
+                        .map(|m| rpt_text(&m)),
                     Err(_) => None,
                 },
                 Some(Action::MarkLetterSent) => match value.parse::<i64>() {
@@ -323,10 +326,7 @@ pub async fn block_actions(
             )
         );
         let replace = !opened_from_notification && !on_a_decision_message;
-        if matches!(
-            action,
-            Some(Action::ApproveRequest | Action::WithdrawRequest)
-        ) {
+        if matches!(action, Some(Action::ApproveRequest)) {
             super::home::refresh_after_change(state, &ctx.user).await;
         }
         if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {

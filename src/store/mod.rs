@@ -542,9 +542,12 @@ pub trait RestrictionStore: Send + Sync {
         now: DateTime<Utc>,
         effects: EffectsOf<'_, Decided>,
     ) -> StoreResult<DecisionResult>;
+    /// Withdraws a pending request with the reason given (kept with it, shown in the
+    /// case file); the system withdraws a variation that can no longer be approved.
     async fn withdraw_request(
         &self,
         id: i64,
+        reason: &str,
         actor: &Actor,
         now: DateTime<Utc>,
         effects: EffectsOf<'_, Decided>,

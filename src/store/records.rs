@@ -292,6 +292,12 @@ pub enum DecisionResult {
         by: String,
         at: DateTime<Utc>,
     },
+    /// A variation whose restriction is no longer in force (ended, lifted or replaced):
+    /// nothing was written.
+    VariedNotInForce {
+        reference: String,
+        status: String,
+    },
 }
 
 /// Effects written in the same transaction as a change: messages, and a letter.

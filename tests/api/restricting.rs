@@ -743,6 +743,38 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
     app.stop().await.expect("stops cleanly");
 }
 
+/// Clicks Withdraw as `user` and gives the reason in the modal it opens (the `nth`
+/// modal of the test); an empty reason is refused inline first.
+async fn withdraw_with_reason(app: &TestApp, user: &str, request_id: i64, nth: usize) {
+    app.click(
+        user,
+        "withdraw_request",
+        &request_id.to_string(),
+        &app.slack.response_url("wd"),
+    )
+    .await;
+    let modal = app.opened_modal(nth).await;
+    assert_eq!(modal["callback_id"], "withdraw");
+    let answer: Value = app
+        .submit_modal(user, &modal, state_values(&[("reason", v::text("  "))]))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(answer["errors"]["reason"].is_string(), "{answer}");
+    let body = app
+        .submit_modal(
+            user,
+            &modal,
+            state_values(&[("reason", v::text("Sent before the review meeting"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "withdrawal refused: {body}");
+}
+
 async fn withdrawn_request_cannot_be_decided(backend: Backend) {
     let Some(app) = spawn_app(backend, "withdraw").await else {
         return;
@@ -756,14 +788,7 @@ async fn withdrawn_request_cannot_be_decided(backend: Backend) {
         &[("no_warning_reason", v::select("harassment_or_aggression"))],
     )
     .await;
-    app.click(
-        MANAGER,
-        "withdraw_request",
-        &request_id.to_string(),
-        &app.slack.response_url("wd"),
-    )
-    .await;
-    app.slack.wait_for_calls("response_url:wd", 1, WAIT).await;
+    withdraw_with_reason(&app, MANAGER, request_id, 1).await;
     assert_eq!(
         app.store
             .request(request_id)
@@ -1624,4 +1649,144 @@ on_both_backends!(
     i9_f2_harassment_needs_aggressive_or_abusive_behaviour,
     i9_f3_which_warning_is_on_file,
     i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer,
+);
+
+/// Issue 9, finding 11: withdrawing needs a reason and is open to the requester and the
+/// head only; a deputy or another manager is told who may, and nothing changes.
+async fn i9_f11_withdrawing_needs_a_reason_and_the_requester_or_the_head(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_withdraw").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    app.click(
+        DEPUTY,
+        "withdraw_request",
+        &request_id.to_string(),
+        &app.slack.response_url("deputy"),
+    )
+    .await;
+    let text = answer_to(&app, "deputy").await;
+    assert!(
+        text.contains("Only the manager who made this request, or the head of the function"),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, request_id).await, "pending");
+    // The head withdraws it, with a reason the requester hears.
+    withdraw_with_reason(&app, HEAD, request_id, 1).await;
+    assert_eq!(status_of(&app, request_id).await, "withdrawn");
+    let told = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    assert!(
+        told.iter().any(|c| c.body["channel"] == MANAGER
+            && c.body["blocks"]
+                .to_string()
+                .contains("Sent before the review meeting")),
+        "the requester is told why"
+    );
+    let stored = app.store.request(request_id).await.expect("r").expect("r");
+    assert_eq!(
+        stored.decision_reason.as_deref(),
+        Some("Sent before the review meeting")
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 8: a variation cannot bring back a restriction that ended while it
+/// waited: approving is refused with that reason, the request is closed, and nothing is
+/// in force.
+async fn i9_f8_a_variation_of_an_ended_restriction_is_refused_and_closed(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_vary_ended").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let today = Utc::now().date_naive();
+    let old = insert_restriction(
+        app.db.url(),
+        case.person,
+        case.function,
+        &[contact_policy_bot::domain::measures::Measure::CallsRecorded],
+        today - chrono::Duration::days(60),
+        Some(today + chrono::Duration::days(30)),
+    )
+    .await;
+    app.click(
+        MANAGER,
+        "request_variation",
+        &old.to_string(),
+        &app.slack.response_url("vary"),
+    )
+    .await;
+    let opened = app.opened_view(0).await;
+    assert_eq!(opened["callback_id"], "restrict");
+    let values = request_values(&case, &[]);
+    let modal = app.restrict_form(MANAGER, &opened, &values).await;
+    let body = app
+        .submit_modal(MANAGER, &modal, values_shown_in(&modal, &values))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "variation refused: {body}");
+    let request_id = app
+        .store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("read")
+        .expect("pending variation");
+    // The restriction ends while the variation waits.
+    let yesterday = today - chrono::Duration::days(1);
+    run_sql(
+        app.db.url(),
+        &format!("UPDATE restrictions SET ends_on = '{yesterday}' WHERE id = {old}"),
+    )
+    .await;
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    let text = answer_to(&app, "approve").await;
+    assert!(text.contains("Nothing was approved"), "{text}");
+    assert!(text.contains("cannot bring it back"), "{text}");
+    let closed = app.store.request(request_id).await.expect("r").expect("r");
+    assert_eq!(closed.status, "withdrawn");
+    assert!(closed
+        .decision_reason
+        .unwrap_or_default()
+        .contains("cannot bring it back"));
+    assert!(app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("active")
+        .is_empty());
+    // A later click hears it is closed, not a new decision.
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "again",
+    )
+    .await;
+    let text = answer_to(&app, "again").await;
+    assert!(text.contains("already withdrawn by the bot"), "{text}");
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f11_withdrawing_needs_a_reason_and_the_requester_or_the_head,
+    i9_f8_a_variation_of_an_ended_restriction_is_refused_and_closed,
 );

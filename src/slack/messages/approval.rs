@@ -188,6 +188,18 @@ fn decision_buttons(request_id: i64) -> SlackBlock {
 
 /// What every copy of the approval message becomes once the request is settled; the
 /// buttons go, so nobody decides twice.
+/// An approval message's copy once the bot closed the request itself: a variation of
+/// a restriction that is no longer in force.
+pub fn closed_message(reference: &str, at: &str) -> SlackMessageContent {
+    let line = format!(
+        "*Restriction request {reference}*: :no_entry_sign: Closed on {at}: the restriction it varies is no longer in force."
+    );
+    message(
+        &format!("Restriction request {reference} is closed: no decision is needed now."),
+        vec![section(&line)],
+    )
+}
+
 pub fn settled_message(reference: &str, status: &str, by: &str, at: &str) -> SlackMessageContent {
     let outcome = match status {
         "approved" => ":white_check_mark: Approved",

@@ -7,11 +7,10 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{basis_of, ctx_actor, REJECT};
-use crate::access;
+use super::{basis_of, ctx_actor, REJECT, WITHDRAW};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, may_decide, rejection_reason, CriteriaTicks, Criterion,
-    MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, may_decide, may_withdraw, rejection_reason,
+    variation_refused, withdraw_reason, CriteriaTicks, Criterion, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::LetterMeasure;
@@ -20,7 +19,7 @@ use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
 use crate::slack::letters::{base_letter, incident_dates, letter_effects, variation_letter};
-use crate::slack::messages::approval::settled_message;
+use crate::slack::messages::approval::{closed_message, settled_message};
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::outbound::SlackCall;
 use crate::slack::send;
@@ -50,10 +49,83 @@ async fn decider_check(
 }
 
 fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<Utc>) -> String {
+    let who = if by == crate::domain::Actor::system().as_str() {
+        "the bot (the restriction it varies is no longer in force)".to_owned()
+    } else {
+        format!("<@{by}>")
+    };
     format!(
-        "Request {reference} was already {status} by <@{by}> on {}.",
+        "Request {reference} was already {status} by {who} on {}.",
         ctx.local_time(at)
     )
+}
+
+/// A variation whose restriction is no longer in force cannot be approved: the bot
+/// closes it (withdrawn, with the reason), settles every copy of its approval message and
+/// tells the requester.
+async fn close_variation(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+    why: &str,
+) -> Result<String, ApiError> {
+    let when = ctx.local_time(ctx.now);
+    let requester = UserId::from_slack(request.requested_by.clone());
+    let build = |decided: &Decided| -> Effects {
+        let closed = closed_message(&decided.request_reference, &when);
+        let mut messages: Vec<NewOutboxMessage> = decided
+            .approval_message_outbox_ids
+            .iter()
+            .filter_map(|outbox_id| {
+                SlackCall::UpdateSent {
+                    of_outbox_id: *outbox_id,
+                    content: closed.clone(),
+                }
+                .into_outbox(
+                    format!("request:{}:settled:{outbox_id}", decided.request_id),
+                    None,
+                )
+                .ok()
+            })
+            .collect();
+        messages.push(send::dm(
+            &requester,
+            message(
+                &format!(
+                    "Request {} was closed without a decision.",
+                    decided.request_reference
+                ),
+                vec![section(&format!(
+                    "Request *{}* was closed without a decision. {why}",
+                    decided.request_reference
+                ))],
+            ),
+            format!("request:{}:outcome", decided.request_id),
+        ));
+        Effects::messages(messages)
+    };
+    let store = ctx.state.store.as_ref();
+    match store
+        .withdraw_request(
+            request.id,
+            why,
+            &crate::domain::Actor::system(),
+            ctx.now,
+            &build,
+        )
+        .await?
+    {
+        DecisionResult::Decided(decided) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(format!(
+                "Nothing was approved. {why} Request {} is closed.",
+                decided.request_reference
+            ))
+        }
+        DecisionResult::AlreadyDecided { status, by, at } => {
+            Ok(already(ctx, &request.reference, &status, &by, at))
+        }
+        DecisionResult::VariedNotInForce { .. } => Ok(format!("Nothing was approved. {why}")),
+    }
 }
 
 /// The Approve button: ticks come from the checklist on the same message.
@@ -85,6 +157,15 @@ pub async fn approve(
             request.reference,
             ends_on.format("%-d %b %Y")
         ));
+    }
+    if let Some(varied) = request.varies_restriction_id {
+        let refused = match store.restriction(varied).await? {
+            Some(r) => variation_refused(&r.reference, &r.status, r.ends_on, today),
+            None => Some("The restriction it varies is no longer on record.".to_owned()),
+        };
+        if let Some(why) = refused {
+            return close_variation(ctx, &request, &why).await;
+        }
     }
     let warning = match request.warning_id {
         Some(id) => store.warning(id).await?.as_ref().and_then(basis_of),
@@ -300,49 +381,169 @@ async fn decide(
         DecisionResult::AlreadyDecided { status, by, at } => {
             Ok(already(ctx, &request.reference, &status, &by, at))
         }
+        // It ended or was lifted between the check above and the write.
+        DecisionResult::VariedNotInForce { reference, status } => {
+            let why = format!(
+                "Restriction {reference} is {status}, so a variation cannot bring it back. If contact needs restricting again, make a new request."
+            );
+            close_variation(ctx, request, &why).await
+        }
     }
 }
 
-pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError> {
+/// Who is asking to withdraw, checked against the database: the requester or the head.
+async fn withdrawer_check(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+) -> Result<Result<(), String>, ApiError> {
+    let roles: Vec<crate::domain::roles::Role> = ctx
+        .state
+        .store
+        .roles_of(&ctx.user)
+        .await?
+        .into_iter()
+        .filter(|r| r.function_id == request.function_id)
+        .map(|r| r.role)
+        .collect();
+    Ok(may_withdraw(
+        &ctx.user,
+        &UserId::from_slack(request.requested_by.clone()),
+        &roles,
+    )
+    .map_err(|e| e.to_string()))
+}
+
+/// The Withdraw button: asks for the reason first (issue 9, finding 11).
+pub async fn open_withdraw(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    request_id: i64,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(request) = store.request(request_id).await? else {
+        return Ok(Some("That request no longer exists.".to_owned()));
+    };
+    if let Err(message) = withdrawer_check(ctx, &request).await? {
+        return Ok(Some(message));
+    }
+    if let (Some(by), Some(at)) = (
+        request
+            .decided_by
+            .as_deref()
+            .or(request.withdrawn_by.as_deref()),
+        request.decided_at.or(request.withdrawn_at),
+    ) {
+        return Ok(Some(already(
+            ctx,
+            &request.reference,
+            &request.status,
+            by,
+            at,
+        )));
+    }
+    let blocks = vec![
+        section(&format!(
+            "Withdraw restriction request *{}*. The head of function and the requester will see your reason.",
+            request.reference
+        )),
+        text_input(
+            "reason",
+            "Reason for withdrawing",
+            true,
+            false,
+            MAX_REASON_CHARS as u64,
+        ),
+    ];
+    let view = metadata_modal(
+        "Withdraw request",
+        WITHDRAW,
+        "Withdraw",
+        &Metadata::default(),
+        blocks,
+        Some(&request_id.to_string()),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(None)
+}
+
+pub async fn submit_withdraw(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let mut errors = FieldErrors::default();
+    let Some(request_id) = extra_of(private_metadata).and_then(|e| e.parse::<i64>().ok()) else {
+        return Err(ApiError::BadRequest(
+            "withdraw modal without a request".into(),
+        ));
+    };
+    let reason = match withdraw_reason(&form.text("reason").unwrap_or_default()) {
+        Ok(reason) => reason,
+        Err(e) => {
+            errors.add("reason", e.to_string());
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let message = withdraw(ctx, request_id, &reason).await?;
+    if !message.ends_with("withdrawn.") {
+        errors.add("reason", message);
+        return Err(ApiError::Invalid(errors));
+    }
+    Ok(Reply::Ack)
+}
+
+/// Withdraws the request with `reason`, settling every copy of its approval message.
+async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(request) = store.request(request_id).await? else {
         return Ok("That request no longer exists.".to_owned());
     };
-    let is_requester = request.requested_by == ctx.user.as_str();
-    if !is_requester
-        && access::require_manager_of(store, &ctx.user, request.function_id)
-            .await?
-            .is_err()
-    {
-        return Ok(
-            "Only the requester or another manager of the function can withdraw this request."
-                .to_owned(),
-        );
+    if let Err(message) = withdrawer_check(ctx, &request).await? {
+        return Ok(message);
     }
     let who = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
+    let requester = UserId::from_slack(request.requested_by.clone());
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
-        Effects::messages(
-            decided
-                .approval_message_outbox_ids
-                .iter()
-                .filter_map(|outbox_id| {
-                    SlackCall::UpdateSent {
-                        of_outbox_id: *outbox_id,
-                        content: settled.clone(),
-                    }
-                    .into_outbox(
-                        format!("request:{}:settled:{outbox_id}", decided.request_id),
-                        None,
-                    )
-                    .ok()
-                })
-                .collect(),
-        )
+        let mut messages: Vec<NewOutboxMessage> = decided
+            .approval_message_outbox_ids
+            .iter()
+            .filter_map(|outbox_id| {
+                SlackCall::UpdateSent {
+                    of_outbox_id: *outbox_id,
+                    content: settled.clone(),
+                }
+                .into_outbox(
+                    format!("request:{}:settled:{outbox_id}", decided.request_id),
+                    None,
+                )
+                .ok()
+            })
+            .collect();
+        // The head withdrew it: the requester hears why.
+        if who != requester {
+            messages.push(send::dm(
+                &requester,
+                message(
+                    &format!(
+                        "Request {} was withdrawn by the head of function.",
+                        decided.request_reference
+                    ),
+                    vec![section(&format!(
+                        "Request *{}* was withdrawn by <@{}>. Reason: {}",
+                        decided.request_reference,
+                        who.as_str(),
+                        escape(reason)
+                    ))],
+                ),
+                format!("request:{}:outcome", decided.request_id),
+            ));
+        }
+        Effects::messages(messages)
     };
     match store
-        .withdraw_request(request_id, &ctx_actor(ctx), ctx.now, &build)
+        .withdraw_request(request_id, reason, &ctx_actor(ctx), ctx.now, &build)
         .await?
     {
         DecisionResult::Decided(decided) => {
@@ -352,6 +553,11 @@ pub async fn withdraw(ctx: &Ctx<'_>, request_id: i64) -> Result<String, ApiError
         DecisionResult::AlreadyDecided { status, by, at } => {
             Ok(already(ctx, &request.reference, &status, &by, at))
         }
+        // Only approving a variation can meet this.
+        DecisionResult::VariedNotInForce { reference, status } => Ok(format!(
+            "Restriction {reference} is {status}; request {} was not changed.",
+            request.reference
+        )),
     }
 }
 

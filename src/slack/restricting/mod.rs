@@ -25,7 +25,7 @@ use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::StoreResult;
 
-pub use decide::{approve, open_reject, submit_reject, withdraw};
+pub use decide::{approve, open_reject, open_withdraw, submit_reject, submit_withdraw};
 pub use letter_sent::{open_mark_sent, submit_mark_sent};
 pub use measure_fields::{measure_fields_to_show, measures_changed};
 pub use request::{open_restrict_for, request_variation, restrict, submit_restrict};
@@ -34,6 +34,7 @@ pub use warn::{close_warning, open_warn_for, submit_warn, warn};
 pub const WARN: &str = crate::slack::ids::Callback::Warn.as_str();
 pub const RESTRICT: &str = crate::slack::ids::Callback::Restrict.as_str();
 pub const REJECT: &str = crate::slack::ids::Callback::Reject.as_str();
+pub const WITHDRAW: &str = crate::slack::ids::Callback::Withdraw.as_str();
 pub const LETTER_SENT: &str = crate::slack::ids::Callback::LetterSent.as_str();
 
 pub const APPROVE_REQUEST: &str = crate::slack::ids::Action::ApproveRequest.as_str();

@@ -430,12 +430,24 @@ impl RestrictionStore for ThisStore {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-                if superseded == 1 {
-                    let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
-                        .in_function(function_id)
-                        .after(serde_json::json!({ "superseded_by": restriction_id }));
-                    insert_audit(&mut tx, &entry, now).await?;
+                if superseded == 0 {
+                    // It ended or was lifted while the variation waited: approving would
+                    // bring back a restriction that is over. Nothing is written.
+                    let row = sqlx::query("SELECT reference, status FROM restrictions WHERE id = $1")
+                        .bind(old)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let ended = DecisionResult::VariedNotInForce {
+                        reference: row.try_get("reference")?,
+                        status: row.try_get("status")?,
+                    };
+                    tx.rollback().await?;
+                    return Ok(ended);
                 }
+                let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
+                    .in_function(function_id)
+                    .after(serde_json::json!({ "superseded_by": restriction_id }));
+                insert_audit(&mut tx, &entry, now).await?;
             }
             let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
                 .in_function(function_id)
@@ -458,14 +470,16 @@ impl RestrictionStore for ThisStore {
         Ok(DecisionResult::Decided(decided))
     }
 
-    async fn withdraw_request(&self, id: i64, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
+    async fn withdraw_request(&self, id: i64, reason: &str, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
         let mut tx = self.begin_write().await?;
         let won = sqlx::query(
-            "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3 WHERE id = $1 AND status = 'pending'",
+            "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3, decision_reason = $4 \
+             WHERE id = $1 AND status = 'pending'",
         )
         .bind(id)
         .bind(actor.as_str())
         .bind(now)
+        .bind(reason)
         .execute(&mut *tx)
         .await?
         .rows_affected();
