@@ -335,7 +335,7 @@ pub fn transition(
 }
 
 /// Why someone may not decide a request (R-RES-5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecisionRefused {
     #[error("You made this request, so another head or deputy must decide it.")]
     IsRequester,
@@ -343,6 +343,23 @@ pub enum DecisionRefused {
         "Only the head of this function or a deputy named by an admin can decide this request."
     )]
     NotHeadOrDeputy,
+    #[error("The head of this function rejected this person's last request ({0}), so only the head can decide this one: a deputy cannot overturn the head's rejection.")]
+    HeadRejectedBefore(String),
+}
+
+/// §6: a head's rejection stands. When the last decided request for the person in the
+/// function was rejected by its head, the next one is for the head alone: deputies are
+/// not asked and may not decide it. `rejected_by_head` is that rejection's reference.
+pub fn head_reserved(
+    decider_roles_in_function: &[Role],
+    rejected_by_head: Option<&str>,
+) -> Result<(), DecisionRefused> {
+    match rejected_by_head {
+        Some(reference) if !decider_roles_in_function.contains(&Role::Head) => {
+            Err(DecisionRefused::HeadRejectedBefore(reference.to_owned()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// R-RES-5, §6: only the head of the request's function or a deputy named by an admin may
@@ -1722,6 +1739,15 @@ mod tests {
             .validate(today())
             .is_ok());
         }
+    }
+
+    #[test]
+    fn i9_f11_after_the_heads_rejection_only_the_head_decides() {
+        assert_eq!(head_reserved(&[Role::Deputy], None), Ok(()));
+        assert_eq!(head_reserved(&[Role::Head], Some("REQ-1")), Ok(()));
+        let refused = head_reserved(&[Role::Deputy, Role::Manager], Some("REQ-1")).unwrap_err();
+        assert_eq!(refused, DecisionRefused::HeadRejectedBefore("REQ-1".into()));
+        assert!(refused.to_string().contains("cannot overturn"));
     }
 
     #[test]

@@ -527,6 +527,13 @@ pub trait RestrictionStore: Send + Sync {
         announce: Announce<'_>,
     ) -> StoreResult<Recorded>;
     async fn request(&self, id: i64) -> StoreResult<Option<RequestRecord>>;
+    /// The latest decided request for the person in the function, if it was rejected:
+    /// the decision a new request answers to (a head's rejection stands, §6).
+    async fn standing_rejection(
+        &self,
+        person_id: i64,
+        function_id: i64,
+    ) -> StoreResult<Option<RequestRecord>>;
     async fn pending_request_for(
         &self,
         person_id: i64,

@@ -1790,3 +1790,77 @@ on_both_backends!(
     i9_f11_withdrawing_needs_a_reason_and_the_requester_or_the_head,
     i9_f8_a_variation_of_an_ended_restriction_is_refused_and_closed,
 );
+
+/// Issue 9, finding 11 (§6: only a head of function authorises): after the head rejected
+/// a request, the manager's next one goes to the head alone, a deputy cannot overturn the
+/// rejection, and the approval message shows the earlier decision with its reason.
+async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_head_rejection").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reason = &[("no_warning_reason", v::select("harassment_or_aggression"))];
+    let first = request(&app, &case, MANAGER, 0, reason).await;
+    click_decision(&app, HEAD, "reject_request", first, &[], "rej").await;
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "reject");
+    let body = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Not proportionate yet"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    assert_eq!(status_of(&app, first).await, "rejected");
+    app.slack.clear_calls();
+
+    let second = request(&app, &case, MANAGER, 0, reason).await;
+    assert_ne!(first, second);
+    let approval = approval_message(&app).await;
+    assert!(approval.contains("Earlier decisions"), "{approval}");
+    assert!(approval.contains("Not proportionate yet"), "{approval}");
+    // Only the head is asked this time.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked: Vec<String> = app
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.body.to_string().contains("approve_request"))
+        .map(|c| c.body["channel"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(asked, [HEAD], "approval copies went to {asked:?}");
+    // A deputy's click is refused with the reason; the head may decide.
+    click_decision(
+        &app,
+        DEPUTY,
+        "approve_request",
+        second,
+        &all_criteria(),
+        "deputy",
+    )
+    .await;
+    let text = answer_to(&app, "deputy").await;
+    assert!(
+        text.contains("cannot overturn the head's rejection"),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, second).await, "pending");
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        second,
+        &all_criteria(),
+        "head",
+    )
+    .await;
+    answer_to(&app, "head").await;
+    assert_eq!(status_of(&app, second).await, "approved");
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head);

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{basis_of, ctx_actor, REJECT, WITHDRAW};
+use super::{basis_of, ctx_actor, head_rejection, REJECT, WITHDRAW};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, may_decide, may_withdraw, rejection_reason,
-    variation_refused, withdraw_reason, CriteriaTicks, Criterion, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, head_reserved, may_decide, may_withdraw,
+    rejection_reason, variation_refused, withdraw_reason, CriteriaTicks, Criterion,
+    MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::LetterMeasure;
@@ -40,11 +41,14 @@ async fn decider_check(
         .filter(|r| r.function_id == request.function_id)
         .map(|r| r.role)
         .collect();
+    let rejected_by_head =
+        head_rejection(ctx, request.person_id, request.function_id, Some(request)).await?;
     Ok(may_decide(
         &ctx.user,
         &UserId::from_slack(request.requested_by.clone()),
         &roles,
     )
+    .and_then(|()| head_reserved(&roles, rejected_by_head.as_deref()))
     .map_err(|e| e.to_string()))
 }
 

@@ -102,13 +102,50 @@ async fn managed_function(
         .cloned())
 }
 
-/// Who can decide for a function: its head and deputies, never the requester.
-async fn deciders(ctx: &Ctx<'_>, function_id: i64) -> Result<Vec<UserId>, ApiError> {
+/// The reference of the head's rejection a new request for the person in the function
+/// answers to, if the last decided one was rejected by the function's head (§6: a head's
+/// rejection stands). `before` is the new request, when it exists already.
+async fn head_rejection(
+    ctx: &Ctx<'_>,
+    person_id: i64,
+    function_id: i64,
+    before: Option<&RequestRecord>,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(rejected) = store.standing_rejection(person_id, function_id).await? else {
+        return Ok(None);
+    };
+    if before.is_some_and(|r| r.id == rejected.id || r.requested_at < rejected.requested_at) {
+        return Ok(None);
+    }
+    let Some(by) = rejected.decided_by.as_deref() else {
+        return Ok(None);
+    };
+    let by_head = store
+        .roles_of(&UserId::from_slack(by))
+        .await?
+        .iter()
+        .any(|r| r.function_id == function_id && r.role == crate::domain::roles::Role::Head);
+    Ok(by_head.then_some(rejected.reference))
+}
+
+/// Who can decide for a function: its head and deputies, never the requester; only the
+/// head when the head rejected the person's last request (`head_only`).
+async fn deciders(
+    ctx: &Ctx<'_>,
+    function_id: i64,
+    head_only: bool,
+) -> Result<Vec<UserId>, ApiError> {
     let functions = ctx.state.store.list_functions().await?;
     let Some(function) = functions.into_iter().find(|f| f.id == function_id) else {
         return Ok(Vec::new());
     };
-    let mut out: Vec<UserId> = function.head.into_iter().chain(function.deputies).collect();
+    let deputies = if head_only && function.head.is_some() {
+        Vec::new()
+    } else {
+        function.deputies
+    };
+    let mut out: Vec<UserId> = function.head.into_iter().chain(deputies).collect();
     out.retain(|u| *u != ctx.user);
     out.dedup();
     Ok(out)
@@ -184,6 +221,7 @@ async fn history_summary(
 ) -> StoreResult<String> {
     let history = store.history(person.id).await?;
     let count = |kind: &str| history.iter().filter(|h| h.kind == kind).count();
+    let on = |at: DateTime<Utc>| day(at.with_timezone(&zone).date_naive());
     let latest: Vec<String> = incidents
         .iter()
         .take(3)
@@ -191,21 +229,47 @@ async fn history_summary(
             format!(
                 "{} ({}, {})",
                 i.reference,
-                day(i.occurred_at.with_timezone(&zone).date_naive()),
+                on(i.occurred_at),
                 i.category.replace('_', " ")
             )
         })
         .collect();
+    // What the head weighs besides the incidents (issue 9, finding 11): the earlier
+    // requests and how they were decided, with a rejection's reason.
+    let mut decisions: Vec<&HistoryEntry> =
+        history.iter().filter(|h| h.kind == "decision").collect();
+    decisions.sort_by_key(|h| std::cmp::Reverse(h.at));
+    let decided: Vec<String> = decisions
+        .iter()
+        .take(3)
+        .map(|h| {
+            format!(
+                "\n• {} on {}: {}",
+                h.reference.as_deref().unwrap_or("A request"),
+                on(h.at),
+                h.summary
+            )
+        })
+        .collect();
     Ok(format!(
-        "{} incidents, {} calls ended or held, {} breaches, {} warnings. Latest: {}",
+        "{} incidents, {} calls ended or held, {} breaches, {} warnings, {} police reports; {} earlier requests, {} restrictions, {} disputes. Latest incidents: {}{}",
         count("incident"),
         count("call_ended"),
         count("breach"),
         count("warning"),
+        count("police_report"),
+        count("request"),
+        count("restriction"),
+        count("dispute"),
         if latest.is_empty() {
             "none".to_owned()
         } else {
             latest.join("; ")
+        },
+        if decided.is_empty() {
+            String::new()
+        } else {
+            format!("\nEarlier decisions:{}", decided.concat())
         }
     ))
 }

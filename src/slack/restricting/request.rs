@@ -7,8 +7,9 @@ use slack_morphism::prelude::*;
 
 use super::measure_fields::{measures_block, read_measures};
 use super::{
-    basis_of, ctx_actor, day, deciders, facts_of, history_summary, incidents_blocks,
-    managed_function, one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
+    basis_of, ctx_actor, day, deciders, facts_of, head_rejection, history_summary,
+    incidents_blocks, managed_function, one_person, read_incidents, RESTRICT, RESTRICT_PERSON,
+    WITHDRAW_REQUEST,
 };
 use crate::access;
 use crate::domain::restriction::{
@@ -267,7 +268,8 @@ pub async fn submit_restrict(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let approvers = deciders(ctx, function_id).await?;
+    let rejected_by_head = head_rejection(ctx, person_id, function_id, None).await?;
+    let approvers = deciders(ctx, function_id, rejected_by_head.is_some()).await?;
     if approvers.is_empty() {
         errors.add("justification", "No head of function or deputy other than you can decide this request: ask an admin to set one.");
         return Err(ApiError::Invalid(errors));

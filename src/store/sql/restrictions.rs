@@ -339,6 +339,21 @@ impl RestrictionStore for ThisStore {
         load_request(&self.pool, id).await
     }
 
+    async fn standing_rejection(&self, person_id: i64, function_id: i64) -> StoreResult<Option<RequestRecord>> {
+        let latest: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, status FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 \
+             AND status IN ('approved', 'rejected') ORDER BY decided_at DESC, id DESC LIMIT 1",
+        )
+        .bind(person_id)
+        .bind(function_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match latest {
+            Some((id, status)) if status == "rejected" => load_request(&self.pool, id).await,
+            _ => Ok(None),
+        }
+    }
+
     async fn pending_request_for(&self, person_id: i64, function_id: i64) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar(
             "SELECT id FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 AND status = 'pending'",
