@@ -15,7 +15,7 @@ use crate::clock::SystemClock;
 use crate::config::{
     Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig,
     DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_REMINDER_SCHEDULE,
+    DEFAULT_OVERDUE_REPEAT_WORKING_DAYS, DEFAULT_REMINDER_SCHEDULE,
 };
 use crate::domain::Actor;
 use crate::store;
@@ -110,6 +110,15 @@ pub struct SlackArgs {
     /// Remind about letters drafted but not marked sent after this many days.
     #[arg(long, env = "LETTER_UNSENT_DAYS", default_value_t = 5)]
     pub letter_unsent_days: i64,
+    /// Remind again about overdue reviews and disputes and outstanding police reports
+    /// every this many working days, each time to the head of function too.
+    #[arg(
+        long,
+        env = "OVERDUE_REPEAT_WORKING_DAYS",
+        default_value_t = DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub overdue_repeat_working_days: u32,
 }
 
 /// Builds the serving configuration, refusing to start without the secrets it needs.
@@ -167,6 +176,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                 ending_soon_days: slack.ending_soon_days,
                 approval_nudge_working_days: slack.approval_nudge_working_days,
                 letter_unsent_days: slack.letter_unsent_days,
+                overdue_repeat_working_days: slack.overdue_repeat_working_days,
                 ..ReminderConfig::default()
             },
         })
@@ -271,6 +281,7 @@ mod tests {
             approval_nudge_working_days: 2,
             ending_soon_days: 14,
             letter_unsent_days: 5,
+            overdue_repeat_working_days: DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
         }
     }
 
@@ -299,6 +310,35 @@ mod tests {
         assert!(!shown.contains("xoxb-token"), "{shown}");
         assert_eq!(config.slack.bot_token.expose_secret(), "xoxb-token");
         assert_eq!(config.slack.api_url, "https://slack.com/api");
+    }
+
+    #[test]
+    fn i9_f12_overdue_repeat_is_every_five_working_days_unless_set() {
+        let parsed = |extra: &[&str]| {
+            let args = ["contact-policy-bot", "check-config"]
+                .iter()
+                .chain(extra)
+                .copied()
+                .collect::<Vec<_>>();
+            Cli::try_parse_from(args).map(|cli| match cli.command {
+                Some(Command::CheckConfig(slack)) => slack.overdue_repeat_working_days,
+                other => panic!("{other:?}"),
+            })
+        };
+        if std::env::var_os("OVERDUE_REPEAT_WORKING_DAYS").is_none() {
+            assert_eq!(parsed(&[]).expect("default"), 5);
+        }
+        assert_eq!(
+            parsed(&["--overdue-repeat-working-days", "3"]).expect("set"),
+            3
+        );
+        assert!(
+            parsed(&["--overdue-repeat-working-days", "0"]).is_err(),
+            "0 would never repeat: refused"
+        );
+        let config = config_from_args(&db(), &slack_args()).expect("valid");
+        assert_eq!(config.reminders.overdue_repeat_working_days, 5);
+        assert_eq!(ReminderConfig::default().overdue_repeat_working_days, 5);
     }
 
     #[test]

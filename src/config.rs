@@ -23,6 +23,9 @@ pub struct ReminderConfig {
     pub approval_nudge_working_days: u32,
     pub police_report_after_hours: i64,
     pub letter_unsent_days: i64,
+    /// Overdue reviews and disputes and outstanding police reports are reminded again
+    /// every this many working days, each time to the head too.
+    pub overdue_repeat_working_days: u32,
     /// Run the schedule in the background (tests drive occurrences themselves).
     pub background: bool,
 }
@@ -36,12 +39,15 @@ impl Default for ReminderConfig {
             approval_nudge_working_days: 2,
             police_report_after_hours: 24,
             letter_unsent_days: 5,
+            overdue_repeat_working_days: DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
             background: true,
         }
     }
 }
 
 pub const DEFAULT_REMINDER_SCHEDULE: &str = "0 0 9 * * Mon-Fri";
+/// `OVERDUE_REPEAT_WORKING_DAYS` when unset.
+pub const DEFAULT_OVERDUE_REPEAT_WORKING_DAYS: u32 = 5;
 
 pub const DEFAULT_COMPLAINTS_CONTACT: &str =
     "write to our complaints team, quoting the reference at the top of this letter, or ask any member of staff how to complain";

@@ -127,6 +127,78 @@ pub fn add_working_days(start: NaiveDate, n: u32) -> NaiveDate {
     day
 }
 
+/// The first working day on or after `date`.
+pub fn working_day_from(date: NaiveDate) -> NaiveDate {
+    let mut day = date;
+    while !is_working_day(day) {
+        let Some(next) = day.succ_opt() else {
+            return NaiveDate::MAX;
+        };
+        day = next;
+    }
+    day
+}
+
+/// How many working days fall after `start` and on or before `end` (0 if `end` is not
+/// after `start`).
+fn working_days_after(start: NaiveDate, end: NaiveDate) -> u32 {
+    let mut count = 0;
+    let mut day = start;
+    let mut year = day.year();
+    let mut holidays = bank_holidays(year);
+    while day < end {
+        let Some(next) = day.succ_opt() else {
+            break;
+        };
+        day = next;
+        if day.year() != year {
+            year = day.year();
+            holidays = bank_holidays(year);
+        }
+        if !is_weekend(day) && !holidays.contains(&day) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// One reminder of the series that keeps coming while something stays overdue (a review,
+/// a dispute, a police report): number 0 is the first, the ones after it are repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repeat {
+    pub number: u32,
+    /// The day this reminder fell due.
+    pub on: NaiveDate,
+}
+
+/// Which reminder of the series for something overdue since `since` is due on `today`
+/// (issue 9, finding 12): the first from `since` on, then a repeat every `every` working
+/// days, counted from the first working day on or after `since` (overdue on a Saturday:
+/// first reminded on Monday, again `every` working days after that Monday). Between two
+/// repeats the latest one is due, so a sweep that missed days sends one reminder, not the
+/// ones it missed. `None` before `since`; `every` = 0 means no repeats.
+pub fn overdue_repeat(since: NaiveDate, every: u32, today: NaiveDate) -> Option<Repeat> {
+    if today < since {
+        return None;
+    }
+    let first = Repeat {
+        number: 0,
+        on: since,
+    };
+    if every == 0 {
+        return Some(first);
+    }
+    let anchor = working_day_from(since);
+    let number = working_days_after(anchor, today) / every;
+    if number == 0 {
+        return Some(first);
+    }
+    Some(Repeat {
+        number,
+        on: add_working_days(anchor, number.saturating_mul(every)),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +294,118 @@ mod tests {
         assert_eq!(add_working_days(d(2026, 3, 6), 1), d(2026, 3, 9));
         assert!(!is_working_day(d(2026, 3, 7)));
         assert!(is_working_day(d(2026, 3, 9)));
+    }
+    /// The default: every five working days (`OVERDUE_REPEAT_WORKING_DAYS`).
+    const EVERY: u32 = 5;
+
+    fn repeat(number: u32, on: NaiveDate) -> Option<Repeat> {
+        Some(Repeat { number, on })
+    }
+
+    #[test]
+    fn i9_f12_overdue_reminder_repeats_every_five_working_days_over_weekends() {
+        // Overdue from Wednesday 11 November 2026.
+        let since = d(2026, 11, 11);
+        assert_eq!(overdue_repeat(since, EVERY, d(2026, 11, 10)), None);
+        assert_eq!(overdue_repeat(since, EVERY, since), repeat(0, since));
+        // Thursday, Friday, the weekend and Monday and Tuesday are still the first.
+        for day in 12..=17 {
+            assert_eq!(
+                overdue_repeat(since, EVERY, d(2026, 11, day)),
+                repeat(0, since),
+                "{day}"
+            );
+        }
+        // Five working days later, across the weekend: Wednesday 18 November.
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 18)),
+            repeat(1, d(2026, 11, 18))
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 24)),
+            repeat(1, d(2026, 11, 18))
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 25)),
+            repeat(2, d(2026, 11, 25))
+        );
+    }
+
+    #[test]
+    fn i9_f12_overdue_from_a_weekend_counts_from_the_next_working_day() {
+        // Overdue from Saturday 14 November 2026: first reminded whenever it is swept,
+        // then five working days after Monday 16 November.
+        let since = d(2026, 11, 14);
+        assert_eq!(overdue_repeat(since, EVERY, since), repeat(0, since));
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 16)),
+            repeat(0, since)
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 20)),
+            repeat(0, since)
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 11, 23)),
+            repeat(1, d(2026, 11, 23))
+        );
+    }
+
+    #[test]
+    fn i9_f12_overdue_repeats_skip_bank_holidays() {
+        // Overdue from Wednesday 1 April 2026: Good Friday (3 April) and Easter Monday
+        // (6 April) are not working days, so the repeat is Friday 10 April, not Wednesday 8.
+        let since = d(2026, 4, 1);
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 4, 8)),
+            repeat(0, since)
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 4, 10)),
+            repeat(1, d(2026, 4, 10))
+        );
+        // Overdue on Good Friday itself: counted from Tuesday 7 April.
+        let good_friday = d(2026, 4, 3);
+        assert_eq!(
+            overdue_repeat(good_friday, EVERY, d(2026, 4, 13)),
+            repeat(0, good_friday)
+        );
+        assert_eq!(
+            overdue_repeat(good_friday, EVERY, d(2026, 4, 14)),
+            repeat(1, d(2026, 4, 14))
+        );
+        // Across Christmas and New Year 2026: Fri 25, Mon 28 Dec and Fri 1 Jan are holidays.
+        let since = d(2026, 12, 23);
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 12, 31)),
+            repeat(0, since)
+        );
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2027, 1, 4)),
+            repeat(1, d(2027, 1, 4))
+        );
+    }
+
+    #[test]
+    fn i9_f12_a_missed_sweep_catches_up_with_the_latest_repeat_only() {
+        let since = d(2026, 11, 11);
+        // Nobody swept for a month: today is the repeat due, numbered as if none was missed.
+        assert_eq!(
+            overdue_repeat(since, EVERY, d(2026, 12, 14)),
+            repeat(4, d(2026, 12, 9))
+        );
+        // Every working day when set to 1; never repeated when set to 0.
+        assert_eq!(
+            overdue_repeat(since, 1, d(2026, 11, 16)),
+            repeat(3, d(2026, 11, 16))
+        );
+        assert_eq!(overdue_repeat(since, 0, d(2027, 6, 1)), repeat(0, since));
+    }
+
+    #[test]
+    fn working_day_from_skips_weekends_and_holidays() {
+        assert_eq!(working_day_from(d(2026, 11, 11)), d(2026, 11, 11));
+        assert_eq!(working_day_from(d(2026, 11, 14)), d(2026, 11, 16));
+        assert_eq!(working_day_from(d(2026, 4, 3)), d(2026, 4, 7));
     }
 }

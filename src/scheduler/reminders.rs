@@ -2,6 +2,9 @@
 //! it, and the message with a button to act. Each reminder is keyed by kind, item, due
 //! occasion and recipient, and stored with its outbox row in one transaction, so however
 //! often a sweep runs (a restart mid-sweep, a catch-up, two instances) each is sent once.
+//! Overdue reviews, disputes and police reports keep coming: again every
+//! `OVERDUE_REPEAT_WORKING_DAYS` working days (`domain::calendar::overdue_repeat`), each
+//! repeat its own occasion, so its own exactly-once key.
 //! Reminders name items by reference only: no personal data leaves in them.
 
 use std::collections::HashMap;
@@ -14,7 +17,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::config::ReminderConfig;
-use crate::domain::calendar::add_working_days;
+use crate::domain::calendar::{add_working_days, overdue_repeat, Repeat};
 use crate::domain::UserId;
 use crate::slack::ids::Action;
 use crate::slack::messages::reminders::reminder_with;
@@ -80,53 +83,46 @@ pub async fn sweep(
         planned: std::collections::HashSet::new(),
     };
 
+    let every = config.overdue_repeat_working_days;
     for review in &due.reviews {
-        let overdue = review.next_review_on < today;
-        let kind = if overdue {
-            ReminderKind::ReviewOverdue
-        } else {
-            ReminderKind::ReviewDue
-        };
-        let text = if overdue {
-            format!("*Review overdue:* restriction {} was due for review on {}. §8 requires at least an annual review: start it now.", review.reference, day(review.next_review_on))
-        } else {
-            format!(
-                "*Review due:* restriction {} is due for review by {}.",
-                review.reference,
-                day(review.next_review_on)
-            )
-        };
         let button = (
             "Start review",
             Action::StartReview.as_str(),
             review.restriction_id.to_string(),
         );
         let occasion = review.next_review_on.to_string();
-        plan.add(
-            kind,
-            "restriction",
-            review.restriction_id,
-            &occasion,
-            &review.owner,
+        if review.next_review_on >= today {
+            let text = format!(
+                "*Review due:* restriction {} is due for review by {}.",
+                review.reference,
+                day(review.next_review_on)
+            );
+            plan.add(
+                ReminderKind::ReviewDue,
+                "restriction",
+                review.restriction_id,
+                &occasion,
+                &review.owner,
+                review.function_id,
+                &text,
+                button,
+            );
+            continue;
+        }
+        let Some(repeat) = overdue_repeat(day_after(review.next_review_on), every, today) else {
+            continue;
+        };
+        let text = format!("*Review overdue:* restriction {} was due for review on {}. §8 requires at least an annual review: start it now.{}", review.reference, day(review.next_review_on), again(repeat));
+        // Overdue items escalate to the head of function (R-REM-2), at every repeat.
+        plan.overdue(
+            ReminderKind::ReviewOverdue,
+            ("restriction", review.restriction_id),
+            &repeat_occasion(&occasion, repeat),
+            std::slice::from_ref(&review.owner),
             review.function_id,
             &text,
-            button.clone(),
+            button,
         );
-        if overdue {
-            // Overdue items escalate to the head of function (R-REM-2).
-            for head in plan.heads(review.function_id) {
-                plan.add(
-                    kind,
-                    "restriction",
-                    review.restriction_id,
-                    &occasion,
-                    &head,
-                    review.function_id,
-                    &text,
-                    button.clone(),
-                );
-            }
-        }
     }
     for ending in &due.ending {
         let Some(ends_on) = ending.ends_on else {
@@ -153,50 +149,42 @@ pub async fn sweep(
         );
     }
     for dispute in &due.disputes {
-        let overdue = dispute.due_on < today;
-        let text = if overdue {
-            format!("*Dispute overdue:* {} was due to be resolved by {} and is still awaiting resolution (§7).", dispute.reference, day(dispute.due_on))
-        } else {
-            format!(
-                "*Dispute due today:* {} is awaiting resolution (§7).",
-                dispute.reference
-            )
-        };
         let button = (
             "Resolve dispute",
             Action::ResolveDispute.as_str(),
             dispute.dispute_id.to_string(),
         );
-        // "Due" and "overdue" are separate occasions, so the handler hears of both.
-        let occasion = if overdue {
-            format!("{}:overdue", dispute.due_on)
-        } else {
-            dispute.due_on.to_string()
+        if dispute.due_on >= today {
+            let text = format!(
+                "*Dispute due today:* {} is awaiting resolution (§7).",
+                dispute.reference
+            );
+            plan.add(
+                ReminderKind::DisputeDue,
+                "dispute",
+                dispute.dispute_id,
+                &dispute.due_on.to_string(),
+                &dispute.handler,
+                dispute.function_id,
+                &text,
+                button,
+            );
+            continue;
+        }
+        let Some(repeat) = overdue_repeat(day_after(dispute.due_on), every, today) else {
+            continue;
         };
-        plan.add(
+        let text = format!("*Dispute overdue:* {} was due to be resolved by {} and is still awaiting resolution (§7).{}", dispute.reference, day(dispute.due_on), again(repeat));
+        // "Due" and "overdue" are separate occasions, so the handler hears of both.
+        plan.overdue(
             ReminderKind::DisputeDue,
-            "dispute",
-            dispute.dispute_id,
-            &occasion,
-            &dispute.handler,
+            ("dispute", dispute.dispute_id),
+            &repeat_occasion(&format!("{}:overdue", dispute.due_on), repeat),
+            std::slice::from_ref(&dispute.handler),
             dispute.function_id,
             &text,
-            button.clone(),
+            button,
         );
-        if overdue {
-            for head in plan.heads(dispute.function_id) {
-                plan.add(
-                    ReminderKind::DisputeDue,
-                    "dispute",
-                    dispute.dispute_id,
-                    &occasion,
-                    &head,
-                    dispute.function_id,
-                    &text,
-                    button.clone(),
-                );
-            }
-        }
     }
     for request in &due.waiting_requests {
         let asked_on = request
@@ -270,25 +258,31 @@ pub async fn sweep(
         );
     }
     for report in &due.outstanding_reports {
-        let text = format!("*Police report still required* for incident {} (physical violence used or threatened, §4). Record it once made.", report.reference);
+        let outstanding_from = report
+            .occurred_at
+            .checked_add_signed(Duration::hours(config.police_report_after_hours))
+            .unwrap_or(report.occurred_at)
+            .with_timezone(&state.timezone)
+            .date_naive();
+        let Some(repeat) = overdue_repeat(outstanding_from, every, today) else {
+            continue;
+        };
+        let text = format!("*Police report still required* for incident {} (physical violence used or threatened, §4). Record it once made.{}", report.reference, again(repeat));
         let occasion = report.occurred_at.date_naive().to_string();
-        let recipients = plan.managers(report.function_id);
-        for manager in recipients {
-            plan.add(
-                ReminderKind::PoliceReportOutstanding,
-                "incident",
-                report.incident_id,
-                &occasion,
-                &manager,
-                report.function_id,
-                &text,
-                (
-                    "Record police report",
-                    Action::RecordPoliceReport.as_str(),
-                    report.incident_id.to_string(),
-                ),
-            );
-        }
+        let managers = plan.managers(report.function_id);
+        plan.overdue(
+            ReminderKind::PoliceReportOutstanding,
+            ("incident", report.incident_id),
+            &repeat_occasion(&occasion, repeat),
+            &managers,
+            report.function_id,
+            &text,
+            (
+                "Record police report",
+                Action::RecordPoliceReport.as_str(),
+                report.incident_id.to_string(),
+            ),
+        );
     }
     for letter in &due.unsent_letters {
         let text = format!(
@@ -340,6 +334,29 @@ fn day(d: NaiveDate) -> String {
     d.format("%a %-d %b %Y").to_string()
 }
 
+/// The first day something due on `d` is overdue.
+fn day_after(d: NaiveDate) -> NaiveDate {
+    d.succ_opt().unwrap_or(d)
+}
+
+/// The occasion of one reminder of an overdue series: the first keeps the item's own
+/// occasion (as issued before reminders repeated), each repeat adds its number, so each
+/// has its own exactly-once key.
+fn repeat_occasion(base: &str, repeat: Repeat) -> String {
+    match repeat.number {
+        0 => base.to_owned(),
+        n => format!("{base}:repeat{n}"),
+    }
+}
+
+/// What a repeat adds to the reminder's text.
+fn again(repeat: Repeat) -> String {
+    match repeat.number {
+        0 => String::new(),
+        n => format!(" Still outstanding: reminder {} of this.", n + 1),
+    }
+}
+
 struct Plan<'a> {
     reminders: Vec<NewReminder>,
     functions: &'a HashMap<i64, FunctionSummary>,
@@ -359,6 +376,34 @@ impl Plan<'_> {
                 None => f.deputies.clone(),
             },
             None => Vec::new(),
+        }
+    }
+
+    /// A reminder of something overdue: to `owners` and, each time, to the head of the
+    /// function (or its deputies when it has no head), R-REM-2.
+    #[allow(clippy::too_many_arguments)]
+    fn overdue(
+        &mut self,
+        kind: ReminderKind,
+        (subject_type, subject_id): (&'static str, i64),
+        occasion: &str,
+        owners: &[UserId],
+        function_id: i64,
+        text: &str,
+        button: (&str, &str, String),
+    ) {
+        let heads = self.heads(function_id);
+        for recipient in owners.iter().chain(&heads) {
+            self.add(
+                kind,
+                subject_type,
+                subject_id,
+                occasion,
+                recipient,
+                function_id,
+                text,
+                button.clone(),
+            );
         }
     }
 

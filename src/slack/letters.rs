@@ -53,6 +53,7 @@ pub fn letter_effects(
             language: language.as_str(),
             template: rendered.template,
             body: rendered.body,
+            held_by: manager.clone(),
         }),
         letter_messages: Box::new(move |letter_id| {
             let upload = SlackCall::UploadToUser {

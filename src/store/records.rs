@@ -270,6 +270,9 @@ pub struct NewLetter {
     pub language: &'static str,
     pub template: String,
     pub body: String,
+    /// The manager it is delivered to, who sends it and is reminded until it is marked
+    /// sent (not always the one whose action drafted it).
+    pub held_by: crate::domain::UserId,
 }
 
 /// What a decision (or a withdrawal) produced, for the messages that announce it.

@@ -124,6 +124,7 @@ pub struct UnsentLetter {
     pub function_id: i64,
     pub subject_reference: String,
     pub created_at: DateTime<Utc>,
+    /// The manager holding the draft: it was delivered to them to send.
     pub owner: UserId,
 }
 

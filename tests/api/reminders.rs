@@ -703,6 +703,206 @@ async fn app_home_lists_what_is_yours_to_do(backend: Backend) {
     app.stop().await.expect("stops");
 }
 
+/// Sweeps twice on every day from `from` to `to` (09:00 and 15:00, weekends too), and
+/// returns what each day's sweeps issued.
+async fn issued_each_day(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, u64)> {
+    let clock = app.clock.clone().expect("clock");
+    let scheduler = app.scheduler.clone().expect("scheduler");
+    let mut issued = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let mut today = 0;
+        for hour in [9, 15] {
+            clock.set(day.and_hms_opt(hour, 0, 0).expect("time").and_utc());
+            today += scheduler.sweep_now().await.expect("sweep").issued;
+        }
+        issued.push((day, today));
+        day = day.succ_opt().expect("next day");
+    }
+    issued
+}
+
+/// Issue 9, finding 12: something overdue from Wednesday 11 November 2026 is reminded
+/// that day and again five working days later, Wednesday 18 (across the weekend), to
+/// `owner` and the head, each once however often the sweep runs; the days between send
+/// nothing. Returns the texts each received, in order.
+async fn reminded_on_day_one_and_five_working_days_later(
+    app: &TestApp,
+    prefix: &str,
+    owner: &str,
+) -> (Vec<String>, Vec<String>) {
+    let issued = issued_each_day(app, date(2026, 11, 11), date(2026, 11, 19)).await;
+    let expected: Vec<(NaiveDate, u64)> = (11..=19)
+        .map(|d| (date(2026, 11, d), if d == 11 || d == 18 { 2 } else { 0 }))
+        .collect();
+    assert_eq!(
+        issued, expected,
+        "to {owner} and the head, on day one and five working days later"
+    );
+    app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let of = |user: &str| -> Vec<String> {
+        texts_to(&app.slack, user)
+            .into_iter()
+            .filter(|t| t.starts_with(prefix))
+            .collect()
+    };
+    let (to_owner, to_head) = (of(owner), of(HEAD));
+    for texts in [&to_owner, &to_head] {
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(!texts[0].contains("reminder 2"), "{texts:?}");
+        assert!(
+            texts[1].contains("Still outstanding: reminder 2"),
+            "{texts:?}"
+        );
+    }
+    let calls = app.slack.calls_to("chat.postMessage");
+    assert_eq!(calls.len(), 4, "nothing else was sent");
+    // No personal data in reminders: references only.
+    assert!(calls.iter().all(|c| !c.body.to_string().contains("Jane")));
+    (to_owner, to_head)
+}
+
+async fn i9_f12_an_overdue_review_is_reminded_again_every_five_working_days_to_the_owner_and_the_head(
+    backend: Backend,
+) {
+    let at = utc(2026, 11, 11, 8, 0);
+    let Some((app, function, person)) = app_at(backend, "i9_review_repeat", at).await else {
+        return;
+    };
+    // Due for review on Tuesday 10 November: overdue from Wednesday 11.
+    insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2025, 11, 10),
+        None,
+        date(2026, 11, 10),
+    )
+    .await;
+    let (to_owner, _) =
+        reminded_on_day_one_and_five_working_days_later(&app, "Review overdue:", MANAGER).await;
+    assert!(to_owner[1].contains("Tue 10 Nov 2026"), "{to_owner:?}");
+    app.stop().await.expect("stops");
+}
+
+async fn i9_f12_an_overdue_dispute_is_reminded_again_every_five_working_days_to_the_handler_and_the_head(
+    backend: Backend,
+) {
+    use contact_policy_bot::store::records::NewDispute;
+    const HANDLER: &str = "U0HANDLER";
+    let at = utc(2026, 11, 11, 8, 0);
+    let Some((app, function, person)) = app_at(backend, "i9_dispute_repeat", at).await else {
+        return;
+    };
+    let restriction = insert_restriction_reviewed(
+        app.db.url(),
+        person,
+        function,
+        &[Measure::ReadAndFile],
+        date(2026, 6, 1),
+        None,
+        date(2027, 6, 1),
+    )
+    .await;
+    // Due to be resolved by Tuesday 10 November: overdue from Wednesday 11.
+    let dispute = NewDispute {
+        restriction_id: restriction,
+        today: date(2026, 11, 11),
+        received_on: date(2026, 10, 13),
+        summary: "Says the restriction is unfair".to_owned(),
+        handler: UserId::from_slack(HANDLER),
+        due_on: date(2026, 11, 10),
+    };
+    app.store
+        .record_dispute(
+            &dispute,
+            &Actor::user(&UserId::from_slack(MANAGER)),
+            at,
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("dispute");
+    reminded_on_day_one_and_five_working_days_later(&app, "Dispute overdue:", HANDLER).await;
+    app.stop().await.expect("stops");
+}
+
+async fn i9_f12_an_outstanding_police_report_is_reminded_again_every_five_working_days_to_the_managers_and_the_head(
+    backend: Backend,
+) {
+    use contact_policy_bot::domain::incident::*;
+    use contact_policy_bot::store::records::{NewIncident, PersonChoice};
+    // Physical violence on Tuesday 10 November at 08:00: the report is outstanding from
+    // Wednesday 11 at 08:00, before that day's 09:00 sweep.
+    let occurred = utc(2026, 11, 10, 8, 0);
+    let at = utc(2026, 11, 10, 8, 30);
+    let Some((app, function, person)) = app_at(backend, "i9_police_repeat", at).await else {
+        return;
+    };
+    let incident = IncidentReport {
+        category: Category::AggressiveAbusive,
+        kinds: vec![BehaviourKind::PhysicalViolence],
+        channel: Channel::InPerson,
+        occurred_at: occurred,
+        description: "Pushed a member of staff".to_owned(),
+        impact_staff_minutes: None,
+        impact_contacts: None,
+        impact_note: String::new(),
+    }
+    .validate(at)
+    .expect("valid");
+    assert!(incident.police_report_required());
+    app.store
+        .record_incident(
+            &NewIncident {
+                person: PersonChoice::Existing(person),
+                function_id: function,
+                incident,
+            },
+            &Actor::user(&UserId::from_slack(MANAGER)),
+            at,
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("incident");
+    reminded_on_day_one_and_five_working_days_later(&app, "Police report still required", MANAGER)
+        .await;
+    // With no head, the deputies hear of it instead: at once of the repeat now due (they
+    // had not heard of it), then of the next with the managers (Wednesday 25 November).
+    let name = FunctionName::parse("Casework").expect("name");
+    let actor = Actor::cli("test");
+    app.store
+        .revoke_role(&name, &UserId::from_slack(HEAD), Role::Head, &actor, at)
+        .await
+        .expect("revoke");
+    app.store
+        .grant_role(
+            &name,
+            &UserId::from_slack("U0DEPUTY"),
+            Role::Deputy,
+            &actor,
+            at,
+        )
+        .await
+        .expect("deputy");
+    let issued = issued_each_day(&app, date(2026, 11, 24), date(2026, 11, 25)).await;
+    assert_eq!(
+        issued,
+        vec![(date(2026, 11, 24), 1), (date(2026, 11, 25), 2)]
+    );
+    app.slack.wait_for_calls("chat.postMessage", 7, WAIT).await;
+    let third = |user: &str| {
+        texts_to(&app.slack, user)
+            .iter()
+            .filter(|t| t.contains("reminder 3"))
+            .count()
+    };
+    assert_eq!((third(MANAGER), third("U0DEPUTY"), third(HEAD)), (1, 1, 0));
+    assert_eq!(texts_to(&app.slack, "U0DEPUTY").len(), 2);
+    app.stop().await.expect("stops");
+}
+
 on_both_backends!(
     r_rem_1_weekday_nine_oclock_london_across_daylight_saving,
     r_rem_1_sweep_picks_exactly_the_items_due,
@@ -713,4 +913,7 @@ on_both_backends!(
     app_home_lists_what_is_yours_to_do,
     an_owner_who_is_also_the_head_is_reminded_once,
     r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_checklist,
+    i9_f12_an_overdue_review_is_reminded_again_every_five_working_days_to_the_owner_and_the_head,
+    i9_f12_an_overdue_dispute_is_reminded_again_every_five_working_days_to_the_handler_and_the_head,
+    i9_f12_an_outstanding_police_report_is_reminded_again_every_five_working_days_to_the_managers_and_the_head,
 );

@@ -1642,6 +1642,102 @@ async fn i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer(backend: Bac
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9, finding 12: the restriction notice is delivered to the manager who requested
+/// the restriction, with its "Mark as sent" prompt, so while it is not marked sent that
+/// manager is reminded (and sees it on App Home), not the head whose decision drafted it.
+async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_head(
+    backend: Backend,
+) {
+    let Some(db) = fresh_db(backend, "i9_unsent_notice").await else {
+        return;
+    };
+    let clock = contact_policy_bot::clock::ManualClock::new(Utc::now());
+    let slack = std::sync::Arc::new(crate::fake_slack::FakeSlack::start().await);
+    let app = spawn_app_with(std::sync::Arc::new(db), slack, Some(clock.clone())).await;
+    let case = case(&app, AccessRequirements::default()).await;
+    warned_a_month_ago(&app, &case, 0).await;
+    let request_id = request(&app, &case, MANAGER, 2, &[]).await;
+    app.slack.wait_for_calls("chat.postMessage", 5, WAIT).await;
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    assert_eq!(status_of(&app, request_id).await, "approved");
+    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
+    assert!(
+        uploads.iter().any(|u| u.body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("RES-00001")),
+        "the notice is drafted"
+    );
+    let ready = |user: &str| {
+        app.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == user)
+            .filter(|c| {
+                c.body["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("Letter ready for RES-00001")
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while ready(MANAGER) == 0 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        (ready(MANAGER), ready(HEAD)),
+        (1, 0),
+        "delivered to the requester"
+    );
+
+    // Six days on, nobody has marked it sent.
+    clock.advance(chrono::Duration::days(6));
+    let scheduler = app.scheduler.clone().expect("scheduler");
+    assert!(scheduler.sweep_now().await.expect("sweep").issued >= 1);
+    assert_eq!(scheduler.sweep_now().await.expect("again").issued, 0);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let unsent = |user: &str| -> Vec<String> {
+        app.slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == user)
+            .map(|c| c.body["text"].as_str().unwrap_or_default().to_owned())
+            .filter(|t| t.starts_with("Letter not marked sent"))
+            .collect()
+    };
+    let (to_manager, to_head) = (unsent(MANAGER), unsent(HEAD));
+    assert_eq!(to_manager.len(), 1, "{to_manager:?}");
+    assert!(to_manager[0].contains("RES-00001"), "{to_manager:?}");
+    assert!(
+        to_head.is_empty(),
+        "the head does not hold the draft: {to_head:?}"
+    );
+    assert!(!to_manager[0].contains("Jane"), "references only");
+    // App Home lists it for the manager who holds it, not for the head.
+    let home = app
+        .store
+        .home_items(&UserId::from_slack(MANAGER), Utc::now().date_naive())
+        .await
+        .expect("home");
+    assert_eq!(home.letters_to_send.total, 1, "{home:?}");
+    let home = app
+        .store
+        .home_items(&UserId::from_slack(HEAD), Utc::now().date_naive())
+        .await
+        .expect("home");
+    assert!(home.letters_to_send.is_empty(), "{home:?}");
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
     i9_f1_no_decision_before_the_chance_to_adapt_has_run,
     i9_f1_a_request_after_a_warning_relies_on_an_incident_since_it_was_sent,
@@ -1649,6 +1745,7 @@ on_both_backends!(
     i9_f2_harassment_needs_aggressive_or_abusive_behaviour,
     i9_f3_which_warning_is_on_file,
     i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer,
+    i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_head,
 );
 
 /// Issue 9, finding 11: withdrawing needs a reason and is open to the requester and the

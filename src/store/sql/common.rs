@@ -273,8 +273,8 @@ pub(super) async fn write_effects(
     };
     let letter_id: i64 = sqlx::query_scalar(
         "INSERT INTO letters (kind, service_user_id, function_id, warning_id, restriction_id, dispute_id, review_id, \
-         format, language, template, body, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         format, language, template, body, created_by, created_at, held_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(letter.kind)
     .bind(person_id)
@@ -289,6 +289,7 @@ pub(super) async fn write_effects(
     .bind(&letter.body)
     .bind(actor.as_str())
     .bind(now)
+    .bind(letter.held_by.as_str())
     .fetch_one(&mut **tx)
     .await?;
     let entry = AuditEntry::new(actor, "letter_drafted", "letter", letter_id)

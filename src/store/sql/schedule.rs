@@ -167,7 +167,7 @@ impl ScheduleStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         let letters = sqlx::query(
-            "SELECT l.id, l.kind, l.function_id, l.created_at, l.created_by, \
+            "SELECT l.id, l.kind, l.function_id, l.created_at, COALESCE(l.held_by, l.created_by) AS holder, \
              COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
              FROM letters l LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
@@ -236,7 +236,7 @@ impl ScheduleStore for ThisStore {
                         function_id: row.try_get("function_id")?,
                         subject_reference: row.try_get("subject_reference")?,
                         created_at: row.try_get("created_at")?,
-                        owner: user(row, "created_by")?,
+                        owner: user(row, "holder")?,
                     })
                 })
                 .collect::<StoreResult<_>>()?,
@@ -381,7 +381,7 @@ impl ScheduleStore for ThisStore {
             "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), COUNT(*) OVER () FROM letters l \
              LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
-             WHERE l.sent_on IS NULL AND l.created_by = $1 ORDER BY l.created_at LIMIT 25",
+             WHERE l.sent_on IS NULL AND COALESCE(l.held_by, l.created_by) = $1 ORDER BY l.created_at LIMIT 25",
         )
         .bind(me)
         .fetch_all(&self.pool)
