@@ -64,6 +64,28 @@ pub async fn managed_functions(
 
 /// A person's whole case file is for managers, heads, deputies and admins (data
 /// minimisation: staff see what they need through `/contact check`).
+/// Whether `user` may open the case file of one person (R-DP-3): admins, and the
+/// managers, heads and deputies of the functions that hold records on that person. A
+/// manager of another function is told who may.
+pub async fn may_read_case_file(
+    store: &dyn Store,
+    user: &UserId,
+    person_id: i64,
+) -> StoreResult<Result<(), Denied>> {
+    if store.is_admin(user).await? {
+        return Ok(Ok(()));
+    }
+    let holding = store.functions_holding_records(person_id).await?;
+    let managed = managed_functions(store, user).await?;
+    if managed.iter().any(|(id, _)| holding.contains(id)) {
+        return Ok(Ok(()));
+    }
+    Ok(Err(Denied(
+        "This case file is open to the managers, heads and deputies of the functions that hold records on this person, and to admins. Use `/contact check` to see how to handle contact."
+            .to_owned(),
+    )))
+}
+
 pub async fn require_case_file_reader(
     store: &dyn Store,
     user: &UserId,

@@ -229,7 +229,13 @@ pub enum QueryError {
     TooLong,
     #[error("That search contains a control character (such as a NUL byte) that no name or identifier has: retype it rather than pasting it.")]
     ControlCharacter,
+    #[error("Type at least 3 letters of a name, or a whole phone number, email address or case reference.")]
+    NameTooShort,
 }
+
+/// The fewest characters of a name searched for (R-DP-3): shorter texts are matched
+/// only as whole identifiers, so two letters cannot list half the register.
+pub const MIN_NAME_QUERY_CHARS: usize = 3;
 
 /// What staff typed to find a person (R-RPT-5), checked before any lookup: not empty, not
 /// over [`MAX_QUERY_CHARS`], and free of control characters (a NUL byte would match every
@@ -252,9 +258,19 @@ impl PersonQuery {
         Ok(Self(text.to_owned()))
     }
 
-    /// The text as typed, trimmed: searched as part of a name.
+    /// The text as typed, trimmed.
     pub fn text(&self) -> &str {
         &self.0
+    }
+
+    /// The text to search for as part of a name: empty (no name search) when it is
+    /// shorter than [`MIN_NAME_QUERY_CHARS`].
+    pub fn name(&self) -> &str {
+        if self.0.chars().count() < MIN_NAME_QUERY_CHARS {
+            ""
+        } else {
+            &self.0
+        }
     }
 
     /// The identifier readings to look up exactly (see [`normalize_query`]).
@@ -515,6 +531,18 @@ impl AccessRequirements {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn r_dp_3_a_name_search_needs_three_characters() {
+        assert_eq!(PersonQuery::parse("Jo").expect("query").name(), "");
+        assert_eq!(PersonQuery::parse("Joe").expect("query").name(), "Joe");
+        // Short texts are still looked up as whole identifiers.
+        assert!(!PersonQuery::parse("K9")
+            .expect("query")
+            .identifiers()
+            .is_empty());
+    }
+
     use super::*;
 
     #[test]

@@ -32,9 +32,10 @@ pub async fn find(ctx: &Ctx<'_>, query: &str) -> Result<Found, ApiError> {
     let store = ctx.state.store.as_ref();
     let identifiers = query.identifiers();
     let mut people = store
-        .find_people(query.text(), &identifiers, MAX_MATCHES)
+        .find_people(query.name(), &identifiers, MAX_MATCHES)
         .await?;
     Ok(match people.len() {
+        0 if query.name().is_empty() => Found::Invalid(QueryError::NameTooShort),
         0 => Found::None,
         1 => Found::One(people.remove(0)),
         shown => {
@@ -42,7 +43,7 @@ pub async fn find(ctx: &Ctx<'_>, query: &str) -> Result<Found, ApiError> {
             // Only a full list can hide more matches; a shorter one is the true count.
             let total = if shown >= MAX_MATCHES {
                 store
-                    .count_people(query.text(), &identifiers)
+                    .count_people(query.name(), &identifiers)
                     .await?
                     .max(shown)
             } else {

@@ -70,15 +70,25 @@ pub async fn read_function(
     metadata: &Metadata,
     errors: &mut FieldErrors,
 ) -> Result<Option<i64>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let mine = access::functions_of(store, &ctx.user).await?;
+    // The function the form was opened with is checked again now (R-DP-3): metadata can
+    // be stale (the reporter has left the function since) or forged, and must never file
+    // a record into a function the reporter does not belong to.
     if let Some(id) = metadata.function_id {
-        return Ok(Some(id));
+        if mine.iter().any(|(mine, _)| *mine == id) {
+            return Ok(Some(id));
+        }
+        errors.add(
+            FUNCTION,
+            "This form was opened for a function you are not a member of now. Close it and start again; an admin can add you to the function if you should be in it.",
+        );
+        return Ok(None);
     }
     let Some(picked) = form.selected(FUNCTION).and_then(|v| v.parse::<i64>().ok()) else {
         errors.add(FUNCTION, "Choose the function this belongs to.");
         return Ok(None);
     };
-    let store = ctx.state.store.as_ref();
-    let mine = access::functions_of(store, &ctx.user).await?;
     let allowed = if mine.is_empty() {
         store.list_functions().await?.iter().any(|f| f.id == picked)
     } else {

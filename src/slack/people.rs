@@ -46,6 +46,29 @@ pub fn person_label(person: &PersonRecord) -> String {
     }
 }
 
+/// A person named for `/contact check` (R-DP-3): the name and only the identifiers the
+/// search matched, not everything on record.
+pub fn person_label_matching(
+    person: &PersonRecord,
+    matched: &[(crate::domain::person::IdentifierKind, String)],
+) -> String {
+    let shown: Vec<&str> = person
+        .identifiers
+        .iter()
+        .filter(|i| {
+            matched
+                .iter()
+                .any(|(kind, normalized)| *kind == i.kind() && normalized == i.normalized())
+        })
+        .map(Identifier::value)
+        .collect();
+    if shown.is_empty() {
+        person.name.clone()
+    } else {
+        format!("{} · {}", person.name, shown.join(" · "))
+    }
+}
+
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
@@ -295,7 +318,7 @@ pub async fn person_options(store: &dyn Store, typed: &str) -> StoreResult<serde
     };
     let typed = query.text();
     let people = store
-        .find_people(typed, &query.identifiers(), MAX_OPTIONS)
+        .find_people(query.name(), &query.identifiers(), MAX_OPTIONS)
         .await?;
     let mut options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = people
         .iter()

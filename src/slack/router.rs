@@ -203,7 +203,7 @@ pub async fn block_actions(
                     Err(_) => None,
                 },
                 Some(Action::CheckPerson) => match person(&ctx, &value).await? {
-                    Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p).await?)),
+                    Some(p) => Some(Reply::Ephemeral(rpt::check_card(&ctx, &p, &[]).await?)),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
                 Some(Action::HistoryPerson)

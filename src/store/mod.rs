@@ -306,6 +306,18 @@ pub trait AuditStore: Send + Sync {
         subject_id: &str,
     ) -> StoreResult<Vec<AuditEvent>>;
     async fn all_audit_events(&self) -> StoreResult<Vec<AuditEvent>>;
+    /// Records that `actor` read something about a person (a page of their case file):
+    /// readings are audited like changes (R-DP-3), with no content in the event.
+    async fn record_reading(
+        &self,
+        actor: &Actor,
+        action: &'static str,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The functions that hold any record on the person (incidents, calls, warnings,
+    /// requests, restrictions, disputes, FOI refusals): whose managers may read the case file.
+    async fn functions_holding_records(&self, person_id: i64) -> StoreResult<Vec<i64>>;
 }
 
 /// What came in from Slack (event de-duplication) and what goes out (the outbox).

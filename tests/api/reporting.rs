@@ -1391,3 +1391,251 @@ async fn r_rpt_2_the_call_ended_form_asks_at_most_four_things(backend: Backend) 
     );
     app.stop().await.expect("stops cleanly");
 }
+
+/// Issue 9 (R-DP-3): a report form's function is checked again at submission — a form
+/// whose metadata names a function the reporter is not in (stale, or forged) files
+/// nothing and notifies no one, and an unknown function id is an inline error, not a 500.
+async fn r_dp_3_a_report_can_only_be_filed_into_the_reporters_own_function(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_report_function").await else {
+        return;
+    };
+    casework(&app).await;
+    let other = app
+        .store
+        .add_function(
+            &FunctionName::parse("Enquiries").expect("name"),
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("function");
+    app.store
+        .grant_role(
+            &FunctionName::parse("Enquiries").expect("name"),
+            &UserId::from_slack("U0OTHERMGR"),
+            Role::Manager,
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("role");
+    let jane = someone(&app, "Jane Doe", 1).await;
+    assert_eq!(app.slash_command(STAFF, "report").await.status(), 200);
+    let opened = app.opened_view(0).await;
+    for function in [other, 999_999] {
+        let mut forged = opened.clone();
+        forged["private_metadata"] = json!(json!({ "function_id": function }).to_string());
+        let values = values_shown_in(
+            &forged,
+            &report_values(
+                &format!("p:{jane}"),
+                "aggressive_abusive",
+                &["verbal_abuse"],
+                "Shouted",
+                Utc::now().timestamp() - 60,
+            ),
+        );
+        let answer: Value = app
+            .submit_modal(STAFF, &forged, values)
+            .await
+            .json()
+            .await
+            .expect("errors");
+        assert_eq!(answer["response_action"], "errors", "{answer}");
+        assert!(
+            answer.to_string().contains("not a member of now"),
+            "{answer}"
+        );
+    }
+    assert!(app
+        .store
+        .incidents_of(jane)
+        .await
+        .expect("incidents")
+        .is_empty());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        !app.slack
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.body.to_string().contains("U0OTHERMGR")),
+        "the other function's manager heard nothing"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9 (R-DP-3): a name search needs at least three characters (shorter text is
+/// matched only as a whole identifier), and `/contact check` shows the name with only the
+/// identifier the search matched.
+async fn r_dp_3_check_needs_three_letters_and_shows_only_the_identifier_matched(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_check_minimal").await else {
+        return;
+    };
+    casework(&app).await;
+    let person = NewPerson {
+        name: PersonName::parse("Jane Doe").expect("name"),
+        identifiers: vec![
+            Identifier::phone("07700 900555").expect("phone"),
+            Identifier::email("jane.doe@example.org").expect("email"),
+        ],
+        access: AccessRequirements::default(),
+    };
+    app.store
+        .create_person(&person, &Actor::cli("test"), Utc::now())
+        .await
+        .expect("person");
+    let short: Value = app
+        .slash_command(STAFF, "check Ja")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(short.to_string().contains("at least 3 letters"), "{short}");
+    assert!(!short.to_string().contains("Jane"), "{short}");
+    let by_phone: Value = app
+        .slash_command(STAFF, "check 07700 900555")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = by_phone.to_string();
+    assert!(
+        shown.contains("Jane Doe") && shown.contains("07700 900555"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("jane.doe@example.org"),
+        "only the identifier matched: {shown}"
+    );
+    let options = app.person_options(STAFF, "Ja").await;
+    assert!(
+        !options.to_string().contains("p:"),
+        "two letters list nobody: {options}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9 (R-DP-3): a case file is open to the managers, heads and deputies of the
+/// functions holding records on the person, and admins; a manager of another function is
+/// refused and told who may; every page read is an audit event (who, whose), and the
+/// access-requirements audit says that they changed, not to what.
+async fn r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_is_audited(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_case_file").await else {
+        return;
+    };
+    let function = casework(&app).await;
+    app.store
+        .add_function(
+            &FunctionName::parse("Enquiries").expect("name"),
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("function");
+    app.store
+        .grant_role(
+            &FunctionName::parse("Enquiries").expect("name"),
+            &UserId::from_slack("U0OTHERMGR"),
+            Role::Manager,
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("role");
+    let incident = IncidentReport {
+        category: Category::AggressiveAbusive,
+        kinds: vec![BehaviourKind::VerbalAbuse],
+        channel: Channel::Phone,
+        occurred_at: Utc::now() - chrono::Duration::hours(1),
+        description: "Shouted".to_owned(),
+        impact_staff_minutes: None,
+        impact_contacts: None,
+        impact_note: String::new(),
+    }
+    .validate(Utc::now())
+    .expect("incident");
+    let jane = someone(&app, "Jane Doe", 1).await;
+    app.store
+        .record_incident(
+            &NewIncident {
+                person: PersonChoice::Existing(jane),
+                function_id: function,
+                incident,
+            },
+            &Actor::user(&UserId::from_slack(STAFF)),
+            Utc::now(),
+            &|_| Vec::new(),
+        )
+        .await
+        .expect("incident");
+    let refused: Value = app
+        .slash_command("U0OTHERMGR", "history Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        refused
+            .to_string()
+            .contains("functions that hold records on this person"),
+        "{refused}"
+    );
+    let read: Value = app
+        .slash_command(MANAGER, "history Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(read.to_string().contains("Case file"), "{read}");
+    let readings: Vec<_> = app
+        .store
+        .audit_events("service_user", &jane.to_string())
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.action == "case_file_read")
+        .collect();
+    assert_eq!(
+        readings.len(),
+        1,
+        "one reading, by the manager: {readings:?}"
+    );
+    assert_eq!(readings[0].actor, MANAGER);
+
+    let access = AccessRequirements {
+        format: "braille".parse().expect("format"),
+        ..AccessRequirements::default()
+    };
+    app.store
+        .update_access(
+            jane,
+            &access,
+            &Actor::user(&UserId::from_slack(MANAGER)),
+            Utc::now(),
+        )
+        .await
+        .expect("access");
+    let changed = app
+        .store
+        .audit_events("service_user", &jane.to_string())
+        .await
+        .expect("audit")
+        .into_iter()
+        .find(|e| e.action == "access_requirements_updated")
+        .expect("audited");
+    let said = format!("{:?} {:?}", changed.before, changed.after);
+    assert!(
+        !said.contains("braille"),
+        "the audit says that, not what: {said}"
+    );
+    assert!(said.contains("format_changed"), "{said}");
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    r_dp_3_a_report_can_only_be_filed_into_the_reporters_own_function,
+    r_dp_3_check_needs_three_letters_and_shows_only_the_identifier_matched,
+    r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_is_audited,
+);

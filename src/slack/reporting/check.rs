@@ -6,32 +6,42 @@ use slack_morphism::prelude::*;
 
 use super::CHECK_PERSON;
 use crate::domain::measures::{instructions, Measure};
+use crate::domain::person::{IdentifierKind, PersonQuery};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::find::pick;
-use crate::slack::people::person_label;
+use crate::slack::people::person_label_matching;
 use crate::store::records::*;
 
 pub async fn check(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
+    let matched = PersonQuery::parse(query)
+        .map(|q| q.identifiers())
+        .unwrap_or_default();
     Ok(
         match pick(ctx, query, "check", CHECK_PERSON, "Check").await? {
-            Ok(person) => Reply::Ephemeral(check_card(ctx, &person).await?),
+            Ok(person) => Reply::Ephemeral(check_card(ctx, &person, &matched).await?),
             Err(reply) => reply,
         },
     )
 }
 
-/// What a member of staff must know before engaging with `person`, right now.
+/// What a member of staff must know before engaging with `person`, right now: the name
+/// with only the identifiers their search matched (`matched`; none when chosen from a
+/// list), how to handle contact, access requirements and open disputes (R-DP-3).
 pub async fn check_card(
     ctx: &Ctx<'_>,
     person: &PersonRecord,
+    matched: &[(IdentifierKind, String)],
 ) -> Result<SlackMessageContent, ApiError> {
     let store = ctx.state.store.as_ref();
     let restrictions = store.active_restrictions(person.id, ctx.today()).await?;
     let disputes = store.open_disputes(person.id).await?;
     let now_local = ctx.now.with_timezone(&ctx.tz());
-    let mut blocks = vec![section(&format!("*{}*", escape(&person_label(person))))];
+    let mut blocks = vec![section(&format!(
+        "*{}*",
+        escape(&person_label_matching(person, matched))
+    ))];
     if restrictions.is_empty() {
         blocks.push(section(
             ":white_check_mark: *No restrictions: handle as normal.*",

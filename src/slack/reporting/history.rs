@@ -30,12 +30,26 @@ pub async fn history(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
     )
 }
 
+/// A page of `person`'s case file, for a user entitled to it; every page shown is an
+/// audit event (who, whose, when), so the register records who has read what (R-DP-3).
 pub async fn history_page(
     ctx: &Ctx<'_>,
     person: &PersonRecord,
     offset: usize,
 ) -> Result<SlackMessageContent, ApiError> {
-    let entries = ctx.state.store.history(person.id).await?;
+    let store = ctx.state.store.as_ref();
+    if let Err(denied) = access::may_read_case_file(store, &ctx.user, person.id).await? {
+        return Err(ApiError::Refused(denied.0));
+    }
+    store
+        .record_reading(
+            &crate::domain::Actor::user(&ctx.user),
+            "case_file_read",
+            person.id,
+            ctx.now,
+        )
+        .await?;
+    let entries = store.history(person.id).await?;
     let total = entries.len();
     // A crafted button value cannot page past the end.
     let offset = offset.min(total);

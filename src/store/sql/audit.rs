@@ -26,4 +26,27 @@ impl AuditStore for ThisStore {
         .await?;
         rows.iter().map(audit_from_row).collect()
     }
+
+    async fn record_reading(&self, actor: &Actor, action: &'static str, person_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let entry = AuditEntry::new(actor, action, "service_user", person_id);
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn functions_holding_records(&self, person_id: i64) -> StoreResult<Vec<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT function_id FROM incidents WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM ended_calls WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM warnings WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM restriction_requests WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM restrictions WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM disputes WHERE service_user_id = $1 \
+             UNION SELECT function_id FROM foi_refusals WHERE service_user_id = $1",
+        )
+        .bind(person_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
 }

@@ -117,12 +117,14 @@ impl PeopleStore for ThisStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        let entry = AuditEntry::new(actor, "access_requirements_updated", "service_user", id)
-            .before(serde_json::json!({ "format": old_format, "language": old_language }))
-            .after(serde_json::json!({
-                "format": access.format.as_str(), "language": access.language.as_str(),
-                "communication_needs_changed": old_needs != access.communication_needs,
-            }));
+        // That they changed, never to what: a format (braille, audio) or a language can
+        // reveal a disability or an origin, which the audit trail has no need to keep
+        // (R-DP-3); the record itself holds the current requirements.
+        let entry = AuditEntry::new(actor, "access_requirements_updated", "service_user", id).after(serde_json::json!({
+            "format_changed": old_format != access.format.as_str(),
+            "language_changed": old_language != access.language.as_str(),
+            "communication_needs_changed": old_needs != access.communication_needs,
+        }));
         insert_audit(&mut tx, &entry, now).await?;
         tx.commit().await?;
         Ok(())
