@@ -208,11 +208,24 @@ impl MissingCriteria {
     }
 }
 
-/// R-RES-4: a head of function may approve only when every §6 criterion is ticked.
-pub fn check_approval(ticks: &CriteriaTicks) -> Result<(), MissingCriteria> {
+/// Proof that every §6 criterion was ticked. Only [`check_approval`] makes one, and the
+/// store's approval takes it, so "approved without six ticks" cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompleteChecklist(());
+
+impl CompleteChecklist {
+    /// The criteria ticked: all of them, in the policy's order.
+    pub fn criteria(&self) -> [Criterion; 6] {
+        Criterion::ALL
+    }
+}
+
+/// R-RES-4: a head of function may approve only when every §6 criterion is ticked; the
+/// proof of it is what an approval is recorded with.
+pub fn check_approval(ticks: &CriteriaTicks) -> Result<CompleteChecklist, MissingCriteria> {
     let missing = ticks.missing();
     if missing.is_empty() {
-        Ok(())
+        Ok(CompleteChecklist(()))
     } else {
         Err(MissingCriteria(missing))
     }
@@ -1287,7 +1300,10 @@ mod tests {
         let all = CriteriaTicks::from_values(Criterion::ALL.map(Criterion::as_str));
         assert!(all.all_ticked());
         assert!(all.missing().is_empty());
-        assert_eq!(check_approval(&all), Ok(()));
+        assert_eq!(
+            check_approval(&all).map(|c| c.criteria()),
+            Ok(Criterion::ALL)
+        );
         assert_eq!(all.ticked().collect::<Vec<_>>(), Criterion::ALL);
     }
 

@@ -251,9 +251,10 @@ pub struct RequestRecord {
 /// A head's decision on a pending request (R-RES-4, R-RES-5).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// Every criterion ticked; the restriction starts on `starts_on`.
+    /// Every criterion ticked (the proof only `check_approval` makes); the restriction
+    /// starts on `starts_on`.
     Approve {
-        ticked: Vec<String>,
+        checklist: crate::domain::restriction::CompleteChecklist,
         starts_on: NaiveDate,
     },
     Reject {

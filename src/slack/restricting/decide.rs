@@ -183,16 +183,12 @@ pub async fn approve(
         return Ok(format!("Nothing was changed. {why}"));
     }
     let ticks = CriteriaTicks::from_values(ticked_values.iter().map(String::as_str));
-    if let Err(missing) = check_approval(&ticks) {
-        return Ok(format!("Nothing was changed. {missing}"));
-    }
-    let ticked: Vec<String> = Criterion::ALL
-        .iter()
-        .filter(|c| ticks.is_ticked(**c))
-        .map(|c| c.as_str().to_owned())
-        .collect();
+    let checklist = match check_approval(&ticks) {
+        Ok(checklist) => checklist,
+        Err(missing) => return Ok(format!("Nothing was changed. {missing}")),
+    };
     let decision = Decision::Approve {
-        ticked,
+        checklist,
         starts_on: today,
     };
     decide(ctx, &request, &decision).await

@@ -366,9 +366,11 @@ impl RestrictionStore for ThisStore {
 
     async fn decide_request(&self, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
         let mut tx = self.begin_write().await?;
-        let (status, reason, ticked) = match decision {
-            Decision::Approve { ticked, .. } => ("approved", None, ticked),
-            Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked),
+        let (status, reason, ticked): (&str, Option<&str>, Vec<String>) = match decision {
+            Decision::Approve { checklist, .. } => {
+                ("approved", None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
+            }
+            Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked.clone()),
         };
         // The conditional update is the lock: of any number of racing clicks, only one
         // finds the request still pending.
@@ -397,7 +399,7 @@ impl RestrictionStore for ThisStore {
         let person_id: i64 = request.try_get("service_user_id")?;
         let function_id: i64 = request.try_get("function_id")?;
         touch_person(&mut tx, person_id, now).await?;
-        record_ticks(&mut tx, id, function_id, ticked, decider, now).await?;
+        record_ticks(&mut tx, id, function_id, &ticked, decider, now).await?;
         let entry = AuditEntry::new(decider, if status == "approved" { "request_approved" } else { "request_rejected" }, "restriction_request", id)
             .in_function(function_id)
             .before(serde_json::json!({ "status": "pending" }))
