@@ -368,7 +368,11 @@ async fn r_rpt_1_report_records_incident_notifies_managers_and_confirms(backend:
     );
 
     let person = jane(&app).await;
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].reference.as_deref(), Some("INC-00001"));
     assert_eq!(history[0].by, STAFF);
@@ -433,7 +437,7 @@ async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: B
     let values = report_values(
         "new:Jane Doe",
         "unreasonable_demands",
-        &["threats"],
+        &["rudeness"],
         "   ",
         tomorrow,
     );
@@ -474,8 +478,8 @@ async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: B
     let mut values = report_values(
         "",
         "aggressive_abusive",
-        &["threats"],
-        "Threatened me",
+        &["verbal_abuse"],
+        "Swore at me",
         Utc::now().timestamp(),
     );
     values["person"] = json!({ "person": { "type": "external_select" } });
@@ -627,7 +631,7 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
 
     let incident_id = app
         .store
-        .history(jane(&app).await)
+        .history(jane(&app).await, Utc::now().date_naive())
         .await
         .expect("history")
         .len();
@@ -657,10 +661,7 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
     .await;
     let modal = app.opened_modal(1).await;
     assert_eq!(modal["callback_id"], "police_report");
-    let incomplete = state_values(&[
-        ("reported", v::radio("yes")),
-        ("reported_on", v::date("2026-11-01")),
-    ]);
+    let incomplete = state_values(&[("reported_on", v::date("2026-11-01"))]);
     let answer: Value = app
         .submit_modal(MANAGER, &modal, incomplete)
         .await
@@ -669,7 +670,6 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
         .expect("errors");
     assert!(answer["errors"]["police_reference"].is_string(), "{answer}");
     let complete = state_values(&[
-        ("reported", v::radio("yes")),
         ("reported_on", v::date(&Utc::now().date_naive().to_string())),
         ("police_reference", v::text("CAD-1234")),
     ]);
@@ -687,7 +687,11 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
         !open.to_string().contains("INC-00001"),
         "still listed after the report: {open}"
     );
-    let history = app.store.history(jane(&app).await).await.expect("history");
+    let history = app
+        .store
+        .history(jane(&app).await, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert!(
         history.iter().any(|h| h.summary.contains("CAD-1234")),
         "{history:?}"
@@ -869,7 +873,11 @@ async fn r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction(backend: Ba
         ("description", v::text("Rang on a Friday")),
     ]);
     assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert!(
         history
             .iter()
@@ -1010,7 +1018,11 @@ async fn r_dp_4_foi_refusal_is_recorded_by_managers_and_shows_in_history(backend
         app.submit_modal(MANAGER, &modal, values).await.status(),
         200
     );
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     let entry = history
         .iter()
         .find(|h| h.kind == "foi_refusal")
@@ -1037,8 +1049,8 @@ async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
     let mut values = report_values(
         "new:Jane Doe",
         "aggressive_abusive",
-        &["threats"],
-        "Threatened",
+        &["verbal_abuse"],
+        "Swore at me",
         Utc::now().timestamp(),
     );
     let modal = report_form(&app, 0, &values).await;
@@ -1253,7 +1265,11 @@ async fn r_rpt_1_a_nul_byte_in_a_description_is_dropped(backend: Backend) {
     );
     report_ok(&app, 0, values).await;
     let person = jane(&app).await;
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1, "{history:?}");
     assert!(
         history[0].summary.contains("Shouted at staff"),
@@ -1279,6 +1295,7 @@ async fn r_rpt_3_open_items_are_paged_with_the_true_total(backend: Backend) {
             impact_staff_minutes: None,
             impact_contacts: None,
             impact_note: String::new(),
+            threat_of_violence: None,
         }
         .validate(Utc::now())
         .expect("valid incident");

@@ -66,6 +66,7 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
         impact_staff_minutes: Some(300),
         impact_contacts: Some(50),
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("valid incident");
@@ -1317,6 +1318,7 @@ async fn another_incident(
         impact_staff_minutes: None,
         impact_contacts: None,
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("valid incident");

@@ -35,7 +35,7 @@ pub async fn history_page(
     person: &PersonRecord,
     offset: usize,
 ) -> Result<SlackMessageContent, ApiError> {
-    let entries = ctx.state.store.history(person.id).await?;
+    let entries = ctx.state.store.history(person.id, ctx.today()).await?;
     let total = entries.len();
     // A crafted button value cannot page past the end.
     let offset = offset.min(total);
