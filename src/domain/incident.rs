@@ -191,13 +191,33 @@ impl BehaviourKind {
     pub fn fits(self, category: Category) -> bool {
         self.category().is_none_or(|own| own == category)
     }
+}
 
-    /// Physical violence used or threatened (§4): always reported to the police.
-    fn is_violence_used_or_threatened(self) -> bool {
-        matches!(
-            self,
-            BehaviourKind::PhysicalViolence | BehaviourKind::Threats
-        )
+/// R-RPT-3, §4 "This will always be the case if physical violence is used or threatened":
+/// physical violence was chosen, or threats were and the reporter says the threat was of
+/// physical violence. Other threats, abuse and harassment *may* be reported (§4), so they
+/// do not go through the police route.
+pub fn violence_used_or_threatened(
+    kinds: &[BehaviourKind],
+    threat_of_violence: Option<bool>,
+) -> bool {
+    kinds.contains(&BehaviourKind::PhysicalViolence)
+        || (kinds.contains(&BehaviourKind::Threats) && threat_of_violence == Some(true))
+}
+
+/// Why an incident cannot be closed as "not reported to the police".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Physical violence was used or threatened, which the policy says is always reported to the police (§4): record the date it was reported and the police reference.")]
+pub struct MustBeReported;
+
+/// R-RPT-3, §4: an incident where physical violence was used or threatened stays open until
+/// a police report (date and reference) is recorded; "not reported" closes only an incident
+/// where reporting was optional.
+pub fn may_close_as_not_reported(police_report_required: bool) -> Result<(), MustBeReported> {
+    if police_report_required {
+        Err(MustBeReported)
+    } else {
+        Ok(())
     }
 }
 
@@ -302,6 +322,9 @@ pub struct IncidentReport {
     pub impact_contacts: Option<u32>,
     /// Impact on work in words, e.g. "50+ calls a day".
     pub impact_note: String,
+    /// Asked only when threats are among the kinds: whether it was a threat of physical
+    /// violence (§4). `None` when not answered.
+    pub threat_of_violence: Option<bool>,
 }
 
 /// A field of the report form, so the Slack layer can show each error beside its field.
@@ -309,6 +332,7 @@ pub struct IncidentReport {
 pub enum IncidentField {
     Category,
     Kinds,
+    ThreatOfViolence,
     Channel,
     OccurredAt,
     Description,
@@ -322,6 +346,7 @@ impl IncidentField {
         match self {
             IncidentField::Category => "category",
             IncidentField::Kinds => "kinds",
+            IncidentField::ThreatOfViolence => "threat_of_violence",
             IncidentField::Channel => "channel",
             IncidentField::OccurredAt => "occurred_at",
             IncidentField::Description => "description",
@@ -370,6 +395,15 @@ impl IncidentReport {
     pub fn validate(self, now: DateTime<Utc>) -> Result<ValidIncident, Vec<IncidentFieldError>> {
         let mut errors = Vec::new();
         errors.extend(self.kind_errors());
+        let threats = self.kinds.contains(&BehaviourKind::Threats);
+        // A threat under the wrong heading is refused above; its answer is asked once it fits.
+        let threat_fits = BehaviourKind::Threats.fits(self.category);
+        if threats && threat_fits && self.threat_of_violence.is_none() {
+            errors.push(IncidentFieldError::new(
+                IncidentField::ThreatOfViolence,
+                "Say whether it was a threat of physical violence",
+            ));
+        }
         if self.occurred_at > now + Duration::minutes(FUTURE_TOLERANCE_MINUTES) {
             errors.push(IncidentFieldError::new(
                 IncidentField::OccurredAt,
@@ -410,6 +444,8 @@ impl IncidentReport {
             impact_staff_minutes: self.impact_staff_minutes,
             impact_contacts: self.impact_contacts,
             impact_note: self.impact_note.trim().to_owned(),
+            // Only a threat can be a threat of violence: the answer is kept with threats.
+            threat_of_violence: self.threat_of_violence.filter(|_| threats),
         })
     }
 
@@ -506,6 +542,7 @@ pub struct ValidIncident {
     impact_staff_minutes: Option<u32>,
     impact_contacts: Option<u32>,
     impact_note: String,
+    threat_of_violence: Option<bool>,
 }
 
 impl ValidIncident {
@@ -537,13 +574,17 @@ impl ValidIncident {
         &self.impact_note
     }
 
+    /// With threats among the kinds, whether it was a threat of physical violence;
+    /// otherwise `None`.
+    pub fn threat_of_violence(&self) -> Option<bool> {
+        self.threat_of_violence
+    }
+
     /// R-RPT-3, §4: physical violence used or threatened is always reported to the police,
     /// and no prior warning to the person is needed. The incident stays on the manager's
     /// list until a police report is recorded.
     pub fn police_report_required(&self) -> bool {
-        self.kinds
-            .iter()
-            .any(|k| k.is_violence_used_or_threatened())
+        violence_used_or_threatened(&self.kinds, self.threat_of_violence)
     }
 }
 
@@ -657,6 +698,7 @@ mod tests {
             impact_staff_minutes: Some(30),
             impact_contacts: Some(1),
             impact_note: String::new(),
+            threat_of_violence: None,
         }
     }
 
@@ -868,16 +910,26 @@ mod tests {
         );
     }
 
+    fn threat(answer: Option<bool>) -> IncidentReport {
+        let mut submitted = report(
+            Category::AggressiveAbusive,
+            &[BehaviourKind::Rudeness, BehaviourKind::Threats],
+        );
+        submitted.threat_of_violence = answer;
+        submitted
+    }
+
     #[test]
     fn r_rpt_3_physical_violence_used_or_threatened_requires_a_police_report() {
-        for kind in [BehaviourKind::PhysicalViolence, BehaviourKind::Threats] {
-            let valid = report(
+        for answer in [None, Some(false), Some(true)] {
+            let mut submitted = report(
                 Category::AggressiveAbusive,
-                &[BehaviourKind::Rudeness, kind],
-            )
-            .validate(now())
-            .expect("valid report");
-            assert!(valid.police_report_required(), "{kind}");
+                &[BehaviourKind::Rudeness, BehaviourKind::PhysicalViolence],
+            );
+            submitted.threat_of_violence = answer;
+            let valid = submitted.validate(now()).expect("valid report");
+            assert!(valid.police_report_required(), "{answer:?}");
+            assert_eq!(valid.threat_of_violence(), None, "no threat was chosen");
         }
         for kind in [
             BehaviourKind::VerbalAbuse,
@@ -890,6 +942,66 @@ mod tests {
                 .expect("valid report");
             assert!(!valid.police_report_required(), "{kind}");
         }
+    }
+
+    #[test]
+    fn i9_f4_a_threat_of_physical_violence_is_always_reported_to_the_police() {
+        let valid = threat(Some(true)).validate(now()).expect("valid report");
+        assert!(valid.police_report_required());
+        assert_eq!(valid.threat_of_violence(), Some(true));
+        assert!(violence_used_or_threatened(
+            &[BehaviourKind::Threats],
+            Some(true)
+        ));
+    }
+
+    #[test]
+    fn i9_f4_a_threat_not_of_violence_does_not_require_a_police_report() {
+        let valid = threat(Some(false)).validate(now()).expect("valid report");
+        assert!(!valid.police_report_required());
+        assert_eq!(valid.threat_of_violence(), Some(false));
+        assert!(!violence_used_or_threatened(
+            &[BehaviourKind::Threats],
+            Some(false)
+        ));
+        assert!(!violence_used_or_threatened(
+            &[BehaviourKind::Threats],
+            None
+        ));
+    }
+
+    #[test]
+    fn i9_f4_a_threat_must_say_whether_it_was_of_physical_violence() {
+        let errors = threat(None).validate(now()).unwrap_err();
+        assert_eq!(
+            messages_by_field(&errors)[&IncidentField::ThreatOfViolence],
+            "Say whether it was a threat of physical violence"
+        );
+        assert_eq!(
+            IncidentField::ThreatOfViolence.as_str(),
+            "threat_of_violence"
+        );
+    }
+
+    #[test]
+    fn i9_f4_the_threat_answer_is_kept_only_with_threats() {
+        let mut submitted = report(Category::AggressiveAbusive, &[BehaviourKind::Rudeness]);
+        submitted.threat_of_violence = Some(true);
+        let valid = submitted.validate(now()).expect("valid report");
+        assert_eq!(valid.threat_of_violence(), None);
+        assert!(
+            !valid.police_report_required(),
+            "an answer without a threat does not make rudeness violent"
+        );
+    }
+
+    #[test]
+    fn i9_f4_violence_used_or_threatened_cannot_be_closed_as_not_reported() {
+        assert_eq!(may_close_as_not_reported(true), Err(MustBeReported));
+        assert_eq!(may_close_as_not_reported(false), Ok(()));
+        assert!(MustBeReported
+            .to_string()
+            .contains("always reported to the police (§4)"));
     }
 
     #[test]

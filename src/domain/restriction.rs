@@ -609,10 +609,12 @@ pub fn decision_may_be_taken(
     }
 }
 
-/// Whether a restriction is in force on `today`: active, and its end date (if any) not
-/// yet passed.
-pub fn in_force(status: &str, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status == "active" && ends_on.is_none_or(|ends| ends >= today)
+/// Whether a restriction stored with `status` still stands on `today` (see
+/// [`restriction_current`], the one rule).
+fn stands(status: &str, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status
+        .parse::<RestrictionStatus>()
+        .is_ok_and(|status| restriction_current(status, ends_on, today))
 }
 
 /// Why a variation of the restriction `reference` cannot be approved, if it cannot: a
@@ -624,7 +626,7 @@ pub fn variation_refused(
     ends_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<String> {
-    if in_force(status, ends_on, today) {
+    if stands(status, ends_on, today) {
         return None;
     }
     let how = match (status, ends_on) {
@@ -1028,6 +1030,86 @@ impl FromStr for WarningStatus {
             .find(|w| w.as_str() == s)
             .ok_or_else(|| unknown("warning status", s))
     }
+}
+
+/// Where a restriction stands (`restrictions.status`): active until it is lifted (at a
+/// review or a dispute), ends (its end date passed) or is superseded (by an approved
+/// variation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RestrictionStatus {
+    Active,
+    Lifted,
+    Ended,
+    Superseded,
+}
+
+impl RestrictionStatus {
+    pub const ALL: [RestrictionStatus; 4] = [
+        RestrictionStatus::Active,
+        RestrictionStatus::Lifted,
+        RestrictionStatus::Ended,
+        RestrictionStatus::Superseded,
+    ];
+
+    /// The stored spelling (`restrictions.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestrictionStatus::Active => "active",
+            RestrictionStatus::Lifted => "lifted",
+            RestrictionStatus::Ended => "ended",
+            RestrictionStatus::Superseded => "superseded",
+        }
+    }
+
+    /// Where the restriction stands on `today` (a Europe/London date): one still stored as
+    /// active whose end date has passed has ended, from the day after its end date, whether
+    /// or not the nightly sweep has recorded that yet. Every reader goes by this (the store
+    /// by its SQL twin, `restriction_status_on!`), so `/contact check`, App Home, the case
+    /// file and the forms agree.
+    pub fn on(self, ends_on: Option<NaiveDate>, today: NaiveDate) -> RestrictionStatus {
+        match self {
+            RestrictionStatus::Active if ends_on.is_some_and(|end| end < today) => {
+                RestrictionStatus::Ended
+            }
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for RestrictionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for RestrictionStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| unknown("restriction status", s))
+    }
+}
+
+/// Whether a restriction still stands on `today`: active and not past its end date (it
+/// applies through its end date). The store's SQL twin is `restriction_current!`.
+pub fn restriction_current(
+    status: RestrictionStatus,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    status.on(ends_on, today) == RestrictionStatus::Active
+}
+
+/// Whether a restriction is in force on `today`: it still stands and has started.
+pub fn restriction_in_force(
+    status: RestrictionStatus,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> bool {
+    restriction_current(status, ends_on, today) && starts_on <= today
 }
 
 /// The date offered for the end of the chance to adapt: four weeks from today.
@@ -1910,5 +1992,61 @@ mod tests {
             errors[0].message,
             "Give at most six months to adapt: choose a date on or before 14 Apr 2026"
         );
+    }
+
+    #[test]
+    fn i9_f13_a_restriction_has_ended_the_day_after_its_end_date_whatever_the_sweep() {
+        let today = date(2025, 10, 28);
+        let active = RestrictionStatus::Active;
+        // Ended yesterday, still stored as active: ended, not in force.
+        let yesterday = Some(date(2025, 10, 27));
+        assert_eq!(active.on(yesterday, today), RestrictionStatus::Ended);
+        assert!(!restriction_current(active, yesterday, today));
+        assert!(!restriction_in_force(
+            active,
+            date(2025, 1, 1),
+            yesterday,
+            today
+        ));
+        // It applies through its end date, and without one until lifted.
+        for ends_on in [Some(today), Some(date(2025, 10, 29)), None] {
+            assert_eq!(
+                active.on(ends_on, today),
+                RestrictionStatus::Active,
+                "{ends_on:?}"
+            );
+            assert!(restriction_current(active, ends_on, today), "{ends_on:?}");
+            assert!(
+                restriction_in_force(active, today, ends_on, today),
+                "{ends_on:?}"
+            );
+        }
+        // Not started yet: it stands, but is not in force.
+        assert!(!restriction_in_force(
+            active,
+            date(2025, 10, 29),
+            None,
+            today
+        ));
+        // Lifted, ended and superseded restrictions stay as they are.
+        for status in [
+            RestrictionStatus::Lifted,
+            RestrictionStatus::Ended,
+            RestrictionStatus::Superseded,
+        ] {
+            assert_eq!(status.on(yesterday, today), status);
+            assert_eq!(status.on(None, today), status);
+            assert!(!restriction_current(status, None, today));
+        }
+    }
+
+    #[test]
+    fn i9_f13_restriction_statuses_round_trip_their_stored_spelling() {
+        let stored: Vec<&str> = RestrictionStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(stored, ["active", "lifted", "ended", "superseded"]);
+        for status in RestrictionStatus::ALL {
+            assert_eq!(status.as_str().parse(), Ok(status));
+        }
+        assert!("paused".parse::<RestrictionStatus>().is_err());
     }
 }

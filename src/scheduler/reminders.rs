@@ -491,9 +491,15 @@ impl Plan<'_> {
             self.already += 1;
             return Ok(());
         }
+        let today = state
+            .clock
+            .now()
+            .with_timezone(&state.timezone)
+            .date_naive();
         let Some(content) = crate::slack::restricting::approval_reminder(
             state.store.as_ref(),
             state.timezone,
+            today,
             request_id,
         )
         .await?

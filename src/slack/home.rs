@@ -27,7 +27,7 @@ pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<
     let roles = state.store.roles_of(user).await?;
     let items = state
         .store
-        .home_items(user, today + Duration::days(REVIEW_HORIZON_DAYS))
+        .home_items(user, today, today + Duration::days(REVIEW_HORIZON_DAYS))
         .await?;
     let SlackView::Home(mut home) = home_view(&roles) else {
         return Ok(());

@@ -138,6 +138,9 @@ pub enum Action {
     Person,
     /// The restrict form's measures checkboxes; ticking shows a measure's fields.
     Measures,
+    /// The report form's kinds of behaviour; choosing threats shows the question whether
+    /// it was a threat of physical violence.
+    Kinds,
     /// "No further action: behaviour adapted" on an adapt-period reminder; value: the
     /// warning id.
     CloseWarning,
@@ -170,6 +173,7 @@ impl Action {
         Action::Criteria,
         Action::Person,
         Action::Measures,
+        Action::Kinds,
         Action::CloseWarning,
     ];
 
@@ -201,6 +205,7 @@ impl Action {
             Action::Criteria => "criteria",
             Action::Person => "person",
             Action::Measures => "measures",
+            Action::Kinds => "kinds",
             Action::CloseWarning => "close_warning",
         }
     }
@@ -227,6 +232,10 @@ pub mod person_fields {
     pub const LANGUAGE: &str = "access_language";
     pub const NEEDS: &str = "access_needs";
 }
+
+/// The report form's question, shown when threats are among the kinds, whether it was a
+/// threat of physical violence (R-RPT-3, §4); its block and action id.
+pub const THREAT_OF_VIOLENCE: &str = "threat_of_violence";
 
 /// The block id of the function picker on forms where the user may belong to several.
 pub const FUNCTION: &str = "function";

@@ -287,9 +287,9 @@ pub async fn block_actions(
                     Err(_) => None,
                 },
                 // Choices inside a form that show or hide the fields that apply.
-                Some(Action::Person) => {
+                Some(Action::Person) | Some(Action::Kinds) => {
                     if let Some(m) = modal.filter(|m| m.callback() == Some(Callback::Report)) {
-                        rpt::person_changed(&ctx, m).await?;
+                        rpt::report_choices_changed(&ctx, m).await?;
                     }
                     None
                 }

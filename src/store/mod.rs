@@ -3,6 +3,44 @@
 //! scheme. Every method that changes something writes its audit event (and any outbox
 //! message) in the same transaction as the change.
 
+/// SQL twin of [`crate::domain::restriction::restriction_current`]: the restriction under
+/// `$alias` (e.g. `"r."`, or `""`) is active and not past its end date on the date bound
+/// as `$today` (e.g. `"$2"`), the reader's Europe/London today. Every query that asks
+/// whether a restriction still stands uses this, so none waits for the nightly sweep.
+macro_rules! restriction_current {
+    ($alias:literal, $today:literal) => {
+        concat!(
+            "(",
+            $alias,
+            "status = 'active' AND (",
+            $alias,
+            "ends_on IS NULL OR ",
+            $alias,
+            "ends_on >= ",
+            $today,
+            "))"
+        )
+    };
+}
+
+/// SQL twin of [`crate::domain::restriction::RestrictionStatus::on`]: the restriction's
+/// status on the date bound as `$today`, `ended` once an active one is past its end date.
+macro_rules! restriction_status_on {
+    ($alias:literal, $today:literal) => {
+        concat!(
+            "(CASE WHEN ",
+            $alias,
+            "status = 'active' AND ",
+            $alias,
+            "ends_on < ",
+            $today,
+            " THEN 'ended' ELSE ",
+            $alias,
+            "status END)"
+        )
+    };
+}
+
 /// The `Store` impl and the SQL both backends share, compiled into the backend module
 /// that invokes it (which defines `Db`, `ThisStore`, `BACKEND`, `SKIP_LOCKED`,
 /// `begin_write` and `migrate_pool`). Each part of the record is one file under `sql/`.
@@ -478,8 +516,8 @@ pub trait ReportingStore: Send + Sync {
         today: NaiveDate,
     ) -> StoreResult<Vec<ActiveRestriction>>;
     async fn open_disputes(&self, person_id: i64) -> StoreResult<Vec<OpenDispute>>;
-    /// The whole case file, newest first.
-    async fn history(&self, person_id: i64) -> StoreResult<Vec<HistoryEntry>>;
+    /// The whole case file, newest first, each restriction as it stands on `today`.
+    async fn history(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<HistoryEntry>>;
     /// Incidents still needing a police report in functions `user` manages or heads.
     async fn outstanding_police_reports(
         &self,
@@ -633,8 +671,13 @@ pub trait DisputeStore: Send + Sync {
     async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>>;
     /// Disputes awaiting resolution due on or before `on_or_before`, earliest first.
     async fn disputes_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueDispute>>;
-    /// Active restrictions due for review on or before `on_or_before`, earliest first.
-    async fn reviews_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>>;
+    /// Restrictions still standing on `today` due for review on or before `on_or_before`,
+    /// earliest first.
+    async fn reviews_due(
+        &self,
+        today: NaiveDate,
+        on_or_before: NaiveDate,
+    ) -> StoreResult<Vec<DueReview>>;
 }
 
 /// The scheduler's reads and writes, and App Home's lists (R-REM-*).
@@ -678,9 +721,11 @@ pub trait ScheduleStore: Send + Sync {
         &self,
         occasions_from: &str,
     ) -> StoreResult<std::collections::HashSet<String>>;
+    /// `user`'s to-do lists on `today`, with reviews due on or before `reviews_until`.
     async fn home_items(
         &self,
         user: &UserId,
+        today: NaiveDate,
         reviews_until: NaiveDate,
     ) -> StoreResult<schedule::HomeItems>;
 }

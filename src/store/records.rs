@@ -10,6 +10,7 @@ use crate::domain::incident::{
 };
 use crate::domain::measures::Measure;
 use crate::domain::person::{AccessRequirements, Identifier, PersonName};
+use crate::domain::restriction::RestrictionStatus;
 
 /// A person to create, with the identifiers staff typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +63,9 @@ pub struct IncidentRecord {
     pub occurred_at: DateTime<Utc>,
     pub description: String,
     pub police_report_required: bool,
+    /// With threats among the kinds, whether it was a threat of physical violence (§4);
+    /// `None` without threats, or when reported before the form asked.
+    pub threat_of_violence: Option<bool>,
     pub police_report_recorded: bool,
     pub reported_by: String,
 }
@@ -378,6 +382,30 @@ pub struct RestrictionRecord {
     /// The head (or deputy) who approved it.
     pub approved_by: String,
     pub created_at: DateTime<Utc>,
+}
+
+impl RestrictionRecord {
+    /// Where it stands on `today`: `ended` once past its end date, even before the nightly
+    /// sweep records that (`RestrictionStatus::on`). `None` for a status the domain does
+    /// not know.
+    pub fn status_on(&self, today: NaiveDate) -> Option<RestrictionStatus> {
+        self.status
+            .parse::<RestrictionStatus>()
+            .ok()
+            .map(|status| status.on(self.ends_on, today))
+    }
+
+    /// Whether it still stands on `today`: active and not past its end date.
+    pub fn current_on(&self, today: NaiveDate) -> bool {
+        self.status_on(today) == Some(RestrictionStatus::Active)
+    }
+
+    /// Its status on `today`, in the words the record uses.
+    pub fn status_text_on(&self, today: NaiveDate) -> String {
+        self.status_on(today)
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_else(|| self.status.clone())
+    }
 }
 
 /// A dispute to record (R-DIS-1).

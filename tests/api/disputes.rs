@@ -74,6 +74,7 @@ async fn case(app: &TestApp) -> Case {
         impact_staff_minutes: Some(300),
         impact_contacts: Some(50),
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("valid incident");
@@ -581,7 +582,7 @@ async fn r_rev_1_continuing_sets_the_next_review_at_most_twelve_months_on(backen
         (restriction.status.as_str(), restriction.next_review_on),
         ("active", next)
     );
-    let due = app.store.reviews_due(next).await.expect("due");
+    let due = app.store.reviews_due(today(), next).await.expect("due");
     assert_eq!(
         due.iter()
             .map(|d| (d.restriction_id, d.owner.as_str(), d.open_review_id))
@@ -590,7 +591,7 @@ async fn r_rev_1_continuing_sets_the_next_review_at_most_twelve_months_on(backen
     );
     assert!(app
         .store
-        .reviews_due(next - chrono::Duration::days(1))
+        .reviews_due(today(), next - chrono::Duration::days(1))
         .await
         .expect("due")
         .is_empty());

@@ -137,6 +137,7 @@ async fn incident(
         impact_staff_minutes: Some(100_000),
         impact_contacts: Some(100_000),
         impact_note: long_text(500),
+        threat_of_violence: None,
     }
     .validate(at)
     .expect("valid incident");
@@ -417,7 +418,14 @@ async fn r_rpt_1_report_modal_and_its_dms_at_maxima() {
     let opened = answered_view_named(&app, "report").await;
     // The new person's fields appear once “New person: …” is chosen.
     let new_person = v::external(&format!("new:{}", long_name("Jane")));
-    let modal = choose_fullest(&app, STAFF, &opened, "person", new_person).await;
+    let modal = choose_fullest(&app, STAFF, &opened, "person", new_person.clone()).await;
+    // …and the threat question once threats are among the kinds (R-RPT-3, §4).
+    let kinds = v::multi(&["threats", "verbal_abuse", "rudeness", "physical_violence"]);
+    let chosen = state_values(&[("person", new_person), ("kinds", kinds.clone())]);
+    let modal = app
+        .choose_in_view(STAFF, &modal, chosen, "kinds")
+        .await
+        .expect("choosing threats shows the threat question");
     let values = fill(
         &modal,
         &[
@@ -430,10 +438,8 @@ async fn r_rpt_1_report_modal_and_its_dms_at_maxima() {
             ("new_case_ref", v::text(&"K".repeat(64))),
             ("different_person", v::checkboxes(&[])),
             ("category", v::select("aggressive_abusive")),
-            (
-                "kinds",
-                v::multi(&["verbal_abuse", "rudeness", "physical_violence"]),
-            ),
+            ("kinds", kinds),
+            ("threat_of_violence", v::radio("yes")),
             ("impact_staff_minutes", v::number("100000")),
             ("impact_contacts", v::number("100000")),
         ],
@@ -485,10 +491,7 @@ async fn r_rpt_3_open_with_sixty_outstanding_police_reports_and_the_police_repor
     let modal = modal_named(&app, "police_report").await;
     let values = fill(
         &modal,
-        &[
-            ("reported", v::radio("yes")),
-            ("reported_on", v::date(&now.date_naive().to_string())),
-        ],
+        &[("reported_on", v::date(&now.date_naive().to_string()))],
     );
     submit_ok(&app, MANAGER, &modal, values).await;
     // 59 still outstanding, after the one just recorded.

@@ -19,3 +19,4 @@ mod reminders;
 mod reporting;
 mod restricting;
 mod security;
+mod violence_and_ended;

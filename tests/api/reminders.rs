@@ -580,6 +580,7 @@ async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_c
             impact_staff_minutes: None,
             impact_contacts: None,
             impact_note: String::new(),
+            threat_of_violence: None,
         }
         .validate(asked)
         .expect("valid");
@@ -849,6 +850,7 @@ async fn i9_f12_an_outstanding_police_report_is_reminded_again_every_five_workin
         impact_staff_minutes: None,
         impact_contacts: None,
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(at)
     .expect("valid");

@@ -393,7 +393,11 @@ async fn r_rpt_1_report_records_incident_notifies_managers_and_confirms(backend:
     );
 
     let person = jane(&app).await;
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].reference.as_deref(), Some("INC-00001"));
     assert_eq!(history[0].by, STAFF);
@@ -458,7 +462,7 @@ async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: B
     let values = report_values(
         "new:Jane Doe",
         "unreasonable_demands",
-        &["threats"],
+        &["rudeness"],
         "   ",
         tomorrow,
     );
@@ -499,8 +503,8 @@ async fn r_rpt_1_invalid_report_gets_inline_errors_and_writes_nothing(backend: B
     let mut values = report_values(
         "",
         "aggressive_abusive",
-        &["threats"],
-        "Threatened me",
+        &["verbal_abuse"],
+        "Swore at me",
         Utc::now().timestamp(),
     );
     values["person"] = json!({ "person": { "type": "external_select" } });
@@ -652,7 +656,7 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
 
     let incident_id = app
         .store
-        .history(jane(&app).await)
+        .history(jane(&app).await, Utc::now().date_naive())
         .await
         .expect("history")
         .len();
@@ -682,10 +686,7 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
     .await;
     let modal = app.opened_modal(1).await;
     assert_eq!(modal["callback_id"], "police_report");
-    let incomplete = state_values(&[
-        ("reported", v::radio("yes")),
-        ("reported_on", v::date("2026-11-01")),
-    ]);
+    let incomplete = state_values(&[("reported_on", v::date("2026-11-01"))]);
     let answer: Value = app
         .submit_modal(MANAGER, &modal, incomplete)
         .await
@@ -694,7 +695,6 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
         .expect("errors");
     assert!(answer["errors"]["police_reference"].is_string(), "{answer}");
     let complete = state_values(&[
-        ("reported", v::radio("yes")),
         ("reported_on", v::date(&Utc::now().date_naive().to_string())),
         ("police_reference", v::text("CAD-1234")),
     ]);
@@ -712,7 +712,11 @@ async fn r_rpt_3_violence_requires_a_police_report_until_recorded(backend: Backe
         !open.to_string().contains("INC-00001"),
         "still listed after the report: {open}"
     );
-    let history = app.store.history(jane(&app).await).await.expect("history");
+    let history = app
+        .store
+        .history(jane(&app).await, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert!(
         history.iter().any(|h| h.summary.contains("CAD-1234")),
         "{history:?}"
@@ -894,7 +898,11 @@ async fn r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction(backend: Ba
         ("description", v::text("Rang on a Friday")),
     ]);
     assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert!(
         history
             .iter()
@@ -1035,7 +1043,11 @@ async fn r_dp_4_foi_refusal_is_recorded_by_managers_and_shows_in_history(backend
         app.submit_modal(MANAGER, &modal, values).await.status(),
         200
     );
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     let entry = history
         .iter()
         .find(|h| h.kind == "foi_refusal")
@@ -1062,8 +1074,8 @@ async fn reporter_in_no_function_is_asked_to_pick_one(backend: Backend) {
     let mut values = report_values(
         "new:Jane Doe",
         "aggressive_abusive",
-        &["threats"],
-        "Threatened",
+        &["verbal_abuse"],
+        "Swore at me",
         Utc::now().timestamp(),
     );
     let modal = report_form(&app, 0, &values).await;
@@ -1278,7 +1290,11 @@ async fn r_rpt_1_a_nul_byte_in_a_description_is_dropped(backend: Backend) {
     );
     report_ok(&app, 0, values).await;
     let person = jane(&app).await;
-    let history = app.store.history(person).await.expect("history");
+    let history = app
+        .store
+        .history(person, Utc::now().date_naive())
+        .await
+        .expect("history");
     assert_eq!(history.len(), 1, "{history:?}");
     assert!(
         history[0].summary.contains("Shouted at staff"),
@@ -1304,6 +1320,7 @@ async fn r_rpt_3_open_items_are_paged_with_the_true_total(backend: Backend) {
             impact_staff_minutes: None,
             impact_contacts: None,
             impact_note: String::new(),
+            threat_of_violence: None,
         }
         .validate(Utc::now())
         .expect("valid incident");
@@ -1553,6 +1570,7 @@ async fn r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_
         impact_staff_minutes: None,
         impact_contacts: None,
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("incident");

@@ -66,6 +66,7 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
         impact_staff_minutes: Some(300),
         impact_contacts: Some(50),
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("valid incident");
@@ -1354,6 +1355,7 @@ async fn another_incident(
         impact_staff_minutes: None,
         impact_contacts: None,
         impact_note: String::new(),
+        threat_of_violence: None,
     }
     .validate(Utc::now())
     .expect("valid incident");
@@ -1725,13 +1727,21 @@ async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_h
     // App Home lists it for the manager who holds it, not for the head.
     let home = app
         .store
-        .home_items(&UserId::from_slack(MANAGER), Utc::now().date_naive())
+        .home_items(
+            &UserId::from_slack(MANAGER),
+            Utc::now().date_naive(),
+            Utc::now().date_naive() + chrono::Duration::days(30),
+        )
         .await
         .expect("home");
     assert_eq!(home.letters_to_send.total, 1, "{home:?}");
     let home = app
         .store
-        .home_items(&UserId::from_slack(HEAD), Utc::now().date_naive())
+        .home_items(
+            &UserId::from_slack(HEAD),
+            Utc::now().date_naive(),
+            Utc::now().date_naive() + chrono::Duration::days(30),
+        )
         .await
         .expect("home");
     assert!(home.letters_to_send.is_empty(), "{home:?}");

@@ -124,10 +124,11 @@ pub async fn open_review(
     {
         return Err(ApiError::Refused(denied.0));
     }
-    if restriction.status != "active" {
+    if !restriction.current_on(today(ctx)) {
         return Ok(text(&format!(
             "{} is no longer in force ({}): there is nothing to review.",
-            restriction.reference, restriction.status
+            restriction.reference,
+            restriction.status_text_on(today(ctx))
         )));
     }
     let Some(person) = store.person(restriction.person_id).await? else {
@@ -246,6 +247,19 @@ pub async fn submit_review(
         );
         return Err(ApiError::Invalid(errors));
     };
+    // It ended (or was lifted) while the review was open: there is nothing to continue,
+    // vary or lift, and no letter to send about it.
+    if !restriction.current_on(today(ctx)) {
+        errors.add(
+            "outcome",
+            format!(
+                "{} is no longer in force ({}): there is nothing to decide.",
+                restriction.reference,
+                restriction.status_text_on(today(ctx))
+            ),
+        );
+        return Err(ApiError::Invalid(errors));
+    }
     let function_name = function_name_of(ctx, review.function_id).await?;
     let reviewer = ctx.user.clone();
     let letter = base_letter(ctx, &person, &review.reference, &function_name);

@@ -49,7 +49,7 @@ pub async fn history_page(
             ctx.now,
         )
         .await?;
-    let entries = store.history(person.id).await?;
+    let entries = store.history(person.id, ctx.today()).await?;
     let total = entries.len();
     // A crafted button value cannot page past the end.
     let offset = offset.min(total);

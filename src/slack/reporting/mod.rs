@@ -27,7 +27,7 @@ pub use check::{check, check_card};
 pub use foi::{open_foi, open_foi_for, submit_foi};
 pub use history::{history, history_page};
 pub use police_report::{open_items, open_items_page, open_police_report, submit_police_report};
-pub use report::{open_report, person_changed, report_fields_to_show, submit_report};
+pub use report::{open_report, report_choices_changed, report_fields_to_show, submit_report};
 
 pub use crate::slack::people::person_options;
 

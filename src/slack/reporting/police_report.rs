@@ -5,6 +5,7 @@ use slack_morphism::prelude::*;
 
 use super::{modal, OPEN_ITEMS_NEXT, OPEN_ITEMS_PREVIOUS, POLICE_REPORT, RECORD_POLICE_REPORT};
 use crate::access;
+use crate::domain::incident::may_close_as_not_reported;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
@@ -111,32 +112,44 @@ pub async fn open_police_report(
         incident_id: Some(incident_id),
         ..Metadata::default()
     };
-    let blocks = vec![
-        section(&format!(
-            "*Incident {}* · {}",
-            incident.reference,
-            ctx.local(incident.occurred_at)
-        )),
-        radio(
-            "reported",
-            "Was it reported to the police?",
-            vec![
-                ("yes".to_owned(), "Yes, reported".to_owned()),
-                ("no".to_owned(), "No, not reported".to_owned()),
-            ],
-            Some("yes"),
-        ),
-        date_input("reported_on", "Date reported", ctx.today(), true),
-        text_input("police_reference", "Police reference", false, true, 64),
-        text_input(
-            "not_reported_reason",
-            "If not reported: why not",
-            true,
-            true,
-            1000,
-        ),
-        text_input("note", "Note", true, true, 1000),
-    ];
+    let mut blocks = vec![section(&format!(
+        "*Incident {}* · {}",
+        incident.reference,
+        ctx.local(incident.occurred_at)
+    ))];
+    if incident.police_report_required {
+        // §4: always reported. "Not reported" is not offered: the incident stays on the
+        // open list until the report's date and reference are recorded.
+        blocks.extend([
+            context(
+                ":rotating_light: Physical violence was used or threatened: the policy says this is always reported to the police (§4). It stays on your open items until the date and police reference are recorded.",
+            ),
+            date_input("reported_on", "Date reported", ctx.today(), false),
+            text_input("police_reference", "Police reference", false, false, 64),
+        ]);
+    } else {
+        blocks.extend([
+            radio(
+                "reported",
+                "Was it reported to the police?",
+                vec![
+                    ("yes".to_owned(), "Yes, reported".to_owned()),
+                    ("no".to_owned(), "No, not reported".to_owned()),
+                ],
+                Some("yes"),
+            ),
+            date_input("reported_on", "Date reported", ctx.today(), true),
+            text_input("police_reference", "Police reference", false, true, 64),
+            text_input(
+                "not_reported_reason",
+                "If not reported: why not",
+                true,
+                true,
+                1000,
+            ),
+        ]);
+    }
+    blocks.push(text_input("note", "Note", true, true, 1000));
     let view = modal("Police report", POLICE_REPORT, "Record", &metadata, blocks);
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(None)
@@ -155,15 +168,20 @@ pub async fn submit_police_report(
         ));
     };
     let Some(incident) = store.incident(incident_id).await? else {
-        errors.add("reported", "That incident no longer exists.");
+        errors.add("reported_on", "That incident no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
     if let Err(denied) = access::require_manager_of(store, &ctx.user, incident.function_id).await? {
-        errors.add("reported", denied.0);
+        errors.add("reported_on", denied.0);
         return Err(ApiError::Invalid(errors));
     }
     let note = form.text("note").unwrap_or_default();
     let report = if form.selected("reported").as_deref() == Some("no") {
+        // A form opened before the incident's rule was known may still offer "not reported".
+        if let Err(refused) = may_close_as_not_reported(incident.police_report_required) {
+            errors.add("reported", refused.to_string());
+            return Err(ApiError::Invalid(errors));
+        }
         match form.text("not_reported_reason") {
             Some(reason) => Some(PoliceReport::NotReported { reason, note }),
             None => {
@@ -212,7 +230,7 @@ pub async fn submit_police_report(
         Ok(_) => {}
         Err(StoreError::Conflict { .. }) => {
             errors.add(
-                "reported",
+                "reported_on",
                 "A police report for this incident was already recorded.",
             );
             return Err(ApiError::Invalid(errors));

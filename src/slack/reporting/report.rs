@@ -13,6 +13,7 @@ use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form, OpenModal};
 use crate::slack::functions::{function_field, function_name_of, read_function};
+use crate::slack::ids::{Action, THREAT_OF_VIOLENCE};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::{
     new_person_chosen, person_label, read_person, report_person_blocks, with_new_person_fields,
@@ -44,7 +45,7 @@ pub async fn open_report(
                 escape(&person_label(&record))
             )));
         }
-        // The new person's fields appear once “New person: …” is chosen (person_changed).
+        // The new person's fields appear once “New person: …” is chosen (report_choices_changed).
         None => blocks.extend(report_person_blocks(false)),
     }
     blocks.push(context(&format!(":information_source: {ANGER_ALONE_NOTE}")));
@@ -99,10 +100,10 @@ pub async fn open_report(
     Ok(Reply::Ack)
 }
 
-/// The person picker in an open report form changed: show the new person's fields if
-/// “New person: …” was chosen, take them out if someone on record was, keeping everything
-/// typed so far.
-pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
+/// The person picker or the kinds in an open report form changed: show the new person's
+/// fields if “New person: …” was chosen (take them out if someone on record was), and the
+/// threat question if threats are among the kinds, keeping everything typed so far.
+pub async fn report_choices_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiError> {
     if let Some(update) =
         report_fields_to_show(modal).and_then(|blocks| send::update_open_modal(modal, blocks))
     {
@@ -111,18 +112,98 @@ pub async fn person_changed(ctx: &Ctx<'_>, modal: &OpenModal) -> Result<(), ApiE
     Ok(())
 }
 
-/// The report form's blocks as they should be for the person chosen in it, or `None`
+/// What the report form's choices ask it to show: the new person's fields, the threat
+/// question.
+fn wanted_fields(form: &Form) -> (bool, bool) {
+    (new_person_chosen(form), threats_chosen(form))
+}
+
+/// What the report form shows now, in the same order as [`wanted_fields`].
+fn shown_fields(modal: &OpenModal) -> (bool, bool) {
+    (modal.shows(NEW_PHONE), modal.shows(THREAT_OF_VIOLENCE))
+}
+
+/// The report form's blocks with exactly the fields its choices ask for.
+fn report_blocks_for(
+    blocks: Vec<SlackBlock>,
+    (new_person, threats): (bool, bool),
+) -> Vec<SlackBlock> {
+    with_threat_question(with_new_person_fields(blocks, new_person), threats)
+}
+
+/// The report form's blocks as they should be for the choices made in it, or `None`
 /// when it already shows the right fields. Also asked when the form is submitted: a
 /// choice whose `views.update` was lost (two quick choices race, and Slack refuses the
 /// second) leaves fields missing or left over, and the form is then shown again as it
 /// should be rather than read from fields the user never saw.
 pub fn report_fields_to_show(modal: &OpenModal) -> Option<Vec<SlackBlock>> {
     let form = modal.form();
-    // With nobody chosen the form stays as it is: the picker's own error says what to do.
-    form.selected(PERSON)?;
-    let new_person = new_person_chosen(&form);
-    (new_person != modal.shows(NEW_PHONE))
-        .then(|| with_new_person_fields(modal.blocks(), new_person))
+    let shown = shown_fields(modal);
+    let (new_person, threats) = wanted_fields(&form);
+    // With nobody chosen the person's part stays as it is: the picker's own error says
+    // what to do.
+    let new_person = if form.selected(PERSON).is_some() {
+        new_person
+    } else {
+        shown.0
+    };
+    let wanted = (new_person, threats);
+    (wanted != shown).then(|| report_blocks_for(modal.blocks(), wanted))
+}
+
+/// The kinds multi-select's block and action id (a wire string: forms already open carry it).
+const KINDS: &str = Action::Kinds.as_str();
+
+fn threats_chosen(form: &Form) -> bool {
+    form.selected_many(KINDS)
+        .iter()
+        .any(|k| k.as_str() == BehaviourKind::Threats.as_str())
+}
+
+/// R-RPT-3, §4: whether a threat was of physical violence decides whether it must be
+/// reported to the police, so staff answer it whenever threats are chosen.
+fn threat_question() -> SlackBlock {
+    let element = radio_element(
+        THREAT_OF_VIOLENCE,
+        &[
+            ("yes", "Yes: a threat of physical violence"),
+            ("no", "No: another kind of threat"),
+        ],
+    );
+    SlackInputBlock::new(pt("Was the threat one of physical violence?"), element)
+        .with_block_id(THREAT_OF_VIOLENCE.into())
+        .with_hint(pt("Physical violence used or threatened is always reported to the police (policy §4); other threats may be."))
+        .into()
+}
+
+/// A report form's `blocks` with the threat question just below the kinds, or taken out;
+/// everything else stays where it is.
+fn with_threat_question(blocks: Vec<SlackBlock>, show: bool) -> Vec<SlackBlock> {
+    let id_of = |block: &SlackBlock| match block {
+        SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(blocks.len() + 1);
+    for block in blocks {
+        let id = id_of(&block);
+        if id.as_deref() == Some(THREAT_OF_VIOLENCE) {
+            continue;
+        }
+        out.push(block);
+        if show && id.as_deref() == Some(KINDS) {
+            out.push(threat_question());
+        }
+    }
+    out
+}
+
+/// The answer to the threat question, if it is shown and answered.
+fn read_threat_of_violence(form: &Form) -> Option<bool> {
+    match form.selected(THREAT_OF_VIOLENCE).as_deref() {
+        Some("yes") => Some(true),
+        Some("no") => Some(false),
+        _ => None,
+    }
 }
 
 /// The §3 examples, grouped under their headings, plus "Other".
@@ -147,18 +228,21 @@ fn kinds_block() -> SlackBlock {
         )],
     ));
     let element = SlackBlockMultiStaticSelectElement::new()
-        .with_action_id("kinds".into())
+        .with_action_id(KINDS.into())
         .with_option_groups(groups)
         .with_placeholder(pt("Choose the examples that fit"));
+    // Choosing tells the bot at once, so the threat question shows when threats are chosen.
     SlackInputBlock::new(pt("Kinds of behaviour"), element.into())
-        .with_block_id("kinds".into())
+        .with_block_id(KINDS.into())
+        .with_dispatch_action(true)
         .into()
 }
 
 fn incident_field_block(field: IncidentField) -> &'static str {
     match field {
         IncidentField::Category => "category",
-        IncidentField::Kinds => "kinds",
+        IncidentField::Kinds => KINDS,
+        IncidentField::ThreatOfViolence => THREAT_OF_VIOLENCE,
         IncidentField::Channel => "channel",
         IncidentField::OccurredAt => "occurred_at",
         IncidentField::Description => "description",
@@ -193,7 +277,7 @@ pub async fn submit_report(
         errors.add("channel", "Choose how they made contact.");
     }
     let kinds: Vec<BehaviourKind> = form
-        .selected_many("kinds")
+        .selected_many(KINDS)
         .iter()
         .filter_map(|k| k.parse().ok())
         .collect();
@@ -217,6 +301,7 @@ pub async fn submit_report(
         impact_staff_minutes: minutes.ok().flatten(),
         impact_contacts: contacts.ok().flatten(),
         impact_note: form.text("impact_note").unwrap_or_default(),
+        threat_of_violence: read_threat_of_violence(form),
     };
     let incident = match report.validate(ctx.now) {
         Ok(incident) => Some(incident),
@@ -305,7 +390,17 @@ fn incident_notice(
             ":rotating_light: *Police report required.* Physical violence was used or threatened (policy §4): report it to the police and record the report here.",
         ));
     }
-    let kinds: Vec<&str> = incident.kinds().iter().map(|k| k.label()).collect();
+    let kinds: Vec<String> = incident
+        .kinds()
+        .iter()
+        .map(|k| match (k, incident.threat_of_violence()) {
+            (BehaviourKind::Threats, Some(true)) => "Threats (of physical violence)".to_owned(),
+            (BehaviourKind::Threats, Some(false)) => {
+                "Threats (not of physical violence)".to_owned()
+            }
+            _ => k.label().to_owned(),
+        })
+        .collect();
     let mut body = format!(
         "*New report {reference}* in *{}* from <@{reporter}>\n*Service user:* {}\n*Category:* {} — {}\n*When:* {when} · via {}\n*What happened:* {}",
         escape(function_name),

@@ -186,7 +186,7 @@ async fn incidents_blocks(
     let total = if incidents.len() >= LISTED_INCIDENTS {
         ctx.state
             .store
-            .history(person_id)
+            .history(person_id, ctx.today())
             .await?
             .iter()
             .filter(|h| h.kind == "incident")
@@ -216,10 +216,11 @@ pub(crate) use crate::slack::find::one_person;
 async fn history_summary(
     store: &dyn crate::store::Store,
     zone: chrono_tz::Tz,
+    today: chrono::NaiveDate,
     person: &PersonRecord,
     incidents: &[IncidentSummary],
 ) -> StoreResult<String> {
-    let history = store.history(person.id).await?;
+    let history = store.history(person.id, today).await?;
     let count = |kind: &str| history.iter().filter(|h| h.kind == kind).count();
     let on = |at: DateTime<Utc>| day(at.with_timezone(&zone).date_naive());
     let latest: Vec<String> = incidents
@@ -279,6 +280,7 @@ async fn history_summary(
 pub async fn approval_reminder(
     store: &dyn crate::store::Store,
     zone: chrono_tz::Tz,
+    today: chrono::NaiveDate,
     request_id: i64,
 ) -> crate::store::StoreResult<Option<SlackMessageContent>> {
     let Some(request) = store.request(request_id).await? else {
@@ -298,7 +300,7 @@ pub async fn approval_reminder(
         .map(|f| f.name)
         .unwrap_or_default();
     let incidents = store.incidents_of(person.id).await?;
-    let summary: String = history_summary(store, zone, &person, &incidents)
+    let summary: String = history_summary(store, zone, today, &person, &incidents)
         .await
         .unwrap_or_default();
     let warning = match (request.warning_id, request.no_warning_reason.as_deref()) {

@@ -61,7 +61,7 @@ pub async fn open_restrict_for(
     // function's head or deputies may approve it (R-RES-5).
     let chosen = match varies {
         Some(restriction_id) => match store.restriction(restriction_id).await? {
-            Some(r) if r.person_id == person.id && r.status == "active" => {
+            Some(r) if r.person_id == person.id && r.current_on(ctx.today()) => {
                 let managed = access::managed_functions(store, &ctx.user).await?;
                 managed.into_iter().find(|(id, _)| *id == r.function_id)
             }
@@ -220,7 +220,7 @@ pub async fn submit_restrict(
     let varies = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
     if let Some(restriction_id) = varies {
         let matches = store.restriction(restriction_id).await?.is_some_and(|r| {
-            r.person_id == person_id && r.function_id == function_id && r.status == "active"
+            r.person_id == person_id && r.function_id == function_id && r.current_on(ctx.today())
         });
         if !matches {
             errors.add(
@@ -292,6 +292,7 @@ pub async fn submit_restrict(
     let summary = history_summary(
         ctx.state.store.as_ref(),
         ctx.state.timezone,
+        ctx.today(),
         &person,
         &known,
     )
@@ -400,10 +401,11 @@ pub async fn request_variation(
     let Some(restriction) = store.restriction(restriction_id).await? else {
         return Ok(text("That restriction no longer exists."));
     };
-    if restriction.status != "active" {
+    if !restriction.current_on(ctx.today()) {
         return Ok(text(&format!(
             "{} is no longer in force ({}), so there is nothing to vary.",
-            restriction.reference, restriction.status
+            restriction.reference,
+            restriction.status_text_on(ctx.today())
         )));
     }
     if let Err(denied) =

@@ -62,10 +62,11 @@ fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecor
 /// The restriction a new dispute or review is about: it must be in force on `today`.
 /// Returns its reference, person and function.
 async fn in_force(tx: &mut Transaction<'static, Db>, restriction_id: i64, today: NaiveDate) -> StoreResult<(String, i64, i64)> {
-    let row = sqlx::query(
-        "SELECT reference, service_user_id, function_id FROM restrictions \
-         WHERE id = $1 AND status = 'active' AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
+        restriction_current!("", "$2"),
+        " AND starts_on <= $2"
+    ))
     .bind(restriction_id)
     .bind(today)
     .fetch_optional(&mut **tx)
@@ -481,15 +482,18 @@ impl DisputeStore for ThisStore {
             .collect()
     }
 
-    async fn reviews_due(&self, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>> {
-        let rows = sqlx::query(
+    async fn reviews_due(&self, today: NaiveDate, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>> {
+        let rows = sqlx::query(concat!(
             "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.next_review_on, q.created_by AS owner, \
              v.id AS open_review_id, v.reference AS open_review_reference \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              LEFT JOIN reviews v ON v.restriction_id = r.id AND v.status = 'open' \
-             WHERE r.status = 'active' AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id",
-        )
+             WHERE ",
+            restriction_current!("r.", "$2"),
+            " AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id"
+        ))
         .bind(on_or_before)
+        .bind(today)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -37,8 +37,8 @@ impl ReportingStore for ThisStore {
         let reference = next_reference(&mut tx, "INC").await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO incidents (reference, service_user_id, function_id, category, channel, occurred_at, \
-             description, impact_staff_minutes, impact_contacts, impact_note, police_report_required, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+             description, impact_staff_minutes, impact_contacts, impact_note, police_report_required, threat_of_violence, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(&reference)
         .bind(person_id)
@@ -51,6 +51,7 @@ impl ReportingStore for ThisStore {
         .bind(incident.impact_contacts().map(|c| c as i32))
         .bind(incident.impact_note())
         .bind(incident.police_report_required())
+        .bind(incident.threat_of_violence())
         .bind(actor.as_str())
         .bind(now)
         .fetch_one(&mut *tx)
@@ -68,6 +69,7 @@ impl ReportingStore for ThisStore {
             .after(serde_json::json!({
                 "reference": reference, "service_user_id": person_id, "category": incident.category().as_str(),
                 "kinds": kinds, "channel": incident.channel().as_str(), "police_report_required": incident.police_report_required(),
+                "threat_of_violence": incident.threat_of_violence(),
             }));
         insert_audit(&mut tx, &entry, now).await?;
         let recorded = Recorded { id, reference };
@@ -79,7 +81,7 @@ impl ReportingStore for ThisStore {
     async fn incident(&self, id: i64) -> StoreResult<Option<IncidentRecord>> {
         let row = sqlx::query(
             "SELECT i.id, i.reference, i.service_user_id, i.function_id, i.category, i.channel, i.occurred_at, \
-             i.description, i.police_report_required, i.created_by, \
+             i.description, i.police_report_required, i.threat_of_violence, i.created_by, \
              (SELECT COUNT(*) FROM police_reports r WHERE r.incident_id = i.id) AS reports \
              FROM incidents i WHERE i.id = $1",
         )
@@ -105,6 +107,7 @@ impl ReportingStore for ThisStore {
             occurred_at: row.try_get("occurred_at")?,
             description: row.try_get("description")?,
             police_report_required: row.try_get("police_report_required")?,
+            threat_of_violence: row.try_get("threat_of_violence")?,
             police_report_recorded: reports > 0,
             reported_by: row.try_get("created_by")?,
         }))
@@ -191,10 +194,11 @@ impl ReportingStore for ThisStore {
 
     async fn record_breach(&self, breach: &NewBreach, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
         let mut tx = self.begin_write().await?;
-        let restriction = sqlx::query(
-            "SELECT reference, service_user_id, function_id FROM restrictions \
-             WHERE id = $1 AND status = 'active' AND starts_on <= $2 AND (ends_on IS NULL OR ends_on >= $2)",
-        )
+        let restriction = sqlx::query(concat!(
+            "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
+            restriction_current!("", "$2"),
+            " AND starts_on <= $2"
+        ))
             .bind(breach.restriction_id)
             .bind(breach.today)
             .fetch_optional(&mut *tx)
@@ -256,12 +260,13 @@ impl ReportingStore for ThisStore {
     }
 
     async fn active_restrictions(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on \
              FROM restrictions r JOIN functions f ON f.id = r.function_id \
-             WHERE r.service_user_id = $1 AND r.status = 'active' AND r.starts_on <= $2 \
-               AND (r.ends_on IS NULL OR r.ends_on >= $2) ORDER BY r.starts_on, r.id",
-        )
+             WHERE r.service_user_id = $1 AND ",
+            restriction_current!("r.", "$2"),
+            " AND r.starts_on <= $2 ORDER BY r.starts_on, r.id"
+        ))
         .bind(person_id)
         .bind(today)
         .fetch_all(&self.pool)
@@ -306,12 +311,15 @@ impl ReportingStore for ThisStore {
             .collect()
     }
 
-    async fn history(&self, person_id: i64) -> StoreResult<Vec<HistoryEntry>> {
+    async fn history(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<HistoryEntry>> {
         // Each part of the case file is one simple query; they are merged and sorted here,
         // which is plenty for one person's file and keeps the SQL the same on both backends.
         let mut entries = Vec::new();
         for (kind, sql) in HISTORY_QUERIES {
-            let rows = sqlx::query(sql).bind(person_id).fetch_all(&self.pool).await?;
+            // The parts that say where something stands today take today as `$2`.
+            let query = sqlx::query(sql).bind(person_id);
+            let query = if sql.contains("$2") { query.bind(today) } else { query };
+            let rows = query.fetch_all(&self.pool).await?;
             for row in &rows {
                 entries.push(HistoryEntry {
                     at: row.try_get("at")?,
@@ -377,7 +385,9 @@ impl ReportingStore for ThisStore {
 /// `at`, `reference`, `summary` and `by_user`.
 const HISTORY_QUERIES: &[(&str, &str)] = &[
     ("incident", "SELECT occurred_at AS at, reference, \
-        category || ' via ' || channel || CASE WHEN police_report_required THEN ' (police report required)' ELSE '' END || ': ' || description AS summary, \
+        category || ' via ' || channel \
+        || CASE WHEN threat_of_violence THEN ', a threat of physical violence' WHEN NOT threat_of_violence THEN ', a threat not of physical violence' ELSE '' END \
+        || CASE WHEN police_report_required THEN ' (police report required)' ELSE '' END || ': ' || description AS summary, \
         created_by AS by_user FROM incidents WHERE service_user_id = $1"),
     ("police_report", "SELECT r.created_at AS at, i.reference, \
         CASE WHEN r.police_reference IS NOT NULL THEN 'Police report ' || r.police_reference || ' made on ' || r.reported_on \
@@ -395,9 +405,9 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
     ("decision", "SELECT decided_at AS at, reference, \
         'Request ' || status || COALESCE(': ' || decision_reason, '') AS summary, decided_by AS by_user \
         FROM restriction_requests WHERE service_user_id = $1 AND decided_at IS NOT NULL"),
-    ("restriction", "SELECT created_at AS at, reference, \
-        'Restriction ' || status || ' from ' || starts_on || COALESCE(' to ' || ends_on, '') || ', next review ' || next_review_on AS summary, \
-        created_by AS by_user FROM restrictions WHERE service_user_id = $1"),
+    ("restriction", concat!("SELECT created_at AS at, reference, \
+        'Restriction ' || ", restriction_status_on!("", "$2"), " || ' from ' || starts_on || COALESCE(' to ' || ends_on, '') || ', next review ' || next_review_on AS summary, \
+        created_by AS by_user FROM restrictions WHERE service_user_id = $1")),
     ("breach", "SELECT b.occurred_at AS at, r.reference, 'Breach via ' || b.channel || ': ' || b.description AS summary, \
         b.created_by AS by_user FROM breaches b JOIN restrictions r ON r.id = b.restriction_id WHERE b.service_user_id = $1"),
     ("dispute", "SELECT created_at AS at, reference, \

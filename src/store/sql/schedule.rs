@@ -90,9 +90,10 @@ impl ScheduleStore for ThisStore {
 
     async fn end_expired_restrictions(&self, today: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
         let mut tx = self.begin_write().await?;
-        let ended: Vec<(i64, i64)> = sqlx::query_as(
+        // What every reader already treats as ended (restriction_current!), recorded.
+        let ended: Vec<(i64, i64)> = sqlx::query_as(concat!(
             "UPDATE restrictions SET status = 'ended', ended_by = 'system', ended_at = $2, end_reason = 'reached its end date' \
-             WHERE status = 'active' AND ends_on IS NOT NULL AND ends_on < $1 RETURNING id, function_id",
+             WHERE status = 'active' AND NOT ", restriction_current!("", "$1"), " RETURNING id, function_id"),
         )
         .bind(today)
         .bind(now)
@@ -110,19 +111,20 @@ impl ScheduleStore for ThisStore {
     }
 
     async fn due_items(&self, query: &DueQuery) -> StoreResult<DueItems> {
-        let review_rows = sqlx::query(
+        let review_rows = sqlx::query(concat!(
             "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
-             WHERE r.status = 'active' AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id",
-        )
+             WHERE r.next_review_on <= $1 AND ", restriction_current!("r.", "$2"), " ORDER BY r.next_review_on, r.id"
+        ))
         .bind(query.reviews_until)
+        .bind(query.today)
         .fetch_all(&self.pool)
         .await?;
-        let ending_rows = sqlx::query(
+        let ending_rows = sqlx::query(concat!(
             "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
-             WHERE r.status = 'active' AND r.ends_on IS NOT NULL AND r.ends_on >= $1 AND r.ends_on <= $2 ORDER BY r.ends_on, r.id",
-        )
+             WHERE ", restriction_current!("r.", "$1"), " AND r.ends_on IS NOT NULL AND r.ends_on <= $2 ORDER BY r.ends_on, r.id"
+        ))
         .bind(query.today)
         .bind(query.ending_until)
         .fetch_all(&self.pool)
@@ -341,7 +343,7 @@ impl ScheduleStore for ThisStore {
             .collect())
     }
 
-    async fn home_items(&self, user: &UserId, reviews_until: NaiveDate) -> StoreResult<HomeItems> {
+    async fn home_items(&self, user: &UserId, today: NaiveDate, reviews_until: NaiveDate) -> StoreResult<HomeItems> {
         let me = user.as_str();
         let approvals: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
             "SELECT q.id, q.reference, q.created_at, COUNT(*) OVER () FROM restriction_requests q \
@@ -352,14 +354,15 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
+        let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(concat!(
             "SELECT r.id, r.reference, r.next_review_on, COUNT(*) OVER () FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
-             WHERE r.status = 'active' AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
+             WHERE ", restriction_current!("r.", "$3"), " AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy'))) \
-             ORDER BY r.next_review_on LIMIT 25",
-        )
+             ORDER BY r.next_review_on LIMIT 25"
+        ))
         .bind(me)
         .bind(reviews_until)
+        .bind(today)
         .fetch_all(&self.pool)
         .await?;
         let disputes: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
