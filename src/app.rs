@@ -25,6 +25,7 @@ use crate::slack::ingress;
 use crate::slack::interactive::Interactive;
 use crate::slack::outbound::SlackApi;
 use crate::slack::signature::SignatureVerifier;
+use crate::slack::staff::StaffDirectory;
 use crate::slack::state::AppState;
 use crate::store::{self, Store};
 
@@ -79,6 +80,7 @@ impl Application {
             outbox_wake: outbox_wake.clone(),
             interactive: Interactive::new(api.clone(), metrics.clone()),
             letters: Arc::new(letters),
+            staff: Arc::new(StaffDirectory::new(api.clone())),
             organisation: config.letters.organisation.clone(),
             complaints_contact: config.letters.complaints_contact.clone(),
         });

@@ -251,6 +251,7 @@ async fn form_and_query_parameters_are_recorded_as_json_objects() {
         .expect("send form request");
     assert_eq!(json_of(response).await["channel"], "C9");
 
+    fake.seed_user("U42", "Sam Jones");
     let user = json_of(
         http()
             .get(format!("{}/users.info?user=U42", fake.api_url()))
@@ -283,6 +284,93 @@ async fn calls_without_a_token_are_not_authed() {
         json!({"ok": false, "error": "not_authed"})
     );
     assert_eq!(fake.calls_to("auth.test")[0].authorization, None);
+}
+
+/// `users.info` as the bot calls it: a GET with the user in the query and its bot token.
+async fn users_info(fake: &FakeSlack, user: &str, token: Option<&str>) -> Value {
+    let mut request = http().get(format!("{}/users.info?user={user}", fake.api_url()));
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    json_of(request.send().await.expect("send users.info")).await
+}
+
+#[tokio::test]
+async fn users_info_answers_seeded_users_in_slacks_shape_and_no_one_else() {
+    let fake = FakeSlack::start().await;
+    fake.seed_user("U0SPOC", "Priya Sharma");
+    let answer = users_info(&fake, "U0SPOC", Some(TOKEN)).await;
+    assert_eq!(answer["ok"], true, "{answer}");
+    let user = &answer["user"];
+    assert_eq!(user["id"], "U0SPOC");
+    assert_eq!(user["team_id"], TEAM_ID);
+    assert_eq!(user["name"], "priya");
+    assert_eq!(user["real_name"], "Priya Sharma");
+    assert_eq!(user["profile"]["real_name"], "Priya Sharma");
+    assert_eq!(user["profile"]["display_name"], "Priya");
+    assert_eq!(user["is_bot"], false);
+    assert_eq!(user["deleted"], false);
+    assert_eq!(user["is_restricted"], false);
+
+    // Nobody else exists: not a made-up user.
+    assert_eq!(
+        users_info(&fake, "U0NOBODY", Some(TOKEN)).await,
+        json!({"ok": false, "error": "user_not_found"})
+    );
+    let missing = json_of(
+        http()
+            .get(format!("{}/users.info", fake.api_url()))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .send()
+            .await
+            .expect("send users.info"),
+    )
+    .await;
+    assert_eq!(missing, json!({"ok": false, "error": "user_not_found"}));
+
+    // The bot itself is a user, and a bot.
+    let bot = users_info(&fake, BOT_USER_ID, Some(TOKEN)).await;
+    assert_eq!(bot["user"]["is_bot"], true, "{bot}");
+
+    // A member changed as a test needs, e.g. deactivated.
+    let mut gone = FakeSlack::user_json("U0GONE", "Sam Jones");
+    gone["deleted"] = json!(true);
+    fake.seed_user_json(gone);
+    let answer = users_info(&fake, "U0GONE", Some(TOKEN)).await;
+    assert_eq!(
+        (answer["ok"].clone(), answer["user"]["deleted"].clone()),
+        (json!(true), json!(true))
+    );
+}
+
+#[tokio::test]
+async fn users_info_takes_a_bot_or_user_token_only() {
+    let fake = FakeSlack::start().await;
+    fake.seed_user("U0SPOC", "Priya Sharma");
+    assert_eq!(
+        users_info(&fake, "U0SPOC", None).await,
+        json!({"ok": false, "error": "not_authed"})
+    );
+    assert_eq!(
+        users_info(&fake, "U0SPOC", Some("xapp-1-A0-123-abc")).await,
+        json!({"ok": false, "error": "not_allowed_token_type"})
+    );
+    assert_eq!(
+        users_info(&fake, "U0SPOC", Some("not-a-token")).await,
+        json!({"ok": false, "error": "invalid_auth"})
+    );
+    assert_eq!(
+        users_info(&fake, "U0SPOC", Some("xoxp-user-token")).await["ok"],
+        true
+    );
+    let answer = users_info(&fake, "U0SPOC", Some(TOKEN)).await;
+    assert_eq!(answer["user"]["real_name"], "Priya Sharma");
+    assert_eq!(
+        fake.calls_to("users.info")
+            .last()
+            .and_then(|c| c.authorization.clone()),
+        Some(format!("Bearer {TOKEN}"))
+    );
 }
 
 #[tokio::test]
@@ -547,12 +635,27 @@ mod with_slack_morphism {
             .await
             .expect("views.publish");
 
+        fake.seed_user("U5", "Sam Jones");
         let user = session
             .users_info(&SlackApiUsersInfoRequest::new("U5".into()))
             .await
             .expect("users.info");
         assert_eq!(user.user.id, "U5".into());
         assert_eq!(user.user.tz.as_deref(), Some("Europe/London"));
+        // slack-morphism reads the names and flags the bot looks at.
+        let profile = user.user.profile.clone().expect("profile");
+        assert_eq!(profile.real_name.as_deref(), Some("Sam Jones"));
+        assert_eq!(profile.display_name.as_deref(), Some("Sam"));
+        assert_eq!(user.user.deleted, Some(false));
+        assert_eq!(user.user.flags.is_bot, Some(false));
+        let unknown = session
+            .users_info(&SlackApiUsersInfoRequest::new("U0NOBODY".into()))
+            .await
+            .expect_err("no such user");
+        assert!(
+            matches!(&unknown, SlackClientError::ApiError(e) if e.code == "user_not_found"),
+            "{unknown:?}"
+        );
 
         let dm = session
             .conversations_open(

@@ -28,11 +28,10 @@ pub enum Measure {
     },
     /// Communication restricted to one method of contact.
     SingleContactMethod { method: ContactMethod },
-    /// One specific point of contact only.
-    SinglePointOfContact {
-        staff_user_id: String,
-        staff_name: String,
-    },
+    /// One specific point of contact only: a member of staff, by their Slack user id.
+    /// Surfaces name them their own way (a Slack mention; in a letter, their real name as
+    /// Slack has it when the letter is drafted), so no name is stored.
+    SinglePointOfContact { staff: UserId },
     /// Telephone calls recorded or monitored.
     CallsRecorded,
     /// Read and file correspondence; respond only to new information or a new complaint.
@@ -103,8 +102,6 @@ pub enum MeasureError {
     ZeroMinutes,
     #[error("Choose the member of staff who is the point of contact")]
     InvalidStaffUserId,
-    #[error("Give the name of the member of staff who is the point of contact")]
-    EmptyStaffName,
     #[error("Give the reference of the case that will not be reopened")]
     EmptyCaseReference,
     #[error("List the phone numbers or email addresses to block")]
@@ -115,7 +112,6 @@ pub enum MeasureError {
     TooLong { max: usize },
 }
 
-const MAX_NAME_CHARS: usize = 120;
 /// The longest case reference a "refuse to reopen" measure names; the restrict form
 /// accepts exactly this much.
 pub const MAX_CASE_REFERENCE_CHARS: usize = 64;
@@ -469,10 +465,7 @@ impl Measure {
                 params
             }
             Measure::SingleContactMethod { method } => json!({ "method": method.as_str() }),
-            Measure::SinglePointOfContact {
-                staff_user_id,
-                staff_name,
-            } => json!({ "slack_user_id": staff_user_id, "name": staff_name }),
+            Measure::SinglePointOfContact { staff } => json!({ "slack_user_id": staff }),
             Measure::CallsRecorded | Measure::ReadAndFile => json!({}),
             Measure::RefuseReopen { case_reference } => {
                 json!({ "case_reference": case_reference })
@@ -502,8 +495,7 @@ impl Measure {
                 method: fields.text("method")?.parse()?,
             },
             MeasureKind::SinglePointOfContact => Measure::SinglePointOfContact {
-                staff_user_id: fields.text("slack_user_id")?.to_owned(),
-                staff_name: fields.text("name")?.to_owned(),
+                staff: fields.staff_user_id()?,
             },
             MeasureKind::CallsRecorded => Measure::CallsRecorded,
             MeasureKind::ReadAndFile => Measure::ReadAndFile,
@@ -548,13 +540,9 @@ impl Measure {
             Measure::SingleContactMethod { .. } | Measure::CallsRecorded | Measure::ReadAndFile => {
                 Ok(())
             }
-            Measure::SinglePointOfContact {
-                staff_user_id,
-                staff_name,
-            } => {
-                UserId::parse(staff_user_id).map_err(|_| MeasureError::InvalidStaffUserId)?;
-                bounded(staff_name, MAX_NAME_CHARS, MeasureError::EmptyStaffName)
-            }
+            Measure::SinglePointOfContact { staff } => UserId::parse(staff.as_str())
+                .map(drop)
+                .map_err(|_| MeasureError::InvalidStaffUserId),
             Measure::RefuseReopen { case_reference } => bounded(
                 case_reference,
                 MAX_CASE_REFERENCE_CHARS,
@@ -574,9 +562,36 @@ impl Measure {
         }
     }
 
+    /// The member of staff the measure names, if it names one.
+    pub fn staff(&self) -> Option<&UserId> {
+        match self {
+            Measure::SinglePointOfContact { staff } => Some(staff),
+            _ => None,
+        }
+    }
+
+    /// The measure with every value staff typed into it (a case reference, blocked
+    /// numbers or addresses, a description) passed through `typed`: a surface escapes
+    /// them this way before wording the measure around them.
+    pub fn with_typed_text(&self, typed: &dyn Fn(&str) -> String) -> Measure {
+        match self {
+            Measure::RefuseReopen { case_reference } => Measure::RefuseReopen {
+                case_reference: typed(case_reference),
+            },
+            Measure::BlockContact { identifiers } => Measure::BlockContact {
+                identifiers: identifiers.iter().map(|i| typed(i)).collect(),
+            },
+            Measure::Other { description } => Measure::Other {
+                description: typed(description),
+            },
+            other => other.clone(),
+        }
+    }
+
     /// One line for managers and heads of function, e.g.
-    /// "Calls only Tuesday 09:00–12:00, at most 10 minutes".
-    pub fn summary(&self) -> String {
+    /// "Calls only Tuesday 09:00–12:00, at most 10 minutes". `staff` names the member of
+    /// staff a single point of contact is (in Slack, a mention).
+    pub fn summary(&self, staff: &dyn Fn(&UserId) -> String) -> String {
         match self {
             Measure::TimeLimitedContact {
                 mode,
@@ -596,8 +611,8 @@ impl Measure {
             Measure::SingleContactMethod { method } => {
                 format!("Contact {} only", method.by())
             }
-            Measure::SinglePointOfContact { staff_name, .. } => {
-                format!("Single point of contact: {}", staff_name.trim())
+            Measure::SinglePointOfContact { staff: who } => {
+                format!("Single point of contact: {}", staff(who))
             }
             Measure::CallsRecorded => "Calls recorded or monitored".into(),
             Measure::ReadAndFile => {
@@ -619,8 +634,13 @@ impl Measure {
 
 /// What a member of staff should do right now about a person under these measures
 /// (R-RPT-5), one instruction per line, e.g. "Do not take calls except Tuesday
-/// 09:00–12:00." then whether a call may be taken at `now` (local time).
-pub fn instructions(measures: &[Measure], now: DateTime<Tz>) -> Vec<String> {
+/// 09:00–12:00." then whether a call may be taken at `now` (local time). `staff` names
+/// the member of staff a single point of contact is (in Slack, a mention).
+pub fn instructions(
+    measures: &[Measure],
+    now: DateTime<Tz>,
+    staff: &dyn Fn(&UserId) -> String,
+) -> Vec<String> {
     let time_limited = measures
         .iter()
         .any(|m| matches!(m, Measure::TimeLimitedContact { .. }));
@@ -645,8 +665,8 @@ pub fn instructions(measures: &[Measure], now: DateTime<Tz>) -> Vec<String> {
                 method.by(),
                 method.ask_to()
             )),
-            Measure::SinglePointOfContact { staff_name, .. } => {
-                let name = staff_name.trim();
+            Measure::SinglePointOfContact { staff: who } => {
+                let name = staff(who);
                 lines.push(format!(
                     "Only {name} deals with them; pass any contact to {name}."
                 ));
@@ -870,6 +890,18 @@ impl<'a> Fields<'a> {
             .ok_or_else(|| self.missing(key, "text"))
     }
 
+    /// The member of staff of a single point of contact: `slack_user_id`, as an id or
+    /// as Slack's mention markup (`<@U…>`). Rows stored before names were looked up in
+    /// Slack also carry `name`, which held that markup; the id is read from it when
+    /// `slack_user_id` does not give one. Any other `name` is ignored.
+    fn staff_user_id(&self) -> Result<UserId, MeasureError> {
+        ["slack_user_id", "name"]
+            .into_iter()
+            .filter_map(|key| self.params.get(key).and_then(Value::as_str))
+            .find_map(|raw| UserId::parse(raw).ok())
+            .ok_or_else(|| self.missing("slack_user_id", "a Slack user id"))
+    }
+
     fn list(&self, key: &str) -> Result<&'a [Value], MeasureError> {
         self.params
             .get(key)
@@ -924,6 +956,14 @@ mod tests {
         }
     }
 
+    /// How the tests' surface names staff: Sam Jones is U012AB3CD.
+    fn by_name(staff: &UserId) -> String {
+        match staff.as_str() {
+            "U012AB3CD" => "Sam Jones".to_owned(),
+            other => format!("someone else ({other})"),
+        }
+    }
+
     fn email_only() -> Measure {
         Measure::SingleContactMethod {
             method: ContactMethod::Email,
@@ -948,8 +988,7 @@ mod tests {
             tuesday_mornings(None),
             email_only(),
             Measure::SinglePointOfContact {
-                staff_user_id: "U012AB3CD".into(),
-                staff_name: "Sam Jones".into(),
+                staff: UserId::from_slack("U012AB3CD"),
             },
             Measure::CallsRecorded,
             Measure::ReadAndFile,
@@ -963,6 +1002,75 @@ mod tests {
                 description: "Meetings only with a second member of staff present.".into(),
             },
         ]
+    }
+
+    #[test]
+    fn i9_f5_the_single_point_of_contact_is_stored_as_the_staff_members_user_id() {
+        let sam = Measure::SinglePointOfContact {
+            staff: UserId::from_slack("U012AB3CD"),
+        };
+        // The id only: no name, and no Slack markup, is stored.
+        assert_eq!(sam.params(), json!({ "slack_user_id": "U012AB3CD" }));
+        assert_eq!(sam.staff(), Some(&UserId::from_slack("U012AB3CD")));
+        assert_eq!(email_only().staff(), None);
+    }
+
+    #[test]
+    fn i9_f5_rows_stored_with_slack_markup_read_back_as_the_user_id() {
+        let sam = Ok(Measure::SinglePointOfContact {
+            staff: UserId::from_slack("U012AB3CD"),
+        });
+        let kind = "single_point_of_contact";
+        // As the restrict form stored it before: the id, and the mention as the "name".
+        let before = json!({ "slack_user_id": "U012AB3CD", "name": "<@U012AB3CD>" });
+        assert_eq!(Measure::from_parts(kind, &before), sam);
+        // Markup where the id belongs, with or without a label, or only in the name.
+        for stored in [
+            json!({ "slack_user_id": "<@U012AB3CD>" }),
+            json!({ "slack_user_id": "<@U012AB3CD|sam>", "name": "Sam" }),
+            json!({ "name": "<@U012AB3CD>" }),
+            json!({ "slack_user_id": "", "name": "<@U012AB3CD>" }),
+        ] {
+            assert_eq!(Measure::from_parts(kind, &stored), sam, "{stored}");
+        }
+        // A name that is not a mention does not make up an id.
+        for stored in [json!({ "name": "Sam Jones" }), json!({})] {
+            assert!(
+                matches!(
+                    Measure::from_parts(kind, &stored),
+                    Err(MeasureError::BadParams { .. })
+                ),
+                "{stored}"
+            );
+        }
+    }
+
+    #[test]
+    fn i9_f5_surfaces_name_the_staff_member_and_escape_what_staff_typed() {
+        let shout = |text: &str| text.to_uppercase();
+        let typed = Measure::Other {
+            description: "<b>two staff</b>".into(),
+        }
+        .with_typed_text(&shout);
+        assert_eq!(
+            typed,
+            Measure::Other {
+                description: "<B>TWO STAFF</B>".into()
+            }
+        );
+        let sam = Measure::SinglePointOfContact {
+            staff: UserId::from_slack("U012AB3CD"),
+        };
+        assert_eq!(sam.with_typed_text(&shout), sam);
+        let mention = |staff: &UserId| format!("<@{staff}>");
+        assert_eq!(
+            sam.summary(&mention),
+            "Single point of contact: <@U012AB3CD>"
+        );
+        assert_eq!(
+            instructions(&[sam], london(2025, 10, 16, 10, 0), &mention),
+            ["Only <@U012AB3CD> deals with them; pass any contact to <@U012AB3CD>."]
+        );
     }
 
     #[test]
@@ -1078,15 +1186,9 @@ mod tests {
             Err(MeasureError::ZeroMinutes)
         );
         let nobody = Measure::SinglePointOfContact {
-            staff_user_id: "sam".into(),
-            staff_name: "Sam Jones".into(),
+            staff: UserId::from_slack("sam"),
         };
         assert_eq!(nobody.validate(), Err(MeasureError::InvalidStaffUserId));
-        let nameless = Measure::SinglePointOfContact {
-            staff_user_id: "U012AB3CD".into(),
-            staff_name: " ".into(),
-        };
-        assert_eq!(nameless.validate(), Err(MeasureError::EmptyStaffName));
         let no_case = Measure::RefuseReopen {
             case_reference: "".into(),
         };
@@ -1107,7 +1209,7 @@ mod tests {
     fn r_rpt_5_staff_are_told_calls_only_in_the_window_and_otherwise_to_email() {
         let measures = [tuesday_mornings(None), email_only()];
         assert_eq!(
-            instructions(&measures, london(2025, 10, 14, 10, 15)),
+            instructions(&measures, london(2025, 10, 14, 10, 15), &by_name),
             [
                 "Do not take calls except Tuesday 09:00–12:00.",
                 "It is Tuesday 10:15: a call may be taken now, until 12:00.",
@@ -1115,7 +1217,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            instructions(&measures, london(2025, 10, 16, 10, 15)),
+            instructions(&measures, london(2025, 10, 16, 10, 15), &by_name),
             [
                 "Do not take calls except Tuesday 09:00–12:00.",
                 "Calls are not allowed now; the next window is Tuesday 09:00–12:00.",
@@ -1128,19 +1230,19 @@ mod tests {
     fn r_rpt_5_window_boundaries_start_inclusive_end_exclusive() {
         let measures = [tuesday_mornings(None)];
         assert_eq!(
-            instructions(&measures, london(2025, 10, 14, 9, 0))[1],
+            instructions(&measures, london(2025, 10, 14, 9, 0), &by_name)[1],
             "It is Tuesday 09:00: a call may be taken now, until 12:00."
         );
         assert_eq!(
-            instructions(&measures, london(2025, 10, 14, 11, 59))[1],
+            instructions(&measures, london(2025, 10, 14, 11, 59), &by_name)[1],
             "It is Tuesday 11:59: a call may be taken now, until 12:00."
         );
         assert_eq!(
-            instructions(&measures, london(2025, 10, 14, 12, 0))[1],
+            instructions(&measures, london(2025, 10, 14, 12, 0), &by_name)[1],
             "Calls are not allowed now; the next window is Tuesday 09:00–12:00."
         );
         assert_eq!(
-            instructions(&measures, london(2025, 10, 14, 8, 59))[1],
+            instructions(&measures, london(2025, 10, 14, 8, 59), &by_name)[1],
             "Calls are not allowed now; the next window is today 09:00–12:00."
         );
     }
@@ -1154,13 +1256,13 @@ mod tests {
         let after = utc_in_london(2025, 10, 28, 9, 30);
         for now in [before, after] {
             assert_eq!(
-                instructions(&measures, now)[1],
+                instructions(&measures, now, &by_name)[1],
                 "It is Tuesday 09:30: a call may be taken now, until 12:00."
             );
         }
         // 08:30 UTC on the 28th is 08:30 in London: not yet open.
         assert_eq!(
-            instructions(&measures, utc_in_london(2025, 10, 28, 8, 30))[1],
+            instructions(&measures, utc_in_london(2025, 10, 28, 8, 30), &by_name)[1],
             "Calls are not allowed now; the next window is today 09:00–12:00."
         );
     }
@@ -1185,7 +1287,7 @@ mod tests {
         }];
         // Wednesday 15 October 2025.
         assert_eq!(
-            instructions(&measures, london(2025, 10, 15, 13, 0)),
+            instructions(&measures, london(2025, 10, 15, 13, 0), &by_name),
             [
                 "Do not see them in person except Monday 09:00–10:00, Tuesday 09:00–12:00 and Thursday 14:00–16:00, and end each visit after 30 minutes.",
                 "Visits are not allowed now; the next window is Thursday 14:00–16:00.",
@@ -1193,11 +1295,11 @@ mod tests {
         );
         // Friday: the next window wraps round to Monday.
         assert_eq!(
-            instructions(&measures, london(2025, 10, 17, 9, 30))[1],
+            instructions(&measures, london(2025, 10, 17, 9, 30), &by_name)[1],
             "Visits are not allowed now; the next window is Monday 09:00–10:00."
         );
         assert_eq!(
-            instructions(&measures, london(2025, 10, 16, 15, 0))[1],
+            instructions(&measures, london(2025, 10, 16, 15, 0), &by_name)[1],
             "It is Thursday 15:00: a visit may take place now, until 16:00."
         );
     }
@@ -1207,7 +1309,7 @@ mod tests {
         let now = london(2025, 10, 16, 10, 0);
         let measures = every_kind();
         assert_eq!(
-            instructions(&measures[3..], now),
+            instructions(&measures[3..], now, &by_name),
             [
                 "Only Sam Jones deals with them; pass any contact to Sam Jones.",
                 "Calls must be recorded or monitored; tell the caller.",
@@ -1218,21 +1320,24 @@ mod tests {
             ]
         );
         assert_eq!(
-            instructions(&[email_only()], now),
+            instructions(&[email_only()], now, &by_name),
             ["Contact is by email only; ask them to write by email."]
         );
-        assert!(instructions(&[], now).is_empty());
+        assert!(instructions(&[], now, &by_name).is_empty());
         let no_windows = Measure::TimeLimitedContact {
             mode: ContactMode::Phone,
             windows: vec![],
             max_minutes: None,
         };
-        assert_eq!(instructions(&[no_windows], now), ["Do not take calls."]);
+        assert_eq!(
+            instructions(&[no_windows], now, &by_name),
+            ["Do not take calls."]
+        );
     }
 
     #[test]
     fn r_res_3_managers_see_one_line_per_measure() {
-        let lines: Vec<String> = every_kind().iter().map(Measure::summary).collect();
+        let lines: Vec<String> = every_kind().iter().map(|m| m.summary(&by_name)).collect();
         assert_eq!(
             lines,
             [
@@ -1248,7 +1353,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            tuesday_mornings(Some(10)).summary(),
+            tuesday_mornings(Some(10)).summary(&by_name),
             "Calls only Tuesday 09:00–12:00, at most 10 minutes"
         );
     }

@@ -4,10 +4,17 @@
 //! (`2026-11-03`) and days of the week stay numbers (0 = Monday) so that each template
 //! words them in its own language through the `long_date` and `weekday` filters.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
 use crate::domain::measures::{ContactWindow, Measure};
+use crate::domain::UserId;
+
+/// The names letters give members of staff, by Slack user id: their real names, as the
+/// caller looked them up when drafting the letter.
+pub type StaffNames = BTreeMap<UserId, String>;
 
 /// Everything the letter templates need. Which fields a letter uses depends on its kind:
 /// `adapt_until` is for the warning, `measures` and the dates for the restriction notice,
@@ -59,7 +66,8 @@ pub struct LetterMeasure {
     pub max_minutes: Option<u32>,
     /// One method of contact: `phone`, `email`, `letter`, `in_person` or `online_form`.
     pub method: Option<String>,
-    /// One point of contact: the member of staff's name (never their Slack id).
+    /// One point of contact: the member of staff's real name (never their Slack id or
+    /// Slack markup). A letter with a point of contact and no name is not rendered.
     pub staff_name: Option<String>,
     /// Refusal to reopen: the case.
     pub case_reference: Option<String>,
@@ -94,8 +102,10 @@ impl LetterMeasure {
     }
 }
 
-impl From<&Measure> for LetterMeasure {
-    fn from(measure: &Measure) -> Self {
+impl LetterMeasure {
+    /// The measure as a letter describes it; `names` gives the real name of the member
+    /// of staff a single point of contact is.
+    pub fn new(measure: &Measure, names: &StaffNames) -> Self {
         let base = Self::of_kind(measure);
         match measure {
             Measure::TimeLimitedContact {
@@ -116,8 +126,8 @@ impl From<&Measure> for LetterMeasure {
                 method: Some(method.as_str().to_owned()),
                 ..base
             },
-            Measure::SinglePointOfContact { staff_name, .. } => Self {
-                staff_name: Some(staff_name.clone()),
+            Measure::SinglePointOfContact { staff } => Self {
+                staff_name: names.get(staff).cloned(),
                 ..base
             },
             Measure::CallsRecorded | Measure::ReadAndFile => base,

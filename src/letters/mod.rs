@@ -34,9 +34,10 @@ use minijinja::value::Serde;
 use minijinja::{path_loader, AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
+use crate::domain::measures::MeasureKind;
 use crate::domain::person::{Language, PreferredFormat};
 
-pub use context::{LetterContext, LetterMeasure, LetterWindow};
+pub use context::{LetterContext, LetterMeasure, LetterWindow, StaffNames};
 pub use filters::{format_date, weekday_name};
 
 /// The page every letter is laid out on.
@@ -316,6 +317,15 @@ impl Letters {
 /// Refuses details a letter of this kind could not be written from.
 fn check_details(kind: LetterKind, ctx: &LetterContext) -> Result<(), LetterError> {
     let missing = |detail| Err(LetterError::MissingDetail { kind, detail });
+    let nameless = ctx.measures.iter().any(|m| {
+        m.kind == MeasureKind::SinglePointOfContact.as_str()
+            && m.staff_name
+                .as_deref()
+                .is_none_or(|name| name.trim().is_empty())
+    });
+    if nameless {
+        return missing("the name of the single point of contact");
+    }
     if kind == LetterKind::RestrictionNotice {
         if ctx.measures.is_empty() {
             return missing("the contact arrangements (measures)");
@@ -400,7 +410,7 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         identifiers: vec!["sample@example.org".to_owned()],
         description: Some("Sample measure".to_owned()),
     };
-    let kinds = crate::domain::measures::MeasureKind::ALL;
+    let kinds = MeasureKind::ALL;
     LetterContext {
         organisation: "Sample organisation".to_owned(),
         recipient_name: "Sample Person".to_owned(),

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 
 use super::*;
 use crate::domain::measures::{ContactMethod, ContactMode, ContactWindow, Measure};
+use crate::domain::UserId;
 
 fn templates_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
@@ -33,6 +34,17 @@ fn tuesday_mornings() -> Measure {
     }
 }
 
+/// Sam Jones's Slack user id; the letters name Sam from [`staff_names`].
+const SAM: &str = "U012AB3CD";
+
+fn staff_names() -> StaffNames {
+    StaffNames::from([(UserId::from_slack(SAM), "Sam Jones".to_owned())])
+}
+
+fn letter_measure(measure: &Measure) -> LetterMeasure {
+    LetterMeasure::new(measure, &staff_names())
+}
+
 fn measures() -> Vec<LetterMeasure> {
     [
         tuesday_mornings(),
@@ -40,15 +52,14 @@ fn measures() -> Vec<LetterMeasure> {
             method: ContactMethod::Email,
         },
         Measure::SinglePointOfContact {
-            staff_user_id: "U012AB3CD".into(),
-            staff_name: "Sam Jones".into(),
+            staff: UserId::from_slack(SAM),
         },
         Measure::RefuseReopen {
             case_reference: "CASE-123".into(),
         },
     ]
     .iter()
-    .map(LetterMeasure::from)
+    .map(letter_measure)
     .collect()
 }
 
@@ -187,6 +198,72 @@ fn r_let_2_notice_words_the_measures_in_the_letters_language() {
     )
     .body;
     assert!(easy.contains("Dydd Mawrth o 09:00 tan 12:00"));
+}
+
+#[test]
+fn i9_f5_letters_name_the_point_of_contact_by_their_real_name_never_by_slack_id() {
+    for kind in LetterKind::ALL {
+        for format in LetterFormat::ALL {
+            for language in Language::ALL {
+                let body = render(kind, format, language).body;
+                let what = format!("{kind} {format} {language}");
+                if kind != LetterKind::Warning {
+                    assert!(body.contains("Sam Jones"), "{what}: {body}");
+                }
+                assert!(!body.contains(SAM), "{what}: a Slack id is not for letters");
+                assert!(!body.contains("&lt;@"), "{what}: nor is Slack markup");
+            }
+        }
+    }
+}
+
+#[test]
+fn i9_f5_a_letter_whose_point_of_contact_has_no_name_is_not_drafted() {
+    let someone_else = Measure::SinglePointOfContact {
+        staff: UserId::from_slack("U0NOBODY"),
+    };
+    for kind in [
+        LetterKind::RestrictionNotice,
+        LetterKind::DisputeOutcome,
+        LetterKind::ReviewOutcome,
+    ] {
+        let mut ctx = context(kind);
+        ctx.measures.push(letter_measure(&someone_else));
+        let refused = letters().render(kind, LetterFormat::Standard, Language::En, &ctx);
+        assert!(
+            matches!(
+                refused,
+                Err(LetterError::MissingDetail {
+                    detail: "the name of the single point of contact",
+                    ..
+                })
+            ),
+            "{kind}: {refused:?}"
+        );
+    }
+}
+
+#[test]
+fn i9_f6_the_notice_quotes_the_justification_once() {
+    let justification = "Forty calls a day for three weeks kept staff from other callers.";
+    for format in LetterFormat::ALL {
+        for language in Language::ALL {
+            let mut ctx = context(LetterKind::RestrictionNotice);
+            // What the approval used to fill in: the justification as the reasons and
+            // again as the behaviour.
+            ctx.reasons = justification.into();
+            ctx.behaviour = justification.into();
+            let body = letters()
+                .render(LetterKind::RestrictionNotice, format, language, &ctx)
+                .unwrap()
+                .body;
+            assert_eq!(
+                body.matches(justification).count(),
+                1,
+                "{format} {language}: {body}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -440,7 +517,7 @@ fn what_staff_type_is_html_escaped() {
             let mut ctx = context(LetterKind::RestrictionNotice);
             ctx.recipient_name = "<b>Alex</b>".into();
             ctx.reasons = "<img src=x onerror=alert(1)>".into();
-            ctx.measures.push(LetterMeasure::from(&Measure::Other {
+            ctx.measures.push(letter_measure(&Measure::Other {
                 description: "<script>bad()</script>".into(),
             }));
             let body = letters()
@@ -555,7 +632,7 @@ fn preferred_formats_map_to_letter_formats() {
 
 #[test]
 fn measures_keep_their_parameters_for_the_letter() {
-    let measure = LetterMeasure::from(&Measure::TimeLimitedContact {
+    let measure = letter_measure(&Measure::TimeLimitedContact {
         mode: ContactMode::Visit,
         windows: vec![
             ContactWindow {
@@ -589,7 +666,7 @@ fn measures_keep_their_parameters_for_the_letter() {
         ]
     );
     assert_eq!(measure.max_minutes, Some(30));
-    let blocked = LetterMeasure::from(&Measure::BlockContact {
+    let blocked = letter_measure(&Measure::BlockContact {
         identifiers: vec!["+447700900123".into()],
     });
     assert_eq!(blocked.identifiers, ["+447700900123"]);

@@ -2,7 +2,7 @@
 //! workspace, the 3-second budget), is matched to its handler by `router`, and is handled
 //! in one file per use case under `reporting/`, `restricting/` and `disputes/`, which share
 //! `ctx`, `blocks` (the one Block Kit kit), `ids`, `metadata`, `find`, `functions`,
-//! `people`, `letters` and `messages/` but never import each other. What goes back to
+//! `people`, `staff`, `letters` and `messages/` but never import each other. What goes back to
 //! Slack leaves through `send` (the outbox) or `interactive` (views answering a user).
 
 pub mod blocks;
@@ -27,5 +27,6 @@ pub mod restricting;
 pub mod router;
 pub mod send;
 pub mod signature;
+pub mod staff;
 pub mod state;
 pub mod views;

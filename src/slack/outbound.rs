@@ -409,6 +409,22 @@ impl SlackApi {
         }
     }
 
+    /// `users.info` (scope `users:read`): the member of the workspace with this id, or
+    /// `None` when Slack knows no such user (`user_not_found`).
+    pub async fn user_info(&self, user: &str) -> Result<Option<SlackUser>, CallFailure> {
+        let session = self.client.open_session(&self.token);
+        let request = SlackApiUsersInfoRequest::new(user.into());
+        match tokio::time::timeout(self.timeout, session.users_info(&request)).await {
+            Ok(Ok(found)) => Ok(Some(found.user)),
+            Ok(Err(SlackClientError::ApiError(e))) if e.code == "user_not_found" => Ok(None),
+            Ok(Err(e)) => Err(classify(e)),
+            Err(_) => Err(CallFailure::Transient(format!(
+                "timed out after {:?}",
+                self.timeout
+            ))),
+        }
+    }
+
     /// One Slack request within the configured timeout, its failure classified.
     async fn bounded<T>(
         &self,

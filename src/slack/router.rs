@@ -192,6 +192,7 @@ pub async fn block_actions(
     for action in event.actions.iter().flatten() {
         let value = action.value.clone().unwrap_or_default();
         let action_id = action.action_id.to_string();
+        let block_id = action.block_id.as_ref().map(|b| b.to_string());
         let action = Action::parse(&action_id);
         tracing::info!(action = %action_id, "button clicked");
         let reply: Result<Option<Reply>, ApiError> = async {
@@ -296,6 +297,17 @@ pub async fn block_actions(
                 Some(Action::Measures) => {
                     if let Some(m) = modal.filter(|m| m.callback() == Some(Callback::Restrict)) {
                         res::measures_changed(&ctx, m).await?;
+                    }
+                    None
+                }
+                // A tick on an approval message's checklist (block `criteria:<request id>`).
+                Some(Action::Criteria) => {
+                    let request = block_id.as_deref().and_then(|b| {
+                        b.strip_prefix(&format!("{}:", res::CRITERIA))
+                            .and_then(|id| id.parse::<i64>().ok())
+                    });
+                    if let Some(id) = request {
+                        res::criteria_ticked(&ctx, id).await?;
                     }
                     None
                 }

@@ -11,6 +11,7 @@ use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::slack::interactive::Interactive;
 use crate::slack::signature::SignatureVerifier;
+use crate::slack::staff::StaffDirectory;
 use crate::store::Store;
 
 /// What every request handler can reach.
@@ -27,6 +28,8 @@ pub struct AppState {
     /// Sends views answering a user's action at once, beside the outbox.
     pub interactive: Interactive,
     pub letters: Arc<Letters>,
+    /// Staff members' names for letters, from Slack (`users.info`).
+    pub staff: Arc<StaffDirectory>,
     pub organisation: String,
     pub complaints_contact: String,
 }

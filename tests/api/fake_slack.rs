@@ -58,7 +58,7 @@
 //! | `chat.getPermalink` | `channel`, `permalink`. |
 //! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
-//! | `users.info` | `user` with `id`, `team_id`, `name`, `real_name`, `tz: "Europe/London"`, `profile`. Missing `user`: `user_not_found`. |
+//! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
 //! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. |
 //! | `auth.test` | the fake workspace ([`TEAM_ID`]) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). |
@@ -223,6 +223,7 @@ impl FakeSlack {
             triggers: Mutex::new(HashMap::new()),
             refusals: Mutex::new(Vec::new()),
             views: Mutex::new(HashMap::new()),
+            users: Mutex::new(HashMap::from([(BOT_USER_ID.to_owned(), bot_user())])),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -273,6 +274,57 @@ impl FakeSlack {
             .entry(channel.to_owned())
             .or_default()
             .push(message);
+    }
+
+    /// Adds an active full member of the workspace with this full name, as `users.info`
+    /// will answer for them: display name and handle made from the first name.
+    pub fn seed_user(&self, user_id: &str, real_name: &str) {
+        self.seed_user_json(Self::user_json(user_id, real_name));
+    }
+
+    /// Adds (or replaces) a member exactly as given, e.g. [`FakeSlack::user_json`] with
+    /// `"deleted": true`, `"is_bot": true` or an empty `profile.real_name`. Its `id` says
+    /// who it is.
+    ///
+    /// # Panics
+    ///
+    /// If `user` has no text `id`.
+    pub fn seed_user_json(&self, user: Value) {
+        let id = user["id"]
+            .as_str()
+            .expect("fake slack: a seeded user needs an \"id\"")
+            .to_owned();
+        lock(&self.shared.users).insert(id, user);
+    }
+
+    /// An active full member as `users.info` answers for them, to change before
+    /// [`FakeSlack::seed_user_json`].
+    pub fn user_json(user_id: &str, real_name: &str) -> Value {
+        let first = real_name.split_whitespace().next().unwrap_or(user_id);
+        let handle = first.to_lowercase();
+        json!({
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": handle,
+            "real_name": real_name,
+            "deleted": false,
+            "is_bot": false,
+            "is_admin": false,
+            "is_owner": false,
+            "is_restricted": false,
+            "is_ultra_restricted": false,
+            "is_app_user": false,
+            "tz": "Europe/London",
+            "tz_label": "Greenwich Mean Time",
+            "tz_offset": 0,
+            "profile": {
+                "real_name": real_name,
+                "real_name_normalized": real_name,
+                "display_name": first,
+                "display_name_normalized": first,
+                "team": TEAM_ID,
+            },
+        })
     }
 
     /// Every call received so far, in arrival order.
@@ -431,6 +483,8 @@ struct Shared {
     refusals: Mutex<Vec<Refusal>>,
     /// The current `hash` of every modal opened, pushed or updated, by view id.
     views: Mutex<HashMap<String, String>>,
+    /// The workspace's members as `users.info` answers them, by user id.
+    users: Mutex<HashMap<String, Value>>,
 }
 
 impl Shared {
@@ -703,15 +757,22 @@ async fn api_route(
     let received_at = Instant::now();
     let mut params = decode_body(&headers, &body);
     merge_query(&mut params, uri.query());
-    let authed = headers.contains_key(header::AUTHORIZATION) || params.get("token").is_some();
+    let token = token_of(&headers, &params);
     let name = method.clone();
-    answer(&shared, method, params, &headers, received_at, |params| {
-        if authed {
-            default_api_reply(&shared, &name, params)
-        } else {
-            Reply::slack_error("not_authed")
-        }
-    })
+    answer(
+        &shared,
+        method,
+        params,
+        &headers,
+        received_at,
+        |params| match token.as_deref() {
+            None => Reply::slack_error("not_authed"),
+            Some(token) => match token_refusal(&name, token) {
+                Some(refusal) => Reply::slack_error(refusal),
+                None => default_api_reply(&shared, &name, params),
+            },
+        },
+    )
     .await
 }
 
@@ -894,10 +955,12 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             Some(channel) => conversations_history(shared, &channel, params),
             None => Reply::slack_error("channel_not_found"),
         },
-        "users.info" => match str_param("user") {
-            Some(user) => Reply::ok(json!({ "ok": true, "user": fake_user(&user) })),
-            None => Reply::slack_error("user_not_found"),
-        },
+        "users.info" => {
+            match str_param("user").and_then(|id| lock(&shared.users).get(&id).cloned()) {
+                Some(user) => Reply::ok(json!({ "ok": true, "user": user })),
+                None => Reply::slack_error("user_not_found"),
+            }
+        }
         "files.getUploadURLExternal" => {
             let file_id = shared.next_id('F');
             Reply::ok(json!({
@@ -1089,25 +1152,48 @@ fn is_user_id(id: &str) -> bool {
     id.starts_with('U') || id.starts_with('W')
 }
 
-fn fake_user(user_id: &str) -> Value {
-    let name = format!("user_{}", user_id.to_lowercase());
-    json!({
-        "id": user_id,
-        "team_id": TEAM_ID,
-        "name": name,
-        "real_name": format!("Fake User {user_id}"),
-        "deleted": false,
-        "is_bot": false,
-        "is_admin": false,
-        "tz": "Europe/London",
-        "tz_label": "Greenwich Mean Time",
-        "tz_offset": 0,
-        "profile": {
-            "real_name": format!("Fake User {user_id}"),
-            "display_name": name,
-            "team": TEAM_ID,
-        },
+/// The bot's own user, as `users.info` answers for it.
+fn bot_user() -> Value {
+    let mut bot = FakeSlack::user_json(BOT_USER_ID, "Contact policy bot");
+    bot["is_bot"] = json!(true);
+    bot["profile"]["bot_id"] = json!(BOT_ID);
+    bot
+}
+
+/// The token a call carries: the `Authorization: Bearer …` header, else a `token`
+/// parameter.
+fn token_of(headers: &HeaderMap, params: &Value) -> Option<String> {
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+        .map(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .map(str::to_owned)
+                .unwrap_or(value)
+        });
+    header.or_else(|| {
+        params
+            .get("token")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     })
+}
+
+/// Slack's answer to a token a method does not take. `users.info` takes bot and user
+/// tokens, not app-level ones (<https://docs.slack.dev/reference/methods/users.info>);
+/// other methods are as lenient as the fake has always been.
+fn token_refusal(method: &str, token: &str) -> Option<&'static str> {
+    if method != "users.info" {
+        return None;
+    }
+    if token.starts_with("xoxb-") || token.starts_with("xoxp-") {
+        None
+    } else if token.starts_with("xapp-") {
+        Some("not_allowed_token_type")
+    } else {
+        Some("invalid_auth")
+    }
 }
 
 fn conversations_open(params: &Value) -> Reply {

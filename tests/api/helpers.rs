@@ -909,3 +909,24 @@ pub async fn run_sql(db_url: &str, sql: &str) {
         sqlx::query(sql).execute(&mut conn).await.expect(sql);
     }
 }
+
+/// The first column of every row one query returns, as text (cast it in the SQL, e.g.
+/// `CAST(params AS TEXT)`), to check what the app stored.
+pub async fn sql_texts(db_url: &str, sql: &str) -> Vec<String> {
+    use sqlx::Connection;
+    if db_url.starts_with("postgres") {
+        let mut conn = sqlx::PgConnection::connect(db_url).await.expect("pg");
+        sqlx::query_scalar(sql)
+            .fetch_all(&mut conn)
+            .await
+            .expect(sql)
+    } else {
+        let mut conn = sqlx::SqliteConnection::connect(db_url)
+            .await
+            .expect("sqlite");
+        sqlx::query_scalar(sql)
+            .fetch_all(&mut conn)
+            .await
+            .expect(sql)
+    }
+}

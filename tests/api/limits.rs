@@ -183,8 +183,7 @@ fn every_measure() -> Vec<Measure> {
             method: ContactMethod::Email,
         },
         Measure::SinglePointOfContact {
-            staff_user_id: MANAGER.to_owned(),
-            staff_name: long_name("Sam"),
+            staff: UserId::from_slack(MANAGER),
         },
         Measure::CallsRecorded,
         Measure::ReadAndFile,
@@ -407,7 +406,10 @@ async fn assert_slack_accepted_everything(app: TestApp) {
 }
 
 async fn app(test: &str) -> TestApp {
-    spawn_app(Backend::Sqlite, test).await.expect("sqlite app")
+    let app = spawn_app(Backend::Sqlite, test).await.expect("sqlite app");
+    // The point of contact every measure names, with a 100-character full name.
+    app.slack.seed_user(MANAGER, &long_name("Sam"));
+    app
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

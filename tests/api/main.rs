@@ -15,6 +15,7 @@ mod events;
 mod health;
 mod limits;
 mod outbox;
+mod point_of_contact;
 mod reminders;
 mod reporting;
 mod restricting;

@@ -840,8 +840,7 @@ async fn r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction(backend: Ba
             method: ContactMethod::Email,
         },
         Measure::SinglePointOfContact {
-            staff_user_id: MANAGER.to_owned(),
-            staff_name: "Sam Manager".to_owned(),
+            staff: UserId::from_slack(MANAGER),
         },
     ];
     let today = Utc::now().date_naive();
@@ -877,7 +876,8 @@ async fn r_rpt_4_and_r_rpt_5_breach_and_check_follow_the_restriction(backend: Ba
         "Do not take calls except Tuesday 09:00–12:00.",
         "Ask them to write by email.",
         "Single point of contact",
-        "Sam Manager",
+        // A working mention: Slack shows the name.
+        "<@U0MANAGER>",
     ] {
         assert!(shown.contains(expected), "check misses {expected}: {shown}");
     }

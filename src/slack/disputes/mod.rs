@@ -9,9 +9,10 @@
 
 use chrono::NaiveDate;
 
-use super::blocks::{escape, limits};
+use super::blocks::limits;
 use super::ctx::Ctx;
 use super::send;
+use super::staff::{measure_summary, staff_of, StaffNameError};
 use crate::access;
 use crate::domain::{dispute as dispute_rule, review as review_rule, Actor, UserId};
 use crate::letters::{LetterContext, LetterKind, LetterMeasure};
@@ -64,7 +65,7 @@ fn actor(ctx: &Ctx<'_>) -> Actor {
 fn measures_text(measures: &[crate::domain::measures::Measure]) -> String {
     measures
         .iter()
-        .map(|m| format!("• {}", escape(&m.summary())))
+        .map(|m| format!("• {}", measure_summary(m)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -84,23 +85,48 @@ async fn managed_restrictions(
         .collect())
 }
 
-/// What the outcome letter says about the restriction: its arrangements and dates.
+/// What the outcome letter says about the restriction: its arrangements (`measures`, as
+/// [`letter_measures`] gives them) and dates.
 fn restriction_letter(
     mut letter: LetterContext,
     restriction: &RestrictionRecord,
+    measures: Vec<LetterMeasure>,
     reasons: &str,
     outcome: &str,
 ) -> LetterContext {
     letter.reasons = reasons.to_owned();
     letter.outcome = Some(outcome.to_owned());
-    letter.measures = restriction
-        .measures
-        .iter()
-        .map(LetterMeasure::from)
-        .collect();
+    letter.measures = measures;
     letter.ends_on = restriction.ends_on;
     letter.next_review_on = Some(restriction.next_review_on);
     letter
+}
+
+/// The arrangements an outcome letter drafted now sets out: the restriction's measures,
+/// the point of contact named as Slack has them now, when the outcome keeps them
+/// (`keeps`); none when it lifts them. `Err` is what to tell the user: nothing changed.
+async fn letter_measures(
+    ctx: &Ctx<'_>,
+    restriction: &RestrictionRecord,
+    keeps: bool,
+) -> Result<Vec<LetterMeasure>, String> {
+    if !keeps {
+        return Ok(Vec::new());
+    }
+    ctx.state
+        .staff
+        .letter_measures(&restriction.measures)
+        .await
+        .map_err(|e| match e {
+            StaffNameError::Unavailable(_) => e.to_string(),
+            _ => format!("{e} To name someone else, choose Vary."),
+        })
+}
+
+/// Looks up ahead, off the request's path, the point of contact the outcome letter for
+/// this restriction will name, while the form is filled in.
+fn warm_staff(ctx: &Ctx<'_>, restriction: &RestrictionRecord) {
+    ctx.state.staff.warm(staff_of(&restriction.measures));
 }
 
 /// The DM telling `user` the outcome of a dispute or review and, for a variation, the

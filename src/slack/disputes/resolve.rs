@@ -5,7 +5,7 @@
 
 use super::{
     actor, base_letter, day, function_name_of, letter_effects, messages, outcome_letter,
-    outcome_messages, restriction_letter, today, RESOLVE,
+    outcome_messages, restriction_letter, today, warm_staff, RESOLVE,
 };
 use crate::domain::dispute::{DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS};
 use crate::letters::LetterKind;
@@ -77,6 +77,9 @@ pub async fn open_resolve(
             by,
             at,
         )));
+    }
+    if let Some(restriction) = store.restriction(dispute.restriction_id).await? {
+        warm_staff(ctx, &restriction);
     }
     let outcomes: Vec<(&str, &str)> = DisputeOutcome::ALL
         .iter()
@@ -162,10 +165,21 @@ pub async fn submit_resolve(
     };
     let function_name = function_name_of(ctx, dispute.function_id).await?;
     let resolver = ctx.user.clone();
+    // Still applies: the letter sets the arrangements out again, the point of contact
+    // named as Slack has them now. Lifted: there are none. Varied: the letter waits.
+    let keeps = resolution.outcome == DisputeOutcome::StillApplies;
+    let measures = match super::letter_measures(ctx, &restriction, keeps).await {
+        Ok(measures) => measures,
+        Err(message) => {
+            errors.add("outcome", message);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let letter = base_letter(ctx, &person, &dispute.reference, &function_name);
     let mut letter = restriction_letter(
         letter,
         &restriction,
+        measures,
         &resolution.reasons,
         resolution.outcome.as_str(),
     );

@@ -6,8 +6,8 @@
 
 use super::{
     actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
-    messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, REVIEW,
-    REVIEW_PERSON, START_REVIEW,
+    messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, warm_staff,
+    REVIEW, REVIEW_PERSON, START_REVIEW,
 };
 use crate::access;
 use crate::domain::review::{
@@ -138,6 +138,7 @@ pub async fn open_review(
         Ok(review) => review,
         Err(message) => return Ok(text(&message)),
     };
+    warm_staff(ctx, &restriction);
     let latest = default_next_review(today(ctx));
     let outcomes: Vec<(&str, &str)> = ReviewOutcome::ALL
         .iter()
@@ -262,10 +263,21 @@ pub async fn submit_review(
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
     let reviewer = ctx.user.clone();
+    // Continue: the letter sets the arrangements out again, the point of contact named as
+    // Slack has them now. Lift: there are none. Vary: the letter waits for the approval.
+    let keeps = decision.outcome == ReviewOutcome::Continue;
+    let measures = match super::letter_measures(ctx, &restriction, keeps).await {
+        Ok(measures) => measures,
+        Err(message) => {
+            errors.add("outcome", message);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let letter = base_letter(ctx, &person, &review.reference, &function_name);
     let mut letter = restriction_letter(
         letter,
         &restriction,
+        measures,
         &decision.reasons,
         decision.outcome.as_str(),
     );

@@ -17,6 +17,7 @@ use crate::slack::blocks::{
 };
 use crate::slack::ids::Action;
 use crate::slack::people::person_label;
+use crate::slack::staff::measure_summary;
 use crate::store::records::{NewRequest, PersonRecord};
 
 /// Blocked identifiers listed one by one in the message; beyond this many the rest are
@@ -141,7 +142,7 @@ fn measure_lines(measures: &[Measure]) -> String {
                     identifiers.len() - LISTED_IDENTIFIERS
                 )
             }
-            other => format!("• {}", escape(&other.summary())),
+            other => format!("• {}", measure_summary(other)),
         })
         .collect::<Vec<_>>()
         .join("\n")

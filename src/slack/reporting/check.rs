@@ -5,13 +5,13 @@
 use slack_morphism::prelude::*;
 
 use super::CHECK_PERSON;
-use crate::domain::measures::{instructions, Measure};
 use crate::domain::person::{IdentifierKind, PersonQuery};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::find::pick;
 use crate::slack::people::person_label_matching;
+use crate::slack::staff::{measure_instructions, mention};
 use crate::store::records::*;
 
 pub async fn check(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
@@ -52,9 +52,9 @@ pub async fn check_card(
             .ends_on
             .map(|d| format!("until {}", d.format("%-d %b %Y")))
             .unwrap_or_else(|| "open-ended".to_owned());
-        let lines: Vec<String> = instructions(&restriction.measures, now_local)
+        let lines: Vec<String> = measure_instructions(&restriction.measures, now_local)
             .into_iter()
-            .map(|l| format!("• {}", escape(&l)))
+            .map(|l| format!("• {l}"))
             .collect();
         blocks.extend(sections(&format!(
             ":warning: *Restriction {}* ({}, {until}; next review {})\n{}",
@@ -63,18 +63,11 @@ pub async fn check_card(
             restriction.next_review_on.format("%-d %b %Y"),
             lines.join("\n")
         )));
-        for measure in &restriction.measures {
-            if let Measure::SinglePointOfContact {
-                staff_user_id,
-                staff_name,
-            } = measure
-            {
-                blocks.push(section(&format!(
-                    "*Single point of contact:* {} (<@{}>)",
-                    escape(staff_name),
-                    staff_user_id
-                )));
-            }
+        for staff in restriction.measures.iter().filter_map(|m| m.staff()) {
+            blocks.push(section(&format!(
+                "*Single point of contact:* {}",
+                mention(staff)
+            )));
         }
     }
     let access = person.access.summary();

@@ -24,6 +24,7 @@ use crate::slack::messages::approval::{closed_message, settled_message};
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::outbound::SlackCall;
 use crate::slack::send;
+use crate::slack::staff::{staff_of, StaffNameError};
 use crate::store::records::*;
 use crate::store::NewOutboxMessage;
 
@@ -130,6 +131,16 @@ async fn close_variation(
         }
         DecisionResult::VariedNotInForce { .. } => Ok(format!("Nothing was approved. {why}")),
     }
+}
+
+/// A criterion ticked or unticked on the approval message: the head is about to decide,
+/// so the point of contact the notice letter will name is looked up now, in the
+/// background, and the Approve that follows need not wait on Slack (`slack::staff`).
+pub async fn criteria_ticked(ctx: &Ctx<'_>, request_id: i64) -> Result<(), ApiError> {
+    if let Some(request) = ctx.state.store.request(request_id).await? {
+        ctx.state.staff.warm(staff_of(&request.measures));
+    }
+    Ok(())
 }
 
 /// The Approve button: ticks come from the checklist on the same message.
@@ -298,6 +309,25 @@ pub async fn submit_reject(
     Ok(Reply::Ack)
 }
 
+/// The measures as the notice letter sets them out, the point of contact named as Slack
+/// has them now (`slack::staff`). `Err` is what to tell the head: nothing was changed.
+async fn notice_measures(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+) -> Result<Vec<LetterMeasure>, String> {
+    ctx.state
+        .staff
+        .letter_measures(&request.measures)
+        .await
+        .map_err(|e| match e {
+            StaffNameError::Unavailable(_) => e.to_string(),
+            _ => format!(
+                "{e} Reject request {} with that reason; the manager can ask again naming someone else.",
+                request.reference
+            ),
+        })
+}
+
 /// Records the decision and everything it changes, in one transaction.
 async fn decide(
     ctx: &Ctx<'_>,
@@ -317,6 +347,13 @@ async fn decide(
     let variation = match request.varies_restriction_id {
         Some(_) => store.variation_origin(request.id).await?,
         None => None,
+    };
+    let letter_measures = match decision {
+        Decision::Approve { .. } => match notice_measures(ctx, request).await {
+            Ok(measures) => measures,
+            Err(refusal) => return Ok(refusal),
+        },
+        Decision::Reject { .. } => Vec::new(),
     };
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(
@@ -348,10 +385,11 @@ async fn decide(
         match (&decided.restriction, decision) {
             (Some(restriction), Decision::Approve { starts_on, .. }) => {
                 let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
-                letter.behaviour = request.justification.clone();
+                // The justification is the behaviour and its impact: the letter quotes it
+                // once, as the reasons for the decision.
                 letter.reasons = request.justification.clone();
                 letter.incident_dates = incident_dates.clone();
-                letter.measures = request.measures.iter().map(LetterMeasure::from).collect();
+                letter.measures = letter_measures.clone();
                 letter.starts_on = Some(*starts_on);
                 letter.ends_on = request.ends_on;
                 letter.next_review_on = Some(request.first_review_on);

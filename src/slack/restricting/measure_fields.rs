@@ -9,6 +9,7 @@ use crate::domain::measures::{
     parse_windows, ContactMethod, ContactMode, Measure, MeasureKind, MAX_CASE_REFERENCE_CHARS,
     MAX_DESCRIPTION_CHARS,
 };
+use crate::domain::UserId;
 use crate::slack::blocks::*;
 use crate::slack::ctx::Ctx;
 use crate::slack::error::ApiError;
@@ -46,6 +47,18 @@ fn labelled(kind_choices: &[(&str, &str)]) -> Vec<(String, String)> {
         .iter()
         .map(|(value, label)| ((*value).to_owned(), (*label).to_owned()))
         .collect()
+}
+
+/// What a measure's field adds to the notice letter, where it is more than the measure
+/// itself (`templates/*/_measures.html`).
+fn field_hint(field: &str) -> Option<&'static str> {
+    match field {
+        "spoc" => Some("The letter gives the service user this colleague's full name, as Slack has it when the letter is drafted."),
+        "case_reference" => Some("Named in the letter to the service user."),
+        "block_identifiers" => Some("Listed in the letter, so the service user knows what is blocked."),
+        "other_description" => Some("Goes in the letter to the service user as you write it."),
+        _ => None,
+    }
 }
 
 /// One measure's field.
@@ -104,7 +117,7 @@ fn field_block(field: &str) -> SlackBlock {
             plain_max(field, true, MAX_DESCRIPTION_CHARS),
         ),
     };
-    input(field, label, element, true)
+    crate::slack::blocks::field(field, label, element, true, field_hint(field))
 }
 
 /// The measures checkboxes; ticking one shows its fields.
@@ -121,6 +134,9 @@ pub fn measures_block() -> SlackBlock {
     )
     .with_block_id(MEASURES.into())
     .with_dispatch_action(true)
+    .with_hint(pt(
+        "Each measure you tick is set out in the notice letter to the service user.",
+    ))
     .into()
 }
 
@@ -245,9 +261,10 @@ pub fn read_measures(form: &Form, errors: &mut FieldErrors) -> Vec<Measure> {
                 }
             },
             MeasureKind::SinglePointOfContact => match form.selected_user("spoc") {
+                // The id only: Slack shows it as a mention, and a letter looks the real
+                // name up when it is drafted (`slack::staff`).
                 Some(user) => Measure::SinglePointOfContact {
-                    staff_name: format!("<@{user}>"),
-                    staff_user_id: user,
+                    staff: UserId::from_slack(user),
                 },
                 None => {
                     errors.add(

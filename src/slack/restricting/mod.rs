@@ -25,7 +25,9 @@ use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::StoreResult;
 
-pub use decide::{approve, open_reject, open_withdraw, submit_reject, submit_withdraw};
+pub use decide::{
+    approve, criteria_ticked, open_reject, open_withdraw, submit_reject, submit_withdraw,
+};
 pub use letter_sent::{open_mark_sent, submit_mark_sent};
 pub use measure_fields::{measure_fields_to_show, measures_changed};
 pub use request::{open_restrict_for, request_variation, restrict, submit_restrict};
@@ -176,11 +178,12 @@ async fn incidents_blocks(
         .with_action_id("incidents".into())
         .with_options(options)
         .with_placeholder(pt("The incidents this relies on"));
-    let mut blocks = vec![input(
+    let mut blocks = vec![field(
         "incidents",
         "Incidents relied on",
         element.into(),
         false,
+        Some("Their dates go in the letter to the service user; what happened does not."),
     )];
     // The store lists at most 100; the case file holds the true count.
     let total = if incidents.len() >= LISTED_INCIDENTS {

@@ -25,6 +25,7 @@ use crate::slack::messages::approval::{approval_message, ApprovalRequest};
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::people::person_label;
 use crate::slack::send;
+use crate::slack::staff::staff_of;
 use crate::store::records::*;
 use crate::store::StoreError;
 
@@ -41,6 +42,27 @@ pub async fn restrict(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Re
         Ok(person) => open_restrict_for(ctx, trigger_id, &person, None).await,
         Err(reply) => Ok(reply),
     }
+}
+
+/// What of the restrict form reaches the service user, as the notice letter
+/// (`templates/*/restriction_notice.html`) and the approval message show it.
+const WHO_SEES_WHAT: &str = "*What the service user is sent:* the notice letter quotes your justification word for word, and sets out each measure with what you enter for it (the point of contact by their full name), the dates of the incidents you choose, the end date and the first review date. The proportionality, the internal review answer and any reason for no warning are for the head of function only.";
+/// The same for a variation: when it answers a review or dispute decided "vary", the letter
+/// is that outcome's, with the outcome's reasons (`letters::variation_letter`).
+const WHO_SEES_WHAT_VARIATION: &str = "*What the service user is sent:* once approved, a letter sets out each new measure with what you enter for it (the point of contact by their full name) and the dates. If this variation answers a review or dispute decided “vary”, it is that outcome letter, with the reasons recorded for the outcome; otherwise it is a notice letter that quotes your justification word for word and gives the dates of the incidents you choose. The proportionality and the internal review answer are for the head of function only.";
+/// The justification is the notice letter's "why we have made this decision".
+const JUSTIFICATION_HINT: &str = "Quoted word for word in the notice letter to the service user, as the reason for the decision; the head of function reads it too. Write it for the person to read.";
+const JUSTIFICATION_HINT_VARIATION: &str = "Quoted word for word in the notice letter to the service user, unless this variation answers a review or dispute: then the outcome letter gives that outcome's reasons instead. The head of function reads it too.";
+const HEAD_ONLY_HINT: &str = "Seen by the head of function only: it is not in the letter.";
+const IN_THE_LETTER_HINT: &str = "In the notice letter to the service user.";
+
+/// A long text box taking exactly what the domain accepts.
+fn case_text(field: &str) -> SlackInputBlockElement {
+    SlackBlockPlainTextInputElement::new()
+        .with_action_id(field.into())
+        .with_multiline(true)
+        .with_max_length((MAX_CASE_TEXT_CHARS as u64).min(limits::INPUT_MAX_LENGTH))
+        .into()
 }
 
 pub async fn open_restrict_for(
@@ -113,25 +135,30 @@ pub async fn open_restrict_for(
         escape(&person_label(person)),
         escape(&function_name)
     ))];
+    let (who_sees_what, justification_hint) = match varies {
+        Some(_) => (WHO_SEES_WHAT_VARIATION, JUSTIFICATION_HINT_VARIATION),
+        None => (WHO_SEES_WHAT, JUSTIFICATION_HINT),
+    };
+    blocks.push(context(who_sees_what));
     blocks.extend(incidents_blocks(ctx, person.id, &incidents).await?);
     // A measure's parameters appear once it is ticked (measure_fields::measures_changed).
     blocks.push(measures_block());
     blocks.extend([
-        text_input(
+        field(
             "justification",
             "Why is this needed? (the unacceptable behaviour and its impact)",
-            true,
+            case_text("justification"),
             false,
-            MAX_CASE_TEXT_CHARS as u64,
+            Some(justification_hint),
         ),
-        text_input(
+        field(
             "proportionality",
             "Why is it proportionate? (what less restrictive steps were tried)",
-            true,
+            case_text("proportionality"),
             false,
-            MAX_CASE_TEXT_CHARS as u64,
+            Some(HEAD_ONLY_HINT),
         ),
-        input(
+        field(
             "internal_review",
             "Have all internal review mechanisms been exhausted? (§6)",
             SlackBlockRadioButtonsElement::new(choices_text(&[
@@ -141,18 +168,21 @@ pub async fn open_restrict_for(
             .with_action_id("internal_review".into())
             .into(),
             false,
+            Some(HEAD_ONLY_HINT),
         ),
-        input(
+        field(
             "ends_on",
             "Ends on (leave empty: until lifted at a review)",
             date("ends_on", None),
             true,
+            Some(IN_THE_LETTER_HINT),
         ),
-        input(
+        field(
             "first_review_on",
             "First review (at most 12 months ahead, §8)",
             date("first_review_on", Some(default_first_review(today))),
             false,
+            Some(IN_THE_LETTER_HINT),
         ),
     ]);
     if warning.is_none() && varies.is_none() {
@@ -160,7 +190,7 @@ pub async fn open_restrict_for(
             .iter()
             .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
             .collect();
-        blocks.push(input(
+        blocks.push(field(
             "no_warning_reason",
             "No warning on file: why not?",
             SlackBlockStaticSelectElement::new()
@@ -168,6 +198,7 @@ pub async fn open_restrict_for(
                 .with_options(choices_plain(&reasons))
                 .into(),
             true,
+            Some(HEAD_ONLY_HINT),
         ));
     }
     let extra = varies.map(|v| v.to_string());
@@ -387,6 +418,8 @@ pub async fn submit_restrict(
         Err(other) => return Err(other.into()),
     }
     ctx.state.outbox_wake.notify_one();
+    // The notice letter will name the point of contact: look them up ahead, off this path.
+    ctx.state.staff.warm(staff_of(&new.measures));
     Ok(Reply::Ack)
 }
 
