@@ -51,6 +51,9 @@ pub struct LetterContext {
     /// How to reach the organisation, including its complaints procedure (§7). May hold
     /// several lines; each becomes a line of the letter.
     pub contact_details: String,
+    /// Dispute outcome: the organisation's complaints system reference (§7), printed
+    /// under the letter's own reference; None for other letters and older disputes.
+    pub complaint_reference: Option<String>,
 }
 
 /// A restriction measure as a letter describes it: its kind (the stored spelling, e.g.

@@ -428,5 +428,6 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         outcome: outcome.map(str::to_owned),
         contact_name: "Sample Contact".to_owned(),
         contact_details: "Sample address\nsample@example.org".to_owned(),
+        complaint_reference: Some("CMP-0001".to_owned()),
     }
 }

@@ -89,6 +89,7 @@ fn context(kind: LetterKind) -> LetterContext {
         outcome: outcome_for(kind),
         contact_name: "Jo Bloggs".into(),
         contact_details: "Complaints team\ncomplaints@example.org".into(),
+        complaint_reference: None,
     }
 }
 

@@ -131,6 +131,7 @@ pub fn base_letter(
         outcome: None,
         contact_name: function_name.to_owned(),
         contact_details: ctx.state.complaints_contact.clone(),
+        complaint_reference: None,
     }
 }
 
@@ -166,6 +167,7 @@ pub fn variation_letter(
     };
     letter.reference = origin.reference.clone();
     letter.reasons = origin.reasons.clone();
+    letter.complaint_reference = origin.complaint_reference.clone();
     let (kind, outcome) = match origin.of {
         VariationOf::Review => (LetterKind::ReviewOutcome, ReviewOutcome::Vary.as_str()),
         VariationOf::Dispute => (LetterKind::DisputeOutcome, DisputeOutcome::Varied.as_str()),

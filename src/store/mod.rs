@@ -333,6 +333,21 @@ pub trait RoleStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn list_admins(&self) -> StoreResult<Vec<UserId>>;
     async fn is_admin(&self, user: &UserId) -> StoreResult<bool>;
+    /// Names `user` a complaints handler (§7): a role outside the functions, who may
+    /// handle any dispute of a restriction they had no part in.
+    async fn add_complaints_handler(
+        &self,
+        user: &UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn remove_complaints_handler(
+        &self,
+        user: &UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn list_complaints_handlers(&self) -> StoreResult<Vec<UserId>>;
 }
 
 /// The audit trail, read side; writes happen inside the changes they record (R-REC-4).

@@ -417,6 +417,8 @@ pub struct NewDispute {
     pub received_on: NaiveDate,
     pub summary: String,
     pub handler: crate::domain::UserId,
+    /// The organisation's complaints system reference (§7).
+    pub complaint_reference: String,
     pub due_on: NaiveDate,
 }
 
@@ -440,6 +442,8 @@ pub struct DisputeRecord {
     pub resolved_at: Option<DateTime<Utc>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// The complaints system's reference; None for disputes recorded before it was asked.
+    pub complaint_reference: Option<String>,
 }
 
 /// A review to start (R-REV-1): annual, or early reconsideration (§8).
@@ -518,6 +522,8 @@ pub struct VariationOrigin {
     pub reference: String,
     /// The reasons given for varying, for the outcome letter.
     pub reasons: String,
+    /// A dispute's complaints system reference, for the outcome letter (§7).
+    pub complaint_reference: Option<String>,
 }
 
 /// A dispute awaiting resolution whose due date has come (for reminders, R-REM-1).

@@ -411,7 +411,8 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
     ("breach", "SELECT b.occurred_at AS at, r.reference, 'Breach via ' || b.channel || ': ' || b.description AS summary, \
         b.created_by AS by_user FROM breaches b JOIN restrictions r ON r.id = b.restriction_id WHERE b.service_user_id = $1"),
     ("dispute", "SELECT created_at AS at, reference, \
-        'Dispute received ' || received_on || ' (' || status || COALESCE(', ' || outcome, '') || '), due ' || due_on AS summary, \
+        'Dispute received ' || received_on || ' (' || status || COALESCE(', ' || outcome, '') || '), due ' || due_on \
+        || COALESCE(', complaint reference ' || complaint_reference, '') AS summary, \
         created_by AS by_user FROM disputes WHERE service_user_id = $1"),
     ("review", "SELECT created_at AS at, reference, \
         'Review (' || kind || ', ' || status || COALESCE(', ' || outcome, '') || ')' AS summary, \
