@@ -1226,24 +1226,21 @@ pub fn takes_effect(
     })
 }
 
-/// The restriction's start and next review once its notice letter was sent on `sent_on`:
-/// the later of that day and the earliest start the head set (`starts_on`), the review
-/// moved on by as many days as the start was (never more than twelve months after it).
-/// `None` when its end date would come first: it ended before the person was told.
+/// The day a restriction waiting for its notice starts, once the letter was sent on
+/// `sent_on`: the later of that day and the earliest start the head set (`starts_on`).
+/// `None` when its end date would come first: it ended before the person was told, and
+/// never takes effect. Its review date stays the one the notice letter promised: a
+/// review may come sooner than twelve months after the start, never later than promised.
 pub fn start_on_notice(
     sent_on: NaiveDate,
     starts_on: NaiveDate,
     ends_on: Option<NaiveDate>,
-    next_review_on: NaiveDate,
-) -> Option<(NaiveDate, NaiveDate)> {
+) -> Option<NaiveDate> {
     let start = sent_on.max(starts_on);
     if ends_on.is_some_and(|ends| ends < start) {
         return None;
     }
-    let moved = next_review_on
-        .checked_add_signed(start - starts_on)
-        .unwrap_or(next_review_on);
-    Some((start, moved.min(latest_review(start))))
+    Some(start)
 }
 
 /// The date offered for the end of the chance to adapt: four weeks from today.
@@ -2273,32 +2270,25 @@ mod tests {
     }
 
     #[test]
-    fn i9_f15_it_starts_the_day_the_notice_is_sent_and_its_review_moves_with_it() {
+    fn i9_f15_it_starts_the_day_the_notice_is_sent_or_the_later_start_set() {
         let approved = date(2025, 10, 28);
-        let review = date(2026, 4, 28);
-        // Sent three days after approval: starts then, review three days later too.
+        // Sent three days after approval: starts then.
         assert_eq!(
-            start_on_notice(date(2025, 10, 31), approved, None, review),
-            Some((date(2025, 10, 31), date(2026, 5, 1)))
+            start_on_notice(date(2025, 10, 31), approved, None),
+            Some(date(2025, 10, 31))
         );
-        // Sent before the later start the head set: starts on that day, review unmoved.
+        // Sent before the later start the head set: starts on that day.
         assert_eq!(
-            start_on_notice(date(2025, 10, 29), date(2025, 11, 10), None, review),
-            Some((date(2025, 11, 10), review))
+            start_on_notice(date(2025, 10, 29), date(2025, 11, 10), None),
+            Some(date(2025, 11, 10))
         );
-        // Never more than twelve months from the start.
+        // Through its end date it may still start; after it, it never takes effect.
         assert_eq!(
-            start_on_notice(date(2025, 11, 28), approved, None, date(2026, 10, 28)),
-            Some((date(2025, 11, 28), date(2026, 11, 28)))
+            start_on_notice(date(2025, 11, 30), approved, Some(date(2025, 11, 30))),
+            Some(date(2025, 11, 30))
         );
-        // Its end came before the person was told: it never takes effect.
         assert_eq!(
-            start_on_notice(
-                date(2025, 12, 1),
-                approved,
-                Some(date(2025, 11, 30)),
-                review
-            ),
+            start_on_notice(date(2025, 12, 1), approved, Some(date(2025, 11, 30))),
             None
         );
     }

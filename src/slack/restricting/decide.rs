@@ -407,6 +407,7 @@ async fn decide(
                 // The earliest day it applies: the approval day or the later start the
                 // head set (when waiting for the notice, it starts once this is sent).
                 letter.starts_on = Some(takes_effect.starts_on);
+                letter.starts_once_sent = takes_effect.awaits_notice;
                 letter.ends_on = request.ends_on;
                 letter.next_review_on = Some(request.first_review_on);
                 let kind = variation_letter(variation.as_ref(), &mut letter);

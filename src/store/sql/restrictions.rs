@@ -631,8 +631,8 @@ fn warning_from(row: &<Db as sqlx::Database>::Row) -> StoreResult<WarningRecord>
 }
 
 /// The person has been told: a restriction waiting on this notice takes effect, on the
-/// day it was sent or the later start the head set, its review moved on with it (issue 9,
-/// finding 15). One whose end came first never takes effect and is left as it is.
+/// day it was sent or the later start the head set (issue 9, finding 15); its review
+/// stays on the date the letter promised. One whose end came first never takes effect and is left as it is.
 async fn take_effect_on_notice(
     tx: &mut Transaction<'static, Db>,
     restriction_id: i64,
@@ -641,7 +641,7 @@ async fn take_effect_on_notice(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<TookEffect>> {
-    let Some(row) = sqlx::query("SELECT reference, starts_on, ends_on, next_review_on FROM restrictions WHERE id = $1 AND status = 'active' AND awaits_notice")
+    let Some(row) = sqlx::query("SELECT reference, starts_on, ends_on FROM restrictions WHERE id = $1 AND status = 'active' AND awaits_notice")
         .bind(restriction_id)
         .fetch_optional(&mut **tx)
         .await?
@@ -650,21 +650,19 @@ async fn take_effect_on_notice(
     };
     let reference: String = row.try_get("reference")?;
     let starts_on: NaiveDate = row.try_get("starts_on")?;
-    let next_review_on: NaiveDate = row.try_get("next_review_on")?;
     let ends_on: Option<NaiveDate> = row.try_get("ends_on")?;
-    let Some((start, review)) = crate::domain::restriction::start_on_notice(sent_on, starts_on, ends_on, next_review_on) else {
+    let Some(start) = crate::domain::restriction::start_on_notice(sent_on, starts_on, ends_on) else {
         return Ok(None);
     };
-    sqlx::query("UPDATE restrictions SET awaits_notice = FALSE, starts_on = $2, next_review_on = $3 WHERE id = $1")
+    sqlx::query("UPDATE restrictions SET awaits_notice = FALSE, starts_on = $2 WHERE id = $1")
         .bind(restriction_id)
         .bind(start)
-        .bind(review)
         .execute(&mut **tx)
         .await?;
     let entry = AuditEntry::new(actor, "restriction_took_effect", "restriction", restriction_id)
         .in_function(function_id)
-        .before(serde_json::json!({ "awaits_notice": true, "starts_on": starts_on, "next_review_on": next_review_on }))
-        .after(serde_json::json!({ "awaits_notice": false, "starts_on": start, "next_review_on": review }));
+        .before(serde_json::json!({ "awaits_notice": true, "starts_on": starts_on }))
+        .after(serde_json::json!({ "awaits_notice": false, "starts_on": start }));
     insert_audit(tx, &entry, now).await?;
     Ok(Some(TookEffect { reference, starts_on: start }))
 }
