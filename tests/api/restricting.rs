@@ -2052,6 +2052,17 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
     let said = answer_to(&app, "approve").await;
     assert!(said.ends_with("approved."), "{said}");
     let today = Utc::now().date_naive();
+    // The notice tells the person it applies once they are sent it.
+    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
+    let notice = uploads
+        .iter()
+        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .find(|t| t.contains("RES-00001"))
+        .expect("notice letter uploaded");
+    assert!(
+        notice.contains("apply from the day this letter is sent to you"),
+        "{notice}"
+    );
 
     // Approved, not yet in force: staff handle contact as normal.
     let shown = check_jane(&app).await;
