@@ -40,6 +40,9 @@ pub struct LetterContext {
     /// Why: the justification for the decision or outcome.
     pub reasons: String,
     pub starts_on: Option<NaiveDate>,
+    /// Restriction notice: the arrangements apply from the day the letter is sent (and not
+    /// before `starts_on`), not from a date known when it was drafted (issue 9, finding 15).
+    pub starts_once_sent: bool,
     /// None: until the restriction is reviewed.
     pub ends_on: Option<NaiveDate>,
     pub next_review_on: Option<NaiveDate>,

@@ -423,6 +423,7 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         measures: kinds.iter().map(|k| measure(k.as_str())).collect(),
         reasons: "Sample reasons.".to_owned(),
         starts_on: Some(date(6)),
+        starts_once_sent: false,
         ends_on: Some(date(30)),
         next_review_on: Some(date(31)),
         outcome: outcome.map(str::to_owned),

@@ -126,6 +126,7 @@ pub fn base_letter(
         measures: Vec::new(),
         reasons: String::new(),
         starts_on: None,
+        starts_once_sent: false,
         ends_on: None,
         next_review_on: None,
         outcome: None,

@@ -65,8 +65,7 @@ fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecor
 async fn in_force(tx: &mut Transaction<'static, Db>, restriction_id: i64, today: NaiveDate) -> StoreResult<(String, i64, i64)> {
     let row = sqlx::query(concat!(
         "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
-        restriction_current!("", "$2"),
-        " AND starts_on <= $2"
+        restriction_in_force!("", "$2")
     ))
     .bind(restriction_id)
     .bind(today)
