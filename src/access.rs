@@ -98,3 +98,43 @@ pub async fn require_case_file_reader(
             .to_owned(),
     )))
 }
+
+/// Who may authorise restricting contact in a function (§6): its head and deputies, never
+/// `excluding` (the manager who proposed it), head first.
+pub async fn deciders_of(
+    store: &dyn Store,
+    function_id: i64,
+    excluding: &UserId,
+) -> StoreResult<Vec<UserId>> {
+    let Some(function) = store
+        .list_functions()
+        .await?
+        .into_iter()
+        .find(|f| f.id == function_id)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out: Vec<UserId> = function
+        .head
+        .into_iter()
+        .chain(function.deputies)
+        .filter(|u| u != excluding)
+        .collect();
+    out.dedup();
+    Ok(out)
+}
+
+/// The user's roles in one function.
+pub async fn roles_in(
+    store: &dyn Store,
+    user: &UserId,
+    function_id: i64,
+) -> StoreResult<Vec<Role>> {
+    Ok(store
+        .roles_of(user)
+        .await?
+        .into_iter()
+        .filter(|r| r.function_id == function_id)
+        .map(|r| r.role)
+        .collect())
+}
