@@ -1,8 +1,9 @@
 //! Reviews (R-REV-1, R-REV-2): `/contact review` and the "Start review" button (from the
 //! command or a reminder) start the review of a restriction in force and open its decision
-//! modal; the manager records that it continues (next review at most 12 months on, §8),
-//! is varied (new measures to the head for approval) or is lifted, with reasons that go in
-//! the outcome letter.
+//! modal; the manager proposes that it continues (next review at most 12 months on, §8;
+//! authorised by the head of function with the §6 checklist, see [`super::continuation`]),
+//! records that it is varied (new measures to the head for approval) or is lifted, with
+//! reasons that go in the outcome letter.
 
 use super::continuation;
 use super::{
