@@ -100,11 +100,13 @@ pub async fn require_case_file_reader(
 }
 
 /// Who may authorise restricting contact in a function (§6): its head and deputies, never
-/// `excluding` (the manager who proposed it), head first.
+/// `excluding` (the manager who proposed it), head first; only the head when `head_only`
+/// (the head's rejection stands) and there is one.
 pub async fn deciders_of(
     store: &dyn Store,
     function_id: i64,
     excluding: &UserId,
+    head_only: bool,
 ) -> StoreResult<Vec<UserId>> {
     let Some(function) = store
         .list_functions()
@@ -114,10 +116,15 @@ pub async fn deciders_of(
     else {
         return Ok(Vec::new());
     };
+    let deputies = if head_only && function.head.is_some() {
+        Vec::new()
+    } else {
+        function.deputies
+    };
     let mut out: Vec<UserId> = function
         .head
         .into_iter()
-        .chain(function.deputies)
+        .chain(deputies)
         .filter(|u| u != excluding)
         .collect();
     out.dedup();

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use chrono::{Days, NaiveDate};
 
 use super::incident::UnknownValue;
-use super::restriction::{may_decide, next_review_after, DecisionRefused};
+use super::restriction::{head_reserved, may_decide, next_review_after, DecisionRefused};
 use super::roles::Role;
 use super::UserId;
 
@@ -299,6 +299,8 @@ pub enum AuthorisationRefused {
     IsProposer,
     #[error("Only the head of this function or a deputy named by an admin can authorise continuing a restriction.")]
     NotHeadOrDeputy,
+    #[error("The head of this function rejected continuing this restriction at this review, so only the head can authorise it now: a deputy cannot overturn the head's rejection.")]
+    HeadRejectedBefore,
 }
 
 /// §6 at review: only the head of the function or a deputy may authorise continuing a
@@ -313,6 +315,19 @@ pub fn may_authorise(
         DecisionRefused::IsRequester => AuthorisationRefused::IsProposer,
         _ => AuthorisationRefused::NotHeadOrDeputy,
     })
+}
+
+/// §6, as for a request: a head's rejection stands. Once the head rejected continuing at
+/// this review (`head_rejected_before`), a new proposal is for the head alone.
+pub fn authorisation_reserved(
+    decider_roles_in_function: &[Role],
+    head_rejected_before: bool,
+) -> Result<(), AuthorisationRefused> {
+    head_reserved(
+        decider_roles_in_function,
+        head_rejected_before.then_some(""),
+    )
+    .map_err(|_| AuthorisationRefused::HeadRejectedBefore)
 }
 
 /// The proposed review date must still lie ahead when the head authorises: one that has
@@ -582,6 +597,16 @@ mod tests {
             may_authorise(&head, &manager, &[Role::Manager, Role::Member]),
             Err(AuthorisationRefused::NotHeadOrDeputy)
         );
+    }
+
+    #[test]
+    fn i9_f10_after_the_heads_rejection_only_the_head_authorises() {
+        assert_eq!(authorisation_reserved(&[Role::Deputy], false), Ok(()));
+        assert_eq!(
+            authorisation_reserved(&[Role::Deputy], true),
+            Err(AuthorisationRefused::HeadRejectedBefore)
+        );
+        assert_eq!(authorisation_reserved(&[Role::Head], true), Ok(()));
     }
 
     #[test]

@@ -707,6 +707,11 @@ pub trait ContinuationStore: Send + Sync {
     /// The proposal waiting for authorisation on this review, if any.
     async fn pending_continuation(&self, review_id: i64)
         -> StoreResult<Option<ContinuationRecord>>;
+    /// The latest proposal rejected on this review, if any.
+    async fn last_rejected_continuation(
+        &self,
+        review_id: i64,
+    ) -> StoreResult<Option<ContinuationRecord>>;
     /// Authorises a pending proposal: the review is decided "continue", the restriction's
     /// next review date set, and `effects` (messages and the outcome letter) written, in
     /// one transaction.

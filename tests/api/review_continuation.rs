@@ -541,7 +541,83 @@ async fn i9_f10_a_rejection_sends_the_review_back_to_the_manager(backend: Backen
     app.stop().await.expect("stops cleanly");
 }
 
+async fn i9_f10_after_the_heads_rejection_only_the_head_authorises_continuing(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f10_head_reserved").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let next = today() + Months::new(6);
+    propose_continue(&app, MANAGER, next, 0).await;
+    let first = button_value(&app, HEAD, "authorise_continuation").await;
+    app.click(
+        HEAD,
+        "reject_continuation",
+        &first,
+        &app.slack.response_url("reject"),
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    let answer = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Not convinced it is still needed"))]),
+        )
+        .await;
+    assert!(answer.text().await.expect("body").is_empty());
+    button_value(&app, MANAGER, "start_review").await;
+    let asked_deputy = dms_to(&app, DEPUTY).len();
+    // The manager proposes continuing again: it goes to the head alone.
+    app.click(
+        MANAGER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    let answer = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("continue", Some(next), "Calls resumed last week"),
+        )
+        .await;
+    assert!(answer.text().await.expect("body").is_empty());
+    let second = sql_texts(
+        app.db.url(),
+        "SELECT CAST(id AS TEXT) FROM review_continuations WHERE status = 'pending'",
+    )
+    .await
+    .remove(0);
+    assert_ne!(second, first);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !dms_to(&app, HEAD).iter().any(|b| {
+        b.to_string()
+            .contains(&format!("continuation_criteria:{second}"))
+    }) {
+        assert!(tokio::time::Instant::now() < deadline, "the head is asked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        dms_to(&app, DEPUTY).len(),
+        asked_deputy,
+        "the deputy is not asked"
+    );
+    let said = authorise(&app, DEPUTY, &second, &Criterion::ALL).await;
+    assert!(
+        said.contains("cannot overturn the head's rejection"),
+        "{said}"
+    );
+    assert_eq!(review_row(&app, case.restriction).await.0, "open");
+    let said = authorise(&app, HEAD, &second, &Criterion::ALL).await;
+    assert!(said.contains("Authorised"), "{said}");
+    assert_eq!(restriction_next_review(&app, case.restriction).await, next);
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_f10_after_the_heads_rejection_only_the_head_authorises_continuing,
     i9_f10_a_managers_continue_leaves_the_review_open_and_sends_the_head_a_checklist,
     i9_f10_authorising_without_six_ticks_is_refused,
     i9_f10_the_proposer_cannot_authorise_and_a_deputy_can,

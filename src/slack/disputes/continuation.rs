@@ -13,7 +13,8 @@ use super::{
 use crate::access;
 use crate::domain::restriction::{check_approval, CriteriaTicks, MAX_REASON_CHARS};
 use crate::domain::review::{
-    may_authorise, next_review_still_ahead, ContinuationStatus, ReviewOutcome,
+    authorisation_reserved, may_authorise, next_review_still_ahead, ContinuationStatus,
+    ReviewOutcome,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterContext, LetterKind};
@@ -49,7 +50,8 @@ pub(super) async fn propose(
     next_review_on: chrono::NaiveDate,
 ) -> Result<Proposal, ApiError> {
     let store = ctx.state.store.as_ref();
-    let approvers = access::deciders_of(store, review.function_id, &ctx.user).await?;
+    let head_only = head_rejected(ctx, review.id, review.function_id).await?;
+    let approvers = access::deciders_of(store, review.function_id, &ctx.user, head_only).await?;
     if approvers.is_empty() {
         return Ok(Proposal::Refused(
             "No head of function or deputy other than you can authorise continuing this restriction (§6): ask an admin to set one.".to_owned(),
@@ -109,6 +111,21 @@ pub(super) async fn propose(
     }
 }
 
+/// Whether the head of the function rejected the latest proposal to continue at this
+/// review: then the next is for the head alone (§6: a head's rejection stands).
+async fn head_rejected(ctx: &Ctx<'_>, review_id: i64, function_id: i64) -> Result<bool, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(by) = store
+        .last_rejected_continuation(review_id)
+        .await?
+        .and_then(|r| r.decided_by)
+    else {
+        return Ok(false);
+    };
+    let roles = access::roles_in(store, &UserId::from_slack(by), function_id).await?;
+    Ok(roles.contains(&crate::domain::roles::Role::Head))
+}
+
 fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
     match (&c.decided_by, c.decided_at) {
         (Some(by), Some(at)) => Some(format!(
@@ -138,6 +155,12 @@ async fn decidable(
         &roles,
     ) {
         return Ok(Err(refused.to_string()));
+    }
+    if c.status.parse::<ContinuationStatus>().ok() == Some(ContinuationStatus::Pending) {
+        let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
+        if let Err(refused) = authorisation_reserved(&roles, reserved) {
+            return Ok(Err(refused.to_string()));
+        }
     }
     if c.status.parse::<ContinuationStatus>().ok() != Some(ContinuationStatus::Pending) {
         return Ok(Err(already(ctx, &c).unwrap_or_else(|| {

@@ -149,6 +149,15 @@ impl ContinuationStore for ThisStore {
         row.as_ref().map(continuation_from_row).transpose()
     }
 
+    async fn last_rejected_continuation(&self, review_id: i64) -> StoreResult<Option<ContinuationRecord>> {
+        let sql = format!(
+            "SELECT {CONTINUATION_COLUMNS} {CONTINUATION_FROM} WHERE c.review_id = $1 AND c.status = 'rejected' \
+             ORDER BY c.decided_at DESC, c.id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql).bind(review_id).fetch_optional(&self.pool).await?;
+        row.as_ref().map(continuation_from_row).transpose()
+    }
+
     async fn authorise_continuation(
         &self,
         id: i64,
