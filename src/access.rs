@@ -137,7 +137,7 @@ pub async fn dispute_handlers(
         }
         let roles = function
             .as_ref()
-            .map(|f| roles_in(f, &user))
+            .map(|f| roles_held_in(f, &user))
             .unwrap_or_default();
         let candidate = HandlerCandidate {
             user: &user,
@@ -151,7 +151,7 @@ pub async fn dispute_handlers(
     Ok(out)
 }
 
-fn roles_in(function: &FunctionSummary, user: &UserId) -> Vec<Role> {
+fn roles_held_in(function: &FunctionSummary, user: &UserId) -> Vec<Role> {
     let mut roles = Vec::new();
     if function.head.as_ref() == Some(user) {
         roles.push(Role::Head);
@@ -219,4 +219,51 @@ pub async fn may_handle_dispute(
         "A dispute of {} goes through the internal complaints procedure (§7): a complaints handler, or a manager of the function who neither requested nor approved it, handles it; never the requester, the approver or their deputies. {why}{who}",
         restriction.reference
     ))))
+}
+
+/// Who may authorise restricting contact in a function (§6): its head and deputies, never
+/// `excluding` (the manager who proposed it), head first; only the head when `head_only`
+/// (the head's rejection stands) and there is one.
+pub async fn deciders_of(
+    store: &dyn Store,
+    function_id: i64,
+    excluding: &UserId,
+    head_only: bool,
+) -> StoreResult<Vec<UserId>> {
+    let Some(function) = store
+        .list_functions()
+        .await?
+        .into_iter()
+        .find(|f| f.id == function_id)
+    else {
+        return Ok(Vec::new());
+    };
+    let deputies = if head_only && function.head.is_some() {
+        Vec::new()
+    } else {
+        function.deputies
+    };
+    let mut out: Vec<UserId> = function
+        .head
+        .into_iter()
+        .chain(deputies)
+        .filter(|u| u != excluding)
+        .collect();
+    out.dedup();
+    Ok(out)
+}
+
+/// The user's roles in one function.
+pub async fn roles_in(
+    store: &dyn Store,
+    user: &UserId,
+    function_id: i64,
+) -> StoreResult<Vec<Role>> {
+    Ok(store
+        .roles_of(user)
+        .await?
+        .into_iter()
+        .filter(|r| r.function_id == function_id)
+        .map(|r| r.role)
+        .collect())
 }

@@ -12,7 +12,9 @@ use std::str::FromStr;
 use chrono::{Days, NaiveDate};
 
 use super::incident::UnknownValue;
-use super::restriction::next_review_after;
+use super::restriction::{head_reserved, may_decide, next_review_after, DecisionRefused};
+use super::roles::Role;
+use super::UserId;
 
 /// The most a review's reasons may hold. The review form offers exactly this much (kept
 /// within what Slack lets an input accept), so what a person can type is what is accepted.
@@ -158,6 +160,186 @@ pub fn decide(from: ReviewStatus) -> Result<ReviewStatus, AlreadyDecided> {
     match from {
         ReviewStatus::Open => Ok(ReviewStatus::Decided),
         ReviewStatus::Decided => Err(AlreadyDecided),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// "Continue" is authorised by the head of function (§6 at review; issue 9, finding 10)
+// ---------------------------------------------------------------------------------------
+
+/// Where a manager's proposal to continue a restriction stands. Only a pending proposal
+/// can move: the head (or a deputy who did not propose it) authorises it with the six §6
+/// criteria, or rejects it with a reason; both are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContinuationStatus {
+    Pending,
+    Authorised,
+    Rejected,
+}
+
+impl ContinuationStatus {
+    pub const ALL: [ContinuationStatus; 3] = [
+        ContinuationStatus::Pending,
+        ContinuationStatus::Authorised,
+        ContinuationStatus::Rejected,
+    ];
+
+    /// The stored spelling (`review_continuations.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContinuationStatus::Pending => "pending",
+            ContinuationStatus::Authorised => "authorised",
+            ContinuationStatus::Rejected => "rejected",
+        }
+    }
+}
+
+impl fmt::Display for ContinuationStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ContinuationStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                what: "continuation status",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// What the head can do with a pending proposal to continue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ContinuationEvent {
+    Authorise,
+    Reject,
+}
+
+/// A proposal already authorised or rejected cannot be decided again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct ContinuationSettled {
+    pub from: ContinuationStatus,
+}
+
+impl ContinuationSettled {
+    fn message(&self) -> &'static str {
+        match self.from {
+            ContinuationStatus::Authorised => "This proposal to continue was already authorised.",
+            ContinuationStatus::Rejected => "This proposal to continue was already rejected.",
+            ContinuationStatus::Pending => "This proposal to continue is still waiting.",
+        }
+    }
+}
+
+/// The proposal's state machine: Pending → Authorised | Rejected, nothing else.
+pub fn continuation_transition(
+    from: ContinuationStatus,
+    event: ContinuationEvent,
+) -> Result<ContinuationStatus, ContinuationSettled> {
+    match (from, event) {
+        (ContinuationStatus::Pending, ContinuationEvent::Authorise) => {
+            Ok(ContinuationStatus::Authorised)
+        }
+        (ContinuationStatus::Pending, ContinuationEvent::Reject) => {
+            Ok(ContinuationStatus::Rejected)
+        }
+        (settled, _) => Err(ContinuationSettled { from: settled }),
+    }
+}
+
+/// Where a review stands for the manager: open to decide, waiting on the head's
+/// authorisation of "continue", or decided. A review is open (and reminded) until decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewStage {
+    Open,
+    AwaitingAuthorisation,
+    Decided,
+}
+
+impl ReviewStage {
+    /// The stage of a review with `status`, and whether a proposal to continue it awaits
+    /// authorisation.
+    pub fn of(status: ReviewStatus, continuation_pending: bool) -> Self {
+        match (status, continuation_pending) {
+            (ReviewStatus::Decided, _) => ReviewStage::Decided,
+            (ReviewStatus::Open, true) => ReviewStage::AwaitingAuthorisation,
+            (ReviewStatus::Open, false) => ReviewStage::Open,
+        }
+    }
+}
+
+/// Why a review's outcome cannot be recorded now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OutcomeRefused {
+    #[error("This review was already decided.")]
+    Decided,
+    #[error("Continuing this restriction is waiting for the head of function to authorise it (§6). If the head rejects it, you can decide otherwise then.")]
+    AwaitingAuthorisation,
+}
+
+/// A manager may record an outcome only on an open review with no proposal waiting.
+pub fn may_record_outcome(stage: ReviewStage) -> Result<(), OutcomeRefused> {
+    match stage {
+        ReviewStage::Open => Ok(()),
+        ReviewStage::AwaitingAuthorisation => Err(OutcomeRefused::AwaitingAuthorisation),
+        ReviewStage::Decided => Err(OutcomeRefused::Decided),
+    }
+}
+
+/// Why someone may not authorise or reject a proposal to continue (§6, R-RES-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorisationRefused {
+    #[error("You proposed continuing this restriction, so the head of function or a deputy must authorise it.")]
+    IsProposer,
+    #[error("Only the head of this function or a deputy named by an admin can authorise continuing a restriction.")]
+    NotHeadOrDeputy,
+    #[error("The head of this function rejected continuing this restriction at this review, so only the head can authorise it now: a deputy cannot overturn the head's rejection.")]
+    HeadRejectedBefore,
+}
+
+/// §6 at review: only the head of the function or a deputy may authorise continuing a
+/// restriction, never the manager who proposed it — the rule of [`may_decide`] for a
+/// request, worded for a review.
+pub fn may_authorise(
+    decider: &UserId,
+    proposer: &UserId,
+    decider_roles_in_function: &[Role],
+) -> Result<(), AuthorisationRefused> {
+    may_decide(decider, proposer, decider_roles_in_function).map_err(|e| match e {
+        DecisionRefused::IsRequester => AuthorisationRefused::IsProposer,
+        _ => AuthorisationRefused::NotHeadOrDeputy,
+    })
+}
+
+/// §6, as for a request: a head's rejection stands. Once the head rejected continuing at
+/// this review (`head_rejected_before`), a new proposal is for the head alone.
+pub fn authorisation_reserved(
+    decider_roles_in_function: &[Role],
+    head_rejected_before: bool,
+) -> Result<(), AuthorisationRefused> {
+    head_reserved(
+        decider_roles_in_function,
+        head_rejected_before.then_some(""),
+    )
+    .map_err(|_| AuthorisationRefused::HeadRejectedBefore)
+}
+
+/// The proposed review date must still lie ahead when the head authorises: one that has
+/// passed while the proposal waited is refused, to be rejected and proposed again.
+pub fn next_review_still_ahead(next_review_on: NaiveDate, today: NaiveDate) -> Result<(), String> {
+    if next_review_on > today {
+        Ok(())
+    } else {
+        Err(format!(
+            "The next review proposed ({}) is not after today. Reject the proposal with that reason so the manager can propose a new date.",
+            day(next_review_on)
+        ))
     }
 }
 
@@ -356,5 +538,82 @@ mod tests {
     fn a_review_is_decided_once() {
         assert_eq!(decide(ReviewStatus::Open), Ok(ReviewStatus::Decided));
         assert_eq!(decide(ReviewStatus::Decided), Err(AlreadyDecided));
+    }
+    #[test]
+    fn i9_f10_a_proposal_to_continue_is_authorised_or_rejected_once() {
+        use ContinuationEvent::*;
+        use ContinuationStatus::*;
+        assert_eq!(continuation_transition(Pending, Authorise), Ok(Authorised));
+        assert_eq!(continuation_transition(Pending, Reject), Ok(Rejected));
+        for settled in [Authorised, Rejected] {
+            for event in [Authorise, Reject] {
+                assert_eq!(
+                    continuation_transition(settled, event),
+                    Err(ContinuationSettled { from: settled })
+                );
+            }
+        }
+        for status in ContinuationStatus::ALL {
+            assert_eq!(status.as_str().parse::<ContinuationStatus>(), Ok(status));
+        }
+    }
+
+    #[test]
+    fn i9_f10_a_review_waiting_on_the_head_takes_no_other_outcome() {
+        assert_eq!(
+            ReviewStage::of(ReviewStatus::Open, false),
+            ReviewStage::Open
+        );
+        assert_eq!(
+            ReviewStage::of(ReviewStatus::Open, true),
+            ReviewStage::AwaitingAuthorisation
+        );
+        assert_eq!(
+            ReviewStage::of(ReviewStatus::Decided, false),
+            ReviewStage::Decided
+        );
+        assert_eq!(may_record_outcome(ReviewStage::Open), Ok(()));
+        assert_eq!(
+            may_record_outcome(ReviewStage::AwaitingAuthorisation),
+            Err(OutcomeRefused::AwaitingAuthorisation)
+        );
+        assert_eq!(
+            may_record_outcome(ReviewStage::Decided),
+            Err(OutcomeRefused::Decided)
+        );
+    }
+
+    #[test]
+    fn i9_f10_only_a_head_or_deputy_other_than_the_proposer_authorises() {
+        let head = UserId::from_slack("UHEAD");
+        let manager = UserId::from_slack("UMANAGER");
+        assert_eq!(may_authorise(&head, &manager, &[Role::Head]), Ok(()));
+        assert_eq!(may_authorise(&head, &manager, &[Role::Deputy]), Ok(()));
+        assert_eq!(
+            may_authorise(&manager, &manager, &[Role::Head]),
+            Err(AuthorisationRefused::IsProposer)
+        );
+        assert_eq!(
+            may_authorise(&head, &manager, &[Role::Manager, Role::Member]),
+            Err(AuthorisationRefused::NotHeadOrDeputy)
+        );
+    }
+
+    #[test]
+    fn i9_f10_after_the_heads_rejection_only_the_head_authorises() {
+        assert_eq!(authorisation_reserved(&[Role::Deputy], false), Ok(()));
+        assert_eq!(
+            authorisation_reserved(&[Role::Deputy], true),
+            Err(AuthorisationRefused::HeadRejectedBefore)
+        );
+        assert_eq!(authorisation_reserved(&[Role::Head], true), Ok(()));
+    }
+
+    #[test]
+    fn i9_f10_a_proposed_review_date_that_has_passed_is_not_authorised() {
+        let today = d(2026, 3, 10);
+        assert!(next_review_still_ahead(d(2026, 3, 11), today).is_ok());
+        let why = next_review_still_ahead(today, today).expect_err("passed");
+        assert!(why.contains("10 Mar 2026"), "{why}");
     }
 }

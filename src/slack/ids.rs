@@ -33,6 +33,9 @@ pub enum Callback {
     Review,
     /// Withdrawing a restriction request, with the reason; metadata carries its id.
     Withdraw,
+    /// Rejecting a review's proposal to continue a restriction, with the reason; metadata
+    /// carries the proposal's id (issue 9, finding 10).
+    RejectContinuation,
 }
 
 impl Callback {
@@ -51,6 +54,7 @@ impl Callback {
         Callback::Resolve,
         Callback::Review,
         Callback::Withdraw,
+        Callback::RejectContinuation,
     ];
 
     /// The wire string Slack carries.
@@ -70,6 +74,7 @@ impl Callback {
             Callback::Resolve => "resolve",
             Callback::Review => "review",
             Callback::Withdraw => "withdraw",
+            Callback::RejectContinuation => "reject_continuation",
         }
     }
 
@@ -149,6 +154,14 @@ pub enum Action {
     AtOnce,
     /// The approval message's optional later start date, in the same block.
     StartsNotBefore,
+    /// Authorise a review's proposal to continue a restriction (§6 at review); value: the
+    /// proposal's id. Ticks come from the `continuation_criteria:<id>` checklist.
+    AuthoriseContinuation,
+    /// Reject a review's proposal to continue; value: the proposal's id.
+    RejectContinuation,
+    /// The §6 checklist on a continuation's authorisation message; its block id is
+    /// `continuation_criteria:<proposal id>`.
+    ContinuationCriteria,
 }
 
 impl Action {
@@ -182,6 +195,9 @@ impl Action {
         Action::CloseWarning,
         Action::AtOnce,
         Action::StartsNotBefore,
+        Action::AuthoriseContinuation,
+        Action::RejectContinuation,
+        Action::ContinuationCriteria,
     ];
 
     /// The wire string Slack carries.
@@ -216,6 +232,9 @@ impl Action {
             Action::CloseWarning => "close_warning",
             Action::AtOnce => "at_once",
             Action::StartsNotBefore => "starts_not_before",
+            Action::AuthoriseContinuation => "authorise_continuation",
+            Action::RejectContinuation => "reject_continuation",
+            Action::ContinuationCriteria => "continuation_criteria",
         }
     }
 
@@ -263,6 +282,14 @@ pub fn criteria_block(request_id: i64) -> String {
     format!("{}:{request_id}", Action::Criteria.as_str())
 }
 
+/// The continuation checklist's block id: `continuation_criteria:<proposal id>`.
+pub fn continuation_criteria_block(continuation_id: i64) -> String {
+    format!(
+        "{}:{continuation_id}",
+        Action::ContinuationCriteria.as_str()
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +307,6 @@ mod tests {
         }
         assert_eq!(Callback::parse("nope"), None);
         assert_eq!(criteria_block(7), "criteria:7");
+        assert_eq!(continuation_criteria_block(7), "continuation_criteria:7");
     }
 }

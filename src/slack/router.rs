@@ -143,6 +143,9 @@ pub async fn view_submission(
             Some(Callback::Dispute) => dsp::submit_dispute(&ctx, &form, &metadata).await?,
             Some(Callback::Resolve) => dsp::submit_resolve(&ctx, &form, private_metadata).await?,
             Some(Callback::Review) => dsp::submit_review(&ctx, &form, private_metadata).await?,
+            Some(Callback::RejectContinuation) => {
+                dsp::submit_reject_continuation(&ctx, &form, private_metadata).await?
+            }
             None => Reply::Ack,
         })
     })
@@ -288,6 +291,31 @@ pub async fn block_actions(
                     Ok(id) => Some(res::request_variation(&ctx, &trigger_id, id).await?),
                     Err(_) => None,
                 },
+                Some(Action::AuthoriseContinuation) => match value.parse::<i64>() {
+                    Ok(id) => Some(rpt_text(
+                        &dsp::authorise_continuation(&ctx, id, continuation_ticked(event, id))
+                            .await?,
+                    )),
+                    Err(_) => None,
+                },
+                Some(Action::RejectContinuation) => match value.parse::<i64>() {
+                    Ok(id) => dsp::open_reject_continuation(&ctx, &trigger_id, id)
+                        .await?
+                        .map(|m| rpt_text(&m)),
+                    Err(_) => None,
+                },
+                // A tick on a continuation's checklist (block `continuation_criteria:<id>`).
+                Some(Action::ContinuationCriteria) => {
+                    let prefix = format!("{}:", Action::ContinuationCriteria.as_str());
+                    let id = block_id
+                        .as_deref()
+                        .and_then(|b| b.strip_prefix(&prefix))
+                        .and_then(|id| id.parse::<i64>().ok());
+                    if let Some(id) = id {
+                        dsp::continuation_criteria_ticked(&ctx, id).await?;
+                    }
+                    None
+                }
                 Some(Action::CloseWarning) => match value.parse::<i64>() {
                     Ok(id) => Some(rpt_text(&res::close_warning(&ctx, id).await?)),
                     Err(_) => None,
@@ -340,10 +368,15 @@ pub async fn block_actions(
                     | Action::StartReview
                     | Action::RequestVariation
                     | Action::CloseWarning
+                    | Action::AuthoriseContinuation
+                    | Action::RejectContinuation
             )
         );
         let replace = !opened_from_notification && !on_a_decision_message;
-        if matches!(action, Some(Action::ApproveRequest)) {
+        if matches!(
+            action,
+            Some(Action::ApproveRequest | Action::AuthoriseContinuation)
+        ) {
             super::home::refresh_after_change(state, &ctx.user).await;
         }
         if let (Some(Reply::Ephemeral(content)), Some(url)) = (reply, response_url.as_deref()) {
@@ -393,6 +426,22 @@ fn takes_effect_choice(
         .and_then(|value| value.selected_date.as_deref())
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     (at_once, not_before)
+}
+
+/// The criteria ticked on the continuation message the Authorise button was clicked on.
+fn continuation_ticked(
+    event: &SlackInteractionBlockActionsEvent,
+    continuation_id: i64,
+) -> Vec<String> {
+    let block = SlackBlockId(super::ids::continuation_criteria_block(continuation_id));
+    event
+        .state
+        .as_ref()
+        .and_then(|state| state.values.get(&block))
+        .and_then(|actions| actions.values().next())
+        .and_then(|value| value.selected_options.as_ref())
+        .map(|options| options.iter().map(|o| o.value.clone()).collect())
+        .unwrap_or_default()
 }
 
 fn rpt_text(message: &str) -> Reply {

@@ -109,7 +109,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -145,6 +145,7 @@ pub use postgres::PostgresStore;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
+    pub use super::ContinuationStore;
     pub use super::DisputeStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
@@ -323,6 +324,7 @@ pub trait Store:
     + ReportingStore
     + RestrictionStore
     + DisputeStore
+    + ContinuationStore
     + ScheduleStore
     + std::fmt::Debug
     + Send
@@ -744,6 +746,58 @@ pub trait DisputeStore: Send + Sync {
         today: NaiveDate,
         on_or_before: NaiveDate,
     ) -> StoreResult<Vec<DueReview>>;
+}
+
+/// Continuing a restriction at review (§6 at review; issue 9, finding 10): the reviewing
+/// manager proposes it, the head of function or a deputy authorises it with the six §6
+/// criteria (the proof is what authorising takes) or rejects it; the review stays open
+/// until it is authorised.
+#[async_trait]
+pub trait ContinuationStore: Send + Sync {
+    /// Records the proposal on an open review and sends `approval_message` to each of
+    /// `approvers` (every copy kept, to be settled) and `announce` to the proposer. A
+    /// review already decided, or with a proposal waiting, is a `Conflict`.
+    #[allow(clippy::too_many_arguments)]
+    async fn propose_continuation(
+        &self,
+        review_id: i64,
+        reasons: &str,
+        next_review_on: NaiveDate,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        approvers: &[UserId],
+        approval_message: ApprovalMessage<'_>,
+        announce: Announce<'_>,
+    ) -> StoreResult<Recorded>;
+    async fn continuation(&self, id: i64) -> StoreResult<Option<ContinuationRecord>>;
+    /// The proposal waiting for authorisation on this review, if any.
+    async fn pending_continuation(&self, review_id: i64)
+        -> StoreResult<Option<ContinuationRecord>>;
+    /// The latest proposal rejected on this review, if any.
+    async fn last_rejected_continuation(
+        &self,
+        review_id: i64,
+    ) -> StoreResult<Option<ContinuationRecord>>;
+    /// Authorises a pending proposal: the review is decided "continue", the restriction's
+    /// next review date set, and `effects` (messages and the outcome letter) written, in
+    /// one transaction.
+    async fn authorise_continuation(
+        &self,
+        id: i64,
+        checklist: &crate::domain::restriction::CompleteChecklist,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, ContinuationDecided>,
+    ) -> StoreResult<ContinuationResult>;
+    /// Rejects a pending proposal with `reason`; the review stays open for the manager.
+    async fn reject_continuation(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: &Actor,
+        now: DateTime<Utc>,
+        effects: EffectsOf<'_, ContinuationDecided>,
+    ) -> StoreResult<ContinuationResult>;
 }
 
 /// The scheduler's reads and writes, and App Home's lists (R-REM-*).

@@ -585,3 +585,48 @@ pub struct DueReview {
     pub open_review_id: Option<i64>,
     pub open_review_reference: Option<String>,
 }
+
+/// A manager's proposal, at review, that a restriction continues, waiting for (or given)
+/// the head of function's authorisation (§6; issue 9, finding 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContinuationRecord {
+    pub id: i64,
+    pub review_id: i64,
+    pub review_reference: String,
+    pub restriction_id: i64,
+    pub restriction_reference: String,
+    pub person_id: i64,
+    pub function_id: i64,
+    /// `pending`, `authorised` or `rejected`.
+    pub status: String,
+    pub reasons: String,
+    pub next_review_on: NaiveDate,
+    pub proposed_by: String,
+    pub proposed_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub rejection_reason: Option<String>,
+}
+
+/// What authorising or rejecting a proposal to continue changed, for the messages (and,
+/// when authorised, the outcome letter) written in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContinuationDecided {
+    pub continuation: ContinuationRecord,
+    /// The review as concluded: set when authorised, `None` when rejected (it stays open).
+    pub concluded: Option<Concluded>,
+    /// Every copy of the authorisation message, to be settled.
+    pub approval_message_outbox_ids: Vec<i64>,
+}
+
+/// The result of authorising or rejecting a proposal to continue: this call did, or it
+/// was already settled (by whom, when).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContinuationResult {
+    Decided(Box<ContinuationDecided>),
+    AlreadyDecided {
+        status: String,
+        by: String,
+        at: DateTime<Utc>,
+    },
+}

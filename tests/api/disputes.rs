@@ -568,6 +568,9 @@ async fn r_rev_1_continuing_sets_the_next_review_at_most_twelve_months_on(backen
         )
         .await;
     assert!(answer.text().await.expect("body").is_empty());
+    // §6 at review (issue 9, finding 10): the head authorises continuing.
+    let continuation = button_value(&app, HEAD, "authorise_continuation").await;
+    authorise_continuation(&app, &continuation).await;
     let restriction = app
         .store
         .restriction(case.restriction)
@@ -726,6 +729,41 @@ async fn approve(app: &TestApp, request_id: i64) {
             .as_str()
             .unwrap_or_default()
             .contains("approved"),
+        "{:?}",
+        said[0].body
+    );
+}
+
+/// Clicks Authorise on a review's proposal to continue, as HEAD, every criterion ticked.
+async fn authorise_continuation(app: &TestApp, continuation_id: &str) {
+    let options: Vec<Value> = Criterion::ALL
+        .iter()
+        .map(|c| json!({ "text": { "type": "plain_text", "text": c.as_str() }, "value": c.as_str() }))
+        .collect();
+    let payload = json!({
+        "type": "block_actions",
+        "team": { "id": TEAM_ID, "domain": "testteam" },
+        "user": { "id": HEAD, "username": "u", "name": "u", "team_id": TEAM_ID },
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "DHEAD", "is_ephemeral": false },
+        "trigger_id": app.slack.new_trigger(),
+        "channel": { "id": "DHEAD", "name": "directmessage" },
+        "response_url": app.slack.response_url("authorise"),
+        "state": { "values": { format!("continuation_criteria:{continuation_id}"): { "continuation_criteria": { "type": "checkboxes", "selected_options": options } } } },
+        "actions": [{ "type": "button", "action_id": "authorise_continuation", "block_id": "decide", "value": continuation_id,
+                      "text": { "type": "plain_text", "text": "Authorise" }, "action_ts": "1700000000.1" }]
+    });
+    assert_eq!(app.post_interaction(&payload).await.status(), 200);
+    let said = app
+        .slack
+        .wait_for_calls("response_url:authorise", 1, WAIT)
+        .await;
+    assert!(
+        said[0].body["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Authorised"),
         "{:?}",
         said[0].body
     );

@@ -887,6 +887,39 @@ async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
     let next = (today + chrono::Duration::days(300)).to_string();
     let values = fill(&modal, &[("next_review_on", v::date(&next))]);
     submit_ok(&app, MANAGER, &modal, values).await;
+    // Issue 9, finding 10: continuing goes to the head with every measure, the longest
+    // reasons and the §6 checklist; the reject modal, then the authorisation, its settled
+    // copies and the outcome letter.
+    settle(&app.slack).await;
+    let continuation = button_value(&app.slack, "authorise_continuation")
+        .expect("an authorisation message to the head");
+    app.click(
+        HEAD,
+        "reject_continuation",
+        &continuation,
+        &app.slack.response_url("reject_continuation"),
+    )
+    .await;
+    modal_named(&app, "reject_continuation").await;
+    let id: i64 = continuation.parse().expect("id");
+    let mut payload = decision_payload(&app, HEAD, "authorise_continuation", id);
+    payload["state"] = json!({ "values": { format!("continuation_criteria:{id}"): {
+        "continuation_criteria": payload["state"]["values"][format!("criteria:{id}")]["criteria"].clone() } } });
+    assert_eq!(app.post_interaction(&payload).await.status(), 200);
+    settle(&app.slack).await;
+    let said = app
+        .slack
+        .wait_for_calls("response_url:authorise_continuation", 1, WAIT)
+        .await;
+    assert!(
+        said[0].body.to_string().contains("Authorised"),
+        "{:?}",
+        said[0].body
+    );
+    assert!(
+        !app.slack.calls_to("chat.update").is_empty(),
+        "the authorisation messages are settled"
+    );
     assert_slack_accepted_everything(app).await;
 }
 

@@ -19,5 +19,6 @@ mod point_of_contact;
 mod reminders;
 mod reporting;
 mod restricting;
+mod review_continuation;
 mod security;
 mod violence_and_ended;

@@ -180,6 +180,60 @@ async fn approve(app: &TestApp, request_id: i64, response: &str) -> (String, Dur
     (text, answered)
 }
 
+/// Clicks Authorise, as HEAD with every criterion ticked, on the review's proposal to
+/// continue sent to the head; returns what the bot answered.
+async fn authorise_continuation(app: &TestApp) -> String {
+    let deadline = Instant::now() + WAIT;
+    let id = loop {
+        let found = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == HEAD)
+            .find_map(|c| {
+                c.body["blocks"].as_array()?.iter().find_map(|b| {
+                    b["elements"]
+                        .as_array()?
+                        .iter()
+                        .find(|e| e["action_id"] == "authorise_continuation")
+                        .and_then(|e| e["value"].as_str().map(str::to_owned))
+                })
+            });
+        if let Some(id) = found {
+            break id;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no authorisation message to the head"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let options: Vec<Value> = Criterion::ALL
+        .iter()
+        .map(|c| json!({ "text": { "type": "plain_text", "text": c.as_str() }, "value": c.as_str() }))
+        .collect();
+    let payload = json!({
+        "type": "block_actions",
+        "team": { "id": TEAM_ID, "domain": "testteam" },
+        "user": { "id": HEAD, "username": "u", "name": "u", "team_id": TEAM_ID },
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "DHEAD", "is_ephemeral": false },
+        "trigger_id": app.slack.new_trigger(),
+        "channel": { "id": "DHEAD", "name": "directmessage" },
+        "response_url": app.slack.response_url("authorise"),
+        "state": { "values": { format!("continuation_criteria:{id}"): { "continuation_criteria": { "type": "checkboxes", "selected_options": options } } } },
+        "actions": [{ "type": "button", "action_id": "authorise_continuation", "block_id": "decide", "value": id,
+                      "text": { "type": "plain_text", "text": "Authorise" }, "action_ts": "1700000000.1" }]
+    });
+    assert_eq!(app.post_interaction(&payload).await.status(), 200);
+    let said = app
+        .slack
+        .wait_for_calls("response_url:authorise", 1, WAIT)
+        .await;
+    said[0].body["text"].as_str().unwrap_or_default().to_owned()
+}
+
 /// The approval message sent to the head, as JSON text.
 async fn approval_message(app: &TestApp) -> String {
     let deadline = Instant::now() + WAIT;
@@ -522,6 +576,10 @@ async fn i9_f5_an_outcome_letter_names_the_point_of_contact_as_slack_has_them_no
         .await;
     let body = answer.text().await.expect("body");
     assert!(body.is_empty(), "review refused: {body}");
+    // Continuing is the head's to authorise (issue 9, finding 10): the letter is drafted
+    // then, the point of contact named as Slack has them at that moment.
+    let said = authorise_continuation(&app).await;
+    assert!(said.contains("Authorised"), "{said}");
     let deadline = Instant::now() + WAIT;
     let letter = loop {
         let found = app

@@ -21,10 +21,15 @@ use crate::slack::messages::disputes as messages;
 use crate::store::records::*;
 use crate::store::NewOutboxMessage;
 
+mod continuation;
 mod dispute;
 mod resolve;
 mod review;
 
+pub use continuation::{
+    authorise_continuation, continuation_criteria_ticked, open_reject_continuation,
+    submit_reject_continuation,
+};
 pub use dispute::{dispute, open_dispute_for, submit_dispute};
 pub use resolve::{open_resolve, submit_resolve};
 pub use review::{open_review, review, review_person, submit_review};

@@ -1,9 +1,11 @@
 //! Reviews (R-REV-1, R-REV-2): `/contact review` and the "Start review" button (from the
 //! command or a reminder) start the review of a restriction in force and open its decision
-//! modal; the manager records that it continues (next review at most 12 months on, §8),
-//! is varied (new measures to the head for approval) or is lifted, with reasons that go in
-//! the outcome letter.
+//! modal; the manager proposes that it continues (next review at most 12 months on, §8;
+//! authorised by the head of function with the §6 checklist, see [`super::continuation`]),
+//! records that it is varied (new measures to the head for approval) or is lifted, with
+//! reasons that go in the outcome letter.
 
+use super::continuation;
 use super::{
     actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
     messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, warm_staff,
@@ -11,7 +13,8 @@ use super::{
 };
 use crate::access;
 use crate::domain::review::{
-    default_next_review, ReviewDraft, ReviewKind, ReviewOutcome, MAX_REASONS_CHARS,
+    default_next_review, may_record_outcome, OutcomeRefused, ReviewDraft, ReviewKind,
+    ReviewOutcome, ReviewStage, ReviewStatus, MAX_REASONS_CHARS,
 };
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
@@ -138,6 +141,16 @@ pub async fn open_review(
         Ok(review) => review,
         Err(message) => return Ok(text(&message)),
     };
+    // Continuing it waits on the head's authorisation (§6): nothing to decide meanwhile.
+    if let Some(waiting) = store.pending_continuation(review.id).await? {
+        return Ok(text(&format!(
+            "Review {}: continuing {} was proposed by <@{}> on {} and is waiting for the head of function to authorise it (§6). If it is rejected, the review comes back to you to decide otherwise.",
+            review.reference,
+            restriction.reference,
+            waiting.proposed_by,
+            ctx.local_time(waiting.proposed_at)
+        )));
+    }
     warm_staff(ctx, &restriction);
     let latest = default_next_review(today(ctx));
     let outcomes: Vec<(&str, &str)> = ReviewOutcome::ALL
@@ -179,6 +192,7 @@ pub async fn open_review(
             false,
             MAX_REASONS_CHARS as u64,
         ),
+        context("*Continue:* only the head of function or a deputy can authorise restricting contact (§6): they get your reasons with the §6 checklist, and the review stays open until they authorise it; the outcome letter is drafted then."),
         context("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
     ]);
     let view = metadata_modal(
@@ -261,6 +275,33 @@ pub async fn submit_review(
         );
         return Err(ApiError::Invalid(errors));
     }
+    // A review waiting on the head's authorisation of "continue" takes no other outcome.
+    let stage = ReviewStage::of(
+        if review.status == ReviewStatus::Decided.as_str() {
+            ReviewStatus::Decided
+        } else {
+            ReviewStatus::Open
+        },
+        store.pending_continuation(review.id).await?.is_some(),
+    );
+    match may_record_outcome(stage) {
+        Err(OutcomeRefused::AwaitingAuthorisation) => {
+            errors.add("outcome", OutcomeRefused::AwaitingAuthorisation.to_string());
+            return Err(ApiError::Invalid(errors));
+        }
+        Err(OutcomeRefused::Decided) => {
+            if let (Some(outcome), Some(by), Some(at)) =
+                (&review.outcome, &review.decided_by, review.decided_at)
+            {
+                errors.add(
+                    "outcome",
+                    already_decided(ctx, &review.reference, outcome, by, at),
+                );
+                return Err(ApiError::Invalid(errors));
+            }
+        }
+        Ok(()) => {}
+    }
     let function_name = function_name_of(ctx, review.function_id).await?;
     let reviewer = ctx.user.clone();
     // Continue: the letter sets the arrangements out again, the point of contact named as
@@ -273,6 +314,25 @@ pub async fn submit_review(
             return Err(ApiError::Invalid(errors));
         }
     };
+    // §6 at review: continuing is the head's to authorise; the review stays open.
+    if let (ReviewOutcome::Continue, Some(next)) = (decision.outcome, decision.next_review_on) {
+        return match continuation::propose(
+            ctx,
+            &review,
+            &restriction,
+            &person,
+            &decision.reasons,
+            next,
+        )
+        .await?
+        {
+            continuation::Proposal::Sent => Ok(Reply::Ack),
+            continuation::Proposal::Refused(message) => {
+                errors.add("outcome", message);
+                Err(ApiError::Invalid(errors))
+            }
+        };
+    }
     let letter = base_letter(ctx, &person, &review.reference, &function_name);
     let mut letter = restriction_letter(
         letter,

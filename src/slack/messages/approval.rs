@@ -150,7 +150,7 @@ fn measure_lines(measures: &[Measure]) -> String {
 }
 
 /// The six criteria of §6 in the policy's full wording; the checkboxes carry short labels.
-fn criteria_wording() -> String {
+pub fn criteria_wording() -> String {
     let lines: Vec<String> = Criterion::ALL
         .iter()
         .enumerate()

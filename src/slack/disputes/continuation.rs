@@ -1,0 +1,421 @@
+//! Continuing a restriction at review (§6 at review; issue 9, finding 10): a manager's
+//! "continue" is a proposal the head of function or a deputy (never the proposer)
+//! authorises with the six §6 criteria ticked, as a restriction request is approved, or
+//! rejects with a reason. Until it is authorised the review stays open (and is reminded
+//! as an open review); on authorisation the review is decided, the restriction's next
+//! review date set and the outcome letter drafted for the manager; on rejection the
+//! review goes back to the manager to decide otherwise.
+
+use super::{
+    actor, base_letter, function_name_of, letter_effects, letter_measures, messages,
+    outcome_letter, restriction_letter, today, warm_staff,
+};
+use crate::access;
+use crate::domain::restriction::{check_approval, CriteriaTicks, MAX_REASON_CHARS};
+use crate::domain::review::{
+    authorisation_reserved, may_authorise, next_review_still_ahead, ContinuationStatus,
+    ReviewOutcome,
+};
+use crate::domain::UserId;
+use crate::letters::{LetterContext, LetterKind};
+use crate::slack::blocks::*;
+use crate::slack::ctx::{Ctx, Reply};
+use crate::slack::error::ApiError;
+use crate::slack::forms::{FieldErrors, Form};
+use crate::slack::ids::Callback;
+use crate::slack::messages::continuation::{
+    authorisation_message, proposed, rejected, settled_message, ContinuationAuthorisation,
+};
+use crate::slack::metadata::{extra_of, Metadata};
+use crate::slack::outbound::SlackCall;
+use crate::slack::people::person_label;
+use crate::slack::send;
+use crate::store::records::*;
+use crate::store::{NewOutboxMessage, StoreError};
+
+/// What proposing tells the manager, when it cannot be sent: shown on the form.
+pub(super) enum Proposal {
+    Sent,
+    Refused(String),
+}
+
+/// The manager chose "continue": the proposal goes to the head and deputies (not the
+/// proposer), and the review stays open.
+pub(super) async fn propose(
+    ctx: &Ctx<'_>,
+    review: &ReviewRecord,
+    restriction: &RestrictionRecord,
+    person: &PersonRecord,
+    reasons: &str,
+    next_review_on: chrono::NaiveDate,
+) -> Result<Proposal, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let head_only = head_rejected(ctx, review.id, review.function_id).await?;
+    let approvers = access::deciders_of(store, review.function_id, &ctx.user, head_only).await?;
+    if approvers.is_empty() {
+        return Ok(Proposal::Refused(
+            "No head of function or deputy other than you can authorise continuing this restriction (§6): ask an admin to set one.".to_owned(),
+        ));
+    }
+    let function_name = function_name_of(ctx, review.function_id).await?;
+    let proposer = ctx.user.clone();
+    let label = person_label(person);
+    let approval = |recorded: &Recorded, approver: &UserId| {
+        let content = authorisation_message(&ContinuationAuthorisation {
+            continuation_id: recorded.id,
+            review_reference: &review.reference,
+            restriction_reference: &restriction.reference,
+            proposer: &proposer,
+            function_name: &function_name,
+            person_label: &label,
+            measures: &restriction.measures,
+            in_force_since: restriction.starts_on,
+            ends_on: restriction.ends_on,
+            reasons,
+            next_review_on,
+        });
+        send::dm(
+            approver,
+            content,
+            format!("continuation:{}:approval:{approver}", recorded.id),
+        )
+    };
+    let announce = |recorded: &Recorded| {
+        vec![send::dm(
+            &proposer,
+            proposed(&review.reference, &restriction.reference),
+            format!("continuation:{}:proposed", recorded.id),
+        )]
+    };
+    match store
+        .propose_continuation(
+            review.id,
+            reasons,
+            next_review_on,
+            &actor(ctx),
+            ctx.now,
+            &approvers,
+            &approval,
+            &announce,
+        )
+        .await
+    {
+        Ok(_) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(Proposal::Sent)
+        }
+        Err(StoreError::Conflict { .. }) => Ok(Proposal::Refused(
+            crate::domain::review::OutcomeRefused::AwaitingAuthorisation.to_string(),
+        )),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Whether the head of the function rejected the latest proposal to continue at this
+/// review: then the next is for the head alone (§6: a head's rejection stands).
+async fn head_rejected(ctx: &Ctx<'_>, review_id: i64, function_id: i64) -> Result<bool, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(by) = store
+        .last_rejected_continuation(review_id)
+        .await?
+        .and_then(|r| r.decided_by)
+    else {
+        return Ok(false);
+    };
+    let roles = access::roles_in(store, &UserId::from_slack(by), function_id).await?;
+    Ok(roles.contains(&crate::domain::roles::Role::Head))
+}
+
+fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
+    match (&c.decided_by, c.decided_at) {
+        (Some(by), Some(at)) => Some(format!(
+            "Continuing {} at review {} was already {} by <@{by}> on {}.",
+            c.restriction_reference,
+            c.review_reference,
+            c.status,
+            ctx.local_time(at)
+        )),
+        _ => None,
+    }
+}
+
+/// The proposal, if `ctx.user` may decide it now; otherwise what to tell them.
+async fn decidable(
+    ctx: &Ctx<'_>,
+    continuation_id: i64,
+) -> Result<Result<ContinuationRecord, String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let Some(c) = store.continuation(continuation_id).await? else {
+        return Ok(Err("That proposal no longer exists.".to_owned()));
+    };
+    let roles = access::roles_in(store, &ctx.user, c.function_id).await?;
+    if let Err(refused) = may_authorise(
+        &ctx.user,
+        &UserId::from_slack(c.proposed_by.clone()),
+        &roles,
+    ) {
+        return Ok(Err(refused.to_string()));
+    }
+    if c.status.parse::<ContinuationStatus>().ok() == Some(ContinuationStatus::Pending) {
+        let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
+        if let Err(refused) = authorisation_reserved(&roles, reserved) {
+            return Ok(Err(refused.to_string()));
+        }
+    }
+    if c.status.parse::<ContinuationStatus>().ok() != Some(ContinuationStatus::Pending) {
+        return Ok(Err(already(ctx, &c).unwrap_or_else(|| {
+            "This proposal was already decided.".to_owned()
+        })));
+    }
+    Ok(Ok(c))
+}
+
+/// Settles every copy of the authorisation message.
+fn settle(decided: &ContinuationDecided, by: &UserId, when: &str) -> Vec<NewOutboxMessage> {
+    let c = &decided.continuation;
+    let settled = settled_message(
+        &c.review_reference,
+        &c.restriction_reference,
+        &c.status,
+        by.as_str(),
+        when,
+    );
+    decided
+        .approval_message_outbox_ids
+        .iter()
+        .filter_map(|outbox_id| {
+            SlackCall::UpdateSent {
+                of_outbox_id: *outbox_id,
+                content: settled.clone(),
+            }
+            .into_outbox(format!("continuation:{}:settled:{outbox_id}", c.id), None)
+            .ok()
+        })
+        .collect()
+}
+
+/// A tick on the checklist: the head is about to decide, so the point of contact the
+/// letter will name is looked up now, in the background.
+pub async fn continuation_criteria_ticked(
+    ctx: &Ctx<'_>,
+    continuation_id: i64,
+) -> Result<(), ApiError> {
+    let store = ctx.state.store.as_ref();
+    if let Some(c) = store.continuation(continuation_id).await? {
+        if let Some(restriction) = store.restriction(c.restriction_id).await? {
+            warm_staff(ctx, &restriction);
+        }
+    }
+    Ok(())
+}
+
+/// The Authorise button: ticks come from the checklist on the same message.
+pub async fn authorise_continuation(
+    ctx: &Ctx<'_>,
+    continuation_id: i64,
+    ticked_values: Vec<String>,
+) -> Result<String, ApiError> {
+    let c = match decidable(ctx, continuation_id).await? {
+        Ok(c) => c,
+        Err(message) => return Ok(message),
+    };
+    let store = ctx.state.store.as_ref();
+    let (Some(person), Some(restriction)) = (
+        store.person(c.person_id).await?,
+        store.restriction(c.restriction_id).await?,
+    ) else {
+        return Ok("That person or restriction is no longer on record.".to_owned());
+    };
+    if !restriction.current_on(today(ctx)) {
+        return Ok(format!(
+            "Nothing was changed. {} is no longer in force ({}): reject the proposal with that reason.",
+            restriction.reference,
+            restriction.status_text_on(today(ctx))
+        ));
+    }
+    if let Err(why) = next_review_still_ahead(c.next_review_on, today(ctx)) {
+        return Ok(format!("Nothing was changed. {why}"));
+    }
+    let ticks = CriteriaTicks::from_values(ticked_values.iter().map(String::as_str));
+    let checklist = match check_approval(&ticks) {
+        Ok(checklist) => checklist,
+        Err(missing) => return Ok(format!("Nothing was changed. {missing}")),
+    };
+    // The letter sets the arrangements out again, the point of contact named as Slack
+    // has them now.
+    let measures = match letter_measures(ctx, &restriction, true).await {
+        Ok(measures) => measures,
+        Err(message) => return Ok(format!("Nothing was changed. {message}")),
+    };
+    let function_name = function_name_of(ctx, c.function_id).await?;
+    let letter = base_letter(ctx, &person, &c.review_reference, &function_name);
+    let mut letter: LetterContext = restriction_letter(
+        letter,
+        &restriction,
+        measures,
+        &c.reasons,
+        ReviewOutcome::Continue.as_str(),
+    );
+    letter.next_review_on = Some(c.next_review_on);
+    let proposer = UserId::from_slack(c.proposed_by.clone());
+    // Rendered once before the write, so a letter that cannot be drafted changes nothing.
+    letter_effects(
+        ctx,
+        LetterKind::ReviewOutcome,
+        &person,
+        &letter,
+        &proposer,
+        Vec::new(),
+    )?;
+    let decider = ctx.user.clone();
+    let when = ctx.local_time(ctx.now);
+    let build = |decided: &ContinuationDecided| -> Effects {
+        let mut out = settle(decided, &decider, &when);
+        let told = messages::review_outcome(
+            ReviewOutcome::Continue,
+            Some(decided.continuation.next_review_on),
+            &decided.continuation.review_reference,
+            &decided.continuation.restriction_reference,
+        );
+        out.push(send::dm(
+            &proposer,
+            messages::outcome(format!("{told} Authorised by <@{}>.", decider.as_str())),
+            format!("review:{}:concluded", decided.continuation.review_id),
+        ));
+        outcome_letter(
+            ctx,
+            LetterKind::ReviewOutcome,
+            &person,
+            &letter,
+            &proposer,
+            out,
+        )
+    };
+    match store
+        .authorise_continuation(c.id, &checklist, &actor(ctx), ctx.now, &build)
+        .await?
+    {
+        ContinuationResult::Decided(decided) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(format!(
+                "Authorised: review {} is decided and {} continues, next review by {}. The outcome letter went to <@{}> to send.",
+                decided.continuation.review_reference,
+                decided.continuation.restriction_reference,
+                decided.continuation.next_review_on.format("%-d %b %Y"),
+                decided.continuation.proposed_by
+            ))
+        }
+        ContinuationResult::AlreadyDecided { status, by, at } => Ok(format!(
+            "Continuing {} at review {} was already {status} by <@{by}> on {}.",
+            c.restriction_reference,
+            c.review_reference,
+            ctx.local_time(at)
+        )),
+    }
+}
+
+/// The Reject button: asks for the reason, which the manager will see.
+pub async fn open_reject_continuation(
+    ctx: &Ctx<'_>,
+    trigger_id: &str,
+    continuation_id: i64,
+) -> Result<Option<String>, ApiError> {
+    let c = match decidable(ctx, continuation_id).await? {
+        Ok(c) => c,
+        Err(message) => return Ok(Some(message)),
+    };
+    let blocks = vec![
+        section(&format!(
+            "Reject continuing restriction *{}* at review *{}*. The manager will see your reason and decide the review otherwise.",
+            c.restriction_reference, c.review_reference
+        )),
+        text_input(
+            "reason",
+            "Reason for rejecting",
+            true,
+            false,
+            MAX_REASON_CHARS as u64,
+        ),
+    ];
+    let view = metadata_modal(
+        "Reject continuing",
+        Callback::RejectContinuation.as_str(),
+        "Reject",
+        &Metadata::default(),
+        blocks,
+        Some(&c.id.to_string()),
+    );
+    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
+    Ok(None)
+}
+
+pub async fn submit_reject_continuation(
+    ctx: &Ctx<'_>,
+    form: &Form,
+    private_metadata: Option<&str>,
+) -> Result<Reply, ApiError> {
+    let mut errors = FieldErrors::default();
+    let Some(continuation_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok())
+    else {
+        return Err(ApiError::BadRequest(
+            "reject modal without a proposal".into(),
+        ));
+    };
+    let reason = form.text("reason").unwrap_or_default();
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
+        errors.add(
+            "reason",
+            "Give the reason for rejecting, in 2,000 characters or fewer; the manager who proposed continuing will see it.",
+        );
+        return Err(ApiError::Invalid(errors));
+    }
+    let c = match decidable(ctx, continuation_id).await? {
+        Ok(c) => c,
+        Err(message) => {
+            errors.add("reason", message);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
+    let decider = ctx.user.clone();
+    let when = ctx.local_time(ctx.now);
+    let proposer = UserId::from_slack(c.proposed_by.clone());
+    let build = |decided: &ContinuationDecided| -> Effects {
+        let mut out = settle(decided, &decider, &when);
+        let d = &decided.continuation;
+        out.push(send::dm(
+            &proposer,
+            rejected(
+                &d.review_reference,
+                d.restriction_id,
+                &d.restriction_reference,
+                &decider,
+                reason,
+            ),
+            format!("continuation:{}:rejected", d.id),
+        ));
+        Effects::messages(out)
+    };
+    let store = ctx.state.store.as_ref();
+    match store
+        .reject_continuation(c.id, reason, &actor(ctx), ctx.now, &build)
+        .await?
+    {
+        ContinuationResult::Decided(_) => {
+            ctx.state.outbox_wake.notify_one();
+            Ok(Reply::Ack)
+        }
+        ContinuationResult::AlreadyDecided { status, by, at } => {
+            errors.add(
+                "reason",
+                format!(
+                    "Continuing {} at review {} was already {status} by <@{by}> on {}.",
+                    c.restriction_reference,
+                    c.review_reference,
+                    ctx.local_time(at)
+                ),
+            );
+            Err(ApiError::Invalid(errors))
+        }
+    }
+}
