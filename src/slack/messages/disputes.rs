@@ -91,7 +91,7 @@ pub fn dispute_outcome(
             "Dispute {reference} resolved: {restriction_reference} is *lifted* and no longer shows in `/contact check`. The outcome letter is below."
         ),
         DisputeOutcome::Varied => format!(
-            "Dispute {reference} resolved: {restriction_reference} is to be *varied*."
+            "Dispute {reference}: you chose to *vary* {restriction_reference}. Set out the new measures in the form: the head of function decides them. The dispute stays open until then; the outcome letter is drafted once they are approved, and if they are not, the dispute comes back to its handler."
         ),
     }
 }
@@ -142,6 +142,32 @@ pub fn variation_prompt(
     ];
     message(
         &format!("{reference}: request the varied measures for {restriction_reference}"),
+        blocks,
+    )
+}
+
+/// The DM sending a dispute back to its handler when the variation it asked for was not
+/// approved (§7), with the button to resolve it again.
+pub fn variation_not_approved(
+    dispute_reference: &str,
+    dispute_id: i64,
+    request_reference: &str,
+    status: &str,
+) -> SlackMessageContent {
+    let blocks = vec![
+        section(&format!(
+            "*Dispute {dispute_reference} is back with you:* the variation it asked for, request {request_reference}, was {status}. Decide again: the restriction *still applies*, or *lift* it (or vary it once more). The person is told in writing (§7)."
+        )),
+        primary_button_row(
+            "Resolve dispute",
+            Action::ResolveDispute.as_str(),
+            dispute_id.to_string(),
+        ),
+    ];
+    message(
+        &format!(
+            "Dispute {dispute_reference}: variation {request_reference} was {status}; resolve the dispute again."
+        ),
         blocks,
     )
 }
