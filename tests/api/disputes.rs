@@ -1067,6 +1067,12 @@ async fn i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_show
         ),
         (COMPLAINTS, Some("CMP-2026-0042"))
     );
+    assert!(
+        app.slack.calls_to("chat.postMessage").iter().any(
+            |c| c.body["channel"] == COMPLAINTS && c.body.to_string().contains("CMP-2026-0042")
+        ),
+        "the handler is told the complaint reference"
+    );
     let case_file = app
         .store
         .history(case.person, today())

@@ -29,16 +29,19 @@ pub struct HandlerNotice<'a> {
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub recorder: &'a UserId,
+    /// The complaints system's reference (§7).
+    pub complaint_reference: &'a str,
 }
 
 /// The DM to a dispute's handler, with the "Resolve dispute" button. The summary is shown
 /// whole, over as many sections as it needs.
 pub fn handler_notice(notice: &HandlerNotice<'_>) -> SlackMessageContent {
     let mut blocks = vec![section(&format!(
-        "*You are handling dispute {}* of restriction {}, recorded by <@{}>.\n*Service user:* {}\n*Received:* {} · *Due:* {}",
+        "*You are handling dispute {}* of restriction {}, recorded by <@{}>, through the internal complaints procedure (complaint reference {}).\n*Service user:* {}\n*Received:* {} · *Due:* {}",
         notice.reference,
         notice.restriction_reference,
         notice.recorder,
+        escape(notice.complaint_reference),
         escape(notice.person_label),
         day(notice.received_on),
         day(notice.due_on),
@@ -202,6 +205,7 @@ mod tests {
             received_on: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
             due_on: NaiveDate::from_ymd_opt(2026, 3, 30).expect("date"),
             recorder: &recorder,
+            complaint_reference: "CMP-2026-0042",
         });
         let texts = sections_of(&content);
         assert!(texts.len() > 2, "the summary is split, not cut");
