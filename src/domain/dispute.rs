@@ -192,6 +192,25 @@ pub fn resolve(from: DisputeStatus) -> Result<DisputeStatus, AlreadyResolved> {
     }
 }
 
+/// The head's decision on the variation a dispute resolved "vary" asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VariationDecision {
+    Approved,
+    /// Rejected by the head, withdrawn, or closed because the restriction ended.
+    NotApproved,
+}
+
+/// "Vary" always ends in a letter (§7): a dispute resolved "vary" stays awaiting resolution
+/// while the head decides the variation; approved, it is resolved "varied" and the outcome
+/// letter sets out the new measures; otherwise it goes back to its handler, still
+/// awaiting resolution, to decide "still applies" or "lift".
+pub fn after_variation(decision: VariationDecision) -> DisputeStatus {
+    match decision {
+        VariationDecision::Approved => DisputeStatus::Resolved,
+        VariationDecision::NotApproved => DisputeStatus::AwaitingResolution,
+    }
+}
+
 /// A field of the dispute form, so each error shows beside its field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DisputeField {
@@ -474,6 +493,18 @@ mod tests {
             Ok(DisputeStatus::Resolved)
         );
         assert_eq!(resolve(DisputeStatus::Resolved), Err(AlreadyResolved));
+    }
+
+    #[test]
+    fn i9_f7_a_varied_dispute_is_resolved_only_when_the_head_approves_the_variation() {
+        assert_eq!(
+            after_variation(VariationDecision::Approved),
+            DisputeStatus::Resolved
+        );
+        assert_eq!(
+            after_variation(VariationDecision::NotApproved),
+            DisputeStatus::AwaitingResolution
+        );
     }
 
     #[test]

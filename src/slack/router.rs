@@ -141,7 +141,15 @@ pub async fn view_submission(
                 res::submit_mark_sent(&ctx, &form, private_metadata).await?
             }
             Some(Callback::Dispute) => dsp::submit_dispute(&ctx, &form, &metadata).await?,
-            Some(Callback::Resolve) => dsp::submit_resolve(&ctx, &form, private_metadata).await?,
+            Some(Callback::Resolve) => {
+                let resolved = dsp::submit_resolve(&ctx, &form, private_metadata).await?;
+                // "Vary" opens the variation request at once (§7): the restriction form,
+                // as the modal closes; the DM's button opens it again if it is closed.
+                if let (Some(restriction_id), Some(trigger)) = (resolved.vary, &event.trigger_id) {
+                    res::request_variation(&ctx, trigger.as_ref(), restriction_id).await?;
+                }
+                resolved.reply
+            }
             Some(Callback::Review) => dsp::submit_review(&ctx, &form, private_metadata).await?,
             Some(Callback::RejectContinuation) => {
                 dsp::submit_reject_continuation(&ctx, &form, private_metadata).await?

@@ -475,6 +475,10 @@ pub struct DisputeRecord {
     pub created_at: DateTime<Utc>,
     /// The complaints system's reference; None for disputes recorded before it was asked.
     pub complaint_reference: Option<String>,
+    /// A "vary" outcome waiting on the head's decision on the variation: who chose it and
+    /// when (the dispute stays awaiting resolution until then, §7).
+    pub variation_proposed_by: Option<String>,
+    pub variation_proposed_at: Option<DateTime<Utc>>,
 }
 
 /// A review to start (R-REV-1): annual, or early reconsideration (§8).
@@ -555,6 +559,8 @@ pub struct VariationOrigin {
     pub reasons: String,
     /// A dispute's complaints system reference, for the outcome letter (§7).
     pub complaint_reference: Option<String>,
+    /// A dispute's handler, told when the variation is not approved (§7).
+    pub handler: Option<String>,
 }
 
 /// A dispute awaiting resolution whose due date has come (for reminders, R-REM-1).

@@ -1105,6 +1105,12 @@ async fn i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_show
         ),
         (COMPLAINTS, Some("CMP-2026-0042"))
     );
+    assert!(
+        app.slack.calls_to("chat.postMessage").iter().any(
+            |c| c.body["channel"] == COMPLAINTS && c.body.to_string().contains("CMP-2026-0042")
+        ),
+        "the handler is told the complaint reference"
+    );
     let case_file = app
         .store
         .history(case.person, today())
@@ -1141,4 +1147,212 @@ async fn i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_show
 on_both_backends!(
     i9_f9_the_requester_and_approver_cannot_resolve_a_dispute_and_are_told_who_may,
     i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_shown,
+);
+
+/// Sends the variation form opened `nth` (the one "vary" opened at once) with new
+/// measures, email only, as `user`; returns the pending request.
+async fn send_variation_form(app: &TestApp, case: &Case, user: &str, nth: usize) -> i64 {
+    let opened = app.opened_view(nth).await;
+    assert_eq!(opened["callback_id"], "restrict", "{opened}");
+    let values = state_values(&[
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        ("measures", v::checkboxes(&["single_contact_method"])),
+        ("contact_method", v::select("email")),
+        (
+            "justification",
+            v::text("Calls have stopped; email keeps contact open"),
+        ),
+        (
+            "proportionality",
+            v::text("Less restrictive than recorded calls"),
+        ),
+        ("internal_review", v::radio("yes")),
+        (
+            "first_review_on",
+            v::date(&(today() + chrono::Duration::days(180)).to_string()),
+        ),
+    ]);
+    let modal = app.restrict_form(user, &opened, &values).await;
+    let body = app
+        .submit_modal(user, &modal, values)
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "variation refused: {body}");
+    app.store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("pending")
+        .expect("a pending variation request")
+}
+
+/// §7: "vary" always ends in a letter. Resolving a dispute "vary" opens the variation
+/// request at once; the dispute stays open (and due for reminders) while the head decides,
+/// the handler cannot record another outcome meanwhile, and the head's approval resolves
+/// it with the outcome letter.
+async fn i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_the_head_approves(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_f7_vary_approved").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let dispute = dispute_in_store(&app, &case).await;
+    let body = resolve(
+        &app,
+        HANDLER,
+        dispute,
+        0,
+        outcome("varied", "Email only is enough now"),
+    )
+    .await;
+    assert!(body.is_empty(), "{body}");
+    // The variation form is open at once, without another click.
+    let request = send_variation_form(&app, &case, HANDLER, 1).await;
+    let origin = app
+        .store
+        .variation_origin(request)
+        .await
+        .expect("origin")
+        .expect("the variation answers the dispute");
+    assert_eq!(
+        (origin.of, origin.id, origin.reasons.as_str()),
+        (VariationOf::Dispute, dispute, "Email only is enough now")
+    );
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(
+        (stored.status.as_str(), stored.outcome.as_deref()),
+        ("awaiting_resolution", None)
+    );
+    assert!(check(&app).await.contains("Open disputes"));
+    let due = app.store.disputes_due(stored.due_on).await.expect("due");
+    assert!(due.iter().any(|d| d.id == dispute), "still reminded");
+    // Nothing else can be recorded while the head decides.
+    app.click(
+        HANDLER,
+        "resolve_dispute",
+        &dispute.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    assert!(
+        told(&app, "again")
+            .await
+            .contains("waits on the head's decision"),
+        "told to wait"
+    );
+    approve(&app, request).await;
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.outcome.as_deref(),
+            stored.outcome_reasons.as_deref(),
+            stored.resolved_by.as_deref()
+        ),
+        (
+            "resolved",
+            Some("varied"),
+            Some("Email only is enough now"),
+            Some(HANDLER)
+        )
+    );
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(
+        letter.contains("DSP-00001")
+            && letter.contains("changed the arrangements")
+            && letter.contains("Email only is enough now")
+            && letter.contains("Your complaint reference: CMP-1"),
+        "{letter}"
+    );
+    let actions = audit_actions(&app).await;
+    for expected in ["dispute_variation_proposed", "dispute_resolved"] {
+        assert!(actions.iter().any(|a| a == expected), "{actions:?}");
+    }
+    app.stop().await.expect("stops cleanly");
+}
+
+/// §7: a variation the head rejects sends the dispute back to its handler, told by DM with
+/// the button to resolve it again, who then decides "still applies" and the person gets
+/// the outcome letter.
+async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_vary_rejected").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let dispute = dispute_in_store(&app, &case).await;
+    let body = resolve(
+        &app,
+        HANDLER,
+        dispute,
+        0,
+        outcome("varied", "Email only is enough now"),
+    )
+    .await;
+    assert!(body.is_empty(), "{body}");
+    let request = send_variation_form(&app, &case, HANDLER, 1).await;
+    app.click(
+        HEAD,
+        "reject_request",
+        &request.to_string(),
+        &app.slack.response_url("reject"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    assert_eq!(modal["callback_id"], "reject");
+    let body = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Email alone would not be enough"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.outcome.as_deref(),
+            stored.variation_proposed_by.as_deref()
+        ),
+        ("awaiting_resolution", None, None)
+    );
+    // The handler is told, with the button to resolve it again.
+    let again: i64 = button_value(&app, HANDLER, "resolve_dispute")
+        .await
+        .parse()
+        .expect("dispute id");
+    assert_eq!(again, dispute);
+    assert!(audit_actions(&app)
+        .await
+        .iter()
+        .any(|a| a == "dispute_returned_to_handler"));
+    let body = resolve(
+        &app,
+        HANDLER,
+        dispute,
+        3,
+        outcome(
+            "still_applies",
+            "The calls still stop the team helping others",
+        ),
+    )
+    .await;
+    assert!(body.is_empty(), "{body}");
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(
+        letter.contains("DSP-00001") && letter.contains("still apply"),
+        "{letter}"
+    );
+    assert!(check(&app).await.contains("Calls must be recorded"));
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_the_head_approves,
+    i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler,
 );

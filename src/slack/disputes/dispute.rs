@@ -294,6 +294,7 @@ pub async fn submit_dispute(
             received_on: valid.received_on,
             due_on: valid.due_on,
             recorder: &recorder,
+            complaint_reference: &valid.complaint_reference,
         };
         let mut out = vec![send::dm(
             &valid.handler,

@@ -1,9 +1,11 @@
 //! Disputes and reviews (R-DIS-1, R-DIS-2, R-REV-1, R-REV-2, R-LET-3), one file per use
 //! case: `/contact dispute` ([`dispute`]), the handler's "Resolve dispute" modal
 //! ([`resolve`]), and `/contact review` with the "Start review" button the scheduler's
-//! reminders also carry ([`review`]). A "vary" outcome sends a "Request varied measures"
-//! button that opens the restriction form; the variation goes to the head of function for
-//! approval like any request (R-RES-4). Outcome letters are drafted in the person's format
+//! reminders also carry ([`review`]). A dispute resolved "vary" opens the restriction form
+//! for the variation at once (the router opens it: [`Resolved::vary`]) and sends a
+//! "Request varied measures" button to open it again; the variation goes to the head of
+//! function for approval like any request (R-RES-4), and the dispute stays awaiting
+//! resolution until the head decides it (§7). A review's "vary" sends the button. Outcome letters are drafted in the person's format
 //! and language and delivered with "Mark as sent" as in `restricting`. The wording of the
 //! DMs is in `messages::disputes`.
 
@@ -31,7 +33,7 @@ pub use continuation::{
     submit_reject_continuation,
 };
 pub use dispute::{dispute, open_dispute_for, submit_dispute};
-pub use resolve::{open_resolve, submit_resolve};
+pub use resolve::{open_resolve, submit_resolve, Resolved};
 pub use review::{open_review, review, review_person, submit_review};
 
 use super::find::one_person;

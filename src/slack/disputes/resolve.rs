@@ -1,7 +1,9 @@
 //! Resolving a dispute (R-DIS-2, R-LET-3): the handler, or another whom the internal
 //! complaints procedure allows (§7), records the outcome once, with reasons that go in the letter to the person.
-//! "Still applies" and "lifted" draft the outcome letter now; "varied" sends the prompt to
-//! request the new measures, and the letter waits for the head's approval.
+//! "Still applies" and "lifted" draft the outcome letter now. "Varied" opens the variation
+//! request at once and the dispute stays awaiting resolution, and reminded, until the head
+//! decides it: approved, the outcome letter sets out the new measures; rejected or
+//! withdrawn, the dispute goes back to its handler to decide again (§7).
 
 use super::{
     actor, base_letter, day, function_name_of, letter_effects, messages, outcome_letter,
@@ -37,6 +39,26 @@ async fn may_resolve(
                 dispute.reference, denied.0
             )
         }))
+}
+
+/// What resolving a dispute answers Slack, and the restriction whose variation form the
+/// router opens at once when the outcome is "vary" (§7).
+pub struct Resolved {
+    pub reply: Reply,
+    pub vary: Option<i64>,
+}
+
+/// What to say when a "vary" outcome is waiting on the head's decision on the variation.
+fn waiting_on_head(ctx: &Ctx<'_>, dispute: &DisputeRecord) -> Option<String> {
+    let (by, at) = (
+        dispute.variation_proposed_by.as_ref()?,
+        dispute.variation_proposed_at?,
+    );
+    Some(format!(
+        "Dispute {} waits on the head's decision on the variation <@{by}> chose on {}. It stays open until then; if the variation is rejected or withdrawn, it comes back to its handler to decide again.",
+        dispute.reference,
+        ctx.local_time(at)
+    ))
 }
 
 fn already_resolved(
@@ -76,6 +98,14 @@ pub async fn open_resolve(
             at,
         )));
     }
+    if dispute.variation_proposed_at.is_some()
+        && store
+            .pending_request_for(dispute.person_id, dispute.function_id)
+            .await?
+            .is_some()
+    {
+        return Ok(waiting_on_head(ctx, &dispute));
+    }
     if let Some(restriction) = store.restriction(dispute.restriction_id).await? {
         warm_staff(ctx, &restriction);
     }
@@ -104,7 +134,7 @@ pub async fn open_resolve(
             false,
             MAX_TEXT_CHARS as u64,
         ),
-        context("*Vary:* the new measures go to the head of function for approval, as any restriction does (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+        context("*Vary:* the restriction form opens as this closes: the new measures go to the head of function for approval, as any restriction does (§6). The dispute stays open until the head decides; once approved, the outcome letter is drafted; if not, the dispute comes back to you."),
     ]);
     let view = metadata_modal(
         "Resolve dispute",
@@ -122,7 +152,7 @@ pub async fn submit_resolve(
     ctx: &Ctx<'_>,
     form: &Form,
     private_metadata: Option<&str>,
-) -> Result<Reply, ApiError> {
+) -> Result<Resolved, ApiError> {
     let Some(dispute_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok()) else {
         return Err(ApiError::BadRequest(
             "resolve modal without a dispute".into(),
@@ -220,9 +250,13 @@ pub async fn submit_resolve(
         .resolve_dispute(dispute_id, &resolution, &actor(ctx), ctx.now, &build)
         .await?
     {
-        Conclusion::Concluded(_) => {
+        Conclusion::Concluded(concluded) => {
             ctx.state.outbox_wake.notify_one();
-            Ok(Reply::Ack)
+            Ok(Resolved {
+                reply: Reply::Ack,
+                vary: (resolution.outcome == DisputeOutcome::Varied)
+                    .then_some(concluded.restriction_id),
+            })
         }
         Conclusion::AlreadyConcluded { outcome, by, at } => {
             errors.add(

@@ -29,16 +29,19 @@ pub struct HandlerNotice<'a> {
     pub received_on: NaiveDate,
     pub due_on: NaiveDate,
     pub recorder: &'a UserId,
+    /// The complaints system's reference (§7).
+    pub complaint_reference: &'a str,
 }
 
 /// The DM to a dispute's handler, with the "Resolve dispute" button. The summary is shown
 /// whole, over as many sections as it needs.
 pub fn handler_notice(notice: &HandlerNotice<'_>) -> SlackMessageContent {
     let mut blocks = vec![section(&format!(
-        "*You are handling dispute {}* of restriction {}, recorded by <@{}>.\n*Service user:* {}\n*Received:* {} · *Due:* {}",
+        "*You are handling dispute {}* of restriction {}, recorded by <@{}>, through the internal complaints procedure (complaint reference {}).\n*Service user:* {}\n*Received:* {} · *Due:* {}",
         notice.reference,
         notice.restriction_reference,
         notice.recorder,
+        escape(notice.complaint_reference),
         escape(notice.person_label),
         day(notice.received_on),
         day(notice.due_on),
@@ -91,7 +94,7 @@ pub fn dispute_outcome(
             "Dispute {reference} resolved: {restriction_reference} is *lifted* and no longer shows in `/contact check`. The outcome letter is below."
         ),
         DisputeOutcome::Varied => format!(
-            "Dispute {reference} resolved: {restriction_reference} is to be *varied*."
+            "Dispute {reference}: you chose to *vary* {restriction_reference}. Set out the new measures in the form: the head of function decides them. The dispute stays open until then; the outcome letter is drafted once they are approved, and if they are not, the dispute comes back to its handler."
         ),
     }
 }
@@ -146,6 +149,32 @@ pub fn variation_prompt(
     )
 }
 
+/// The DM sending a dispute back to its handler when the variation it asked for was not
+/// approved (§7), with the button to resolve it again.
+pub fn variation_not_approved(
+    dispute_reference: &str,
+    dispute_id: i64,
+    request_reference: &str,
+    status: &str,
+) -> SlackMessageContent {
+    let blocks = vec![
+        section(&format!(
+            "*Dispute {dispute_reference} is back with you:* the variation it asked for, request {request_reference}, was {status}. Decide again: the restriction *still applies*, or *lift* it (or vary it once more). The person is told in writing (§7)."
+        )),
+        primary_button_row(
+            "Resolve dispute",
+            Action::ResolveDispute.as_str(),
+            dispute_id.to_string(),
+        ),
+    ];
+    message(
+        &format!(
+            "Dispute {dispute_reference}: variation {request_reference} was {status}; resolve the dispute again."
+        ),
+        blocks,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +205,7 @@ mod tests {
             received_on: NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"),
             due_on: NaiveDate::from_ymd_opt(2026, 3, 30).expect("date"),
             recorder: &recorder,
+            complaint_reference: "CMP-2026-0042",
         });
         let texts = sections_of(&content);
         assert!(texts.len() > 2, "the summary is split, not cut");

@@ -75,6 +75,7 @@ async fn close_variation(
 ) -> Result<String, ApiError> {
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
+    let variation = ctx.state.store.variation_origin(request.id).await?;
     let build = |decided: &Decided| -> Effects {
         let closed = closed_message(&decided.request_reference, &when);
         let mut messages: Vec<NewOutboxMessage> = decided
@@ -106,6 +107,7 @@ async fn close_variation(
             ),
             format!("request:{}:outcome", decided.request_id),
         ));
+        messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
         Effects::messages(messages)
     };
     let store = ctx.state.store.as_ref();
@@ -396,6 +398,9 @@ async fn decide(
             outcome_message(decision, decided, &decider),
             format!("request:{}:outcome", decided.request_id),
         ));
+        if let Decision::Reject { .. } = decision {
+            messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
+        }
         match (&decided.restriction, decision) {
             (Some(restriction), Decision::Approve { takes_effect, .. }) => {
                 let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
@@ -559,6 +564,7 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String
     let who = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
+    let variation = store.variation_origin(request.id).await?;
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
         let mut messages: Vec<NewOutboxMessage> = decided
@@ -595,6 +601,7 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String
                 format!("request:{}:outcome", decided.request_id),
             ));
         }
+        messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
         Effects::messages(messages)
     };
     match store
@@ -669,4 +676,25 @@ fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
             "Restriction {reference} is approved, not yet in force: it takes effect on the day you mark its notice letter sent (on {on} at the earliest). Until then staff handle contact as normal."
         ),
     }
+}
+
+/// A variation asked for by a dispute that is not approved (rejected, withdrawn or closed)
+/// sends the dispute back to its handler, with the button to resolve it again (§7); the
+/// store puts the dispute back in the same transaction.
+fn dispute_back_to_handler(
+    origin: Option<&VariationOrigin>,
+    decided: &Decided,
+) -> Option<NewOutboxMessage> {
+    let origin = origin.filter(|o| o.of == VariationOf::Dispute)?;
+    let handler = UserId::from_slack(origin.handler.clone()?);
+    Some(send::dm(
+        &handler,
+        crate::slack::messages::disputes::variation_not_approved(
+            &origin.reference,
+            origin.id,
+            &decided.request_reference,
+            &decided.status,
+        ),
+        format!("dispute:{}:returned:{}", origin.id, decided.request_id),
+    ))
 }

@@ -11,7 +11,8 @@ use crate::store::{Announce, EffectsOf};
 
 const DISPUTE_COLUMNS: &str = "d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, \
      d.service_user_id, d.function_id, d.received_on, d.summary, d.handler_slack_user_id, d.due_on, d.status, \
-     d.outcome, d.outcome_reasons, d.resolved_by, d.resolved_at, d.created_by, d.created_at, d.complaint_reference";
+     d.outcome, d.outcome_reasons, d.resolved_by, d.resolved_at, d.created_by, d.created_at, d.complaint_reference, \
+     d.variation_proposed_by, d.variation_proposed_at";
 
 const REVIEW_COLUMNS: &str = "v.id, v.reference, v.restriction_id, r.reference AS restriction_reference, \
      v.service_user_id, v.function_id, v.kind, v.status, v.outcome, v.reasons, v.next_review_on, v.decided_by, \
@@ -37,6 +38,8 @@ fn dispute_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<DisputeRec
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         complaint_reference: row.try_get("complaint_reference")?,
+        variation_proposed_by: row.try_get("variation_proposed_by")?,
+        variation_proposed_at: row.try_get("variation_proposed_at")?,
     })
 }
 
@@ -108,8 +111,8 @@ pub(super) async fn link_variation(tx: &mut Transaction<'static, Db>, request_id
             WHERE v.restriction_id = $1 AND v.outcome = 'vary' AND NOT EXISTS ( \
               SELECT 1 FROM restriction_requests q WHERE q.review_id = v.id AND q.status IN ('pending', 'approved')) \
            UNION ALL \
-           SELECT 'dispute' AS origin, d.id AS id, d.resolved_at AS at FROM disputes d \
-            WHERE d.restriction_id = $1 AND d.outcome = 'varied' AND NOT EXISTS ( \
+           SELECT 'dispute' AS origin, d.id AS id, d.variation_proposed_at AS at FROM disputes d \
+            WHERE d.restriction_id = $1 AND d.status = 'awaiting_resolution' AND d.variation_proposed_at IS NOT NULL AND NOT EXISTS ( \
               SELECT 1 FROM restriction_requests q WHERE q.dispute_id = d.id AND q.status IN ('pending', 'approved')) \
          ) o ORDER BY at DESC, id DESC LIMIT 1",
     )
@@ -133,6 +136,62 @@ pub(super) async fn link_variation(tx: &mut Transaction<'static, Db>, request_id
         .in_function(function_id)
         .after(serde_json::json!({ column: id, "varies_restriction_id": restriction_id }));
     insert_audit(tx, &entry, now).await
+}
+
+/// Settles the dispute a variation request answers, if any, once the head decides it (§7,
+/// `dispute::after_variation`): approved, the dispute is resolved "varied" with the reasons
+/// given for varying, in the name of whoever chose to vary; not approved (rejected,
+/// withdrawn or closed), it goes back to its handler, still awaiting resolution. Returns
+/// the dispute's id and reference. Called in the decision's transaction.
+pub(super) async fn settle_variation_dispute(
+    tx: &mut Transaction<'static, Db>,
+    request_id: i64,
+    decision: crate::domain::dispute::VariationDecision,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(i64, String)>> {
+    use crate::domain::dispute::{after_variation, DisputeStatus};
+    let row = sqlx::query(
+        "SELECT d.id, d.reference, d.function_id FROM restriction_requests q JOIN disputes d ON d.id = q.dispute_id \
+         WHERE q.id = $1 AND d.status = 'awaiting_resolution' AND d.variation_proposed_at IS NOT NULL",
+    )
+    .bind(request_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let reference: String = row.try_get("reference")?;
+    let function_id: i64 = row.try_get("function_id")?;
+    let entry = match after_variation(decision) {
+        DisputeStatus::Resolved => {
+            sqlx::query(
+                "UPDATE disputes SET status = 'resolved', outcome = 'varied', outcome_reasons = variation_reasons, \
+                 resolved_by = variation_proposed_by, resolved_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            AuditEntry::new(actor, "dispute_resolved", "dispute", id)
+                .in_function(function_id)
+                .before(serde_json::json!({ "status": "awaiting_resolution", "outcome_proposed": "varied" }))
+                .after(serde_json::json!({ "status": "resolved", "outcome": "varied", "request_id": request_id }))
+        }
+        DisputeStatus::AwaitingResolution => {
+            sqlx::query(
+                "UPDATE disputes SET variation_reasons = NULL, variation_proposed_by = NULL, variation_proposed_at = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            AuditEntry::new(actor, "dispute_returned_to_handler", "dispute", id)
+                .in_function(function_id)
+                .before(serde_json::json!({ "status": "awaiting_resolution", "outcome_proposed": "varied" }))
+                .after(serde_json::json!({ "status": "awaiting_resolution", "request_id": request_id }))
+        }
+    };
+    insert_audit(tx, &entry, now).await?;
+    Ok(Some((id, reference)))
 }
 
 /// Which record an approved request's letter is about: an outcome letter of a review or
@@ -249,20 +308,30 @@ impl DisputeStore for ThisStore {
     async fn resolve_dispute(&self, id: i64, resolution: &ValidResolution, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Concluded>) -> StoreResult<Conclusion> {
         let mut tx = self.begin_write().await?;
         let outcome = resolution.outcome.as_str();
+        let varied = resolution.outcome == crate::domain::dispute::DisputeOutcome::Varied;
         // The conditional update is the lock: of any number of racing submissions, only
-        // one finds the dispute still awaiting resolution.
-        let won = sqlx::query(
-            "UPDATE disputes SET status = 'resolved', outcome = $2, outcome_reasons = $3, resolved_by = $4, resolved_at = $5 \
-             WHERE id = $1 AND status = 'awaiting_resolution'",
-        )
-        .bind(id)
-        .bind(outcome)
-        .bind(&resolution.reasons)
-        .bind(actor.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        // one finds the dispute still awaiting resolution with no variation waiting on the
+        // head. "Vary" keeps it awaiting resolution until the head decides (§7); an
+        // earlier "vary" whose form was never sent can be changed.
+        let sql = if varied {
+            "UPDATE disputes SET variation_reasons = $3, variation_proposed_by = $4, variation_proposed_at = $5 \
+             WHERE id = $1 AND status = 'awaiting_resolution' AND $2 = 'varied' AND NOT EXISTS ( \
+               SELECT 1 FROM restriction_requests q WHERE q.dispute_id = disputes.id AND q.status = 'pending')"
+        } else {
+            "UPDATE disputes SET status = 'resolved', outcome = $2, outcome_reasons = $3, resolved_by = $4, resolved_at = $5, \
+             variation_reasons = NULL, variation_proposed_by = NULL, variation_proposed_at = NULL \
+             WHERE id = $1 AND status = 'awaiting_resolution' AND NOT EXISTS ( \
+               SELECT 1 FROM restriction_requests q WHERE q.dispute_id = disputes.id AND q.status = 'pending')"
+        };
+        let won = sqlx::query(sql)
+            .bind(id)
+            .bind(outcome)
+            .bind(&resolution.reasons)
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let sql = format!("SELECT {DISPUTE_COLUMNS} FROM disputes d JOIN restrictions r ON r.id = d.restriction_id WHERE d.id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
@@ -270,16 +339,33 @@ impl DisputeStore for ThisStore {
             .await?
             .ok_or_else(|| StoreError::not_found(format!("dispute {id}")))?;
         if won == 0 {
-            let result = already(&row, "resolved_by", "resolved_at", &format!("dispute {id}"))?;
+            let waiting: Option<String> = row.try_get("variation_proposed_by")?;
+            let waiting_at: Option<DateTime<Utc>> = row.try_get("variation_proposed_at")?;
+            let status: String = row.try_get("status")?;
+            let result = match (status.as_str(), waiting, waiting_at) {
+                ("awaiting_resolution", Some(by), Some(at)) => Conclusion::AlreadyConcluded {
+                    outcome: "varied, waiting on the head's decision on the variation".to_owned(),
+                    by,
+                    at,
+                },
+                _ => already(&row, "resolved_by", "resolved_at", &format!("dispute {id}"))?,
+            };
             tx.rollback().await?;
             return Ok(result);
         }
         let dispute = dispute_from_row(&row)?;
         touch_person(&mut tx, dispute.person_id, now).await?;
-        let entry = AuditEntry::new(actor, "dispute_resolved", "dispute", id)
-            .in_function(dispute.function_id)
-            .before(serde_json::json!({ "status": "awaiting_resolution" }))
-            .after(serde_json::json!({ "status": "resolved", "outcome": outcome }));
+        let entry = if varied {
+            AuditEntry::new(actor, "dispute_variation_proposed", "dispute", id)
+                .in_function(dispute.function_id)
+                .before(serde_json::json!({ "status": "awaiting_resolution" }))
+                .after(serde_json::json!({ "status": "awaiting_resolution", "outcome_proposed": outcome }))
+        } else {
+            AuditEntry::new(actor, "dispute_resolved", "dispute", id)
+                .in_function(dispute.function_id)
+                .before(serde_json::json!({ "status": "awaiting_resolution" }))
+                .after(serde_json::json!({ "status": "resolved", "outcome": outcome }))
+        };
         insert_audit(&mut tx, &entry, now).await?;
         let lifted = match resolution.outcome {
             crate::domain::dispute::DisputeOutcome::Lifted => {
@@ -434,7 +520,8 @@ impl DisputeStore for ThisStore {
     async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>> {
         let row = sqlx::query(
             "SELECT q.review_id, q.dispute_id, v.reference AS review_reference, v.reasons, \
-             d.reference AS dispute_reference, d.outcome_reasons, d.complaint_reference FROM restriction_requests q \
+             d.reference AS dispute_reference, COALESCE(d.outcome_reasons, d.variation_reasons) AS outcome_reasons, \
+             d.complaint_reference, d.handler_slack_user_id FROM restriction_requests q \
              LEFT JOIN reviews v ON v.id = q.review_id LEFT JOIN disputes d ON d.id = q.dispute_id WHERE q.id = $1",
         )
         .bind(request_id)
@@ -447,6 +534,7 @@ impl DisputeStore for ThisStore {
             reference: reference.unwrap_or_default(),
             reasons: reasons.unwrap_or_default(),
             complaint_reference: None,
+            handler: None,
         };
         if let Some(id) = row.try_get::<Option<i64>, _>("review_id")? {
             return Ok(Some(origin(VariationOf::Review, id, row.try_get("review_reference")?, row.try_get("reasons")?)));
@@ -454,6 +542,7 @@ impl DisputeStore for ThisStore {
         if let Some(id) = row.try_get::<Option<i64>, _>("dispute_id")? {
             return Ok(Some(VariationOrigin {
                 complaint_reference: row.try_get("complaint_reference")?,
+                handler: row.try_get("handler_slack_user_id")?,
                 ..origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?)
             }));
         }

@@ -477,6 +477,11 @@ impl RestrictionStore for ThisStore {
             insert_audit(&mut tx, &entry, now).await?;
             restriction = Some(Recorded { id: restriction_id, reference: restriction_reference });
         }
+        let settles = match decision {
+            Decision::Approve { .. } => crate::domain::dispute::VariationDecision::Approved,
+            Decision::Reject { .. } => crate::domain::dispute::VariationDecision::NotApproved,
+        };
+        super::disputes::settle_variation_dispute(&mut tx, id, settles, decider, now).await?;
         let decided = Decided {
             request_id: id,
             request_reference: reference,
@@ -517,6 +522,7 @@ impl RestrictionStore for ThisStore {
             .before(serde_json::json!({ "status": "pending" }))
             .after(serde_json::json!({ "status": "withdrawn" }));
         insert_audit(&mut tx, &entry, now).await?;
+        super::disputes::settle_variation_dispute(&mut tx, id, crate::domain::dispute::VariationDecision::NotApproved, actor, now).await?;
         let decided = Decided {
             request_id: id,
             request_reference: row.try_get("reference")?,
