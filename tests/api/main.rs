@@ -20,4 +20,5 @@ mod reminders;
 mod reporting;
 mod restricting;
 mod security;
+mod staff;
 mod violence_and_ended;
