@@ -2,9 +2,11 @@
 //! what a Slack message says). Kept apart from the handlers so each rule is in one place.
 
 use crate::config::StaffScope;
+use crate::domain::dispute::{self, DisputedDecision, HandlerCandidate};
 use crate::domain::roles::Role;
 use crate::domain::UserId;
-use crate::store::{RoleHolding, Store, StoreResult};
+use crate::store::records::RestrictionRecord;
+use crate::store::{FunctionSummary, RoleHolding, Store, StoreResult};
 
 /// A refusal, worded for the person refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -179,6 +181,126 @@ pub async fn require_case_file_reader(
         "Case files are for managers, heads of function and admins. Use `/contact check` to see how to handle contact."
             .to_owned(),
     )))
+}
+
+/// Who may handle (and resolve) a dispute of `restriction` through the internal complaints
+/// procedure (§7), as [`dispute::may_handle`] rules: the complaints handlers, then the
+/// function's managers, with `first` (say, whoever is recording the dispute) ahead of the
+/// other managers when they qualify.
+pub async fn dispute_handlers(
+    store: &dyn Store,
+    restriction: &RestrictionRecord,
+    first: Option<&UserId>,
+) -> StoreResult<Vec<UserId>> {
+    let complaints = store.list_complaints_handlers().await?;
+    let function = store
+        .list_functions()
+        .await?
+        .into_iter()
+        .find(|f| f.id == restriction.function_id);
+    let mut candidates = complaints.clone();
+    if let Some(function) = &function {
+        let mut managers = function.managers.clone();
+        if let Some(first) = first {
+            managers.sort_by_key(|m| m != first);
+        }
+        candidates.extend(managers);
+    }
+    let requester = UserId::from_slack(restriction.requested_by.clone());
+    let approver = UserId::from_slack(restriction.approved_by.clone());
+    let decision = DisputedDecision {
+        requester: &requester,
+        approver: &approver,
+    };
+    let mut out: Vec<UserId> = Vec::new();
+    for user in candidates {
+        if out.contains(&user) {
+            continue;
+        }
+        let roles = function
+            .as_ref()
+            .map(|f| roles_in(f, &user))
+            .unwrap_or_default();
+        let candidate = HandlerCandidate {
+            user: &user,
+            complaints_handler: complaints.contains(&user),
+            roles: &roles,
+        };
+        if dispute::may_handle(&candidate, &decision).is_ok() {
+            out.push(user);
+        }
+    }
+    Ok(out)
+}
+
+fn roles_in(function: &FunctionSummary, user: &UserId) -> Vec<Role> {
+    let mut roles = Vec::new();
+    if function.head.as_ref() == Some(user) {
+        roles.push(Role::Head);
+    }
+    for (holders, role) in [
+        (&function.deputies, Role::Deputy),
+        (&function.managers, Role::Manager),
+        (&function.members, Role::Member),
+    ] {
+        if holders.contains(user) {
+            roles.push(role);
+        }
+    }
+    roles
+}
+
+/// Whether `user` may handle or resolve a dispute of `restriction` (§7); a refusal says
+/// why and who may instead.
+pub async fn may_handle_dispute(
+    store: &dyn Store,
+    user: &UserId,
+    restriction: &RestrictionRecord,
+) -> StoreResult<Result<(), Denied>> {
+    let handlers = dispute_handlers(store, restriction, None).await?;
+    if handlers.contains(user) {
+        return Ok(Ok(()));
+    }
+    let requester = UserId::from_slack(restriction.requested_by.clone());
+    let approver = UserId::from_slack(restriction.approved_by.clone());
+    let roles: Vec<Role> = store
+        .roles_of(user)
+        .await?
+        .into_iter()
+        .filter(|r| r.function_id == restriction.function_id)
+        .map(|r| r.role)
+        .collect();
+    let complaints_handler = store.list_complaints_handlers().await?.contains(user);
+    let why = dispute::may_handle(
+        &HandlerCandidate {
+            user,
+            complaints_handler,
+            roles: &roles,
+        },
+        &DisputedDecision {
+            requester: &requester,
+            approver: &approver,
+        },
+    )
+    .err()
+    .map(|e| format!("<@{user}> cannot handle it: {e}. "))
+    .unwrap_or_default();
+    let who = if handlers.is_empty() {
+        "No one may yet: ask an admin to name a complaints handler (`contact-policy-bot admin grant-complaints-handler`).".to_owned()
+    } else {
+        format!(
+            "Who may: {}.",
+            handlers
+                .iter()
+                .map(|u| format!("<@{u}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    Ok(Err(Denied(format!(
+        "A dispute of {} goes through the internal complaints procedure (§7): a complaints handler, or a manager of the function who neither requested nor approved it, handles it; never the requester, the approver or their deputies. {why}{who}",
+        restriction.reference
+    ))))
 }
 
 #[cfg(test)]

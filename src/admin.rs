@@ -59,6 +59,15 @@ pub enum AdminCommand {
         user: String,
     },
     ListAdmins,
+    /// Name USER a complaints handler (§7): a role outside the functions, who may handle
+    /// any dispute of a restriction they neither requested nor approved.
+    GrantComplaintsHandler {
+        user: String,
+    },
+    RevokeComplaintsHandler {
+        user: String,
+    },
+    ListComplaintsHandlers,
 }
 
 /// Runs one admin command and returns what to print.
@@ -113,6 +122,27 @@ pub async fn run(
                 return Ok("no admins".to_owned());
             }
             Ok(admins
+                .iter()
+                .map(UserId::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        AdminCommand::GrantComplaintsHandler { user } => {
+            let user = UserId::parse(&user)?;
+            store.add_complaints_handler(&user, actor, now).await?;
+            Ok(format!("{user} is now a complaints handler"))
+        }
+        AdminCommand::RevokeComplaintsHandler { user } => {
+            let user = UserId::parse(&user)?;
+            store.remove_complaints_handler(&user, actor, now).await?;
+            Ok(format!("{user} is no longer a complaints handler"))
+        }
+        AdminCommand::ListComplaintsHandlers => {
+            let handlers = store.list_complaints_handlers().await?;
+            if handlers.is_empty() {
+                return Ok("no complaints handlers".to_owned());
+            }
+            Ok(handlers
                 .iter()
                 .map(UserId::to_string)
                 .collect::<Vec<_>>()

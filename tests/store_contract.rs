@@ -1444,7 +1444,9 @@ mod policy {
     use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
     use contact_policy_bot::domain::measures::Measure;
     use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
-    use contact_policy_bot::domain::restriction::{check_approval, CriteriaTicks, Criterion};
+    use contact_policy_bot::domain::restriction::{
+        check_approval, takes_effect, CriteriaTicks, Criterion,
+    };
     use contact_policy_bot::domain::review::{ReviewKind, ReviewOutcome, ValidReview};
     use contact_policy_bot::store::records::{
         Conclusion, Decision, DecisionResult, Effects, NewDispute, NewIncident, NewPerson,
@@ -1593,9 +1595,11 @@ mod policy {
     pub fn approval() -> Decision {
         let checklist =
             check_approval(&CriteriaTicks::from_values(six_ticks())).expect("six ticks");
+        // In force at once (staff safety), so it can be disputed and reviewed straight away.
+        let takes_effect = takes_effect(true, None, false, None, day(20)).expect("at once");
         Decision::Approve {
             checklist,
-            starts_on: day(20),
+            takes_effect,
         }
     }
 
@@ -1682,6 +1686,7 @@ mod policy {
             received_on: day(40),
             summary: "Says it is unfair".to_owned(),
             handler: user(MANAGER),
+            complaint_reference: "CMP-1".to_owned(),
             due_on: day(86_400 * 20),
         };
         store

@@ -13,11 +13,15 @@ use chrono::NaiveDate;
 
 use super::calendar::add_working_days;
 use super::incident::UnknownValue;
+use super::roles::Role;
 use super::UserId;
 
 /// How many working days the organisation gives itself to resolve a dispute, counted from
 /// the day it was received; the due date offered by default (R-DIS-1).
 pub const DISPUTE_RESPONSE_WORKING_DAYS: u32 = 20;
+
+/// The most the complaints system's reference for a dispute may hold.
+pub const MAX_COMPLAINT_REFERENCE_CHARS: usize = 100;
 
 /// The most a dispute's summary or its resolution's reasons may hold. The dispute and
 /// resolve forms offer exactly this much (kept within what Slack lets an input accept), so
@@ -33,6 +37,62 @@ pub fn default_due_on(received_on: NaiveDate) -> NaiveDate {
 
 fn day(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
+}
+
+/// Someone who would handle a dispute, as the complaints procedure weighs them (§7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandlerCandidate<'a> {
+    pub user: &'a UserId,
+    /// Named a complaints handler by an admin: a role outside the functions.
+    pub complaints_handler: bool,
+    /// Their roles in the function of the restriction disputed.
+    pub roles: &'a [Role],
+}
+
+/// Who had a part in the decision disputed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisputedDecision<'a> {
+    /// The manager who requested the restriction.
+    pub requester: &'a UserId,
+    /// The head or deputy who approved it.
+    pub approver: &'a UserId,
+}
+
+/// Why someone may not handle a dispute, worded to follow "They cannot handle it: ".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotEligible {
+    #[error("they requested the restriction")]
+    Requester,
+    #[error("they approved the restriction")]
+    Approver,
+    #[error("as head or deputy of the function they decide its restrictions (the approver or their deputy)")]
+    DecidesRestrictions,
+    #[error("they are neither a complaints handler nor a manager of the function")]
+    NotAHandler,
+}
+
+/// Who may handle a dispute (§7, the internal complaints procedure): a complaints handler,
+/// or a manager of the function who neither requested nor approved the restriction; never
+/// the requester, the approver or their deputies, so never the function's head or a deputy
+/// (the head approves, or a deputy in the head's place), whatever else they are.
+pub fn may_handle(
+    candidate: &HandlerCandidate<'_>,
+    decision: &DisputedDecision<'_>,
+) -> Result<(), NotEligible> {
+    if candidate.user == decision.requester {
+        return Err(NotEligible::Requester);
+    }
+    if candidate.user == decision.approver {
+        return Err(NotEligible::Approver);
+    }
+    if candidate.roles.iter().any(|r| r.may_decide_restrictions()) {
+        return Err(NotEligible::DecidesRestrictions);
+    }
+    if candidate.complaints_handler || candidate.roles.contains(&Role::Manager) {
+        Ok(())
+    } else {
+        Err(NotEligible::NotAHandler)
+    }
 }
 
 /// What a dispute's handler decided (§7).
@@ -139,6 +199,7 @@ pub enum DisputeField {
     ReceivedOn,
     Summary,
     Handler,
+    ComplaintReference,
     DueOn,
     Outcome,
     Reasons,
@@ -151,6 +212,7 @@ impl DisputeField {
             DisputeField::ReceivedOn => "received_on",
             DisputeField::Summary => "summary",
             DisputeField::Handler => "handler",
+            DisputeField::ComplaintReference => "complaint_reference",
             DisputeField::DueOn => "due_on",
             DisputeField::Outcome => "outcome",
             DisputeField::Reasons => "reasons",
@@ -191,6 +253,8 @@ pub struct DisputeDraft {
     pub received_on: Option<NaiveDate>,
     pub summary: String,
     pub handler: Option<UserId>,
+    /// The organisation's complaints system reference (§7).
+    pub complaint_reference: String,
     /// None to take [`default_due_on`] of the date received.
     pub due_on: Option<NaiveDate>,
 }
@@ -202,12 +266,14 @@ pub struct ValidDispute {
     pub received_on: NaiveDate,
     pub summary: String,
     pub handler: UserId,
+    pub complaint_reference: String,
     pub due_on: NaiveDate,
 }
 
 impl DisputeDraft {
     /// Every problem at once: a restriction chosen, received on or before today, a
-    /// summary, a handler, and a due date not before the date received.
+    /// summary, a handler, the complaints system's reference, and a due date not before
+    /// the date received.
     pub fn validate(self, today: NaiveDate) -> Result<ValidDispute, Vec<DisputeFieldError>> {
         let mut errors = Vec::new();
         if self.restriction_id.is_none() {
@@ -238,6 +304,18 @@ impl DisputeDraft {
                 "Choose the manager who will handle the dispute",
             ));
         }
+        let complaint_reference = self.complaint_reference.trim();
+        if complaint_reference.is_empty() {
+            errors.push(error(
+                DisputeField::ComplaintReference,
+                "Give the reference the complaints system gave this complaint",
+            ));
+        } else if complaint_reference.chars().count() > MAX_COMPLAINT_REFERENCE_CHARS {
+            errors.push(error(
+                DisputeField::ComplaintReference,
+                "Keep the reference to 100 characters or fewer",
+            ));
+        }
         let received_on = self.received_on.unwrap_or(today);
         let due_on = self.due_on.unwrap_or_else(|| default_due_on(received_on));
         if due_on < received_on {
@@ -255,6 +333,7 @@ impl DisputeDraft {
                 received_on,
                 summary: self.summary.trim().to_owned(),
                 handler,
+                complaint_reference: complaint_reference.to_owned(),
                 due_on,
             }),
             _ => Err(errors),
@@ -312,6 +391,7 @@ mod tests {
             received_on: Some(d(2026, 12, 14)),
             summary: " Says the restriction is unfair ".to_owned(),
             handler: Some(UserId::from_slack("U0HANDLER")),
+            complaint_reference: " CMP-2026-114 ".to_owned(),
             due_on: None,
         }
     }
@@ -322,6 +402,7 @@ mod tests {
         // Christmas, the Boxing Day substitute and New Year's Day are skipped.
         assert_eq!(valid.due_on, d(2027, 1, 14));
         assert_eq!(valid.summary, "Says the restriction is unfair");
+        assert_eq!(valid.complaint_reference, "CMP-2026-114");
     }
 
     #[test]
@@ -349,6 +430,7 @@ mod tests {
             received_on: Some(d(2026, 12, 16)),
             summary: "  ".to_owned(),
             handler: None,
+            complaint_reference: " ".to_owned(),
             due_on: Some(d(2026, 12, 1)),
         }
         .validate(d(2026, 12, 15))
@@ -361,6 +443,7 @@ mod tests {
                 DisputeField::ReceivedOn,
                 DisputeField::Summary,
                 DisputeField::Handler,
+                DisputeField::ComplaintReference,
                 DisputeField::DueOn,
             ]
         );
@@ -399,5 +482,77 @@ mod tests {
             assert_eq!(outcome.as_str().parse::<DisputeOutcome>(), Ok(outcome));
         }
         assert!("maybe".parse::<DisputeOutcome>().is_err());
+    }
+
+    fn candidate<'a>(
+        user: &'a UserId,
+        complaints: bool,
+        roles: &'a [Role],
+    ) -> HandlerCandidate<'a> {
+        HandlerCandidate {
+            user,
+            complaints_handler: complaints,
+            roles,
+        }
+    }
+
+    #[test]
+    fn i9_f9_a_complaints_handler_or_an_uninvolved_manager_may_handle_a_dispute() {
+        let (requester, approver) = (UserId::from_slack("U0REQ"), UserId::from_slack("U0HEAD"));
+        let decision = DisputedDecision {
+            requester: &requester,
+            approver: &approver,
+        };
+        let outsider = UserId::from_slack("U0COMPLAINTS");
+        assert_eq!(
+            may_handle(&candidate(&outsider, true, &[]), &decision),
+            Ok(())
+        );
+        let manager = UserId::from_slack("U0OTHER");
+        assert_eq!(
+            may_handle(&candidate(&manager, false, &[Role::Manager]), &decision),
+            Ok(())
+        );
+        // A member of staff, or a manager of another function (no role here), may not.
+        assert_eq!(
+            may_handle(&candidate(&manager, false, &[Role::Member]), &decision),
+            Err(NotEligible::NotAHandler)
+        );
+        assert_eq!(
+            may_handle(&candidate(&manager, false, &[]), &decision),
+            Err(NotEligible::NotAHandler)
+        );
+    }
+
+    #[test]
+    fn i9_f9_never_the_requester_the_approver_or_their_deputies() {
+        let (requester, approver) = (UserId::from_slack("U0REQ"), UserId::from_slack("U0HEAD"));
+        let decision = DisputedDecision {
+            requester: &requester,
+            approver: &approver,
+        };
+        // Being a complaints handler too changes nothing.
+        assert_eq!(
+            may_handle(&candidate(&requester, true, &[Role::Manager]), &decision),
+            Err(NotEligible::Requester)
+        );
+        assert_eq!(
+            may_handle(&candidate(&approver, true, &[Role::Head]), &decision),
+            Err(NotEligible::Approver)
+        );
+        let deputy = UserId::from_slack("U0DEPUTY");
+        assert_eq!(
+            may_handle(&candidate(&deputy, true, &[Role::Deputy]), &decision),
+            Err(NotEligible::DecidesRestrictions)
+        );
+        // A head who did not approve (a deputy did) is still the approver's head.
+        let head = UserId::from_slack("U0NEWHEAD");
+        assert_eq!(
+            may_handle(
+                &candidate(&head, false, &[Role::Manager, Role::Head]),
+                &decision
+            ),
+            Err(NotEligible::DecidesRestrictions)
+        );
     }
 }

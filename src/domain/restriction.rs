@@ -1102,14 +1102,145 @@ pub fn restriction_current(
     status.on(ends_on, today) == RestrictionStatus::Active
 }
 
-/// Whether a restriction is in force on `today`: it still stands and has started.
+/// Where an approved restriction stands on `today` for the staff who meet the person
+/// (§4, §6: the organisation "advises service users prior to putting any restrictions in
+/// place"). The one rule; the store's SQL twins are `restriction_in_force!` and
+/// `restriction_standing!`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Approved, not yet in force: waiting for its notice letter to be marked sent.
+    AwaitingNotice,
+    /// Approved and the person told, not yet in force: it starts on this later date.
+    Starts(NaiveDate),
+    /// In force: staff follow its measures.
+    InForce,
+    /// Over: lifted, ended or superseded (an active one past its end date has ended).
+    Over(RestrictionStatus),
+}
+
+impl Standing {
+    /// Approved, still standing, but not in force yet: staff handle contact as normal.
+    pub fn not_yet_in_force(self) -> bool {
+        matches!(self, Standing::AwaitingNotice | Standing::Starts(_))
+    }
+
+    /// What staff are told about a restriction that is not in force yet.
+    pub fn waiting_for(self) -> Option<String> {
+        match self {
+            Standing::AwaitingNotice => Some("waiting for the notice letter to be sent".to_owned()),
+            Standing::Starts(on) => Some(format!("it starts on {}", day(on))),
+            _ => None,
+        }
+    }
+}
+
+/// Where a restriction stands on `today`: over once lifted, ended or superseded (or past
+/// its end date); not yet in force while `awaits_notice` (its notice letter is not marked
+/// sent) or before `starts_on`; otherwise in force.
+pub fn restriction_standing(
+    status: RestrictionStatus,
+    awaits_notice: bool,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Standing {
+    if !restriction_current(status, ends_on, today) {
+        return Standing::Over(status.on(ends_on, today));
+    }
+    if awaits_notice {
+        Standing::AwaitingNotice
+    } else if starts_on > today {
+        Standing::Starts(starts_on)
+    } else {
+        Standing::InForce
+    }
+}
+
+/// Whether a restriction is in force on `today`: it still stands, the person has been
+/// told (or the head decided it applies at once for staff safety) and it has started.
+/// Only a restriction in force is checked against, breached, disputed or reviewed.
 pub fn restriction_in_force(
     status: RestrictionStatus,
+    awaits_notice: bool,
     starts_on: NaiveDate,
     ends_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> bool {
-    restriction_current(status, ends_on, today) && starts_on <= today
+    restriction_standing(status, awaits_notice, starts_on, ends_on, today) == Standing::InForce
+}
+
+/// How an approved restriction is to take effect, as the head decided at approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakesEffect {
+    /// The day it starts, or the earliest day while it waits for its notice.
+    pub starts_on: NaiveDate,
+    /// Waits for its notice letter to be marked sent.
+    pub awaits_notice: bool,
+    /// The head recorded that it must apply at once for staff safety (§4, §6).
+    pub at_once_for_staff_safety: bool,
+}
+
+/// When a restriction approved on `today` takes effect (§4, §6): once its notice letter
+/// is sent, or on `not_before` if the head chose a later day; at once only if the head
+/// records that staff safety requires it. A variation replaces a restriction already in
+/// force, which the person was told of, so it applies at once. `Err` says what to change.
+pub fn takes_effect(
+    at_once_for_staff_safety: bool,
+    not_before: Option<NaiveDate>,
+    varies_a_restriction: bool,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<TakesEffect, String> {
+    if let Some(start) = not_before {
+        if start < today {
+            return Err(format!(
+                "The start date {} has passed. Choose today or a later day, or leave it empty to start when the notice letter is sent.",
+                day(start)
+            ));
+        }
+        if at_once_for_staff_safety && start > today {
+            return Err(
+                "Choose either \"apply at once for staff safety\" or a later start date, not both."
+                    .to_owned(),
+            );
+        }
+        if varies_a_restriction && start > today {
+            return Err(
+                "A variation replaces the restriction in force today, so it starts today: leave the start date empty."
+                    .to_owned(),
+            );
+        }
+        if let Some(ends) = ends_on.filter(|ends| start > *ends) {
+            return Err(format!(
+                "The start date {} is after the end date asked for, {}. Choose an earlier start.",
+                day(start),
+                day(ends)
+            ));
+        }
+    }
+    let starts_on = not_before.unwrap_or(today).max(today);
+    Ok(TakesEffect {
+        starts_on,
+        awaits_notice: !(at_once_for_staff_safety || varies_a_restriction),
+        at_once_for_staff_safety,
+    })
+}
+
+/// The day a restriction waiting for its notice starts, once the letter was sent on
+/// `sent_on`: the later of that day and the earliest start the head set (`starts_on`).
+/// `None` when its end date would come first: it ended before the person was told, and
+/// never takes effect. Its review date stays the one the notice letter promised: a
+/// review may come sooner than twelve months after the start, never later than promised.
+pub fn start_on_notice(
+    sent_on: NaiveDate,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    let start = sent_on.max(starts_on);
+    if ends_on.is_some_and(|ends| ends < start) {
+        return None;
+    }
+    Some(start)
 }
 
 /// The date offered for the end of the chance to adapt: four weeks from today.
@@ -2004,6 +2135,7 @@ mod tests {
         assert!(!restriction_current(active, yesterday, today));
         assert!(!restriction_in_force(
             active,
+            false,
             date(2025, 1, 1),
             yesterday,
             today
@@ -2017,13 +2149,14 @@ mod tests {
             );
             assert!(restriction_current(active, ends_on, today), "{ends_on:?}");
             assert!(
-                restriction_in_force(active, today, ends_on, today),
+                restriction_in_force(active, false, today, ends_on, today),
                 "{ends_on:?}"
             );
         }
         // Not started yet: it stands, but is not in force.
         assert!(!restriction_in_force(
             active,
+            false,
             date(2025, 10, 29),
             None,
             today
@@ -2048,5 +2181,115 @@ mod tests {
             assert_eq!(status.as_str().parse(), Ok(status));
         }
         assert!("paused".parse::<RestrictionStatus>().is_err());
+    }
+
+    #[test]
+    fn i9_f15_an_approved_restriction_is_in_force_only_once_the_person_was_told() {
+        let today = date(2025, 10, 28);
+        let active = RestrictionStatus::Active;
+        // Approved today, notice not yet sent: not in force, whatever its start date.
+        let waiting = restriction_standing(active, true, today, None, today);
+        assert_eq!(waiting, Standing::AwaitingNotice);
+        assert!(waiting.not_yet_in_force());
+        assert_eq!(
+            waiting.waiting_for().as_deref(),
+            Some("waiting for the notice letter to be sent")
+        );
+        assert!(!restriction_in_force(
+            active,
+            true,
+            date(2025, 1, 1),
+            None,
+            today
+        ));
+        // Told, starting later: not in force until then.
+        let later = restriction_standing(active, false, date(2025, 11, 3), None, today);
+        assert_eq!(later, Standing::Starts(date(2025, 11, 3)));
+        assert!(later.not_yet_in_force());
+        // Told and started: in force.
+        assert_eq!(
+            restriction_standing(active, false, today, None, today),
+            Standing::InForce
+        );
+        assert!(restriction_in_force(active, false, today, None, today));
+        // Over is over, told or not.
+        let yesterday = Some(date(2025, 10, 27));
+        assert_eq!(
+            restriction_standing(active, true, date(2025, 10, 1), yesterday, today),
+            Standing::Over(RestrictionStatus::Ended)
+        );
+        assert_eq!(
+            restriction_standing(RestrictionStatus::Lifted, true, today, None, today),
+            Standing::Over(RestrictionStatus::Lifted)
+        );
+        assert!(!Standing::InForce.not_yet_in_force());
+    }
+
+    #[test]
+    fn i9_f15_a_restriction_waits_for_its_notice_unless_staff_safety_needs_it_at_once() {
+        let today = date(2025, 10, 28);
+        // By default it waits for the notice letter, from today at the earliest.
+        assert_eq!(
+            takes_effect(false, None, false, None, today),
+            Ok(TakesEffect {
+                starts_on: today,
+                awaits_notice: true,
+                at_once_for_staff_safety: false
+            })
+        );
+        // A later start the head sets: still waits for the notice.
+        let later = date(2025, 11, 10);
+        assert_eq!(
+            takes_effect(false, Some(later), false, None, today),
+            Ok(TakesEffect {
+                starts_on: later,
+                awaits_notice: true,
+                at_once_for_staff_safety: false
+            })
+        );
+        // At once for staff safety (§4, §6): in force today.
+        assert_eq!(
+            takes_effect(true, None, false, None, today),
+            Ok(TakesEffect {
+                starts_on: today,
+                awaits_notice: false,
+                at_once_for_staff_safety: true
+            })
+        );
+        // A variation replaces a restriction already in force: at once.
+        let varied = takes_effect(false, None, true, None, today).expect("variation");
+        assert!(!varied.awaits_notice);
+        assert!(!varied.at_once_for_staff_safety);
+        // What cannot be: both at once and later; a start in the past or after the end;
+        // a variation starting later than the restriction it replaces ends.
+        assert!(takes_effect(true, Some(later), false, None, today).is_err());
+        assert!(takes_effect(false, Some(date(2025, 10, 27)), false, None, today).is_err());
+        assert!(takes_effect(false, Some(later), false, Some(date(2025, 11, 1)), today).is_err());
+        assert!(takes_effect(false, Some(later), true, None, today).is_err());
+        assert!(takes_effect(true, Some(today), false, None, today).is_ok());
+    }
+
+    #[test]
+    fn i9_f15_it_starts_the_day_the_notice_is_sent_or_the_later_start_set() {
+        let approved = date(2025, 10, 28);
+        // Sent three days after approval: starts then.
+        assert_eq!(
+            start_on_notice(date(2025, 10, 31), approved, None),
+            Some(date(2025, 10, 31))
+        );
+        // Sent before the later start the head set: starts on that day.
+        assert_eq!(
+            start_on_notice(date(2025, 10, 29), date(2025, 11, 10), None),
+            Some(date(2025, 11, 10))
+        );
+        // Through its end date it may still start; after it, it never takes effect.
+        assert_eq!(
+            start_on_notice(date(2025, 11, 30), approved, Some(date(2025, 11, 30))),
+            Some(date(2025, 11, 30))
+        );
+        assert_eq!(
+            start_on_notice(date(2025, 12, 1), approved, Some(date(2025, 11, 30))),
+            None
+        );
     }
 }

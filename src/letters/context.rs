@@ -40,6 +40,9 @@ pub struct LetterContext {
     /// Why: the justification for the decision or outcome.
     pub reasons: String,
     pub starts_on: Option<NaiveDate>,
+    /// Restriction notice: the arrangements apply from the day the letter is sent (and not
+    /// before `starts_on`), not from a date known when it was drafted (issue 9, finding 15).
+    pub starts_once_sent: bool,
     /// None: until the restriction is reviewed.
     pub ends_on: Option<NaiveDate>,
     pub next_review_on: Option<NaiveDate>,
@@ -51,6 +54,9 @@ pub struct LetterContext {
     /// How to reach the organisation, including its complaints procedure (§7). May hold
     /// several lines; each becomes a line of the letter.
     pub contact_details: String,
+    /// Dispute outcome: the organisation's complaints system reference (§7), printed
+    /// under the letter's own reference; None for other letters and older disputes.
+    pub complaint_reference: Option<String>,
 }
 
 /// A restriction measure as a letter describes it: its kind (the stored spelling, e.g.

@@ -423,10 +423,12 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         measures: kinds.iter().map(|k| measure(k.as_str())).collect(),
         reasons: "Sample reasons.".to_owned(),
         starts_on: Some(date(6)),
+        starts_once_sent: false,
         ends_on: Some(date(30)),
         next_review_on: Some(date(31)),
         outcome: outcome.map(str::to_owned),
         contact_name: "Sample Contact".to_owned(),
         contact_details: "Sample address\nsample@example.org".to_owned(),
+        complaint_reference: Some("CMP-0001".to_owned()),
     }
 }

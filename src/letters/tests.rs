@@ -84,11 +84,13 @@ fn context(kind: LetterKind) -> LetterContext {
         measures: measures(),
         reasons: "More than 50 calls a day took staff away from other service users.".into(),
         starts_on: Some(date(2026, 11, 10)),
+        starts_once_sent: false,
         ends_on: None,
         next_review_on: Some(date(2027, 11, 10)),
         outcome: outcome_for(kind),
         contact_name: "Jo Bloggs".into(),
         contact_details: "Complaints team\ncomplaints@example.org".into(),
+        complaint_reference: None,
     }
 }
 
@@ -264,6 +266,47 @@ fn i9_f6_the_notice_quotes_the_justification_once() {
             );
         }
     }
+}
+
+#[test]
+fn i9_f15_a_notice_waiting_to_be_sent_says_it_applies_from_the_day_it_is_sent() {
+    let mut waiting = context(LetterKind::RestrictionNotice);
+    waiting.starts_once_sent = true;
+    waiting.starts_on = Some(waiting.letter_date);
+    let body = |format, language, ctx: &LetterContext| {
+        letters()
+            .render(LetterKind::RestrictionNotice, format, language, ctx)
+            .unwrap()
+            .body
+    };
+    let en = body(LetterFormat::Standard, Language::En, &waiting);
+    assert!(
+        en.contains("apply from the day this letter is sent to you, until we review them"),
+        "{en}"
+    );
+    assert!(!en.contains("but not before"), "{en}");
+    let easy = body(LetterFormat::EasyRead, Language::En, &waiting);
+    assert!(easy.contains("These rules start on the day we send you this letter."));
+    let cy = body(LetterFormat::Standard, Language::Cy, &waiting);
+    assert!(
+        cy.contains("o'r diwrnod yr anfonir y llythyr hwn atoch"),
+        "{cy}"
+    );
+    let cy_easy = body(LetterFormat::EasyRead, Language::Cy, &waiting);
+    assert!(cy_easy.contains("y diwrnod rydyn ni'n anfon y llythyr hwn atoch chi"));
+    // A later start the head set is named.
+    waiting.starts_on = Some(date(2026, 11, 10));
+    waiting.ends_on = Some(date(2027, 5, 10));
+    let en = body(LetterFormat::Standard, Language::En, &waiting);
+    assert!(
+        en.contains("apply from the day this letter is sent to you, but not before 10 November 2026, until 10 May 2027."),
+        "{en}"
+    );
+    let cy = body(LetterFormat::Standard, Language::Cy, &waiting);
+    assert!(
+        cy.contains("ond nid cyn 10 Tachwedd 2026, tan 10 Mai 2027."),
+        "{cy}"
+    );
 }
 
 #[test]

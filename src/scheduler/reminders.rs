@@ -285,12 +285,18 @@ pub async fn sweep(
         );
     }
     for letter in &due.unsent_letters {
-        let text = format!(
+        let mut text = format!(
             "*Letter not marked sent:* the {} letter for {} was drafted on {} and is not yet marked as sent.",
             letter.kind.replace('_', " "),
             letter.subject_reference,
             day(letter.created_at.with_timezone(&state.timezone).date_naive())
         );
+        if letter.restriction_waits {
+            text.push_str(&format!(
+                " Restriction {} is approved but not yet in force: it waits on this letter, and takes effect once you mark it sent (§4, §6).",
+                letter.subject_reference
+            ));
+        }
         plan.add(
             ReminderKind::LetterUnsent,
             "letter",

@@ -144,6 +144,11 @@ pub enum Action {
     /// "No further action: behaviour adapted" on an adapt-period reminder; value: the
     /// warning id.
     CloseWarning,
+    /// The approval message's "apply at once for staff safety" tick, in the block
+    /// `takes_effect:<request id>` (issue 9, finding 15).
+    AtOnce,
+    /// The approval message's optional later start date, in the same block.
+    StartsNotBefore,
 }
 
 impl Action {
@@ -175,6 +180,8 @@ impl Action {
         Action::Measures,
         Action::Kinds,
         Action::CloseWarning,
+        Action::AtOnce,
+        Action::StartsNotBefore,
     ];
 
     /// The wire string Slack carries.
@@ -207,6 +214,8 @@ impl Action {
             Action::Measures => "measures",
             Action::Kinds => "kinds",
             Action::CloseWarning => "close_warning",
+            Action::AtOnce => "at_once",
+            Action::StartsNotBefore => "starts_not_before",
         }
     }
 
@@ -239,6 +248,15 @@ pub const THREAT_OF_VIOLENCE: &str = "threat_of_violence";
 
 /// The block id of the function picker on forms where the user may belong to several.
 pub const FUNCTION: &str = "function";
+
+/// The approval message's block with how the restriction takes effect:
+/// `takes_effect:<request id>` (issue 9, finding 15).
+pub fn takes_effect_block(request_id: i64) -> String {
+    format!("takes_effect:{request_id}")
+}
+
+/// The value of the "apply at once for staff safety" tick.
+pub const AT_ONCE_FOR_STAFF_SAFETY: &str = "staff_safety";
 
 /// The approval checklist's block id: `criteria:<request id>`.
 pub fn criteria_block(request_id: i64) -> String {

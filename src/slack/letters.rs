@@ -126,11 +126,13 @@ pub fn base_letter(
         measures: Vec::new(),
         reasons: String::new(),
         starts_on: None,
+        starts_once_sent: false,
         ends_on: None,
         next_review_on: None,
         outcome: None,
         contact_name: function_name.to_owned(),
         contact_details: ctx.state.complaints_contact.clone(),
+        complaint_reference: None,
     }
 }
 
@@ -166,6 +168,7 @@ pub fn variation_letter(
     };
     letter.reference = origin.reference.clone();
     letter.reasons = origin.reasons.clone();
+    letter.complaint_reference = origin.complaint_reference.clone();
     let (kind, outcome) = match origin.of {
         VariationOf::Review => (LetterKind::ReviewOutcome, ReviewOutcome::Vary.as_str()),
         VariationOf::Dispute => (LetterKind::DisputeOutcome, DisputeOutcome::Varied.as_str()),

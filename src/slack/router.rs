@@ -240,7 +240,12 @@ pub async fn block_actions(
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
                 Some(Action::ApproveRequest) => match value.parse::<i64>() {
-                    Ok(id) => Some(rpt_text(&res::approve(&ctx, id, ticked(event, id)).await?)),
+                    Ok(id) => {
+                        let (at_once, not_before) = takes_effect_choice(event, id);
+                        Some(rpt_text(
+                            &res::approve(&ctx, id, ticked(event, id), at_once, not_before).await?,
+                        ))
+                    }
                     Err(_) => None,
                 },
                 Some(Action::RejectRequest) => match value.parse::<i64>() {
@@ -362,6 +367,32 @@ fn ticked(event: &SlackInteractionBlockActionsEvent, request_id: i64) -> Vec<Str
         .and_then(|value| value.selected_options.as_ref())
         .map(|options| options.iter().map(|o| o.value.clone()).collect())
         .unwrap_or_default()
+}
+
+/// How the head chose, on the approval message, that the restriction takes effect: at
+/// once for staff safety, and a start date no earlier than which (issue 9, finding 15).
+fn takes_effect_choice(
+    event: &SlackInteractionBlockActionsEvent,
+    request_id: i64,
+) -> (bool, Option<chrono::NaiveDate>) {
+    let block = SlackBlockId(crate::slack::ids::takes_effect_block(request_id));
+    let values = event
+        .state
+        .as_ref()
+        .and_then(|state| state.values.get(&block));
+    let at_once = values
+        .and_then(|v| v.get(&SlackActionId(Action::AtOnce.as_str().to_owned())))
+        .and_then(|value| value.selected_options.as_ref())
+        .is_some_and(|options| {
+            options
+                .iter()
+                .any(|o| o.value == crate::slack::ids::AT_ONCE_FOR_STAFF_SAFETY)
+        });
+    let not_before = values
+        .and_then(|v| v.get(&SlackActionId(Action::StartsNotBefore.as_str().to_owned())))
+        .and_then(|value| value.selected_date.as_deref())
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    (at_once, not_before)
 }
 
 fn rpt_text(message: &str) -> Reply {

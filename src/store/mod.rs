@@ -23,6 +23,49 @@ macro_rules! restriction_current {
     };
 }
 
+/// SQL twin of [`crate::domain::restriction::restriction_in_force`]: the restriction under
+/// `$alias` still stands on `$today`, the person has been told (it no longer awaits its
+/// notice letter) and it has started. What staff check against, breaches, disputes and
+/// reviews need (issue 9, finding 15).
+macro_rules! restriction_in_force {
+    ($alias:literal, $today:literal) => {
+        concat!(
+            "(",
+            restriction_current!($alias, $today),
+            " AND NOT ",
+            $alias,
+            "awaits_notice AND ",
+            $alias,
+            "starts_on <= ",
+            $today,
+            ")"
+        )
+    };
+}
+
+/// SQL twin of [`crate::domain::restriction::restriction_standing`], in the case file's
+/// words: over (its status on `$today`), approved but not yet in force (and why), or
+/// active (in force).
+macro_rules! restriction_standing {
+    ($alias:literal, $today:literal) => {
+        concat!(
+            "(CASE WHEN ",
+            restriction_current!($alias, $today),
+            " AND ",
+            $alias,
+            "awaits_notice THEN 'approved, not yet in force: waiting for the notice letter to be sent' WHEN ",
+            restriction_current!($alias, $today),
+            " AND ",
+            $alias,
+            "starts_on > ",
+            $today,
+            " THEN 'approved, not yet in force' ELSE ",
+            restriction_status_on!($alias, $today),
+            " END)"
+        )
+    };
+}
+
 /// SQL twin of [`crate::domain::restriction::RestrictionStatus::on`]: the restriction's
 /// status on the date bound as `$today`, `ended` once an active one is past its end date.
 macro_rules! restriction_status_on {
@@ -333,6 +376,21 @@ pub trait RoleStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn list_admins(&self) -> StoreResult<Vec<UserId>>;
     async fn is_admin(&self, user: &UserId) -> StoreResult<bool>;
+    /// Names `user` a complaints handler (§7): a role outside the functions, who may
+    /// handle any dispute of a restriction they had no part in.
+    async fn add_complaints_handler(
+        &self,
+        user: &UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn remove_complaints_handler(
+        &self,
+        user: &UserId,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn list_complaints_handlers(&self) -> StoreResult<Vec<UserId>>;
 }
 
 /// The audit trail, read side; writes happen inside the changes they record (R-REC-4).
@@ -509,8 +567,16 @@ pub trait ReportingStore: Send + Sync {
         now: DateTime<Utc>,
         announce: Announce<'_>,
     ) -> StoreResult<Recorded>;
-    /// Restrictions in force on `today` (active, started, not past their end date).
+    /// Restrictions in force on `today` (active, the person told, started, not past their
+    /// end date: `restriction_in_force!`).
     async fn active_restrictions(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<ActiveRestriction>>;
+    /// Restrictions approved and still standing on `today` but not yet in force: waiting
+    /// for their notice letter to be sent, or starting on a later day (issue 9, finding 15).
+    async fn restrictions_not_yet_in_force(
         &self,
         person_id: i64,
         today: NaiveDate,

@@ -125,7 +125,22 @@ pub struct ActiveRestriction {
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub next_review_on: NaiveDate,
+    /// Approved, waiting for its notice letter to be marked sent (issue 9, finding 15).
+    pub awaits_notice: bool,
     pub measures: Vec<Measure>,
+}
+
+impl ActiveRestriction {
+    /// Where it stands on `today` (the domain's one rule).
+    pub fn standing(&self, today: NaiveDate) -> crate::domain::restriction::Standing {
+        crate::domain::restriction::restriction_standing(
+            crate::domain::restriction::RestrictionStatus::Active,
+            self.awaits_notice,
+            self.starts_on,
+            self.ends_on,
+            today,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -256,10 +271,11 @@ pub struct RequestRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
     /// Every criterion ticked (the proof only `check_approval` makes); the restriction
-    /// starts on `starts_on`.
+    /// takes effect as `takes_effect` says (issue 9, finding 15).
     Approve {
         checklist: crate::domain::restriction::CompleteChecklist,
-        starts_on: NaiveDate,
+        /// When it takes effect: once its notice is sent, or at once for staff safety.
+        takes_effect: crate::domain::restriction::TakesEffect,
     },
     Reject {
         ticked: Vec<String>,
@@ -339,8 +355,23 @@ impl std::fmt::Debug for Effects {
 /// Marking a letter sent: recorded now, or it already was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LetterSent {
-    Recorded,
-    AlreadySent { on: NaiveDate, by: String },
+    /// Recorded; `restriction` is the restriction that waited on this notice and now
+    /// takes effect, if any (issue 9, finding 15).
+    Recorded {
+        restriction: Option<TookEffect>,
+    },
+    AlreadySent {
+        on: NaiveDate,
+        by: String,
+    },
+}
+
+/// A restriction that took effect once its notice letter was marked sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TookEffect {
+    pub reference: String,
+    /// The day it is in force from.
+    pub starts_on: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -417,6 +448,8 @@ pub struct NewDispute {
     pub received_on: NaiveDate,
     pub summary: String,
     pub handler: crate::domain::UserId,
+    /// The organisation's complaints system reference (§7).
+    pub complaint_reference: String,
     pub due_on: NaiveDate,
 }
 
@@ -440,6 +473,8 @@ pub struct DisputeRecord {
     pub resolved_at: Option<DateTime<Utc>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// The complaints system's reference; None for disputes recorded before it was asked.
+    pub complaint_reference: Option<String>,
 }
 
 /// A review to start (R-REV-1): annual, or early reconsideration (§8).
@@ -518,6 +553,8 @@ pub struct VariationOrigin {
     pub reference: String,
     /// The reasons given for varying, for the outcome letter.
     pub reasons: String,
+    /// A dispute's complaints system reference, for the outcome letter (§7).
+    pub complaint_reference: Option<String>,
 }
 
 /// A dispute awaiting resolution whose due date has come (for reminders, R-REM-1).

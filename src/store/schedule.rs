@@ -126,6 +126,9 @@ pub struct UnsentLetter {
     pub created_at: DateTime<Utc>,
     /// The manager holding the draft: it was delivered to them to send.
     pub owner: UserId,
+    /// A restriction notice whose restriction is approved but not yet in force: it
+    /// waits on this letter being sent (issue 9, finding 15).
+    pub restriction_waits: bool,
 }
 
 /// Everything a sweep may remind about, as of one day.

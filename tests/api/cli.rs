@@ -162,6 +162,66 @@ fn admin_subcommands_manage_roles_and_write_the_audit_trail() {
     assert!(events.iter().all(|e| e.actor == "cli:ops"));
 }
 
+#[test]
+fn i9_f9_admins_name_and_revoke_complaints_handlers_with_audit_events() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    let run = |args: &[&str]| {
+        let output = bot(dir.path(), db.url())
+            .arg("admin")
+            .args(["--actor", "ops"])
+            .args(args)
+            .output()
+            .expect("runs");
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+        )
+    };
+    assert_eq!(
+        run(&["list-complaints-handlers"]),
+        (true, "no complaints handlers".to_owned())
+    );
+    assert!(run(&["grant-complaints-handler", "<@U0COMPLAINTS|cee>"]).0);
+    assert!(run(&["grant-complaints-handler", "U0OTHER"]).0);
+    assert!(
+        !run(&["grant-complaints-handler", "U0OTHER"]).0,
+        "granted twice"
+    );
+    assert_eq!(
+        run(&["list-complaints-handlers"]),
+        (true, "U0COMPLAINTS\nU0OTHER".to_owned())
+    );
+    assert!(run(&["revoke-complaints-handler", "U0OTHER"]).0);
+    assert!(
+        !run(&["revoke-complaints-handler", "U0OTHER"]).0,
+        "not one any more"
+    );
+    assert_eq!(
+        run(&["list-complaints-handlers"]),
+        (true, "U0COMPLAINTS".to_owned())
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let events = runtime.block_on(async {
+        let store = contact_policy_bot::store::connect(db.url())
+            .await
+            .expect("store");
+        store.all_audit_events().await.expect("audit")
+    });
+    let actions: Vec<_> = events
+        .iter()
+        .map(|e| (e.action.as_str(), e.subject_id.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("complaints_handler_added", "U0COMPLAINTS", "cli:ops"),
+            ("complaints_handler_added", "U0OTHER", "cli:ops"),
+            ("complaints_handler_removed", "U0OTHER", "cli:ops"),
+        ]
+    );
+}
+
 mod reqwest {
     /// A blocking GET without pulling in reqwest's blocking client: true on HTTP 200.
     pub fn blocking_get_ok(url: &str) -> bool {

@@ -194,6 +194,7 @@ async fn dispute_in_store(app: &TestApp, case: &Case) -> i64 {
         received_on: today(),
         summary: "Says the restriction is unfair".to_owned(),
         handler: UserId::from_slack(HANDLER),
+        complaint_reference: "CMP-1".to_owned(),
         due_on: default_due_on(today()),
     };
     app.store
@@ -246,16 +247,11 @@ async fn r_dis_1_dispute_goes_to_its_handler_and_resolves_with_a_letter(backend:
     );
     let modal = app.opened_modal(0).await;
     assert_eq!(modal["callback_id"], "dispute");
-    // The default handler is a manager who did not request the restriction, and says so.
+    // The default handler is a manager who neither requested nor approved the
+    // restriction, and the form says who may handle it (§7).
     let handler = block(&modal, "handler");
     assert_eq!(handler["element"]["initial_user"], HANDLER, "{handler}");
-    assert!(
-        handler["hint"]["text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("did not request"),
-        "{handler}"
-    );
+    assert!(modal.to_string().contains("neither requested"), "{modal}");
     // The due date offered is 20 working days on (bank holidays skipped, unit-tested).
     assert_eq!(
         block(&modal, "due_on")["element"]["initial_date"],
@@ -266,6 +262,7 @@ async fn r_dis_1_dispute_goes_to_its_handler_and_resolves_with_a_letter(backend:
         ("received_on", v::date(&today().to_string())),
         ("summary", v::text("Says the restriction is unfair")),
         ("handler", user_select(STAFF)),
+        ("complaint_reference", v::text("CMP-2026-0042")),
         ("due_on", v::date(&default_due_on(today()).to_string())),
     ];
     // A handler must be a manager of the function.
@@ -344,7 +341,7 @@ async fn r_dis_1_dispute_goes_to_its_handler_and_resolves_with_a_letter(backend:
         said[0].body["text"]
             .as_str()
             .unwrap_or_default()
-            .contains("Only the handler"),
+            .contains("You cannot resolve dispute"),
         "{:?}",
         said[0].body
     );
@@ -413,10 +410,9 @@ async fn r_dis_2_lifting_after_a_dispute_ends_the_restriction_at_once(backend: B
     };
     let case = case(&app).await;
     let dispute = dispute_in_store(&app, &case).await;
-    // The head may resolve in the handler's place.
     let body = resolve(
         &app,
-        HEAD,
+        HANDLER,
         dispute,
         0,
         outcome("lifted", "The decision relied on a misunderstanding"),
@@ -466,7 +462,7 @@ async fn r_dis_2_a_dispute_is_resolved_exactly_once(backend: Backend) {
     // Two submissions race (two open copies of the modal, or a double click).
     let (a, b) = tokio::join!(
         app.submit_modal(HANDLER, &modal, outcome("still_applies", "Still needed")),
-        app.submit_modal(HEAD, &modal, outcome("lifted", "No longer needed")),
+        app.submit_modal(HANDLER, &modal, outcome("lifted", "No longer needed")),
     );
     let bodies = [a.text().await.expect("a"), b.text().await.expect("b")];
     assert_eq!(
@@ -923,4 +919,188 @@ on_both_backends!(
     r_rev_1_start_review_button_lifts_and_check_says_no_restrictions,
     r_rev_1_varying_goes_to_the_head_and_approval_replaces_the_restriction,
     r_dis_2_varied_after_a_dispute_sends_the_dispute_outcome_on_approval,
+);
+
+/// Named a complaints handler by an admin; holds no role in any function.
+const COMPLAINTS: &str = "U0COMPLAINTS";
+
+async fn name_complaints_handler(app: &TestApp) {
+    app.store
+        .add_complaints_handler(
+            &UserId::from_slack(COMPLAINTS),
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("complaints handler");
+}
+
+/// What the response_url named `name` was told, once.
+async fn told(app: &TestApp, name: &str) -> String {
+    let said = app
+        .slack
+        .wait_for_calls(&format!("response_url:{name}"), 1, WAIT)
+        .await;
+    said[0].body["text"].as_str().unwrap_or_default().to_owned()
+}
+
+/// §7: the dispute is handled through the internal complaints procedure, so neither the
+/// manager who requested the restriction, nor the head who approved it, nor a deputy may
+/// resolve it; each is told who may.
+async fn i9_f9_the_requester_and_approver_cannot_resolve_a_dispute_and_are_told_who_may(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_f9_not_involved").await else {
+        return;
+    };
+    let case = case(&app).await;
+    name_complaints_handler(&app).await;
+    let dispute = dispute_in_store(&app, &case).await;
+    for (user, why) in [
+        (MANAGER, "they requested the restriction"),
+        (HEAD, "they approved the restriction"),
+        (DEPUTY, "head or deputy"),
+    ] {
+        app.click(
+            user,
+            "resolve_dispute",
+            &dispute.to_string(),
+            &app.slack.response_url(user),
+        )
+        .await;
+        let said = told(&app, user).await;
+        assert!(
+            said.contains("You cannot resolve dispute")
+                && said.contains(why)
+                && said.contains(&format!("<@{HANDLER}>"))
+                && said.contains(&format!("<@{COMPLAINTS}>")),
+            "{user}: {said}"
+        );
+        assert!(!said.contains(&format!("<@{user}>,")), "{said}");
+    }
+    assert!(
+        app.slack.calls_to("views.open").is_empty(),
+        "no resolve form opened for them"
+    );
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(stored.status, "awaiting_resolution");
+    // Nor may the requester be named its handler when the dispute is recorded.
+    app.slash_command(MANAGER, "dispute Jane").await;
+    let modal = app.opened_modal(0).await;
+    let answer: Value = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[
+                ("restriction", v::select(&case.restriction.to_string())),
+                ("received_on", v::date(&today().to_string())),
+                ("summary", v::text("Says it is unfair")),
+                ("handler", user_select(MANAGER)),
+                ("complaint_reference", v::text("CMP-7")),
+                ("due_on", v::date(&default_due_on(today()).to_string())),
+            ]),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["handler"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("requested the restriction") && error.contains(&format!("<@{COMPLAINTS}>")),
+        "{answer}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// §7: a complaints handler, named by an admin and outside the functions, is offered as the
+/// handler first and resolves the dispute; the complaint reference is stored and shown in
+/// the case file and the outcome letter.
+async fn i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_shown(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_f9_complaints_handler").await else {
+        return;
+    };
+    let case = case(&app).await;
+    name_complaints_handler(&app).await;
+    app.slash_command(MANAGER, "dispute Jane").await;
+    let modal = app.opened_modal(0).await;
+    let handler = block(&modal, "handler");
+    assert_eq!(handler["element"]["initial_user"], COMPLAINTS, "{handler}");
+    let fields = [
+        ("restriction", v::select(&case.restriction.to_string())),
+        ("received_on", v::date(&today().to_string())),
+        ("summary", v::text("Says the restriction is unfair")),
+        ("handler", user_select(COMPLAINTS)),
+        ("complaint_reference", v::text("  ")),
+        ("due_on", v::date(&default_due_on(today()).to_string())),
+    ];
+    // The complaints system's reference is required.
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, state_values(&fields))
+        .await
+        .json()
+        .await
+        .expect("errors");
+    assert!(
+        answer["errors"]["complaint_reference"].is_string(),
+        "{answer}"
+    );
+    let mut fields = fields.to_vec();
+    fields[4] = ("complaint_reference", v::text("CMP-2026-0042"));
+    let body = app
+        .submit_modal(MANAGER, &modal, state_values(&fields))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let dispute: i64 = button_value(&app, COMPLAINTS, "resolve_dispute")
+        .await
+        .parse()
+        .expect("dispute id");
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(
+        (
+            stored.handler.as_str(),
+            stored.complaint_reference.as_deref()
+        ),
+        (COMPLAINTS, Some("CMP-2026-0042"))
+    );
+    let case_file = app
+        .store
+        .history(case.person, today())
+        .await
+        .expect("history");
+    assert!(
+        case_file
+            .iter()
+            .any(|h| h.kind == "dispute" && h.summary.contains("complaint reference CMP-2026-0042")),
+        "{case_file:?}"
+    );
+    let body = resolve(
+        &app,
+        COMPLAINTS,
+        dispute,
+        1,
+        outcome(
+            "still_applies",
+            "The calls still stop the team helping others",
+        ),
+    )
+    .await;
+    assert!(body.is_empty(), "{body}");
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(
+        letter.contains("Your complaint reference: CMP-2026-0042"),
+        "{letter}"
+    );
+    let stored = app.store.dispute(dispute).await.expect("d").expect("d");
+    assert_eq!(stored.resolved_by.as_deref(), Some(COMPLAINTS));
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f9_the_requester_and_approver_cannot_resolve_a_dispute_and_are_told_who_may,
+    i9_f9_a_complaints_handler_resolves_and_the_complaint_reference_is_shown,
 );

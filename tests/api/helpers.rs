@@ -139,7 +139,7 @@ pub async fn spawn_app_with(
 /// The members of staff the scenarios act as, each an active full member of the
 /// workspace as Slack's `users.info` answers for them (R-DP-3: only full members are
 /// staff, and real Slack knows nobody it was not told about).
-pub const STANDARD_STAFF: [(&str, &str); 9] = [
+pub const STANDARD_STAFF: [(&str, &str); 11] = [
     ("U0STAFF", "Sam Staff"),
     ("U0MANAGER", "Morgan Manager"),
     ("U0HEAD", "Harper Head"),
@@ -149,6 +149,8 @@ pub const STANDARD_STAFF: [(&str, &str); 9] = [
     ("U0HANDLER", "Hana Handler"),
     ("U0ADMIN", "Ada Admin"),
     ("U0NOROLE", "Noel Norole"),
+    ("U0OTHER", "Omar Other"),
+    ("U0COMPLAINTS", "Cara Complaints"),
 ];
 
 /// Seeds [`STANDARD_STAFF`] into `slack`, keeping any the test seeded itself.
@@ -976,4 +978,63 @@ pub async fn sql_texts(db_url: &str, sql: &str) -> Vec<String> {
             .await
             .expect(sql)
     }
+}
+
+/// The manager marks the notice letter for restriction `reference` sent on `sent_on`,
+/// through its "Mark as sent" button and modal (issue 9, finding 15: the restriction
+/// takes effect once the person has been told).
+pub async fn mark_notice_sent(
+    app: &TestApp,
+    manager: &str,
+    reference: &str,
+    sent_on: chrono::NaiveDate,
+) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let letter_id = loop {
+        let found = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| {
+                c.body["channel"] == manager
+                    && c.body["text"]
+                        .as_str()
+                        .is_some_and(|t| t.contains(&format!("Letter ready for {reference}")))
+            })
+            .find_map(|c| {
+                c.body["blocks"].as_array()?.iter().find_map(|b| {
+                    b["elements"]
+                        .as_array()?
+                        .iter()
+                        .find(|e| e["action_id"] == "mark_letter_sent")
+                        .and_then(|e| e["value"].as_str().map(str::to_owned))
+                })
+            });
+        if let Some(id) = found {
+            break id;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no letter-ready message for {reference} to {manager}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let opened = app.slack.calls_to("views.open").len();
+    app.click(
+        manager,
+        "mark_letter_sent",
+        &letter_id,
+        &app.slack.response_url(&format!("sent_{letter_id}")),
+    )
+    .await;
+    let modal = app.opened_modal(opened).await;
+    assert_eq!(modal["callback_id"], "letter_sent");
+    let values = state_values(&[
+        ("sent_on", slack_values::date(&sent_on.to_string())),
+        ("method", slack_values::radio("post")),
+    ]);
+    assert_eq!(
+        app.submit_modal(manager, &modal, values).await.status(),
+        200
+    );
 }

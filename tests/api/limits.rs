@@ -845,6 +845,12 @@ async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
         today,
     )
     .await;
+    // A complaints handler handles it (§7): the deputy decides restrictions, so may not.
+    let complaints = UserId::from_slack("U0COMPLAINTS");
+    app.store
+        .add_complaints_handler(&complaints, &Actor::cli("test"), now)
+        .await
+        .expect("complaints handler");
     assert_eq!(
         app.slash_command(MANAGER, "dispute 07700 900001")
             .await
@@ -856,21 +862,21 @@ async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
         &modal,
         &[(
             "handler",
-            json!({ "type": "users_select", "selected_user": DEPUTY }),
+            json!({ "type": "users_select", "selected_user": complaints.as_str() }),
         )],
     );
     submit_ok(&app, MANAGER, &modal, values).await;
     settle(&app.slack).await;
     let dispute = button_value(&app.slack, "resolve_dispute").expect("a dispute DM to its handler");
     app.click(
-        DEPUTY,
+        complaints.as_str(),
         "resolve_dispute",
         &dispute,
         &app.slack.response_url("resolve"),
     )
     .await;
     let modal = modal_named(&app, "resolve").await;
-    submit_ok(&app, DEPUTY, &modal, fill(&modal, &[])).await;
+    submit_ok(&app, complaints.as_str(), &modal, fill(&modal, &[])).await;
     assert_eq!(
         app.slash_command(MANAGER, "review 07700 900001")
             .await

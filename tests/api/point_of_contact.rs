@@ -297,7 +297,9 @@ async fn i9_f5_the_point_of_contact_is_stored_by_id_named_in_the_letter_and_ment
         stored_points_of_contact(&app, "restriction_measures").await,
         [json!({ "slack_user_id": SPOC })]
     );
-    // Staff checking the person see a working mention.
+    // Once the person is told (issue 9, finding 15), staff checking them see a working
+    // mention.
+    mark_notice_sent(&app, MANAGER, "RES-00001", chrono::Utc::now().date_naive()).await;
     let shown = check(&app).await;
     assert!(
         shown.contains("Only <@U0SPOC> deals with them; pass any contact to <@U0SPOC>."),

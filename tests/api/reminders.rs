@@ -814,6 +814,7 @@ async fn i9_f12_an_overdue_dispute_is_reminded_again_every_five_working_days_to_
         received_on: date(2026, 10, 13),
         summary: "Says the restriction is unfair".to_owned(),
         handler: UserId::from_slack(HANDLER),
+        complaint_reference: "CMP-1".to_owned(),
         due_on: date(2026, 11, 10),
     };
     app.store

@@ -364,7 +364,19 @@ async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(
             "buttons still there: {text}"
         );
     }
-    // R-RES-6: in force at once, phrased for staff.
+    // R-LET-2: the notice letter goes to the requester as a file, with Mark as sent.
+    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
+    let notice = uploads
+        .iter()
+        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .find(|t| t.contains("RES-00001"))
+        .expect("notice letter uploaded");
+    assert!(
+        notice.contains("Jane Doe") && notice.contains("Tuesday"),
+        "{notice}"
+    );
+    // R-RES-6: in force once the person is told (issue 9, finding 15), phrased for staff.
+    mark_notice_sent(&app, MANAGER, "RES-00001", Utc::now().date_naive()).await;
     let check: Value = app
         .slash_command(STAFF, "check Jane")
         .await
@@ -377,17 +389,6 @@ async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(
         "{shown}"
     );
     assert!(shown.contains("RES-00001"), "{shown}");
-    // R-LET-2: the notice letter goes to the requester as a file, with Mark as sent.
-    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
-    let notice = uploads
-        .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
-        .find(|t| t.contains("RES-00001"))
-        .expect("notice letter uploaded");
-    assert!(
-        notice.contains("Jane Doe") && notice.contains("Tuesday"),
-        "{notice}"
-    );
     // R-REC-4: each step is in the audit trail.
     let actions: Vec<String> = app
         .store
@@ -625,9 +626,10 @@ async fn concurrent_approve_clicks_record_exactly_one_decision(backend: Backend)
             .count(),
         1
     );
+    // One restriction, approved and waiting for its notice (issue 9, finding 15).
     assert_eq!(
         app.store
-            .active_restrictions(case.person, Utc::now().date_naive())
+            .restrictions_not_yet_in_force(case.person, Utc::now().date_naive())
             .await
             .expect("a")
             .len(),
@@ -1971,3 +1973,316 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
 }
 
 on_both_backends!(i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head);
+
+/// Clicks Approve with every criterion ticked and the approval message's "takes effect"
+/// choices as given (issue 9, finding 15).
+async fn click_approve_taking_effect(
+    app: &TestApp,
+    request_id: i64,
+    at_once: bool,
+    not_before: Option<&str>,
+    response: &str,
+) {
+    let options: Vec<Value> = all_criteria()
+        .iter()
+        .map(|t| json!({ "text": { "type": "plain_text", "text": t }, "value": t }))
+        .collect();
+    let mut takes_effect = serde_json::Map::new();
+    if at_once {
+        takes_effect.insert(
+            "at_once".into(),
+            json!({ "type": "checkboxes", "selected_options": [{ "text": { "type": "plain_text", "text": "Apply at once for staff safety" }, "value": "staff_safety" }] }),
+        );
+    }
+    if let Some(day) = not_before {
+        takes_effect.insert(
+            "starts_not_before".into(),
+            json!({ "type": "datepicker", "selected_date": day }),
+        );
+    }
+    let payload = json!({
+        "type": "block_actions",
+        "team": { "id": TEAM_ID, "domain": "testteam" },
+        "user": { "id": HEAD, "username": "u", "name": "u", "team_id": TEAM_ID },
+        "api_app_id": "A0APP",
+        "token": "legacy",
+        "container": { "type": "message", "message_ts": "1700000000.000100", "channel_id": "DHEAD", "is_ephemeral": false },
+        "trigger_id": app.slack.new_trigger(),
+        "channel": { "id": "DHEAD", "name": "directmessage" },
+        "response_url": app.slack.response_url(response),
+        "state": { "values": {
+            format!("criteria:{request_id}"): { "criteria": { "type": "checkboxes", "selected_options": options } },
+            format!("takes_effect:{request_id}"): takes_effect,
+        } },
+        "actions": [{ "type": "button", "action_id": "approve_request", "block_id": "decide", "value": request_id.to_string(),
+                      "text": { "type": "plain_text", "text": "Approve" }, "action_ts": format!("1700000000.{}", rand::random::<u32>()) }]
+    });
+    assert_eq!(app.post_interaction(&payload).await.status(), 200);
+}
+
+async fn check_jane(app: &TestApp) -> String {
+    let reply: Value = app
+        .slash_command(STAFF, "check Jane")
+        .await
+        .json()
+        .await
+        .expect("check JSON");
+    reply.to_string()
+}
+
+/// Issue 9, finding 15 (§4, §6: the organisation "advises service users prior to putting
+/// any restrictions in place"): an approved restriction is not in force until its notice
+/// letter is marked sent; `/contact check` and the case file say so, no breach can be
+/// logged against it, and it is in force from the day the letter is sent (its review on
+/// the date the letter promised).
+async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_takes_effect").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    click_approve_taking_effect(&app, request_id, false, None, "approve").await;
+    let said = answer_to(&app, "approve").await;
+    assert!(said.ends_with("approved."), "{said}");
+    let today = Utc::now().date_naive();
+    // The notice tells the person it applies once they are sent it.
+    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
+    let notice = uploads
+        .iter()
+        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .find(|t| t.contains("RES-00001"))
+        .expect("notice letter uploaded");
+    assert!(
+        notice.contains("apply from the day this letter is sent to you"),
+        "{notice}"
+    );
+
+    // Approved, not yet in force: staff handle contact as normal.
+    let shown = check_jane(&app).await;
+    assert!(
+        shown.contains("approved, not yet in force: waiting for the notice letter to be sent"),
+        "{shown}"
+    );
+    assert!(shown.contains("RES-00001"), "{shown}");
+    assert!(
+        !shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "measures shown before the person was told: {shown}"
+    );
+    assert!(
+        shown.contains("No restrictions: handle as normal."),
+        "{shown}"
+    );
+    assert!(app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force")
+        .is_empty());
+    // The case file agrees.
+    let history = app
+        .store
+        .history(case.person, today)
+        .await
+        .expect("history");
+    let line = history
+        .iter()
+        .find(|e| e.kind == "restriction")
+        .expect("restriction in the case file");
+    assert!(
+        line.summary.contains("approved, not yet in force"),
+        "{}",
+        line.summary
+    );
+    // No breach of a restriction not in force.
+    let breach = app
+        .store
+        .record_breach(
+            &contact_policy_bot::store::records::NewBreach {
+                restriction_id: app
+                    .store
+                    .restrictions_not_yet_in_force(case.person, today)
+                    .await
+                    .expect("waiting")[0]
+                    .id,
+                channel: contact_policy_bot::domain::incident::Channel::Phone,
+                occurred_at: Utc::now(),
+                description: "Called outside the hours".into(),
+                today,
+            },
+            &Actor::user(&UserId::from_slack(STAFF)),
+            Utc::now(),
+            &|_| Vec::new(),
+        )
+        .await;
+    assert!(breach.is_err(), "a breach logged before it took effect");
+
+    // As if approved three days ago: it still starts the day the letter is sent.
+    let approved = today - chrono::Duration::days(3);
+    let review = today + chrono::Duration::days(100);
+    run_sql(
+        app.db.url(),
+        &format!("UPDATE restrictions SET starts_on = '{approved}', next_review_on = '{review}'"),
+    )
+    .await;
+    assert!(check_jane(&app).await.contains("not yet in force"));
+    mark_notice_sent(&app, MANAGER, "RES-00001", today).await;
+    let shown = check_jane(&app).await;
+    assert!(
+        shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "{shown}"
+    );
+    assert!(!shown.contains("not yet in force"), "{shown}");
+    let in_force = app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force");
+    assert_eq!(in_force.len(), 1);
+    assert_eq!(
+        in_force[0].starts_on, today,
+        "in force from the day it was sent"
+    );
+    assert_eq!(
+        in_force[0].next_review_on, review,
+        "the review stays on the date the notice promised"
+    );
+    let actions: Vec<String> = app
+        .store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        actions.iter().any(|a| a == "restriction_took_effect"),
+        "{actions:?}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 15: the head may record at approval that the restriction must apply
+/// at once for staff safety (§4, §6); it is then in force immediately. Both at once and
+/// a later start is refused, and changes nothing.
+async fn i9_f15_at_once_for_staff_safety_is_in_force_immediately(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_at_once").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    let later = (Utc::now().date_naive() + chrono::Duration::days(7)).to_string();
+    click_approve_taking_effect(&app, request_id, true, Some(&later), "both").await;
+    let said = answer_to(&app, "both").await;
+    assert!(said.contains("Nothing was changed"), "{said}");
+    assert!(said.contains("not both"), "{said}");
+    assert_eq!(status_of(&app, request_id).await, "pending");
+
+    click_approve_taking_effect(&app, request_id, true, None, "at_once").await;
+    let said = answer_to(&app, "at_once").await;
+    assert!(said.ends_with("approved."), "{said}");
+    let shown = check_jane(&app).await;
+    assert!(
+        shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "{shown}"
+    );
+    assert!(!shown.contains("not yet in force"), "{shown}");
+    let in_force = app
+        .store
+        .active_restrictions(case.person, Utc::now().date_naive())
+        .await
+        .expect("in force");
+    assert_eq!(in_force.len(), 1);
+    // The requester hears it applies at once, and still sends the notice.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let told = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == MANAGER)
+            .any(|c| {
+                c.body
+                    .to_string()
+                    .contains("applies at once for staff safety")
+            });
+        if told {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "requester not told");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 15: while the notice is not marked sent, the unsent-letter reminder
+/// says the restriction is waiting on it.
+async fn i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it(backend: Backend) {
+    let Some(db) = fresh_db(backend, "i9_waits_on_letter").await else {
+        return;
+    };
+    let clock = contact_policy_bot::clock::ManualClock::new(Utc::now());
+    let slack = std::sync::Arc::new(crate::fake_slack::FakeSlack::start().await);
+    let app = spawn_app_with(std::sync::Arc::new(db), slack, Some(clock.clone())).await;
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    click_approve_taking_effect(&app, request_id, false, None, "approve").await;
+    assert_eq!(status_of(&app, request_id).await, "approved");
+    app.slack.wait_for_calls("upload", 1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    clock.advance(chrono::Duration::days(6));
+    let scheduler = app.scheduler.clone().expect("scheduler");
+    assert!(scheduler.sweep_now().await.expect("sweep").issued >= 1);
+    let deadline = std::time::Instant::now() + WAIT;
+    let reminder = loop {
+        let found = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == MANAGER)
+            .map(|c| c.body.to_string())
+            .find(|t| t.contains("Letter not marked sent"));
+        if let Some(text) = found {
+            break text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no unsent-letter reminder"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        reminder.contains(
+            "Restriction RES-00001 is approved but not yet in force: it waits on this letter"
+        ),
+        "{reminder}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent,
+    i9_f15_at_once_for_staff_safety_is_in_force_immediately,
+    i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it,
+);

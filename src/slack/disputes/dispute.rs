@@ -1,7 +1,9 @@
 //! `/contact dispute` (R-DIS-1): a manager records that a service user disputes a
-//! restriction through the internal complaints procedure (§7). The dispute goes to a
-//! handler, by default a manager independent of the request, with a due date 20 working
-//! days on, and stays awaiting resolution until they record the outcome.
+//! restriction through the internal complaints procedure (§7), with the complaints
+//! system's reference. The dispute goes to a handler the procedure allows (a complaints
+//! handler, or a manager of the function who neither requested nor approved the
+//! restriction: `access::dispute_handlers`), with a due date 20 working days on, and stays
+//! awaiting resolution until they record the outcome.
 
 use slack_morphism::prelude::*;
 
@@ -10,7 +12,8 @@ use super::{
 };
 use crate::access;
 use crate::domain::dispute::{
-    default_due_on, DisputeDraft, DISPUTE_RESPONSE_WORKING_DAYS, MAX_TEXT_CHARS,
+    default_due_on, DisputeDraft, DISPUTE_RESPONSE_WORKING_DAYS, MAX_COMPLAINT_REFERENCE_CHARS,
+    MAX_TEXT_CHARS,
 };
 use crate::domain::UserId;
 use crate::slack::blocks::*;
@@ -38,47 +41,35 @@ pub async fn dispute(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Rep
     }
 }
 
-/// Who handles a dispute unless the recorder chooses otherwise: a manager of the function
-/// who did not request the restriction (the recorder first, if they qualify), then a
-/// deputy or the head; the requester only when nobody else holds a role.
+/// Who handles a dispute unless the recorder chooses otherwise, and who may (§7, the
+/// internal complaints procedure, as `access::dispute_handlers` rules): a complaints
+/// handler first, else a manager of the function who neither requested nor approved the
+/// restriction (the recorder first, if they qualify). The text says who may, for the form.
 async fn default_handler(
     ctx: &Ctx<'_>,
     restriction: &RestrictionRecord,
 ) -> Result<(Option<UserId>, String), ApiError> {
-    let functions = ctx.state.store.list_functions().await?;
-    let Some(function) = functions.iter().find(|f| f.id == restriction.function_id) else {
-        return Ok((None, String::new()));
+    let store = ctx.state.store.as_ref();
+    let eligible = access::dispute_handlers(store, restriction, Some(&ctx.user)).await?;
+    let who = if eligible.is_empty() {
+        format!(
+            ":warning: *No one may handle a dispute of {} yet:* it goes through the internal complaints procedure (§7), so not <@{}>, who requested it, <@{}>, who approved it, nor the head or a deputy. Ask an admin to name a complaints handler.",
+            restriction.reference, restriction.requested_by, restriction.approved_by
+        )
+    } else {
+        format!(
+            "*Handler:* through the internal complaints procedure (§7), a complaints handler or a manager of the function who neither requested (<@{}>) nor approved (<@{}>) {}. Who may: {}.",
+            restriction.requested_by,
+            restriction.approved_by,
+            restriction.reference,
+            eligible
+                .iter()
+                .map(|u| format!("<@{u}>"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
-    let requester = UserId::from_slack(restriction.requested_by.clone());
-    let independent = |u: &&UserId| **u != requester;
-    let manager = function
-        .managers
-        .iter()
-        .find(|u| **u == ctx.user && **u != requester)
-        .or_else(|| function.managers.iter().find(independent));
-    let hint = format!(
-        "Defaults to a manager of {} who did not request {} (requested by <@{requester}>), where there is one.",
-        function.name, restriction.reference
-    );
-    if let Some(manager) = manager {
-        return Ok((Some(manager.clone()), hint));
-    }
-    let senior = function
-        .deputies
-        .iter()
-        .find(independent)
-        .or(function.head.as_ref().filter(|h| **h != requester));
-    let hint = match senior {
-        Some(_) => format!(
-            "{} has no manager other than the one who requested {}: this defaults to a deputy or the head.",
-            function.name, restriction.reference
-        ),
-        None => format!(
-            "No one in {} but <@{requester}>, who requested {}, can handle this: choose someone independent if you can.",
-            function.name, restriction.reference
-        ),
-    };
-    Ok((senior.cloned().or(Some(requester)), hint))
+    Ok((eligible.into_iter().next(), who))
 }
 
 /// The restriction select: each option starts with the restriction's reference, which is
@@ -140,7 +131,7 @@ pub async fn open_dispute_for(
     let Some(record) = store.restriction(first.id).await? else {
         return Ok(text("That restriction is no longer on record."));
     };
-    let (handler, handler_hint) = default_handler(ctx, &record).await?;
+    let (handler, who_may_handle) = default_handler(ctx, &record).await?;
     let received = today(ctx);
     let mut handler_select = SlackBlockUsersSelectElement::new().with_action_id("handler".into());
     if let Some(handler) = handler {
@@ -154,6 +145,7 @@ pub async fn open_dispute_for(
         escape(&person_label(person))
     ))];
     blocks.extend(sections(&restrictions_text(&restrictions)));
+    blocks.push(context(&who_may_handle));
     blocks.extend([
         field(
             "restriction",
@@ -178,10 +170,20 @@ pub async fn open_dispute_for(
         ),
         field(
             "handler",
-            "Handler (a manager)",
+            "Handler (a complaints handler or an independent manager)",
             handler_select.into(),
             false,
-            Some(&handler_hint),
+            Some("Never the requester, the approver or the head or a deputy of the function (§7)."),
+        ),
+        field(
+            "complaint_reference",
+            "Complaint reference (from the complaints system)",
+            SlackBlockPlainTextInputElement::new()
+                .with_action_id("complaint_reference".into())
+                .with_max_length(MAX_COMPLAINT_REFERENCE_CHARS as u64)
+                .into(),
+            false,
+            Some("It goes in the case file and the outcome letter."),
         ),
         field(
             "due_on",
@@ -241,14 +243,8 @@ pub async fn submit_dispute(
     }
     let handler = form.selected_user("handler").map(UserId::from_slack);
     if let (Some(handler), Some(restriction)) = (&handler, &restriction) {
-        if access::require_manager_of(store, handler, restriction.function_id)
-            .await?
-            .is_err()
-        {
-            errors.add(
-                "handler",
-                "Choose a manager, head or deputy of the restriction's function.",
-            );
+        if let Err(denied) = access::may_handle_dispute(store, handler, restriction).await? {
+            errors.add("handler", denied.0);
         }
     }
     let received_on = form.date("received_on");
@@ -263,6 +259,7 @@ pub async fn submit_dispute(
         received_on,
         summary: form.text("summary").unwrap_or_default(),
         handler,
+        complaint_reference: form.text("complaint_reference").unwrap_or_default(),
         due_on,
     };
     let valid = match draft.validate(today) {
@@ -281,6 +278,7 @@ pub async fn submit_dispute(
         received_on: valid.received_on,
         summary: valid.summary.clone(),
         handler: valid.handler.clone(),
+        complaint_reference: valid.complaint_reference.clone(),
         due_on: valid.due_on,
     };
     let restriction_reference = restriction.map(|r| r.reference).unwrap_or_default();

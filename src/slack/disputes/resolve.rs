@@ -1,5 +1,5 @@
-//! Resolving a dispute (R-DIS-2, R-LET-3): the handler, or the head or a deputy of the
-//! function, records the outcome once, with reasons that go in the letter to the person.
+//! Resolving a dispute (R-DIS-2, R-LET-3): the handler, or another whom the internal
+//! complaints procedure allows (§7), records the outcome once, with reasons that go in the letter to the person.
 //! "Still applies" and "lifted" draft the outcome letter now; "varied" sends the prompt to
 //! request the new measures, and the letter waits for the head's approval.
 
@@ -7,6 +7,7 @@ use super::{
     actor, base_letter, day, function_name_of, letter_effects, messages, outcome_letter,
     outcome_messages, restriction_letter, today, warm_staff, RESOLVE,
 };
+use crate::access;
 use crate::domain::dispute::{DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS};
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
@@ -17,28 +18,25 @@ use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::send;
 use crate::store::records::*;
 
-/// The handler, or the head or a deputy of the function, may resolve a dispute.
+/// Who may resolve a dispute: whoever may handle it through the internal complaints
+/// procedure (§7, `access::may_handle_dispute`), so never the requester, the approver or
+/// their deputies; the refusal says who may instead.
 async fn may_resolve(
     ctx: &Ctx<'_>,
     dispute: &DisputeRecord,
 ) -> Result<Result<(), String>, ApiError> {
-    if dispute.handler == ctx.user.as_str() {
-        return Ok(Ok(()));
-    }
-    let senior = ctx
-        .state
-        .store
-        .roles_of(&ctx.user)
+    let store = ctx.state.store.as_ref();
+    let Some(restriction) = store.restriction(dispute.restriction_id).await? else {
+        return Ok(Err("That restriction is no longer on record.".to_owned()));
+    };
+    Ok(access::may_handle_dispute(store, &ctx.user, &restriction)
         .await?
-        .iter()
-        .any(|r| r.function_id == dispute.function_id && r.role.may_decide_restrictions());
-    if senior {
-        return Ok(Ok(()));
-    }
-    Ok(Err(format!(
-        "Only the handler, <@{}>, or the head of function or a deputy can resolve dispute {}.",
-        dispute.handler, dispute.reference
-    )))
+        .map_err(|denied| {
+            format!(
+                "You cannot resolve dispute {}. {}",
+                dispute.reference, denied.0
+            )
+        }))
 }
 
 fn already_resolved(
@@ -186,6 +184,7 @@ pub async fn submit_resolve(
     if resolution.outcome == DisputeOutcome::Lifted {
         letter.starts_on = Some(today(ctx));
     }
+    letter.complaint_reference = dispute.complaint_reference.clone();
     let build = |concluded: &Concluded| -> Effects {
         let told = messages::dispute_outcome(
             resolution.outcome,

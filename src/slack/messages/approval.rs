@@ -13,9 +13,9 @@ use crate::domain::measures::Measure;
 use crate::domain::restriction::Criterion;
 use crate::domain::UserId;
 use crate::slack::blocks::{
-    actions, checkbox_row, context, escape, message, section, sections, styled_button,
+    actions, checkbox_row, context, escape, message, pt, section, sections, styled_button,
 };
-use crate::slack::ids::Action;
+use crate::slack::ids::{takes_effect_block, Action, AT_ONCE_FOR_STAFF_SAFETY};
 use crate::slack::people::person_label;
 use crate::slack::staff::measure_summary;
 use crate::store::records::{NewRequest, PersonRecord};
@@ -117,8 +117,9 @@ fn approval_blocks(approval: &ApprovalRequest<'_>) -> Vec<SlackBlock> {
     blocks.push(section(&criteria_wording()));
     blocks.push(checklist(approval.request_id));
     blocks.push(context(
-        "Tick each criterion of §6 you are satisfied has been considered. Approval needs all six.",
+        "Tick each criterion of §6 you are satisfied has been considered. Approval needs all six. The restriction takes effect once its notice letter is marked sent (or on a later start date you choose); tick \"Apply at once\" only if staff safety requires it before the person is told (§4, §6).",
     ));
+    blocks.push(takes_effect(approval.request_id));
     blocks.push(decision_buttons(approval.request_id));
     blocks
 }
@@ -168,6 +169,22 @@ fn checklist(request_id: i64) -> SlackBlock {
         .collect();
     let criteria = Action::Criteria.as_str();
     checkbox_row(&format!("{criteria}:{request_id}"), criteria, &choices)
+}
+
+/// How the restriction takes effect (issue 9, finding 15): by default once the notice
+/// letter is sent; a later start date, or at once for staff safety.
+fn takes_effect(request_id: i64) -> SlackBlock {
+    let at_once = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
+        pt("Apply at once for staff safety").into(),
+        AT_ONCE_FOR_STAFF_SAFETY.to_owned(),
+    )])
+    .with_action_id(Action::AtOnce.as_str().into());
+    let starts = SlackBlockDatePickerElement::new()
+        .with_action_id(Action::StartsNotBefore.as_str().into())
+        .with_placeholder(pt("Start no earlier than (optional)"));
+    SlackActionsBlock::new(vec![at_once.into(), starts.into()])
+        .with_block_id(takes_effect_block(request_id).into())
+        .into()
 }
 
 fn decision_buttons(request_id: i64) -> SlackBlock {

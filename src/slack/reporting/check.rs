@@ -36,6 +36,9 @@ pub async fn check_card(
 ) -> Result<SlackMessageContent, ApiError> {
     let store = ctx.state.store.as_ref();
     let restrictions = store.active_restrictions(person.id, ctx.today()).await?;
+    let not_yet = store
+        .restrictions_not_yet_in_force(person.id, ctx.today())
+        .await?;
     let disputes = store.open_disputes(person.id).await?;
     let now_local = ctx.now.with_timezone(&ctx.tz());
     let mut blocks = vec![section(&format!(
@@ -69,6 +72,19 @@ pub async fn check_card(
                 mention(staff)
             )));
         }
+    }
+    // Approved but the person not told yet (§4, §6): staff handle contact as normal
+    // until it takes effect (issue 9, finding 15).
+    for restriction in &not_yet {
+        let why = restriction
+            .standing(ctx.today())
+            .waiting_for()
+            .unwrap_or_default();
+        blocks.push(section(&format!(
+            ":hourglass: *Restriction {}* ({}): approved, not yet in force: {why}. Until then, handle contact as normal.",
+            restriction.reference,
+            escape(&restriction.function_name),
+        )));
     }
     let access = person.access.summary();
     if !access.is_empty() {

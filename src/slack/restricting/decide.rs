@@ -3,15 +3,15 @@
 //! manager may withdraw it while it waits. Every copy of the approval message is then
 //! settled, and an approval puts the restriction in force with its notice letter.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
 use super::{basis_of, ctx_actor, head_rejection, REJECT, WITHDRAW};
 use crate::domain::restriction::{
     check_approval, decision_may_be_taken, head_reserved, may_decide, may_withdraw,
-    rejection_reason, variation_refused, withdraw_reason, CriteriaTicks, Criterion,
-    MAX_REASON_CHARS,
+    rejection_reason, takes_effect, variation_refused, withdraw_reason, CriteriaTicks, Criterion,
+    TakesEffect, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::LetterMeasure;
@@ -144,10 +144,14 @@ pub async fn criteria_ticked(ctx: &Ctx<'_>, request_id: i64) -> Result<(), ApiEr
 }
 
 /// The Approve button: ticks come from the checklist on the same message.
+/// `at_once` and `not_before` are how the head chose it takes effect (issue 9, finding
+/// 15): by default once its notice letter is marked sent.
 pub async fn approve(
     ctx: &Ctx<'_>,
     request_id: i64,
     ticked_values: Vec<String>,
+    at_once: bool,
+    not_before: Option<NaiveDate>,
 ) -> Result<String, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(request) = store.request(request_id).await? else {
@@ -198,9 +202,19 @@ pub async fn approve(
         Ok(checklist) => checklist,
         Err(missing) => return Ok(format!("Nothing was changed. {missing}")),
     };
+    let takes_effect = match takes_effect(
+        at_once,
+        not_before,
+        request.varies_restriction_id.is_some(),
+        request.ends_on,
+        today,
+    ) {
+        Ok(takes_effect) => takes_effect,
+        Err(why) => return Ok(format!("Nothing was changed. {why}")),
+    };
     let decision = Decision::Approve {
         checklist,
-        starts_on: today,
+        takes_effect,
     };
     decide(ctx, &request, &decision).await
 }
@@ -383,14 +397,17 @@ async fn decide(
             format!("request:{}:outcome", decided.request_id),
         ));
         match (&decided.restriction, decision) {
-            (Some(restriction), Decision::Approve { starts_on, .. }) => {
+            (Some(restriction), Decision::Approve { takes_effect, .. }) => {
                 let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
                 // The justification is the behaviour and its impact: the letter quotes it
                 // once, as the reasons for the decision.
                 letter.reasons = request.justification.clone();
                 letter.incident_dates = incident_dates.clone();
                 letter.measures = letter_measures.clone();
-                letter.starts_on = Some(*starts_on);
+                // The earliest day it applies: the approval day or the later start the
+                // head set (when waiting for the notice, it starts once this is sent).
+                letter.starts_on = Some(takes_effect.starts_on);
+                letter.starts_once_sent = takes_effect.awaits_notice;
                 letter.ends_on = request.ends_on;
                 letter.next_review_on = Some(request.first_review_on);
                 let kind = variation_letter(variation.as_ref(), &mut letter);
@@ -608,16 +625,18 @@ fn outcome_message(
 ) -> SlackMessageContent {
     let reference = &decided.request_reference;
     match (decision, &decided.restriction) {
-        (Decision::Approve { .. }, Some(restriction)) => message(
-            &format!(
-                "Request {reference} approved: restriction {} is in force; send the notice letter.",
-                restriction.reference
-            ),
-            vec![section(&format!(
-                "Your request {reference} was *approved* by <@{decider}>. Restriction {} is in force from today and shows in `/contact check`. The notice letter is below.",
-                restriction.reference
-            ))],
-        ),
+        (Decision::Approve { takes_effect, .. }, Some(restriction)) => {
+            message(
+                &format!(
+                    "Request {reference} approved: send the notice letter for restriction {}.",
+                    restriction.reference
+                ),
+                vec![section(&format!(
+                    "Your request {reference} was *approved* by <@{decider}>. {} The notice letter is below.",
+                    when_in_force(&restriction.reference, takes_effect)
+                ))],
+            )
+        }
         (Decision::Reject { reason, .. }, _) => message(
             &format!("Request {reference} was rejected: read the reason before deciding what next."),
             sections(&format!(
@@ -631,6 +650,23 @@ fn outcome_message(
                 "Your request {reference} was {}.",
                 decided.status
             ))],
+        ),
+    }
+}
+
+/// When the approved restriction takes effect, in the requester's words (issue 9,
+/// finding 15).
+fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
+    let on = takes_effect.starts_on.format("%-d %b %Y");
+    match (takes_effect.awaits_notice, takes_effect.at_once_for_staff_safety) {
+        (false, true) => format!(
+            "Restriction {reference} applies at once for staff safety and shows in `/contact check`; send the notice letter as soon as you can."
+        ),
+        (false, false) => format!(
+            "Restriction {reference} is in force from {on} and shows in `/contact check`."
+        ),
+        (true, _) => format!(
+            "Restriction {reference} is approved, not yet in force: it takes effect on the day you mark its notice letter sent (on {on} at the earliest). Until then staff handle contact as normal."
         ),
     }
 }

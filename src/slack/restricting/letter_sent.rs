@@ -113,7 +113,27 @@ pub async fn submit_mark_sent(
         .mark_letter_sent(letter_id, sent_on, &method, &ctx_actor(ctx), ctx.now)
         .await?
     {
-        LetterSent::Recorded => Ok(Reply::Ack),
+        LetterSent::Recorded { restriction: None } => Ok(Reply::Ack),
+        // The person has been told: the restriction takes effect (issue 9, finding 15).
+        LetterSent::Recorded {
+            restriction: Some(took),
+        } => {
+            let text = format!(
+                "Restriction {} is in force from {}: the notice letter is marked sent. It now shows in `/contact check`.",
+                took.reference,
+                day(took.starts_on)
+            );
+            send::queue(
+                ctx.state,
+                vec![send::dm(
+                    &ctx.user,
+                    message(&text, vec![section(&text)]),
+                    format!("letter:{letter_id}:took_effect"),
+                )],
+            )
+            .await?;
+            Ok(Reply::Ack)
+        }
         LetterSent::AlreadySent { on, by } => {
             errors.add(
                 "sent_on",

@@ -11,7 +11,7 @@ use crate::store::{Announce, EffectsOf};
 
 const DISPUTE_COLUMNS: &str = "d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, \
      d.service_user_id, d.function_id, d.received_on, d.summary, d.handler_slack_user_id, d.due_on, d.status, \
-     d.outcome, d.outcome_reasons, d.resolved_by, d.resolved_at, d.created_by, d.created_at";
+     d.outcome, d.outcome_reasons, d.resolved_by, d.resolved_at, d.created_by, d.created_at, d.complaint_reference";
 
 const REVIEW_COLUMNS: &str = "v.id, v.reference, v.restriction_id, r.reference AS restriction_reference, \
      v.service_user_id, v.function_id, v.kind, v.status, v.outcome, v.reasons, v.next_review_on, v.decided_by, \
@@ -36,6 +36,7 @@ fn dispute_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<DisputeRec
         resolved_at: row.try_get("resolved_at")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        complaint_reference: row.try_get("complaint_reference")?,
     })
 }
 
@@ -64,8 +65,7 @@ fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecor
 async fn in_force(tx: &mut Transaction<'static, Db>, restriction_id: i64, today: NaiveDate) -> StoreResult<(String, i64, i64)> {
     let row = sqlx::query(concat!(
         "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
-        restriction_current!("", "$2"),
-        " AND starts_on <= $2"
+        restriction_in_force!("", "$2")
     ))
     .bind(restriction_id)
     .bind(today)
@@ -209,8 +209,8 @@ impl DisputeStore for ThisStore {
         let reference = next_reference(&mut tx, "DSP").await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO disputes (reference, restriction_id, service_user_id, function_id, received_on, summary, \
-             handler_slack_user_id, due_on, status, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'awaiting_resolution', $9, $10) RETURNING id",
+             handler_slack_user_id, due_on, status, created_by, created_at, complaint_reference) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'awaiting_resolution', $9, $10, $11) RETURNING id",
         )
         .bind(&reference)
         .bind(dispute.restriction_id)
@@ -222,6 +222,7 @@ impl DisputeStore for ThisStore {
         .bind(dispute.due_on)
         .bind(actor.as_str())
         .bind(now)
+        .bind(&dispute.complaint_reference)
         .fetch_one(&mut *tx)
         .await?;
         // The summary is personal: the trail names the record, its dates and its handler.
@@ -433,7 +434,7 @@ impl DisputeStore for ThisStore {
     async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>> {
         let row = sqlx::query(
             "SELECT q.review_id, q.dispute_id, v.reference AS review_reference, v.reasons, \
-             d.reference AS dispute_reference, d.outcome_reasons FROM restriction_requests q \
+             d.reference AS dispute_reference, d.outcome_reasons, d.complaint_reference FROM restriction_requests q \
              LEFT JOIN reviews v ON v.id = q.review_id LEFT JOIN disputes d ON d.id = q.dispute_id WHERE q.id = $1",
         )
         .bind(request_id)
@@ -445,12 +446,16 @@ impl DisputeStore for ThisStore {
             id,
             reference: reference.unwrap_or_default(),
             reasons: reasons.unwrap_or_default(),
+            complaint_reference: None,
         };
         if let Some(id) = row.try_get::<Option<i64>, _>("review_id")? {
             return Ok(Some(origin(VariationOf::Review, id, row.try_get("review_reference")?, row.try_get("reasons")?)));
         }
         if let Some(id) = row.try_get::<Option<i64>, _>("dispute_id")? {
-            return Ok(Some(origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?)));
+            return Ok(Some(VariationOrigin {
+                complaint_reference: row.try_get("complaint_reference")?,
+                ..origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?)
+            }));
         }
         Ok(None)
     }

@@ -196,8 +196,7 @@ impl ReportingStore for ThisStore {
         let mut tx = self.begin_write().await?;
         let restriction = sqlx::query(concat!(
             "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
-            restriction_current!("", "$2"),
-            " AND starts_on <= $2"
+            restriction_in_force!("", "$2")
         ))
             .bind(breach.restriction_id)
             .bind(breach.today)
@@ -260,33 +259,37 @@ impl ReportingStore for ThisStore {
     }
 
     async fn active_restrictions(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
-        let rows = sqlx::query(concat!(
-            "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on \
-             FROM restrictions r JOIN functions f ON f.id = r.function_id \
-             WHERE r.service_user_id = $1 AND ",
-            restriction_current!("r.", "$2"),
-            " AND r.starts_on <= $2 ORDER BY r.starts_on, r.id"
-        ))
-        .bind(person_id)
-        .bind(today)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            out.push(ActiveRestriction {
-                id,
-                reference: row.try_get("reference")?,
-                person_id,
-                function_id: row.try_get("function_id")?,
-                function_name: row.try_get("function_name")?,
-                starts_on: row.try_get("starts_on")?,
-                ends_on: row.try_get("ends_on")?,
-                next_review_on: row.try_get("next_review_on")?,
-                measures: load_measures(&self.pool, id).await?,
-            });
-        }
-        Ok(out)
+        restrictions_where(
+            &self.pool,
+            concat!(
+                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice \
+                 FROM restrictions r JOIN functions f ON f.id = r.function_id \
+                 WHERE r.service_user_id = $1 AND ",
+                restriction_in_force!("r.", "$2"),
+                " ORDER BY r.starts_on, r.id"
+            ),
+            person_id,
+            today,
+        )
+        .await
+    }
+
+    async fn restrictions_not_yet_in_force(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
+        restrictions_where(
+            &self.pool,
+            concat!(
+                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice \
+                 FROM restrictions r JOIN functions f ON f.id = r.function_id \
+                 WHERE r.service_user_id = $1 AND ",
+                restriction_current!("r.", "$2"),
+                " AND NOT ",
+                restriction_in_force!("r.", "$2"),
+                " ORDER BY r.starts_on, r.id"
+            ),
+            person_id,
+            today,
+        )
+        .await
     }
 
     async fn open_disputes(&self, person_id: i64) -> StoreResult<Vec<OpenDispute>> {
@@ -406,12 +409,13 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
         'Request ' || status || COALESCE(': ' || decision_reason, '') AS summary, decided_by AS by_user \
         FROM restriction_requests WHERE service_user_id = $1 AND decided_at IS NOT NULL"),
     ("restriction", concat!("SELECT created_at AS at, reference, \
-        'Restriction ' || ", restriction_status_on!("", "$2"), " || ' from ' || starts_on || COALESCE(' to ' || ends_on, '') || ', next review ' || next_review_on AS summary, \
+        'Restriction ' || ", restriction_standing!("", "$2"), " || ' from ' || starts_on || COALESCE(' to ' || ends_on, '') || ', next review ' || next_review_on AS summary, \
         created_by AS by_user FROM restrictions WHERE service_user_id = $1")),
     ("breach", "SELECT b.occurred_at AS at, r.reference, 'Breach via ' || b.channel || ': ' || b.description AS summary, \
         b.created_by AS by_user FROM breaches b JOIN restrictions r ON r.id = b.restriction_id WHERE b.service_user_id = $1"),
     ("dispute", "SELECT created_at AS at, reference, \
-        'Dispute received ' || received_on || ' (' || status || COALESCE(', ' || outcome, '') || '), due ' || due_on AS summary, \
+        'Dispute received ' || received_on || ' (' || status || COALESCE(', ' || outcome, '') || '), due ' || due_on \
+        || COALESCE(', complaint reference ' || complaint_reference, '') AS summary, \
         created_by AS by_user FROM disputes WHERE service_user_id = $1"),
     ("review", "SELECT created_at AS at, reference, \
         'Review (' || kind || ', ' || status || COALESCE(', ' || outcome, '') || ')' AS summary, \
@@ -420,3 +424,26 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
         'FOI request refused under section 14 (' || ground || ') on ' || refused_on AS summary, \
         created_by AS by_user FROM foi_refusals WHERE service_user_id = $1"),
 ];
+
+/// The person's restrictions that `sql` selects (binding the person as `$1` and today as
+/// `$2`), with their measures.
+async fn restrictions_where(pool: &sqlx::Pool<Db>, sql: &'static str, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
+    let rows = sqlx::query(sql).bind(person_id).bind(today).fetch_all(pool).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        out.push(ActiveRestriction {
+            id,
+            reference: row.try_get("reference")?,
+            person_id,
+            function_id: row.try_get("function_id")?,
+            function_name: row.try_get("function_name")?,
+            starts_on: row.try_get("starts_on")?,
+            ends_on: row.try_get("ends_on")?,
+            next_review_on: row.try_get("next_review_on")?,
+            awaits_notice: row.try_get("awaits_notice")?,
+            measures: load_measures(pool, id).await?,
+        });
+    }
+    Ok(out)
+}

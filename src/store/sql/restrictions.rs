@@ -406,14 +406,16 @@ impl RestrictionStore for ThisStore {
             .after(serde_json::json!({ "status": status, "criteria_ticked": ticked }));
         insert_audit(&mut tx, &entry, now).await?;
         let mut restriction = None;
-        if let Decision::Approve { starts_on, .. } = decision {
+        if let Decision::Approve { takes_effect, .. } = decision {
+            let starts_on = takes_effect.starts_on;
             let ends_on: Option<NaiveDate> = request.try_get("ends_on")?;
             let next_review_on: NaiveDate = request.try_get("first_review_on")?;
             let varies: Option<i64> = request.try_get("varies_restriction_id")?;
             let restriction_reference = next_reference(&mut tx, "RES").await?;
             let restriction_id: i64 = sqlx::query_scalar(
                 "INSERT INTO restrictions (reference, service_user_id, function_id, request_id, status, starts_on, ends_on, \
-                 next_review_on, created_by, created_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9) RETURNING id",
+                 next_review_on, created_by, created_at, awaits_notice, at_once_for_staff_safety) \
+                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(&restriction_reference)
             .bind(person_id)
@@ -424,6 +426,8 @@ impl RestrictionStore for ThisStore {
             .bind(next_review_on)
             .bind(decider.as_str())
             .bind(now)
+            .bind(takes_effect.awaits_notice)
+            .bind(takes_effect.at_once_for_staff_safety)
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO restriction_measures (restriction_id, kind, params) SELECT $1, kind, params FROM request_measures WHERE request_id = $2 ORDER BY id")
@@ -468,7 +472,8 @@ impl RestrictionStore for ThisStore {
             }
             let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
                 .in_function(function_id)
-                .after(serde_json::json!({ "reference": restriction_reference, "request_id": id, "starts_on": starts_on, "ends_on": ends_on, "next_review_on": next_review_on }));
+                .after(serde_json::json!({ "reference": restriction_reference, "request_id": id, "starts_on": starts_on, "ends_on": ends_on, "next_review_on": next_review_on,
+                    "awaits_notice": takes_effect.awaits_notice, "at_once_for_staff_safety": takes_effect.at_once_for_staff_safety }));
             insert_audit(&mut tx, &entry, now).await?;
             restriction = Some(Recorded { id: restriction_id, reference: restriction_reference });
         }
@@ -564,7 +569,7 @@ impl RestrictionStore for ThisStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let row = sqlx::query("SELECT kind, function_id, warning_id, sent_on, sent_recorded_by FROM letters WHERE id = $1")
+        let row = sqlx::query("SELECT kind, function_id, warning_id, restriction_id, sent_on, sent_recorded_by FROM letters WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
@@ -598,8 +603,12 @@ impl RestrictionStore for ThisStore {
             .in_function(function_id)
             .after(serde_json::json!({ "sent_on": on, "method": method }));
         insert_audit(&mut tx, &entry, now).await?;
+        let mut restriction = None;
+        if let Some(restriction_id) = row.try_get::<Option<i64>, _>("restriction_id")? {
+            restriction = take_effect_on_notice(&mut tx, restriction_id, function_id, on, actor, now).await?;
+        }
         tx.commit().await?;
-        Ok(LetterSent::Recorded)
+        Ok(LetterSent::Recorded { restriction })
     }
 }
 
@@ -619,4 +628,41 @@ fn warning_from(row: &<Db as sqlx::Database>::Row) -> StoreResult<WarningRecord>
         created_at: row.try_get("created_at")?,
         created_by: row.try_get("created_by")?,
     })
+}
+
+/// The person has been told: a restriction waiting on this notice takes effect, on the
+/// day it was sent or the later start the head set (issue 9, finding 15); its review
+/// stays on the date the letter promised. One whose end came first never takes effect and is left as it is.
+async fn take_effect_on_notice(
+    tx: &mut Transaction<'static, Db>,
+    restriction_id: i64,
+    function_id: i64,
+    sent_on: NaiveDate,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<TookEffect>> {
+    let Some(row) = sqlx::query("SELECT reference, starts_on, ends_on FROM restrictions WHERE id = $1 AND status = 'active' AND awaits_notice")
+        .bind(restriction_id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let reference: String = row.try_get("reference")?;
+    let starts_on: NaiveDate = row.try_get("starts_on")?;
+    let ends_on: Option<NaiveDate> = row.try_get("ends_on")?;
+    let Some(start) = crate::domain::restriction::start_on_notice(sent_on, starts_on, ends_on) else {
+        return Ok(None);
+    };
+    sqlx::query("UPDATE restrictions SET awaits_notice = FALSE, starts_on = $2 WHERE id = $1")
+        .bind(restriction_id)
+        .bind(start)
+        .execute(&mut **tx)
+        .await?;
+    let entry = AuditEntry::new(actor, "restriction_took_effect", "restriction", restriction_id)
+        .in_function(function_id)
+        .before(serde_json::json!({ "awaits_notice": true, "starts_on": starts_on }))
+        .after(serde_json::json!({ "awaits_notice": false, "starts_on": start }));
+    insert_audit(tx, &entry, now).await?;
+    Ok(Some(TookEffect { reference, starts_on: start }))
 }

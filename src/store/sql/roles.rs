@@ -199,4 +199,42 @@ impl RoleStore for ThisStore {
             .await?;
         Ok(found.is_some())
     }
+
+    async fn add_complaints_handler(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("INSERT INTO complaints_handlers (slack_user_id, granted_at, granted_by) VALUES ($1, $2, $3)")
+            .bind(user.as_str())
+            .bind(now)
+            .bind(actor.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, format!("complaints handler {user}")))?;
+        let entry = AuditEntry::new(actor, "complaints_handler_added", "complaints_handler", user);
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn remove_complaints_handler(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let removed = sqlx::query("DELETE FROM complaints_handlers WHERE slack_user_id = $1")
+            .bind(user.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            return Err(StoreError::not_found(format!("complaints handler {user}")));
+        }
+        let entry = AuditEntry::new(actor, "complaints_handler_removed", "complaints_handler", user);
+        insert_audit(&mut tx, &entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_complaints_handlers(&self) -> StoreResult<Vec<UserId>> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT slack_user_id FROM complaints_handlers ORDER BY slack_user_id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(ids.into_iter().map(UserId::from_slack).collect())
+    }
 }

@@ -168,14 +168,16 @@ impl ScheduleStore for ThisStore {
         .bind(query.reports_before)
         .fetch_all(&self.pool)
         .await?;
-        let letters = sqlx::query(
+        let letters = sqlx::query(concat!(
             "SELECT l.id, l.kind, l.function_id, l.created_at, COALESCE(l.held_by, l.created_by) AS holder, \
-             COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
+             COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference, \
+             (r.id IS NOT NULL AND r.awaits_notice AND ", restriction_current!("r.", "$2"), ") AS restriction_waits \
              FROM letters l LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
-             WHERE l.sent_on IS NULL AND l.created_at < $1 ORDER BY l.created_at, l.id",
-        )
+             WHERE l.sent_on IS NULL AND l.created_at < $1 ORDER BY l.created_at, l.id"
+        ))
         .bind(query.letters_before)
+        .bind(query.today)
         .fetch_all(&self.pool)
         .await?;
         Ok(DueItems {
@@ -239,6 +241,7 @@ impl ScheduleStore for ThisStore {
                         subject_reference: row.try_get("subject_reference")?,
                         created_at: row.try_get("created_at")?,
                         owner: user(row, "holder")?,
+                        restriction_waits: row.try_get("restriction_waits")?,
                     })
                 })
                 .collect::<StoreResult<_>>()?,
