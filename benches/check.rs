@@ -14,8 +14,8 @@ use chrono::{TimeZone, Utc};
 use contact_policy_bot::app::Application;
 use contact_policy_bot::clock::ManualClock;
 use contact_policy_bot::config::{
-    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
-    DEFAULT_MAX_BODY_BYTES,
+    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
+    DEFAULT_COMPLAINTS_CONTACT, DEFAULT_MAX_BODY_BYTES,
 };
 use contact_policy_bot::slack::signature::SignatureVerifier;
 use secrecy::SecretString;
@@ -49,6 +49,7 @@ fn config(database_url: &str) -> Config {
             background: false,
             ..ReminderConfig::default()
         },
+        staff: StaffScope::default(),
     }
 }
 
@@ -61,6 +62,10 @@ where
     conn.execute(format!("INSERT INTO functions (id, name, created_at, created_by) VALUES (1, 'Casework', '{now}', 'bench')").as_str())
         .await
         .expect("function");
+    // The one asking: enrolled, so they are staff though no Slack answers here.
+    conn.execute(format!("INSERT INTO function_roles (function_id, slack_user_id, role, granted_at, granted_by) VALUES (1, 'U0STAFF', 'member', '{now}', 'bench')").as_str())
+        .await
+        .expect("member");
     let measures = r#"{"mode":"phone","slots":[{"day":"tue","from":"09:00","to":"12:00"}]}"#;
     for chunk in 0..(PEOPLE / 500) {
         let mut people = Vec::new();

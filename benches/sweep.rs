@@ -17,8 +17,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use contact_policy_bot::app::Application;
 use contact_policy_bot::clock::ManualClock;
 use contact_policy_bot::config::{
-    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
-    DEFAULT_MAX_BODY_BYTES,
+    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
+    DEFAULT_COMPLAINTS_CONTACT, DEFAULT_MAX_BODY_BYTES,
 };
 use secrecy::SecretString;
 use sqlx::{Connection, Executor};
@@ -50,6 +50,7 @@ fn config(database_url: &str) -> Config {
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },
         reminders,
+        staff: StaffScope::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Who may do what, checked against the database at the moment of acting (never from
 //! what a Slack message says). Kept apart from the handlers so each rule is in one place.
 
+use crate::config::StaffScope;
 use crate::domain::dispute::{self, DisputedDecision, HandlerCandidate};
 use crate::domain::roles::Role;
 use crate::domain::UserId;
@@ -22,6 +23,87 @@ pub async fn functions_of(store: &dyn Store, user: &UserId) -> StoreResult<Vec<(
         .collect();
     functions.dedup();
     Ok(functions)
+}
+
+/// What Slack says about the person asking (`users.info`; see `slack::staff`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// An active full member of the workspace.
+    FullMember,
+    /// A guest (single- or multi-channel), a bot or app, a deactivated account, or someone
+    /// Slack does not know.
+    NotFullMember,
+    /// Slack did not answer in time, and it has not answered about them before.
+    Unknown,
+}
+
+/// What a guest, a bot or a deactivated account is told, whatever they asked.
+pub const NOT_AVAILABLE: &str = "Sorry, the contact register is not available to you: it is for the organisation's own staff (full members of this workspace), not for guests or apps. If you are a member of staff, ask an admin of the contact register.";
+/// What a full member is told when `STAFF=enrolled` and they are in no function.
+pub const NOT_ENROLLED: &str = "Sorry, the contact register is not available to you yet: it is for staff enrolled in a function. Ask an admin of the contact register to add you to your function.";
+/// What someone Slack could not vouch for just now is told. Nothing was done.
+pub const NOT_CONFIRMED: &str = "Slack did not confirm just now that you are a member of staff, so nothing was done. Please try again in a minute.";
+
+/// Whether someone is staff (R-DP-3): always a full member of the workspace, and under
+/// `STAFF=enrolled` also enrolled in a function (any role) or an admin. When Slack has
+/// never answered about them and does not answer in time, only someone enrolled is let
+/// through: an admin put them in the register, so they are known staff; anyone else is
+/// asked to try again. `enrolled` is asked only when the answer depends on it.
+pub fn staff_decision(
+    membership: Membership,
+    scope: StaffScope,
+    enrolled: impl FnOnce() -> bool,
+) -> Result<(), Denied> {
+    let refuse = |text: &str| Err(Denied(text.to_owned()));
+    match (membership, scope) {
+        (Membership::NotFullMember, _) => refuse(NOT_AVAILABLE),
+        (Membership::FullMember, StaffScope::FullMembers) => Ok(()),
+        (Membership::FullMember, StaffScope::Enrolled) => {
+            if enrolled() {
+                Ok(())
+            } else {
+                refuse(NOT_ENROLLED)
+            }
+        }
+        (Membership::Unknown, _) => {
+            if enrolled() {
+                Ok(())
+            } else {
+                refuse(NOT_CONFIRMED)
+            }
+        }
+    }
+}
+
+/// [`staff_decision`] for `user`, reading their enrolment only when it matters.
+pub async fn require_staff(
+    store: &dyn Store,
+    user: &UserId,
+    membership: Membership,
+    scope: StaffScope,
+) -> StoreResult<Result<(), Denied>> {
+    let needs_enrolment = matches!(
+        (membership, scope),
+        (Membership::Unknown, _) | (Membership::FullMember, StaffScope::Enrolled)
+    );
+    let enrolled = needs_enrolment
+        && (!store.roles_of(user).await?.is_empty() || store.is_admin(user).await?);
+    Ok(staff_decision(membership, scope, || enrolled))
+}
+
+/// Who may record a person's access requirements and further identifiers.
+pub const ACCESS_IS_FOR_MANAGERS: &str = "Only a manager, head or deputy of a function can change a person's access requirements or identifiers. Ask your manager to do it; `/contact check` shows how to handle contact.";
+
+/// `/contact access` is for the managers, heads and deputies of any function (R-DP-3).
+pub async fn require_any_manager(
+    store: &dyn Store,
+    user: &UserId,
+) -> StoreResult<Result<(), Denied>> {
+    Ok(if managed_functions(store, user).await?.is_empty() {
+        Err(Denied(ACCESS_IS_FOR_MANAGERS.to_owned()))
+    } else {
+        Ok(())
+    })
 }
 
 fn manages(role: Role) -> bool {
@@ -266,4 +348,48 @@ pub async fn roles_in(
         .filter(|r| r.function_id == function_id)
         .map(|r| r.role)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_dp_3_guests_bots_and_the_departed_are_never_staff() {
+        for scope in [StaffScope::FullMembers, StaffScope::Enrolled] {
+            assert_eq!(
+                staff_decision(Membership::NotFullMember, scope, || true),
+                Err(Denied(NOT_AVAILABLE.to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn r_dp_3_full_members_are_staff_and_enrolled_narrows_them_to_functions() {
+        assert_eq!(
+            staff_decision(Membership::FullMember, StaffScope::FullMembers, || {
+                panic!("enrolment need not be read")
+            }),
+            Ok(())
+        );
+        assert_eq!(
+            staff_decision(Membership::FullMember, StaffScope::Enrolled, || true),
+            Ok(())
+        );
+        assert_eq!(
+            staff_decision(Membership::FullMember, StaffScope::Enrolled, || false),
+            Err(Denied(NOT_ENROLLED.to_owned()))
+        );
+    }
+
+    #[test]
+    fn r_dp_3_when_slack_cannot_say_only_enrolled_staff_are_let_through() {
+        for scope in [StaffScope::FullMembers, StaffScope::Enrolled] {
+            assert_eq!(staff_decision(Membership::Unknown, scope, || true), Ok(()));
+            assert_eq!(
+                staff_decision(Membership::Unknown, scope, || false),
+                Err(Denied(NOT_CONFIRMED.to_owned()))
+            );
+        }
+    }
 }

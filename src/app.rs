@@ -81,6 +81,7 @@ impl Application {
             interactive: Interactive::new(api.clone(), metrics.clone()),
             letters: Arc::new(letters),
             staff: Arc::new(StaffDirectory::new(api.clone())),
+            staff_scope: config.staff,
             organisation: config.letters.organisation.clone(),
             complaints_contact: config.letters.complaints_contact.clone(),
         });

@@ -13,7 +13,7 @@ use crate::admin::AdminCommand;
 use crate::app::{shutdown_signal, Application};
 use crate::clock::SystemClock;
 use crate::config::{
-    Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig,
+    Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
     DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_OVERDUE_REPEAT_WORKING_DAYS, DEFAULT_REMINDER_SCHEDULE,
 };
@@ -119,6 +119,10 @@ pub struct SlackArgs {
         value_parser = clap::value_parser!(u32).range(1..)
     )]
     pub overdue_repeat_working_days: u32,
+    /// Who may use the bot: `members` (every full member of the workspace; guests and
+    /// bots never) or `enrolled` (full members enrolled in a function, and admins).
+    #[arg(long, env = "STAFF", default_value = "members")]
+    pub staff: String,
 }
 
 /// Builds the serving configuration, refusing to start without the secrets it needs.
@@ -147,6 +151,10 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
         cron::Schedule::from_str(&slack.reminder_schedule).map_err(|e| ConfigError::Invalid {
             var: "REMINDER_SCHEDULE",
             reason: e.to_string(),
+        })?;
+        let staff: StaffScope = slack.staff.parse().map_err(|reason| ConfigError::Invalid {
+            var: "STAFF",
+            reason,
         })?;
         Ok(Config {
             database_url: db.database_url.clone(),
@@ -179,6 +187,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                 overdue_repeat_working_days: slack.overdue_repeat_working_days,
                 ..ReminderConfig::default()
             },
+            staff,
         })
     }
 }
@@ -282,6 +291,7 @@ mod tests {
             ending_soon_days: 14,
             letter_unsent_days: 5,
             overdue_repeat_working_days: DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
+            staff: "members".into(),
         }
     }
 
@@ -339,6 +349,26 @@ mod tests {
         let config = config_from_args(&db(), &slack_args()).expect("valid");
         assert_eq!(config.reminders.overdue_repeat_working_days, 5);
         assert_eq!(ReminderConfig::default().overdue_repeat_working_days, 5);
+    }
+
+    #[test]
+    fn r_dp_3_staff_are_all_full_members_unless_set_to_enrolled() {
+        let config = config_from_args(&db(), &slack_args()).expect("valid");
+        assert_eq!(config.staff, StaffScope::FullMembers);
+        let mut args = slack_args();
+        args.staff = "enrolled".into();
+        let config = config_from_args(&db(), &args).expect("valid");
+        assert_eq!(config.staff, StaffScope::Enrolled);
+        args.staff = "guests".into();
+        let err = config_from_args(&db(), &args).expect_err("must fail");
+        assert!(err.to_string().starts_with("STAFF is not valid"), "{err}");
+        let cli =
+            Cli::try_parse_from(["contact-policy-bot", "check-config", "--staff", "enrolled"])
+                .expect("flag");
+        match cli.command {
+            Some(Command::CheckConfig(slack)) => assert_eq!(slack.staff, "enrolled"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -71,6 +71,31 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub letters: LettersConfig,
     pub reminders: ReminderConfig,
+    /// Who counts as staff, beyond being a full member of the workspace (R-DP-3).
+    pub staff: StaffScope,
+}
+
+/// Who may use the bot (R-DP-3). Staff are always the workspace's full members: guests,
+/// bots and deactivated accounts never are. `STAFF=enrolled` narrows staff to those
+/// enrolled in a function (any role) or made an admin.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StaffScope {
+    /// Every full member of the workspace (`STAFF=members`, the default).
+    #[default]
+    FullMembers,
+    /// Full members enrolled in a function, or admins (`STAFF=enrolled`).
+    Enrolled,
+}
+
+impl std::str::FromStr for StaffScope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "members" | "all" => Ok(Self::FullMembers),
+            "enrolled" => Ok(Self::Enrolled),
+            other => Err(format!("{other:?} is not members or enrolled")),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

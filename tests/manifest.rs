@@ -39,7 +39,7 @@ fn manifest_asks_for_exactly_the_scopes_the_bot_uses() {
         "im:write",    // conversations.open
         "im:history",  // conversations.history on the bot's own DMs
         "files:write", // files.getUploadURLExternal, files.completeUploadExternal
-        "users:read",  // users.info: the point of contact's real name for a letter
+        "users:read",  // users.info: a point of contact's name for a letter; who is staff
     ]
     .into_iter()
     .collect();

@@ -1433,3 +1433,535 @@ async fn a_submission_key_is_committed_with_its_record(store: Arc<dyn Store>, _u
         .await
         .expect("plain write");
 }
+
+// --- The policy writes (R-RPT-1, R-RES-3 … R-RES-5, R-DIS-2, R-REV-1): each records
+// its change with its audit events and its messages in one transaction, and a decision
+// is recorded once however often it is asked for. ---
+
+mod policy {
+    use super::*;
+    use contact_policy_bot::domain::dispute::{DisputeOutcome, ValidResolution};
+    use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
+    use contact_policy_bot::domain::measures::Measure;
+    use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
+    use contact_policy_bot::domain::restriction::{
+        check_approval, takes_effect, CriteriaTicks, Criterion,
+    };
+    use contact_policy_bot::domain::review::{ReviewKind, ReviewOutcome, ValidReview};
+    use contact_policy_bot::store::records::{
+        Conclusion, Decision, DecisionResult, Effects, NewDispute, NewIncident, NewPerson,
+        NewRequest, NewReview, PersonChoice, Recorded,
+    };
+
+    pub const MANAGER: &str = "U0MANAGER";
+    pub const HEAD: &str = "U0HEAD";
+
+    pub fn manager() -> Actor {
+        Actor::user(&user(MANAGER))
+    }
+
+    pub fn head() -> Actor {
+        Actor::user(&user(HEAD))
+    }
+
+    pub fn day(seconds: i64) -> chrono::NaiveDate {
+        at(seconds).date_naive()
+    }
+
+    /// The audit actions written since `before`, in order.
+    pub async fn actions_since(store: &dyn Store, before: &[AuditEvent]) -> Vec<String> {
+        audit_since(store, before)
+            .await
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+
+    pub fn outbox_keys(rows: &[OutboxMessage]) -> Vec<String> {
+        rows.iter().map(|r| r.idempotency_key.clone()).collect()
+    }
+
+    /// Casework and Jane Doe's first incident, recorded as the report form records it
+    /// (the new person created with it), with the manager's message.
+    pub async fn incident(store: &dyn Store) -> (i64, i64, i64) {
+        let casework = store
+            .add_function(&function("Casework"), &admin_actor(), at(0))
+            .await
+            .expect("function");
+        let report = IncidentReport {
+            category: Category::AggressiveAbusive,
+            kinds: vec![BehaviourKind::VerbalAbuse],
+            channel: Channel::Phone,
+            occurred_at: at(-3600),
+            description: "Shouted abuse at staff".to_owned(),
+            impact_staff_minutes: Some(30),
+            impact_contacts: Some(5),
+            impact_note: String::new(),
+            threat_of_violence: None,
+        }
+        .validate(at(0))
+        .expect("valid incident");
+        let new = NewIncident {
+            person: PersonChoice::New(NewPerson {
+                name: PersonName::parse("Jane Doe").expect("name"),
+                identifiers: vec![Identifier::phone("07700 900123").expect("phone")],
+                access: AccessRequirements::default(),
+            }),
+            function_id: casework,
+            incident: report,
+        };
+        let before = audit(store).await;
+        let recorded = store
+            .record_incident(&new, &manager(), at(1), &|r: &Recorded| {
+                vec![message(&format!("incident:{}", r.id))]
+            })
+            .await
+            .expect("record incident");
+        assert!(recorded.reference.starts_with("INC-"), "{recorded:?}");
+        let stored = store
+            .incident(recorded.id)
+            .await
+            .expect("read")
+            .expect("incident kept");
+        assert_eq!(stored.reference, recorded.reference);
+        assert_eq!(
+            actions_since(store, &before).await,
+            ["person_created", "incident_reported"]
+        );
+        assert_eq!(
+            outbox_keys(&outbox(store).await),
+            [format!("incident:{}", recorded.id)],
+            "the manager's message is written with the incident"
+        );
+        (casework, stored.person_id, recorded.id)
+    }
+
+    /// A pending request for a read-and-file restriction, one approval message for the head.
+    pub async fn request(store: &dyn Store, casework: i64, person: i64, incident: i64) -> i64 {
+        let new = NewRequest {
+            person_id: person,
+            function_id: casework,
+            incident_ids: vec![incident],
+            measures: vec![Measure::ReadAndFile],
+            justification: "Fifty abusive calls a day".to_owned(),
+            proportionality: "Email stays open".to_owned(),
+            internal_review_exhausted: true,
+            ends_on: None,
+            first_review_on: day(86_400 * 180),
+            warning_id: None,
+            no_warning_reason: Some("violence_used_or_threatened".to_owned()),
+            varies_restriction_id: None,
+        };
+        let before = audit(store).await;
+        let rows_before = outbox(store).await.len();
+        let recorded = store
+            .create_request(
+                &new,
+                &manager(),
+                at(10),
+                &[user(HEAD)],
+                &|r: &Recorded, u: &UserId| message(&format!("request:{}:approval:{u}", r.id)),
+                &|_| Vec::new(),
+            )
+            .await
+            .expect("create request");
+        let stored = store
+            .request(recorded.id)
+            .await
+            .expect("read")
+            .expect("request kept");
+        assert_eq!(stored.status, "pending");
+        assert_eq!(stored.incident_ids, [incident]);
+        assert!(actions_since(store, &before)
+            .await
+            .contains(&"restriction_requested".to_owned()));
+        let rows = outbox(store).await;
+        assert_eq!(
+            rows.len(),
+            rows_before + 1,
+            "one approval message, for the head"
+        );
+        assert!(outbox_keys(&rows).contains(&format!("request:{}:approval:{HEAD}", recorded.id)));
+        recorded.id
+    }
+
+    pub fn six_ticks() -> Vec<String> {
+        Criterion::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect()
+    }
+
+    pub fn approval() -> Decision {
+        let checklist =
+            check_approval(&CriteriaTicks::from_values(six_ticks())).expect("six ticks");
+        // In force at once (staff safety), so it can be disputed and reviewed straight away.
+        let takes_effect = takes_effect(true, None, false, None, day(20)).expect("at once");
+        Decision::Approve {
+            checklist,
+            takes_effect,
+        }
+    }
+
+    /// Approves `request` with the proof only `check_approval` makes; returns the
+    /// restriction it put in force.
+    pub async fn approve(store: &dyn Store, request: i64) -> i64 {
+        let before = audit(store).await;
+        let decided = store
+            .decide_request(request, &approval(), &head(), at(20), &|d| {
+                Effects::messages(vec![message(&format!("decided:{}", d.request_id))])
+            })
+            .await
+            .expect("approve");
+        let DecisionResult::Decided(decided) = decided else {
+            panic!("not decided: {decided:?}");
+        };
+        assert_eq!(decided.status, "approved");
+        let restriction = decided.restriction.expect("a restriction").id;
+        let written = actions_since(store, &before).await;
+        for action in ["request_approved", "restriction_created"] {
+            assert!(written.contains(&action.to_owned()), "{written:?}");
+        }
+        assert!(outbox_keys(&outbox(store).await).contains(&format!("decided:{request}")));
+        let stored = store.request(request).await.expect("read").expect("kept");
+        assert_eq!(stored.status, "approved");
+        assert_eq!(stored.decided_by.as_deref(), Some(HEAD));
+        let in_force = store
+            .restriction(restriction)
+            .await
+            .expect("read")
+            .expect("restriction kept");
+        assert_eq!(in_force.status, "active");
+        assert_eq!(in_force.measures, [Measure::ReadAndFile]);
+        restriction
+    }
+
+    /// A decided request is decided once: asking again writes nothing.
+    pub async fn decided_once(store: &dyn Store, request: i64, status: &str) {
+        let before = audit(store).await;
+        let rows = outbox(store).await.len();
+        let again = store
+            .decide_request(request, &approval(), &head(), at(30), &|_| {
+                Effects::messages(vec![message("again")])
+            })
+            .await
+            .expect("decide again");
+        assert!(
+            matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if s == status),
+            "{again:?}"
+        );
+        let withdrawn = store
+            .withdraw_request(request, "too late", &manager(), at(31), &|_| {
+                Effects::messages(vec![message("withdrawn again")])
+            })
+            .await
+            .expect("withdraw again");
+        assert!(
+            matches!(withdrawn, DecisionResult::AlreadyDecided { .. }),
+            "{withdrawn:?}"
+        );
+        assert!(actions_since(store, &before).await.is_empty());
+        assert_eq!(outbox(store).await.len(), rows);
+    }
+
+    pub fn resolution() -> ValidResolution {
+        ValidResolution {
+            outcome: DisputeOutcome::StillApplies,
+            reasons: "The calls have not changed".to_owned(),
+        }
+    }
+
+    pub fn continued() -> ValidReview {
+        ValidReview {
+            outcome: ReviewOutcome::Continue,
+            next_review_on: Some(day(86_400 * 90)),
+            reasons: "Still calling daily".to_owned(),
+        }
+    }
+
+    pub async fn dispute(store: &dyn Store, restriction: i64) -> i64 {
+        let new = NewDispute {
+            restriction_id: restriction,
+            today: day(40),
+            received_on: day(40),
+            summary: "Says it is unfair".to_owned(),
+            handler: user(MANAGER),
+            complaint_reference: "CMP-1".to_owned(),
+            due_on: day(86_400 * 20),
+        };
+        store
+            .record_dispute(&new, &manager(), at(40), &|_| Vec::new())
+            .await
+            .expect("record dispute")
+            .id
+    }
+
+    pub async fn review(store: &dyn Store, restriction: i64) -> i64 {
+        let new = NewReview {
+            restriction_id: restriction,
+            kind: ReviewKind::Annual,
+            today: day(60),
+        };
+        store
+            .start_review(&new, &manager(), at(60))
+            .await
+            .expect("start review")
+            .id
+    }
+
+    pub fn concluded_once(conclusion: &Conclusion) -> bool {
+        matches!(conclusion, Conclusion::AlreadyConcluded { .. })
+    }
+}
+
+contract_test!(
+    sqlite_an_incident_is_recorded_with_its_new_person_audit_and_message,
+    postgres_an_incident_is_recorded_with_its_new_person_audit_and_message
+        => an_incident_is_recorded_with_its_new_person_audit_and_message
+);
+async fn an_incident_is_recorded_with_its_new_person_audit_and_message(
+    store: Arc<dyn Store>,
+    _url: &str,
+) {
+    let (_, person, incident) = policy::incident(&*store).await;
+    let jane = store.person(person).await.expect("read").expect("jane");
+    assert_eq!(jane.name, "Jane Doe");
+    assert_eq!(
+        store
+            .incident(incident)
+            .await
+            .expect("read")
+            .map(|i| i.person_id),
+        Some(person)
+    );
+}
+
+contract_test!(
+    sqlite_a_request_is_approved_once_with_a_complete_checklist,
+    postgres_a_request_is_approved_once_with_a_complete_checklist
+        => a_request_is_approved_once_with_a_complete_checklist
+);
+async fn a_request_is_approved_once_with_a_complete_checklist(store: Arc<dyn Store>, _url: &str) {
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    policy::approve(&*store, request).await;
+    policy::decided_once(&*store, request, "approved").await;
+}
+
+contract_test!(
+    sqlite_a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason,
+    postgres_a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason
+        => a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason
+);
+async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
+    store: Arc<dyn Store>,
+    _url: &str,
+) {
+    use contact_policy_bot::store::records::{Decision, DecisionResult, Effects};
+    let (casework, person, incident) = policy::incident(&*store).await;
+
+    let rejected = policy::request(&*store, casework, person, incident).await;
+    let before = audit(&*store).await;
+    let decision = Decision::Reject {
+        ticked: vec!["matter_addressed".to_owned()],
+        reason: "Try a warning first".to_owned(),
+    };
+    let decided = store
+        .decide_request(rejected, &decision, &policy::head(), at(20), &|_| {
+            Effects::messages(vec![message("rejected")])
+        })
+        .await
+        .expect("reject");
+    assert!(
+        matches!(&decided, DecisionResult::Decided(d) if d.status == "rejected" && d.restriction.is_none()),
+        "{decided:?}"
+    );
+    assert_eq!(
+        policy::actions_since(&*store, &before).await,
+        ["criterion_ticked", "request_rejected"],
+        "the ticks the head made are kept with the rejection"
+    );
+    let stored = store.request(rejected).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "rejected");
+    assert_eq!(
+        stored.decision_reason.as_deref(),
+        Some("Try a warning first")
+    );
+    assert_eq!(stored.ticked, ["matter_addressed"]);
+    assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"rejected".to_owned()));
+    policy::decided_once(&*store, rejected, "rejected").await;
+
+    let withdrawn = policy::request(&*store, casework, person, incident).await;
+    let before = audit(&*store).await;
+    let decided = store
+        .withdraw_request(
+            withdrawn,
+            "The person has moved away",
+            &policy::manager(),
+            at(25),
+            &|_| Effects::messages(vec![message("withdrawn")]),
+        )
+        .await
+        .expect("withdraw");
+    assert!(
+        matches!(&decided, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        "{decided:?}"
+    );
+    assert_eq!(
+        policy::actions_since(&*store, &before).await,
+        ["request_withdrawn"]
+    );
+    let stored = store.request(withdrawn).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.withdrawn_by.as_deref(), Some(policy::MANAGER));
+    assert_eq!(
+        stored.decision_reason.as_deref(),
+        Some("The person has moved away")
+    );
+    assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"withdrawn".to_owned()));
+    policy::decided_once(&*store, withdrawn, "withdrawn").await;
+}
+
+contract_test!(
+    sqlite_a_dispute_is_resolved_once_with_its_audit_and_message,
+    postgres_a_dispute_is_resolved_once_with_its_audit_and_message
+        => a_dispute_is_resolved_once_with_its_audit_and_message
+);
+async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn Store>, _url: &str) {
+    use contact_policy_bot::store::records::{Conclusion, Effects};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, request).await;
+    let dispute = policy::dispute(&*store, restriction).await;
+    assert_eq!(
+        store
+            .dispute(dispute)
+            .await
+            .expect("read")
+            .expect("kept")
+            .status,
+        "awaiting_resolution"
+    );
+
+    let before = audit(&*store).await;
+    let resolved = store
+        .resolve_dispute(
+            dispute,
+            &policy::resolution(),
+            &policy::manager(),
+            at(50),
+            &|c| Effects::messages(vec![message(&format!("resolved:{}", c.id))]),
+        )
+        .await
+        .expect("resolve");
+    assert!(
+        matches!(&resolved, Conclusion::Concluded(c) if c.outcome == "still_applies" && !c.lifted),
+        "{resolved:?}"
+    );
+    assert!(policy::actions_since(&*store, &before)
+        .await
+        .contains(&"dispute_resolved".to_owned()));
+    assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("resolved:{dispute}")));
+    let stored = store.dispute(dispute).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "resolved");
+    assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(
+        store
+            .restriction(restriction)
+            .await
+            .expect("read")
+            .expect("kept")
+            .status,
+        "active",
+        "still applies"
+    );
+
+    let before = audit(&*store).await;
+    let again = store
+        .resolve_dispute(
+            dispute,
+            &policy::resolution(),
+            &policy::head(),
+            at(51),
+            &|_| Effects::messages(vec![message("resolved again")]),
+        )
+        .await
+        .expect("resolve again");
+    assert!(policy::concluded_once(&again), "{again:?}");
+    assert!(policy::actions_since(&*store, &before).await.is_empty());
+    assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"resolved again".to_owned()));
+}
+
+contract_test!(
+    sqlite_a_review_is_decided_once_and_continue_sets_the_next_review,
+    postgres_a_review_is_decided_once_and_continue_sets_the_next_review
+        => a_review_is_decided_once_and_continue_sets_the_next_review
+);
+async fn a_review_is_decided_once_and_continue_sets_the_next_review(
+    store: Arc<dyn Store>,
+    _url: &str,
+) {
+    use contact_policy_bot::store::records::{Conclusion, Effects};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, request).await;
+    let review = policy::review(&*store, restriction).await;
+    assert_eq!(
+        store
+            .review(review)
+            .await
+            .expect("read")
+            .expect("kept")
+            .status,
+        "open"
+    );
+
+    let before = audit(&*store).await;
+    let decided = store
+        .decide_review(
+            review,
+            &policy::continued(),
+            &policy::manager(),
+            at(70),
+            &|c| Effects::messages(vec![message(&format!("reviewed:{}", c.id))]),
+        )
+        .await
+        .expect("decide review");
+    let next = policy::day(86_400 * 90);
+    assert!(
+        matches!(&decided, Conclusion::Concluded(c) if c.outcome == "continue" && c.next_review_on == Some(next)),
+        "{decided:?}"
+    );
+    let written = policy::actions_since(&*store, &before).await;
+    for action in ["review_decided", "restriction_review_date_set"] {
+        assert!(written.contains(&action.to_owned()), "{written:?}");
+    }
+    assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("reviewed:{review}")));
+    let stored = store.review(review).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "decided");
+    assert_eq!(stored.outcome.as_deref(), Some("continue"));
+    let in_force = store
+        .restriction(restriction)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        (in_force.status.as_str(), in_force.next_review_on),
+        ("active", next)
+    );
+
+    let before = audit(&*store).await;
+    let again = store
+        .decide_review(
+            review,
+            &policy::continued(),
+            &policy::head(),
+            at(71),
+            &|_| Effects::messages(vec![message("reviewed again")]),
+        )
+        .await
+        .expect("decide again");
+    assert!(policy::concluded_once(&again), "{again:?}");
+    assert!(policy::actions_since(&*store, &before).await.is_empty());
+    assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"reviewed again".to_owned()));
+}

@@ -148,6 +148,9 @@ async fn handle_command(
         user: UserId::from_slack(event.user_id.to_string()),
         now: state.clock.now(),
     };
+    if let Err(refused) = staff_only(state, &ctx.user).await? {
+        return Ok(ephemeral(&refused.0));
+    }
     let trigger = event.trigger_id.to_string();
     let reply = router::command(&ctx, &trigger, commands::parse(text)).await?;
     Ok(router::into_response(reply))
@@ -183,36 +186,71 @@ async fn interaction_in_time(
 fn late_interaction_answer(state: &AppState, event: &SlackInteractionEvent) -> Response {
     match event {
         SlackInteractionEvent::ViewSubmission(submission) => {
-            // Shown under the first field, with everything the user typed kept.
-            let first_field = match &submission.view.view {
-                SlackView::Modal(modal) => modal.blocks.iter().find_map(|block| match block {
-                    SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
-                    _ => None,
-                }),
-                SlackView::Home(_) => None,
-            };
-            match first_field {
-                Some(field) => {
-                    let mut errors = super::forms::FieldErrors::default();
-                    errors.add(&field, TRY_AGAIN);
-                    Json(errors.into_response()).into_response()
-                }
-                None => StatusCode::OK.into_response(),
-            }
+            error_under_first_field(submission, TRY_AGAIN)
         }
         SlackInteractionEvent::BlockActions(actions) => {
-            if let Some(url) = &actions.response_url {
-                let content = SlackMessageContent::new().with_text(TRY_AGAIN.to_owned());
-                let key = format!("late:{}", actions.trigger_id);
-                state
-                    .interactive
-                    .send(&super::send::respond(url.0.as_ref(), content, false, key));
-            }
+            answer_on_response_url(state, actions, TRY_AGAIN, "late");
             StatusCode::OK.into_response()
         }
         SlackInteractionEvent::BlockSuggestion(_) => Json(json!({ "options": [] })).into_response(),
         _ => StatusCode::OK.into_response(),
     }
+}
+
+/// A modal answered with `text` under its first field, everything the user typed kept.
+fn error_under_first_field(
+    submission: &SlackInteractionViewSubmissionEvent,
+    text: &str,
+) -> Response {
+    let first_field = match &submission.view.view {
+        SlackView::Modal(modal) => modal.blocks.iter().find_map(|block| match block {
+            SlackBlock::Input(input) => input.block_id.as_ref().map(|id| id.to_string()),
+            _ => None,
+        }),
+        SlackView::Home(_) => None,
+    };
+    match first_field {
+        Some(field) => {
+            let mut errors = super::forms::FieldErrors::default();
+            errors.add(&field, text);
+            Json(errors.into_response()).into_response()
+        }
+        None => StatusCode::OK.into_response(),
+    }
+}
+
+/// A button answered with `text` through its `response_url`, at once and without
+/// storing anything.
+fn answer_on_response_url(
+    state: &AppState,
+    actions: &SlackInteractionBlockActionsEvent,
+    text: &str,
+    why: &str,
+) {
+    if let Some(url) = &actions.response_url {
+        let content = SlackMessageContent::new().with_text(text.to_owned());
+        let key = format!("{why}:{}", actions.trigger_id);
+        state
+            .interactive
+            .send(&super::send::respond(url.0.as_ref(), content, false, key));
+    }
+}
+
+/// Whether `user` is staff (R-DP-3): asked of Slack (`slack::staff`), decided by the
+/// permission layer. Every command, interaction and search is checked before anything
+/// else is read or written.
+async fn staff_only(
+    state: &AppState,
+    user: &UserId,
+) -> Result<Result<(), crate::access::Denied>, ApiError> {
+    let membership = state.staff.membership(user).await;
+    let decided =
+        crate::access::require_staff(state.store.as_ref(), user, membership, state.staff_scope)
+            .await?;
+    if decided.is_err() {
+        tracing::info!(?membership, "request from someone who is not staff refused");
+    }
+    Ok(decided)
 }
 
 #[derive(serde::Deserialize)]
@@ -268,6 +306,11 @@ async fn dispatch_interaction(
     state: &AppState,
     interaction: &Interaction,
 ) -> Result<Response, ApiError> {
+    if let Some(user) = interaction_user(&interaction.event) {
+        if let Err(refused) = staff_only(state, &user).await? {
+            return Ok(refusal_answer(state, &interaction.event, &refused.0));
+        }
+    }
     match &interaction.event {
         SlackInteractionEvent::ViewSubmission(submission) => {
             router::view_submission(state, submission).await
@@ -285,6 +328,33 @@ async fn dispatch_interaction(
             );
             Ok(StatusCode::OK.into_response())
         }
+    }
+}
+
+/// Who acted, for the interactions the bot handles.
+fn interaction_user(event: &SlackInteractionEvent) -> Option<UserId> {
+    let id = match event {
+        SlackInteractionEvent::ViewSubmission(e) => e.user.id.to_string(),
+        SlackInteractionEvent::BlockActions(e) => e.user.as_ref()?.id.to_string(),
+        SlackInteractionEvent::BlockSuggestion(e) => e.user.id.to_string(),
+        _ => return None,
+    };
+    Some(UserId::from_slack(id))
+}
+
+/// The answer to an interaction from someone who is not staff: the refusal where the
+/// user will see it (under the form's first field, or in place of the button's answer);
+/// a search finds nothing.
+fn refusal_answer(state: &AppState, event: &SlackInteractionEvent, text: &str) -> Response {
+    match event {
+        SlackInteractionEvent::ViewSubmission(submission) => {
+            error_under_first_field(submission, text)
+        }
+        SlackInteractionEvent::BlockActions(actions) => {
+            answer_on_response_url(state, actions, text, "not_staff");
+            StatusCode::OK.into_response()
+        }
+        _ => Json(json!({ "options": [] })).into_response(),
     }
 }
 

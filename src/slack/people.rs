@@ -166,22 +166,63 @@ fn new_person_blocks() -> Vec<SlackBlock> {
         "New person's email",
         "New person's case reference",
     );
-    // Slack allows 75 characters in an option: the tick says what it means, the hint
-    // says when to tick it.
+    blocks.push(different_person_block("the new person"));
+    blocks.extend(access_blocks(None, true));
+    blocks
+}
+
+/// The "different person?" tick (R-REC-1): two people are never merged silently, so an
+/// identifier someone else on record holds is refused until staff confirm that `whom`
+/// is not them. Slack allows 75 characters in an option: the tick says what it means,
+/// the hint says when to tick it.
+pub fn different_person_block(whom: &str) -> SlackBlock {
     let confirm = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
         md("This is a *different person* from the one on record"),
         "yes".to_owned(),
     )])
     .with_action_id(DIFFERENT_PERSON.into());
-    blocks.push(
-        SlackInputBlock::new(pt("Different person?"), confirm.into())
-            .with_block_id(DIFFERENT_PERSON.into())
-            .with_optional(true)
-            .with_hint(pt("Tick only if someone on record already has the phone number, email or case reference you typed, and the new person is not them."))
-            .into(),
-    );
-    blocks.extend(access_blocks(None, true));
-    blocks
+    SlackInputBlock::new(pt("Different person?"), confirm.into())
+        .with_block_id(DIFFERENT_PERSON.into())
+        .with_optional(true)
+        .with_hint(pt(&format!("Tick only if someone on record already has the phone number, email or case reference you typed, and {whom} is not them.")))
+        .into()
+}
+
+/// Whether staff ticked "different person".
+pub fn different_person_confirmed(form: &Form) -> bool {
+    !form.selected_many(DIFFERENT_PERSON).is_empty()
+}
+
+/// The identifiers among `identifiers` that someone on record other than `person` holds,
+/// each as the inline error the "different person?" question asks on its field, unless
+/// staff confirmed it. Adding an identifier to one person asks what creating a new person
+/// with it asks.
+pub async fn identifiers_held_by_others(
+    store: &dyn Store,
+    form: &Form,
+    identifiers: &[Identifier],
+    person: i64,
+    errors: &mut FieldErrors,
+) -> StoreResult<()> {
+    if different_person_confirmed(form) {
+        return Ok(());
+    }
+    for identifier in identifiers {
+        if let Some(kind) = held_by_someone_else(store, identifier, Some(person)).await? {
+            let field = IDENTIFIER_FIELDS
+                .iter()
+                .find(|(_, k)| *k == kind)
+                .map_or(NEW_PHONE, |(field, _)| *field);
+            errors.add(
+                field,
+                format!(
+                    "Someone else on record already has this {}: check it is this person's, and tick “different person” below if they are two people.",
+                    kind.label().to_lowercase()
+                ),
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Optional phone, email and case reference fields, with the given labels.
@@ -370,7 +411,7 @@ pub async fn read_person(
                 errors.add(PERSON, "Type the new person's name.");
                 return Ok(None);
             };
-            let confirmed = !form.selected_many(DIFFERENT_PERSON).is_empty();
+            let confirmed = different_person_confirmed(form);
             if !confirmed {
                 if let Some(existing) = first_holder(store, &identifiers).await? {
                     errors.add(
@@ -404,10 +445,23 @@ async fn first_holder(
     identifiers: &[Identifier],
 ) -> StoreResult<Option<IdentifierKind>> {
     for identifier in identifiers {
-        let lookup = [(identifier.kind(), identifier.normalized().to_owned())];
-        if !store.find_people("", &lookup, 1).await?.is_empty() {
-            return Ok(Some(identifier.kind()));
+        if let Some(kind) = held_by_someone_else(store, identifier, None).await? {
+            return Ok(Some(kind));
         }
     }
     Ok(None)
+}
+
+/// The identifier's kind when someone on record other than `except` holds it.
+async fn held_by_someone_else(
+    store: &dyn Store,
+    identifier: &Identifier,
+    except: Option<i64>,
+) -> StoreResult<Option<IdentifierKind>> {
+    let lookup = [(identifier.kind(), identifier.normalized().to_owned())];
+    let holders = store.find_people("", &lookup, 2).await?;
+    Ok(holders
+        .iter()
+        .any(|p| Some(p.id) != except)
+        .then(|| identifier.kind()))
 }

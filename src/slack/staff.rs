@@ -15,6 +15,14 @@
 //! With no name at all, or a point of contact who is no longer an active full member of the
 //! workspace (not found, deactivated, a bot or a guest), no letter is drafted: nothing is
 //! changed and the user is told why and what to do instead.
+//!
+//! The same answers say who is staff (R-DP-3, [`StaffDirectory::membership`]): every
+//! request is from a full member of the workspace, checked before it is handled. A full
+//! member Slack vouched for within [`FRESH_FOR`] is let through without asking again; a
+//! refusal always rests on asking Slack now, for at most [`MEMBERSHIP_BUDGET`]. If Slack
+//! does not answer in time, what it said last stands (the lookup goes on in the
+//! background and is kept for the next request); if it never said anything, the
+//! permission layer decides (`access::staff_decision`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -27,6 +35,7 @@ use tokio::time::Instant;
 
 use super::blocks::escape;
 use super::outbound::SlackApi;
+use crate::access::Membership;
 use crate::domain::measures::{instructions, Measure};
 use crate::domain::UserId;
 use crate::letters::{LetterMeasure, StaffNames};
@@ -36,6 +45,9 @@ pub const FRESH_FOR: Duration = Duration::from_secs(10 * 60);
 /// The most of a handler's time a lookup it cannot avoid may take (the handler has
 /// 2.5 seconds in all; see `ingress::ACK_BUDGET`).
 pub const LOOKUP_BUDGET: Duration = Duration::from_secs(1);
+/// The most of a request's 2.5 seconds the check that the user is staff may take: with
+/// a letter's name lookup ([`LOOKUP_BUDGET`]) the handler still has most of a second.
+pub const MEMBERSHIP_BUDGET: Duration = Duration::from_millis(700);
 /// A name looked up this recently is not looked up ahead again.
 const WARM_AGAIN_AFTER: Duration = Duration::from_secs(60);
 
@@ -131,6 +143,13 @@ fn standing_of(user: &SlackUser) -> Standing {
     .map_or(Standing::Nameless, |name| Standing::Named(name.to_owned()))
 }
 
+fn membership_of(standing: &Standing) -> Membership {
+    match standing {
+        Standing::Named(_) | Standing::Nameless => Membership::FullMember,
+        Standing::NotStaff => Membership::NotFullMember,
+    }
+}
+
 /// The names of members of staff as Slack gives them, kept for [`FRESH_FOR`].
 #[derive(Debug)]
 pub struct StaffDirectory {
@@ -204,6 +223,33 @@ impl StaffDirectory {
             .iter()
             .map(|m| LetterMeasure::new(m, &names))
             .collect())
+    }
+
+    /// Whether `user` is a full member of the workspace, as the module says: fresh from
+    /// memory, else asked within [`MEMBERSHIP_BUDGET`], else what Slack said last.
+    pub async fn membership(self: &Arc<Self>, user: &UserId) -> Membership {
+        let known = self.known(user);
+        if let Some(k) = &known {
+            if k.at.elapsed() < FRESH_FOR && k.standing != Standing::NotStaff {
+                return Membership::FullMember;
+            }
+        }
+        // In a task of its own, so an answer that comes after the budget is still kept.
+        let directory = Arc::clone(self);
+        let asked = user.clone();
+        let lookup = tokio::spawn(async move { directory.look_up(&asked).await });
+        match tokio::time::timeout(MEMBERSHIP_BUDGET, lookup).await {
+            Ok(Ok(Ok(standing))) => membership_of(&standing),
+            failed => {
+                let error = match failed {
+                    Ok(Ok(Err(error))) => format!("{error:?}"),
+                    Ok(Err(join)) => format!("{join}"),
+                    _ => format!("no answer within {MEMBERSHIP_BUDGET:?}"),
+                };
+                tracing::warn!(%error, "users.info for a request failed; using what Slack said last, if anything");
+                known.map_or(Membership::Unknown, |k| membership_of(&k.standing))
+            }
+        }
     }
 
     /// Asks Slack within [`LOOKUP_BUDGET`]; failing that, what Slack said last.

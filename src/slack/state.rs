@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
+use crate::config::StaffScope;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::slack::interactive::Interactive;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub letters: Arc<Letters>,
     /// Staff members' names for letters, from Slack (`users.info`).
     pub staff: Arc<StaffDirectory>,
+    /// Who counts as staff beyond being a full member (`STAFF`).
+    pub staff_scope: StaffScope,
     pub organisation: String,
     pub complaints_contact: String,
 }

@@ -58,7 +58,7 @@
 //! | `chat.getPermalink` | `channel`, `permalink`. |
 //! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
-//! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
+//! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. [`FakeSlack::push_user_info_response`] scripts the answer about one user only (the bot looks up everyone who uses it, so a queue for the whole method would be taken by whoever asks first). Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
 //! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. |
 //! | `auth.test` | the fake workspace ([`TEAM_ID`]) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). |
@@ -295,6 +295,21 @@ impl FakeSlack {
             .expect("fake slack: a seeded user needs an \"id\"")
             .to_owned();
         lock(&self.shared.users).insert(id, user);
+    }
+
+    /// Adds an active full member like [`FakeSlack::seed_user`], unless the fake already
+    /// knows `user_id` (so a test's own seeding survives a restart of the app).
+    pub fn seed_user_unless_known(&self, user_id: &str, real_name: &str) {
+        lock(&self.shared.users)
+            .entry(user_id.to_owned())
+            .or_insert_with(|| Self::user_json(user_id, real_name));
+    }
+
+    /// Queues a one-shot response to the next `users.info` call about `user_id` only, as
+    /// [`FakeSlack::push_response`] does for every call of a method; it is used before any
+    /// response queued for `users.info` as a whole.
+    pub fn push_user_info_response(&self, user_id: &str, response: Scripted) {
+        self.push_response(&format!("users.info?user={user_id}"), response);
     }
 
     /// An active full member as `users.info` answers for them, to change before
@@ -714,7 +729,15 @@ async fn answer(
     received_at: Instant,
     default: impl FnOnce(&Value) -> Reply,
 ) -> Response {
-    let reply = match shared.next_scripted(&method) {
+    let for_one_user = (method == "users.info")
+        .then(|| {
+            body["user"]
+                .as_str()
+                .map(|user| format!("users.info?user={user}"))
+        })
+        .flatten()
+        .and_then(|key| shared.next_scripted(&key));
+    let reply = match for_one_user.or_else(|| shared.next_scripted(&method)) {
         Some(scripted) => scripted_reply(scripted, || default(&body)),
         None => default(&body),
     };

@@ -10,8 +10,8 @@ use std::time::Duration;
 use chrono::Utc;
 use contact_policy_bot::app::Application;
 use contact_policy_bot::config::{
-    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, DEFAULT_COMPLAINTS_CONTACT,
-    DEFAULT_MAX_BODY_BYTES,
+    Config, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
+    DEFAULT_COMPLAINTS_CONTACT, DEFAULT_MAX_BODY_BYTES,
 };
 use contact_policy_bot::slack::signature::SignatureVerifier;
 use contact_policy_bot::store::Store;
@@ -102,6 +102,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },
         reminders: ReminderConfig::default(),
+        staff: StaffScope::default(),
     }
 }
 
@@ -132,7 +133,54 @@ pub async fn spawn_app_with(
     slack: Arc<FakeSlack>,
     clock: Option<contact_policy_bot::clock::ManualClock>,
 ) -> TestApp {
+    spawn_app_configured_on(db, slack, clock, |_| {}).await
+}
+
+/// The members of staff the scenarios act as, each an active full member of the
+/// workspace as Slack's `users.info` answers for them (R-DP-3: only full members are
+/// staff, and real Slack knows nobody it was not told about).
+pub const STANDARD_STAFF: [(&str, &str); 11] = [
+    ("U0STAFF", "Sam Staff"),
+    ("U0MANAGER", "Morgan Manager"),
+    ("U0HEAD", "Harper Head"),
+    ("U0DEPUTY", "Dana Deputy"),
+    ("U0OTHERMGR", "Olive Othermanager"),
+    ("U0NEWSTARTER", "Nico Newstarter"),
+    ("U0HANDLER", "Hana Handler"),
+    ("U0ADMIN", "Ada Admin"),
+    ("U0NOROLE", "Noel Norole"),
+    ("U0OTHER", "Omar Other"),
+    ("U0COMPLAINTS", "Cara Complaints"),
+];
+
+/// Seeds [`STANDARD_STAFF`] into `slack`, keeping any the test seeded itself.
+pub fn seed_standard_staff(slack: &FakeSlack) {
+    for (id, name) in STANDARD_STAFF {
+        slack.seed_user_unless_known(id, name);
+    }
+}
+
+/// Starts the app on a fresh database with its configuration changed by `configure`
+/// (e.g. `STAFF=enrolled`), or returns `None` when the backend is unavailable.
+pub async fn spawn_app_configured(
+    backend: Backend,
+    test: &str,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    let db = Arc::new(fresh_db(backend, test).await?);
+    let slack = Arc::new(FakeSlack::start().await);
+    Some(spawn_app_configured_on(db, slack, None, configure).await)
+}
+
+async fn spawn_app_configured_on(
+    db: Arc<TestDb>,
+    slack: Arc<FakeSlack>,
+    clock: Option<contact_policy_bot::clock::ManualClock>,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    seed_standard_staff(&slack);
     let mut config = test_config(db.url(), &slack.api_url());
+    configure(&mut config);
     let app = match &clock {
         Some(clock) => {
             config.reminders.background = false;
@@ -177,6 +225,7 @@ impl Killer {
 
 /// Starts the app on `db` and `slack` in its own runtime; see [`Killer`].
 pub async fn spawn_killable_app(db: Arc<TestDb>, slack: Arc<FakeSlack>) -> (TestApp, Killer) {
+    seed_standard_staff(&slack);
     let config = test_config(db.url(), &slack.api_url());
     let (app, runtime) = tokio::task::spawn_blocking(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()

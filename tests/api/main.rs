@@ -21,4 +21,5 @@ mod reporting;
 mod restricting;
 mod review_continuation;
 mod security;
+mod staff;
 mod violence_and_ended;

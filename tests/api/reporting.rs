@@ -1149,7 +1149,10 @@ async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Ba
         "cy",
         "new person's language kept"
     );
-    assert_eq!(app.slash_command(STAFF, "access Jane").await.status(), 200);
+    assert_eq!(
+        app.slash_command(MANAGER, "access Jane").await.status(),
+        200
+    );
     let modal = app.opened_modal(1).await;
     assert_eq!(modal["callback_id"], "access");
     let values = state_values(&[
@@ -1158,7 +1161,10 @@ async fn r_rec_1_access_requirements_are_recorded_and_shown_to_staff(backend: Ba
         ("access_needs", v::text("Speak slowly; hearing loss")),
         ("new_phone", v::text("020 7946 0000")),
     ]);
-    assert_eq!(app.submit_modal(STAFF, &modal, values).await.status(), 200);
+    assert_eq!(
+        app.submit_modal(MANAGER, &modal, values).await.status(),
+        200
+    );
     let stored = app.store.person(person).await.expect("p").expect("p");
     assert_eq!(stored.access.format.as_str(), "large_print");
     // R-REC-1: any number of identifiers; the one added finds her however typed.

@@ -2,6 +2,7 @@
 //! language letters are drafted in, communication needs) and further identifiers.
 
 use super::{modal, ACCESS, ACCESS_PERSON};
+use crate::access::require_any_manager;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
@@ -13,6 +14,7 @@ use crate::slack::send;
 use crate::store::records::*;
 
 pub async fn access(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
+    managers_only(ctx).await?;
     match pick(ctx, query, "access", ACCESS_PERSON, "Access requirements").await? {
         Ok(person) => open_access_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -24,6 +26,7 @@ pub async fn open_access_for(
     trigger_id: &str,
     person: &PersonRecord,
 ) -> Result<Reply, ApiError> {
+    managers_only(ctx).await?;
     let metadata = Metadata {
         person_id: Some(person.id),
         ..Metadata::default()
@@ -38,6 +41,7 @@ pub async fn open_access_for(
         "Add an email address",
         "Add a case reference",
     ));
+    blocks.push(people::different_person_block("this person"));
     let view = modal("Person's details", ACCESS, "Save", &metadata, blocks);
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
@@ -49,6 +53,11 @@ pub async fn submit_access(
     metadata: &Metadata,
 ) -> Result<Reply, ApiError> {
     let store = ctx.state.store.as_ref();
+    if let Err(denied) = require_any_manager(store, &ctx.user).await? {
+        let mut errors = FieldErrors::default();
+        errors.add(people::FORMAT, denied.0);
+        return Err(ApiError::Invalid(errors));
+    }
     let Some(person) = (match metadata.person_id {
         Some(id) => store.person(id).await?,
         None => None,
@@ -59,6 +68,7 @@ pub async fn submit_access(
     };
     let mut errors = FieldErrors::default();
     let identifiers = people::read_identifiers(form, &mut errors);
+    people::identifiers_held_by_others(store, form, &identifiers, person.id, &mut errors).await?;
     if !errors.is_empty() {
         return Err(ApiError::Invalid(errors));
     }
@@ -72,4 +82,12 @@ pub async fn submit_access(
             .await?;
     }
     Ok(Reply::Ack)
+}
+
+/// `/contact access` and its button are for managers, heads and deputies (R-DP-3);
+/// anyone else is told who may.
+async fn managers_only(ctx: &Ctx<'_>) -> Result<(), ApiError> {
+    require_any_manager(ctx.state.store.as_ref(), &ctx.user)
+        .await?
+        .map_err(|denied| ApiError::Refused(denied.0))
 }
