@@ -78,21 +78,7 @@ async fn close_variation(
     let variation = ctx.state.store.variation_origin(request.id).await?;
     let build = |decided: &Decided| -> Effects {
         let closed = closed_message(&decided.request_reference, &when);
-        let mut messages: Vec<NewOutboxMessage> = decided
-            .approval_message_outbox_ids
-            .iter()
-            .filter_map(|outbox_id| {
-                SlackCall::UpdateSent {
-                    of_outbox_id: *outbox_id,
-                    content: closed.clone(),
-                }
-                .into_outbox(
-                    format!("request:{}:settled:{outbox_id}", decided.request_id),
-                    None,
-                )
-                .ok()
-            })
-            .collect();
+        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &closed);
         messages.push(send::dm(
             &requester,
             message(
@@ -378,21 +364,7 @@ async fn decide(
             decider.as_str(),
             &when,
         );
-        let mut messages: Vec<NewOutboxMessage> = decided
-            .approval_message_outbox_ids
-            .iter()
-            .filter_map(|outbox_id| {
-                SlackCall::UpdateSent {
-                    of_outbox_id: *outbox_id,
-                    content: settled.clone(),
-                }
-                .into_outbox(
-                    format!("request:{}:settled:{outbox_id}", decided.request_id),
-                    None,
-                )
-                .ok()
-            })
-            .collect();
+        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &settled);
         messages.push(send::dm(
             &requester,
             outcome_message(decision, decided, &decider),
@@ -567,21 +539,7 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String
     let variation = store.variation_origin(request.id).await?;
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
-        let mut messages: Vec<NewOutboxMessage> = decided
-            .approval_message_outbox_ids
-            .iter()
-            .filter_map(|outbox_id| {
-                SlackCall::UpdateSent {
-                    of_outbox_id: *outbox_id,
-                    content: settled.clone(),
-                }
-                .into_outbox(
-                    format!("request:{}:settled:{outbox_id}", decided.request_id),
-                    None,
-                )
-                .ok()
-            })
-            .collect();
+        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &settled);
         // The head withdrew it: the requester hears why.
         if who != requester {
             messages.push(send::dm(
@@ -697,4 +655,24 @@ fn dispute_back_to_handler(
         ),
         format!("dispute:{}:returned:{}", origin.id, decided.request_id),
     ))
+}
+
+/// Every copy of a request's approval message, updated to `content` (its outcome), each
+/// once (keyed by the copy).
+fn settle_copies(decided: &Decided, content: &SlackMessageContent) -> Vec<NewOutboxMessage> {
+    decided
+        .approval_message_outbox_ids
+        .iter()
+        .filter_map(|outbox_id| {
+            SlackCall::UpdateSent {
+                of_outbox_id: *outbox_id,
+                content: content.clone(),
+            }
+            .into_outbox(
+                format!("request:{}:settled:{outbox_id}", decided.request_id),
+                None,
+            )
+            .ok()
+        })
+        .collect()
 }
