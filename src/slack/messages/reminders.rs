@@ -1,14 +1,9 @@
-//! A reminder DM (R-REM-1, R-REM-2): what is due, by reference, and one button to act on
+//! A reminder DM (R-REM-1, R-REM-2): what is due, by reference, and a button for each way to act on
 //! it. Reminders carry no personal data, so the notification preview is the text itself.
 
 use slack_morphism::prelude::*;
 
 use crate::slack::blocks::{actions, button, message, section};
-
-/// The reminder `text` (mrkdwn) with a button `label` that sends `action` with `value`.
-pub fn reminder(text: &str, label: &str, action: &str, value: String) -> SlackMessageContent {
-    reminder_with(text, &[(label, action, value)])
-}
 
 /// The reminder `text` with a button for each way to act on it, `(label, action, value)`.
 pub fn reminder_with(text: &str, buttons: &[(&str, &str, String)]) -> SlackMessageContent {
