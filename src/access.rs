@@ -2,11 +2,62 @@
 //! what a Slack message says). Kept apart from the handlers so each rule is in one place.
 
 use crate::config::StaffScope;
+use crate::domain::authority::{Manager, Reporter};
 use crate::domain::dispute::{self, DisputedDecision, HandlerCandidate};
-use crate::domain::roles::Role;
+use crate::domain::roles::{self, Role};
 use crate::domain::UserId;
 use crate::store::records::RestrictionRecord;
 use crate::store::{FunctionSummary, RoleHolding, Store, StoreResult};
+
+/// What one user may do, loaded once per request from the database (never from what a
+/// Slack message says). Its methods ask the domain's rules and hand out the proofs the
+/// store's writes demand (`domain::authority`), or a refusal saying who may act instead.
+#[derive(Debug, Clone)]
+pub struct Authority {
+    user: UserId,
+    admin: bool,
+    roles: Vec<RoleHolding>,
+}
+
+impl Authority {
+    /// Reads `user`'s roles and whether they are an admin.
+    pub async fn load(store: &dyn Store, user: &UserId) -> StoreResult<Self> {
+        Ok(Self {
+            user: user.clone(),
+            admin: store.is_admin(user).await?,
+            roles: store.roles_of(user).await?,
+        })
+    }
+
+    pub fn user(&self) -> &UserId {
+        &self.user
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.admin
+    }
+
+    /// Their roles in one function.
+    pub fn roles_in(&self, function_id: i64) -> Vec<Role> {
+        self.roles
+            .iter()
+            .filter(|r| r.function_id == function_id)
+            .map(|r| r.role)
+            .collect()
+    }
+
+    /// A manager, head or deputy of `function_id` (`roles::may_manage`).
+    pub fn manages(&self, function_id: i64) -> Result<Manager, Denied> {
+        roles::may_manage(&self.user, function_id, &self.roles_in(function_id))
+            .map_err(|e| Denied(e.to_string()))
+    }
+
+    /// Anyone with a role in `function_id` (`roles::may_report`).
+    pub fn reports_in(&self, function_id: i64) -> Result<Reporter, Denied> {
+        roles::may_report(&self.user, function_id, &self.roles_in(function_id))
+            .map_err(|e| Denied(e.to_string()))
+    }
+}
 
 /// A refusal, worded for the person refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -211,6 +262,7 @@ pub async fn dispute_handlers(
     let decision = DisputedDecision {
         requester: &requester,
         approver: &approver,
+        function_id: restriction.function_id,
     };
     let mut out: Vec<UserId> = Vec::new();
     for user in candidates {
@@ -280,6 +332,7 @@ pub async fn may_handle_dispute(
         &DisputedDecision {
             requester: &requester,
             approver: &approver,
+            function_id: restriction.function_id,
         },
     )
     .err()

@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 
+use super::authority::DisputeHandler;
 use super::calendar::add_working_days;
 use super::incident::UnknownValue;
 use super::roles::Role;
@@ -56,6 +57,8 @@ pub struct DisputedDecision<'a> {
     pub requester: &'a UserId,
     /// The head or deputy who approved it.
     pub approver: &'a UserId,
+    /// The function whose restriction is disputed.
+    pub function_id: i64,
 }
 
 /// Why someone may not handle a dispute, worded to follow "They cannot handle it: ".
@@ -75,10 +78,11 @@ pub enum NotEligible {
 /// or a manager of the function who neither requested nor approved the restriction; never
 /// the requester, the approver or their deputies, so never the function's head or a deputy
 /// (the head approves, or a deputy in the head's place), whatever else they are.
+/// The [`DisputeHandler`] proof is made only here.
 pub fn may_handle(
     candidate: &HandlerCandidate<'_>,
     decision: &DisputedDecision<'_>,
-) -> Result<(), NotEligible> {
+) -> Result<DisputeHandler, NotEligible> {
     if candidate.user == decision.requester {
         return Err(NotEligible::Requester);
     }
@@ -89,7 +93,7 @@ pub fn may_handle(
         return Err(NotEligible::DecidesRestrictions);
     }
     if candidate.complaints_handler || candidate.roles.contains(&Role::Manager) {
-        Ok(())
+        Ok(DisputeHandler::issue(candidate.user, decision.function_id))
     } else {
         Err(NotEligible::NotAHandler)
     }
@@ -533,17 +537,15 @@ mod tests {
         let decision = DisputedDecision {
             requester: &requester,
             approver: &approver,
+            function_id: 7,
         };
         let outsider = UserId::from_slack("U0COMPLAINTS");
         assert_eq!(
-            may_handle(&candidate(&outsider, true, &[]), &decision),
-            Ok(())
+            may_handle(&candidate(&outsider, true, &[]), &decision).map(|h| h.user().clone()),
+            Ok(outsider.clone())
         );
         let manager = UserId::from_slack("U0OTHER");
-        assert_eq!(
-            may_handle(&candidate(&manager, false, &[Role::Manager]), &decision),
-            Ok(())
-        );
+        assert!(may_handle(&candidate(&manager, false, &[Role::Manager]), &decision).is_ok());
         // A member of staff, or a manager of another function (no role here), may not.
         assert_eq!(
             may_handle(&candidate(&manager, false, &[Role::Member]), &decision),
@@ -561,6 +563,7 @@ mod tests {
         let decision = DisputedDecision {
             requester: &requester,
             approver: &approver,
+            function_id: 7,
         };
         // Being a complaints handler too changes nothing.
         assert_eq!(

@@ -2,6 +2,7 @@
 //! format, so each rule can be read and tested on its own.
 
 pub mod audit;
+pub mod authority;
 pub mod calendar;
 pub mod dispute;
 pub mod foi;

@@ -10,6 +10,7 @@ use std::str::FromStr;
 
 use chrono::{Days, Months, NaiveDate};
 
+use super::authority::{Decider, Withdrawer};
 use super::incident::UnknownValue;
 use super::measures::Measure;
 use super::roles::Role;
@@ -378,11 +379,13 @@ pub fn head_reserved(
 /// R-RES-5, §6: only the head of the request's function or a deputy named by an admin may
 /// decide, and never the manager who made the request, even when they are also the head.
 /// `decider_roles_in_function` are the decider's roles in the request's function.
+/// The [`Decider`] proof is made only here.
 pub fn may_decide(
     decider: &UserId,
     requester: &UserId,
+    function_id: i64,
     decider_roles_in_function: &[Role],
-) -> Result<(), DecisionRefused> {
+) -> Result<Decider, DecisionRefused> {
     if decider == requester {
         return Err(DecisionRefused::IsRequester);
     }
@@ -390,7 +393,7 @@ pub fn may_decide(
         .iter()
         .any(|r| r.may_decide_restrictions())
     {
-        Ok(())
+        Ok(Decider::issue(decider, function_id))
     } else {
         Err(DecisionRefused::NotHeadOrDeputy)
     }
@@ -408,14 +411,15 @@ pub enum WithdrawRefused {
 /// Who may withdraw a pending request (issue 9, finding 11): the manager who made it, or
 /// the head of its function — not a deputy or another manager, so that withdrawing is
 /// never a way round the head's decision. `roles_in_function` are the user's roles in
-/// the request's function.
+/// the request's function. The [`Withdrawer`] proof is made only here.
 pub fn may_withdraw(
     user: &UserId,
     requester: &UserId,
+    function_id: i64,
     roles_in_function: &[Role],
-) -> Result<(), WithdrawRefused> {
+) -> Result<Withdrawer, WithdrawRefused> {
     if user == requester || roles_in_function.contains(&Role::Head) {
-        Ok(())
+        Ok(Withdrawer::issue(user, function_id))
     } else {
         Err(WithdrawRefused::NeitherRequesterNorHead)
     }
@@ -1624,13 +1628,13 @@ mod tests {
     #[test]
     fn only_the_head_of_function_or_a_deputy_may_decide() {
         let (manager, head) = (user("U0MANAGER"), user("U0HEAD"));
-        assert_eq!(may_decide(&head, &manager, &[Role::Head]), Ok(()));
         assert_eq!(
-            may_decide(&head, &manager, &[Role::Member, Role::Deputy]),
-            Ok(())
+            may_decide(&head, &manager, 7, &[Role::Head]).map(|d| d.function_id()),
+            Ok(7)
         );
+        assert!(may_decide(&head, &manager, 7, &[Role::Member, Role::Deputy]).is_ok());
         for roles in [&[][..], &[Role::Manager], &[Role::Member, Role::Manager]] {
-            let refused = may_decide(&head, &manager, roles).unwrap_err();
+            let refused = may_decide(&head, &manager, 7, roles).unwrap_err();
             assert_eq!(refused, DecisionRefused::NotHeadOrDeputy);
             assert_eq!(
                 refused.to_string(),
@@ -1643,7 +1647,7 @@ mod tests {
     fn requester_cannot_decide_own_request_even_as_head() {
         let head = user("U0HEAD");
         for roles in [&[Role::Head][..], &[Role::Deputy], &[Role::Manager], &[]] {
-            let refused = may_decide(&head, &head, roles).unwrap_err();
+            let refused = may_decide(&head, &head, 7, roles).unwrap_err();
             assert_eq!(refused, DecisionRefused::IsRequester);
             assert_eq!(
                 refused.to_string(),
@@ -1983,14 +1987,14 @@ mod tests {
     fn i9_f11_only_the_requester_or_the_head_may_withdraw_and_with_a_reason() {
         let requester = UserId::from_slack("U0MGR");
         let other = UserId::from_slack("U0OTHER");
+        assert!(may_withdraw(&requester, &requester, 7, &[Role::Manager]).is_ok());
         assert_eq!(
-            may_withdraw(&requester, &requester, &[Role::Manager]),
-            Ok(())
+            may_withdraw(&other, &requester, 7, &[Role::Head]).map(|w| w.user().clone()),
+            Ok(other.clone())
         );
-        assert_eq!(may_withdraw(&other, &requester, &[Role::Head]), Ok(()));
         for roles in [vec![Role::Deputy], vec![Role::Manager], vec![]] {
             assert_eq!(
-                may_withdraw(&other, &requester, &roles),
+                may_withdraw(&other, &requester, 7, &roles),
                 Err(WithdrawRefused::NeitherRequesterNorHead)
             );
         }

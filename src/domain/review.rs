@@ -11,6 +11,7 @@ use std::str::FromStr;
 
 use chrono::{Days, NaiveDate};
 
+use super::authority::Decider;
 use super::incident::UnknownValue;
 use super::restriction::{head_reserved, may_decide, next_review_after, DecisionRefused};
 use super::roles::Role;
@@ -309,9 +310,10 @@ pub enum AuthorisationRefused {
 pub fn may_authorise(
     decider: &UserId,
     proposer: &UserId,
+    function_id: i64,
     decider_roles_in_function: &[Role],
-) -> Result<(), AuthorisationRefused> {
-    may_decide(decider, proposer, decider_roles_in_function).map_err(|e| match e {
+) -> Result<Decider, AuthorisationRefused> {
+    may_decide(decider, proposer, function_id, decider_roles_in_function).map_err(|e| match e {
         DecisionRefused::IsRequester => AuthorisationRefused::IsProposer,
         _ => AuthorisationRefused::NotHeadOrDeputy,
     })
@@ -587,14 +589,14 @@ mod tests {
     fn i9_f10_only_a_head_or_deputy_other_than_the_proposer_authorises() {
         let head = UserId::from_slack("UHEAD");
         let manager = UserId::from_slack("UMANAGER");
-        assert_eq!(may_authorise(&head, &manager, &[Role::Head]), Ok(()));
-        assert_eq!(may_authorise(&head, &manager, &[Role::Deputy]), Ok(()));
+        assert!(may_authorise(&head, &manager, 7, &[Role::Head]).is_ok());
+        assert!(may_authorise(&head, &manager, 7, &[Role::Deputy]).is_ok());
         assert_eq!(
-            may_authorise(&manager, &manager, &[Role::Head]),
+            may_authorise(&manager, &manager, 7, &[Role::Head]),
             Err(AuthorisationRefused::IsProposer)
         );
         assert_eq!(
-            may_authorise(&head, &manager, &[Role::Manager, Role::Member]),
+            may_authorise(&head, &manager, 7, &[Role::Manager, Role::Member]),
             Err(AuthorisationRefused::NotHeadOrDeputy)
         );
     }

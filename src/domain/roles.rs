@@ -6,6 +6,9 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::authority::{Manager, Reporter};
+use super::UserId;
+
 /// A role someone holds in one function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -86,6 +89,48 @@ impl fmt::Display for FunctionName {
     }
 }
 
+/// Why someone may not act as a manager of a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("Only a manager, head or deputy of this function can do this; ask your manager.")]
+pub struct NotAManager;
+
+/// Managers, heads and deputies manage a function's records (§4–§8): warnings, requests,
+/// police reports, FOI refusals, access requirements, proposals at review. The
+/// [`Manager`] proof is made only here.
+pub fn may_manage(
+    user: &UserId,
+    function_id: i64,
+    roles_in_function: &[Role],
+) -> Result<Manager, NotAManager> {
+    if roles_in_function
+        .iter()
+        .any(|r| matches!(r, Role::Manager | Role::Head | Role::Deputy))
+    {
+        Ok(Manager::issue(user, function_id))
+    } else {
+        Err(NotAManager)
+    }
+}
+
+/// Why someone may not report in a function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("You are not in this function, so you cannot report for it; choose one of your own functions, or ask an admin to add you to it.")]
+pub struct NotInFunction;
+
+/// Anyone with a role in a function reports there (R-RPT-1, R-DP-3). The [`Reporter`]
+/// proof is made only here.
+pub fn may_report(
+    user: &UserId,
+    function_id: i64,
+    roles_in_function: &[Role],
+) -> Result<Reporter, NotInFunction> {
+    if roles_in_function.is_empty() {
+        Err(NotInFunction)
+    } else {
+        Ok(Reporter::issue(user, function_id))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +159,18 @@ mod tests {
         );
         assert!(FunctionName::parse("   ").is_err());
         assert!(FunctionName::parse(&"x".repeat(81)).is_err());
+    }
+
+    #[test]
+    fn managers_heads_and_deputies_manage_and_anyone_in_the_function_reports() {
+        let user = UserId::from_slack("U0STAFF");
+        for role in [Role::Manager, Role::Head, Role::Deputy] {
+            let proof = may_manage(&user, 3, &[role]).expect("manages");
+            assert_eq!((proof.user(), proof.function_id()), (&user, 3));
+        }
+        assert_eq!(may_manage(&user, 3, &[Role::Member]), Err(NotAManager));
+        assert_eq!(may_manage(&user, 3, &[]), Err(NotAManager));
+        assert!(may_report(&user, 3, &[Role::Member]).is_ok());
+        assert_eq!(may_report(&user, 3, &[]), Err(NotInFunction));
     }
 }

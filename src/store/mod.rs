@@ -86,7 +86,7 @@ macro_rules! restriction_status_on {
 
 /// The `Store` impl and the SQL both backends share, compiled into the backend module
 /// that invokes it (which defines `Db`, `ThisStore`, `BACKEND`, `SKIP_LOCKED`,
-/// `begin_write` and `migrate_pool`). Each part of the record is one file under `sql/`.
+/// `begin_tx` and `migrate_pool`). Each part of the record is one file under `sql/`.
 macro_rules! shared_sql {
     () => {
         #[async_trait]
@@ -103,13 +103,17 @@ macro_rules! shared_sql {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
+
+            async fn begin_write(&self) -> StoreResult<Box<dyn crate::store::write::WriteTx>> {
+                self.write_handle().await
+            }
         }
 
         mod common {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -128,6 +132,7 @@ pub mod records;
 pub mod schedule;
 mod sqlite;
 pub mod url;
+pub mod write;
 
 use std::sync::Arc;
 
@@ -338,6 +343,11 @@ pub trait Store:
 
     /// Cheap round trip for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
+
+    /// Opens a write transaction (see [`write`]): the handler records, renders, queues its
+    /// messages and commits; dropping the handle changes nothing. Inside `store::once` the
+    /// submission's key is written first, so a repeat is `AlreadyHandled`.
+    async fn begin_write(&self) -> StoreResult<Box<dyn write::WriteTx>>;
 }
 
 /// Functions, roles and admins (managed with `contact-policy-bot admin`).

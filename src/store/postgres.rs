@@ -39,7 +39,7 @@ impl PostgresStore {
     }
 
     /// Begins a write; inside `store::once` the submission's key is written first.
-    async fn begin_write(&self) -> StoreResult<Transaction<'static, Db>> {
+    async fn begin_tx(&self) -> StoreResult<Transaction<'static, Db>> {
         let mut tx = self.pool.begin().await?;
         common::carry_submission_key(&mut tx).await?;
         Ok(tx)

@@ -296,6 +296,15 @@ pub struct NewLetter {
     pub held_by: crate::domain::UserId,
 }
 
+/// The record a letter is about: the column that links it and the record's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterSubject {
+    Warning(i64),
+    Restriction(i64),
+    Dispute(i64),
+    Review(i64),
+}
+
 /// What a decision (or a withdrawal) produced, for the messages that announce it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decided {

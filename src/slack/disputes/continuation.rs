@@ -152,6 +152,7 @@ async fn decidable(
     if let Err(refused) = may_authorise(
         &ctx.user,
         &UserId::from_slack(c.proposed_by.clone()),
+        c.function_id,
         &roles,
     ) {
         return Ok(Err(refused.to_string()));

@@ -47,8 +47,10 @@ async fn decider_check(
     Ok(may_decide(
         &ctx.user,
         &UserId::from_slack(request.requested_by.clone()),
+        request.function_id,
         &roles,
     )
+    .map(|_| ())
     .and_then(|()| head_reserved(&roles, rejected_by_head.as_deref()))
     .map_err(|e| e.to_string()))
 }
@@ -440,8 +442,10 @@ async fn withdrawer_check(
     Ok(may_withdraw(
         &ctx.user,
         &UserId::from_slack(request.requested_by.clone()),
+        request.function_id,
         &roles,
     )
+    .map(|_| ())
     .map_err(|e| e.to_string()))
 }
 

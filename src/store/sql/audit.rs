@@ -28,7 +28,7 @@ impl AuditStore for ThisStore {
     }
 
     async fn record_reading(&self, actor: &Actor, action: &'static str, person_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let entry = AuditEntry::new(actor, action, "service_user", person_id);
         insert_audit(&mut tx, &entry, now).await?;
         tx.commit().await?;

@@ -11,6 +11,7 @@ pub(super) use sqlx::Row;
 pub(super) use crate::domain::audit::AuditEntry;
 pub(super) use crate::domain::roles::{FunctionName, Role};
 pub(super) use crate::domain::{Actor, UserId};
+pub(super) use crate::store::records::{LetterSubject, NewLetter};
 pub(super) use crate::store::{
     AuditEvent, DeliveryOutcome, FunctionSummary, NewOutboxMessage, OutboxMessage, OutboxStatus,
     RoleHolding,
@@ -244,13 +245,6 @@ pub(super) async fn insert_outbox_returning(
     .await?)
 }
 
-/// The record a letter is about: the column that links it and the record's id.
-pub(super) enum LetterSubject {
-    Warning(i64),
-    Restriction(i64),
-    Dispute(i64),
-    Review(i64),
-}
 
 /// Stores a drafted letter, its audit event and the messages that deliver it, inside
 /// the caller's transaction (R-LET-4).
@@ -265,6 +259,22 @@ pub(super) async fn write_effects(
     let (Some(letter), Some((subject, person_id, function_id))) = (effects.letter, letter_for) else {
         return Ok(None);
     };
+    let letter_id = insert_letter(tx, &letter, subject, person_id, function_id, actor, now).await?;
+    insert_outbox(tx, &(effects.letter_messages)(letter_id), now).await?;
+    Ok(Some(letter_id))
+}
+
+/// Stores a drafted letter about `subject` and its audit event inside the caller's
+/// transaction (R-LET-4); returns the letter's id.
+pub(super) async fn insert_letter(
+    tx: &mut Transaction<'static, Db>,
+    letter: &NewLetter,
+    subject: LetterSubject,
+    person_id: i64,
+    function_id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
     let (warning_id, restriction_id, dispute_id, review_id): (_, _, Option<i64>, Option<i64>) = match subject {
         LetterSubject::Warning(id) => (Some(id), None, None, None),
         LetterSubject::Restriction(id) => (None, Some(id), None, None),
@@ -296,8 +306,12 @@ pub(super) async fn write_effects(
         .in_function(function_id)
         .after(serde_json::json!({ "kind": letter.kind, "format": letter.format, "language": letter.language, "template": letter.template }));
     insert_audit(tx, &entry, now).await?;
-    insert_outbox(tx, &(effects.letter_messages)(letter_id), now).await?;
-    Ok(Some(letter_id))
+    Ok(letter_id)
+}
+
+/// The transaction behind a [`crate::store::write::WriteTx`] handle; dropping it rolls back.
+pub(super) struct WriteHandle {
+    pub(super) tx: Transaction<'static, Db>,
 }
 
 /// Records the current submission's key (see `store::once`) in the transaction that is

@@ -81,7 +81,7 @@ impl ContinuationStore for ThisStore {
         approval_message: ApprovalMessage<'_>,
         announce: Announce<'_>,
     ) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let row = sqlx::query("SELECT reference, service_user_id, function_id, status FROM reviews WHERE id = $1")
             .bind(review_id)
             .fetch_optional(&mut *tx)
@@ -166,7 +166,7 @@ impl ContinuationStore for ThisStore {
         now: DateTime<Utc>,
         effects: EffectsOf<'_, ContinuationDecided>,
     ) -> StoreResult<ContinuationResult> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         // The conditional update is the lock: of any number of racing clicks, one wins.
         let won = sqlx::query(
             "UPDATE review_continuations SET status = 'authorised', checklist_complete = $2, decided_by = $3, decided_at = $4 \
@@ -266,7 +266,7 @@ impl ContinuationStore for ThisStore {
         now: DateTime<Utc>,
         effects: EffectsOf<'_, ContinuationDecided>,
     ) -> StoreResult<ContinuationResult> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let won = sqlx::query(
             "UPDATE review_continuations SET status = 'rejected', rejection_reason = $2, decided_by = $3, decided_at = $4 \
              WHERE id = $1 AND status = 'pending'",

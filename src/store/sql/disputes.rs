@@ -262,7 +262,7 @@ impl DisputeStore for ThisStore {
     }
 
     async fn record_dispute(&self, dispute: &NewDispute, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let (_, person_id, function_id) = in_force(&mut tx, dispute.restriction_id, dispute.today).await?;
         touch_person(&mut tx, person_id, now).await?;
         let reference = next_reference(&mut tx, "DSP").await?;
@@ -306,7 +306,7 @@ impl DisputeStore for ThisStore {
     }
 
     async fn resolve_dispute(&self, id: i64, resolution: &ValidResolution, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Concluded>) -> StoreResult<Conclusion> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let outcome = resolution.outcome.as_str();
         let varied = resolution.outcome == crate::domain::dispute::DisputeOutcome::Varied;
         // The conditional update is the lock: of any number of racing submissions, only
@@ -392,7 +392,7 @@ impl DisputeStore for ThisStore {
     }
 
     async fn start_review(&self, review: &NewReview, actor: &Actor, now: DateTime<Utc>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let (_, person_id, function_id) = in_force(&mut tx, review.restriction_id, review.today).await?;
         touch_person(&mut tx, person_id, now).await?;
         let reference = next_reference(&mut tx, "REV").await?;
@@ -437,7 +437,7 @@ impl DisputeStore for ThisStore {
     }
 
     async fn decide_review(&self, id: i64, decision: &ValidReview, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Concluded>) -> StoreResult<Conclusion> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let outcome = decision.outcome.as_str();
         let next_review_on = match decision.outcome {
             ReviewOutcome::Continue => decision.next_review_on,

@@ -32,7 +32,7 @@ impl OutboxStore for ThisStore {
     }
 
     async fn enqueue(&self, messages: &[NewOutboxMessage], audit: Option<&AuditEntry>, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let stored = insert_outbox(&mut tx, messages, now).await?;
         if let (Some(entry), true) = (audit, stored > 0) {
             insert_audit(&mut tx, entry, now).await?;
@@ -42,7 +42,7 @@ impl OutboxStore for ThisStore {
     }
 
     async fn claim_outbox(&self, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<OutboxMessage>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         // A row still marked as claimed, whose claim lapsed, was being sent by a worker that
         // died: Slack may or may not have it. It is claimed "in doubt", so the sender looks
         // before sending it again.

@@ -54,7 +54,7 @@ fn contains_pattern(text: &str) -> String {
 #[async_trait]
 impl PeopleStore for ThisStore {
     async fn create_person(&self, person: &NewPerson, actor: &Actor, now: DateTime<Utc>) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let id = insert_person(&mut tx, person, actor, now).await?;
         tx.commit().await?;
         Ok(id)
@@ -65,7 +65,7 @@ impl PeopleStore for ThisStore {
     }
 
     async fn add_identifiers(&self, id: i64, identifiers: &[Identifier], actor: &Actor, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         touch_person(&mut tx, id, now).await?;
         let mut added = 0;
         let mut kinds = Vec::new();
@@ -98,7 +98,7 @@ impl PeopleStore for ThisStore {
     }
 
     async fn update_access(&self, id: i64, access: &AccessRequirements, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let before = sqlx::query("SELECT preferred_format, language, communication_needs FROM service_users WHERE id = $1 AND erased_at IS NULL")
             .bind(id)
             .fetch_optional(&mut *tx)

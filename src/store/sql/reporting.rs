@@ -32,7 +32,7 @@ pub(super) async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> Store
 impl ReportingStore for ThisStore {
     async fn record_incident(&self, new: &NewIncident, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
         let incident = &new.incident;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let person_id = resolve_person(&mut tx, &new.person, actor, now).await?;
         let reference = next_reference(&mut tx, "INC").await?;
         let id: i64 = sqlx::query_scalar(
@@ -114,7 +114,7 @@ impl ReportingStore for ThisStore {
     }
 
     async fn record_police_report(&self, incident_id: i64, report: &PoliceReport, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let incident = sqlx::query("SELECT reference, function_id, service_user_id FROM incidents WHERE id = $1")
             .bind(incident_id)
             .fetch_optional(&mut *tx)
@@ -154,7 +154,7 @@ impl ReportingStore for ThisStore {
     }
 
     async fn record_ended_call(&self, call: &NewEndedCall, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let person_id = match &call.person {
             Some(choice) => Some(resolve_person(&mut tx, choice, actor, now).await?),
             None => None,
@@ -193,7 +193,7 @@ impl ReportingStore for ThisStore {
     }
 
     async fn record_breach(&self, breach: &NewBreach, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let restriction = sqlx::query(concat!(
             "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
             restriction_in_force!("", "$2")
@@ -232,7 +232,7 @@ impl ReportingStore for ThisStore {
     }
 
     async fn record_foi_refusal(&self, refusal: &NewFoiRefusal, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         touch_person(&mut tx, refusal.person_id, now).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO foi_refusals (service_user_id, function_id, reference, refused_on, ground, note, created_by, created_at) \

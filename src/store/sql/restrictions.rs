@@ -134,7 +134,7 @@ impl RestrictionStore for ThisStore {
     }
 
     async fn record_warning(&self, warning: &NewWarning, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Recorded>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         touch_person(&mut tx, warning.person_id, now).await?;
         let reference = next_reference(&mut tx, "WRN").await?;
         let id: i64 = sqlx::query_scalar(
@@ -196,7 +196,7 @@ impl RestrictionStore for ThisStore {
     }
 
     async fn close_warning(&self, id: i64, actor: &Actor, now: DateTime<Utc>) -> StoreResult<WarningClosed> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let closed = sqlx::query(
             "UPDATE warnings SET status = 'no_further_action', closed_by = $2, closed_at = $3, closed_note = 'behaviour adapted' \
              WHERE id = $1 AND status IN ('sent', 'escalated')",
@@ -237,7 +237,7 @@ impl RestrictionStore for ThisStore {
         approval_message: ApprovalMessage<'_>,
         announce: Announce<'_>,
     ) -> StoreResult<Recorded> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         touch_person(&mut tx, request.person_id, now).await?;
         let reference = next_reference(&mut tx, "REQ").await?;
         let id: i64 = sqlx::query_scalar(
@@ -365,7 +365,7 @@ impl RestrictionStore for ThisStore {
     }
 
     async fn decide_request(&self, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let (status, reason, ticked): (&str, Option<&str>, Vec<String>) = match decision {
             Decision::Approve { checklist, .. } => {
                 ("approved", None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
@@ -498,7 +498,7 @@ impl RestrictionStore for ThisStore {
     }
 
     async fn withdraw_request(&self, id: i64, reason: &str, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let won = sqlx::query(
             "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3, decision_reason = $4 \
              WHERE id = $1 AND status = 'pending'",
@@ -563,7 +563,7 @@ impl RestrictionStore for ThisStore {
     }
 
     async fn mark_letter_sent(&self, id: i64, on: NaiveDate, method: &str, actor: &Actor, now: DateTime<Utc>) -> StoreResult<LetterSent> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let updated = sqlx::query(
             "UPDATE letters SET sent_on = $2, sent_method = $3, sent_recorded_by = $4, sent_recorded_at = $5 WHERE id = $1 AND sent_on IS NULL",
         )

@@ -6,7 +6,7 @@
 #[async_trait]
 impl RoleStore for ThisStore {
     async fn add_function(&self, name: &FunctionName, actor: &Actor, now: DateTime<Utc>) -> StoreResult<i64> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO functions (name, created_at, created_by) VALUES ($1, $2, $3) RETURNING id",
         )
@@ -65,7 +65,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn grant_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let function_id = function_id_in(&mut tx, function).await?;
         if role == Role::Head {
             // A function has one head: the previous one, if any, steps down in the same
@@ -112,7 +112,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn revoke_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let function_id = function_id_in(&mut tx, function).await?;
         let removed = sqlx::query(
             "DELETE FROM function_roles WHERE function_id = $1 AND slack_user_id = $2 AND role = $3",
@@ -155,7 +155,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn add_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         sqlx::query("INSERT INTO admins (slack_user_id, granted_at, granted_by) VALUES ($1, $2, $3)")
             .bind(user.as_str())
             .bind(now)
@@ -170,7 +170,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn remove_admin(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let removed = sqlx::query("DELETE FROM admins WHERE slack_user_id = $1")
             .bind(user.as_str())
             .execute(&mut *tx)
@@ -201,7 +201,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn add_complaints_handler(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         sqlx::query("INSERT INTO complaints_handlers (slack_user_id, granted_at, granted_by) VALUES ($1, $2, $3)")
             .bind(user.as_str())
             .bind(now)
@@ -216,7 +216,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn remove_complaints_handler(&self, user: &UserId, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let removed = sqlx::query("DELETE FROM complaints_handlers WHERE slack_user_id = $1")
             .bind(user.as_str())
             .execute(&mut *tx)

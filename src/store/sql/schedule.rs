@@ -30,7 +30,7 @@ async fn still_pending_copies<'r>(tx: &mut Transaction<'static, Db>, batch: &'r 
 #[async_trait]
 impl ScheduleStore for ThisStore {
     async fn claim_run(&self, job: &str, scheduled_for: DateTime<Utc>, worker: &str, now: DateTime<Utc>, claim_until: DateTime<Utc>) -> StoreResult<bool> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         let inserted = sqlx::query(
             "INSERT INTO schedule_runs (job, scheduled_for, claimed_by, claimed_until, started_at) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (job, scheduled_for) DO NOTHING",
@@ -89,7 +89,7 @@ impl ScheduleStore for ThisStore {
     }
 
     async fn end_expired_restrictions(&self, today: NaiveDate, now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_tx().await?;
         // What every reader already treats as ended (restriction_current!), recorded.
         let ended: Vec<(i64, i64)> = sqlx::query_as(concat!(
             "UPDATE restrictions SET status = 'ended', ended_by = 'system', ended_at = $2, end_reason = 'reached its end date' \
@@ -253,7 +253,7 @@ impl ScheduleStore for ThisStore {
         // One transaction per batch, with multi-row statements: a crash loses the whole
         // batch, never half a reminder, and a large sweep stays a handful of round trips.
         for batch in reminders.chunks(2500) {
-            let mut tx = self.begin_write().await?;
+            let mut tx = self.begin_tx().await?;
             let batch = still_pending_copies(&mut tx, batch).await?;
             if batch.is_empty() {
                 tx.commit().await?;
