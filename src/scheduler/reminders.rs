@@ -15,6 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use tokio::sync::Notify;
 
+use crate::access;
 use crate::clock::Clock;
 use crate::config::ReminderConfig;
 use crate::domain::calendar::{add_working_days, overdue_repeat, Repeat};
@@ -22,7 +23,7 @@ use crate::domain::UserId;
 use crate::slack::ids::Action;
 use crate::slack::messages::reminders::reminder_with;
 use crate::slack::send;
-use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
+use crate::store::schedule::{ApprovalCopy, DueQuery, NewReminder, ReminderKind};
 use crate::store::{FunctionSummary, Store, StoreResult};
 
 /// What a sweep works with, handed over explicitly by whoever builds the scheduler.
@@ -186,47 +187,65 @@ pub async fn sweep(
             button,
         );
     }
+    // Waiting approvals: a fresh copy to the head after the nudge interval, to the deputies
+    // after twice it, never to the requester or proposer, and never to a deputy when the
+    // head's rejection stands (finding 11). Who they are is the permission layer's answer.
     for request in &due.waiting_requests {
         let asked_on = request
             .requested_at
             .with_timezone(&state.timezone)
             .date_naive();
-        let nudge_on = add_working_days(asked_on, config.approval_nudge_working_days);
-        let escalate_on = add_working_days(nudge_on, config.approval_nudge_working_days);
+        let Some(stage) = approval_stage(asked_on, config.approval_nudge_working_days, today)
+        else {
+            continue;
+        };
+        let Some(function) = functions.get(&request.function_id) else {
+            continue;
+        };
+        let head_only = access::head_rejection_of(
+            store,
+            request.person_id,
+            request.function_id,
+            Some((request.request_id, request.requested_at)),
+        )
+        .await?
+        .is_some();
+        let (head, deputies) = access::deciders_in(function, &request.requester, head_only);
+        let copy = ApprovalCopy::Request(request.request_id);
         let occasion = asked_on.to_string();
-        if today >= nudge_on {
-            let head = functions
-                .get(&request.function_id)
-                .and_then(|f| f.head.clone())
-                .filter(|h| *h != request.requester);
-            if let Some(head) = head {
-                plan.approval_copy(
-                    state,
-                    ReminderKind::ApprovalWaiting,
-                    request.request_id,
-                    &occasion,
-                    &head,
-                    request.function_id,
-                )
+        for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
+            plan.approval_copy(state, kind, copy, &occasion, recipient, request.function_id)
                 .await?;
-            }
         }
-        if today >= escalate_on {
-            let deputies: Vec<UserId> = functions
-                .get(&request.function_id)
-                .map(|f| f.deputies.clone())
-                .unwrap_or_default();
-            for deputy in deputies.iter().filter(|d| **d != request.requester) {
-                plan.approval_copy(
-                    state,
-                    ReminderKind::ApprovalEscalated,
-                    request.request_id,
-                    &occasion,
-                    deputy,
-                    request.function_id,
-                )
+    }
+    for proposal in &due.waiting_continuations {
+        let proposed_on = proposal
+            .proposed_at
+            .with_timezone(&state.timezone)
+            .date_naive();
+        let Some(stage) = approval_stage(proposed_on, config.approval_nudge_working_days, today)
+        else {
+            continue;
+        };
+        let Some(function) = functions.get(&proposal.function_id) else {
+            continue;
+        };
+        let head_only =
+            access::head_rejected_at_review(store, proposal.review_id, proposal.function_id)
                 .await?;
-            }
+        let (head, deputies) = access::deciders_in(function, &proposal.proposer, head_only);
+        let copy = ApprovalCopy::Continuation(proposal.continuation_id);
+        let occasion = proposed_on.to_string();
+        for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
+            plan.approval_copy(
+                state,
+                kind,
+                copy,
+                &occasion,
+                recipient,
+                proposal.function_id,
+            )
+            .await?;
         }
     }
     for warning in &due.lapsed_warnings {
@@ -374,15 +393,12 @@ struct Plan<'a> {
 }
 
 impl Plan<'_> {
-    /// The head of a function, or its deputies when it has none.
+    /// Who hears of anything overdue in a function (`access::escalation_of`).
     fn heads(&self, function_id: i64) -> Vec<UserId> {
-        match self.functions.get(&function_id) {
-            Some(f) => match &f.head {
-                Some(head) => vec![head.clone()],
-                None => f.deputies.clone(),
-            },
-            None => Vec::new(),
-        }
+        self.functions
+            .get(&function_id)
+            .map(access::escalation_of)
+            .unwrap_or_default()
     }
 
     /// A reminder of something overdue: to `owners` and, each time, to the head of the
@@ -413,11 +429,12 @@ impl Plan<'_> {
         }
     }
 
+    /// Who acts on a function's police reports (`access::managers_of`).
     fn managers(&self, function_id: i64) -> Vec<UserId> {
-        match self.functions.get(&function_id) {
-            Some(f) if !f.managers.is_empty() => f.managers.clone(),
-            _ => self.heads(function_id),
-        }
+        self.functions
+            .get(&function_id)
+            .map(access::managers_of)
+            .unwrap_or_default()
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -474,22 +491,27 @@ impl Plan<'_> {
             recipient: recipient.clone(),
             function_id,
             message,
-            approval_copy_of: None,
+            copy_of: None,
         });
     }
 
-    /// A waiting request is re-sent to the head (then the deputies) as a fresh copy of the
-    /// approval message, with its checklist and buttons; the decision updates it too.
+    /// A waiting request or proposal is re-sent to the head (then the deputies) as a fresh
+    /// copy of its approval message, with its checklist and buttons; the decision updates
+    /// it too.
     async fn approval_copy(
         &mut self,
         state: &SweepDeps,
         kind: ReminderKind,
-        request_id: i64,
+        copy: ApprovalCopy,
         occasion: &str,
         recipient: &UserId,
         function_id: i64,
     ) -> StoreResult<()> {
-        let key = NewReminder::key(kind, "restriction_request", request_id, occasion, recipient);
+        let (subject_type, subject_id) = match copy {
+            ApprovalCopy::Request(id) => ("restriction_request", id),
+            ApprovalCopy::Continuation(id) => ("review_continuation", id),
+        };
+        let key = NewReminder::key(kind, subject_type, subject_id, occasion, recipient);
         if !self.planned.insert(key.clone()) {
             return Ok(());
         }
@@ -497,31 +519,77 @@ impl Plan<'_> {
             self.already += 1;
             return Ok(());
         }
-        let today = state
-            .clock
-            .now()
-            .with_timezone(&state.timezone)
-            .date_naive();
-        let Some(content) = crate::slack::restricting::approval_reminder(
-            state.store.as_ref(),
-            state.timezone,
-            today,
-            request_id,
-        )
-        .await?
-        else {
+        let store = state.store.as_ref();
+        let content = match copy {
+            ApprovalCopy::Request(id) => {
+                let today = state
+                    .clock
+                    .now()
+                    .with_timezone(&state.timezone)
+                    .date_naive();
+                crate::slack::restricting::approval_reminder(store, state.timezone, today, id)
+                    .await?
+            }
+            ApprovalCopy::Continuation(id) => {
+                crate::slack::disputes::continuation_reminder(store, state.timezone, id).await?
+            }
+        };
+        let Some(content) = content else {
             return Ok(());
         };
         self.reminders.push(NewReminder {
             kind,
-            subject_type: "restriction_request",
-            subject_id: request_id,
+            subject_type,
+            subject_id,
             occasion: occasion.to_owned(),
             recipient: recipient.clone(),
             function_id,
             message: send::dm(recipient, content, key),
-            approval_copy_of: Some(request_id),
+            copy_of: Some(copy),
         });
         Ok(())
+    }
+}
+
+/// How far a waiting approval has got: nudged to the head after `nudge_days` working days,
+/// escalated to the deputies after twice that (R-REM-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ApprovalStage {
+    Nudged,
+    Escalated,
+}
+
+fn approval_stage(asked_on: NaiveDate, nudge_days: u32, today: NaiveDate) -> Option<ApprovalStage> {
+    let nudge_on = add_working_days(asked_on, nudge_days);
+    let escalate_on = add_working_days(nudge_on, nudge_days);
+    if today >= escalate_on {
+        Some(ApprovalStage::Escalated)
+    } else if today >= nudge_on {
+        Some(ApprovalStage::Nudged)
+    } else {
+        None
+    }
+}
+
+impl ApprovalStage {
+    /// Who receives a copy at this stage: the head from the nudge on, the deputies once
+    /// escalated.
+    fn recipients<'a>(
+        self,
+        head: Option<&'a UserId>,
+        deputies: &'a [UserId],
+    ) -> Vec<(ReminderKind, &'a UserId)> {
+        let mut out: Vec<(ReminderKind, &UserId)> = head
+            .map(|h| (ReminderKind::ApprovalWaiting, h))
+            .into_iter()
+            .collect();
+        if self == ApprovalStage::Escalated {
+            out.extend(
+                deputies
+                    .iter()
+                    .map(|d| (ReminderKind::ApprovalEscalated, d)),
+            );
+        }
+        out
     }
 }
