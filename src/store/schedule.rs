@@ -211,10 +211,19 @@ impl<T> Listed<T> {
 /// One user's App Home: what is theirs to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HomeItems {
+    /// Requests sent to this user for a decision (an approval copy is theirs) while they
+    /// still decide for the function: reference and when requested.
     pub approvals_waiting: Listed<(i64, String, DateTime<Utc>)>,
+    /// Proposals to continue a restriction at review sent to this user to authorise:
+    /// review reference, restriction reference, when proposed.
+    pub continuations_waiting: Listed<(i64, String, String, DateTime<Utc>)>,
+    /// This user's own requests and proposals still waiting on the head: reference and when.
+    pub waiting_on_head: Listed<(String, DateTime<Utc>)>,
     pub reviews_due: Listed<(i64, String, NaiveDate)>,
     pub disputes_to_resolve: Listed<(i64, String, NaiveDate)>,
     pub police_reports: Listed<(i64, String, DateTime<Utc>)>,
-    pub letters_to_send: Listed<(i64, String, String)>,
+    /// Letters this user holds, not yet marked sent: kind, subject reference, and whether
+    /// an approved restriction waits on it to take effect (finding 15).
+    pub letters_to_send: Listed<(i64, String, String, bool)>,
     pub my_reports: Listed<(String, DateTime<Utc>, String)>,
 }

@@ -175,6 +175,25 @@ pub fn reminder_copies_of(app: &TestApp, action: &str) -> Vec<String> {
         .collect()
 }
 
+/// Opens the bot's Home tab as `user` and returns the published view, as JSON text.
+pub async fn home_of(app: &TestApp, user: &str) -> String {
+    let before = app.slack.calls_to("views.publish").len();
+    let event = format!("Ev0HOME{}", rand::random::<u32>());
+    app.post_event(&app_home_opened(&event, user, TEAM_ID))
+        .await;
+    let published = app
+        .slack
+        .wait_for_calls("views.publish", before + 1, Duration::from_secs(5))
+        .await;
+    published
+        .iter()
+        .skip(before)
+        .filter(|c| c.body["user_id"] == user)
+        .last()
+        .map(|c| c.body["view"].to_string())
+        .unwrap_or_else(|| panic!("no Home published for {user}"))
+}
+
 /// The members of staff the scenarios act as, each an active full member of the
 /// workspace as Slack's `users.info` answers for them (R-DP-3: only full members are
 /// staff, and real Slack knows nobody it was not told about).

@@ -2250,6 +2250,12 @@ async fn i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it(back
     assert_eq!(status_of(&app, request_id).await, "approved");
     app.slack.wait_for_calls("upload", 1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // App Home says the same to the manager holding the letter.
+    let home = home_of(&app, MANAGER).await;
+    assert!(
+        home.contains("restriction notice for RES-00001: the restriction is approved but not in force until you mark this sent"),
+        "{home}"
+    );
 
     clock.advance(chrono::Duration::days(6));
     let scheduler = app.scheduler.clone().expect("scheduler");
@@ -2318,6 +2324,20 @@ async fn i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy
     tokio::time::sleep(Duration::from_millis(300)).await;
     let copies = reminder_copies_of(&app, &format!("criteria:{second}"));
     assert_eq!(copies, [HEAD], "reminder copies went to {copies:?}");
+    // App Home agrees: the head is asked, the deputy is not.
+    let reference = sql_texts(
+        app.db.url(),
+        &format!("SELECT reference FROM restriction_requests WHERE id = {second}"),
+    )
+    .await
+    .remove(0);
+    let head = home_of(&app, HEAD).await;
+    assert!(
+        head.contains("Approvals waiting for your decision") && head.contains(&reference),
+        "{head}"
+    );
+    let deputy = home_of(&app, DEPUTY).await;
+    assert!(!deputy.contains(&reference), "{deputy}");
     // A second sweep sends nothing again; the head's decision still settles every copy.
     assert_eq!(sweep_after_days(&app, 0).await, 0);
     click_decision(

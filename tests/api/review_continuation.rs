@@ -716,7 +716,53 @@ async fn i9_f11_a_proposal_for_the_head_alone_is_never_escalated_to_a_deputy(bac
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (findings 10, 12): App Home shows a proposal to continue to those who may
+/// authorise it, and to the proposer as waiting on the head; once authorised, neither.
+async fn i9_f10_app_home_lists_a_proposal_for_the_deciders_and_as_waiting_for_the_proposer(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_home_continuation").await else {
+        return;
+    };
+    case(&app).await;
+    let next = today() + Months::new(6);
+    propose_continue(&app, MANAGER, next, 0).await;
+    let id = button_value(&app, HEAD, "authorise_continuation").await;
+    let review = sql_texts(app.db.url(), "SELECT reference FROM reviews")
+        .await
+        .remove(0);
+    let head = home_of(&app, HEAD).await;
+    assert!(head.contains("waiting for your authorisation"), "{head}");
+    assert!(head.contains(&format!("at review {review}")), "{head}");
+    let deputy = home_of(&app, DEPUTY).await;
+    assert!(
+        deputy.contains("waiting for your authorisation"),
+        "{deputy}"
+    );
+    let manager = home_of(&app, MANAGER).await;
+    assert!(
+        manager.contains("Waiting on the head of function"),
+        "{manager}"
+    );
+    assert!(manager.contains(&review), "{manager}");
+    assert!(
+        !manager.contains("waiting for your authorisation"),
+        "{manager}"
+    );
+    let said = authorise(&app, HEAD, &id, &Criterion::ALL).await;
+    assert!(said.contains("Authorised"), "{said}");
+    let head = home_of(&app, HEAD).await;
+    assert!(!head.contains("waiting for your authorisation"), "{head}");
+    let manager = home_of(&app, MANAGER).await;
+    assert!(
+        !manager.contains("Waiting on the head of function"),
+        "{manager}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_f10_app_home_lists_a_proposal_for_the_deciders_and_as_waiting_for_the_proposer,
     i9_f12_a_waiting_continuation_is_nudged_to_the_head_then_the_deputy,
     i9_f11_a_proposal_for_the_head_alone_is_never_escalated_to_a_deputy,
 );

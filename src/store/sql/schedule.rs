@@ -394,9 +394,32 @@ impl ScheduleStore for ThisStore {
         let me = user.as_str();
         let approvals: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
             "SELECT q.id, q.reference, q.created_at, COUNT(*) OVER () FROM restriction_requests q \
-             WHERE q.status = 'pending' AND q.created_by <> $1 AND q.function_id IN \
-               (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
+             WHERE q.status = 'pending' AND q.created_by <> $1 \
+               AND EXISTS (SELECT 1 FROM approval_messages m WHERE m.request_id = q.id AND m.recipient_slack_user_id = $1) \
+               AND q.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
              ORDER BY q.created_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let continuations: Vec<(i64, String, String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT c.id, v.reference, r.reference, c.proposed_at, COUNT(*) OVER () FROM review_continuations c \
+             JOIN reviews v ON v.id = c.review_id JOIN restrictions r ON r.id = v.restriction_id \
+             WHERE c.status = 'pending' AND c.proposed_by <> $1 \
+               AND EXISTS (SELECT 1 FROM review_continuation_messages m WHERE m.continuation_id = c.id AND m.recipient_slack_user_id = $1) \
+               AND c.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
+             ORDER BY c.proposed_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let waiting: Vec<(String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT reference, at, COUNT(*) OVER () FROM ( \
+               SELECT q.reference AS reference, q.created_at AS at FROM restriction_requests q WHERE q.status = 'pending' AND q.created_by = $1 \
+               UNION ALL \
+               SELECT v.reference AS reference, c.proposed_at AS at FROM review_continuations c JOIN reviews v ON v.id = c.review_id \
+                 WHERE c.status = 'pending' AND c.proposed_by = $1 \
+             ) mine ORDER BY at LIMIT 25",
         )
         .bind(me)
         .fetch_all(&self.pool)
@@ -427,13 +450,15 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let letters: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), COUNT(*) OVER () FROM letters l \
+        let letters: Vec<(i64, String, String, bool, i64)> = sqlx::query_as(concat!(
+            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), \
+             (r.id IS NOT NULL AND r.awaits_notice AND ", restriction_current!("r.", "$2"), "), COUNT(*) OVER () FROM letters l \
              LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
-             WHERE l.sent_on IS NULL AND COALESCE(l.held_by, l.created_by) = $1 ORDER BY l.created_at LIMIT 25",
-        )
+             WHERE l.sent_on IS NULL AND COALESCE(l.held_by, l.created_by) = $1 ORDER BY l.created_at LIMIT 25"
+        ))
         .bind(me)
+        .bind(today)
         .fetch_all(&self.pool)
         .await?;
         let mine: Vec<(String, DateTime<Utc>, String, i64)> = sqlx::query_as(
@@ -444,10 +469,12 @@ impl ScheduleStore for ThisStore {
         .await?;
         Ok(HomeItems {
             approvals_waiting: listed(approvals, |(id, r, at, n)| ((id, r, at), n)),
+            continuations_waiting: listed(continuations, |(id, v, r, at, n)| ((id, v, r, at), n)),
+            waiting_on_head: listed(waiting, |(r, at, n)| ((r, at), n)),
             reviews_due: listed(reviews, |(id, r, on, n)| ((id, r, on), n)),
             disputes_to_resolve: listed(disputes, |(id, r, on, n)| ((id, r, on), n)),
             police_reports: listed(reports, |(id, r, at, n)| ((id, r, at), n)),
-            letters_to_send: listed(letters, |(id, kind, r, n)| ((id, kind, r), n)),
+            letters_to_send: listed(letters, |(id, kind, r, waits, n)| ((id, kind, r, waits), n)),
             my_reports: listed(mine, |(r, at, category, n)| ((r, at, category), n)),
         })
     }
