@@ -188,8 +188,7 @@ pub async fn home_of(app: &TestApp, user: &str) -> String {
     published
         .iter()
         .skip(before)
-        .filter(|c| c.body["user_id"] == user)
-        .last()
+        .rfind(|c| c.body["user_id"] == user)
         .map(|c| c.body["view"].to_string())
         .unwrap_or_else(|| panic!("no Home published for {user}"))
 }
