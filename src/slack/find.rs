@@ -5,7 +5,7 @@
 
 use super::blocks::{escape, message, section, section_with_button};
 use super::ctx::{text, Ctx, Reply};
-use super::people::person_label;
+use super::people::person_choice_label;
 use crate::domain::person::{PersonQuery, QueryError};
 use crate::slack::error::ApiError;
 use crate::store::records::PersonRecord;
@@ -106,9 +106,12 @@ pub fn choose_from(
         )
     };
     let mut blocks = vec![section(&heading)];
+    let matched = PersonQuery::parse(query)
+        .map(|q| q.identifiers())
+        .unwrap_or_default();
     for person in people {
         blocks.push(section_with_button(
-            &escape(&person_label(person)),
+            &escape(&person_choice_label(person, &matched)),
             label,
             action,
             person.id.to_string(),

@@ -69,6 +69,21 @@ pub fn person_label_matching(
     }
 }
 
+/// A person offered as a choice in a search (the person picker, or several matches): the
+/// name, only the identifiers the search matched (R-DP-3: a search by name shows no
+/// phone, email or address), and the register's number for the person, so two people
+/// of the same name can be told apart.
+pub fn person_choice_label(
+    person: &PersonRecord,
+    matched: &[(crate::domain::person::IdentifierKind, String)],
+) -> String {
+    format!(
+        "{} · no. {}",
+        person_label_matching(person, matched),
+        person.id
+    )
+}
+
 fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         text.to_owned()
@@ -358,12 +373,18 @@ pub async fn person_options(store: &dyn Store, typed: &str) -> StoreResult<serde
         return Ok(json!({ "options": [] }));
     };
     let typed = query.text();
+    let matched = query.identifiers();
     let people = store
-        .find_people(query.name(), &query.identifiers(), MAX_OPTIONS)
+        .find_people(query.name(), &matched, MAX_OPTIONS)
         .await?;
     let mut options: Vec<SlackBlockChoiceItem<SlackBlockPlainTextOnly>> = people
         .iter()
-        .map(|p| option(&person_label(p), format!("{EXISTING_PREFIX}{}", p.id)))
+        .map(|p| {
+            option(
+                &person_choice_label(p, &matched),
+                format!("{EXISTING_PREFIX}{}", p.id),
+            )
+        })
         .collect();
     if PersonName::parse(typed).is_ok() {
         options.push(option(

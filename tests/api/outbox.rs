@@ -133,7 +133,21 @@ async fn undelivered_rows_survive_a_restart_and_are_sent_once(backend: Backend) 
             .post_event(&app_home_opened(&format!("Ev0DOWN{n}"), "U0STAFF", TEAM_ID))
             .await;
     }
-    first.slack.wait_for_calls("views.publish", 3, WAIT).await;
+    // Every row has been tried (and failed) at least once before the first run stops:
+    // waiting for three calls is not enough, as one row may be retried before another's
+    // first attempt has finished.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let rows = first.store.outbox_messages().await.expect("outbox");
+        if rows.len() == 3 && rows.iter().all(|r| r.attempts >= 1) {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not every row was tried: {rows:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let db = first.db.clone();
     first.stop().await.expect("first run stops cleanly");
 

@@ -1538,6 +1538,60 @@ async fn r_dp_3_check_needs_three_letters_and_shows_only_the_identifier_matched(
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (R-DP-3): a search by name, in the person picker or as several matches to
+/// choose from, shows each person's name and register number, never their phone, email
+/// or address; a search by phone shows that phone only.
+async fn r_dp_3_a_name_search_never_shows_contact_details(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_search_minimal").await else {
+        return;
+    };
+    casework(&app).await;
+    for (phone, email) in [
+        ("07700 900661", "jane.one@example.org"),
+        ("07700 900662", "jane.two@example.org"),
+    ] {
+        let person = NewPerson {
+            name: PersonName::parse("Jane Doe").expect("name"),
+            identifiers: vec![
+                Identifier::phone(phone).expect("phone"),
+                Identifier::email(email).expect("email"),
+            ],
+            access: AccessRequirements::default(),
+        };
+        app.store
+            .create_person(&person, &Actor::cli("test"), Utc::now())
+            .await
+            .expect("person");
+    }
+    let secrets = ["900661", "900662", "jane.one", "jane.two"];
+    let options = app.person_options(STAFF, "Jane").await.to_string();
+    assert_eq!(options.matches("Jane Doe · no. ").count(), 2, "{options}");
+    for secret in secrets {
+        assert!(
+            !options.contains(secret),
+            "the picker shows {secret}: {options}"
+        );
+    }
+    let several: Value = app
+        .slash_command(STAFF, "check Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = several.to_string();
+    assert!(shown.contains("2 people match"), "{shown}");
+    for secret in secrets {
+        assert!(!shown.contains(secret), "the list shows {secret}: {shown}");
+    }
+    let by_phone = app.person_options(STAFF, "07700 900661").await.to_string();
+    assert!(by_phone.contains("07700 900661"), "{by_phone}");
+    assert!(
+        !by_phone.contains("jane.one") && !by_phone.contains("900662"),
+        "{by_phone}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 /// Issue 9 (R-DP-3): a case file is open to the managers, heads and deputies of the
 /// functions holding records on the person, and admins; a manager of another function is
 /// refused and told who may; every page read is an audit event (who, whose), and the
@@ -1659,6 +1713,7 @@ async fn r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_
 }
 
 on_both_backends!(
+    r_dp_3_a_name_search_never_shows_contact_details,
     r_dp_3_a_report_can_only_be_filed_into_the_reporters_own_function,
     r_dp_3_check_needs_three_letters_and_shows_only_the_identifier_matched,
     r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_is_audited,

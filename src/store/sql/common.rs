@@ -200,9 +200,13 @@ pub(super) async fn insert_person(
         }
         // The audit trail names the record and which kinds of identifier it holds, never
         // the values themselves, so erasing the person never touches the trail.
+        // Nor the format or language of their access requirements: a braille or audio
+        // format or a language can reveal a disability or an origin (R-DP-3), and the
+        // trail outlives erasure. That some were recorded is enough.
         let kinds: Vec<&str> = person.identifiers.iter().map(|i| i.kind().as_str()).collect();
+        let access_recorded = person.access != crate::domain::person::AccessRequirements::default();
         let entry = AuditEntry::new(actor, "person_created", "service_user", id)
-            .after(serde_json::json!({ "id": id, "identifier_kinds": kinds, "format": person.access.format.as_str(), "language": person.access.language.as_str() }));
+            .after(serde_json::json!({ "id": id, "identifier_kinds": kinds, "access_requirements_recorded": access_recorded }));
         insert_audit(tx, &entry, now).await?;
     Ok(id)
 }
@@ -302,9 +306,11 @@ pub(super) async fn insert_letter(
     .bind(letter.held_by.as_str())
     .fetch_one(&mut **tx)
     .await?;
+    // The letter's format and language stay on the letter (erased with it), not in the
+    // trail: they can reveal a disability or an origin (R-DP-3).
     let entry = AuditEntry::new(actor, "letter_drafted", "letter", letter_id)
         .in_function(function_id)
-        .after(serde_json::json!({ "kind": letter.kind, "format": letter.format, "language": letter.language, "template": letter.template }));
+        .after(serde_json::json!({ "kind": letter.kind }));
     insert_audit(tx, &entry, now).await?;
     Ok(letter_id)
 }
