@@ -75,15 +75,7 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
         function_id: function,
         incident,
     };
-    let recorded = store
-        .record_incident(
-            &new,
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident");
+    let recorded = crate::helpers::seed::incident(store.as_ref(), STAFF, &new, Utc::now()).await;
     let person = store.find_people("Jane", &[], 1).await.expect("find")[0].id;
     Case {
         function,
@@ -1361,20 +1353,18 @@ async fn another_incident(
     }
     .validate(Utc::now())
     .expect("valid incident");
-    app.store
-        .record_incident(
-            &NewIncident {
-                person: PersonChoice::Existing(case.person),
-                function_id: case.function,
-                incident,
-            },
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident")
-        .id
+    crate::helpers::seed::incident(
+        &*app.store,
+        STAFF,
+        &NewIncident {
+            person: PersonChoice::Existing(case.person),
+            function_id: case.function,
+            incident,
+        },
+        Utc::now(),
+    )
+    .await
+    .id
 }
 
 /// Issue 9, finding 2 (§4, §6): "violence used or threatened" is accepted without a
@@ -2101,8 +2091,11 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
         line.summary
     );
     // No breach of a restriction not in force.
-    let breach = app
-        .store
+    let reporter = crate::helpers::seed::authority(&*app.store, STAFF)
+        .await
+        .logs_breach_in(case.function);
+    let mut tx = app.store.begin_write().await.expect("write begins");
+    let breach = tx
         .record_breach(
             &contact_policy_bot::store::records::NewBreach {
                 restriction_id: app
@@ -2116,12 +2109,12 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
                 description: "Called outside the hours".into(),
                 today,
             },
-            &Actor::user(&UserId::from_slack(STAFF)),
+            &reporter,
             Utc::now(),
-            &|_| Vec::new(),
         )
         .await;
     assert!(breach.is_err(), "a breach logged before it took effect");
+    drop(tx);
 
     // As if approved three days ago: it still starts the day the letter is sent.
     let approved = today - chrono::Duration::days(3);
