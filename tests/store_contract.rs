@@ -2219,3 +2219,98 @@ async fn i9_core_a_proof_holds_only_in_its_own_function(store: Arc<dyn Store>, _
     drop(tx);
     assert!(audit_since(&*store, &audit_before).await.is_empty());
 }
+
+contract_test!(
+    sqlite_i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it,
+    postgres_i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it
+        => i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it
+);
+/// The restriction a variation replaces was lifted while the head decided: approving
+/// writes nothing of the decision (its savepoint is undone), and the same handle goes on
+/// to the bot's withdrawal, whose proof only the domain's rule gives.
+async fn i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it(
+    store: Arc<dyn Store>,
+    url: &str,
+) {
+    use contact_policy_bot::domain::measures::Measure;
+    use contact_policy_bot::domain::restriction::system_withdraws_unapprovable;
+    use contact_policy_bot::store::records::{DecisionResult, NewRequest};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let first = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, first).await;
+    let variation = NewRequest {
+        person_id: person,
+        function_id: casework,
+        incident_ids: vec![incident],
+        measures: vec![Measure::CallsRecorded],
+        justification: "Calls now recorded instead".to_owned(),
+        proportionality: "Less restrictive".to_owned(),
+        internal_review_exhausted: true,
+        ends_on: None,
+        first_review_on: policy::day(86_400 * 180),
+        warning_id: None,
+        no_warning_reason: None,
+        varies_restriction_id: Some(restriction),
+    };
+    let manager = policy::as_manager(&*store, casework).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let varied = tx
+        .create_request(&variation, &manager, at(50))
+        .await
+        .expect("variation");
+    tx.commit().await.expect("commit");
+    // Lifted in the meantime (as a dispute resolved "lifted" would leave it).
+    raw_execute(
+        url,
+        &format!(
+            "UPDATE restrictions SET status = 'lifted', ended_by = 'U0MANAGER', ended_at = created_at, \
+             end_reason = 'lifted on dispute' WHERE id = {restriction}"
+        ),
+    )
+    .await
+    .expect("lift");
+    let decider = policy::as_head_deciding(&*store, varied.id).await;
+    let before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let decided = tx
+        .decide_request(varied.id, &policy::approval(), &decider, at(60))
+        .await
+        .expect("decide");
+    let DecisionResult::VariedNotInForce { reference, status } = decided else {
+        panic!("approved a variation of a lifted restriction: {decided:?}");
+    };
+    assert_eq!(status, "lifted");
+    // Still standing, the bot gets no proof to withdraw with.
+    assert!(
+        system_withdraws_unapprovable(casework, &reference, "active", None, policy::day(60))
+            .is_none()
+    );
+    let (bot, why) =
+        system_withdraws_unapprovable(casework, &reference, &status, None, policy::day(60))
+            .expect("the bot withdraws what cannot be approved");
+    let withdrawn = tx
+        .withdraw_request(varied.id, &why, &bot, at(60))
+        .await
+        .expect("withdraw");
+    assert!(
+        matches!(&withdrawn, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        "{withdrawn:?}"
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        policy::actions_since(&*store, &before).await,
+        ["request_withdrawn"],
+        "nothing of the undone approval is left"
+    );
+    let stored = store.request(varied.id).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.withdrawn_by.as_deref(), Some("system"));
+    assert_eq!(stored.decided_by, None);
+    assert_eq!(stored.decision_reason.as_deref(), Some(why.as_str()));
+    let lifted = store
+        .restriction(restriction)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(lifted.status, "lifted", "not superseded");
+}
