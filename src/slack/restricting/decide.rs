@@ -75,17 +75,17 @@ fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<
 /// A variation whose restriction is no longer in force cannot be approved: the bot
 /// closes it (withdrawn, with the reason), settles every copy of its approval message and
 /// tells the requester, through `tx` (which may hold nothing yet, or a decision that was
-/// undone).
+/// undone). `variation` is what the request answers, read before the handle opened.
 async fn close_variation(
     ctx: &Ctx<'_>,
     mut tx: Box<dyn WriteTx>,
     request: &RequestRecord,
+    variation: Option<&VariationOrigin>,
     withdrawer: &Withdrawer,
     why: &str,
 ) -> Result<Settled, ApiError> {
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
-    let variation = ctx.state.store.variation_origin(request.id).await?;
     let decided = match tx
         .withdraw_request(request.id, why, withdrawer, ctx.now)
         .await?
@@ -122,7 +122,7 @@ async fn close_variation(
         ),
         format!("request:{}:outcome", decided.request_id),
     ));
-    messages.extend(dispute_back_to_handler(variation.as_ref(), &decided));
+    messages.extend(dispute_back_to_handler(variation, &decided));
     tx.enqueue(&messages, ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
@@ -188,10 +188,13 @@ pub async fn approve(
             r.ends_on,
             today,
         ) {
+            let variation = store.variation_origin(request.id).await?;
             let tx = store.begin_write().await?;
-            return Ok(close_variation(ctx, tx, &request, &withdrawer, &why)
-                .await?
-                .into_text());
+            return Ok(
+                close_variation(ctx, tx, &request, variation.as_ref(), &withdrawer, &why)
+                    .await?
+                    .into_text(),
+            );
         }
     }
     let warning = match request.warning_id {
@@ -425,7 +428,7 @@ async fn decide(
                     "Nothing was approved: restriction {reference} is not this person's restriction in this function."
                 )));
             };
-            return close_variation(ctx, tx, request, &withdrawer, &why).await;
+            return close_variation(ctx, tx, request, variation.as_ref(), &withdrawer, &why).await;
         }
     };
     let settled = settled_message(
