@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{basis_of, head_rejection, REJECT, WITHDRAW};
+use super::{basis_of, REJECT, WITHDRAW};
 use crate::access::Authority;
 use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
@@ -37,8 +37,13 @@ async fn decider_check(
     request: &RequestRecord,
 ) -> Result<Result<Decider, String>, ApiError> {
     let authority = Authority::load(ctx.state.store.as_ref(), &ctx.user).await?;
-    let rejected_by_head =
-        head_rejection(ctx, request.person_id, request.function_id, Some(request)).await?;
+    let rejected_by_head = crate::access::head_rejection_of(
+        ctx.state.store.as_ref(),
+        request.person_id,
+        request.function_id,
+        Some((request.id, request.requested_at)),
+    )
+    .await?;
     Ok(authority
         .decides(request, rejected_by_head.as_deref())
         .map_err(|denied| denied.0))
