@@ -2,11 +2,12 @@
 //! what a Slack message says). Kept apart from the handlers so each rule is in one place.
 
 use crate::config::StaffScope;
-use crate::domain::authority::{Manager, Reporter};
+use crate::domain::authority::{Decider, Manager, Reporter, Withdrawer};
 use crate::domain::dispute::{self, DisputedDecision, HandlerCandidate};
+use crate::domain::restriction;
 use crate::domain::roles::{self, Role};
 use crate::domain::UserId;
-use crate::store::records::RestrictionRecord;
+use crate::store::records::{RequestRecord, RestrictionRecord};
 use crate::store::{FunctionSummary, RoleHolding, Store, StoreResult};
 
 /// What one user may do, loaded once per request from the database (never from what a
@@ -52,10 +53,54 @@ impl Authority {
             .map_err(|e| Denied(e.to_string()))
     }
 
-    /// Anyone with a role in `function_id` (`roles::may_report`).
+    /// Anyone with a role in `function_id`, or staff in no function yet
+    /// (`roles::may_report`).
     pub fn reports_in(&self, function_id: i64) -> Result<Reporter, Denied> {
-        roles::may_report(&self.user, function_id, &self.roles_in(function_id))
-            .map_err(|e| Denied(e.to_string()))
+        roles::may_report(
+            &self.user,
+            function_id,
+            &self.roles_in(function_id),
+            !self.roles.is_empty(),
+        )
+        .map_err(|e| Denied(e.to_string()))
+    }
+
+    /// Any member of staff logs a breach of a restriction in force in `function_id`
+    /// (`roles::may_log_breach`).
+    pub fn logs_breach_in(&self, function_id: i64) -> Reporter {
+        roles::may_log_breach(&self.user, function_id)
+    }
+
+    /// The head or a deputy of the request's function who is not its requester, and the
+    /// head alone after a head's rejection (`restriction::may_decide`,
+    /// `restriction::head_reserved`). `rejected_by_head` is that rejection's reference.
+    pub fn decides(
+        &self,
+        request: &RequestRecord,
+        rejected_by_head: Option<&str>,
+    ) -> Result<Decider, Denied> {
+        let roles = self.roles_in(request.function_id);
+        let decider = restriction::may_decide(
+            &self.user,
+            &UserId::from_slack(request.requested_by.clone()),
+            request.function_id,
+            &roles,
+        )
+        .map_err(|e| Denied(e.to_string()))?;
+        restriction::head_reserved(&roles, rejected_by_head).map_err(|e| Denied(e.to_string()))?;
+        Ok(decider)
+    }
+
+    /// The requester of the request, or the head of its function
+    /// (`restriction::may_withdraw`).
+    pub fn withdraws(&self, request: &RequestRecord) -> Result<Withdrawer, Denied> {
+        restriction::may_withdraw(
+            &self.user,
+            &UserId::from_slack(request.requested_by.clone()),
+            request.function_id,
+            &self.roles_in(request.function_id),
+        )
+        .map_err(|e| Denied(e.to_string()))
     }
 }
 

@@ -1440,6 +1440,8 @@ async fn a_submission_key_is_committed_with_its_record(store: Arc<dyn Store>, _u
 
 mod policy {
     use super::*;
+    use contact_policy_bot::access::Authority;
+    use contact_policy_bot::domain::authority::{Decider, Manager, Reporter, Withdrawer};
     use contact_policy_bot::domain::dispute::{DisputeOutcome, ValidResolution};
     use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
     use contact_policy_bot::domain::measures::Measure;
@@ -1449,12 +1451,107 @@ mod policy {
     };
     use contact_policy_bot::domain::review::{ReviewKind, ReviewOutcome, ValidReview};
     use contact_policy_bot::store::records::{
-        Conclusion, Decision, DecisionResult, Effects, NewDispute, NewIncident, NewPerson,
-        NewRequest, NewReview, PersonChoice, Recorded,
+        Conclusion, Decision, DecisionResult, NewDispute, NewIncident, NewPerson, NewRequest,
+        NewReview, PersonChoice,
     };
 
     pub const MANAGER: &str = "U0MANAGER";
     pub const HEAD: &str = "U0HEAD";
+
+    /// What `who` may do, loaded as a handler loads it.
+    pub async fn authority(store: &dyn Store, who: &str) -> Authority {
+        Authority::load(store, &user(who)).await.expect("authority")
+    }
+
+    /// The manager's proof in `function_id` (granted by [`incident`]).
+    pub async fn as_manager(store: &dyn Store, function_id: i64) -> Manager {
+        authority(store, MANAGER)
+            .await
+            .manages(function_id)
+            .expect("the manager manages")
+    }
+
+    /// The manager's proof that they report in `function_id`.
+    pub async fn as_reporter(store: &dyn Store, function_id: i64) -> Reporter {
+        authority(store, MANAGER)
+            .await
+            .reports_in(function_id)
+            .expect("the manager reports")
+    }
+
+    /// The head's proof that they decide `request`.
+    pub async fn as_head_deciding(store: &dyn Store, request: i64) -> Decider {
+        let request = store
+            .request(request)
+            .await
+            .expect("read")
+            .expect("request");
+        authority(store, HEAD)
+            .await
+            .decides(&request, None)
+            .expect("the head decides")
+    }
+
+    /// The requester's proof that they withdraw `request`.
+    pub async fn as_requester_withdrawing(store: &dyn Store, request: i64) -> Withdrawer {
+        let request = store
+            .request(request)
+            .await
+            .expect("read")
+            .expect("request");
+        authority(store, MANAGER)
+            .await
+            .withdraws(&request)
+            .expect("the requester withdraws")
+    }
+
+    /// Casework with its manager and head.
+    pub async fn casework(store: &dyn Store) -> i64 {
+        let casework = store
+            .add_function(&function("Casework"), &admin_actor(), at(0))
+            .await
+            .expect("function");
+        for (who, role) in [(MANAGER, Role::Manager), (HEAD, Role::Head)] {
+            store
+                .grant_role(
+                    &function("Casework"),
+                    &user(who),
+                    role,
+                    &admin_actor(),
+                    at(0),
+                )
+                .await
+                .expect("role");
+        }
+        casework
+    }
+
+    /// Jane Doe's first incident in `casework`, as the report form records it (the new
+    /// person created with it).
+    pub fn jane_incident(casework: i64) -> NewIncident {
+        let report = IncidentReport {
+            category: Category::AggressiveAbusive,
+            kinds: vec![BehaviourKind::VerbalAbuse],
+            channel: Channel::Phone,
+            occurred_at: at(-3600),
+            description: "Shouted abuse at staff".to_owned(),
+            impact_staff_minutes: Some(30),
+            impact_contacts: Some(5),
+            impact_note: String::new(),
+            threat_of_violence: None,
+        }
+        .validate(at(0))
+        .expect("valid incident");
+        NewIncident {
+            person: PersonChoice::New(NewPerson {
+                name: PersonName::parse("Jane Doe").expect("name"),
+                identifiers: vec![Identifier::phone("07700 900123").expect("phone")],
+                access: AccessRequirements::default(),
+            }),
+            function_id: casework,
+            incident: report,
+        }
+    }
 
     pub fn manager() -> Actor {
         Actor::user(&user(MANAGER))
@@ -1484,39 +1581,19 @@ mod policy {
     /// Casework and Jane Doe's first incident, recorded as the report form records it
     /// (the new person created with it), with the manager's message.
     pub async fn incident(store: &dyn Store) -> (i64, i64, i64) {
-        let casework = store
-            .add_function(&function("Casework"), &admin_actor(), at(0))
-            .await
-            .expect("function");
-        let report = IncidentReport {
-            category: Category::AggressiveAbusive,
-            kinds: vec![BehaviourKind::VerbalAbuse],
-            channel: Channel::Phone,
-            occurred_at: at(-3600),
-            description: "Shouted abuse at staff".to_owned(),
-            impact_staff_minutes: Some(30),
-            impact_contacts: Some(5),
-            impact_note: String::new(),
-            threat_of_violence: None,
-        }
-        .validate(at(0))
-        .expect("valid incident");
-        let new = NewIncident {
-            person: PersonChoice::New(NewPerson {
-                name: PersonName::parse("Jane Doe").expect("name"),
-                identifiers: vec![Identifier::phone("07700 900123").expect("phone")],
-                access: AccessRequirements::default(),
-            }),
-            function_id: casework,
-            incident: report,
-        };
+        let casework = casework(store).await;
+        let new = jane_incident(casework);
         let before = audit(store).await;
-        let recorded = store
-            .record_incident(&new, &manager(), at(1), &|r: &Recorded| {
-                vec![message(&format!("incident:{}", r.id))]
-            })
+        let reporter = as_reporter(store, casework).await;
+        let mut tx = store.begin_write().await.expect("write begins");
+        let recorded = tx
+            .record_incident(&new, &reporter, at(1))
             .await
             .expect("record incident");
+        tx.enqueue(&[message(&format!("incident:{}", recorded.id))], at(1))
+            .await
+            .expect("enqueue");
+        tx.commit().await.expect("commit");
         assert!(recorded.reference.starts_with("INC-"), "{recorded:?}");
         let stored = store
             .incident(recorded.id)
@@ -1554,17 +1631,17 @@ mod policy {
         };
         let before = audit(store).await;
         let rows_before = outbox(store).await.len();
-        let recorded = store
-            .create_request(
-                &new,
-                &manager(),
-                at(10),
-                &[user(HEAD)],
-                &|r: &Recorded, u: &UserId| message(&format!("request:{}:approval:{u}", r.id)),
-                &|_| Vec::new(),
-            )
+        let manager = as_manager(store, casework).await;
+        let mut tx = store.begin_write().await.expect("write begins");
+        let recorded = tx
+            .create_request(&new, &manager, at(10))
             .await
             .expect("create request");
+        let approval = message(&format!("request:{}:approval:{HEAD}", recorded.id));
+        tx.enqueue_approval_copy(recorded.id, &user(HEAD), &approval, at(10))
+            .await
+            .expect("approval copy");
+        tx.commit().await.expect("commit");
         let stored = store
             .request(recorded.id)
             .await
@@ -1607,15 +1684,27 @@ mod policy {
     /// restriction it put in force.
     pub async fn approve(store: &dyn Store, request: i64) -> i64 {
         let before = audit(store).await;
-        let decided = store
-            .decide_request(request, &approval(), &head(), at(20), &|d| {
-                Effects::messages(vec![message(&format!("decided:{}", d.request_id))])
-            })
+        let decider = as_head_deciding(store, request).await;
+        let mut tx = store.begin_write().await.expect("write begins");
+        let decided = tx
+            .decide_request(request, &approval(), &decider, at(20))
             .await
             .expect("approve");
         let DecisionResult::Decided(decided) = decided else {
             panic!("not decided: {decided:?}");
         };
+        assert_eq!(
+            decided.approval_message_outbox_ids.len(),
+            1,
+            "the head's copy is linked, to be settled"
+        );
+        tx.enqueue(
+            &[message(&format!("decided:{}", decided.request_id))],
+            at(20),
+        )
+        .await
+        .expect("enqueue");
+        tx.commit().await.expect("commit");
         assert_eq!(decided.status, "approved");
         let restriction = decided.restriction.expect("a restriction").id;
         let written = actions_since(store, &before).await;
@@ -1640,26 +1729,27 @@ mod policy {
     pub async fn decided_once(store: &dyn Store, request: i64, status: &str) {
         let before = audit(store).await;
         let rows = outbox(store).await.len();
-        let again = store
-            .decide_request(request, &approval(), &head(), at(30), &|_| {
-                Effects::messages(vec![message("again")])
-            })
+        let decider = as_head_deciding(store, request).await;
+        let withdrawer = as_requester_withdrawing(store, request).await;
+        // Asked again, even through a handle that is committed, nothing is written.
+        let mut tx = store.begin_write().await.expect("write begins");
+        let again = tx
+            .decide_request(request, &approval(), &decider, at(30))
             .await
             .expect("decide again");
         assert!(
             matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if s == status),
             "{again:?}"
         );
-        let withdrawn = store
-            .withdraw_request(request, "too late", &manager(), at(31), &|_| {
-                Effects::messages(vec![message("withdrawn again")])
-            })
+        let withdrawn = tx
+            .withdraw_request(request, "too late", &withdrawer, at(31))
             .await
             .expect("withdraw again");
         assert!(
             matches!(withdrawn, DecisionResult::AlreadyDecided { .. }),
             "{withdrawn:?}"
         );
+        tx.commit().await.expect("commit");
         assert!(actions_since(store, &before).await.is_empty());
         assert_eq!(outbox(store).await.len(), rows);
     }
@@ -1757,7 +1847,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
     store: Arc<dyn Store>,
     _url: &str,
 ) {
-    use contact_policy_bot::store::records::{Decision, DecisionResult, Effects};
+    use contact_policy_bot::store::records::{Decision, DecisionResult};
     let (casework, person, incident) = policy::incident(&*store).await;
 
     let rejected = policy::request(&*store, casework, person, incident).await;
@@ -1766,12 +1856,16 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         ticked: vec!["matter_addressed".to_owned()],
         reason: "Try a warning first".to_owned(),
     };
-    let decided = store
-        .decide_request(rejected, &decision, &policy::head(), at(20), &|_| {
-            Effects::messages(vec![message("rejected")])
-        })
+    let decider = policy::as_head_deciding(&*store, rejected).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let decided = tx
+        .decide_request(rejected, &decision, &decider, at(20))
         .await
         .expect("reject");
+    tx.enqueue(&[message("rejected")], at(20))
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
     assert!(
         matches!(&decided, DecisionResult::Decided(d) if d.status == "rejected" && d.restriction.is_none()),
         "{decided:?}"
@@ -1793,16 +1887,16 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
 
     let withdrawn = policy::request(&*store, casework, person, incident).await;
     let before = audit(&*store).await;
-    let decided = store
-        .withdraw_request(
-            withdrawn,
-            "The person has moved away",
-            &policy::manager(),
-            at(25),
-            &|_| Effects::messages(vec![message("withdrawn")]),
-        )
+    let withdrawer = policy::as_requester_withdrawing(&*store, withdrawn).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let decided = tx
+        .withdraw_request(withdrawn, "The person has moved away", &withdrawer, at(25))
         .await
         .expect("withdraw");
+    tx.enqueue(&[message("withdrawn")], at(25))
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
     assert!(
         matches!(&decided, DecisionResult::Decided(d) if d.status == "withdrawn"),
         "{decided:?}"
@@ -1964,4 +2058,259 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     assert!(policy::concluded_once(&again), "{again:?}");
     assert!(policy::actions_since(&*store, &before).await.is_empty());
     assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"reviewed again".to_owned()));
+}
+
+// --- The write handle (issue 9, core shape): a handler records, drafts its letter and
+// queues its messages through one handle; nothing is visible before `commit`, and a
+// handle dropped (an early return, a failed render) changes nothing. ---
+
+contract_test!(
+    sqlite_i9_core_write_handle_rolls_back_when_dropped,
+    postgres_i9_core_write_handle_rolls_back_when_dropped
+        => i9_core_write_handle_rolls_back_when_dropped
+);
+async fn i9_core_write_handle_rolls_back_when_dropped(store: Arc<dyn Store>, _url: &str) {
+    let casework = policy::casework(&*store).await;
+    let reporter = policy::as_reporter(&*store, casework).await;
+    let audit_before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let recorded = tx
+        .record_incident(&policy::jane_incident(casework), &reporter, at(1))
+        .await
+        .expect("record incident");
+    tx.enqueue(&[message(&format!("incident:{}", recorded.id))], at(1))
+        .await
+        .expect("enqueue");
+    drop(tx);
+    assert_eq!(
+        store.incident(recorded.id).await.expect("read"),
+        None,
+        "no incident"
+    );
+    assert!(
+        store
+            .find_people("Jane", &[], 5)
+            .await
+            .expect("find")
+            .is_empty(),
+        "no new person"
+    );
+    assert!(
+        audit_since(&*store, &audit_before).await.is_empty(),
+        "no audit event"
+    );
+    assert!(outbox(&*store).await.is_empty(), "no outbox row");
+    // The store is free again: the same record goes through a new handle.
+    let mut tx = store.begin_write().await.expect("write begins again");
+    tx.record_incident(&policy::jane_incident(casework), &reporter, at(2))
+        .await
+        .expect("record incident");
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        store.find_people("Jane", &[], 5).await.expect("find").len(),
+        1
+    );
+}
+
+contract_test!(
+    sqlite_i9_core_commit_makes_record_messages_and_letter_visible_at_once,
+    postgres_i9_core_commit_makes_record_messages_and_letter_visible_at_once
+        => i9_core_commit_makes_record_messages_and_letter_visible_at_once
+);
+async fn i9_core_commit_makes_record_messages_and_letter_visible_at_once(
+    store: Arc<dyn Store>,
+    _url: &str,
+) {
+    use contact_policy_bot::store::records::{LetterSubject, NewLetter, NewWarning};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let manager = policy::as_manager(&*store, casework).await;
+    let rows_before = outbox(&*store).await.len();
+    let audit_before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let warning = NewWarning {
+        person_id: person,
+        function_id: casework,
+        incident_ids: vec![incident],
+        behaviour: "Abusive calls".to_owned(),
+        adapt_until: policy::day(86_400 * 14),
+    };
+    let recorded = tx
+        .record_warning(&warning, &manager, at(5))
+        .await
+        .expect("record warning");
+    let letter = NewLetter {
+        kind: "warning",
+        format: "standard",
+        language: "en",
+        template: "en/warning.html".to_owned(),
+        body: "<p>Dear Jane</p>".to_owned(),
+        held_by: user(policy::MANAGER),
+    };
+    let letter_id = tx
+        .draft_letter(
+            &letter,
+            LetterSubject::Warning(recorded.id),
+            person,
+            casework,
+            &manager.actor(),
+            at(5),
+        )
+        .await
+        .expect("draft letter");
+    tx.enqueue(
+        &[message(&format!("warning:{}:confirm", recorded.id))],
+        at(5),
+    )
+    .await
+    .expect("enqueue");
+    // Before the commit, none of it is there for anyone else.
+    assert_eq!(store.warning(recorded.id).await.expect("read"), None);
+    assert_eq!(store.letter(letter_id).await.expect("read"), None);
+    assert_eq!(outbox(&*store).await.len(), rows_before);
+    assert!(audit_since(&*store, &audit_before).await.is_empty());
+    tx.commit().await.expect("commit");
+    // After it, all of it, at once.
+    let stored = store
+        .warning(recorded.id)
+        .await
+        .expect("read")
+        .expect("warning");
+    assert_eq!(stored.status, "drafted");
+    assert_eq!(
+        stored.created_by,
+        policy::MANAGER,
+        "the proof's holder is the actor"
+    );
+    let drafted = store
+        .letter(letter_id)
+        .await
+        .expect("read")
+        .expect("letter");
+    assert_eq!(drafted.subject_reference, recorded.reference);
+    assert!(policy::outbox_keys(&outbox(&*store).await)
+        .contains(&format!("warning:{}:confirm", recorded.id)));
+    assert_eq!(
+        policy::actions_since(&*store, &audit_before).await,
+        ["warning_recorded", "letter_drafted"]
+    );
+}
+
+contract_test!(
+    sqlite_i9_core_a_proof_holds_only_in_its_own_function,
+    postgres_i9_core_a_proof_holds_only_in_its_own_function
+        => i9_core_a_proof_holds_only_in_its_own_function
+);
+async fn i9_core_a_proof_holds_only_in_its_own_function(store: Arc<dyn Store>, _url: &str) {
+    let (casework, _, _) = policy::incident(&*store).await;
+    let housing = store
+        .add_function(&function("Housing"), &admin_actor(), at(2))
+        .await
+        .expect("function");
+    let reporter = policy::as_reporter(&*store, casework).await;
+    let audit_before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let elsewhere = tx
+        .record_incident(&policy::jane_incident(housing), &reporter, at(3))
+        .await;
+    assert!(
+        matches!(elsewhere, Err(StoreError::WrongFunction { .. })),
+        "{elsewhere:?}"
+    );
+    drop(tx);
+    assert!(audit_since(&*store, &audit_before).await.is_empty());
+}
+
+contract_test!(
+    sqlite_i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it,
+    postgres_i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it
+        => i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it
+);
+/// The restriction a variation replaces was lifted while the head decided: approving
+/// writes nothing of the decision (its savepoint is undone), and the same handle goes on
+/// to the bot's withdrawal, whose proof only the domain's rule gives.
+async fn i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws_it(
+    store: Arc<dyn Store>,
+    url: &str,
+) {
+    use contact_policy_bot::domain::measures::Measure;
+    use contact_policy_bot::domain::restriction::system_withdraws_unapprovable;
+    use contact_policy_bot::store::records::{DecisionResult, NewRequest};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let first = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, first).await;
+    let variation = NewRequest {
+        person_id: person,
+        function_id: casework,
+        incident_ids: vec![incident],
+        measures: vec![Measure::CallsRecorded],
+        justification: "Calls now recorded instead".to_owned(),
+        proportionality: "Less restrictive".to_owned(),
+        internal_review_exhausted: true,
+        ends_on: None,
+        first_review_on: policy::day(86_400 * 180),
+        warning_id: None,
+        no_warning_reason: None,
+        varies_restriction_id: Some(restriction),
+    };
+    let manager = policy::as_manager(&*store, casework).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let varied = tx
+        .create_request(&variation, &manager, at(50))
+        .await
+        .expect("variation");
+    tx.commit().await.expect("commit");
+    // Lifted in the meantime (as a dispute resolved "lifted" would leave it).
+    raw_execute(
+        url,
+        &format!(
+            "UPDATE restrictions SET status = 'lifted', ended_by = 'U0MANAGER', ended_at = created_at, \
+             end_reason = 'lifted on dispute' WHERE id = {restriction}"
+        ),
+    )
+    .await
+    .expect("lift");
+    let decider = policy::as_head_deciding(&*store, varied.id).await;
+    let before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("write begins");
+    let decided = tx
+        .decide_request(varied.id, &policy::approval(), &decider, at(60))
+        .await
+        .expect("decide");
+    let DecisionResult::VariedNotInForce { reference, status } = decided else {
+        panic!("approved a variation of a lifted restriction: {decided:?}");
+    };
+    assert_eq!(status, "lifted");
+    // Still standing, the bot gets no proof to withdraw with.
+    assert!(
+        system_withdraws_unapprovable(casework, &reference, "active", None, policy::day(60))
+            .is_none()
+    );
+    let (bot, why) =
+        system_withdraws_unapprovable(casework, &reference, &status, None, policy::day(60))
+            .expect("the bot withdraws what cannot be approved");
+    let withdrawn = tx
+        .withdraw_request(varied.id, &why, &bot, at(60))
+        .await
+        .expect("withdraw");
+    assert!(
+        matches!(&withdrawn, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        "{withdrawn:?}"
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        policy::actions_since(&*store, &before).await,
+        ["request_withdrawn"],
+        "nothing of the undone approval is left"
+    );
+    let stored = store.request(varied.id).await.expect("read").expect("kept");
+    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.withdrawn_by.as_deref(), Some("system"));
+    assert_eq!(stored.decided_by, None);
+    assert_eq!(stored.decision_reason.as_deref(), Some(why.as_str()));
+    let lifted = store
+        .restriction(restriction)
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(lifted.status, "lifted", "not superseded");
 }

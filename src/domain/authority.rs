@@ -60,10 +60,51 @@ proof!(
     /// not overturning a head's rejection: decides a request or authorises continuing (§6).
     Decider
 );
-proof!(
-    /// The requester of a pending request, or the head of its function (finding 11).
-    Withdrawer
-);
+/// The requester of a pending request, or the head of its function (finding 11); or the
+/// bot itself, closing a variation that can no longer be approved
+/// (`restriction::system_withdraws_unapprovable`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withdrawer {
+    /// `None` when the bot withdraws.
+    user: Option<UserId>,
+    function_id: i64,
+}
+
+impl Withdrawer {
+    /// Issued only by `restriction::may_withdraw`.
+    pub(in crate::domain) fn issue(user: &UserId, function_id: i64) -> Self {
+        Self {
+            user: Some(user.clone()),
+            function_id,
+        }
+    }
+
+    /// Issued only by `restriction::system_withdraws_unapprovable`.
+    pub(in crate::domain) fn system(function_id: i64) -> Self {
+        Self {
+            user: None,
+            function_id,
+        }
+    }
+
+    /// Who holds it: `None` when it is the bot.
+    pub fn user(&self) -> Option<&UserId> {
+        self.user.as_ref()
+    }
+
+    /// The function it holds in.
+    pub fn function_id(&self) -> i64 {
+        self.function_id
+    }
+
+    /// The holder, as the audit trail records them (the bot is `system`).
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(user) => Actor::user(user),
+            None => Actor::system(),
+        }
+    }
+}
 proof!(
     /// A complaints handler, or a manager of the function who neither requested nor
     /// approved the restriction (§7).

@@ -425,6 +425,22 @@ pub fn may_withdraw(
     }
 }
 
+/// The bot's own withdrawal of a pending variation that can no longer be approved: the
+/// restriction it varies (`reference`, with its `status` and end date) has ended, been
+/// lifted or been replaced (`variation_refused`). Issues the system's [`Withdrawer`]
+/// with the reason, kept with the request; `None` while the restriction still stands,
+/// so the bot can never withdraw a request that could still be decided.
+pub fn system_withdraws_unapprovable(
+    function_id: i64,
+    reference: &str,
+    status: &str,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<(Withdrawer, String)> {
+    variation_refused(reference, status, ends_on, today)
+        .map(|why| (Withdrawer::system(function_id), why))
+}
+
 /// A withdrawal must say why: the reason is kept with the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Give the reason for withdrawing this request, in 2,000 characters or fewer; it is kept with the request.")]
@@ -1989,8 +2005,8 @@ mod tests {
         let other = UserId::from_slack("U0OTHER");
         assert!(may_withdraw(&requester, &requester, 7, &[Role::Manager]).is_ok());
         assert_eq!(
-            may_withdraw(&other, &requester, 7, &[Role::Head]).map(|w| w.user().clone()),
-            Ok(other.clone())
+            may_withdraw(&other, &requester, 7, &[Role::Head]).map(|w| w.user().cloned()),
+            Ok(Some(other.clone()))
         );
         for roles in [vec![Role::Deputy], vec![Role::Manager], vec![]] {
             assert_eq!(

@@ -117,18 +117,29 @@ pub fn may_manage(
 #[error("You are not in this function, so you cannot report for it; choose one of your own functions, or ask an admin to add you to it.")]
 pub struct NotInFunction;
 
-/// Anyone with a role in a function reports there (R-RPT-1, R-DP-3). The [`Reporter`]
-/// proof is made only here.
+/// Anyone with a role in a function reports there (R-RPT-1, R-DP-3); a member of staff
+/// enrolled in no function yet has no function of their own and reports into any
+/// (`enrolled_anywhere` is whether they hold a role in any function). The [`Reporter`]
+/// proof is made only here and in [`may_log_breach`].
 pub fn may_report(
     user: &UserId,
     function_id: i64,
     roles_in_function: &[Role],
+    enrolled_anywhere: bool,
 ) -> Result<Reporter, NotInFunction> {
-    if roles_in_function.is_empty() {
+    if roles_in_function.is_empty() && enrolled_anywhere {
         Err(NotInFunction)
     } else {
         Ok(Reporter::issue(user, function_id))
     }
+}
+
+/// Any member of staff who meets a breach of a restriction in force logs it, whatever
+/// their function (R-RPT-4): the restriction binds everyone who handles the person's
+/// contact. Whether they are staff at all is checked for every request at the door
+/// (`access::require_staff`).
+pub fn may_log_breach(user: &UserId, restriction_function_id: i64) -> Reporter {
+    Reporter::issue(user, restriction_function_id)
 }
 
 #[cfg(test)]
@@ -170,7 +181,10 @@ mod tests {
         }
         assert_eq!(may_manage(&user, 3, &[Role::Member]), Err(NotAManager));
         assert_eq!(may_manage(&user, 3, &[]), Err(NotAManager));
-        assert!(may_report(&user, 3, &[Role::Member]).is_ok());
-        assert_eq!(may_report(&user, 3, &[]), Err(NotInFunction));
+        assert!(may_report(&user, 3, &[Role::Member], true).is_ok());
+        assert_eq!(may_report(&user, 3, &[], true), Err(NotInFunction));
+        // Someone in no function at all has no function of their own to report to.
+        assert!(may_report(&user, 3, &[], false).is_ok());
+        assert_eq!(may_log_breach(&user, 4).function_id(), 4);
     }
 }

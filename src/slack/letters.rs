@@ -1,8 +1,9 @@
-//! Letters (R-LET-1 … R-LET-4): the letter context for a person, drafted in their format
-//! and language, and the messages that deliver it to the manager who sends it: the file
+//! Letters (R-LET-1 … R-LET-4): the letter context for a person, rendered in their format
+//! and language before anything is written ([`render_letter`]), then drafted through the
+//! write handle with the messages that deliver it to the manager who sends it: the file
 //! and a "Mark as sent" prompt. Also which outcome letter an approved variation gets.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use slack_morphism::prelude::*;
 
 use super::blocks::{actions, section, styled_button};
@@ -12,13 +13,147 @@ use super::outbound::SlackCall;
 use super::send;
 use crate::domain::dispute::DisputeOutcome;
 use crate::domain::review::ReviewOutcome;
-use crate::domain::UserId;
+use crate::domain::{Actor, UserId};
 use crate::letters::{LetterContext, LetterFormat, LetterKind};
 use crate::slack::error::ApiError;
 use crate::store::records::*;
-use crate::store::NewOutboxMessage;
+use crate::store::write::WriteTx;
+use crate::store::{NewOutboxMessage, StoreResult};
 
-/// The letter for a record, and the messages that deliver it to `manager`.
+/// A letter rendered for a record, ready to draft through the write handle, with the
+/// messages that deliver it to the manager who holds it: the file and a "Mark as sent"
+/// prompt.
+#[derive(Debug, Clone)]
+pub struct LetterDraft {
+    pub letter: NewLetter,
+    filename: String,
+    title: String,
+    description: String,
+    reference: String,
+}
+
+/// A letter its template could not be written from. Nothing is recorded; the user is
+/// told in plain words ([`LetterNotRendered::tell_user`]) and the cause is logged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LetterNotRendered {
+    kind: LetterKind,
+}
+
+impl LetterNotRendered {
+    /// What the person who acted is told.
+    pub fn tell_user(&self) -> String {
+        format!(
+            "Nothing was recorded: the {} could not be written from its template. Please tell an admin of the contact register that the letter templates need checking, then try again.",
+            kind_label(self.kind).to_lowercase()
+        )
+    }
+}
+
+/// Renders the letter of `kind` for `person` in their format and language, to be held
+/// (sent, then marked sent) by `manager`.
+pub fn render_letter(
+    ctx: &Ctx<'_>,
+    kind: LetterKind,
+    person: &PersonRecord,
+    letter_context: &LetterContext,
+    manager: &UserId,
+) -> Result<LetterDraft, LetterNotRendered> {
+    let format = LetterFormat::from(person.access.format);
+    let language = person.access.language;
+    let rendered = ctx
+        .state
+        .letters
+        .render(kind, format, language, letter_context)
+        .map_err(|e| {
+            tracing::error!(error = %e, kind = kind.as_str(), "letter could not be rendered");
+            LetterNotRendered { kind }
+        })?;
+    Ok(LetterDraft {
+        letter: NewLetter {
+            kind: kind.as_str(),
+            format: format.as_str(),
+            language: language.as_str(),
+            template: rendered.template,
+            body: rendered.body,
+            held_by: manager.clone(),
+        },
+        filename: rendered.filename,
+        title: rendered.title,
+        description: format!(
+            "{} ({}, {})",
+            kind_label(kind),
+            format_label(format),
+            language.label()
+        ),
+        reference: letter_context.reference.clone(),
+    })
+}
+
+impl LetterDraft {
+    /// Stores the letter about `subject` through the handle and queues the messages that
+    /// deliver it; returns the letter's id.
+    pub async fn draft(
+        &self,
+        tx: &mut dyn WriteTx,
+        subject: LetterSubject,
+        person_id: i64,
+        function_id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        let letter_id = tx
+            .draft_letter(&self.letter, subject, person_id, function_id, actor, now)
+            .await?;
+        tx.enqueue(&self.delivery(letter_id), now).await?;
+        Ok(letter_id)
+    }
+
+    /// The file and the "Mark as sent" prompt for the manager who holds letter `letter_id`.
+    pub fn delivery(&self, letter_id: i64) -> Vec<NewOutboxMessage> {
+        let manager = &self.letter.held_by;
+        let upload = SlackCall::UploadToUser {
+            user: manager.to_string(),
+            filename: self.filename.clone(),
+            title: self.title.clone(),
+            content_type: "text/html".to_owned(),
+            content: self.letter.body.clone(),
+        };
+        let mut out = Vec::new();
+        if let Ok(row) = upload.into_outbox(
+            format!("letter:{letter_id}:upload"),
+            Some(("letter", letter_id.to_string())),
+        ) {
+            out.push(row);
+        }
+        let reference = &self.reference;
+        let blocks = vec![
+            section(&format!(
+                "*Letter ready to send:* {} for {reference}. Check it, send it, then record how it was sent.",
+                self.description
+            )),
+            actions(vec![styled_button(
+                "Mark as sent",
+                Action::MarkLetterSent.as_str(),
+                letter_id.to_string(),
+                SlackBlockButtonStyle::Primary,
+            )]),
+        ];
+        out.push(send::dm(
+            manager,
+            SlackMessageContent::new()
+                .with_text(format!(
+                    "Letter ready for {reference}: check it, send it, then press “Mark as sent”."
+                ))
+                .with_blocks(blocks),
+            format!("letter:{letter_id}:ready"),
+        ));
+        out
+    }
+}
+
+/// The letter for a record and the messages that deliver it to `manager`, as the
+/// closures of the dispute and review writes still take them (until they move to the
+/// write handle too).
 pub fn letter_effects(
     ctx: &Ctx<'_>,
     kind: LetterKind,
@@ -27,67 +162,12 @@ pub fn letter_effects(
     manager: &UserId,
     messages: Vec<NewOutboxMessage>,
 ) -> Result<Effects, ApiError> {
-    let format = LetterFormat::from(person.access.format);
-    let language = person.access.language;
-    let rendered = ctx
-        .state
-        .letters
-        .render(kind, format, language, letter_context)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("letter could not be rendered: {e}")))?;
-    let manager = manager.clone();
-    let filename = rendered.filename.clone();
-    let title = rendered.title.clone();
-    let body = rendered.body.clone();
-    let reference = letter_context.reference.clone();
-    let description = format!(
-        "{} ({}, {})",
-        kind_label(kind),
-        format_label(format),
-        language.label()
-    );
+    let draft = render_letter(ctx, kind, person, letter_context, manager)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!(e.tell_user())))?;
     Ok(Effects {
         messages,
-        letter: Some(NewLetter {
-            kind: kind.as_str(),
-            format: format.as_str(),
-            language: language.as_str(),
-            template: rendered.template,
-            body: rendered.body,
-            held_by: manager.clone(),
-        }),
-        letter_messages: Box::new(move |letter_id| {
-            let upload = SlackCall::UploadToUser {
-                user: manager.to_string(),
-                filename: filename.clone(),
-                title: title.clone(),
-                content_type: "text/html".to_owned(),
-                content: body.clone(),
-            };
-            let mut out = Vec::new();
-            if let Ok(row) = upload.into_outbox(
-                format!("letter:{letter_id}:upload"),
-                Some(("letter", letter_id.to_string())),
-            ) {
-                out.push(row);
-            }
-            let blocks = vec![
-                section(&format!("*Letter ready to send:* {description} for {reference}. Check it, send it, then record how it was sent.")),
-                actions(vec![styled_button(
-                    "Mark as sent",
-                    Action::MarkLetterSent.as_str(),
-                    letter_id.to_string(),
-                    SlackBlockButtonStyle::Primary,
-                )]),
-            ];
-            out.push(send::dm(
-                &manager,
-                SlackMessageContent::new()
-                    .with_text(format!("Letter ready for {reference}: check it, send it, then press “Mark as sent”."))
-                    .with_blocks(blocks),
-                format!("letter:{letter_id}:ready"),
-            ));
-            out
-        }),
+        letter: Some(draft.letter.clone()),
+        letter_messages: Box::new(move |letter_id| draft.delivery(letter_id)),
     })
 }
 

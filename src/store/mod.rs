@@ -174,6 +174,10 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// A proof of authority was handed for a record in another function than the one it
+    /// holds in: nothing is written.
+    #[error("{what} is not in the function the authority given for it holds in")]
+    WrongFunction { what: String },
     /// Inside `once`: this submission was stored before (a retry or a second click).
     #[error("this submission was already handled")]
     AlreadyHandled,
@@ -535,50 +539,14 @@ pub trait PeopleStore: Send + Sync {
     ) -> StoreResult<i64>;
 }
 
-/// Incidents, ended calls, police reports, breaches, FOI refusals, and what staff read
-/// back: the check, the case file and the manager's open list (R-RPT-*, R-DP-4).
+/// What staff read back about incidents, ended calls, police reports, breaches and FOI
+/// refusals: the check, the case file and the manager's open list (R-RPT-*, R-DP-4). They
+/// are recorded through the write handle ([`write::ReportingWrites`]).
 #[async_trait]
 pub trait ReportingStore: Send + Sync {
-    async fn record_incident(
-        &self,
-        incident: &NewIncident,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     async fn incident(&self, id: i64) -> StoreResult<Option<IncidentRecord>>;
-    /// Records the police report for an incident; a second one is a `Conflict`.
-    async fn record_police_report(
-        &self,
-        incident_id: i64,
-        report: &PoliceReport,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
-    async fn record_ended_call(
-        &self,
-        call: &NewEndedCall,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     /// Calls ended or held for `person_id` since `since` (e.g. the start of this week).
     async fn count_ended_calls(&self, person_id: i64, since: DateTime<Utc>) -> StoreResult<i64>;
-    async fn record_breach(
-        &self,
-        breach: &NewBreach,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
-    async fn record_foi_refusal(
-        &self,
-        refusal: &NewFoiRefusal,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     /// Restrictions in force on `today` (active, the person told, started, not past their
     /// end date: `restriction_in_force!`).
     async fn active_restrictions(
@@ -612,18 +580,12 @@ pub type ApprovalMessage<'a> = &'a (dyn Fn(&Recorded, &UserId) -> NewOutboxMessa
 pub type EffectsOf<'a, T> = &'a (dyn Fn(&T) -> Effects + Send + Sync);
 
 /// Warnings, restriction requests and their decisions, restrictions and letters
-/// (R-RES-1 … R-RES-6, R-LET-*).
+/// (R-RES-1 … R-RES-6, R-LET-*). Warnings, requests and decisions are recorded through
+/// the write handle ([`write::RestrictionWrites`]).
 #[async_trait]
 pub trait RestrictionStore: Send + Sync {
     /// A person's incidents, newest first, for choosing what a warning or request relies on.
     async fn incidents_of(&self, person_id: i64) -> StoreResult<Vec<IncidentSummary>>;
-    async fn record_warning(
-        &self,
-        warning: &NewWarning,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, Recorded>,
-    ) -> StoreResult<Recorded>;
     /// The warning on file for the person in the function on `today`, if any: the most
     /// recently sent one that still stands by the domain's rule
     /// ([`crate::domain::restriction::warning_stands`]).
@@ -643,17 +605,6 @@ pub trait RestrictionStore: Send + Sync {
         actor: &Actor,
         now: DateTime<Utc>,
     ) -> StoreResult<WarningClosed>;
-    /// Records a pending request and one approval message per approver, linked to its
-    /// outbox row so every copy can be updated after the decision.
-    async fn create_request(
-        &self,
-        request: &NewRequest,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        approvers: &[UserId],
-        approval_message: ApprovalMessage<'_>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     async fn request(&self, id: i64) -> StoreResult<Option<RequestRecord>>;
     /// The latest decided request for the person in the function, if it was rejected:
     /// the decision a new request answers to (a head's rejection stands, §6).
@@ -667,26 +618,6 @@ pub trait RestrictionStore: Send + Sync {
         person_id: i64,
         function_id: i64,
     ) -> StoreResult<Option<i64>>;
-    /// Decides a pending request; exactly one decision is ever recorded, however many
-    /// clicks race. Approval creates the restriction with its measures.
-    async fn decide_request(
-        &self,
-        id: i64,
-        decision: &Decision,
-        decider: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, Decided>,
-    ) -> StoreResult<DecisionResult>;
-    /// Withdraws a pending request with the reason given (kept with it, shown in the
-    /// case file); the system withdraws a variation that can no longer be approved.
-    async fn withdraw_request(
-        &self,
-        id: i64,
-        reason: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, Decided>,
-    ) -> StoreResult<DecisionResult>;
     async fn letter(&self, id: i64) -> StoreResult<Option<LetterRecord>>;
     async fn mark_letter_sent(
         &self,

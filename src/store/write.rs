@@ -17,8 +17,12 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::domain::Actor;
-use crate::store::records::{LetterSubject, NewLetter};
+use crate::domain::authority::{Decider, Manager, Reporter, Withdrawer};
+use crate::domain::{Actor, UserId};
+use crate::store::records::{
+    Decision, DecisionResult, LetterSubject, NewBreach, NewEndedCall, NewFoiRefusal, NewIncident,
+    NewLetter, NewRequest, NewWarning, PoliceReport, Recorded,
+};
 use crate::store::{NewOutboxMessage, StoreResult};
 
 /// One open write transaction. See the module documentation.
@@ -49,13 +53,117 @@ pub trait WriteTx: ReportingWrites + RestrictionWrites + DisputeWrites + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }
 
-/// Incidents, ended calls, police reports, breaches and FOI refusals (R-RPT-*).
+/// Incidents, ended calls, police reports, breaches and FOI refusals (R-RPT-*). Each
+/// write demands the proof of who may make it, and records the proof's holder as the
+/// actor; a proof for another function than the record's is `WrongFunction`. After an
+/// error, drop the handle: on PostgreSQL a failed statement ends the transaction.
 #[async_trait]
-pub trait ReportingWrites: Send {}
+pub trait ReportingWrites: Send {
+    /// Records an incident (`INC-…`), creating its person first when they are new.
+    async fn record_incident(
+        &mut self,
+        incident: &NewIncident,
+        reporter: &Reporter,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
 
-/// Warnings, restriction requests, their decisions and letters (R-RES-*, R-LET-*).
+    /// Records the police report for an incident; a second one is a `Conflict`. The
+    /// `Recorded` carries the incident's reference.
+    async fn record_police_report(
+        &mut self,
+        incident_id: i64,
+        report: &PoliceReport,
+        manager: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Records a call ended or put on hold (`CALL-…`).
+    async fn record_ended_call(
+        &mut self,
+        call: &NewEndedCall,
+        reporter: &Reporter,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Records a breach of a restriction in force on `breach.today`; one that is not is
+    /// `NotFound`. The `Recorded` carries the restriction's reference.
+    async fn record_breach(
+        &mut self,
+        breach: &NewBreach,
+        reporter: &Reporter,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Records a refusal of an FOI request under section 14.
+    async fn record_foi_refusal(
+        &mut self,
+        refusal: &NewFoiRefusal,
+        manager: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+}
+
+/// Warnings, restriction requests and their decisions (R-RES-*); their letters go
+/// through [`WriteTx::draft_letter`]. Proofs as for [`ReportingWrites`].
 #[async_trait]
-pub trait RestrictionWrites: Send {}
+pub trait RestrictionWrites: Send {
+    /// Records a drafted warning (`WRN-…`); it is on file once its letter is sent.
+    async fn record_warning(
+        &mut self,
+        warning: &NewWarning,
+        manager: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Records a pending request (`REQ-…`), escalating the warning it relies on and
+    /// linking a variation to the review or dispute that asked for it. A second pending
+    /// request for the person in the function is a `Conflict`. Each approver's copy of
+    /// the approval message is then queued with [`RestrictionWrites::enqueue_approval_copy`].
+    async fn create_request(
+        &mut self,
+        request: &NewRequest,
+        manager: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Queues `approver`'s copy of the approval message of request `request_id`, linked
+    /// to its outbox row so that the decision settles every copy
+    /// (`Decided::approval_message_outbox_ids`). A copy whose key is already queued is
+    /// linked to nothing, as before.
+    async fn enqueue_approval_copy(
+        &mut self,
+        request_id: i64,
+        approver: &UserId,
+        message: &NewOutboxMessage,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Decides a pending request: `Decision::Approve` carries the `CompleteChecklist`
+    /// only `check_approval` makes, and creates the restriction with its measures.
+    /// Exactly one decision is ever recorded, however many clicks race: a request no
+    /// longer pending is `AlreadyDecided`, and a variation of a restriction no longer in
+    /// force is `VariedNotInForce`; neither writes anything, and the handle can go on
+    /// (say, to withdraw the variation).
+    async fn decide_request(
+        &mut self,
+        id: i64,
+        decision: &Decision,
+        decider: &Decider,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DecisionResult>;
+
+    /// Withdraws a pending request with the reason given (kept with it, shown in the
+    /// case file). The bot's own withdrawal of a variation that can no longer be
+    /// approved holds `restriction::system_withdraws_unapprovable`'s proof. A request no
+    /// longer pending is `AlreadyDecided`, and nothing is written.
+    async fn withdraw_request(
+        &mut self,
+        id: i64,
+        reason: &str,
+        withdrawer: &Withdrawer,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DecisionResult>;
+}
 
 /// Disputes, reviews and review continuations (R-DIS-*, R-REV-*).
 #[async_trait]

@@ -1102,3 +1102,81 @@ pub async fn mark_notice_sent(
         200
     );
 }
+
+/// Seeding through the write handle, the way a handler writes: the user's authority is
+/// loaded from the roles the test seeded (`access::Authority`), and the proof it hands
+/// out is what the write demands. A user without the role gets no proof, and the test
+/// fails here.
+pub mod seed {
+    use chrono::{DateTime, Utc};
+    use contact_policy_bot::access::Authority;
+    use contact_policy_bot::domain::authority::{Manager, Reporter};
+    use contact_policy_bot::domain::UserId;
+    use contact_policy_bot::store::records::{NewIncident, NewRequest, Recorded};
+    use contact_policy_bot::store::{NewOutboxMessage, Store};
+
+    /// `user`'s authority as loaded for a request.
+    pub async fn authority(store: &dyn Store, user: &str) -> Authority {
+        Authority::load(store, &UserId::from_slack(user))
+            .await
+            .expect("authority loads")
+    }
+
+    /// The proof that `user` reports in `function_id`.
+    pub async fn reporter(store: &dyn Store, user: &str, function_id: i64) -> Reporter {
+        authority(store, user)
+            .await
+            .reports_in(function_id)
+            .expect("the user reports in the function")
+    }
+
+    /// The proof that `user` manages `function_id`.
+    pub async fn manager(store: &dyn Store, user: &str, function_id: i64) -> Manager {
+        authority(store, user)
+            .await
+            .manages(function_id)
+            .expect("the user manages the function")
+    }
+
+    /// Records `incident` as `user`, committed, with no messages.
+    pub async fn incident(
+        store: &dyn Store,
+        user: &str,
+        incident: &NewIncident,
+        at: DateTime<Utc>,
+    ) -> Recorded {
+        let reporter = reporter(store, user, incident.function_id).await;
+        let mut tx = store.begin_write().await.expect("write begins");
+        let recorded = tx
+            .record_incident(incident, &reporter, at)
+            .await
+            .expect("incident");
+        tx.commit().await.expect("commits");
+        recorded
+    }
+
+    /// Records `request` as the manager `user`, with each approver's copy of the
+    /// approval message that `copy` builds, committed.
+    pub async fn request(
+        store: &dyn Store,
+        user: &str,
+        request: &NewRequest,
+        at: DateTime<Utc>,
+        approvers: &[UserId],
+        copy: impl Fn(&Recorded, &UserId) -> NewOutboxMessage,
+    ) -> Recorded {
+        let manager = manager(store, user, request.function_id).await;
+        let mut tx = store.begin_write().await.expect("write begins");
+        let recorded = tx
+            .create_request(request, &manager, at)
+            .await
+            .expect("request");
+        for approver in approvers {
+            tx.enqueue_approval_copy(recorded.id, approver, &copy(&recorded, approver), at)
+                .await
+                .expect("approval copy");
+        }
+        tx.commit().await.expect("commits");
+        recorded
+    }
+}

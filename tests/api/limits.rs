@@ -146,12 +146,8 @@ async fn incident(
         function_id: function,
         incident: report,
     };
-    app.store
-        .record_incident(&new, &Actor::user(&UserId::from_slack(STAFF)), at, &|_| {
-            Vec::new()
-        })
+    crate::helpers::seed::incident(&*app.store, STAFF, &new, at)
         .await
-        .expect("incident")
         .id
 }
 
@@ -1110,15 +1106,13 @@ async fn waiting_request(app: &TestApp, person: i64, function: i64, asked: DateT
             format!("request:{}:approval:{u}", r.id),
         )
     };
-    app.store
-        .create_request(
-            &request,
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            asked,
-            &[UserId::from_slack(HEAD)],
-            &first_copy,
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("request");
+    crate::helpers::seed::request(
+        &*app.store,
+        MANAGER,
+        &request,
+        asked,
+        &[UserId::from_slack(HEAD)],
+        first_copy,
+    )
+    .await;
 }

@@ -80,15 +80,7 @@ async fn case(app: &TestApp) -> Case {
         function_id: function,
         incident,
     };
-    let recorded = store
-        .record_incident(
-            &new,
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident");
+    let recorded = crate::helpers::seed::incident(store.as_ref(), STAFF, &new, Utc::now()).await;
     let person = store.find_people("Jane", &[], 1).await.expect("find")[0].id;
     Case {
         function,

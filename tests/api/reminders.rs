@@ -550,7 +550,7 @@ async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_c
 ) {
     use contact_policy_bot::domain::measures::Measure as M;
     use contact_policy_bot::slack::send;
-    use contact_policy_bot::store::records::{Decision, Effects, NewRequest};
+    use contact_policy_bot::store::records::{Decision, NewRequest};
     use slack_morphism::prelude::SlackMessageContent;
     // Requested on Thursday 5 November 2026; nudged after 2 working days, escalated after 4.
     let asked = utc(2026, 11, 5, 15, 0);
@@ -589,10 +589,8 @@ async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_c
             function_id: function,
             incident: valid,
         };
-        app.store
-            .record_incident(&new, &Actor::cli("t"), asked, &|_| Vec::new())
+        crate::helpers::seed::incident(&*app.store, MANAGER, &new, asked)
             .await
-            .expect("incident")
             .id
     };
     let request = NewRequest {
@@ -617,18 +615,15 @@ async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_c
             format!("request:{}:approval:{u}", r.id),
         )
     };
-    let recorded = app
-        .store
-        .create_request(
-            &request,
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            asked,
-            &approvers,
-            &first_copy,
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("request");
+    let recorded = crate::helpers::seed::request(
+        &*app.store,
+        MANAGER,
+        &request,
+        asked,
+        &approvers,
+        first_copy,
+    )
+    .await;
     let clock = app.clock.clone().expect("clock");
     let scheduler = app.scheduler.clone().expect("s");
     // Friday: one working day, nothing yet. Monday 9 November: two working days, the head.
@@ -651,20 +646,30 @@ async fn r_rem_1_waiting_approval_nudges_the_head_then_the_deputy_with_a_fresh_c
         "a fresh checklist, head first"
     );
     // The copies are registered: the decision updates all three.
-    let decided = app
+    let pending = app
         .store
+        .request(recorded.id)
+        .await
+        .expect("reads")
+        .expect("request");
+    let decider = crate::helpers::seed::authority(&*app.store, HEAD)
+        .await
+        .decides(&pending, None)
+        .expect("the head decides");
+    let mut tx = app.store.begin_write().await.expect("write begins");
+    let decided = tx
         .decide_request(
             recorded.id,
             &Decision::Reject {
                 ticked: vec![],
                 reason: "r".to_owned(),
             },
-            &Actor::user(&UserId::from_slack(HEAD)),
+            &decider,
             contact_policy_bot::clock::Clock::now(&clock),
-            &|_| Effects::messages(Vec::new()),
         )
         .await
         .expect("decide");
+    tx.commit().await.expect("commits");
     match decided {
         contact_policy_bot::store::records::DecisionResult::Decided(d) => {
             assert_eq!(d.approval_message_outbox_ids.len(), 3)
@@ -856,19 +861,17 @@ async fn i9_f12_an_outstanding_police_report_is_reminded_again_every_five_workin
     .validate(at)
     .expect("valid");
     assert!(incident.police_report_required());
-    app.store
-        .record_incident(
-            &NewIncident {
-                person: PersonChoice::Existing(person),
-                function_id: function,
-                incident,
-            },
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            at,
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident");
+    crate::helpers::seed::incident(
+        &*app.store,
+        MANAGER,
+        &NewIncident {
+            person: PersonChoice::Existing(person),
+            function_id: function,
+            incident,
+        },
+        at,
+    )
+    .await;
     reminded_on_day_one_and_five_working_days_later(&app, "Police report still required", MANAGER)
         .await;
     // With no head, the deputies hear of it instead: at once of the repeat now due (they

@@ -1335,10 +1335,7 @@ async fn r_rpt_3_open_items_are_paged_with_the_true_total(backend: Backend) {
             function_id: function,
             incident: report,
         };
-        app.store
-            .record_incident(&new, &Actor::cli("test"), Utc::now(), &|_| Vec::new())
-            .await
-            .expect("incident");
+        crate::helpers::seed::incident(&*app.store, MANAGER, &new, Utc::now()).await;
     }
     let first: Value = app
         .slash_command(MANAGER, "open")
@@ -1635,19 +1632,17 @@ async fn r_dp_3_case_files_are_for_the_functions_holding_records_and_every_read_
     .validate(Utc::now())
     .expect("incident");
     let jane = someone(&app, "Jane Doe", 1).await;
-    app.store
-        .record_incident(
-            &NewIncident {
-                person: PersonChoice::Existing(jane),
-                function_id: function,
-                incident,
-            },
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident");
+    crate::helpers::seed::incident(
+        &*app.store,
+        STAFF,
+        &NewIncident {
+            person: PersonChoice::Existing(jane),
+            function_id: function,
+            incident,
+        },
+        Utc::now(),
+    )
+    .await;
     let refused: Value = app
         .slash_command("U0OTHERMGR", "history Jane")
         .await

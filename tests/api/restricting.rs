@@ -75,15 +75,7 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
         function_id: function,
         incident,
     };
-    let recorded = store
-        .record_incident(
-            &new,
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident");
+    let recorded = crate::helpers::seed::incident(store.as_ref(), STAFF, &new, Utc::now()).await;
     let person = store.find_people("Jane", &[], 1).await.expect("find")[0].id;
     Case {
         function,
@@ -1369,20 +1361,18 @@ async fn another_incident(
     }
     .validate(Utc::now())
     .expect("valid incident");
-    app.store
-        .record_incident(
-            &NewIncident {
-                person: PersonChoice::Existing(case.person),
-                function_id: case.function,
-                incident,
-            },
-            &Actor::user(&UserId::from_slack(STAFF)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("incident")
-        .id
+    crate::helpers::seed::incident(
+        &*app.store,
+        STAFF,
+        &NewIncident {
+            person: PersonChoice::Existing(case.person),
+            function_id: case.function,
+            incident,
+        },
+        Utc::now(),
+    )
+    .await
+    .id
 }
 
 /// Issue 9, finding 2 (§4, §6): "violence used or threatened" is accepted without a
@@ -2109,8 +2099,11 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
         line.summary
     );
     // No breach of a restriction not in force.
-    let breach = app
-        .store
+    let reporter = crate::helpers::seed::authority(&*app.store, STAFF)
+        .await
+        .logs_breach_in(case.function);
+    let mut tx = app.store.begin_write().await.expect("write begins");
+    let breach = tx
         .record_breach(
             &contact_policy_bot::store::records::NewBreach {
                 restriction_id: app
@@ -2124,12 +2117,12 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
                 description: "Called outside the hours".into(),
                 today,
             },
-            &Actor::user(&UserId::from_slack(STAFF)),
+            &reporter,
             Utc::now(),
-            &|_| Vec::new(),
         )
         .await;
     assert!(breach.is_err(), "a breach logged before it took effect");
+    drop(tx);
 
     // As if approved three days ago: it still starts the day the letter is sent.
     let approved = today - chrono::Duration::days(3);
@@ -2300,6 +2293,187 @@ on_both_backends!(
     i9_f15_at_once_for_staff_safety_is_in_force_immediately,
     i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it,
 );
+
+/// The letter templates, copied, with `names` edited the way an admin's edit can break
+/// them: a detail that does not exist, used only in letters to real people (the sample
+/// details the templates are checked with at start-up take the other branch), so the
+/// app starts and the letter fails when it is rendered for Jane.
+fn templates_broken_for_real_letters(names: &[&str]) -> tempfile::TempDir {
+    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).expect("dir");
+        for entry in std::fs::read_dir(from).expect("read templates") {
+            let entry = entry.expect("entry");
+            let target = to.join(entry.file_name());
+            if entry.path().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        dir.path(),
+    );
+    for name in names {
+        let path = dir.path().join(name);
+        let text = std::fs::read_to_string(&path).expect("template");
+        let broken = text.replacen(
+            "{% block content %}",
+            "{% block content %}{% if recipient_name != \"Sample Person\" %}{{ detail_an_edit_removed }}{% endif %}",
+            1,
+        );
+        assert_ne!(broken, text, "{name} has no content block");
+        std::fs::write(&path, broken).expect("write template");
+    }
+    dir
+}
+
+/// Issue 9, core shape: a letter that cannot be rendered changes nothing (the write
+/// handle is dropped before its commit), and the person who acted is told in plain words
+/// — for a warning (its letter, R-LET-1) and for an approval (the notice, R-LET-2).
+async fn i9_core_letter_render_failure_changes_nothing_and_tells_the_user(backend: Backend) {
+    let templates =
+        templates_broken_for_real_letters(&["en/warning.html", "en/restriction_notice.html"]);
+    let dir = templates.path().to_path_buf();
+    let Some(app) = spawn_app_configured(backend, "i9_core_render_fails", move |config| {
+        config.letters.templates_dir = dir;
+    })
+    .await
+    else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let audit_count = |app: &TestApp| {
+        let store = app.store.clone();
+        async move { store.all_audit_events().await.expect("audit").len() }
+    };
+    let outbox_keys = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .outbox_messages()
+                .await
+                .expect("outbox")
+                .into_iter()
+                .map(|m| m.idempotency_key)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // The warning: its letter cannot be written, so no warning is recorded.
+    let audit_before = audit_count(&app).await;
+    let outbox_before = outbox_keys(&app).await;
+    assert_eq!(app.slash_command(MANAGER, "warn Jane").await.status(), 200);
+    let modal = app.opened_modal(0).await;
+    let adapt = (Utc::now().date_naive() + chrono::Duration::days(28)).to_string();
+    let values = state_values(&[
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        ("behaviour", v::text("Calling many times a day")),
+        ("adapt_until", v::date(&adapt)),
+    ]);
+    let answer: Value = app
+        .submit_modal(MANAGER, &modal, values)
+        .await
+        .json()
+        .await
+        .expect("inline errors");
+    let said = answer["errors"]["behaviour"].as_str().unwrap_or_default();
+    assert!(
+        said.contains("Nothing was recorded")
+            && said.contains("warning letter could not be written")
+            && said.contains("tell an admin"),
+        "{answer}"
+    );
+    assert_eq!(
+        app.store.warning(1).await.expect("read"),
+        None,
+        "no warning"
+    );
+    assert!(
+        !app.store
+            .history(case.person, Utc::now().date_naive())
+            .await
+            .expect("history")
+            .iter()
+            .any(|e| e.kind == "warning"),
+        "no warning in the case file"
+    );
+    assert_eq!(audit_count(&app).await, audit_before, "no audit event");
+    assert_eq!(outbox_keys(&app).await, outbox_before, "no outbox row");
+
+    // The approval: the notice cannot be written, so nothing is approved.
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        1,
+        &[("no_warning_reason", v::select("staff_safety"))],
+    )
+    .await;
+    let audit_before = audit_count(&app).await;
+    let outbox_before = outbox_keys(&app).await;
+    let answer = click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    let said = app
+        .slack
+        .wait_for_calls("response_url:approve", 1, WAIT)
+        .await;
+    let text = said[0].body["text"].as_str().unwrap_or_default();
+    assert!(
+        text.contains("Nothing was recorded")
+            && text.contains("restriction notice could not be written")
+            && text.contains("tell an admin"),
+        "{text}"
+    );
+    let stored = app
+        .store
+        .request(request_id)
+        .await
+        .expect("read")
+        .expect("request");
+    assert_eq!(stored.status, "pending", "no decision");
+    assert_eq!(stored.decided_by, None);
+    let today = Utc::now().date_naive();
+    assert!(app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("read")
+        .is_empty());
+    assert!(app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("read")
+        .is_empty());
+    assert_eq!(audit_count(&app).await, audit_before, "no audit event");
+    // The only new rows are the answer to the head and their App Home: nothing of the
+    // decision (no settled copy, no outcome message, no letter).
+    let new_rows: Vec<String> = outbox_keys(&app)
+        .await
+        .into_iter()
+        .filter(|k| !outbox_before.contains(k))
+        .collect();
+    assert!(
+        new_rows
+            .iter()
+            .all(|k| !k.starts_with("request:") && !k.starts_with("letter:")),
+        "{new_rows:?}"
+    );
+    app.stop().await.expect("stops");
+}
+
+on_both_backends!(i9_core_letter_render_failure_changes_nothing_and_tells_the_user);
 
 /// Issue 9, findings 11 and 12: the scheduler asks the permission layer who may decide a
 /// waiting request. A resubmission after the head's rejection is nudged to the head alone

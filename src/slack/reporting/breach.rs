@@ -5,6 +5,7 @@
 use chrono::Duration;
 
 use super::{modal, BREACH, BREACH_PERSON, REPORT_INSTEAD};
+use crate::access::Authority;
 use crate::domain::incident::Channel;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -129,6 +130,9 @@ pub async fn submit_breach(
         errors.add("restriction", "This restriction is no longer active.");
         return Err(ApiError::Invalid(errors));
     };
+    let reporter_proof = Authority::load(store, &ctx.user)
+        .await?
+        .logs_breach_in(restriction.function_id);
     let recipients = store.report_recipients(restriction.function_id).await?;
     let reporter = ctx.user.clone();
     let breach = NewBreach {
@@ -139,7 +143,7 @@ pub async fn submit_breach(
         today: ctx.today(),
     };
     let when = ctx.local(occurred_at);
-    let announce = |recorded: &Recorded| {
+    let announce = |recorded: &Recorded| -> Vec<crate::store::NewOutboxMessage> {
         let body = format!(
             "*Breach of restriction {}* logged by <@{reporter}>: contact via {} on {when}.\n*What happened:* {}",
             recorded.reference,
@@ -162,17 +166,17 @@ pub async fn submit_breach(
             })
             .collect()
     };
-    match store
-        .record_breach(&breach, &ctx.actor(), ctx.now, &announce)
-        .await
-    {
-        Ok(_) => {}
+    let mut tx = store.begin_write().await?;
+    let recorded = match tx.record_breach(&breach, &reporter_proof, ctx.now).await {
+        Ok(recorded) => recorded,
         Err(StoreError::NotFound { .. }) => {
             errors.add("restriction", "This restriction is no longer active.");
             return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
-    }
+    };
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

@@ -4,12 +4,13 @@
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::{modal, CALL_ENDED};
+use crate::access::Authority;
 use crate::domain::incident::{CallEndReason, CallOutcome};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{start_of_day, FieldErrors, Form};
-use crate::slack::functions::{function_field, read_function};
+use crate::slack::functions::{function_field, read_function, FUNCTION};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::{person_blocks, read_person};
 use crate::slack::send;
@@ -79,6 +80,16 @@ pub async fn submit_call_ended(
     else {
         return Err(ApiError::Invalid(errors));
     };
+    let reporter_proof = match Authority::load(store, &ctx.user)
+        .await?
+        .reports_in(function_id)
+    {
+        Ok(proof) => proof,
+        Err(denied) => {
+            errors.add(FUNCTION, denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let recipients = store.report_recipients(function_id).await?;
     let person_id = match &person {
         Some(PersonChoice::Existing(id)) => Some(*id),
@@ -104,7 +115,7 @@ pub async fn submit_call_ended(
         occurred_at: ctx.now,
     };
     let reporter = ctx.user.clone();
-    let announce = |recorded: &Recorded| {
+    let announce = |recorded: &Recorded| -> Vec<crate::store::NewOutboxMessage> {
         let who = person_name
             .clone()
             .unwrap_or_else(|| "an unidentified caller".to_owned());
@@ -140,9 +151,12 @@ pub async fn submit_call_ended(
             })
             .collect()
     };
-    store
-        .record_ended_call(&call, &ctx.actor(), ctx.now, &announce)
+    let mut tx = store.begin_write().await?;
+    let recorded = tx
+        .record_ended_call(&call, &reporter_proof, ctx.now)
         .await?;
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

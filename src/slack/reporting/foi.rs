@@ -110,10 +110,16 @@ pub async fn submit_foi(
     ) else {
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
-        errors.add(FUNCTION, denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager = match access::Authority::load(store, &ctx.user)
+        .await?
+        .manages(function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add(FUNCTION, denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let refusal = NewFoiRefusal {
         person_id,
         function_id,
@@ -134,9 +140,10 @@ pub async fn submit_foi(
             format!("foi:{}:confirm", recorded.id),
         )]
     };
-    store
-        .record_foi_refusal(&refusal, &ctx.actor(), ctx.now, &announce)
-        .await?;
+    let mut tx = store.begin_write().await?;
+    let recorded = tx.record_foi_refusal(&refusal, &manager, ctx.now).await?;
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

@@ -171,10 +171,16 @@ pub async fn submit_police_report(
         errors.add("reported_on", "That incident no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, incident.function_id).await? {
-        errors.add("reported_on", denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager = match access::Authority::load(store, &ctx.user)
+        .await?
+        .manages(incident.function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add("reported_on", denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let note = form.text("note").unwrap_or_default();
     let report = if form.selected("reported").as_deref() == Some("no") {
         // A form opened before the incident's rule was known may still offer "not reported".
@@ -223,11 +229,12 @@ pub async fn submit_police_report(
             format!("police_report:{}:confirm", recorded.id),
         )]
     };
-    match store
-        .record_police_report(incident_id, &report, &ctx.actor(), ctx.now, &announce)
+    let mut tx = store.begin_write().await?;
+    let recorded = match tx
+        .record_police_report(incident_id, &report, &manager, ctx.now)
         .await
     {
-        Ok(_) => {}
+        Ok(recorded) => recorded,
         Err(StoreError::Conflict { .. }) => {
             errors.add(
                 "reported_on",
@@ -236,7 +243,9 @@ pub async fn submit_police_report(
             return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
-    }
+    };
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

@@ -4,6 +4,7 @@
 use slack_morphism::prelude::*;
 
 use super::{modal, HISTORY_PERSON, RECORD_POLICE_REPORT, REPORT};
+use crate::access::Authority;
 use crate::domain::incident::{
     BehaviourKind, Category, Channel, IncidentField, IncidentReport, ANGER_ALONE_NOTE,
 };
@@ -12,7 +13,7 @@ use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form, OpenModal};
-use crate::slack::functions::{function_field, function_name_of, read_function};
+use crate::slack::functions::{function_field, function_name_of, read_function, FUNCTION};
 use crate::slack::ids::{Action, THREAT_OF_VIOLENCE};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::{
@@ -317,6 +318,16 @@ pub async fn submit_report(
     else {
         return Err(ApiError::Invalid(errors));
     };
+    let reporter_proof = match Authority::load(store, &ctx.user)
+        .await?
+        .reports_in(function_id)
+    {
+        Ok(proof) => proof,
+        Err(denied) => {
+            errors.add(FUNCTION, denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let recipients = store.report_recipients(function_id).await?;
     let function_name = function_name_of(ctx, function_id).await?;
     let person_name = match &person {
@@ -367,9 +378,10 @@ pub async fn submit_report(
         ));
         messages
     };
-    store
-        .record_incident(&new, &ctx.actor(), ctx.now, &announce)
-        .await?;
+    let mut tx = store.begin_write().await?;
+    let recorded = tx.record_incident(&new, &reporter_proof, ctx.now).await?;
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

@@ -1,47 +1,42 @@
 //! The decision on a request (R-RES-4, R-RES-5, R-RES-6): the head of function approves
-//! with all six criteria of §6 ticked, or rejects with a reason; the requester or another
-//! manager may withdraw it while it waits. Every copy of the approval message is then
-//! settled, and an approval puts the restriction in force with its notice letter.
+//! with all six criteria of §6 ticked, or rejects with a reason (withdrawing it while it
+//! waits is `withdraw`). Every copy of the approval message is then settled, and an
+//! approval puts the restriction in force with its notice letter.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{basis_of, ctx_actor, REJECT, WITHDRAW};
+use super::{basis_of, REJECT};
+use crate::access::Authority;
+use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, head_reserved, may_decide, may_withdraw,
-    rejection_reason, takes_effect, variation_refused, withdraw_reason, CriteriaTicks, Criterion,
-    TakesEffect, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, rejection_reason, system_withdraws_unapprovable,
+    takes_effect, CriteriaTicks, Criterion, TakesEffect, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
-use crate::letters::LetterMeasure;
+use crate::letters::{LetterKind, LetterMeasure};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
-use crate::slack::letters::{base_letter, incident_dates, letter_effects, variation_letter};
+use crate::slack::letters::{base_letter, incident_dates, render_letter, variation_letter};
 use crate::slack::messages::approval::{closed_message, settled_message};
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::outbound::SlackCall;
 use crate::slack::send;
 use crate::slack::staff::{staff_of, StaffNameError};
 use crate::store::records::*;
+use crate::store::write::WriteTx;
 use crate::store::NewOutboxMessage;
 
-/// Checks who is clicking against the database; `Err` carries what to tell them.
+/// Checks who is clicking against the database: the proof that they may decide, or what
+/// to tell them.
 async fn decider_check(
     ctx: &Ctx<'_>,
     request: &RequestRecord,
-) -> Result<Result<(), String>, ApiError> {
-    let roles: Vec<crate::domain::roles::Role> = ctx
-        .state
-        .store
-        .roles_of(&ctx.user)
-        .await?
-        .into_iter()
-        .filter(|r| r.function_id == request.function_id)
-        .map(|r| r.role)
-        .collect();
+) -> Result<Result<Decider, String>, ApiError> {
+    let authority = Authority::load(ctx.state.store.as_ref(), &ctx.user).await?;
     let rejected_by_head = crate::access::head_rejection_of(
         ctx.state.store.as_ref(),
         request.person_id,
@@ -49,18 +44,34 @@ async fn decider_check(
         Some((request.id, request.requested_at)),
     )
     .await?;
-    Ok(may_decide(
-        &ctx.user,
-        &UserId::from_slack(request.requested_by.clone()),
-        request.function_id,
-        &roles,
-    )
-    .map(|_| ())
-    .and_then(|()| head_reserved(&roles, rejected_by_head.as_deref()))
-    .map_err(|e| e.to_string()))
+    Ok(authority
+        .decides(request, rejected_by_head.as_deref())
+        .map_err(|denied| denied.0))
 }
 
-fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<Utc>) -> String {
+/// What a decision or a withdrawal came to, for the person who acted: done, or nothing
+/// was changed and why (already decided, refused, a letter that could not be written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Settled {
+    Done(String),
+    NothingChanged(String),
+}
+
+impl Settled {
+    fn into_text(self) -> String {
+        match self {
+            Settled::Done(text) | Settled::NothingChanged(text) => text,
+        }
+    }
+}
+
+pub(super) fn already(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    status: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> String {
     let who = if by == crate::domain::Actor::system().as_str() {
         "the bot (the restriction it varies is no longer in force)".to_owned()
     } else {
@@ -74,58 +85,62 @@ fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<
 
 /// A variation whose restriction is no longer in force cannot be approved: the bot
 /// closes it (withdrawn, with the reason), settles every copy of its approval message and
-/// tells the requester.
+/// tells the requester, through `tx` (which may hold nothing yet, or a decision that was
+/// undone). `variation` is what the request answers, read before the handle opened.
 async fn close_variation(
     ctx: &Ctx<'_>,
+    mut tx: Box<dyn WriteTx>,
     request: &RequestRecord,
+    variation: Option<&VariationOrigin>,
+    withdrawer: &Withdrawer,
     why: &str,
-) -> Result<String, ApiError> {
+) -> Result<Settled, ApiError> {
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
-    let variation = ctx.state.store.variation_origin(request.id).await?;
-    let build = |decided: &Decided| -> Effects {
-        let closed = closed_message(&decided.request_reference, &when);
-        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &closed);
-        messages.push(send::dm(
-            &requester,
-            message(
-                &format!(
-                    "Request {} was closed without a decision.",
-                    decided.request_reference
-                ),
-                vec![section(&format!(
-                    "Request *{}* was closed without a decision. {why}",
-                    decided.request_reference
-                ))],
-            ),
-            format!("request:{}:outcome", decided.request_id),
-        ));
-        messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
-        Effects::messages(messages)
-    };
-    let store = ctx.state.store.as_ref();
-    match store
-        .withdraw_request(
-            request.id,
-            why,
-            &crate::domain::Actor::system(),
-            ctx.now,
-            &build,
-        )
+    let decided = match tx
+        .withdraw_request(request.id, why, withdrawer, ctx.now)
         .await?
     {
-        DecisionResult::Decided(decided) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(format!(
-                "Nothing was approved. {why} Request {} is closed.",
-                decided.request_reference
-            ))
-        }
+        DecisionResult::Decided(decided) => decided,
         DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
+            return Ok(Settled::NothingChanged(already(
+                ctx,
+                &request.reference,
+                &status,
+                &by,
+                at,
+            )))
         }
-        DecisionResult::VariedNotInForce { .. } => Ok(format!("Nothing was approved. {why}")),
-    }
+        DecisionResult::VariedNotInForce { .. } => {
+            return Ok(Settled::NothingChanged(format!(
+                "Nothing was approved. {why}"
+            )))
+        }
+    };
+    let closed = closed_message(&decided.request_reference, &when);
+    let mut messages: Vec<NewOutboxMessage> = settle_copies(&decided, &closed);
+    messages.push(send::dm(
+        &requester,
+        message(
+            &format!(
+                "Request {} was closed without a decision.",
+                decided.request_reference
+            ),
+            vec![section(&format!(
+                "Request *{}* was closed without a decision. {why}",
+                decided.request_reference
+            ))],
+        ),
+        format!("request:{}:outcome", decided.request_id),
+    ));
+    messages.extend(dispute_back_to_handler(variation, &decided));
+    tx.enqueue(&messages, ctx.now).await?;
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Settled::NothingChanged(format!(
+        "Nothing was approved. {why} Request {} is closed.",
+        decided.request_reference
+    )))
 }
 
 /// A criterion ticked or unticked on the approval message: the head is about to decide,
@@ -152,9 +167,10 @@ pub async fn approve(
     let Some(request) = store.request(request_id).await? else {
         return Ok("That request no longer exists.".to_owned());
     };
-    if let Err(message) = decider_check(ctx, &request).await? {
-        return Ok(message);
-    }
+    let decider = match decider_check(ctx, &request).await? {
+        Ok(decider) => decider,
+        Err(message) => return Ok(message),
+    };
     if let (Some(by), Some(at)) = (
         request
             .decided_by
@@ -173,12 +189,23 @@ pub async fn approve(
         ));
     }
     if let Some(varied) = request.varies_restriction_id {
-        let refused = match store.restriction(varied).await? {
-            Some(r) => variation_refused(&r.reference, &r.status, r.ends_on, today),
-            None => Some("The restriction it varies is no longer on record.".to_owned()),
+        let Some(r) = store.restriction(varied).await? else {
+            return Ok("Nothing was changed: the restriction this request varies is no longer on record. Tell an admin of the contact register.".to_owned());
         };
-        if let Some(why) = refused {
-            return close_variation(ctx, &request, &why).await;
+        if let Some((withdrawer, why)) = system_withdraws_unapprovable(
+            request.function_id,
+            &r.reference,
+            &r.status,
+            r.ends_on,
+            today,
+        ) {
+            let variation = store.variation_origin(request.id).await?;
+            let tx = store.begin_write().await?;
+            return Ok(
+                close_variation(ctx, tx, &request, variation.as_ref(), &withdrawer, &why)
+                    .await?
+                    .into_text(),
+            );
         }
     }
     let warning = match request.warning_id {
@@ -211,7 +238,9 @@ pub async fn approve(
         checklist,
         takes_effect,
     };
-    decide(ctx, &request, &decision).await
+    Ok(decide(ctx, &request, &decision, &decider)
+        .await?
+        .into_text())
 }
 
 pub async fn open_reject(
@@ -295,10 +324,13 @@ pub async fn submit_reject(
         errors.add("reason", "That request no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(message) = decider_check(ctx, &request).await? {
-        errors.add("reason", message);
-        return Err(ApiError::Invalid(errors));
-    }
+    let decider = match decider_check(ctx, &request).await? {
+        Ok(decider) => decider,
+        Err(message) => {
+            errors.add("reason", message);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let ticked: Vec<String> = extra
         .get("ticked")
         .and_then(Value::as_array)
@@ -310,12 +342,20 @@ pub async fn submit_reject(
                 .collect()
         })
         .unwrap_or_default();
-    let message = decide(ctx, &request, &Decision::Reject { ticked, reason }).await?;
-    if message.starts_with("Request ") && message.contains("already") {
-        errors.add("reason", message);
-        return Err(ApiError::Invalid(errors));
+    match decide(
+        ctx,
+        &request,
+        &Decision::Reject { ticked, reason },
+        &decider,
+    )
+    .await?
+    {
+        Settled::Done(_) => Ok(Reply::Ack),
+        Settled::NothingChanged(why) => {
+            errors.add("reason", why);
+            Err(ApiError::Invalid(errors))
+        }
     }
-    Ok(Reply::Ack)
 }
 
 /// The measures as the notice letter sets them out, the point of contact named as Slack
@@ -337,15 +377,20 @@ async fn notice_measures(
         })
 }
 
-/// Records the decision and everything it changes, in one transaction.
+/// Records the decision and everything it changes, in one transaction: the decision, the
+/// settled copies of the approval message, the requester's answer and, for an approval,
+/// the notice (or outcome) letter. A letter that cannot be rendered changes nothing.
 async fn decide(
     ctx: &Ctx<'_>,
     request: &RequestRecord,
     decision: &Decision,
-) -> Result<String, ApiError> {
+    decider_proof: &Decider,
+) -> Result<Settled, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(person) = store.person(request.person_id).await? else {
-        return Ok("That person is no longer on record.".to_owned());
+        return Ok(Settled::NothingChanged(
+            "That person is no longer on record.".to_owned(),
+        ));
     };
     let function_name = crate::slack::functions::function_name_of(ctx, request.function_id).await?;
     let decider = ctx.user.clone();
@@ -357,237 +402,109 @@ async fn decide(
         Some(_) => store.variation_origin(request.id).await?,
         None => None,
     };
+    // Slack is asked for the point of contact's name before the write begins.
     let letter_measures = match decision {
         Decision::Approve { .. } => match notice_measures(ctx, request).await {
             Ok(measures) => measures,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(Settled::NothingChanged(refusal)),
         },
         Decision::Reject { .. } => Vec::new(),
     };
-    let build = |decided: &Decided| -> Effects {
-        let settled = settled_message(
-            &decided.request_reference,
-            &decided.status,
-            decider.as_str(),
-            &when,
-        );
-        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &settled);
-        messages.push(send::dm(
-            &requester,
-            outcome_message(decision, decided, &decider),
-            format!("request:{}:outcome", decided.request_id),
-        ));
-        if let Decision::Reject { .. } = decision {
-            messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
-        }
-        match (&decided.restriction, decision) {
-            (Some(restriction), Decision::Approve { takes_effect, .. }) => {
-                let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
-                // The justification is the behaviour and its impact: the letter quotes it
-                // once, as the reasons for the decision.
-                letter.reasons = request.justification.clone();
-                letter.incident_dates = incident_dates.clone();
-                letter.measures = letter_measures.clone();
-                // The earliest day it applies: the approval day or the later start the
-                // head set (when waiting for the notice, it starts once this is sent).
-                letter.starts_on = Some(takes_effect.starts_on);
-                letter.starts_once_sent = takes_effect.awaits_notice;
-                letter.ends_on = request.ends_on;
-                letter.next_review_on = Some(request.first_review_on);
-                let kind = variation_letter(variation.as_ref(), &mut letter);
-                match letter_effects(ctx, kind, &person, &letter, &requester, messages) {
-                    Ok(effects) => effects,
-                    Err(e) => {
-                        tracing::error!(error = %e, "restriction notice not drafted");
-                        Effects::messages(Vec::new())
-                    }
-                }
-            }
-            _ => Effects::messages(messages),
-        }
-    };
-    match store
-        .decide_request(request.id, decision, &ctx_actor(ctx), ctx.now, &build)
+    let mut tx = store.begin_write().await?;
+    let decided = match tx
+        .decide_request(request.id, decision, decider_proof, ctx.now)
         .await?
     {
-        DecisionResult::Decided(decided) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(format!(
-                "Request {} {}.",
-                decided.request_reference, decided.status
-            ))
-        }
+        DecisionResult::Decided(decided) => decided,
         DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
+            return Ok(Settled::NothingChanged(already(
+                ctx,
+                &request.reference,
+                &status,
+                &by,
+                at,
+            )))
         }
-        // It ended or was lifted between the check above and the write.
+        // It ended or was lifted between the check above and the write: nothing of the
+        // decision was written, and the bot closes the variation in the same handle.
         DecisionResult::VariedNotInForce { reference, status } => {
-            let why = format!(
-                "Restriction {reference} is {status}, so a variation cannot bring it back. If contact needs restricting again, make a new request."
-            );
-            close_variation(ctx, request, &why).await
+            let Some((withdrawer, why)) = system_withdraws_unapprovable(
+                request.function_id,
+                &reference,
+                &status,
+                None,
+                ctx.today(),
+            ) else {
+                return Ok(Settled::NothingChanged(format!(
+                    "Nothing was approved: restriction {reference} is not this person's restriction in this function."
+                )));
+            };
+            return close_variation(ctx, tx, request, variation.as_ref(), &withdrawer, &why).await;
         }
-    }
-}
-
-/// Who is asking to withdraw, checked against the database: the requester or the head.
-async fn withdrawer_check(
-    ctx: &Ctx<'_>,
-    request: &RequestRecord,
-) -> Result<Result<(), String>, ApiError> {
-    let roles: Vec<crate::domain::roles::Role> = ctx
-        .state
-        .store
-        .roles_of(&ctx.user)
-        .await?
-        .into_iter()
-        .filter(|r| r.function_id == request.function_id)
-        .map(|r| r.role)
-        .collect();
-    Ok(may_withdraw(
-        &ctx.user,
-        &UserId::from_slack(request.requested_by.clone()),
-        request.function_id,
-        &roles,
-    )
-    .map(|_| ())
-    .map_err(|e| e.to_string()))
-}
-
-/// The Withdraw button: asks for the reason first (issue 9, finding 11).
-pub async fn open_withdraw(
-    ctx: &Ctx<'_>,
-    trigger_id: &str,
-    request_id: i64,
-) -> Result<Option<String>, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(request) = store.request(request_id).await? else {
-        return Ok(Some("That request no longer exists.".to_owned()));
     };
-    if let Err(message) = withdrawer_check(ctx, &request).await? {
-        return Ok(Some(message));
-    }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(Some(already(
-            ctx,
-            &request.reference,
-            &request.status,
-            by,
-            at,
-        )));
-    }
-    let blocks = vec![
-        section(&format!(
-            "Withdraw restriction request *{}*. The head of function and the requester will see your reason.",
-            request.reference
-        )),
-        text_input(
-            "reason",
-            "Reason for withdrawing",
-            true,
-            false,
-            MAX_REASON_CHARS as u64,
-        ),
-    ];
-    let view = metadata_modal(
-        "Withdraw request",
-        WITHDRAW,
-        "Withdraw",
-        &Metadata::default(),
-        blocks,
-        Some(&request_id.to_string()),
+    let settled = settled_message(
+        &decided.request_reference,
+        &decided.status,
+        decider.as_str(),
+        &when,
     );
-    send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
-    Ok(None)
-}
-
-pub async fn submit_withdraw(
-    ctx: &Ctx<'_>,
-    form: &Form,
-    private_metadata: Option<&str>,
-) -> Result<Reply, ApiError> {
-    let mut errors = FieldErrors::default();
-    let Some(request_id) = extra_of(private_metadata).and_then(|e| e.parse::<i64>().ok()) else {
-        return Err(ApiError::BadRequest(
-            "withdraw modal without a request".into(),
-        ));
-    };
-    let reason = match withdraw_reason(&form.text("reason").unwrap_or_default()) {
-        Ok(reason) => reason,
-        Err(e) => {
-            errors.add("reason", e.to_string());
-            return Err(ApiError::Invalid(errors));
-        }
-    };
-    let message = withdraw(ctx, request_id, &reason).await?;
-    if !message.ends_with("withdrawn.") {
-        errors.add("reason", message);
-        return Err(ApiError::Invalid(errors));
+    let mut messages: Vec<NewOutboxMessage> = settle_copies(&decided, &settled);
+    messages.push(send::dm(
+        &requester,
+        outcome_message(decision, &decided, &decider),
+        format!("request:{}:outcome", decided.request_id),
+    ));
+    if let Decision::Reject { .. } = decision {
+        messages.extend(dispute_back_to_handler(variation.as_ref(), &decided));
     }
-    Ok(Reply::Ack)
-}
-
-/// Withdraws the request with `reason`, settling every copy of its approval message.
-async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(request) = store.request(request_id).await? else {
-        return Ok("That request no longer exists.".to_owned());
+    let letter = match (&decided.restriction, decision) {
+        (Some(restriction), Decision::Approve { takes_effect, .. }) => {
+            let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
+            // The justification is the behaviour and its impact: the letter quotes it
+            // once, as the reasons for the decision.
+            letter.reasons = request.justification.clone();
+            letter.incident_dates = incident_dates;
+            letter.measures = letter_measures;
+            // The earliest day it applies: the approval day or the later start the
+            // head set (when waiting for the notice, it starts once this is sent).
+            letter.starts_on = Some(takes_effect.starts_on);
+            letter.starts_once_sent = takes_effect.awaits_notice;
+            letter.ends_on = request.ends_on;
+            letter.next_review_on = Some(request.first_review_on);
+            let kind = variation_letter(variation.as_ref(), &mut letter);
+            let subject = match (kind, &variation) {
+                (LetterKind::ReviewOutcome, Some(origin)) => LetterSubject::Review(origin.id),
+                (LetterKind::DisputeOutcome, Some(origin)) => LetterSubject::Dispute(origin.id),
+                _ => LetterSubject::Restriction(restriction.id),
+            };
+            match render_letter(ctx, kind, &person, &letter, &requester) {
+                Ok(draft) => Some((draft, subject)),
+                // Dropping the handle undoes the decision: nothing is approved without
+                // its letter.
+                Err(not_rendered) => return Ok(Settled::NothingChanged(not_rendered.tell_user())),
+            }
+        }
+        _ => None,
     };
-    if let Err(message) = withdrawer_check(ctx, &request).await? {
-        return Ok(message);
+    tx.enqueue(&messages, ctx.now).await?;
+    if let Some((draft, subject)) = letter {
+        draft
+            .draft(
+                &mut *tx,
+                subject,
+                request.person_id,
+                request.function_id,
+                &decider_proof.actor(),
+                ctx.now,
+            )
+            .await?;
     }
-    let who = ctx.user.clone();
-    let when = ctx.local_time(ctx.now);
-    let requester = UserId::from_slack(request.requested_by.clone());
-    let variation = store.variation_origin(request.id).await?;
-    let build = |decided: &Decided| -> Effects {
-        let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
-        let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &settled);
-        // The head withdrew it: the requester hears why.
-        if who != requester {
-            messages.push(send::dm(
-                &requester,
-                message(
-                    &format!(
-                        "Request {} was withdrawn by the head of function.",
-                        decided.request_reference
-                    ),
-                    vec![section(&format!(
-                        "Request *{}* was withdrawn by <@{}>. Reason: {}",
-                        decided.request_reference,
-                        who.as_str(),
-                        escape(reason)
-                    ))],
-                ),
-                format!("request:{}:outcome", decided.request_id),
-            ));
-        }
-        messages.extend(dispute_back_to_handler(variation.as_ref(), decided));
-        Effects::messages(messages)
-    };
-    match store
-        .withdraw_request(request_id, reason, &ctx_actor(ctx), ctx.now, &build)
-        .await?
-    {
-        DecisionResult::Decided(decided) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(format!("Request {} withdrawn.", decided.request_reference))
-        }
-        DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
-        }
-        // Only approving a variation can meet this.
-        DecisionResult::VariedNotInForce { reference, status } => Ok(format!(
-            "Restriction {reference} is {status}; request {} was not changed.",
-            request.reference
-        )),
-    }
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Settled::Done(format!(
+        "Request {} {}.",
+        decided.request_reference, decided.status
+    )))
 }
 
 /// What the requester hears: the outcome and what to do next. The rejection reason is in
@@ -648,7 +565,7 @@ fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
 /// A variation asked for by a dispute that is not approved (rejected, withdrawn or closed)
 /// sends the dispute back to its handler, with the button to resolve it again (§7); the
 /// store puts the dispute back in the same transaction.
-fn dispute_back_to_handler(
+pub(super) fn dispute_back_to_handler(
     origin: Option<&VariationOrigin>,
     decided: &Decided,
 ) -> Option<NewOutboxMessage> {
@@ -668,7 +585,10 @@ fn dispute_back_to_handler(
 
 /// Every copy of a request's approval message, updated to `content` (its outcome), each
 /// once (keyed by the copy).
-fn settle_copies(decided: &Decided, content: &SlackMessageContent) -> Vec<NewOutboxMessage> {
+pub(super) fn settle_copies(
+    decided: &Decided,
+    content: &SlackMessageContent,
+) -> Vec<NewOutboxMessage> {
     decided
         .approval_message_outbox_ids
         .iter()

@@ -1,6 +1,7 @@
 //! Restricting contact (R-RES-1 … R-RES-6, R-LET-1, R-LET-2, R-LET-4): `/contact warn`
 //! (`warn`), `/contact restrict` and a variation of a restriction in force (`request`),
-//! the head of function's approve, reject and the requester's withdraw (`decide`), and
+//! the head of function's approve and reject (`decide`), the requester's or the head's
+//! withdraw (`withdraw`), and
 //! "Mark as sent" for letters (`letter_sent`). Who may decide is checked from the
 //! database at click time; the store makes sure exactly one decision is ever recorded.
 //! The approval message itself is in `messages::approval`, the letters in `letters`.
@@ -10,6 +11,7 @@ mod letter_sent;
 mod measure_fields;
 mod request;
 mod warn;
+mod withdraw;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use slack_morphism::prelude::*;
@@ -25,13 +27,12 @@ use crate::slack::error::ApiError;
 use crate::store::records::*;
 use crate::store::StoreResult;
 
-pub use decide::{
-    approve, criteria_ticked, open_reject, open_withdraw, submit_reject, submit_withdraw,
-};
+pub use decide::{approve, criteria_ticked, open_reject, submit_reject};
 pub use letter_sent::{open_mark_sent, submit_mark_sent};
 pub use measure_fields::{measure_fields_to_show, measures_changed};
 pub use request::{open_restrict_for, request_variation, restrict, submit_restrict};
 pub use warn::{close_warning, open_warn_for, submit_warn, warn};
+pub use withdraw::{open_withdraw, submit_withdraw};
 
 pub const WARN: &str = crate::slack::ids::Callback::Warn.as_str();
 pub const RESTRICT: &str = crate::slack::ids::Callback::Restrict.as_str();

@@ -7,8 +7,8 @@ use slack_morphism::prelude::*;
 
 use super::measure_fields::{measures_block, read_measures};
 use super::{
-    basis_of, ctx_actor, day, facts_of, history_summary, incidents_blocks, managed_function,
-    one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
+    basis_of, day, facts_of, history_summary, incidents_blocks, managed_function, one_person,
+    read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
 };
 use crate::access;
 use crate::domain::restriction::{
@@ -239,10 +239,16 @@ pub async fn submit_restrict(
         ));
     };
     let mut errors = FieldErrors::default();
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
-        errors.add("justification", denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager = match access::Authority::load(store, &ctx.user)
+        .await?
+        .manages(function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add("justification", denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let Some(person) = store.person(person_id).await? else {
         errors.add("justification", "That person is no longer on record.");
         return Err(ApiError::Invalid(errors));
@@ -397,18 +403,9 @@ pub async fn submit_restrict(
             format!("request:{}:requested", recorded.id),
         )]
     };
-    match store
-        .create_request(
-            &new,
-            &ctx_actor(ctx),
-            ctx.now,
-            &approvers,
-            &approval,
-            &announce,
-        )
-        .await
-    {
-        Ok(_) => {}
+    let mut tx = store.begin_write().await?;
+    let recorded = match tx.create_request(&new, &manager, ctx.now).await {
+        Ok(recorded) => recorded,
         Err(StoreError::Conflict { .. }) => {
             errors.add(
                 "justification",
@@ -417,7 +414,18 @@ pub async fn submit_restrict(
             return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
+    };
+    for approver in &approvers {
+        tx.enqueue_approval_copy(
+            recorded.id,
+            approver,
+            &approval(&recorded, approver),
+            ctx.now,
+        )
+        .await?;
     }
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     // The notice letter will name the point of contact: look them up ahead, off this path.
     ctx.state.staff.warm(staff_of(&new.measures));

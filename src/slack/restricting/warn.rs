@@ -12,7 +12,7 @@ use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
-use crate::slack::letters::{base_letter, incident_dates, letter_effects};
+use crate::slack::letters::{base_letter, incident_dates, render_letter};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::person_label;
 use crate::slack::send;
@@ -96,10 +96,16 @@ pub async fn submit_warn(
         ));
     };
     let mut errors = FieldErrors::default();
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, function_id).await? {
-        errors.add("behaviour", denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager_proof = match access::Authority::load(store, &ctx.user)
+        .await?
+        .manages(function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add("behaviour", denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let Some(person) = store.person(person_id).await? else {
         errors.add("behaviour", "That person is no longer on record.");
         return Err(ApiError::Invalid(errors));
@@ -135,52 +141,48 @@ pub async fn submit_warn(
     };
     let dates = incident_dates(ctx, person_id, warning.incident_ids()).await?;
     let manager = ctx.user.clone();
-    let build = |recorded: &Recorded| -> Effects {
-        let mut letter = base_letter(ctx, &person, &recorded.reference, &function_name);
-        letter.behaviour = new.behaviour.clone();
-        letter.incident_dates = dates.clone();
-        letter.adapt_until = Some(new.adapt_until);
-        // The name stays in the blocks: the fallback text is the lock-screen preview.
-        let confirm = send::dm(
-            &manager,
-            message(
-                &format!(
-                    "Warning {} recorded: send the drafted letter, then press “Mark as sent”.",
-                    recorded.reference
-                ),
-                vec![section(&format!(
-                    "Warning {} recorded for {}. The letter is drafted below; once you have sent it, press “Mark as sent” so the warning is on file.",
-                    recorded.reference,
-                    escape(&person.name)
-                ))],
-            ),
-            format!("warning:{}:confirm", recorded.id),
-        );
-        letter_effects(
-            ctx,
-            LetterKind::Warning,
-            &person,
-            &letter,
-            &manager,
-            vec![confirm],
-        )
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "warning letter not drafted");
-            Effects::messages(Vec::new())
-        })
+    let mut tx = store.begin_write().await?;
+    let recorded = tx.record_warning(&new, &manager_proof, ctx.now).await?;
+    let mut letter = base_letter(ctx, &person, &recorded.reference, &function_name);
+    letter.behaviour = new.behaviour.clone();
+    letter.incident_dates = dates;
+    letter.adapt_until = Some(new.adapt_until);
+    let draft = match render_letter(ctx, LetterKind::Warning, &person, &letter, &manager) {
+        Ok(draft) => draft,
+        // Dropping the handle undoes the warning: nothing is recorded without its letter.
+        Err(not_rendered) => {
+            errors.add("behaviour", not_rendered.tell_user());
+            return Err(ApiError::Invalid(errors));
+        }
     };
-    // Render once up front so a broken template is a clear error, not a silent gap.
-    letter_effects(
-        ctx,
-        LetterKind::Warning,
-        &person,
-        &base_letter(ctx, &person, "WRN", &function_name),
-        &manager,
-        Vec::new(),
-    )?;
-    store
-        .record_warning(&new, &ctx_actor(ctx), ctx.now, &build)
+    draft
+        .draft(
+            &mut *tx,
+            LetterSubject::Warning(recorded.id),
+            person_id,
+            function_id,
+            &manager_proof.actor(),
+            ctx.now,
+        )
         .await?;
+    // The name stays in the blocks: the fallback text is the lock-screen preview.
+    let confirm = send::dm(
+        &manager,
+        message(
+            &format!(
+                "Warning {} recorded: send the drafted letter, then press “Mark as sent”.",
+                recorded.reference
+            ),
+            vec![section(&format!(
+                "Warning {} recorded for {}. The letter is drafted below; once you have sent it, press “Mark as sent” so the warning is on file.",
+                recorded.reference,
+                escape(&person.name)
+            ))],
+        ),
+        format!("warning:{}:confirm", recorded.id),
+    );
+    tx.enqueue(&[confirm], ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

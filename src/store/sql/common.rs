@@ -315,6 +315,15 @@ pub(super) async fn insert_letter(
     Ok(letter_id)
 }
 
+/// A proof of authority holds in one function: the record it allows is in that one.
+pub(super) fn same_function(holds_in: i64, record_in: i64, what: &str) -> StoreResult<()> {
+    if holds_in == record_in {
+        Ok(())
+    } else {
+        Err(StoreError::WrongFunction { what: what.to_owned() })
+    }
+}
+
 /// The transaction behind a [`crate::store::write::WriteTx`] handle; dropping it rolls back.
 pub(super) struct WriteHandle {
     pub(super) tx: Transaction<'static, Db>,

@@ -194,33 +194,6 @@ pub(super) async fn settle_variation_dispute(
     Ok(Some((id, reference)))
 }
 
-/// Which record an approved request's letter is about: an outcome letter of a review or
-/// dispute the request varies (R-LET-3), else the new restriction's notice (R-LET-2).
-pub(super) async fn approval_letter_subject(
-    tx: &mut Transaction<'static, Db>,
-    request_id: i64,
-    effects: &Effects,
-    notice: Option<(LetterSubject, i64, i64)>,
-) -> StoreResult<Option<(LetterSubject, i64, i64)>> {
-    let Some((subject, person_id, function_id)) = notice else { return Ok(None) };
-    let kind = effects.letter.as_ref().map(|l| l.kind);
-    if !matches!(kind, Some("review_outcome") | Some("dispute_outcome")) {
-        return Ok(Some((subject, person_id, function_id)));
-    }
-    let row = sqlx::query("SELECT review_id, dispute_id FROM restriction_requests WHERE id = $1")
-        .bind(request_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    let review: Option<i64> = row.try_get("review_id")?;
-    let dispute: Option<i64> = row.try_get("dispute_id")?;
-    let subject = match (kind, review, dispute) {
-        (Some("review_outcome"), Some(id), _) => LetterSubject::Review(id),
-        (Some("dispute_outcome"), _, Some(id)) => LetterSubject::Dispute(id),
-        _ => return Err(corrupt(format!("request {request_id} has no review or dispute for its outcome letter"))),
-    };
-    Ok(Some((subject, person_id, function_id)))
-}
-
 /// Who recorded an outcome that is already recorded, and when.
 fn already(row: &<Db as sqlx::Database>::Row, by: &str, at: &str, what: &str) -> StoreResult<Conclusion> {
     let outcome: Option<String> = row.try_get("outcome")?;

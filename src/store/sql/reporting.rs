@@ -4,15 +4,9 @@ use chrono::NaiveDate;
 
 use crate::domain::incident::{BehaviourKind, Category, Channel};
 use crate::domain::measures::Measure;
+use crate::domain::authority::{Manager, Reporter};
 use crate::store::records::*;
-use crate::store::Announce;
-
-/// Writes the announcement messages for a new record inside its transaction.
-async fn announce_in(tx: &mut Transaction<'static, Db>, announce: Announce<'_>, recorded: &Recorded, now: DateTime<Utc>) -> StoreResult<()> {
-    let messages = announce(recorded);
-    insert_outbox(tx, &messages, now).await?;
-    Ok(())
-}
+use crate::store::write::ReportingWrites;
 
 pub(super) async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> StoreResult<Vec<Measure>> {
     let rows = sqlx::query("SELECT kind, params FROM restriction_measures WHERE restriction_id = $1 ORDER BY id")
@@ -29,12 +23,14 @@ pub(super) async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> Store
 }
 
 #[async_trait]
-impl ReportingStore for ThisStore {
-    async fn record_incident(&self, new: &NewIncident, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
+impl ReportingWrites for WriteHandle {
+    async fn record_incident(&mut self, new: &NewIncident, reporter: &Reporter, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let actor = &reporter.actor();
+        same_function(reporter.function_id(), new.function_id, "that incident")?;
         let incident = &new.incident;
-        let mut tx = self.begin_tx().await?;
-        let person_id = resolve_person(&mut tx, &new.person, actor, now).await?;
-        let reference = next_reference(&mut tx, "INC").await?;
+        let tx = &mut self.tx;
+        let person_id = resolve_person(tx, &new.person, actor, now).await?;
+        let reference = next_reference(tx, "INC").await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO incidents (reference, service_user_id, function_id, category, channel, occurred_at, \
              description, impact_staff_minutes, impact_contacts, impact_note, police_report_required, threat_of_violence, created_by, created_at) \
@@ -54,13 +50,13 @@ impl ReportingStore for ThisStore {
         .bind(incident.threat_of_violence())
         .bind(actor.as_str())
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         for kind in incident.kinds() {
             sqlx::query("INSERT INTO incident_kinds (incident_id, kind) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(id)
                 .bind(kind.as_str())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         let kinds: Vec<&str> = incident.kinds().iter().map(|k| k.as_str()).collect();
@@ -71,12 +67,150 @@ impl ReportingStore for ThisStore {
                 "kinds": kinds, "channel": incident.channel().as_str(), "police_report_required": incident.police_report_required(),
                 "threat_of_violence": incident.threat_of_violence(),
             }));
-        insert_audit(&mut tx, &entry, now).await?;
+        insert_audit(tx, &entry, now).await?;
         let recorded = Recorded { id, reference };
-        announce_in(&mut tx, announce, &recorded, now).await?;
-        tx.commit().await?;
         Ok(recorded)
     }
+
+    async fn record_police_report(&mut self, incident_id: i64, report: &PoliceReport, manager: &Manager, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let actor = &manager.actor();
+        let tx = &mut self.tx;
+        let incident = sqlx::query("SELECT reference, function_id, service_user_id FROM incidents WHERE id = $1")
+            .bind(incident_id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("incident {incident_id}")))?;
+        let reference: String = incident.try_get("reference")?;
+        let function_id: i64 = incident.try_get("function_id")?;
+        same_function(manager.function_id(), function_id, &format!("incident {reference}"))?;
+        let person_id: i64 = incident.try_get("service_user_id")?;
+        let (reported_on, police_reference, not_reported_reason, note) = match report {
+            PoliceReport::Reported { on, police_reference, note } => (Some(*on), Some(police_reference.as_str()), None, note.as_str()),
+            PoliceReport::NotReported { reason, note } => (None, None, Some(reason.as_str()), note.as_str()),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO police_reports (incident_id, function_id, reported_on, police_reference, not_reported_reason, note, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(incident_id)
+        .bind(function_id)
+        .bind(reported_on)
+        .bind(police_reference)
+        .bind(not_reported_reason)
+        .bind(note)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, format!("a police report for {reference}")))?;
+        touch_person(tx, person_id, now).await?;
+        let entry = AuditEntry::new(actor, "police_report_recorded", "incident", incident_id)
+            .in_function(function_id)
+            .after(serde_json::json!({ "police_report_id": id, "reported": reported_on.is_some() }));
+        insert_audit(tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        Ok(recorded)
+    }
+
+    async fn record_ended_call(&mut self, call: &NewEndedCall, reporter: &Reporter, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let actor = &reporter.actor();
+        same_function(reporter.function_id(), call.function_id, "that call")?;
+        let tx = &mut self.tx;
+        let person_id = match &call.person {
+            Some(choice) => Some(resolve_person(tx, choice, actor, now).await?),
+            None => None,
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO ended_calls (service_user_id, function_id, outcome, reason, note, occurred_at, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(person_id)
+        .bind(call.function_id)
+        .bind(call.outcome.as_str())
+        .bind(call.reason.as_str())
+        .bind(&call.note)
+        .bind(call.occurred_at)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let entry = AuditEntry::new(actor, "call_ended_logged", "ended_call", id)
+            .in_function(call.function_id)
+            .after(serde_json::json!({ "service_user_id": person_id, "outcome": call.outcome.as_str(), "reason": call.reason.as_str() }));
+        insert_audit(tx, &entry, now).await?;
+        let recorded = Recorded { id, reference: format!("CALL-{id:05}") };
+        Ok(recorded)
+    }
+
+    async fn record_breach(&mut self, breach: &NewBreach, reporter: &Reporter, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let actor = &reporter.actor();
+        let tx = &mut self.tx;
+        let restriction = sqlx::query(concat!(
+            "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
+            restriction_in_force!("", "$2")
+        ))
+            .bind(breach.restriction_id)
+            .bind(breach.today)
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| StoreError::not_found(format!("active restriction {}", breach.restriction_id)))?;
+        let reference: String = restriction.try_get("reference")?;
+        let person_id: i64 = restriction.try_get("service_user_id")?;
+        let function_id: i64 = restriction.try_get("function_id")?;
+        same_function(reporter.function_id(), function_id, &format!("restriction {reference}"))?;
+        touch_person(tx, person_id, now).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO breaches (restriction_id, service_user_id, function_id, channel, occurred_at, description, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(breach.restriction_id)
+        .bind(person_id)
+        .bind(function_id)
+        .bind(breach.channel.as_str())
+        .bind(breach.occurred_at)
+        .bind(&breach.description)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let entry = AuditEntry::new(actor, "breach_logged", "restriction", breach.restriction_id)
+            .in_function(function_id)
+            .after(serde_json::json!({ "breach_id": id, "channel": breach.channel.as_str() }));
+        insert_audit(tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        Ok(recorded)
+    }
+
+    async fn record_foi_refusal(&mut self, refusal: &NewFoiRefusal, manager: &Manager, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        let actor = &manager.actor();
+        same_function(manager.function_id(), refusal.function_id, "that FOI refusal")?;
+        let tx = &mut self.tx;
+        touch_person(tx, refusal.person_id, now).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO foi_refusals (service_user_id, function_id, reference, refused_on, ground, note, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(refusal.person_id)
+        .bind(refusal.function_id)
+        .bind(&refusal.reference)
+        .bind(refusal.refused_on)
+        .bind(refusal.ground.as_str())
+        .bind(&refusal.note)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        let entry = AuditEntry::new(actor, "foi_refusal_recorded", "foi_refusal", id)
+            .in_function(refusal.function_id)
+            .after(serde_json::json!({ "service_user_id": refusal.person_id, "ground": refusal.ground.as_str() }));
+        insert_audit(tx, &entry, now).await?;
+        let recorded = Recorded { id, reference: refusal.reference.clone() };
+        Ok(recorded)
+    }
+}
+
+#[async_trait]
+impl ReportingStore for ThisStore {
 
     async fn incident(&self, id: i64) -> StoreResult<Option<IncidentRecord>> {
         let row = sqlx::query(
@@ -113,149 +247,12 @@ impl ReportingStore for ThisStore {
         }))
     }
 
-    async fn record_police_report(&self, incident_id: i64, report: &PoliceReport, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        let incident = sqlx::query("SELECT reference, function_id, service_user_id FROM incidents WHERE id = $1")
-            .bind(incident_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found(format!("incident {incident_id}")))?;
-        let reference: String = incident.try_get("reference")?;
-        let function_id: i64 = incident.try_get("function_id")?;
-        let person_id: i64 = incident.try_get("service_user_id")?;
-        let (reported_on, police_reference, not_reported_reason, note) = match report {
-            PoliceReport::Reported { on, police_reference, note } => (Some(*on), Some(police_reference.as_str()), None, note.as_str()),
-            PoliceReport::NotReported { reason, note } => (None, None, Some(reason.as_str()), note.as_str()),
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO police_reports (incident_id, function_id, reported_on, police_reference, not_reported_reason, note, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(incident_id)
-        .bind(function_id)
-        .bind(reported_on)
-        .bind(police_reference)
-        .bind(not_reported_reason)
-        .bind(note)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::conflict_on_unique(e, format!("a police report for {reference}")))?;
-        touch_person(&mut tx, person_id, now).await?;
-        let entry = AuditEntry::new(actor, "police_report_recorded", "incident", incident_id)
-            .in_function(function_id)
-            .after(serde_json::json!({ "police_report_id": id, "reported": reported_on.is_some() }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let recorded = Recorded { id, reference };
-        announce_in(&mut tx, announce, &recorded, now).await?;
-        tx.commit().await?;
-        Ok(recorded)
-    }
-
-    async fn record_ended_call(&self, call: &NewEndedCall, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        let person_id = match &call.person {
-            Some(choice) => Some(resolve_person(&mut tx, choice, actor, now).await?),
-            None => None,
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO ended_calls (service_user_id, function_id, outcome, reason, note, occurred_at, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(person_id)
-        .bind(call.function_id)
-        .bind(call.outcome.as_str())
-        .bind(call.reason.as_str())
-        .bind(&call.note)
-        .bind(call.occurred_at)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let entry = AuditEntry::new(actor, "call_ended_logged", "ended_call", id)
-            .in_function(call.function_id)
-            .after(serde_json::json!({ "service_user_id": person_id, "outcome": call.outcome.as_str(), "reason": call.reason.as_str() }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let recorded = Recorded { id, reference: format!("CALL-{id:05}") };
-        let _ = person_id;
-        announce_in(&mut tx, announce, &recorded, now).await?;
-        tx.commit().await?;
-        Ok(recorded)
-    }
-
     async fn count_ended_calls(&self, person_id: i64, since: DateTime<Utc>) -> StoreResult<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM ended_calls WHERE service_user_id = $1 AND occurred_at >= $2")
             .bind(person_id)
             .bind(since)
             .fetch_one(&self.pool)
             .await?)
-    }
-
-    async fn record_breach(&self, breach: &NewBreach, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        let restriction = sqlx::query(concat!(
-            "SELECT reference, service_user_id, function_id FROM restrictions WHERE id = $1 AND ",
-            restriction_in_force!("", "$2")
-        ))
-            .bind(breach.restriction_id)
-            .bind(breach.today)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| StoreError::not_found(format!("active restriction {}", breach.restriction_id)))?;
-        let reference: String = restriction.try_get("reference")?;
-        let person_id: i64 = restriction.try_get("service_user_id")?;
-        let function_id: i64 = restriction.try_get("function_id")?;
-        touch_person(&mut tx, person_id, now).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO breaches (restriction_id, service_user_id, function_id, channel, occurred_at, description, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(breach.restriction_id)
-        .bind(person_id)
-        .bind(function_id)
-        .bind(breach.channel.as_str())
-        .bind(breach.occurred_at)
-        .bind(&breach.description)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let entry = AuditEntry::new(actor, "breach_logged", "restriction", breach.restriction_id)
-            .in_function(function_id)
-            .after(serde_json::json!({ "breach_id": id, "channel": breach.channel.as_str() }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let recorded = Recorded { id, reference };
-        announce_in(&mut tx, announce, &recorded, now).await?;
-        tx.commit().await?;
-        Ok(recorded)
-    }
-
-    async fn record_foi_refusal(&self, refusal: &NewFoiRefusal, actor: &Actor, now: DateTime<Utc>, announce: Announce<'_>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        touch_person(&mut tx, refusal.person_id, now).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO foi_refusals (service_user_id, function_id, reference, refused_on, ground, note, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(refusal.person_id)
-        .bind(refusal.function_id)
-        .bind(&refusal.reference)
-        .bind(refusal.refused_on)
-        .bind(refusal.ground.as_str())
-        .bind(&refusal.note)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let entry = AuditEntry::new(actor, "foi_refusal_recorded", "foi_refusal", id)
-            .in_function(refusal.function_id)
-            .after(serde_json::json!({ "service_user_id": refusal.person_id, "ground": refusal.ground.as_str() }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let recorded = Recorded { id, reference: refusal.reference.clone() };
-        announce_in(&mut tx, announce, &recorded, now).await?;
-        tx.commit().await?;
-        Ok(recorded)
     }
 
     async fn active_restrictions(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {

@@ -3,8 +3,9 @@
 use chrono::NaiveDate;
 
 use crate::domain::measures::Measure;
+use crate::domain::authority::{Decider, Manager, Withdrawer};
 use crate::store::records::*;
-use crate::store::{Announce, ApprovalMessage, EffectsOf};
+use crate::store::write::RestrictionWrites;
 
 const REQUEST_COLUMNS: &str = "id, reference, service_user_id, function_id, status, created_by, created_at, \
      justification, proportionality, internal_review_exhausted, ends_on, first_review_on, warning_id, \
@@ -110,6 +111,329 @@ async fn record_ticks(tx: &mut Transaction<'static, Db>, request_id: i64, functi
 }
 
 #[async_trait]
+impl RestrictionWrites for WriteHandle {
+    async fn record_warning(&mut self, warning: &NewWarning, manager: &Manager, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        same_function(manager.function_id(), warning.function_id, "that warning")?;
+        let actor = &manager.actor();
+        let tx = &mut self.tx;
+        touch_person(tx, warning.person_id, now).await?;
+        let reference = next_reference(tx, "WRN").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO warnings (reference, service_user_id, function_id, behaviour, adapt_until, status, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'drafted', $6, $7) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(warning.person_id)
+        .bind(warning.function_id)
+        .bind(&warning.behaviour)
+        .bind(warning.adapt_until)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        for incident_id in &warning.incident_ids {
+            sqlx::query("INSERT INTO warning_incidents (warning_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(incident_id)
+                .bind(warning.person_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(|e| StoreError::conflict_on_unique(e, "that incident on this warning"))?;
+        }
+        let entry = AuditEntry::new(actor, "warning_recorded", "warning", id)
+            .in_function(warning.function_id)
+            .after(serde_json::json!({ "reference": reference, "service_user_id": warning.person_id, "incident_ids": warning.incident_ids, "adapt_until": warning.adapt_until }));
+        insert_audit(tx, &entry, now).await?;
+        let recorded = Recorded { id, reference };
+        Ok(recorded)
+    }
+
+    async fn create_request(&mut self, request: &NewRequest, manager: &Manager, now: DateTime<Utc>) -> StoreResult<Recorded> {
+        same_function(manager.function_id(), request.function_id, "that request")?;
+        let actor = &manager.actor();
+        let tx = &mut self.tx;
+        touch_person(tx, request.person_id, now).await?;
+        let reference = next_reference(tx, "REQ").await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, proportionality, \
+             internal_review_exhausted, warning_id, no_warning_reason, ends_on, first_review_on, varies_restriction_id, created_by, created_at) \
+             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(request.person_id)
+        .bind(request.function_id)
+        .bind(&request.justification)
+        .bind(&request.proportionality)
+        .bind(request.internal_review_exhausted)
+        .bind(request.warning_id)
+        .bind(request.no_warning_reason.as_deref())
+        .bind(request.ends_on)
+        .bind(request.first_review_on)
+        .bind(request.varies_restriction_id)
+        .bind(actor.as_str())
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| StoreError::conflict_on_unique(e, "a pending request for this person in this function"))?;
+        for incident_id in &request.incident_ids {
+            sqlx::query("INSERT INTO request_incidents (request_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(incident_id)
+                .bind(request.person_id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for measure in &request.measures {
+            sqlx::query("INSERT INTO request_measures (request_id, kind, params) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(measure.kind_str())
+                .bind(Json(measure.params()))
+                .execute(&mut **tx)
+                .await?;
+        }
+        for criterion in crate::domain::restriction::Criterion::ALL {
+            sqlx::query("INSERT INTO request_criteria (request_id, criterion, ticked) VALUES ($1, $2, FALSE)")
+                .bind(id)
+                .bind(criterion.as_str())
+                .execute(&mut **tx)
+                .await?;
+        }
+        if let Some(warning_id) = request.warning_id {
+            // The warning has led to a request: it is closed as escalated.
+            let escalated = sqlx::query(
+                "UPDATE warnings SET status = 'escalated', closed_by = $2, closed_at = $3 \
+                 WHERE id = $1 AND status IN ('sent', 'no_further_action')",
+            )
+            .bind(warning_id)
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if escalated == 1 {
+                let entry = AuditEntry::new(actor, "warning_escalated", "warning", warning_id)
+                    .in_function(request.function_id)
+                    .before(serde_json::json!({ "status": "sent" }))
+                    .after(serde_json::json!({ "status": "escalated", "restriction_request_id": id }));
+                insert_audit(tx, &entry, now).await?;
+            }
+        }
+        let kinds: Vec<&str> = request.measures.iter().map(Measure::kind_str).collect();
+        let entry = AuditEntry::new(actor, "restriction_requested", "restriction_request", id)
+            .in_function(request.function_id)
+            .after(serde_json::json!({
+                "reference": reference, "service_user_id": request.person_id, "incident_ids": request.incident_ids,
+                "measures": kinds, "warning_id": request.warning_id, "no_warning_reason": request.no_warning_reason,
+                "ends_on": request.ends_on, "first_review_on": request.first_review_on,
+                "internal_review_exhausted": request.internal_review_exhausted, "varies_restriction_id": request.varies_restriction_id,
+            }));
+        insert_audit(tx, &entry, now).await?;
+        if let Some(varies) = request.varies_restriction_id {
+            // A variation answers the review or dispute that asked for it (R-REV-1, R-DIS-2).
+            super::disputes::link_variation(tx, id, varies, actor, now).await?;
+        }
+        let recorded = Recorded { id, reference };
+        Ok(recorded)
+    }
+
+    async fn enqueue_approval_copy(&mut self, request_id: i64, approver: &UserId, message: &NewOutboxMessage, now: DateTime<Utc>) -> StoreResult<()> {
+        let outbox_id = insert_outbox_returning(&mut self.tx, message, now).await?;
+        sqlx::query("INSERT INTO approval_messages (request_id, recipient_slack_user_id, outbox_id, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(request_id)
+            .bind(approver.as_str())
+            .bind(outbox_id)
+            .bind(now)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    async fn decide_request(&mut self, id: i64, decision: &Decision, decider: &Decider, now: DateTime<Utc>) -> StoreResult<DecisionResult> {
+        request_in_function(&mut self.tx, id, decider.function_id()).await?;
+        // Deciding writes in a savepoint: when it finds it must not stand (a variation
+        // of a restriction no longer in force) it is undone alone, and the handle goes on.
+        sqlx::query("SAVEPOINT decide_request").execute(&mut *self.tx).await?;
+        let result = decide_in(&mut self.tx, id, decision, &decider.actor(), now).await?;
+        if !matches!(result, DecisionResult::Decided(_)) {
+            sqlx::query("ROLLBACK TO SAVEPOINT decide_request").execute(&mut *self.tx).await?;
+        }
+        sqlx::query("RELEASE SAVEPOINT decide_request").execute(&mut *self.tx).await?;
+        Ok(result)
+    }
+
+    async fn withdraw_request(&mut self, id: i64, reason: &str, withdrawer: &Withdrawer, now: DateTime<Utc>) -> StoreResult<DecisionResult> {
+        request_in_function(&mut self.tx, id, withdrawer.function_id()).await?;
+        let actor = &withdrawer.actor();
+        let tx = &mut self.tx;
+        let won = sqlx::query(
+            "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3, decision_reason = $4 \
+             WHERE id = $1 AND status = 'pending'",
+        )
+        .bind(id)
+        .bind(actor.as_str())
+        .bind(now)
+        .bind(reason)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if won == 0 {
+            return settled(tx, id).await;
+        }
+        let row = sqlx::query("SELECT reference, function_id FROM restriction_requests WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+        let function_id: i64 = row.try_get("function_id")?;
+        let entry = AuditEntry::new(actor, "request_withdrawn", "restriction_request", id)
+            .in_function(function_id)
+            .before(serde_json::json!({ "status": "pending" }))
+            .after(serde_json::json!({ "status": "withdrawn" }));
+        insert_audit(tx, &entry, now).await?;
+        super::disputes::settle_variation_dispute(tx, id, crate::domain::dispute::VariationDecision::NotApproved, actor, now).await?;
+        let decided = Decided {
+            request_id: id,
+            request_reference: row.try_get("reference")?,
+            status: "withdrawn".to_owned(),
+            restriction: None,
+            approval_message_outbox_ids: approval_outbox_ids(tx, id).await?,
+        };
+        Ok(DecisionResult::Decided(decided))
+    }
+}
+
+/// The request exists and is in the function the proof holds in.
+async fn request_in_function(tx: &mut Transaction<'static, Db>, id: i64, holds_in: i64) -> StoreResult<()> {
+    let function_id: i64 = sqlx::query_scalar("SELECT function_id FROM restriction_requests WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::not_found(format!("request {id}")))?;
+    same_function(holds_in, function_id, &format!("request {id}"))
+}
+
+/// The decision's writes, inside `decide_request`'s savepoint.
+async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>) -> StoreResult<DecisionResult> {
+    let (status, reason, ticked): (&str, Option<&str>, Vec<String>) = match decision {
+        Decision::Approve { checklist, .. } => {
+            ("approved", None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
+        }
+        Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked.clone()),
+    };
+    // The conditional update is the lock: of any number of racing clicks, only one
+    // finds the request still pending.
+    let won = sqlx::query(
+        "UPDATE restriction_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
+         WHERE id = $1 AND status = 'pending'",
+    )
+    .bind(id)
+    .bind(status)
+    .bind(decider.as_str())
+    .bind(now)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if won == 0 {
+        return settled(tx, id).await;
+}
+    let request = sqlx::query("SELECT reference, service_user_id, function_id, ends_on, first_review_on, varies_restriction_id FROM restriction_requests WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let reference: String = request.try_get("reference")?;
+    let person_id: i64 = request.try_get("service_user_id")?;
+    let function_id: i64 = request.try_get("function_id")?;
+    touch_person(tx, person_id, now).await?;
+    record_ticks(tx, id, function_id, &ticked, decider, now).await?;
+    let entry = AuditEntry::new(decider, if status == "approved" { "request_approved" } else { "request_rejected" }, "restriction_request", id)
+        .in_function(function_id)
+        .before(serde_json::json!({ "status": "pending" }))
+        .after(serde_json::json!({ "status": status, "criteria_ticked": ticked }));
+    insert_audit(tx, &entry, now).await?;
+    let mut restriction = None;
+    if let Decision::Approve { takes_effect, .. } = decision {
+        let starts_on = takes_effect.starts_on;
+        let ends_on: Option<NaiveDate> = request.try_get("ends_on")?;
+        let next_review_on: NaiveDate = request.try_get("first_review_on")?;
+        let varies: Option<i64> = request.try_get("varies_restriction_id")?;
+        let restriction_reference = next_reference(tx, "RES").await?;
+        let restriction_id: i64 = sqlx::query_scalar(
+            "INSERT INTO restrictions (reference, service_user_id, function_id, request_id, status, starts_on, ends_on, \
+             next_review_on, created_by, created_at, awaits_notice, at_once_for_staff_safety) \
+             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(&restriction_reference)
+        .bind(person_id)
+        .bind(function_id)
+        .bind(id)
+        .bind(starts_on)
+        .bind(ends_on)
+        .bind(next_review_on)
+        .bind(decider.as_str())
+        .bind(now)
+        .bind(takes_effect.awaits_notice)
+        .bind(takes_effect.at_once_for_staff_safety)
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query("INSERT INTO restriction_measures (restriction_id, kind, params) SELECT $1, kind, params FROM request_measures WHERE request_id = $2 ORDER BY id")
+            .bind(restriction_id)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        if let Some(old) = varies {
+            // A variation replaces the restriction it varies (R-REV-1, R-DIS-2).
+            // Only the same person's restriction in the same function can be replaced.
+            let superseded = sqlx::query(
+                "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 \
+                 WHERE id = $1 AND status = 'active' AND function_id = $5 AND service_user_id = $6",
+            )
+            .bind(old)
+            .bind(decider.as_str())
+            .bind(now)
+            .bind(format!("varied by {restriction_reference}"))
+            .bind(function_id)
+            .bind(person_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if superseded == 0 {
+                // It ended or was lifted while the variation waited: approving would
+                // bring back a restriction that is over. Nothing is written.
+                let row = sqlx::query("SELECT reference, status FROM restrictions WHERE id = $1")
+                    .bind(old)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let ended = DecisionResult::VariedNotInForce {
+                    reference: row.try_get("reference")?,
+                    status: row.try_get("status")?,
+                };
+                return Ok(ended);
+            }
+            let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
+                .in_function(function_id)
+                .after(serde_json::json!({ "superseded_by": restriction_id }));
+            insert_audit(tx, &entry, now).await?;
+        }
+        let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
+            .in_function(function_id)
+            .after(serde_json::json!({ "reference": restriction_reference, "request_id": id, "starts_on": starts_on, "ends_on": ends_on, "next_review_on": next_review_on,
+                "awaits_notice": takes_effect.awaits_notice, "at_once_for_staff_safety": takes_effect.at_once_for_staff_safety }));
+        insert_audit(tx, &entry, now).await?;
+        restriction = Some(Recorded { id: restriction_id, reference: restriction_reference });
+}
+    let settles = match decision {
+        Decision::Approve { .. } => crate::domain::dispute::VariationDecision::Approved,
+        Decision::Reject { .. } => crate::domain::dispute::VariationDecision::NotApproved,
+    };
+    super::disputes::settle_variation_dispute(tx, id, settles, decider, now).await?;
+    let decided = Decided {
+        request_id: id,
+        request_reference: reference,
+        status: status.to_owned(),
+        restriction,
+        approval_message_outbox_ids: approval_outbox_ids(tx, id).await?,
+    };
+    Ok(DecisionResult::Decided(decided))
+}
+
+#[async_trait]
 impl RestrictionStore for ThisStore {
     async fn incidents_of(&self, person_id: i64) -> StoreResult<Vec<IncidentSummary>> {
         let rows = sqlx::query(
@@ -131,42 +455,6 @@ impl RestrictionStore for ThisStore {
                 })
             })
             .collect()
-    }
-
-    async fn record_warning(&self, warning: &NewWarning, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Recorded>) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        touch_person(&mut tx, warning.person_id, now).await?;
-        let reference = next_reference(&mut tx, "WRN").await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO warnings (reference, service_user_id, function_id, behaviour, adapt_until, status, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 'drafted', $6, $7) RETURNING id",
-        )
-        .bind(&reference)
-        .bind(warning.person_id)
-        .bind(warning.function_id)
-        .bind(&warning.behaviour)
-        .bind(warning.adapt_until)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        for incident_id in &warning.incident_ids {
-            sqlx::query("INSERT INTO warning_incidents (warning_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(incident_id)
-                .bind(warning.person_id)
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| StoreError::conflict_on_unique(e, "that incident on this warning"))?;
-        }
-        let entry = AuditEntry::new(actor, "warning_recorded", "warning", id)
-            .in_function(warning.function_id)
-            .after(serde_json::json!({ "reference": reference, "service_user_id": warning.person_id, "incident_ids": warning.incident_ids, "adapt_until": warning.adapt_until }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let recorded = Recorded { id, reference };
-        write_effects(&mut tx, effects(&recorded), Some((LetterSubject::Warning(id), warning.person_id, warning.function_id)), actor, now).await?;
-        tx.commit().await?;
-        Ok(recorded)
     }
 
     async fn warning_on_file(&self, person_id: i64, function_id: i64, today: NaiveDate) -> StoreResult<Option<WarningRecord>> {
@@ -228,113 +516,6 @@ impl RestrictionStore for ThisStore {
         Ok(WarningClosed::Closed { reference, function_id })
     }
 
-    async fn create_request(
-        &self,
-        request: &NewRequest,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        approvers: &[UserId],
-        approval_message: ApprovalMessage<'_>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded> {
-        let mut tx = self.begin_tx().await?;
-        touch_person(&mut tx, request.person_id, now).await?;
-        let reference = next_reference(&mut tx, "REQ").await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, proportionality, \
-             internal_review_exhausted, warning_id, no_warning_reason, ends_on, first_review_on, varies_restriction_id, created_by, created_at) \
-             VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-        )
-        .bind(&reference)
-        .bind(request.person_id)
-        .bind(request.function_id)
-        .bind(&request.justification)
-        .bind(&request.proportionality)
-        .bind(request.internal_review_exhausted)
-        .bind(request.warning_id)
-        .bind(request.no_warning_reason.as_deref())
-        .bind(request.ends_on)
-        .bind(request.first_review_on)
-        .bind(request.varies_restriction_id)
-        .bind(actor.as_str())
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::conflict_on_unique(e, "a pending request for this person in this function"))?;
-        for incident_id in &request.incident_ids {
-            sqlx::query("INSERT INTO request_incidents (request_id, incident_id, service_user_id) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(incident_id)
-                .bind(request.person_id)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for measure in &request.measures {
-            sqlx::query("INSERT INTO request_measures (request_id, kind, params) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(measure.kind_str())
-                .bind(Json(measure.params()))
-                .execute(&mut *tx)
-                .await?;
-        }
-        for criterion in crate::domain::restriction::Criterion::ALL {
-            sqlx::query("INSERT INTO request_criteria (request_id, criterion, ticked) VALUES ($1, $2, FALSE)")
-                .bind(id)
-                .bind(criterion.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(warning_id) = request.warning_id {
-            // The warning has led to a request: it is closed as escalated.
-            let escalated = sqlx::query(
-                "UPDATE warnings SET status = 'escalated', closed_by = $2, closed_at = $3 \
-                 WHERE id = $1 AND status IN ('sent', 'no_further_action')",
-            )
-            .bind(warning_id)
-            .bind(actor.as_str())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if escalated == 1 {
-                let entry = AuditEntry::new(actor, "warning_escalated", "warning", warning_id)
-                    .in_function(request.function_id)
-                    .before(serde_json::json!({ "status": "sent" }))
-                    .after(serde_json::json!({ "status": "escalated", "restriction_request_id": id }));
-                insert_audit(&mut tx, &entry, now).await?;
-            }
-        }
-        let kinds: Vec<&str> = request.measures.iter().map(Measure::kind_str).collect();
-        let entry = AuditEntry::new(actor, "restriction_requested", "restriction_request", id)
-            .in_function(request.function_id)
-            .after(serde_json::json!({
-                "reference": reference, "service_user_id": request.person_id, "incident_ids": request.incident_ids,
-                "measures": kinds, "warning_id": request.warning_id, "no_warning_reason": request.no_warning_reason,
-                "ends_on": request.ends_on, "first_review_on": request.first_review_on,
-                "internal_review_exhausted": request.internal_review_exhausted, "varies_restriction_id": request.varies_restriction_id,
-            }));
-        insert_audit(&mut tx, &entry, now).await?;
-        if let Some(varies) = request.varies_restriction_id {
-            // A variation answers the review or dispute that asked for it (R-REV-1, R-DIS-2).
-            super::disputes::link_variation(&mut tx, id, varies, actor, now).await?;
-        }
-        let recorded = Recorded { id, reference };
-        for approver in approvers {
-            let message = approval_message(&recorded, approver);
-            let outbox_id = insert_outbox_returning(&mut tx, &message, now).await?;
-            sqlx::query("INSERT INTO approval_messages (request_id, recipient_slack_user_id, outbox_id, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(approver.as_str())
-                .bind(outbox_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-        }
-        insert_outbox(&mut tx, &announce(&recorded), now).await?;
-        tx.commit().await?;
-        Ok(recorded)
-    }
-
     async fn request(&self, id: i64) -> StoreResult<Option<RequestRecord>> {
         load_request(&self.pool, id).await
     }
@@ -362,177 +543,6 @@ impl RestrictionStore for ThisStore {
         .bind(function_id)
         .fetch_optional(&self.pool)
         .await?)
-    }
-
-    async fn decide_request(&self, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
-        let mut tx = self.begin_tx().await?;
-        let (status, reason, ticked): (&str, Option<&str>, Vec<String>) = match decision {
-            Decision::Approve { checklist, .. } => {
-                ("approved", None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
-            }
-            Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked.clone()),
-        };
-        // The conditional update is the lock: of any number of racing clicks, only one
-        // finds the request still pending.
-        let won = sqlx::query(
-            "UPDATE restriction_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(id)
-        .bind(status)
-        .bind(decider.as_str())
-        .bind(now)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if won == 0 {
-            let result = settled(&mut tx, id).await?;
-            tx.rollback().await?;
-            return Ok(result);
-        }
-        let request = sqlx::query("SELECT reference, service_user_id, function_id, ends_on, first_review_on, varies_restriction_id FROM restriction_requests WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let reference: String = request.try_get("reference")?;
-        let person_id: i64 = request.try_get("service_user_id")?;
-        let function_id: i64 = request.try_get("function_id")?;
-        touch_person(&mut tx, person_id, now).await?;
-        record_ticks(&mut tx, id, function_id, &ticked, decider, now).await?;
-        let entry = AuditEntry::new(decider, if status == "approved" { "request_approved" } else { "request_rejected" }, "restriction_request", id)
-            .in_function(function_id)
-            .before(serde_json::json!({ "status": "pending" }))
-            .after(serde_json::json!({ "status": status, "criteria_ticked": ticked }));
-        insert_audit(&mut tx, &entry, now).await?;
-        let mut restriction = None;
-        if let Decision::Approve { takes_effect, .. } = decision {
-            let starts_on = takes_effect.starts_on;
-            let ends_on: Option<NaiveDate> = request.try_get("ends_on")?;
-            let next_review_on: NaiveDate = request.try_get("first_review_on")?;
-            let varies: Option<i64> = request.try_get("varies_restriction_id")?;
-            let restriction_reference = next_reference(&mut tx, "RES").await?;
-            let restriction_id: i64 = sqlx::query_scalar(
-                "INSERT INTO restrictions (reference, service_user_id, function_id, request_id, status, starts_on, ends_on, \
-                 next_review_on, created_by, created_at, awaits_notice, at_once_for_staff_safety) \
-                 VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $10, $11) RETURNING id",
-            )
-            .bind(&restriction_reference)
-            .bind(person_id)
-            .bind(function_id)
-            .bind(id)
-            .bind(starts_on)
-            .bind(ends_on)
-            .bind(next_review_on)
-            .bind(decider.as_str())
-            .bind(now)
-            .bind(takes_effect.awaits_notice)
-            .bind(takes_effect.at_once_for_staff_safety)
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO restriction_measures (restriction_id, kind, params) SELECT $1, kind, params FROM request_measures WHERE request_id = $2 ORDER BY id")
-                .bind(restriction_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            if let Some(old) = varies {
-                // A variation replaces the restriction it varies (R-REV-1, R-DIS-2).
-                // Only the same person's restriction in the same function can be replaced.
-                let superseded = sqlx::query(
-                    "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 \
-                     WHERE id = $1 AND status = 'active' AND function_id = $5 AND service_user_id = $6",
-                )
-                .bind(old)
-                .bind(decider.as_str())
-                .bind(now)
-                .bind(format!("varied by {restriction_reference}"))
-                .bind(function_id)
-                .bind(person_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if superseded == 0 {
-                    // It ended or was lifted while the variation waited: approving would
-                    // bring back a restriction that is over. Nothing is written.
-                    let row = sqlx::query("SELECT reference, status FROM restrictions WHERE id = $1")
-                        .bind(old)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let ended = DecisionResult::VariedNotInForce {
-                        reference: row.try_get("reference")?,
-                        status: row.try_get("status")?,
-                    };
-                    tx.rollback().await?;
-                    return Ok(ended);
-                }
-                let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
-                    .in_function(function_id)
-                    .after(serde_json::json!({ "superseded_by": restriction_id }));
-                insert_audit(&mut tx, &entry, now).await?;
-            }
-            let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
-                .in_function(function_id)
-                .after(serde_json::json!({ "reference": restriction_reference, "request_id": id, "starts_on": starts_on, "ends_on": ends_on, "next_review_on": next_review_on,
-                    "awaits_notice": takes_effect.awaits_notice, "at_once_for_staff_safety": takes_effect.at_once_for_staff_safety }));
-            insert_audit(&mut tx, &entry, now).await?;
-            restriction = Some(Recorded { id: restriction_id, reference: restriction_reference });
-        }
-        let settles = match decision {
-            Decision::Approve { .. } => crate::domain::dispute::VariationDecision::Approved,
-            Decision::Reject { .. } => crate::domain::dispute::VariationDecision::NotApproved,
-        };
-        super::disputes::settle_variation_dispute(&mut tx, id, settles, decider, now).await?;
-        let decided = Decided {
-            request_id: id,
-            request_reference: reference,
-            status: status.to_owned(),
-            restriction: restriction.clone(),
-            approval_message_outbox_ids: approval_outbox_ids(&mut tx, id).await?,
-        };
-        let letter_for = restriction.map(|r| (LetterSubject::Restriction(r.id), person_id, function_id));
-        let effects = effects(&decided);
-        let letter_for = super::disputes::approval_letter_subject(&mut tx, id, &effects, letter_for).await?;
-        write_effects(&mut tx, effects, letter_for, decider, now).await?;
-        tx.commit().await?;
-        Ok(DecisionResult::Decided(decided))
-    }
-
-    async fn withdraw_request(&self, id: i64, reason: &str, actor: &Actor, now: DateTime<Utc>, effects: EffectsOf<'_, Decided>) -> StoreResult<DecisionResult> {
-        let mut tx = self.begin_tx().await?;
-        let won = sqlx::query(
-            "UPDATE restriction_requests SET status = 'withdrawn', withdrawn_by = $2, withdrawn_at = $3, decision_reason = $4 \
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(id)
-        .bind(actor.as_str())
-        .bind(now)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if won == 0 {
-            let result = settled(&mut tx, id).await?;
-            tx.rollback().await?;
-            return Ok(result);
-        }
-        let row = sqlx::query("SELECT reference, function_id FROM restriction_requests WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
-        let function_id: i64 = row.try_get("function_id")?;
-        let entry = AuditEntry::new(actor, "request_withdrawn", "restriction_request", id)
-            .in_function(function_id)
-            .before(serde_json::json!({ "status": "pending" }))
-            .after(serde_json::json!({ "status": "withdrawn" }));
-        insert_audit(&mut tx, &entry, now).await?;
-        super::disputes::settle_variation_dispute(&mut tx, id, crate::domain::dispute::VariationDecision::NotApproved, actor, now).await?;
-        let decided = Decided {
-            request_id: id,
-            request_reference: row.try_get("reference")?,
-            status: "withdrawn".to_owned(),
-            restriction: None,
-            approval_message_outbox_ids: approval_outbox_ids(&mut tx, id).await?,
-        };
-        write_effects(&mut tx, effects(&decided), None, actor, now).await?;
-        tx.commit().await?;
-        Ok(DecisionResult::Decided(decided))
     }
 
     async fn letter(&self, id: i64) -> StoreResult<Option<LetterRecord>> {

@@ -1,6 +1,7 @@
-// Compiled once per backend; see `common.rs`. The write handle (`store::write`).
+// Compiled once per backend; see `common.rs`. The write handle (`store::write`); its typed
+// writes live beside the SQL of their part of the record (`reporting.rs`, `restrictions.rs`).
 
-use crate::store::write::{DisputeWrites, ReportingWrites, RestrictionWrites, WriteTx};
+use crate::store::write::{DisputeWrites, WriteTx};
 
 impl ThisStore {
     /// The handle [`crate::store::Store::begin_write`] returns.
@@ -33,12 +34,6 @@ impl WriteTx for WriteHandle {
         Ok(())
     }
 }
-
-#[async_trait]
-impl ReportingWrites for WriteHandle {}
-
-#[async_trait]
-impl RestrictionWrites for WriteHandle {}
 
 #[async_trait]
 impl DisputeWrites for WriteHandle {}
