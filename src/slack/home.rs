@@ -97,8 +97,13 @@ fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
                 )
             },
         ),
-        list("Reviews due", &items.reviews_due, |(_, r, on)| {
-            format!("{r}, review by {}", day(*on))
+        list("Reviews due", &items.reviews_due, |(_, r, on, varying)| {
+            let waiting = if *varying {
+                ": the variation chosen at review waits on the head's decision"
+            } else {
+                ""
+            };
+            format!("{r}, review by {}{waiting}", day(*on))
         }),
         list(
             "Disputes to resolve",

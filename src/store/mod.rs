@@ -736,7 +736,9 @@ pub trait DisputeStore: Send + Sync {
     /// The review of this restriction started and not yet decided, if any.
     async fn open_review_for(&self, restriction_id: i64) -> StoreResult<Option<ReviewRecord>>;
     /// Decides an open review: continue sets the restriction's next review date, lift
-    /// ends it, vary leaves it in force until the head approves new measures.
+    /// ends it; vary records the proposal and leaves the review open (and the restriction
+    /// in force) until the head decides the variation (§7). A review with a variation or
+    /// a proposal to continue waiting on the head is `AlreadyConcluded` with what waits.
     async fn decide_review(
         &self,
         id: i64,

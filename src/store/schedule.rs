@@ -191,7 +191,9 @@ impl<T> Listed<T> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HomeItems {
     pub approvals_waiting: Listed<(i64, String, DateTime<Utc>)>,
-    pub reviews_due: Listed<(i64, String, NaiveDate)>,
+    /// Restriction id, reference, review date, and whether the review's "vary" waits on
+    /// the head's decision on the variation.
+    pub reviews_due: Listed<(i64, String, NaiveDate, bool)>,
     pub disputes_to_resolve: Listed<(i64, String, NaiveDate)>,
     pub police_reports: Listed<(i64, String, DateTime<Utc>)>,
     pub letters_to_send: Listed<(i64, String, String)>,

@@ -2,8 +2,9 @@
 //! command or a reminder) start the review of a restriction in force and open its decision
 //! modal; the manager proposes that it continues (next review at most 12 months on, §8;
 //! authorised by the head of function with the §6 checklist, see [`super::continuation`]),
-//! records that it is varied (new measures to the head for approval) or is lifted, with
-//! reasons that go in the outcome letter.
+//! chooses to vary it (the variation form opens at once; the review stays open until the
+//! head decides the new measures, and comes back to the manager if they are not approved,
+//! §7) or lifts it, with reasons that go in the outcome letter.
 
 use super::continuation;
 use super::{
@@ -151,6 +152,10 @@ pub async fn open_review(
             ctx.local_time(waiting.proposed_at)
         )));
     }
+    // Varying it waits on the head's decision on the new measures (§7).
+    if let Some(waiting) = waiting_on_variation(ctx, &review).await? {
+        return Ok(text(&waiting));
+    }
     warm_staff(ctx, &restriction);
     let latest = default_next_review(today(ctx));
     let outcomes: Vec<(&str, &str)> = ReviewOutcome::ALL
@@ -193,7 +198,7 @@ pub async fn open_review(
             MAX_REASONS_CHARS as u64,
         ),
         context("*Continue:* only the head of function or a deputy can authorise restricting contact (§6): they get your reasons with the §6 checklist, and the review stays open until they authorise it; the outcome letter is drafted then."),
-        context("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+        context("*Vary:* the restriction form opens as this closes: the new measures go to the head of function for approval (§6). The review stays open until the head decides; once approved, the outcome letter is drafted; if not, the review comes back to you."),
     ]);
     let view = metadata_modal(
         "Review restriction",
@@ -205,6 +210,51 @@ pub async fn open_review(
     );
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
+}
+
+/// What resolving a review answers Slack, and the restriction whose variation form the
+/// router opens at once when the outcome is "vary" (§7).
+pub struct Reviewed {
+    pub reply: Reply,
+    pub vary: Option<i64>,
+}
+
+impl From<Reply> for Reviewed {
+    fn from(reply: Reply) -> Self {
+        Reviewed { reply, vary: None }
+    }
+}
+
+/// Whether a variation the review asked for waits on the head: the "vary" is recorded and
+/// its request is pending.
+async fn variation_pending(ctx: &Ctx<'_>, review: &ReviewRecord) -> Result<bool, ApiError> {
+    if review.variation_proposed_at.is_none() {
+        return Ok(false);
+    }
+    Ok(ctx
+        .state
+        .store
+        .pending_request_for(review.person_id, review.function_id)
+        .await?
+        .is_some())
+}
+
+/// What to say when a "vary" outcome is waiting on the head's decision on the variation.
+async fn waiting_on_variation(
+    ctx: &Ctx<'_>,
+    review: &ReviewRecord,
+) -> Result<Option<String>, ApiError> {
+    let (Some(by), Some(at)) = (&review.variation_proposed_by, review.variation_proposed_at) else {
+        return Ok(None);
+    };
+    if !variation_pending(ctx, review).await? {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "Review {} waits on the head's decision on the variation <@{by}> chose on {}. It stays open until then; if the variation is rejected or withdrawn, it comes back to its reviewer to decide again.",
+        review.reference,
+        ctx.local_time(at)
+    )))
 }
 
 fn already_decided(
@@ -224,7 +274,7 @@ pub async fn submit_review(
     ctx: &Ctx<'_>,
     form: &Form,
     private_metadata: Option<&str>,
-) -> Result<Reply, ApiError> {
+) -> Result<Reviewed, ApiError> {
     let Some(review_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok()) else {
         return Err(ApiError::BadRequest("review modal without a review".into()));
     };
@@ -283,10 +333,13 @@ pub async fn submit_review(
             ReviewStatus::Open
         },
         store.pending_continuation(review.id).await?.is_some(),
+        variation_pending(ctx, &review).await?,
     );
     match may_record_outcome(stage) {
-        Err(OutcomeRefused::AwaitingAuthorisation) => {
-            errors.add("outcome", OutcomeRefused::AwaitingAuthorisation.to_string());
+        Err(
+            refused @ (OutcomeRefused::AwaitingAuthorisation | OutcomeRefused::AwaitingVariation),
+        ) => {
+            errors.add("outcome", refused.to_string());
             return Err(ApiError::Invalid(errors));
         }
         Err(OutcomeRefused::Decided) => {
@@ -326,7 +379,7 @@ pub async fn submit_review(
         )
         .await?
         {
-            continuation::Proposal::Sent => Ok(Reply::Ack),
+            continuation::Proposal::Sent => Ok(Reply::Ack.into()),
             continuation::Proposal::Refused(message) => {
                 errors.add("outcome", message);
                 Err(ApiError::Invalid(errors))
@@ -381,9 +434,12 @@ pub async fn submit_review(
         .decide_review(review_id, &decision, &actor(ctx), ctx.now, &build)
         .await?
     {
-        Conclusion::Concluded(_) => {
+        Conclusion::Concluded(concluded) => {
             ctx.state.outbox_wake.notify_one();
-            Ok(Reply::Ack)
+            Ok(Reviewed {
+                reply: Reply::Ack,
+                vary: (decision.outcome == ReviewOutcome::Vary).then_some(concluded.restriction_id),
+            })
         }
         Conclusion::AlreadyConcluded { outcome, by, at } => {
             errors.add(

@@ -115,7 +115,9 @@ pub fn review_outcome(
         (ReviewOutcome::Lift, _) => format!(
             "Review {reference}: {restriction_reference} is *lifted* and no longer shows in `/contact check`. The outcome letter is below."
         ),
-        _ => format!("Review {reference}: {restriction_reference} is to be *varied*."),
+        _ => format!(
+            "Review {reference}: you chose to *vary* {restriction_reference}. Set out the new measures in the form: the head of function decides them. The review stays open until then; the outcome letter is drafted once they are approved, and if they are not, the review comes back to you."
+        ),
     }
 }
 
@@ -170,6 +172,33 @@ pub fn variation_not_approved(
     message(
         &format!(
             "Dispute {dispute_reference}: variation {request_reference} was {status}; resolve the dispute again."
+        ),
+        blocks,
+    )
+}
+
+/// The DM sending a review back to its reviewer when the variation it asked for was not
+/// approved (§7, §8), with the button to decide it again: continue (proposed to the head,
+/// §6) or lift, or vary once more.
+pub fn review_variation_not_approved(
+    review_reference: &str,
+    restriction_id: i64,
+    request_reference: &str,
+    status: &str,
+) -> SlackMessageContent {
+    let blocks = vec![
+        section(&format!(
+            "*Review {review_reference} is back with you:* the variation it asked for, request {request_reference}, was {status}. Decide again: *continue* the restriction (the head of function authorises it, §6) or *lift* it (or vary it once more). The person is told in writing."
+        )),
+        primary_button_row(
+            "Decide review",
+            Action::StartReview.as_str(),
+            restriction_id.to_string(),
+        ),
+    ];
+    message(
+        &format!(
+            "Review {review_reference}: variation {request_reference} was {status}; decide the review again."
         ),
         blocks,
     )

@@ -91,6 +91,15 @@ impl ContinuationStore for ThisStore {
         if status != "open" {
             return Err(StoreError::Conflict { what: "a decision on this review".to_owned() });
         }
+        // A variation it asked for waits on the head (§7): nothing else meanwhile.
+        let varying: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM restriction_requests WHERE review_id = $1 AND status = 'pending'")
+                .bind(review_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if varying.is_some() {
+            return Err(StoreError::Conflict { what: "a variation of this restriction waiting on the head".to_owned() });
+        }
         let reference: String = row.try_get("reference")?;
         let person_id: i64 = row.try_get("service_user_id")?;
         let function_id: i64 = row.try_get("function_id")?;
@@ -193,7 +202,7 @@ impl ContinuationStore for ThisStore {
         insert_audit(&mut tx, &entry, now).await?;
         let decided = sqlx::query(
             "UPDATE reviews SET status = 'decided', outcome = 'continue', reasons = $2, next_review_on = $3, decided_by = $4, \
-             decided_at = $5 WHERE id = $1 AND status = 'open'",
+             decided_at = $5, variation_reasons = NULL, variation_proposed_by = NULL, variation_proposed_at = NULL WHERE id = $1 AND status = 'open'",
         )
         .bind(continuation.review_id)
         .bind(&continuation.reasons)

@@ -16,7 +16,7 @@ const DISPUTE_COLUMNS: &str = "d.id, d.reference, d.restriction_id, r.reference 
 
 const REVIEW_COLUMNS: &str = "v.id, v.reference, v.restriction_id, r.reference AS restriction_reference, \
      v.service_user_id, v.function_id, v.kind, v.status, v.outcome, v.reasons, v.next_review_on, v.decided_by, \
-     v.decided_at, v.created_by, v.created_at";
+     v.decided_at, v.created_by, v.created_at, v.variation_proposed_by, v.variation_proposed_at";
 
 fn dispute_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<DisputeRecord> {
     Ok(DisputeRecord {
@@ -60,6 +60,8 @@ fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecor
         decided_at: row.try_get("decided_at")?,
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
+        variation_proposed_by: row.try_get("variation_proposed_by")?,
+        variation_proposed_at: row.try_get("variation_proposed_at")?,
     })
 }
 
@@ -101,14 +103,14 @@ async fn lift(tx: &mut Transaction<'static, Db>, restriction_id: i64, function_i
     Ok(lifted)
 }
 
-/// Links a new variation request to the review decided "vary" or the dispute resolved
-/// "varied" it was made for: the latest such outcome on `restriction_id` that no pending
+/// Links a new variation request to the review decided "vary" (open, waiting on the
+/// head; or decided so before finding 7) or the dispute resolved "varied" it was made for: the latest such outcome on `restriction_id` that no pending
 /// or approved request answers yet. Called by `create_request` in its transaction.
 pub(super) async fn link_variation(tx: &mut Transaction<'static, Db>, request_id: i64, restriction_id: i64, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {
     let origin = sqlx::query(
         "SELECT origin, id FROM ( \
-           SELECT 'review' AS origin, v.id AS id, v.decided_at AS at FROM reviews v \
-            WHERE v.restriction_id = $1 AND v.outcome = 'vary' AND NOT EXISTS ( \
+           SELECT 'review' AS origin, v.id AS id, COALESCE(v.variation_proposed_at, v.decided_at) AS at FROM reviews v \
+            WHERE v.restriction_id = $1 AND (v.outcome = 'vary' OR (v.status = 'open' AND v.variation_proposed_at IS NOT NULL)) AND NOT EXISTS ( \
               SELECT 1 FROM restriction_requests q WHERE q.review_id = v.id AND q.status IN ('pending', 'approved')) \
            UNION ALL \
            SELECT 'dispute' AS origin, d.id AS id, d.variation_proposed_at AS at FROM disputes d \
@@ -138,12 +140,84 @@ pub(super) async fn link_variation(tx: &mut Transaction<'static, Db>, request_id
     insert_audit(tx, &entry, now).await
 }
 
-/// Settles the dispute a variation request answers, if any, once the head decides it (§7,
+/// Settles the dispute or the review a variation request answers, if any, once the head
+/// decides it (§7): see [`settle_dispute`] and [`settle_review`]. Returns the record's id
+/// and reference. Called in the decision's transaction.
+pub(super) async fn settle_variation_dispute(
+    tx: &mut Transaction<'static, Db>,
+    request_id: i64,
+    decision: crate::domain::dispute::VariationDecision,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(i64, String)>> {
+    if let Some(settled) = settle_dispute(tx, request_id, decision, actor, now).await? {
+        return Ok(Some(settled));
+    }
+    settle_review(tx, request_id, decision, actor, now).await
+}
+
+/// The review a variation request answers, settled once the head decides it (§7, §8,
+/// `review::after_variation`): approved, the review is decided "vary" with the reasons
+/// given for varying, in the name of whoever chose to vary; not approved (rejected,
+/// withdrawn or closed), it goes back to its reviewer, still open.
+async fn settle_review(
+    tx: &mut Transaction<'static, Db>,
+    request_id: i64,
+    decision: crate::domain::review::VariationDecision,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(i64, String)>> {
+    use crate::domain::review::{after_variation, ReviewStatus};
+    let row = sqlx::query(
+        "SELECT v.id, v.reference, v.function_id, v.service_user_id FROM restriction_requests q JOIN reviews v ON v.id = q.review_id \
+         WHERE q.id = $1 AND v.status = 'open' AND v.variation_proposed_at IS NOT NULL",
+    )
+    .bind(request_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = row.try_get("id")?;
+    let reference: String = row.try_get("reference")?;
+    let function_id: i64 = row.try_get("function_id")?;
+    let person_id: i64 = row.try_get("service_user_id")?;
+    let entry = match after_variation(decision) {
+        ReviewStatus::Decided => {
+            sqlx::query(
+                "UPDATE reviews SET status = 'decided', outcome = 'vary', reasons = variation_reasons, \
+                 decided_by = variation_proposed_by, decided_at = $2 WHERE id = $1",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+            AuditEntry::new(actor, "review_decided", "review", id)
+                .in_function(function_id)
+                .before(serde_json::json!({ "status": "open", "outcome_proposed": "vary" }))
+                .after(serde_json::json!({ "status": "decided", "outcome": "vary", "request_id": request_id }))
+        }
+        ReviewStatus::Open => {
+            sqlx::query(
+                "UPDATE reviews SET variation_reasons = NULL, variation_proposed_by = NULL, variation_proposed_at = NULL WHERE id = $1",
+            )
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+            AuditEntry::new(actor, "review_returned_to_reviewer", "review", id)
+                .in_function(function_id)
+                .before(serde_json::json!({ "status": "open", "outcome_proposed": "vary" }))
+                .after(serde_json::json!({ "status": "open", "request_id": request_id }))
+        }
+    };
+    touch_person(tx, person_id, now).await?;
+    insert_audit(tx, &entry, now).await?;
+    Ok(Some((id, reference)))
+}
+
+/// The dispute a variation request answers, settled once the head decides it (§7,
 /// `dispute::after_variation`): approved, the dispute is resolved "varied" with the reasons
 /// given for varying, in the name of whoever chose to vary; not approved (rejected,
-/// withdrawn or closed), it goes back to its handler, still awaiting resolution. Returns
-/// the dispute's id and reference. Called in the decision's transaction.
-pub(super) async fn settle_variation_dispute(
+/// withdrawn or closed), it goes back to its handler, still awaiting resolution.
+async fn settle_dispute(
     tx: &mut Transaction<'static, Db>,
     request_id: i64,
     decision: crate::domain::dispute::VariationDecision,
@@ -219,6 +293,29 @@ pub(super) async fn approval_letter_subject(
         _ => return Err(corrupt(format!("request {request_id} has no review or dispute for its outcome letter"))),
     };
     Ok(Some((subject, person_id, function_id)))
+}
+
+/// Why a review's outcome was not recorded: decided already, or open with something
+/// waiting on the head (the variation "vary" asked for, or a proposal to continue).
+async fn review_waiting(tx: &mut Transaction<'static, Db>, row: &<Db as sqlx::Database>::Row, id: i64) -> StoreResult<Conclusion> {
+    let status: String = row.try_get("status")?;
+    if status != "open" {
+        return already(row, "decided_by", "decided_at", &format!("review {id}"));
+    }
+    let by: Option<String> = row.try_get("variation_proposed_by")?;
+    let at: Option<DateTime<Utc>> = row.try_get("variation_proposed_at")?;
+    if let (Some(by), Some(at)) = (by, at) {
+        return Ok(Conclusion::AlreadyConcluded { outcome: "vary, waiting on the head's decision on the variation".to_owned(), by, at });
+    }
+    let continuing: Option<(String, DateTime<Utc>)> =
+        sqlx::query_as("SELECT proposed_by, proposed_at FROM review_continuations WHERE review_id = $1 AND status = 'pending'")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match continuing {
+        Some((by, at)) => Ok(Conclusion::AlreadyConcluded { outcome: "continue, waiting on the head's authorisation".to_owned(), by, at }),
+        None => Err(corrupt(format!("review {id} not updated, open and nothing waiting"))),
+    }
 }
 
 /// Who recorded an outcome that is already recorded, and when.
@@ -443,19 +540,42 @@ impl DisputeStore for ThisStore {
             ReviewOutcome::Continue => decision.next_review_on,
             ReviewOutcome::Vary | ReviewOutcome::Lift => None,
         };
-        let won = sqlx::query(
-            "UPDATE reviews SET status = 'decided', outcome = $2, reasons = $3, next_review_on = $4, decided_by = $5, decided_at = $6 \
-             WHERE id = $1 AND status = 'open'",
-        )
-        .bind(id)
-        .bind(outcome)
-        .bind(&decision.reasons)
-        .bind(next_review_on)
-        .bind(actor.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let varied = decision.outcome == ReviewOutcome::Vary;
+        // The conditional update is the lock: of any number of racing submissions, only
+        // one finds the review open with nothing waiting on the head (a proposal to
+        // continue, or a variation request it asked for). "Vary" keeps it open until the
+        // head decides the variation (§7, §8); an earlier "vary" whose form was never
+        // sent can be changed.
+        const NOTHING_WAITING: &str = "NOT EXISTS (SELECT 1 FROM restriction_requests q WHERE q.review_id = reviews.id AND q.status = 'pending') \
+             AND NOT EXISTS (SELECT 1 FROM review_continuations c WHERE c.review_id = reviews.id AND c.status = 'pending')";
+        let won = if varied {
+            sqlx::query(&format!(
+                "UPDATE reviews SET variation_reasons = $2, variation_proposed_by = $3, variation_proposed_at = $4 \
+                 WHERE id = $1 AND status = 'open' AND {NOTHING_WAITING}"
+            ))
+            .bind(id)
+            .bind(&decision.reasons)
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        } else {
+            sqlx::query(&format!(
+                "UPDATE reviews SET status = 'decided', outcome = $2, reasons = $3, next_review_on = $4, decided_by = $5, decided_at = $6, \
+                 variation_reasons = NULL, variation_proposed_by = NULL, variation_proposed_at = NULL \
+                 WHERE id = $1 AND status = 'open' AND {NOTHING_WAITING}"
+            ))
+            .bind(id)
+            .bind(outcome)
+            .bind(&decision.reasons)
+            .bind(next_review_on)
+            .bind(actor.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        };
         let sql = format!("SELECT {REVIEW_COLUMNS} FROM reviews v JOIN restrictions r ON r.id = v.restriction_id WHERE v.id = $1");
         let row = sqlx::query(&sql)
             .bind(id)
@@ -463,16 +583,23 @@ impl DisputeStore for ThisStore {
             .await?
             .ok_or_else(|| StoreError::not_found(format!("review {id}")))?;
         if won == 0 {
-            let result = already(&row, "decided_by", "decided_at", &format!("review {id}"))?;
+            let result = review_waiting(&mut tx, &row, id).await?;
             tx.rollback().await?;
             return Ok(result);
         }
         let review = review_from_row(&row)?;
         touch_person(&mut tx, review.person_id, now).await?;
-        let entry = AuditEntry::new(actor, "review_decided", "review", id)
-            .in_function(review.function_id)
-            .before(serde_json::json!({ "status": "open" }))
-            .after(serde_json::json!({ "status": "decided", "outcome": outcome, "next_review_on": next_review_on }));
+        let entry = if varied {
+            AuditEntry::new(actor, "review_variation_proposed", "review", id)
+                .in_function(review.function_id)
+                .before(serde_json::json!({ "status": "open" }))
+                .after(serde_json::json!({ "status": "open", "outcome_proposed": outcome }))
+        } else {
+            AuditEntry::new(actor, "review_decided", "review", id)
+                .in_function(review.function_id)
+                .before(serde_json::json!({ "status": "open" }))
+                .after(serde_json::json!({ "status": "decided", "outcome": outcome, "next_review_on": next_review_on }))
+        };
         insert_audit(&mut tx, &entry, now).await?;
         let mut lifted = false;
         match (decision.outcome, next_review_on) {
@@ -519,31 +646,36 @@ impl DisputeStore for ThisStore {
 
     async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>> {
         let row = sqlx::query(
-            "SELECT q.review_id, q.dispute_id, v.reference AS review_reference, v.reasons, \
+            "SELECT q.review_id, q.dispute_id, v.reference AS review_reference, COALESCE(v.reasons, v.variation_reasons) AS reasons, \
+             CASE WHEN v.status = 'open' THEN v.variation_proposed_by END AS reviewer, v.restriction_id AS review_restriction_id, \
              d.reference AS dispute_reference, COALESCE(d.outcome_reasons, d.variation_reasons) AS outcome_reasons, \
-             d.complaint_reference, d.handler_slack_user_id FROM restriction_requests q \
+             d.complaint_reference, d.handler_slack_user_id, d.restriction_id AS dispute_restriction_id FROM restriction_requests q \
              LEFT JOIN reviews v ON v.id = q.review_id LEFT JOIN disputes d ON d.id = q.dispute_id WHERE q.id = $1",
         )
         .bind(request_id)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let origin = |of, id, reference: Option<String>, reasons: Option<String>| VariationOrigin {
+        let origin = |of, id, reference: Option<String>, reasons: Option<String>, restriction_id: Option<i64>| VariationOrigin {
             of,
             id,
             reference: reference.unwrap_or_default(),
             reasons: reasons.unwrap_or_default(),
             complaint_reference: None,
             handler: None,
+            restriction_id: restriction_id.unwrap_or_default(),
         };
         if let Some(id) = row.try_get::<Option<i64>, _>("review_id")? {
-            return Ok(Some(origin(VariationOf::Review, id, row.try_get("review_reference")?, row.try_get("reasons")?)));
+            return Ok(Some(VariationOrigin {
+                handler: row.try_get("reviewer")?,
+                ..origin(VariationOf::Review, id, row.try_get("review_reference")?, row.try_get("reasons")?, row.try_get("review_restriction_id")?)
+            }));
         }
         if let Some(id) = row.try_get::<Option<i64>, _>("dispute_id")? {
             return Ok(Some(VariationOrigin {
                 complaint_reference: row.try_get("complaint_reference")?,
                 handler: row.try_get("handler_slack_user_id")?,
-                ..origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?)
+                ..origin(VariationOf::Dispute, id, row.try_get("dispute_reference")?, row.try_get("outcome_reasons")?, row.try_get("dispute_restriction_id")?)
             }));
         }
         Ok(None)
