@@ -197,16 +197,7 @@ async fn dispute_in_store(app: &TestApp, case: &Case) -> i64 {
         complaint_reference: "CMP-1".to_owned(),
         due_on: default_due_on(today()),
     };
-    app.store
-        .record_dispute(
-            &new,
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("dispute")
-        .id
+    record_dispute_as(app.store.as_ref(), MANAGER, &new, Utc::now()).await
 }
 
 /// Opens the resolve modal as `user` (the `nth` modal opened) and submits `values`.

@@ -18,8 +18,8 @@ use super::ctx::Ctx;
 use super::send;
 use super::staff::{measure_summary, staff_of, StaffNameError};
 use crate::access;
-use crate::domain::{dispute as dispute_rule, review as review_rule, Actor, UserId};
-use crate::letters::{LetterContext, LetterKind, LetterMeasure};
+use crate::domain::{dispute as dispute_rule, review as review_rule, UserId};
+use crate::letters::{LetterContext, LetterMeasure};
 use crate::slack::error::ApiError;
 use crate::slack::messages::disputes as messages;
 use crate::store::records::*;
@@ -40,7 +40,7 @@ pub use review::{open_review, review, review_person, submit_review, Reviewed};
 
 use super::find::one_person;
 use super::functions::function_name_of;
-use super::letters::{base_letter, letter_effects};
+use super::letters::{base_letter, render_letter};
 
 /// Callback ids of the modals this module owns.
 pub const DISPUTE: &str = crate::slack::ids::Callback::Dispute.as_str();
@@ -65,10 +65,6 @@ fn day(date: NaiveDate) -> String {
 
 fn today(ctx: &Ctx<'_>) -> NaiveDate {
     ctx.now.with_timezone(&ctx.state.timezone).date_naive()
-}
-
-fn actor(ctx: &Ctx<'_>) -> Actor {
-    Actor::user(&ctx.user)
 }
 
 fn measures_text(measures: &[crate::domain::measures::Measure]) -> String {
@@ -201,21 +197,4 @@ pub fn back_to_decider(
         ),
     };
     Some(send::dm(&to, content, key))
-}
-
-/// Effects carrying the outcome letter; if it cannot be drafted the messages still go, and
-/// the failure is logged (it was rendered once before the write, so this is rare).
-fn outcome_letter(
-    ctx: &Ctx<'_>,
-    kind: LetterKind,
-    person: &PersonRecord,
-    letter: &LetterContext,
-    to: &UserId,
-    messages: Vec<NewOutboxMessage>,
-) -> Effects {
-    let fallback = messages.clone();
-    letter_effects(ctx, kind, person, letter, to, messages).unwrap_or_else(|e| {
-        tracing::error!(error = %e, kind = %kind, "outcome letter not drafted");
-        Effects::messages(fallback)
-    })
 }

@@ -8,11 +8,12 @@
 
 use super::continuation;
 use super::{
-    actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
-    messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, warm_staff,
-    REVIEW, REVIEW_PERSON, START_REVIEW,
+    base_letter, day, function_name_of, managed_restrictions, measures_text, messages, one_person,
+    outcome_messages, render_letter, restriction_letter, today, warm_staff, REVIEW, REVIEW_PERSON,
+    START_REVIEW,
 };
-use crate::access;
+use crate::access::{self, Authority};
+use crate::domain::authority::Manager;
 use crate::domain::review::{
     default_next_review, may_record_outcome, OutcomeRefused, ReviewDraft, ReviewKind,
     ReviewOutcome, ReviewStage, ReviewStatus, MAX_REASONS_CHARS,
@@ -83,10 +84,12 @@ pub async fn review_person(
     }
 }
 
-/// The review open for a restriction in force, started now if there is none.
+/// The review open for a restriction in force, started now if there is none, by the
+/// manager holding `by`.
 async fn open_or_start(
     ctx: &Ctx<'_>,
     restriction: &RestrictionRecord,
+    by: &Manager,
 ) -> Result<Result<ReviewRecord, String>, ApiError> {
     let store = ctx.state.store.as_ref();
     if let Some(open) = store.open_review_for(restriction.id).await? {
@@ -97,10 +100,17 @@ async fn open_or_start(
         kind: ReviewKind::starting_on(today(ctx), restriction.next_review_on),
         today: today(ctx),
     };
-    let started = match store.start_review(&new, &actor(ctx), ctx.now).await {
-        Ok(recorded) => store.review(recorded.id).await?,
-        // Someone started it a moment ago: carry on with theirs.
-        Err(StoreError::Conflict { .. }) => store.open_review_for(restriction.id).await?,
+    let mut tx = store.begin_write().await?;
+    let started = match tx.start_review(&new, by, ctx.now).await {
+        Ok(recorded) => {
+            tx.commit().await?;
+            store.review(recorded.id).await?
+        }
+        // Someone started it a moment ago: carry on with theirs (the handle is dropped).
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            store.open_review_for(restriction.id).await?
+        }
         Err(StoreError::NotFound { .. }) => {
             return Ok(Err(format!(
                 "{} is no longer in force.",
@@ -123,11 +133,13 @@ pub async fn open_review(
     let Some(restriction) = store.restriction(restriction_id).await? else {
         return Ok(text("That restriction no longer exists."));
     };
-    if let Err(denied) =
-        access::require_manager_of(store, &ctx.user, restriction.function_id).await?
+    let manager = match Authority::load(store, &ctx.user)
+        .await?
+        .manages(restriction.function_id)
     {
-        return Err(ApiError::Refused(denied.0));
-    }
+        Ok(manager) => manager,
+        Err(denied) => return Err(ApiError::Refused(denied.0)),
+    };
     if !restriction.current_on(today(ctx)) {
         return Ok(text(&format!(
             "{} is no longer in force ({}): there is nothing to review.",
@@ -138,7 +150,7 @@ pub async fn open_review(
     let Some(person) = store.person(restriction.person_id).await? else {
         return Ok(text("That person is no longer on record."));
     };
-    let review = match open_or_start(ctx, &restriction).await? {
+    let review = match open_or_start(ctx, &restriction, &manager).await? {
         Ok(review) => review,
         Err(message) => return Ok(text(&message)),
     };
@@ -298,10 +310,16 @@ pub async fn submit_review(
         errors.add("outcome", "That review no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, review.function_id).await? {
-        errors.add("outcome", denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager = match Authority::load(store, &ctx.user)
+        .await?
+        .manages(review.function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add("outcome", denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let (Some(person), Some(restriction)) = (
         store.person(review.person_id).await?,
         store.restriction(review.restriction_id).await?,
@@ -356,7 +374,7 @@ pub async fn submit_review(
         Ok(()) => {}
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
-    let reviewer = ctx.user.clone();
+    let reviewer = manager.user().clone();
     // Continue: the letter sets the arrangements out again, the point of contact named as
     // Slack has them now. Lift: there are none. Vary: the letter waits for the approval.
     let keeps = decision.outcome == ReviewOutcome::Continue;
@@ -371,6 +389,7 @@ pub async fn submit_review(
     if let (ReviewOutcome::Continue, Some(next)) = (decision.outcome, decision.next_review_on) {
         return match continuation::propose(
             ctx,
+            &manager,
             &review,
             &restriction,
             &person,
@@ -399,54 +418,48 @@ pub async fn submit_review(
         ReviewOutcome::Lift => letter.starts_on = Some(today(ctx)),
         ReviewOutcome::Vary => {}
     }
-    let build = |concluded: &Concluded| -> Effects {
-        let told = messages::review_outcome(
-            decision.outcome,
-            concluded.next_review_on,
-            &concluded.reference,
-            &concluded.restriction_reference,
-        );
-        let varied = decision.outcome == ReviewOutcome::Vary;
-        let messages = outcome_messages(&reviewer, told, "review", varied, concluded, &person);
-        if varied {
-            return Effects::messages(messages);
-        }
-        outcome_letter(
-            ctx,
-            LetterKind::ReviewOutcome,
-            &person,
-            &letter,
-            &reviewer,
-            messages,
-        )
-    };
-    if decision.outcome != ReviewOutcome::Vary {
-        letter_effects(
-            ctx,
-            LetterKind::ReviewOutcome,
-            &person,
-            &letter,
-            &reviewer,
-            Vec::new(),
-        )?;
-    }
-    match store
-        .decide_review(review_id, &decision, &actor(ctx), ctx.now, &build)
+    // Everything Slack is asked is asked above: from here, one transaction.
+    let mut tx = store.begin_write().await?;
+    let concluded = match tx
+        .decide_review(review_id, &decision, &manager, ctx.now)
         .await?
     {
-        Conclusion::Concluded(concluded) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(Reviewed {
-                reply: Reply::Ack,
-                vary: (decision.outcome == ReviewOutcome::Vary).then_some(concluded.restriction_id),
-            })
-        }
+        Conclusion::Concluded(concluded) => concluded,
         Conclusion::AlreadyConcluded { outcome, by, at } => {
             errors.add(
                 "outcome",
                 already_decided(ctx, &review.reference, &outcome, &by, at),
             );
-            Err(ApiError::Invalid(errors))
+            return Err(ApiError::Invalid(errors));
         }
+    };
+    let varied = decision.outcome == ReviewOutcome::Vary;
+    let told = messages::review_outcome(
+        decision.outcome,
+        concluded.next_review_on,
+        &concluded.reference,
+        &concluded.restriction_reference,
+    );
+    let dms = outcome_messages(&reviewer, told, "review", varied, &concluded, &person);
+    tx.enqueue(&dms, ctx.now).await?;
+    // "Vary": the outcome letter waits for the head's approval of the new measures. A
+    // letter that cannot be rendered drops the handle: nothing is recorded.
+    if !varied {
+        render_letter(ctx, LetterKind::ReviewOutcome, &person, &letter, &reviewer)?
+            .draft_on(
+                tx.as_mut(),
+                LetterSubject::Review(concluded.id),
+                &person,
+                concluded.function_id,
+                &manager.actor(),
+                ctx.now,
+            )
+            .await?;
     }
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Reviewed {
+        reply: Reply::Ack,
+        vary: varied.then_some(concluded.restriction_id),
+    })
 }
