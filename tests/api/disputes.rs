@@ -1650,7 +1650,80 @@ async fn i9_f7_review_vary_rejected_goes_back_to_reviewer(backend: Backend) {
     app.stop().await.expect("stops cleanly");
 }
 
+/// §7, §8: the reviewer withdrawing the variation sends the review back to them too, and
+/// they may then lift it, with the outcome letter.
+async fn i9_f7_review_vary_withdrawn_goes_back_to_reviewer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_review_vary_withdrawn").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let review = review_vary(&app, &case, 0).await;
+    let request = send_variation_form(&app, &case, MANAGER, 1).await;
+    app.click(
+        MANAGER,
+        "withdraw_request",
+        &request.to_string(),
+        &app.slack.response_url("wd"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    assert_eq!(modal["callback_id"], "withdraw");
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[("reason", v::text("Wrong measures chosen"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "withdrawal refused: {body}");
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.variation_proposed_by.as_deref()
+        ),
+        ("open", None)
+    );
+    assert_eq!(
+        button_value(&app, MANAGER, "start_review").await,
+        case.restriction.to_string()
+    );
+    app.click(
+        MANAGER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let modal = app.opened_modal(3).await;
+    assert_eq!(modal["callback_id"], "review");
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("lift", None, "Calls have stopped altogether"),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (stored.status.as_str(), stored.outcome.as_deref()),
+        ("decided", Some("lift"))
+    );
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(letter.contains("REV-00001"), "{letter}");
+    assert!(!check(&app).await.contains("Calls must be recorded"));
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_f7_review_vary_withdrawn_goes_back_to_reviewer,
     i9_f7_review_vary_opens_variation_and_stays_open_until_head_decides,
     i9_f7_review_vary_approved_decides_review_with_outcome_letter,
     i9_f7_review_vary_rejected_goes_back_to_reviewer,

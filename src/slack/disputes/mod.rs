@@ -7,7 +7,8 @@
 //! function for approval like any request (R-RES-4), and the dispute stays awaiting
 //! resolution until the head decides it (§7). A review decided "vary" does the same: the
 //! form opens at once ([`Reviewed::vary`]) and the review stays open until the head
-//! decides; if the variation is not approved, [`back_to_decider`] sends either back.
+//! decides; if the variation is not approved, `messages::disputes::back_to_decider` sends
+//! either back.
 //! Outcome letters are drafted in the person's format and language and delivered with "Mark as sent" as in `restricting`. The wording of the
 //! DMs is in `messages::disputes`.
 
@@ -163,38 +164,4 @@ fn outcome_messages(
         ));
     }
     out
-}
-
-/// A variation asked for by a dispute or a review that is not approved (rejected,
-/// withdrawn or closed) sends the record back to whoever decides it, by DM with the button
-/// to decide again (§7): a dispute to its handler ("Resolve dispute"), a review to the
-/// reviewer who chose to vary ("Decide review": continue, which the head authorises, or
-/// lift). The store puts the record back in the same transaction (`after_variation`).
-pub fn back_to_decider(
-    origin: Option<&VariationOrigin>,
-    decided: &Decided,
-) -> Option<NewOutboxMessage> {
-    let origin = origin?;
-    let to = UserId::from_slack(origin.handler.clone()?);
-    let (content, key) = match origin.of {
-        VariationOf::Dispute => (
-            messages::variation_not_approved(
-                &origin.reference,
-                origin.id,
-                &decided.request_reference,
-                &decided.status,
-            ),
-            format!("dispute:{}:returned:{}", origin.id, decided.request_id),
-        ),
-        VariationOf::Review => (
-            messages::review_variation_not_approved(
-                &origin.reference,
-                origin.restriction_id,
-                &decided.request_reference,
-                &decided.status,
-            ),
-            format!("review:{}:returned:{}", origin.id, decided.request_id),
-        ),
-    };
-    Some(send::dm(&to, content, key))
 }

@@ -12,6 +12,8 @@ use crate::domain::review::ReviewOutcome;
 use crate::domain::UserId;
 use crate::slack::blocks::{context, escape, message, primary_button_row, section, sections};
 use crate::slack::ids::Action;
+use crate::store::records::{Decided, VariationOf, VariationOrigin};
+use crate::store::NewOutboxMessage;
 
 fn day(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
@@ -202,6 +204,40 @@ pub fn review_variation_not_approved(
         ),
         blocks,
     )
+}
+
+/// A variation asked for by a dispute or a review that is not approved (rejected,
+/// withdrawn or closed) sends the record back to whoever decides it, by DM with the button
+/// to decide again (§7): a dispute to its handler ("Resolve dispute"), a review to the
+/// reviewer who chose to vary ("Decide review": continue, which the head authorises, or
+/// lift). The store puts the record back in the same transaction (`after_variation`).
+pub fn back_to_decider(
+    origin: Option<&VariationOrigin>,
+    decided: &Decided,
+) -> Option<NewOutboxMessage> {
+    let origin = origin?;
+    let to = UserId::from_slack(origin.handler.clone()?);
+    let (content, key) = match origin.of {
+        VariationOf::Dispute => (
+            variation_not_approved(
+                &origin.reference,
+                origin.id,
+                &decided.request_reference,
+                &decided.status,
+            ),
+            format!("dispute:{}:returned:{}", origin.id, decided.request_id),
+        ),
+        VariationOf::Review => (
+            review_variation_not_approved(
+                &origin.reference,
+                origin.restriction_id,
+                &decided.request_reference,
+                &decided.status,
+            ),
+            format!("review:{}:returned:{}", origin.id, decided.request_id),
+        ),
+    };
+    Some(crate::slack::send::dm(&to, content, key))
 }
 
 #[cfg(test)]
