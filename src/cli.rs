@@ -15,7 +15,7 @@ use crate::clock::SystemClock;
 use crate::config::{
     Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
     DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_OVERDUE_REPEAT_WORKING_DAYS, DEFAULT_REMINDER_SCHEDULE,
+    DEFAULT_REMINDER_SCHEDULE,
 };
 use crate::domain::Actor;
 use crate::store;
@@ -54,8 +54,15 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// `sqlite://path/to/file.db` (default) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    /// `sqlite://path/to/file.db` (default) or `postgres://user@host/db`. Its value is never
+    /// shown in `--help`: it may hold a password.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = DEFAULT_DATABASE_URL,
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: String,
 }
 
@@ -78,20 +85,16 @@ pub struct SlackArgs {
     pub slack_team_id: Option<String>,
     /// Address the HTTP server listens on.
     #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:3000")]
-    pub listen_addr: SocketAddr,
+    pub listen_addr: String,
     /// Time zone in which dates are shown and reminders scheduled.
     #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
     /// Directory of letter templates (editable without rebuilding).
     #[arg(long, env = "TEMPLATES_DIR", default_value = "templates")]
     pub templates_dir: PathBuf,
-    /// The organisation's name, as letters give it.
-    #[arg(
-        long,
-        env = "ORGANISATION_NAME",
-        default_value = "Independent Office for Police Conduct"
-    )]
-    pub organisation_name: String,
+    /// The organisation's name, as letters give it (required to serve).
+    #[arg(long, env = "ORGANISATION_NAME")]
+    pub organisation_name: Option<String>,
     /// How a service user raises a complaint or dispute (§7), as letters give it.
     #[arg(long, env = "COMPLAINTS_CONTACT", default_value = DEFAULT_COMPLAINTS_CONTACT)]
     pub complaints_contact: String,
@@ -99,26 +102,21 @@ pub struct SlackArgs {
     #[arg(long, env = "REMINDER_SCHEDULE", default_value = DEFAULT_REMINDER_SCHEDULE)]
     pub reminder_schedule: String,
     /// Remind owners of reviews due within this many days.
-    #[arg(long, env = "REVIEW_REMINDER_DAYS", default_value_t = 30)]
-    pub review_reminder_days: i64,
+    #[arg(long, env = "REVIEW_REMINDER_DAYS", default_value = "30")]
+    pub review_reminder_days: String,
     /// Nudge the head after this many working days without a decision (then the deputies).
-    #[arg(long, env = "APPROVAL_NUDGE_WORKING_DAYS", default_value_t = 2)]
-    pub approval_nudge_working_days: u32,
+    #[arg(long, env = "APPROVAL_NUDGE_WORKING_DAYS", default_value = "2")]
+    pub approval_nudge_working_days: String,
     /// Remind owners of restrictions ending within this many days.
-    #[arg(long, env = "ENDING_SOON_DAYS", default_value_t = 14)]
-    pub ending_soon_days: i64,
+    #[arg(long, env = "ENDING_SOON_DAYS", default_value = "14")]
+    pub ending_soon_days: String,
     /// Remind about letters drafted but not marked sent after this many days.
-    #[arg(long, env = "LETTER_UNSENT_DAYS", default_value_t = 5)]
-    pub letter_unsent_days: i64,
+    #[arg(long, env = "LETTER_UNSENT_DAYS", default_value = "5")]
+    pub letter_unsent_days: String,
     /// Remind again about overdue reviews and disputes and outstanding police reports
-    /// every this many working days, each time to the head of function too.
-    #[arg(
-        long,
-        env = "OVERDUE_REPEAT_WORKING_DAYS",
-        default_value_t = DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
-        value_parser = clap::value_parser!(u32).range(1..)
-    )]
-    pub overdue_repeat_working_days: u32,
+    /// every this many working days, each time to the head of function too (at least 1).
+    #[arg(long, env = "OVERDUE_REPEAT_WORKING_DAYS", default_value = "5")]
+    pub overdue_repeat_working_days: String,
     /// Who may use the bot: `members` (every full member of the workspace; guests and
     /// bots never) or `enrolled` (full members enrolled in a function, and admins).
     #[arg(long, env = "STAFF", default_value = "members")]
@@ -139,6 +137,30 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
         let signing_secret = required(&slack.slack_signing_secret, "SLACK_SIGNING_SECRET")?;
         let bot_token = required(&slack.slack_bot_token, "SLACK_BOT_TOKEN")?;
         let team_id = required(&slack.slack_team_id, "SLACK_TEAM_ID")?;
+        let organisation = required(&slack.organisation_name, "ORGANISATION_NAME")?;
+        let listen_addr: SocketAddr =
+            slack
+                .listen_addr
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::Invalid {
+                    var: "LISTEN_ADDR",
+                    reason: format!(
+                        "{:?} is not an address and port such as 127.0.0.1:3000",
+                        slack.listen_addr
+                    ),
+                })?;
+        let review_due_days = days(&slack.review_reminder_days, "REVIEW_REMINDER_DAYS", 0)?;
+        let ending_soon_days = days(&slack.ending_soon_days, "ENDING_SOON_DAYS", 0)?;
+        let letter_unsent_days = days(&slack.letter_unsent_days, "LETTER_UNSENT_DAYS", 1)?;
+        let approval_nudge_working_days = working_days(
+            &slack.approval_nudge_working_days,
+            "APPROVAL_NUDGE_WORKING_DAYS",
+        )?;
+        let overdue_repeat_working_days = working_days(
+            &slack.overdue_repeat_working_days,
+            "OVERDUE_REPEAT_WORKING_DAYS",
+        )?;
         let timezone: Tz = slack.timezone.parse().map_err(|_| ConfigError::Invalid {
             var: "TIMEZONE",
             reason: format!("unknown time zone {:?}", slack.timezone),
@@ -158,7 +180,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
         })?;
         Ok(Config {
             database_url: db.database_url.clone(),
-            listen_addr: slack.listen_addr,
+            listen_addr,
             slack: SlackConfig {
                 signing_secret: SecretString::from(signing_secret),
                 bot_token: SecretString::from(bot_token),
@@ -175,21 +197,138 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
             outbox: OutboxConfig::default(),
             letters: LettersConfig {
                 templates_dir: slack.templates_dir.clone(),
-                organisation: slack.organisation_name.clone(),
+                organisation,
                 complaints_contact: slack.complaints_contact.clone(),
             },
             reminders: ReminderConfig {
                 schedule: slack.reminder_schedule.clone(),
-                review_due_days: slack.review_reminder_days,
-                ending_soon_days: slack.ending_soon_days,
-                approval_nudge_working_days: slack.approval_nudge_working_days,
-                letter_unsent_days: slack.letter_unsent_days,
-                overdue_repeat_working_days: slack.overdue_repeat_working_days,
+                review_due_days,
+                ending_soon_days,
+                approval_nudge_working_days,
+                letter_unsent_days,
+                overdue_repeat_working_days,
                 ..ReminderConfig::default()
             },
             staff,
         })
     }
+}
+
+/// A whole number of days, at least `min`, or an error naming the variable.
+fn days(raw: &str, var: &'static str, min: i64) -> Result<i64, ConfigError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n >= min && *n <= 3660)
+        .ok_or_else(|| ConfigError::Invalid {
+            var,
+            reason: format!("{raw:?} is not a whole number of days from {min} to 3660"),
+        })
+}
+
+/// A whole number of working days, at least 1, or an error naming the variable.
+fn working_days(raw: &str, var: &'static str) -> Result<u32, ConfigError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=260).contains(n))
+        .ok_or_else(|| ConfigError::Invalid {
+            var,
+            reason: format!("{raw:?} is not a whole number of working days from 1 to 260"),
+        })
+}
+
+/// What is wrong with a `.env` file, by line number and variable name: never its value,
+/// which may be a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvFileError {
+    #[error("{path} line {line}{name}: cannot be read. A value with spaces, `#` or quotes must be in double quotes, e.g. ORGANISATION_NAME=\"Our Office\". Nothing was started.")]
+    Malformed {
+        path: String,
+        line: usize,
+        name: String,
+    },
+    #[error("{path} cannot be read: {reason}")]
+    Unreadable { path: String, reason: String },
+}
+
+/// The `.env` file start-up reads: the working directory's, or the nearest parent
+/// directory's (as before), if any.
+pub fn env_file() -> Option<PathBuf> {
+    let mut dir = std::env::current_dir().ok()?;
+    loop {
+        let candidate = dir.join(".env");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !dir.pop() {
+            return None;
+        }
+    }
+}
+
+/// Reads every variable of a `.env` file, or the first line that cannot be read (the
+/// whole file is read before anything is set, so a bad line never leaves half of it
+/// applied).
+pub fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, EnvFileError> {
+    let shown = path.display().to_string();
+    let iter = dotenvy::from_path_iter(path).map_err(|e| EnvFileError::Unreadable {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut out = Vec::new();
+    for item in iter {
+        match item {
+            Ok(pair) => out.push(pair),
+            Err(dotenvy::Error::LineParse(bad, _)) => {
+                // dotenvy hands back the line, or only its value: find the line either way.
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let first = bad.lines().next().unwrap_or_default().trim().to_owned();
+                let found = text.lines().enumerate().find(|(_, l)| {
+                    let l = l.trim();
+                    l == first || l.split_once('=').is_some_and(|(_, v)| v.trim() == first)
+                });
+                let (line, text_of_line) = found.map_or((0, ""), |(i, l)| (i + 1, l));
+                let name = text_of_line
+                    .trim()
+                    .trim_start_matches("export ")
+                    .split('=')
+                    .next()
+                    .map(str::trim)
+                    .filter(|n| {
+                        !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default();
+                return Err(EnvFileError::Malformed {
+                    path: shown,
+                    line,
+                    name,
+                });
+            }
+            Err(other) => {
+                return Err(EnvFileError::Unreadable {
+                    path: shown,
+                    reason: other.to_string(),
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Applies the `.env` file, if there is one: variables already set in the environment win.
+/// Called once at start-up, before any thread is started.
+pub fn load_env_file() -> Result<(), EnvFileError> {
+    let Some(path) = env_file() else {
+        return Ok(());
+    };
+    for (name, value) in read_env_file(&path)? {
+        if std::env::var_os(&name).is_none() {
+            std::env::set_var(name, value);
+        }
+    }
+    Ok(())
 }
 
 /// Only the two backends we ship are accepted; anything else is a clear start-up error.
@@ -280,17 +419,18 @@ mod tests {
             slack_app_token: None,
             slack_api_url: "https://slack.com/api/".into(),
             slack_team_id: Some("T123".into()),
-            listen_addr: "127.0.0.1:0".parse().expect("addr"),
+            listen_addr: "127.0.0.1:0".into(),
             timezone: "Europe/London".into(),
             templates_dir: "templates".into(),
-            organisation_name: "Test Office".into(),
+            organisation_name: Some("Test Office".into()),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
             reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),
-            review_reminder_days: 30,
-            approval_nudge_working_days: 2,
-            ending_soon_days: 14,
-            letter_unsent_days: 5,
-            overdue_repeat_working_days: DEFAULT_OVERDUE_REPEAT_WORKING_DAYS,
+            review_reminder_days: "30".into(),
+            approval_nudge_working_days: "2".into(),
+            ending_soon_days: "14".into(),
+            letter_unsent_days: "5".into(),
+            overdue_repeat_working_days: crate::config::DEFAULT_OVERDUE_REPEAT_WORKING_DAYS
+                .to_string(),
             staff: "members".into(),
         }
     }
@@ -324,31 +464,70 @@ mod tests {
 
     #[test]
     fn i9_f12_overdue_repeat_is_every_five_working_days_unless_set() {
-        let parsed = |extra: &[&str]| {
-            let args = ["contact-policy-bot", "check-config"]
-                .iter()
-                .chain(extra)
-                .copied()
-                .collect::<Vec<_>>();
-            Cli::try_parse_from(args).map(|cli| match cli.command {
-                Some(Command::CheckConfig(slack)) => slack.overdue_repeat_working_days,
-                other => panic!("{other:?}"),
-            })
+        let config = |raw: &str| {
+            let mut args = slack_args();
+            args.overdue_repeat_working_days = raw.into();
+            config_from_args(&db(), &args).map(|c| c.reminders.overdue_repeat_working_days)
         };
-        if std::env::var_os("OVERDUE_REPEAT_WORKING_DAYS").is_none() {
-            assert_eq!(parsed(&[]).expect("default"), 5);
-        }
-        assert_eq!(
-            parsed(&["--overdue-repeat-working-days", "3"]).expect("set"),
-            3
-        );
+        assert_eq!(config("5").expect("default"), 5);
+        assert_eq!(config("3").expect("set"), 3);
+        let refused = config("0").expect_err("0 would never repeat: refused");
         assert!(
-            parsed(&["--overdue-repeat-working-days", "0"]).is_err(),
-            "0 would never repeat: refused"
+            refused
+                .to_string()
+                .starts_with("OVERDUE_REPEAT_WORKING_DAYS is not valid"),
+            "{refused}"
         );
-        let config = config_from_args(&db(), &slack_args()).expect("valid");
-        assert_eq!(config.reminders.overdue_repeat_working_days, 5);
         assert_eq!(ReminderConfig::default().overdue_repeat_working_days, 5);
+    }
+
+    #[test]
+    fn bad_numbers_and_addresses_name_the_environment_variable() {
+        let mut args = slack_args();
+        args.listen_addr = "localhost".into();
+        let err = config_from_args(&db(), &args).expect_err("refused");
+        assert!(
+            err.to_string().starts_with("LISTEN_ADDR is not valid"),
+            "{err}"
+        );
+        let mut args = slack_args();
+        args.letter_unsent_days = "five".into();
+        let err = config_from_args(&db(), &args).expect_err("refused");
+        assert!(
+            err.to_string()
+                .starts_with("LETTER_UNSENT_DAYS is not valid"),
+            "{err}"
+        );
+        let mut args = slack_args();
+        args.organisation_name = None;
+        let err = config_from_args(&db(), &args).expect_err("refused");
+        assert_eq!(
+            err.to_string(),
+            "ORGANISATION_NAME is not set. See \"Configuration\" in README.md."
+        );
+    }
+
+    #[test]
+    fn a_malformed_env_line_is_named_by_number_and_variable_never_by_value() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join(".env");
+        std::fs::write(
+            &path,
+            "# comment\nSLACK_TEAM_ID=T123\nORGANISATION_NAME=Borough Of Things\nSLACK_BOT_TOKEN=xoxb-secret\n",
+        )
+        .expect("write");
+        let err = read_env_file(&path).expect_err("refused");
+        let said = err.to_string();
+        assert!(
+            said.contains(" line 3 (ORGANISATION_NAME): cannot be read"),
+            "{said}"
+        );
+        assert!(!said.contains("Borough"), "{said}");
+        std::fs::write(&path, "A=1\nB=\"two words\"\n").expect("write");
+        assert_eq!(
+            read_env_file(&path).expect("read"),
+            vec![("A".into(), "1".into()), ("B".into(), "two words".into())]
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ fn with_slack_env(command: &mut Command) -> &mut Command {
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
         .env("SLACK_BOT_TOKEN", BOT_TOKEN)
         .env("SLACK_TEAM_ID", TEAM_ID)
+        .env("ORGANISATION_NAME", "Test Office")
         .env("SLACK_API_URL", "http://127.0.0.1:9/api")
         .env(
             "TEMPLATES_DIR",
@@ -50,6 +51,83 @@ fn missing_secret_gives_one_clear_line_naming_the_variable() {
         "error: SLACK_SIGNING_SECRET is not set. See \"Configuration\" in README.md."
     );
     assert!(!stderr.contains("panicked"));
+}
+
+/// Issue 11 (R-OPS-4): a `.env` line that cannot be read stops start-up with one line
+/// naming the file's line and variable, never its value (today the rest of the file was
+/// silently skipped).
+#[test]
+fn a_malformed_env_line_stops_start_up_naming_its_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    std::fs::write(
+        dir.path().join(".env"),
+        "SLACK_SIGNING_SECRET=abc\nORGANISATION_NAME=Borough Of Things\nSLACK_BOT_TOKEN=xoxb-1\n",
+    )
+    .expect(".env");
+    let output = bot(dir.path(), db.url())
+        .arg("check-config")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.trim().lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with("error: ")
+            && lines[0].contains(".env line 2 (ORGANISATION_NAME): cannot be read"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("Borough") && !stderr.contains("abc"),
+        "{stderr}"
+    );
+}
+
+/// Issue 11: `--help` shows no secret and no database password, whatever is set.
+#[test]
+fn help_never_prints_a_secret_or_a_database_password() {
+    let dir = tempfile::tempdir().expect("dir");
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["check-config", "--help"],
+    ] {
+        let output = bot(dir.path(), "postgres://bot:Pa55word@db.internal/register")
+            .env("SLACK_SIGNING_SECRET", "signing-secret-value")
+            .env("SLACK_BOT_TOKEN", "xoxb-bot-token-value")
+            .env("SLACK_APP_TOKEN", "xapp-app-token-value")
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{args:?}");
+        let help = String::from_utf8_lossy(&output.stdout);
+        for secret in ["Pa55word", "signing-secret-value", "xoxb-bot", "xapp-app"] {
+            assert!(!help.contains(secret), "{args:?} shows {secret}: {help}");
+        }
+    }
+}
+
+/// Issue 11: a number or address that is not one names the environment variable.
+#[test]
+fn a_bad_number_or_address_names_the_environment_variable() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    for (var, value) in [("LISTEN_ADDR", "localhost"), ("LETTER_UNSENT_DAYS", "five")] {
+        let output = with_slack_env(&mut bot(dir.path(), db.url()))
+            .env(var, value)
+            .arg("check-config")
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{var}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr
+                .trim()
+                .starts_with(&format!("error: {var} is not valid")),
+            "{var}: {stderr}"
+        );
+    }
 }
 
 #[test]

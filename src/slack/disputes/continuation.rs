@@ -53,7 +53,7 @@ pub(super) async fn propose(
 ) -> Result<Proposal, ApiError> {
     let store = ctx.state.store.as_ref();
     let proposer = by.user().clone();
-    let head_only = head_rejected(ctx, review.id, review.function_id).await?;
+    let head_only = access::head_rejected_at_review(store, review.id, review.function_id).await?;
     let approvers = access::deciders_of(store, review.function_id, &proposer, head_only).await?;
     if approvers.is_empty() {
         return Ok(Proposal::Refused(
@@ -114,21 +114,6 @@ pub(super) async fn propose(
     Ok(Proposal::Sent)
 }
 
-/// Whether the head of the function rejected the latest proposal to continue at this
-/// review: then the next is for the head alone (§6: a head's rejection stands).
-async fn head_rejected(ctx: &Ctx<'_>, review_id: i64, function_id: i64) -> Result<bool, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(by) = store
-        .last_rejected_continuation(review_id)
-        .await?
-        .and_then(|r| r.decided_by)
-    else {
-        return Ok(false);
-    };
-    let roles = access::roles_in(store, &UserId::from_slack(by), function_id).await?;
-    Ok(roles.contains(&crate::domain::roles::Role::Head))
-}
-
 fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
     match (&c.decided_by, c.decided_at) {
         (Some(by), Some(at)) => Some(format!(
@@ -170,7 +155,7 @@ async fn decidable(
             "This proposal was already decided.".to_owned()
         })));
     }
-    let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
+    let reserved = access::head_rejected_at_review(store, c.review_id, c.function_id).await?;
     if let Err(refused) = authorisation_reserved(&roles, reserved) {
         return Ok(Err(refused.to_string()));
     }
