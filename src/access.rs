@@ -2,7 +2,7 @@
 //! what a Slack message says). Kept apart from the handlers so each rule is in one place.
 
 use crate::config::StaffScope;
-use crate::domain::authority::{Decider, Manager, Reporter, Withdrawer};
+use crate::domain::authority::{Decider, DisputeHandler, Manager, Reporter, Withdrawer};
 use crate::domain::dispute::{self, DisputedDecision, HandlerCandidate};
 use crate::domain::restriction;
 use crate::domain::roles::{self, Role};
@@ -51,6 +51,37 @@ impl Authority {
     pub fn manages(&self, function_id: i64) -> Result<Manager, Denied> {
         roles::may_manage(&self.user, function_id, &self.roles_in(function_id))
             .map_err(|e| Denied(e.to_string()))
+    }
+
+    /// May handle (and resolve) a dispute of `restriction` through the internal
+    /// complaints procedure (§7, `dispute::may_handle`); a refusal says why and who may
+    /// instead ([`may_handle_dispute`]).
+    pub async fn handles_dispute(
+        &self,
+        store: &dyn Store,
+        restriction: &RestrictionRecord,
+    ) -> StoreResult<Result<DisputeHandler, Denied>> {
+        let complaints_handler = store.list_complaints_handlers().await?.contains(&self.user);
+        let requester = UserId::from_slack(restriction.requested_by.clone());
+        let approver = UserId::from_slack(restriction.approved_by.clone());
+        let roles = self.roles_in(restriction.function_id);
+        let candidate = HandlerCandidate {
+            user: &self.user,
+            complaints_handler,
+            roles: &roles,
+        };
+        let decision = DisputedDecision {
+            requester: &requester,
+            approver: &approver,
+            function_id: restriction.function_id,
+        };
+        match dispute::may_handle(&candidate, &decision) {
+            Ok(proof) => Ok(Ok(proof)),
+            Err(refused) => Ok(Err(may_handle_dispute(store, &self.user, restriction)
+                .await?
+                .err()
+                .unwrap_or_else(|| Denied(refused.to_string())))),
+        }
     }
 
     /// Anyone with a role in `function_id`, or staff in no function yet

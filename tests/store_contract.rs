@@ -1441,7 +1441,9 @@ async fn a_submission_key_is_committed_with_its_record(store: Arc<dyn Store>, _u
 mod policy {
     use super::*;
     use contact_policy_bot::access::Authority;
-    use contact_policy_bot::domain::authority::{Decider, Manager, Reporter, Withdrawer};
+    use contact_policy_bot::domain::authority::{
+        Decider, DisputeHandler, Manager, Reporter, Withdrawer,
+    };
     use contact_policy_bot::domain::dispute::{DisputeOutcome, ValidResolution};
     use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
     use contact_policy_bot::domain::measures::Measure;
@@ -1457,6 +1459,9 @@ mod policy {
 
     pub const MANAGER: &str = "U0MANAGER";
     pub const HEAD: &str = "U0HEAD";
+    /// A manager of Casework who neither requested nor approved the restriction: may
+    /// handle its disputes (§7).
+    pub const HANDLER: &str = "U0HANDLER";
 
     /// What `who` may do, loaded as a handler loads it.
     pub async fn authority(store: &dyn Store, who: &str) -> Authority {
@@ -1511,7 +1516,11 @@ mod policy {
             .add_function(&function("Casework"), &admin_actor(), at(0))
             .await
             .expect("function");
-        for (who, role) in [(MANAGER, Role::Manager), (HEAD, Role::Head)] {
+        for (who, role) in [
+            (MANAGER, Role::Manager),
+            (HEAD, Role::Head),
+            (HANDLER, Role::Manager),
+        ] {
             store
                 .grant_role(
                     &function("Casework"),
@@ -1551,14 +1560,6 @@ mod policy {
             function_id: casework,
             incident: report,
         }
-    }
-
-    pub fn manager() -> Actor {
-        Actor::user(&user(MANAGER))
-    }
-
-    pub fn head() -> Actor {
-        Actor::user(&user(HEAD))
     }
 
     pub fn day(seconds: i64) -> chrono::NaiveDate {
@@ -1779,11 +1780,15 @@ mod policy {
             complaint_reference: "CMP-1".to_owned(),
             due_on: day(86_400 * 20),
         };
-        store
-            .record_dispute(&new, &manager(), at(40), &|_| Vec::new())
+        let by = manager_of(store, restriction).await;
+        let mut tx = store.begin_write().await.expect("begin");
+        let id = tx
+            .record_dispute(&new, &by, at(40))
             .await
             .expect("record dispute")
-            .id
+            .id;
+        tx.commit().await.expect("commit");
+        id
     }
 
     pub async fn review(store: &dyn Store, restriction: i64) -> i64 {
@@ -1792,11 +1797,49 @@ mod policy {
             kind: ReviewKind::Annual,
             today: day(60),
         };
-        store
-            .start_review(&new, &manager(), at(60))
+        let by = manager_of(store, restriction).await;
+        let mut tx = store.begin_write().await.expect("begin");
+        let id = tx
+            .start_review(&new, &by, at(60))
             .await
             .expect("start review")
-            .id
+            .id;
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// MANAGER's proof of managing the restriction's function, obtained the real way.
+    pub async fn manager_of(store: &dyn Store, restriction: i64) -> Manager {
+        let function_id = store
+            .restriction(restriction)
+            .await
+            .expect("read")
+            .expect("restriction")
+            .function_id;
+        Authority::load(store, &user(MANAGER))
+            .await
+            .expect("roles")
+            .manages(function_id)
+            .expect("MANAGER manages Casework")
+    }
+
+    /// `who`'s proof that they may handle disputes of the restriction (§7).
+    pub async fn handler_of(
+        store: &dyn Store,
+        restriction: i64,
+        who: &str,
+    ) -> Result<DisputeHandler, contact_policy_bot::access::Denied> {
+        let restriction = store
+            .restriction(restriction)
+            .await
+            .expect("read")
+            .expect("restriction");
+        Authority::load(store, &user(who))
+            .await
+            .expect("roles")
+            .handles_dispute(store, &restriction)
+            .await
+            .expect("read handlers")
     }
 
     pub fn concluded_once(conclusion: &Conclusion) -> bool {
@@ -1922,7 +1965,7 @@ contract_test!(
         => a_dispute_is_resolved_once_with_its_audit_and_message
 );
 async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn Store>, _url: &str) {
-    use contact_policy_bot::store::records::{Conclusion, Effects};
+    use contact_policy_bot::store::records::Conclusion;
     let (casework, person, incident) = policy::incident(&*store).await;
     let request = policy::request(&*store, casework, person, incident).await;
     let restriction = policy::approve(&*store, request).await;
@@ -1936,29 +1979,41 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
             .status,
         "awaiting_resolution"
     );
+    // §7: the manager who requested it gets no proof to resolve it with.
+    assert!(policy::handler_of(&*store, restriction, policy::MANAGER)
+        .await
+        .is_err());
+    let handler = policy::handler_of(&*store, restriction, policy::HANDLER)
+        .await
+        .expect("HANDLER may handle it");
 
     let before = audit(&*store).await;
-    let resolved = store
-        .resolve_dispute(
-            dispute,
-            &policy::resolution(),
-            &policy::manager(),
-            at(50),
-            &|c| Effects::messages(vec![message(&format!("resolved:{}", c.id))]),
-        )
+    let mut tx = store.begin_write().await.expect("begin");
+    let resolved = tx
+        .resolve_dispute(dispute, &policy::resolution(), &handler, at(50))
         .await
         .expect("resolve");
     assert!(
         matches!(&resolved, Conclusion::Concluded(c) if c.outcome == "still_applies" && !c.lifted),
         "{resolved:?}"
     );
-    assert!(policy::actions_since(&*store, &before)
+    tx.enqueue(&[message(&format!("resolved:{dispute}"))], at(50))
         .await
-        .contains(&"dispute_resolved".to_owned()));
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    // The proof's holder is the actor.
+    let written = audit_since(&*store, &before).await;
+    assert!(
+        written
+            .iter()
+            .any(|e| e.action == "dispute_resolved" && e.actor == policy::HANDLER),
+        "{written:?}"
+    );
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("resolved:{dispute}")));
     let stored = store.dispute(dispute).await.expect("read").expect("kept");
     assert_eq!(stored.status, "resolved");
     assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(stored.resolved_by.as_deref(), Some(policy::HANDLER));
     assert_eq!(
         store
             .restriction(restriction)
@@ -1971,19 +2026,81 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
     );
 
     let before = audit(&*store).await;
-    let again = store
-        .resolve_dispute(
-            dispute,
-            &policy::resolution(),
-            &policy::head(),
-            at(51),
-            &|_| Effects::messages(vec![message("resolved again")]),
-        )
+    let mut tx = store.begin_write().await.expect("begin");
+    let again = tx
+        .resolve_dispute(dispute, &policy::resolution(), &handler, at(51))
         .await
         .expect("resolve again");
     assert!(policy::concluded_once(&again), "{again:?}");
+    drop(tx);
     assert!(policy::actions_since(&*store, &before).await.is_empty());
     assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"resolved again".to_owned()));
+}
+
+contract_test!(
+    sqlite_i9_core_dispute_write_rolled_back_when_handle_dropped,
+    postgres_i9_core_dispute_write_rolled_back_when_handle_dropped
+        => i9_core_dispute_write_rolled_back_when_handle_dropped
+);
+/// Dropping the write handle (an early return, a failed render) leaves nothing: the
+/// dispute still awaits resolution, and neither its audit event, its letter nor its
+/// messages were written.
+async fn i9_core_dispute_write_rolled_back_when_handle_dropped(store: Arc<dyn Store>, _url: &str) {
+    use contact_policy_bot::store::records::{Conclusion, LetterSubject, NewLetter};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, request).await;
+    let dispute = policy::dispute(&*store, restriction).await;
+    let handler = policy::handler_of(&*store, restriction, policy::HANDLER)
+        .await
+        .expect("HANDLER may handle it");
+    let before = audit(&*store).await;
+    let rows = outbox(&*store).await.len();
+    {
+        let mut tx = store.begin_write().await.expect("begin");
+        let resolved = tx
+            .resolve_dispute(dispute, &policy::resolution(), &handler, at(50))
+            .await
+            .expect("resolve");
+        assert!(matches!(resolved, Conclusion::Concluded(_)), "{resolved:?}");
+        let letter = NewLetter {
+            kind: "dispute_outcome",
+            format: "standard",
+            language: "en",
+            template: "dispute_outcome.standard.en".to_owned(),
+            body: "<p>Outcome</p>".to_owned(),
+            held_by: user(policy::HANDLER),
+        };
+        tx.draft_letter(
+            &letter,
+            LetterSubject::Dispute(dispute),
+            person,
+            casework,
+            &handler.actor(),
+            at(50),
+        )
+        .await
+        .expect("draft");
+        tx.enqueue(&[message(&format!("resolved:{dispute}"))], at(50))
+            .await
+            .expect("enqueue");
+        // Dropped here without commit.
+    }
+    let stored = store.dispute(dispute).await.expect("read").expect("kept");
+    assert_eq!(
+        (stored.status.as_str(), stored.outcome.as_deref()),
+        ("awaiting_resolution", None)
+    );
+    assert!(policy::actions_since(&*store, &before).await.is_empty());
+    assert_eq!(outbox(&*store).await.len(), rows);
+    // And the dispute can still be resolved, once.
+    let mut tx = store.begin_write().await.expect("begin again");
+    let resolved = tx
+        .resolve_dispute(dispute, &policy::resolution(), &handler, at(60))
+        .await
+        .expect("resolve");
+    assert!(matches!(resolved, Conclusion::Concluded(_)), "{resolved:?}");
+    tx.commit().await.expect("commit");
 }
 
 contract_test!(
@@ -1995,7 +2112,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     store: Arc<dyn Store>,
     _url: &str,
 ) {
-    use contact_policy_bot::store::records::{Conclusion, Effects};
+    use contact_policy_bot::store::records::Conclusion;
     let (casework, person, incident) = policy::incident(&*store).await;
     let request = policy::request(&*store, casework, person, incident).await;
     let restriction = policy::approve(&*store, request).await;
@@ -2010,17 +2127,17 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
         "open"
     );
 
+    let manager = policy::manager_of(&*store, restriction).await;
     let before = audit(&*store).await;
-    let decided = store
-        .decide_review(
-            review,
-            &policy::continued(),
-            &policy::manager(),
-            at(70),
-            &|c| Effects::messages(vec![message(&format!("reviewed:{}", c.id))]),
-        )
+    let mut tx = store.begin_write().await.expect("begin");
+    let decided = tx
+        .decide_review(review, &policy::continued(), &manager, at(70))
         .await
         .expect("decide review");
+    tx.enqueue(&[message(&format!("reviewed:{review}"))], at(70))
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
     let next = policy::day(86_400 * 90);
     assert!(
         matches!(&decided, Conclusion::Concluded(c) if c.outcome == "continue" && c.next_review_on == Some(next)),
@@ -2045,17 +2162,13 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     );
 
     let before = audit(&*store).await;
-    let again = store
-        .decide_review(
-            review,
-            &policy::continued(),
-            &policy::head(),
-            at(71),
-            &|_| Effects::messages(vec![message("reviewed again")]),
-        )
+    let mut tx = store.begin_write().await.expect("begin");
+    let again = tx
+        .decide_review(review, &policy::continued(), &manager, at(71))
         .await
         .expect("decide again");
     assert!(policy::concluded_once(&again), "{again:?}");
+    drop(tx);
     assert!(policy::actions_since(&*store, &before).await.is_empty());
     assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"reviewed again".to_owned()));
 }

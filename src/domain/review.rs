@@ -12,6 +12,7 @@ use std::str::FromStr;
 use chrono::{Days, NaiveDate};
 
 use super::authority::Decider;
+pub use super::dispute::VariationDecision;
 use super::incident::UnknownValue;
 use super::restriction::{head_reserved, may_decide, next_review_after, DecisionRefused};
 use super::roles::Role;
@@ -255,23 +256,38 @@ pub fn continuation_transition(
 }
 
 /// Where a review stands for the manager: open to decide, waiting on the head's
-/// authorisation of "continue", or decided. A review is open (and reminded) until decided.
+/// authorisation of "continue", waiting on the head's decision on the variation "vary"
+/// asked for, or decided. A review is open (and reminded) until decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReviewStage {
     Open,
     AwaitingAuthorisation,
+    AwaitingVariation,
     Decided,
 }
 
 impl ReviewStage {
-    /// The stage of a review with `status`, and whether a proposal to continue it awaits
-    /// authorisation.
-    pub fn of(status: ReviewStatus, continuation_pending: bool) -> Self {
-        match (status, continuation_pending) {
-            (ReviewStatus::Decided, _) => ReviewStage::Decided,
-            (ReviewStatus::Open, true) => ReviewStage::AwaitingAuthorisation,
-            (ReviewStatus::Open, false) => ReviewStage::Open,
+    /// The stage of a review with `status`, whether a proposal to continue it awaits
+    /// authorisation, and whether a variation it asked for awaits the head's decision.
+    pub fn of(status: ReviewStatus, continuation_pending: bool, variation_pending: bool) -> Self {
+        match (status, continuation_pending, variation_pending) {
+            (ReviewStatus::Decided, _, _) => ReviewStage::Decided,
+            (ReviewStatus::Open, true, _) => ReviewStage::AwaitingAuthorisation,
+            (ReviewStatus::Open, false, true) => ReviewStage::AwaitingVariation,
+            (ReviewStatus::Open, false, false) => ReviewStage::Open,
         }
+    }
+}
+
+/// "Vary" always ends in a letter (§7, §8): a review decided "vary" stays open while the
+/// head decides the variation; approved, it is decided "vary" and the outcome letter sets
+/// out the new measures; otherwise (rejected, withdrawn, or closed because the restriction
+/// ended) it goes back to its reviewer, still open, to decide "continue" (proposed to the
+/// head, finding 10) or "lift" (or vary it once more).
+pub fn after_variation(decision: VariationDecision) -> ReviewStatus {
+    match decision {
+        VariationDecision::Approved => ReviewStatus::Decided,
+        VariationDecision::NotApproved => ReviewStatus::Open,
     }
 }
 
@@ -282,13 +298,17 @@ pub enum OutcomeRefused {
     Decided,
     #[error("Continuing this restriction is waiting for the head of function to authorise it (§6). If the head rejects it, you can decide otherwise then.")]
     AwaitingAuthorisation,
+    #[error("Varying this restriction is waiting for the head of function to decide the new measures (§6). The review stays open until then; if they are not approved, it comes back to you to decide again.")]
+    AwaitingVariation,
 }
 
-/// A manager may record an outcome only on an open review with no proposal waiting.
+/// A manager may record an outcome only on an open review with no proposal (to continue
+/// or to vary) waiting on the head.
 pub fn may_record_outcome(stage: ReviewStage) -> Result<(), OutcomeRefused> {
     match stage {
         ReviewStage::Open => Ok(()),
         ReviewStage::AwaitingAuthorisation => Err(OutcomeRefused::AwaitingAuthorisation),
+        ReviewStage::AwaitingVariation => Err(OutcomeRefused::AwaitingVariation),
         ReviewStage::Decided => Err(OutcomeRefused::Decided),
     }
 }
@@ -563,15 +583,15 @@ mod tests {
     #[test]
     fn i9_f10_a_review_waiting_on_the_head_takes_no_other_outcome() {
         assert_eq!(
-            ReviewStage::of(ReviewStatus::Open, false),
+            ReviewStage::of(ReviewStatus::Open, false, false),
             ReviewStage::Open
         );
         assert_eq!(
-            ReviewStage::of(ReviewStatus::Open, true),
+            ReviewStage::of(ReviewStatus::Open, true, false),
             ReviewStage::AwaitingAuthorisation
         );
         assert_eq!(
-            ReviewStage::of(ReviewStatus::Decided, false),
+            ReviewStage::of(ReviewStatus::Decided, false, false),
             ReviewStage::Decided
         );
         assert_eq!(may_record_outcome(ReviewStage::Open), Ok(()));
@@ -582,6 +602,31 @@ mod tests {
         assert_eq!(
             may_record_outcome(ReviewStage::Decided),
             Err(OutcomeRefused::Decided)
+        );
+    }
+
+    #[test]
+    fn i9_f7_a_varied_review_is_decided_only_when_the_head_approves_the_variation() {
+        assert_eq!(
+            after_variation(VariationDecision::Approved),
+            ReviewStatus::Decided
+        );
+        assert_eq!(
+            after_variation(VariationDecision::NotApproved),
+            ReviewStatus::Open
+        );
+        // While the head decides, the reviewer records nothing else.
+        assert_eq!(
+            ReviewStage::of(ReviewStatus::Open, false, true),
+            ReviewStage::AwaitingVariation
+        );
+        assert_eq!(
+            may_record_outcome(ReviewStage::AwaitingVariation),
+            Err(OutcomeRefused::AwaitingVariation)
+        );
+        assert_eq!(
+            ReviewStage::of(ReviewStatus::Decided, false, true),
+            ReviewStage::Decided
         );
     }
 

@@ -130,8 +130,13 @@ fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
             &items.waiting_on_head,
             |(r, at)| format!("{r}, since {}", when(*at)),
         ),
-        list("Reviews due", &items.reviews_due, |(_, r, on)| {
-            format!("{r}, review by {}", day(*on))
+        list("Reviews due", &items.reviews_due, |(_, r, on, varying)| {
+            let waiting = if *varying {
+                ": the variation chosen at review waits on the head's decision"
+            } else {
+                ""
+            };
+            format!("{r}, review by {}{waiting}", day(*on))
         }),
         list(
             "Disputes to resolve",

@@ -149,26 +149,28 @@ impl LetterDraft {
         ));
         out
     }
+
+    /// [`LetterDraft::draft`] for `person`.
+    pub async fn draft_on(
+        &self,
+        tx: &mut dyn WriteTx,
+        subject: LetterSubject,
+        person: &PersonRecord,
+        function_id: i64,
+        actor: &Actor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<i64> {
+        self.draft(tx, subject, person.id, function_id, actor, now)
+            .await
+    }
 }
 
-/// The letter for a record and the messages that deliver it to `manager`, as the
-/// closures of the dispute and review writes still take them (until they move to the
-/// write handle too).
-pub fn letter_effects(
-    ctx: &Ctx<'_>,
-    kind: LetterKind,
-    person: &PersonRecord,
-    letter_context: &LetterContext,
-    manager: &UserId,
-    messages: Vec<NewOutboxMessage>,
-) -> Result<Effects, ApiError> {
-    let draft = render_letter(ctx, kind, person, letter_context, manager)
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!(e.tell_user())))?;
-    Ok(Effects {
-        messages,
-        letter: Some(draft.letter.clone()),
-        letter_messages: Box::new(move |letter_id| draft.delivery(letter_id)),
-    })
+/// A letter that could not be rendered refuses the change it belonged to: nothing was
+/// recorded, and the person who acted is told in plain words.
+impl From<LetterNotRendered> for ApiError {
+    fn from(e: LetterNotRendered) -> Self {
+        ApiError::Refused(e.tell_user())
+    }
 }
 
 pub fn kind_label(kind: LetterKind) -> &'static str {

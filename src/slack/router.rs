@@ -150,7 +150,14 @@ pub async fn view_submission(
                 }
                 resolved.reply
             }
-            Some(Callback::Review) => dsp::submit_review(&ctx, &form, private_metadata).await?,
+            Some(Callback::Review) => {
+                let reviewed = dsp::submit_review(&ctx, &form, private_metadata).await?;
+                // "Vary" opens the variation request at once, as for a dispute (§7).
+                if let (Some(restriction_id), Some(trigger)) = (reviewed.vary, &event.trigger_id) {
+                    res::request_variation(&ctx, trigger.as_ref(), restriction_id).await?;
+                }
+                reviewed.reply
+            }
             Some(Callback::RejectContinuation) => {
                 dsp::submit_reject_continuation(&ctx, &form, private_metadata).await?
             }

@@ -489,10 +489,6 @@ pub trait OutboxStore: Send + Sync {
     async fn next_outbox_due(&self) -> StoreResult<Option<DateTime<Utc>>>;
 }
 
-/// Builds the Slack messages that announce a new record, once its reference is known.
-/// Called inside the transaction, so the messages are stored with the record or not at all.
-pub type Announce<'a> = &'a (dyn Fn(&Recorded) -> Vec<NewOutboxMessage> + Send + Sync);
-
 /// Service users and their identifiers (R-REC-1).
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
@@ -573,12 +569,6 @@ pub trait ReportingStore: Send + Sync {
     async fn report_recipients(&self, function_id: i64) -> StoreResult<Vec<UserId>>;
 }
 
-/// Builds the approval message for one approver of a new request.
-pub type ApprovalMessage<'a> = &'a (dyn Fn(&Recorded, &UserId) -> NewOutboxMessage + Send + Sync);
-
-/// Builds what a change writes beside itself, once its id and reference are known.
-pub type EffectsOf<'a, T> = &'a (dyn Fn(&T) -> Effects + Send + Sync);
-
 /// Warnings, restriction requests and their decisions, restrictions and letters
 /// (R-RES-1 … R-RES-6, R-LET-*). Warnings, requests and decisions are recorded through
 /// the write handle ([`write::RestrictionWrites`]).
@@ -629,53 +619,16 @@ pub trait RestrictionStore: Send + Sync {
     ) -> StoreResult<LetterSent>;
 }
 
-/// Disputes of a restriction and its reviews (R-DIS-1, R-DIS-2, R-REV-1, R-REV-2, R-LET-3).
-/// Each outcome is recorded exactly once, however many clicks race, with its audit events
-/// and its outcome letter in the same transaction.
+/// Disputes of a restriction and its reviews (R-DIS-1, R-DIS-2, R-REV-1, R-REV-2, R-LET-3):
+/// the reads. The writes are on the write handle (`write::DisputeWrites`).
 #[async_trait]
 pub trait DisputeStore: Send + Sync {
     /// A restriction as recorded, with its measures and who requested it.
     async fn restriction(&self, id: i64) -> StoreResult<Option<RestrictionRecord>>;
-    /// Records a dispute of a restriction in force (`DSP-…`); `announce` builds the
-    /// handler's message. A restriction not in force is `NotFound`.
-    async fn record_dispute(
-        &self,
-        dispute: &NewDispute,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     async fn dispute(&self, id: i64) -> StoreResult<Option<DisputeRecord>>;
-    /// Resolves a dispute awaiting resolution; "lifted" ends the restriction.
-    async fn resolve_dispute(
-        &self,
-        id: i64,
-        resolution: &crate::domain::dispute::ValidResolution,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, Concluded>,
-    ) -> StoreResult<Conclusion>;
-    /// Starts a review of a restriction in force (`REV-…`). A second open review of the
-    /// same restriction is a `Conflict`.
-    async fn start_review(
-        &self,
-        review: &NewReview,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Recorded>;
     async fn review(&self, id: i64) -> StoreResult<Option<ReviewRecord>>;
     /// The review of this restriction started and not yet decided, if any.
     async fn open_review_for(&self, restriction_id: i64) -> StoreResult<Option<ReviewRecord>>;
-    /// Decides an open review: continue sets the restriction's next review date, lift
-    /// ends it, vary leaves it in force until the head approves new measures.
-    async fn decide_review(
-        &self,
-        id: i64,
-        decision: &crate::domain::review::ValidReview,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, Concluded>,
-    ) -> StoreResult<Conclusion>;
     /// The review or dispute a variation request was made for, if any.
     async fn variation_origin(&self, request_id: i64) -> StoreResult<Option<VariationOrigin>>;
     /// Disputes awaiting resolution due on or before `on_or_before`, earliest first.
@@ -692,24 +645,10 @@ pub trait DisputeStore: Send + Sync {
 /// Continuing a restriction at review (§6 at review; issue 9, finding 10): the reviewing
 /// manager proposes it, the head of function or a deputy authorises it with the six §6
 /// criteria (the proof is what authorising takes) or rejects it; the review stays open
-/// until it is authorised.
+/// until it is authorised. The reads; the writes are on the write handle
+/// (`write::DisputeWrites`).
 #[async_trait]
 pub trait ContinuationStore: Send + Sync {
-    /// Records the proposal on an open review and sends `approval_message` to each of
-    /// `approvers` (every copy kept, to be settled) and `announce` to the proposer. A
-    /// review already decided, or with a proposal waiting, is a `Conflict`.
-    #[allow(clippy::too_many_arguments)]
-    async fn propose_continuation(
-        &self,
-        review_id: i64,
-        reasons: &str,
-        next_review_on: NaiveDate,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        approvers: &[UserId],
-        approval_message: ApprovalMessage<'_>,
-        announce: Announce<'_>,
-    ) -> StoreResult<Recorded>;
     async fn continuation(&self, id: i64) -> StoreResult<Option<ContinuationRecord>>;
     /// The proposal waiting for authorisation on this review, if any.
     async fn pending_continuation(&self, review_id: i64)
@@ -719,26 +658,6 @@ pub trait ContinuationStore: Send + Sync {
         &self,
         review_id: i64,
     ) -> StoreResult<Option<ContinuationRecord>>;
-    /// Authorises a pending proposal: the review is decided "continue", the restriction's
-    /// next review date set, and `effects` (messages and the outcome letter) written, in
-    /// one transaction.
-    async fn authorise_continuation(
-        &self,
-        id: i64,
-        checklist: &crate::domain::restriction::CompleteChecklist,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, ContinuationDecided>,
-    ) -> StoreResult<ContinuationResult>;
-    /// Rejects a pending proposal with `reason`; the review stays open for the manager.
-    async fn reject_continuation(
-        &self,
-        id: i64,
-        reason: &str,
-        actor: &Actor,
-        now: DateTime<Utc>,
-        effects: EffectsOf<'_, ContinuationDecided>,
-    ) -> StoreResult<ContinuationResult>;
 }
 
 /// The scheduler's reads and writes, and App Home's lists (R-REM-*).

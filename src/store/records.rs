@@ -333,34 +333,6 @@ pub enum DecisionResult {
     },
 }
 
-/// Effects written in the same transaction as a change: messages, and a letter.
-pub struct Effects {
-    pub messages: Vec<crate::store::NewOutboxMessage>,
-    pub letter: Option<NewLetter>,
-    /// Messages that deliver the letter (the file upload, the "Mark as sent" button);
-    /// built once the letter's id is known.
-    pub letter_messages: Box<dyn Fn(i64) -> Vec<crate::store::NewOutboxMessage> + Send + Sync>,
-}
-
-impl Effects {
-    pub fn messages(messages: Vec<crate::store::NewOutboxMessage>) -> Self {
-        Self {
-            messages,
-            letter: None,
-            letter_messages: Box::new(|_| Vec::new()),
-        }
-    }
-}
-
-impl std::fmt::Debug for Effects {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Effects")
-            .field("messages", &self.messages.len())
-            .field("letter", &self.letter.is_some())
-            .finish()
-    }
-}
-
 /// Marking a letter sent: recorded now, or it already was.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LetterSent {
@@ -518,6 +490,10 @@ pub struct ReviewRecord {
     pub decided_at: Option<DateTime<Utc>>,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// A "vary" outcome waiting on the head's decision on the variation: who chose it and
+    /// when (the review stays open until then, §7, §8).
+    pub variation_proposed_by: Option<String>,
+    pub variation_proposed_at: Option<DateTime<Utc>>,
 }
 
 /// What resolving a dispute or deciding a review changed, for the messages and the
@@ -568,8 +544,11 @@ pub struct VariationOrigin {
     pub reasons: String,
     /// A dispute's complaints system reference, for the outcome letter (§7).
     pub complaint_reference: Option<String>,
-    /// A dispute's handler, told when the variation is not approved (§7).
+    /// Who decides again when the variation is not approved: a dispute's handler, or the
+    /// reviewer who chose to vary a review (§7).
     pub handler: Option<String>,
+    /// The restriction the review or dispute is about.
+    pub restriction_id: i64,
 }
 
 /// A dispute awaiting resolution whose due date has come (for reminders, R-REM-1).

@@ -219,7 +219,9 @@ pub struct HomeItems {
     pub continuations_waiting: Listed<(i64, String, String, DateTime<Utc>)>,
     /// This user's own requests and proposals still waiting on the head: reference and when.
     pub waiting_on_head: Listed<(String, DateTime<Utc>)>,
-    pub reviews_due: Listed<(i64, String, NaiveDate)>,
+    /// Restriction id, reference, review date, and whether the review's "vary" waits on
+    /// the head's decision on the variation.
+    pub reviews_due: Listed<(i64, String, NaiveDate, bool)>,
     pub disputes_to_resolve: Listed<(i64, String, NaiveDate)>,
     pub police_reports: Listed<(i64, String, DateTime<Utc>)>,
     /// Letters this user holds, not yet marked sent: kind, subject reference, and whether

@@ -15,13 +15,17 @@
 //! `begin_write`, and hold the handle only for the writes and the rendering.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::authority::{Decider, Manager, Reporter, Withdrawer};
+use crate::domain::authority::{Decider, DisputeHandler, Manager, Reporter, Withdrawer};
+use crate::domain::dispute::ValidResolution;
+use crate::domain::restriction::CompleteChecklist;
+use crate::domain::review::ValidReview;
 use crate::domain::{Actor, UserId};
 use crate::store::records::{
-    Decision, DecisionResult, LetterSubject, NewBreach, NewEndedCall, NewFoiRefusal, NewIncident,
-    NewLetter, NewRequest, NewWarning, PoliceReport, Recorded,
+    Conclusion, ContinuationResult, Decision, DecisionResult, LetterSubject, NewBreach, NewDispute,
+    NewEndedCall, NewFoiRefusal, NewIncident, NewLetter, NewRequest, NewReview, NewWarning,
+    PoliceReport, Recorded,
 };
 use crate::store::{NewOutboxMessage, StoreResult};
 
@@ -165,6 +169,94 @@ pub trait RestrictionWrites: Send {
     ) -> StoreResult<DecisionResult>;
 }
 
-/// Disputes, reviews and review continuations (R-DIS-*, R-REV-*).
+/// Disputes, reviews and review continuations (R-DIS-*, R-REV-*). Each write demands the
+/// proof of authority its rule grants, holding in the record's function (a proof for
+/// another function is `NotFound`), and records the proof's holder as the actor. An
+/// outcome is recorded exactly once however many clicks race: the loser gets
+/// `AlreadyConcluded` / `AlreadyDecided` and nothing is written.
 #[async_trait]
-pub trait DisputeWrites: Send {}
+pub trait DisputeWrites: Send {
+    /// Records a dispute of a restriction in force (`DSP-…`), by a manager of its function
+    /// (R-DIS-1). A restriction not in force is `NotFound`.
+    async fn record_dispute(
+        &mut self,
+        dispute: &NewDispute,
+        by: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Resolves a dispute awaiting resolution (R-DIS-2, §7): "still applies" or "lifted"
+    /// (which ends the restriction) resolve it; "varied" records the proposal and keeps it
+    /// awaiting resolution until the head decides the variation.
+    async fn resolve_dispute(
+        &mut self,
+        id: i64,
+        resolution: &ValidResolution,
+        by: &DisputeHandler,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Conclusion>;
+
+    /// Starts a review of a restriction in force (`REV-…`). A second open review of the
+    /// same restriction is a `Conflict` (the handle is then spent: drop it).
+    async fn start_review(
+        &mut self,
+        review: &NewReview,
+        by: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Recorded>;
+
+    /// Decides an open review: lift ends the restriction; vary records the proposal and
+    /// leaves the review open (and the restriction in force) until the head decides the
+    /// variation (§7); "continue" is proposed with [`DisputeWrites::propose_continuation`]
+    /// (a "continue" here sets the next review date). A review with a variation or a
+    /// proposal to continue waiting on the head is `AlreadyConcluded` with what waits.
+    async fn decide_review(
+        &mut self,
+        id: i64,
+        decision: &ValidReview,
+        by: &Manager,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Conclusion>;
+
+    /// Records a proposal to continue on an open review (finding 10); `approvers` are
+    /// named in its audit event. A review already decided, with a proposal waiting or with
+    /// a variation waiting, is a `Conflict`. Send the authorisation message with
+    /// [`DisputeWrites::enqueue_continuation_approvals`].
+    async fn propose_continuation(
+        &mut self,
+        review_id: i64,
+        reasons: &str,
+        next_review_on: NaiveDate,
+        by: &Manager,
+        now: DateTime<Utc>,
+        approvers: &[UserId],
+    ) -> StoreResult<Recorded>;
+
+    /// Queues each approver's copy of a proposal's authorisation message, each kept linked
+    /// to its outbox row so that every copy can be settled with the outcome.
+    async fn enqueue_continuation_approvals(
+        &mut self,
+        continuation_id: i64,
+        copies: &[(UserId, NewOutboxMessage)],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+
+    /// Authorises a pending proposal (§6 at review): the review is decided "continue" and
+    /// the restriction's next review date set. Draft the outcome letter on this handle.
+    async fn authorise_continuation(
+        &mut self,
+        id: i64,
+        checklist: &CompleteChecklist,
+        by: &Decider,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ContinuationResult>;
+
+    /// Rejects a pending proposal with `reason`; the review stays open for the manager.
+    async fn reject_continuation(
+        &mut self,
+        id: i64,
+        reason: &str,
+        by: &Decider,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ContinuationResult>;
+}

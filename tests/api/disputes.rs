@@ -189,16 +189,7 @@ async fn dispute_in_store(app: &TestApp, case: &Case) -> i64 {
         complaint_reference: "CMP-1".to_owned(),
         due_on: default_due_on(today()),
     };
-    app.store
-        .record_dispute(
-            &new,
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            Utc::now(),
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("dispute")
-        .id
+    record_dispute_as(app.store.as_ref(), MANAGER, &new, Utc::now()).await
 }
 
 /// Opens the resolve modal as `user` (the `nth` modal opened) and submits `values`.
@@ -1347,4 +1338,385 @@ async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backen
 on_both_backends!(
     i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_the_head_approves,
     i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler,
+);
+
+/// Decides the review of Jane's restriction "vary" as MANAGER (`/contact review`, the
+/// `nth` modal opened); returns the review's id.
+async fn review_vary(app: &TestApp, case: &Case, nth: usize) -> i64 {
+    assert_eq!(
+        app.slash_command(MANAGER, "review Jane").await.status(),
+        200
+    );
+    let modal = app.opened_modal(nth).await;
+    assert_eq!(modal["callback_id"], "review");
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("vary", None, "Calls have stopped; emails are reasonable"),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    app.store
+        .open_review_for(case.restriction)
+        .await
+        .expect("review")
+        .expect("still open")
+        .id
+}
+
+/// `user` opens App Home: the first Home published for them after that showing `needle`,
+/// as text (or the last one published, if none does in time).
+async fn home(app: &TestApp, user: &str, needle: &str) -> String {
+    let before = app.slack.calls_to("views.publish").len();
+    let event = app_home_opened("EvHOME1", user, TEAM_ID);
+    assert_eq!(app.post_event(&event).await.status(), 200);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let published: Vec<String> = app
+            .slack
+            .calls_to("views.publish")
+            .into_iter()
+            .skip(before)
+            .filter(|c| c.body["user_id"] == user)
+            .map(|c| c.body["view"].to_string())
+            .collect();
+        if let Some(found) = published.iter().find(|v| v.contains(needle)) {
+            return found.clone();
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return published.last().cloned().unwrap_or_default();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// §7, §8: "vary" always ends in a letter, at review too. Deciding a review "vary" opens
+/// the variation request at once; the review stays open (and due for reminders), the
+/// manager cannot record another outcome meanwhile, and App Home and the case file say
+/// it waits on the head.
+async fn i9_f7_review_vary_opens_variation_and_stays_open_until_head_decides(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_review_vary_open").await else {
+        return;
+    };
+    let case = case(&app).await;
+    // Overdue for review, so the review is reminded and on App Home.
+    let due_on = today() - chrono::Duration::days(3);
+    run_sql(
+        app.db.url(),
+        &format!(
+            "UPDATE restrictions SET next_review_on = '{due_on}' WHERE id = {}",
+            case.restriction
+        ),
+    )
+    .await;
+    let review = review_vary(&app, &case, 0).await;
+    // The variation form is open at once, without another click.
+    let request = send_variation_form(&app, &case, MANAGER, 1).await;
+    let origin = app
+        .store
+        .variation_origin(request)
+        .await
+        .expect("origin")
+        .expect("the variation answers the review");
+    assert_eq!(
+        (origin.of, origin.id, origin.reasons.as_str()),
+        (
+            VariationOf::Review,
+            review,
+            "Calls have stopped; emails are reasonable"
+        )
+    );
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.outcome.as_deref(),
+            stored.variation_proposed_by.as_deref()
+        ),
+        ("open", None, Some(MANAGER))
+    );
+    // The DM keeps the "Request varied measures" button as a way back.
+    assert_eq!(
+        button_value(&app, MANAGER, "request_variation").await,
+        case.restriction.to_string()
+    );
+    // Still in force and still reminded: the restriction keeps its review date and the
+    // review stays open.
+    assert!(check(&app).await.contains("Calls must be recorded"));
+    let due = app.store.reviews_due(today(), today()).await.expect("due");
+    assert!(
+        due.iter()
+            .any(|d| d.restriction_id == case.restriction && d.open_review_id == Some(review)),
+        "still reminded: {due:?}"
+    );
+    // Nothing else can be recorded while the head decides: neither from the command or
+    // the reminder's button ...
+    let said = app
+        .slash_command(MANAGER, "review Jane")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(said.contains("waits on the head's decision"), "{said}");
+    app.click(
+        MANAGER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    assert!(
+        told(&app, "again")
+            .await
+            .contains("waits on the head's decision"),
+        "told to wait"
+    );
+    // ... nor by sending the old modal again.
+    let modal = app.opened_modal(0).await;
+    let answer = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("lift", None, "Changed my mind"),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        answer.contains("waiting for the head of function to decide the new measures"),
+        "{answer}"
+    );
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(stored.status, "open");
+    // App Home (the reviewer's, who owns the restriction) and the case file say it
+    // waits on the head.
+    let shown = home(&app, MANAGER, "waits on the head's decision").await;
+    assert!(
+        shown.contains("RES-") && shown.contains("waits on the head's decision"),
+        "App Home: {shown}"
+    );
+    let history = app
+        .slash_command(MANAGER, "history Jane")
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        history.contains("waits on the head's decision on the variation"),
+        "case file: {history}"
+    );
+    let actions = audit_actions(&app).await;
+    assert!(
+        actions.iter().any(|a| a == "review_variation_proposed")
+            && !actions.iter().any(|a| a == "review_decided"),
+        "{actions:?}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// §7, §8: the head's approval of the variation decides the review "vary", in the name
+/// of the manager who chose it, with the outcome letter setting out the new measures.
+async fn i9_f7_review_vary_approved_decides_review_with_outcome_letter(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_review_vary_approved").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let review = review_vary(&app, &case, 0).await;
+    let request = send_variation_form(&app, &case, MANAGER, 1).await;
+    approve(&app, request).await;
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.outcome.as_deref(),
+            stored.reasons.as_deref(),
+            stored.decided_by.as_deref()
+        ),
+        (
+            "decided",
+            Some("vary"),
+            Some("Calls have stopped; emails are reasonable"),
+            Some(MANAGER)
+        )
+    );
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(
+        letter.contains("REV-00001")
+            && letter.contains("change the arrangements")
+            && letter.contains("Calls have stopped; emails are reasonable"),
+        "{letter}"
+    );
+    let shown = check(&app).await;
+    assert!(
+        shown.contains("email") && !shown.contains("Calls must be recorded"),
+        "{shown}"
+    );
+    let actions = audit_actions(&app).await;
+    for expected in ["review_variation_proposed", "review_decided"] {
+        assert!(actions.iter().any(|a| a == expected), "{actions:?}");
+    }
+    app.stop().await.expect("stops cleanly");
+}
+
+/// §7, §8: a variation the head rejects sends the review back to its reviewer, told by DM
+/// with the button to decide it again; continuing then goes through the proposal to the
+/// head (finding 10).
+async fn i9_f7_review_vary_rejected_goes_back_to_reviewer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_review_vary_rejected").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let review = review_vary(&app, &case, 0).await;
+    let request = send_variation_form(&app, &case, MANAGER, 1).await;
+    app.click(
+        HEAD,
+        "reject_request",
+        &request.to_string(),
+        &app.slack.response_url("reject"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    assert_eq!(modal["callback_id"], "reject");
+    let body = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Email alone would not be enough"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.outcome.as_deref(),
+            stored.variation_proposed_by.as_deref()
+        ),
+        ("open", None, None)
+    );
+    // The reviewer is told, with the button to decide again.
+    let again = button_value(&app, MANAGER, "start_review").await;
+    assert_eq!(again, case.restriction.to_string());
+    assert!(audit_actions(&app)
+        .await
+        .iter()
+        .any(|a| a == "review_returned_to_reviewer"));
+    app.click(
+        MANAGER,
+        "start_review",
+        &again,
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let modal = app.opened_modal(3).await;
+    assert_eq!(modal["callback_id"], "review");
+    let next = today() + chrono::Duration::days(200);
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("continue", Some(next), "Still calling fifty times a day"),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let proposal = app
+        .store
+        .pending_continuation(review)
+        .await
+        .expect("continuation")
+        .expect("continuing is proposed to the head");
+    assert_eq!(proposal.proposed_by, MANAGER);
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(stored.status, "open");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// §7, §8: the reviewer withdrawing the variation sends the review back to them too, and
+/// they may then lift it, with the outcome letter.
+async fn i9_f7_review_vary_withdrawn_goes_back_to_reviewer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_f7_review_vary_withdrawn").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let review = review_vary(&app, &case, 0).await;
+    let request = send_variation_form(&app, &case, MANAGER, 1).await;
+    app.click(
+        MANAGER,
+        "withdraw_request",
+        &request.to_string(),
+        &app.slack.response_url("wd"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    assert_eq!(modal["callback_id"], "withdraw");
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[("reason", v::text("Wrong measures chosen"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "withdrawal refused: {body}");
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (
+            stored.status.as_str(),
+            stored.variation_proposed_by.as_deref()
+        ),
+        ("open", None)
+    );
+    assert_eq!(
+        button_value(&app, MANAGER, "start_review").await,
+        case.restriction.to_string()
+    );
+    app.click(
+        MANAGER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let modal = app.opened_modal(3).await;
+    assert_eq!(modal["callback_id"], "review");
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("lift", None, "Calls have stopped altogether"),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    let stored = app.store.review(review).await.expect("r").expect("r");
+    assert_eq!(
+        (stored.status.as_str(), stored.outcome.as_deref()),
+        ("decided", Some("lift"))
+    );
+    let letter = letters(&app, 1).await.remove(0);
+    assert!(letter.contains("REV-00001"), "{letter}");
+    assert!(!check(&app).await.contains("Calls must be recorded"));
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f7_review_vary_withdrawn_goes_back_to_reviewer,
+    i9_f7_review_vary_opens_variation_and_stays_open_until_head_decides,
+    i9_f7_review_vary_approved_decides_review_with_outcome_letter,
+    i9_f7_review_vary_rejected_goes_back_to_reviewer,
 );

@@ -1180,3 +1180,36 @@ pub mod seed {
         recorded
     }
 }
+
+/// Records a dispute straight in the store, as `manager` (who must manage the
+/// restriction's function: the proof is obtained the real way, from their roles), through
+/// the write handle; returns its id.
+pub async fn record_dispute_as(
+    store: &dyn Store,
+    manager: &str,
+    dispute: &contact_policy_bot::store::records::NewDispute,
+    now: chrono::DateTime<Utc>,
+) -> i64 {
+    let function_id = store
+        .restriction(dispute.restriction_id)
+        .await
+        .expect("read restriction")
+        .expect("restriction")
+        .function_id;
+    let by = contact_policy_bot::access::Authority::load(
+        store,
+        &contact_policy_bot::domain::UserId::from_slack(manager),
+    )
+    .await
+    .expect("roles")
+    .manages(function_id)
+    .expect("a manager of the restriction's function");
+    let mut tx = store.begin_write().await.expect("begin write");
+    let id = tx
+        .record_dispute(dispute, &by, now)
+        .await
+        .expect("dispute")
+        .id;
+    tx.commit().await.expect("commit");
+    id
+}

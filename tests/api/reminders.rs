@@ -822,15 +822,7 @@ async fn i9_f12_an_overdue_dispute_is_reminded_again_every_five_working_days_to_
         complaint_reference: "CMP-1".to_owned(),
         due_on: date(2026, 11, 10),
     };
-    app.store
-        .record_dispute(
-            &dispute,
-            &Actor::user(&UserId::from_slack(MANAGER)),
-            at,
-            &|_| Vec::new(),
-        )
-        .await
-        .expect("dispute");
+    record_dispute_as(app.store.as_ref(), MANAGER, &dispute, at).await;
     reminded_on_day_one_and_five_working_days_later(&app, "Dispute overdue:", HANDLER).await;
     app.stop().await.expect("stops");
 }

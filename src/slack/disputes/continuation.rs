@@ -7,10 +7,11 @@
 //! review goes back to the manager to decide otherwise.
 
 use super::{
-    actor, base_letter, function_name_of, letter_effects, letter_measures, messages,
-    outcome_letter, restriction_letter, today, warm_staff,
+    base_letter, function_name_of, letter_measures, messages, render_letter, restriction_letter,
+    today, warm_staff,
 };
-use crate::access;
+use crate::access::{self, Authority};
+use crate::domain::authority::{Decider, Manager};
 use crate::domain::restriction::{check_approval, CriteriaTicks, MAX_REASON_CHARS};
 use crate::domain::review::{
     authorisation_reserved, may_authorise, next_review_still_ahead, ContinuationStatus,
@@ -43,6 +44,7 @@ pub(super) enum Proposal {
 /// proposer), and the review stays open.
 pub(super) async fn propose(
     ctx: &Ctx<'_>,
+    by: &Manager,
     review: &ReviewRecord,
     restriction: &RestrictionRecord,
     person: &PersonRecord,
@@ -50,65 +52,66 @@ pub(super) async fn propose(
     next_review_on: chrono::NaiveDate,
 ) -> Result<Proposal, ApiError> {
     let store = ctx.state.store.as_ref();
+    let proposer = by.user().clone();
     let head_only = access::head_rejected_at_review(store, review.id, review.function_id).await?;
-    let approvers = access::deciders_of(store, review.function_id, &ctx.user, head_only).await?;
+    let approvers = access::deciders_of(store, review.function_id, &proposer, head_only).await?;
     if approvers.is_empty() {
         return Ok(Proposal::Refused(
             "No head of function or deputy other than you can authorise continuing this restriction (§6): ask an admin to set one.".to_owned(),
         ));
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
-    let proposer = ctx.user.clone();
     let label = person_label(person);
-    let approval = |recorded: &Recorded, approver: &UserId| {
-        let content = authorisation_message(&ContinuationAuthorisation {
-            continuation_id: recorded.id,
-            review_reference: &review.reference,
-            restriction_reference: &restriction.reference,
-            proposer: &proposer,
-            function_name: &function_name,
-            person_label: &label,
-            measures: &restriction.measures,
-            in_force_since: restriction.starts_on,
-            ends_on: restriction.ends_on,
-            reasons,
-            next_review_on,
-        });
-        send::dm(
-            approver,
-            content,
-            format!("continuation:{}:approval:{approver}", recorded.id),
-        )
-    };
-    let announce = |recorded: &Recorded| {
-        vec![send::dm(
-            &proposer,
-            proposed(&review.reference, &restriction.reference),
-            format!("continuation:{}:proposed", recorded.id),
-        )]
-    };
-    match store
-        .propose_continuation(
-            review.id,
-            reasons,
-            next_review_on,
-            &actor(ctx),
-            ctx.now,
-            &approvers,
-            &approval,
-            &announce,
-        )
+    let mut tx = store.begin_write().await?;
+    let recorded = match tx
+        .propose_continuation(review.id, reasons, next_review_on, by, ctx.now, &approvers)
         .await
     {
-        Ok(_) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(Proposal::Sent)
+        Ok(recorded) => recorded,
+        Err(StoreError::Conflict { .. }) => {
+            return Ok(Proposal::Refused(
+                crate::domain::review::OutcomeRefused::AwaitingAuthorisation.to_string(),
+            ))
         }
-        Err(StoreError::Conflict { .. }) => Ok(Proposal::Refused(
-            crate::domain::review::OutcomeRefused::AwaitingAuthorisation.to_string(),
-        )),
-        Err(other) => Err(other.into()),
-    }
+        Err(other) => return Err(other.into()),
+    };
+    // Every copy of the authorisation message stays linked to its outbox row, so that
+    // each is settled with the outcome.
+    let copies: Vec<(UserId, NewOutboxMessage)> = approvers
+        .iter()
+        .map(|approver| {
+            let content = authorisation_message(&ContinuationAuthorisation {
+                continuation_id: recorded.id,
+                review_reference: &review.reference,
+                restriction_reference: &restriction.reference,
+                proposer: &proposer,
+                function_name: &function_name,
+                person_label: &label,
+                measures: &restriction.measures,
+                in_force_since: restriction.starts_on,
+                ends_on: restriction.ends_on,
+                reasons,
+                next_review_on,
+            });
+            let message = send::dm(
+                approver,
+                content,
+                format!("continuation:{}:approval:{approver}", recorded.id),
+            );
+            (approver.clone(), message)
+        })
+        .collect();
+    tx.enqueue_continuation_approvals(recorded.id, &copies, ctx.now)
+        .await?;
+    let told = send::dm(
+        &proposer,
+        proposed(&review.reference, &restriction.reference),
+        format!("continuation:{}:proposed", recorded.id),
+    );
+    tx.enqueue(&[told], ctx.now).await?;
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Proposal::Sent)
 }
 
 fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
@@ -124,38 +127,39 @@ fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
     }
 }
 
-/// The proposal, if `ctx.user` may decide it now; otherwise what to tell them.
+/// The proposal and the proof that `ctx.user` may decide it now (§6: the head or a deputy
+/// who did not propose it, the head alone after the head rejected one); otherwise what to
+/// tell them.
 async fn decidable(
     ctx: &Ctx<'_>,
     continuation_id: i64,
-) -> Result<Result<ContinuationRecord, String>, ApiError> {
+) -> Result<Result<(ContinuationRecord, Decider), String>, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(c) = store.continuation(continuation_id).await? else {
         return Ok(Err("That proposal no longer exists.".to_owned()));
     };
-    let roles = access::roles_in(store, &ctx.user, c.function_id).await?;
-    if let Err(refused) = may_authorise(
+    let roles = Authority::load(store, &ctx.user)
+        .await?
+        .roles_in(c.function_id);
+    let decider = match may_authorise(
         &ctx.user,
         &UserId::from_slack(c.proposed_by.clone()),
         c.function_id,
         &roles,
     ) {
-        return Ok(Err(refused.to_string()));
-    }
-    if c.status.parse::<ContinuationStatus>().ok() == Some(ContinuationStatus::Pending) {
-        let reserved =
-            access::head_rejected_at_review(ctx.state.store.as_ref(), c.review_id, c.function_id)
-                .await?;
-        if let Err(refused) = authorisation_reserved(&roles, reserved) {
-            return Ok(Err(refused.to_string()));
-        }
-    }
+        Ok(decider) => decider,
+        Err(refused) => return Ok(Err(refused.to_string())),
+    };
     if c.status.parse::<ContinuationStatus>().ok() != Some(ContinuationStatus::Pending) {
         return Ok(Err(already(ctx, &c).unwrap_or_else(|| {
             "This proposal was already decided.".to_owned()
         })));
     }
-    Ok(Ok(c))
+    let reserved = access::head_rejected_at_review(store, c.review_id, c.function_id).await?;
+    if let Err(refused) = authorisation_reserved(&roles, reserved) {
+        return Ok(Err(refused.to_string()));
+    }
+    Ok(Ok((c, decider)))
 }
 
 /// Settles every copy of the authorisation message.
@@ -203,8 +207,8 @@ pub async fn authorise_continuation(
     continuation_id: i64,
     ticked_values: Vec<String>,
 ) -> Result<String, ApiError> {
-    let c = match decidable(ctx, continuation_id).await? {
-        Ok(c) => c,
+    let (c, decider) = match decidable(ctx, continuation_id).await? {
+        Ok(decidable) => decidable,
         Err(message) => return Ok(message),
     };
     let store = ctx.state.store.as_ref();
@@ -246,60 +250,56 @@ pub async fn authorise_continuation(
     );
     letter.next_review_on = Some(c.next_review_on);
     let proposer = UserId::from_slack(c.proposed_by.clone());
-    // Rendered once before the write, so a letter that cannot be drafted changes nothing.
-    letter_effects(
-        ctx,
-        LetterKind::ReviewOutcome,
-        &person,
-        &letter,
-        &proposer,
-        Vec::new(),
-    )?;
-    let decider = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
-    let build = |decided: &ContinuationDecided| -> Effects {
-        let mut out = settle(decided, &decider, &when);
-        let told = messages::review_outcome(
-            ReviewOutcome::Continue,
-            Some(decided.continuation.next_review_on),
-            &decided.continuation.review_reference,
-            &decided.continuation.restriction_reference,
-        );
-        out.push(send::dm(
-            &proposer,
-            messages::outcome(format!("{told} Authorised by <@{}>.", decider.as_str())),
-            format!("review:{}:concluded", decided.continuation.review_id),
-        ));
-        outcome_letter(
-            ctx,
-            LetterKind::ReviewOutcome,
-            &person,
-            &letter,
-            &proposer,
-            out,
-        )
-    };
-    match store
-        .authorise_continuation(c.id, &checklist, &actor(ctx), ctx.now, &build)
+    // Everything Slack is asked is asked above: from here, one transaction.
+    let mut tx = store.begin_write().await?;
+    let decided = match tx
+        .authorise_continuation(c.id, &checklist, &decider, ctx.now)
         .await?
     {
-        ContinuationResult::Decided(decided) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(format!(
-                "Authorised: review {} is decided and {} continues, next review by {}. The outcome letter went to <@{}> to send.",
-                decided.continuation.review_reference,
-                decided.continuation.restriction_reference,
-                decided.continuation.next_review_on.format("%-d %b %Y"),
-                decided.continuation.proposed_by
+        ContinuationResult::Decided(decided) => decided,
+        ContinuationResult::AlreadyDecided { status, by, at } => {
+            return Ok(format!(
+                "Continuing {} at review {} was already {status} by <@{by}> on {}.",
+                c.restriction_reference,
+                c.review_reference,
+                ctx.local_time(at)
             ))
         }
-        ContinuationResult::AlreadyDecided { status, by, at } => Ok(format!(
-            "Continuing {} at review {} was already {status} by <@{by}> on {}.",
-            c.restriction_reference,
-            c.review_reference,
-            ctx.local_time(at)
-        )),
-    }
+    };
+    let mut out = settle(&decided, decider.user(), &when);
+    let told = messages::review_outcome(
+        ReviewOutcome::Continue,
+        Some(decided.continuation.next_review_on),
+        &decided.continuation.review_reference,
+        &decided.continuation.restriction_reference,
+    );
+    out.push(send::dm(
+        &proposer,
+        messages::outcome(format!("{told} Authorised by <@{}>.", decider.user())),
+        format!("review:{}:concluded", decided.continuation.review_id),
+    ));
+    tx.enqueue(&out, ctx.now).await?;
+    // A letter that cannot be rendered drops the handle: nothing is recorded.
+    render_letter(ctx, LetterKind::ReviewOutcome, &person, &letter, &proposer)?
+        .draft_on(
+            tx.as_mut(),
+            LetterSubject::Review(decided.continuation.review_id),
+            &person,
+            decided.continuation.function_id,
+            &decider.actor(),
+            ctx.now,
+        )
+        .await?;
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(format!(
+        "Authorised: review {} is decided and {} continues, next review by {}. The outcome letter went to <@{}> to send.",
+        decided.continuation.review_reference,
+        decided.continuation.restriction_reference,
+        decided.continuation.next_review_on.format("%-d %b %Y"),
+        decided.continuation.proposed_by
+    ))
 }
 
 /// The Reject button: asks for the reason, which the manager will see.
@@ -308,8 +308,8 @@ pub async fn open_reject_continuation(
     trigger_id: &str,
     continuation_id: i64,
 ) -> Result<Option<String>, ApiError> {
-    let c = match decidable(ctx, continuation_id).await? {
-        Ok(c) => c,
+    let (c, _) = match decidable(ctx, continuation_id).await? {
+        Ok(decidable) => decidable,
         Err(message) => return Ok(Some(message)),
     };
     let blocks = vec![
@@ -358,41 +358,22 @@ pub async fn submit_reject_continuation(
         );
         return Err(ApiError::Invalid(errors));
     }
-    let c = match decidable(ctx, continuation_id).await? {
-        Ok(c) => c,
+    let (c, decider) = match decidable(ctx, continuation_id).await? {
+        Ok(decidable) => decidable,
         Err(message) => {
             errors.add("reason", message);
             return Err(ApiError::Invalid(errors));
         }
     };
-    let decider = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
     let proposer = UserId::from_slack(c.proposed_by.clone());
-    let build = |decided: &ContinuationDecided| -> Effects {
-        let mut out = settle(decided, &decider, &when);
-        let d = &decided.continuation;
-        out.push(send::dm(
-            &proposer,
-            rejected(
-                &d.review_reference,
-                d.restriction_id,
-                &d.restriction_reference,
-                &decider,
-                reason,
-            ),
-            format!("continuation:{}:rejected", d.id),
-        ));
-        Effects::messages(out)
-    };
     let store = ctx.state.store.as_ref();
-    match store
-        .reject_continuation(c.id, reason, &actor(ctx), ctx.now, &build)
+    let mut tx = store.begin_write().await?;
+    let decided = match tx
+        .reject_continuation(c.id, reason, &decider, ctx.now)
         .await?
     {
-        ContinuationResult::Decided(_) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(Reply::Ack)
-        }
+        ContinuationResult::Decided(decided) => decided,
         ContinuationResult::AlreadyDecided { status, by, at } => {
             errors.add(
                 "reason",
@@ -403,7 +384,24 @@ pub async fn submit_reject_continuation(
                     ctx.local_time(at)
                 ),
             );
-            Err(ApiError::Invalid(errors))
+            return Err(ApiError::Invalid(errors));
         }
-    }
+    };
+    let mut out = settle(&decided, decider.user(), &when);
+    let d = &decided.continuation;
+    out.push(send::dm(
+        &proposer,
+        rejected(
+            &d.review_reference,
+            d.restriction_id,
+            &d.restriction_reference,
+            decider.user(),
+            reason,
+        ),
+        format!("continuation:{}:rejected", d.id),
+    ));
+    tx.enqueue(&out, ctx.now).await?;
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Reply::Ack)
 }

@@ -7,10 +7,8 @@
 
 use slack_morphism::prelude::*;
 
-use super::{
-    actor, day, managed_restrictions, messages, one_person, today, DISPUTE, DISPUTE_PERSON,
-};
-use crate::access;
+use super::{day, managed_restrictions, messages, one_person, today, DISPUTE, DISPUTE_PERSON};
+use crate::access::{self, Authority};
 use crate::domain::dispute::{
     default_due_on, DisputeDraft, DISPUTE_RESPONSE_WORKING_DAYS, MAX_COMPLAINT_REFERENCE_CHARS,
     MAX_TEXT_CHARS,
@@ -234,11 +232,13 @@ pub async fn submit_dispute(
         None => None,
     }
     .filter(|r| r.person_id == person.id);
+    // Recording a dispute is for a manager of the restriction's function (R-DIS-1).
+    let authority = Authority::load(store, &ctx.user).await?;
+    let mut manager = None;
     if let Some(restriction) = &restriction {
-        if let Err(denied) =
-            access::require_manager_of(store, &ctx.user, restriction.function_id).await?
-        {
-            errors.add("restriction", denied.0);
+        match authority.manages(restriction.function_id) {
+            Ok(proof) => manager = Some(proof),
+            Err(denied) => errors.add("restriction", denied.0),
         }
     }
     let handler = form.selected_user("handler").map(UserId::from_slack);
@@ -262,10 +262,15 @@ pub async fn submit_dispute(
         complaint_reference: form.text("complaint_reference").unwrap_or_default(),
         due_on,
     };
-    let valid = match draft.validate(today) {
-        Ok(valid) if errors.is_empty() => valid,
-        Ok(_) => return Err(ApiError::Invalid(errors)),
-        Err(field_errors) => {
+    let (valid, manager) = match (draft.validate(today), manager) {
+        (Ok(valid), Some(manager)) if errors.is_empty() => (valid, manager),
+        (Ok(_), _) => {
+            if errors.is_empty() {
+                errors.add("restriction", "Choose the restriction that is disputed");
+            }
+            return Err(ApiError::Invalid(errors));
+        }
+        (Err(field_errors), _) => {
             for e in field_errors {
                 errors.add(e.field.as_str(), e.message);
             }
@@ -282,7 +287,7 @@ pub async fn submit_dispute(
         due_on: valid.due_on,
     };
     let restriction_reference = restriction.map(|r| r.reference).unwrap_or_default();
-    let recorder = ctx.user.clone();
+    let recorder = manager.user().clone();
     let label = person_label(&person);
     let announce = |recorded: &Recorded| {
         let notice = messages::HandlerNotice {
@@ -315,17 +320,17 @@ pub async fn submit_dispute(
         }
         out
     };
-    match store
-        .record_dispute(&new, &actor(ctx), ctx.now, &announce)
-        .await
-    {
-        Ok(_) => {}
+    let mut tx = store.begin_write().await?;
+    let recorded = match tx.record_dispute(&new, &manager, ctx.now).await {
+        Ok(recorded) => recorded,
         Err(StoreError::NotFound { .. }) => {
             errors.add("restriction", "That restriction is no longer in force.");
             return Err(ApiError::Invalid(errors));
         }
         Err(other) => return Err(other.into()),
-    }
+    };
+    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)
 }

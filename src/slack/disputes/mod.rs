@@ -5,8 +5,11 @@
 //! for the variation at once (the router opens it: [`Resolved::vary`]) and sends a
 //! "Request varied measures" button to open it again; the variation goes to the head of
 //! function for approval like any request (R-RES-4), and the dispute stays awaiting
-//! resolution until the head decides it (§7). A review's "vary" sends the button. Outcome letters are drafted in the person's format
-//! and language and delivered with "Mark as sent" as in `restricting`. The wording of the
+//! resolution until the head decides it (§7). A review decided "vary" does the same: the
+//! form opens at once ([`Reviewed::vary`]) and the review stays open until the head
+//! decides; if the variation is not approved, `messages::disputes::back_to_decider` sends
+//! either back.
+//! Outcome letters are drafted in the person's format and language and delivered with "Mark as sent" as in `restricting`. The wording of the
 //! DMs is in `messages::disputes`.
 
 use chrono::NaiveDate;
@@ -16,8 +19,8 @@ use super::ctx::Ctx;
 use super::send;
 use super::staff::{measure_summary, staff_of, StaffNameError};
 use crate::access;
-use crate::domain::{dispute as dispute_rule, review as review_rule, Actor, UserId};
-use crate::letters::{LetterContext, LetterKind, LetterMeasure};
+use crate::domain::{dispute as dispute_rule, review as review_rule, UserId};
+use crate::letters::{LetterContext, LetterMeasure};
 use crate::slack::error::ApiError;
 use crate::slack::messages::disputes as messages;
 use crate::store::records::*;
@@ -36,11 +39,11 @@ pub use continuation::{
 pub use dispute::{dispute, open_dispute_for, submit_dispute};
 pub use nudge::continuation_reminder;
 pub use resolve::{open_resolve, submit_resolve, Resolved};
-pub use review::{open_review, review, review_person, submit_review};
+pub use review::{open_review, review, review_person, submit_review, Reviewed};
 
 use super::find::one_person;
 use super::functions::function_name_of;
-use super::letters::{base_letter, letter_effects};
+use super::letters::{base_letter, render_letter};
 
 /// Callback ids of the modals this module owns.
 pub const DISPUTE: &str = crate::slack::ids::Callback::Dispute.as_str();
@@ -65,10 +68,6 @@ fn day(date: NaiveDate) -> String {
 
 fn today(ctx: &Ctx<'_>) -> NaiveDate {
     ctx.now.with_timezone(&ctx.state.timezone).date_naive()
-}
-
-fn actor(ctx: &Ctx<'_>) -> Actor {
-    Actor::user(&ctx.user)
 }
 
 fn measures_text(measures: &[crate::domain::measures::Measure]) -> String {
@@ -167,21 +166,4 @@ fn outcome_messages(
         ));
     }
     out
-}
-
-/// Effects carrying the outcome letter; if it cannot be drafted the messages still go, and
-/// the failure is logged (it was rendered once before the write, so this is rare).
-fn outcome_letter(
-    ctx: &Ctx<'_>,
-    kind: LetterKind,
-    person: &PersonRecord,
-    letter: &LetterContext,
-    to: &UserId,
-    messages: Vec<NewOutboxMessage>,
-) -> Effects {
-    let fallback = messages.clone();
-    letter_effects(ctx, kind, person, letter, to, messages).unwrap_or_else(|e| {
-        tracing::error!(error = %e, kind = %kind, "outcome letter not drafted");
-        Effects::messages(fallback)
-    })
 }

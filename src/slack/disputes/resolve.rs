@@ -6,10 +6,11 @@
 //! withdrawn, the dispute goes back to its handler to decide again (§7).
 
 use super::{
-    actor, base_letter, day, function_name_of, letter_effects, messages, outcome_letter,
-    outcome_messages, restriction_letter, today, warm_staff, RESOLVE,
+    base_letter, day, function_name_of, messages, outcome_messages, render_letter,
+    restriction_letter, today, warm_staff, RESOLVE,
 };
-use crate::access;
+use crate::access::Authority;
+use crate::domain::authority::DisputeHandler;
 use crate::domain::dispute::{DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS};
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
@@ -21,17 +22,20 @@ use crate::slack::send;
 use crate::store::records::*;
 
 /// Who may resolve a dispute: whoever may handle it through the internal complaints
-/// procedure (§7, `access::may_handle_dispute`), so never the requester, the approver or
-/// their deputies; the refusal says who may instead.
+/// procedure (§7, `Authority::handles_dispute`), so never the requester, the approver or
+/// their deputies; the proof the store's write demands, or what to tell them (who may
+/// instead).
 async fn may_resolve(
     ctx: &Ctx<'_>,
     dispute: &DisputeRecord,
-) -> Result<Result<(), String>, ApiError> {
+) -> Result<Result<DisputeHandler, String>, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(restriction) = store.restriction(dispute.restriction_id).await? else {
         return Ok(Err("That restriction is no longer on record.".to_owned()));
     };
-    Ok(access::may_handle_dispute(store, &ctx.user, &restriction)
+    Ok(Authority::load(store, &ctx.user)
+        .await?
+        .handles_dispute(store, &restriction)
         .await?
         .map_err(|denied| {
             format!(
@@ -177,10 +181,13 @@ pub async fn submit_resolve(
         errors.add("outcome", "That dispute no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(message) = may_resolve(ctx, &dispute).await? {
-        errors.add("outcome", message);
-        return Err(ApiError::Invalid(errors));
-    }
+    let handler = match may_resolve(ctx, &dispute).await? {
+        Ok(handler) => handler,
+        Err(message) => {
+            errors.add("outcome", message);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let (Some(person), Some(restriction)) = (
         store.person(dispute.person_id).await?,
         store.restriction(dispute.restriction_id).await?,
@@ -192,7 +199,7 @@ pub async fn submit_resolve(
         return Err(ApiError::Invalid(errors));
     };
     let function_name = function_name_of(ctx, dispute.function_id).await?;
-    let resolver = ctx.user.clone();
+    let resolver = handler.user().clone();
     // Still applies: the letter sets the arrangements out again, the point of contact
     // named as Slack has them now. Lifted: there are none. Varied: the letter waits.
     let keeps = resolution.outcome == DisputeOutcome::StillApplies;
@@ -215,55 +222,47 @@ pub async fn submit_resolve(
         letter.starts_on = Some(today(ctx));
     }
     letter.complaint_reference = dispute.complaint_reference.clone();
-    let build = |concluded: &Concluded| -> Effects {
-        let told = messages::dispute_outcome(
-            resolution.outcome,
-            &concluded.reference,
-            &concluded.restriction_reference,
-        );
-        let varied = resolution.outcome == DisputeOutcome::Varied;
-        let messages = outcome_messages(&resolver, told, "dispute", varied, concluded, &person);
-        if varied {
-            return Effects::messages(messages);
-        }
-        outcome_letter(
-            ctx,
-            LetterKind::DisputeOutcome,
-            &person,
-            &letter,
-            &resolver,
-            messages,
-        )
-    };
-    if resolution.outcome != DisputeOutcome::Varied {
-        // Render once up front so a broken template is a clear error, not a silent gap.
-        letter_effects(
-            ctx,
-            LetterKind::DisputeOutcome,
-            &person,
-            &letter,
-            &resolver,
-            Vec::new(),
-        )?;
-    }
-    match store
-        .resolve_dispute(dispute_id, &resolution, &actor(ctx), ctx.now, &build)
+    // Everything Slack is asked is asked above: from here, one transaction.
+    let mut tx = store.begin_write().await?;
+    let concluded = match tx
+        .resolve_dispute(dispute_id, &resolution, &handler, ctx.now)
         .await?
     {
-        Conclusion::Concluded(concluded) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(Resolved {
-                reply: Reply::Ack,
-                vary: (resolution.outcome == DisputeOutcome::Varied)
-                    .then_some(concluded.restriction_id),
-            })
-        }
+        Conclusion::Concluded(concluded) => concluded,
         Conclusion::AlreadyConcluded { outcome, by, at } => {
             errors.add(
                 "outcome",
                 already_resolved(ctx, &dispute.reference, &outcome, &by, at),
             );
-            Err(ApiError::Invalid(errors))
+            return Err(ApiError::Invalid(errors));
         }
+    };
+    let varied = resolution.outcome == DisputeOutcome::Varied;
+    let told = messages::dispute_outcome(
+        resolution.outcome,
+        &concluded.reference,
+        &concluded.restriction_reference,
+    );
+    let dms = outcome_messages(&resolver, told, "dispute", varied, &concluded, &person);
+    tx.enqueue(&dms, ctx.now).await?;
+    // "Varied": the outcome letter waits for the head's approval of the new measures. A
+    // letter that cannot be rendered drops the handle: nothing is recorded.
+    if !varied {
+        render_letter(ctx, LetterKind::DisputeOutcome, &person, &letter, &resolver)?
+            .draft_on(
+                tx.as_mut(),
+                LetterSubject::Dispute(concluded.id),
+                &person,
+                concluded.function_id,
+                &handler.actor(),
+                ctx.now,
+            )
+            .await?;
     }
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Resolved {
+        reply: Reply::Ack,
+        vary: varied.then_some(concluded.restriction_id),
+    })
 }

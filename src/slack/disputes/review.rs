@@ -2,16 +2,18 @@
 //! command or a reminder) start the review of a restriction in force and open its decision
 //! modal; the manager proposes that it continues (next review at most 12 months on, §8;
 //! authorised by the head of function with the §6 checklist, see [`super::continuation`]),
-//! records that it is varied (new measures to the head for approval) or is lifted, with
-//! reasons that go in the outcome letter.
+//! chooses to vary it (the variation form opens at once; the review stays open until the
+//! head decides the new measures, and comes back to the manager if they are not approved,
+//! §7) or lifts it, with reasons that go in the outcome letter.
 
 use super::continuation;
 use super::{
-    actor, base_letter, day, function_name_of, letter_effects, managed_restrictions, measures_text,
-    messages, one_person, outcome_letter, outcome_messages, restriction_letter, today, warm_staff,
-    REVIEW, REVIEW_PERSON, START_REVIEW,
+    base_letter, day, function_name_of, managed_restrictions, measures_text, messages, one_person,
+    outcome_messages, render_letter, restriction_letter, today, warm_staff, REVIEW, REVIEW_PERSON,
+    START_REVIEW,
 };
-use crate::access;
+use crate::access::{self, Authority};
+use crate::domain::authority::Manager;
 use crate::domain::review::{
     default_next_review, may_record_outcome, OutcomeRefused, ReviewDraft, ReviewKind,
     ReviewOutcome, ReviewStage, ReviewStatus, MAX_REASONS_CHARS,
@@ -82,10 +84,12 @@ pub async fn review_person(
     }
 }
 
-/// The review open for a restriction in force, started now if there is none.
+/// The review open for a restriction in force, started now if there is none, by the
+/// manager holding `by`.
 async fn open_or_start(
     ctx: &Ctx<'_>,
     restriction: &RestrictionRecord,
+    by: &Manager,
 ) -> Result<Result<ReviewRecord, String>, ApiError> {
     let store = ctx.state.store.as_ref();
     if let Some(open) = store.open_review_for(restriction.id).await? {
@@ -96,10 +100,17 @@ async fn open_or_start(
         kind: ReviewKind::starting_on(today(ctx), restriction.next_review_on),
         today: today(ctx),
     };
-    let started = match store.start_review(&new, &actor(ctx), ctx.now).await {
-        Ok(recorded) => store.review(recorded.id).await?,
-        // Someone started it a moment ago: carry on with theirs.
-        Err(StoreError::Conflict { .. }) => store.open_review_for(restriction.id).await?,
+    let mut tx = store.begin_write().await?;
+    let started = match tx.start_review(&new, by, ctx.now).await {
+        Ok(recorded) => {
+            tx.commit().await?;
+            store.review(recorded.id).await?
+        }
+        // Someone started it a moment ago: carry on with theirs (the handle is dropped).
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            store.open_review_for(restriction.id).await?
+        }
         Err(StoreError::NotFound { .. }) => {
             return Ok(Err(format!(
                 "{} is no longer in force.",
@@ -122,11 +133,13 @@ pub async fn open_review(
     let Some(restriction) = store.restriction(restriction_id).await? else {
         return Ok(text("That restriction no longer exists."));
     };
-    if let Err(denied) =
-        access::require_manager_of(store, &ctx.user, restriction.function_id).await?
+    let manager = match Authority::load(store, &ctx.user)
+        .await?
+        .manages(restriction.function_id)
     {
-        return Err(ApiError::Refused(denied.0));
-    }
+        Ok(manager) => manager,
+        Err(denied) => return Err(ApiError::Refused(denied.0)),
+    };
     if !restriction.current_on(today(ctx)) {
         return Ok(text(&format!(
             "{} is no longer in force ({}): there is nothing to review.",
@@ -137,7 +150,7 @@ pub async fn open_review(
     let Some(person) = store.person(restriction.person_id).await? else {
         return Ok(text("That person is no longer on record."));
     };
-    let review = match open_or_start(ctx, &restriction).await? {
+    let review = match open_or_start(ctx, &restriction, &manager).await? {
         Ok(review) => review,
         Err(message) => return Ok(text(&message)),
     };
@@ -150,6 +163,10 @@ pub async fn open_review(
             waiting.proposed_by,
             ctx.local_time(waiting.proposed_at)
         )));
+    }
+    // Varying it waits on the head's decision on the new measures (§7).
+    if let Some(waiting) = waiting_on_variation(ctx, &review).await? {
+        return Ok(text(&waiting));
     }
     warm_staff(ctx, &restriction);
     let latest = default_next_review(today(ctx));
@@ -193,7 +210,7 @@ pub async fn open_review(
             MAX_REASONS_CHARS as u64,
         ),
         context("*Continue:* only the head of function or a deputy can authorise restricting contact (§6): they get your reasons with the §6 checklist, and the review stays open until they authorise it; the outcome letter is drafted then."),
-        context("*Vary:* the new measures go to the head of function for approval (§6). After you record the outcome I send you a *Request varied measures* button that opens the restriction form; the outcome letter is drafted when the head approves."),
+        context("*Vary:* the restriction form opens as this closes: the new measures go to the head of function for approval (§6). The review stays open until the head decides; once approved, the outcome letter is drafted; if not, the review comes back to you."),
     ]);
     let view = metadata_modal(
         "Review restriction",
@@ -205,6 +222,51 @@ pub async fn open_review(
     );
     send::queue(ctx.state, vec![send::open_modal(trigger_id, view)]).await?;
     Ok(Reply::Ack)
+}
+
+/// What resolving a review answers Slack, and the restriction whose variation form the
+/// router opens at once when the outcome is "vary" (§7).
+pub struct Reviewed {
+    pub reply: Reply,
+    pub vary: Option<i64>,
+}
+
+impl From<Reply> for Reviewed {
+    fn from(reply: Reply) -> Self {
+        Reviewed { reply, vary: None }
+    }
+}
+
+/// Whether a variation the review asked for waits on the head: the "vary" is recorded and
+/// its request is pending.
+async fn variation_pending(ctx: &Ctx<'_>, review: &ReviewRecord) -> Result<bool, ApiError> {
+    if review.variation_proposed_at.is_none() {
+        return Ok(false);
+    }
+    Ok(ctx
+        .state
+        .store
+        .pending_request_for(review.person_id, review.function_id)
+        .await?
+        .is_some())
+}
+
+/// What to say when a "vary" outcome is waiting on the head's decision on the variation.
+async fn waiting_on_variation(
+    ctx: &Ctx<'_>,
+    review: &ReviewRecord,
+) -> Result<Option<String>, ApiError> {
+    let (Some(by), Some(at)) = (&review.variation_proposed_by, review.variation_proposed_at) else {
+        return Ok(None);
+    };
+    if !variation_pending(ctx, review).await? {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "Review {} waits on the head's decision on the variation <@{by}> chose on {}. It stays open until then; if the variation is rejected or withdrawn, it comes back to its reviewer to decide again.",
+        review.reference,
+        ctx.local_time(at)
+    )))
 }
 
 fn already_decided(
@@ -224,7 +286,7 @@ pub async fn submit_review(
     ctx: &Ctx<'_>,
     form: &Form,
     private_metadata: Option<&str>,
-) -> Result<Reply, ApiError> {
+) -> Result<Reviewed, ApiError> {
     let Some(review_id) = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok()) else {
         return Err(ApiError::BadRequest("review modal without a review".into()));
     };
@@ -248,10 +310,16 @@ pub async fn submit_review(
         errors.add("outcome", "That review no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
-    if let Err(denied) = access::require_manager_of(store, &ctx.user, review.function_id).await? {
-        errors.add("outcome", denied.0);
-        return Err(ApiError::Invalid(errors));
-    }
+    let manager = match Authority::load(store, &ctx.user)
+        .await?
+        .manages(review.function_id)
+    {
+        Ok(manager) => manager,
+        Err(denied) => {
+            errors.add("outcome", denied.0);
+            return Err(ApiError::Invalid(errors));
+        }
+    };
     let (Some(person), Some(restriction)) = (
         store.person(review.person_id).await?,
         store.restriction(review.restriction_id).await?,
@@ -283,10 +351,13 @@ pub async fn submit_review(
             ReviewStatus::Open
         },
         store.pending_continuation(review.id).await?.is_some(),
+        variation_pending(ctx, &review).await?,
     );
     match may_record_outcome(stage) {
-        Err(OutcomeRefused::AwaitingAuthorisation) => {
-            errors.add("outcome", OutcomeRefused::AwaitingAuthorisation.to_string());
+        Err(
+            refused @ (OutcomeRefused::AwaitingAuthorisation | OutcomeRefused::AwaitingVariation),
+        ) => {
+            errors.add("outcome", refused.to_string());
             return Err(ApiError::Invalid(errors));
         }
         Err(OutcomeRefused::Decided) => {
@@ -303,7 +374,7 @@ pub async fn submit_review(
         Ok(()) => {}
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
-    let reviewer = ctx.user.clone();
+    let reviewer = manager.user().clone();
     // Continue: the letter sets the arrangements out again, the point of contact named as
     // Slack has them now. Lift: there are none. Vary: the letter waits for the approval.
     let keeps = decision.outcome == ReviewOutcome::Continue;
@@ -318,6 +389,7 @@ pub async fn submit_review(
     if let (ReviewOutcome::Continue, Some(next)) = (decision.outcome, decision.next_review_on) {
         return match continuation::propose(
             ctx,
+            &manager,
             &review,
             &restriction,
             &person,
@@ -326,7 +398,7 @@ pub async fn submit_review(
         )
         .await?
         {
-            continuation::Proposal::Sent => Ok(Reply::Ack),
+            continuation::Proposal::Sent => Ok(Reply::Ack.into()),
             continuation::Proposal::Refused(message) => {
                 errors.add("outcome", message);
                 Err(ApiError::Invalid(errors))
@@ -346,51 +418,48 @@ pub async fn submit_review(
         ReviewOutcome::Lift => letter.starts_on = Some(today(ctx)),
         ReviewOutcome::Vary => {}
     }
-    let build = |concluded: &Concluded| -> Effects {
-        let told = messages::review_outcome(
-            decision.outcome,
-            concluded.next_review_on,
-            &concluded.reference,
-            &concluded.restriction_reference,
-        );
-        let varied = decision.outcome == ReviewOutcome::Vary;
-        let messages = outcome_messages(&reviewer, told, "review", varied, concluded, &person);
-        if varied {
-            return Effects::messages(messages);
-        }
-        outcome_letter(
-            ctx,
-            LetterKind::ReviewOutcome,
-            &person,
-            &letter,
-            &reviewer,
-            messages,
-        )
-    };
-    if decision.outcome != ReviewOutcome::Vary {
-        letter_effects(
-            ctx,
-            LetterKind::ReviewOutcome,
-            &person,
-            &letter,
-            &reviewer,
-            Vec::new(),
-        )?;
-    }
-    match store
-        .decide_review(review_id, &decision, &actor(ctx), ctx.now, &build)
+    // Everything Slack is asked is asked above: from here, one transaction.
+    let mut tx = store.begin_write().await?;
+    let concluded = match tx
+        .decide_review(review_id, &decision, &manager, ctx.now)
         .await?
     {
-        Conclusion::Concluded(_) => {
-            ctx.state.outbox_wake.notify_one();
-            Ok(Reply::Ack)
-        }
+        Conclusion::Concluded(concluded) => concluded,
         Conclusion::AlreadyConcluded { outcome, by, at } => {
             errors.add(
                 "outcome",
                 already_decided(ctx, &review.reference, &outcome, &by, at),
             );
-            Err(ApiError::Invalid(errors))
+            return Err(ApiError::Invalid(errors));
         }
+    };
+    let varied = decision.outcome == ReviewOutcome::Vary;
+    let told = messages::review_outcome(
+        decision.outcome,
+        concluded.next_review_on,
+        &concluded.reference,
+        &concluded.restriction_reference,
+    );
+    let dms = outcome_messages(&reviewer, told, "review", varied, &concluded, &person);
+    tx.enqueue(&dms, ctx.now).await?;
+    // "Vary": the outcome letter waits for the head's approval of the new measures. A
+    // letter that cannot be rendered drops the handle: nothing is recorded.
+    if !varied {
+        render_letter(ctx, LetterKind::ReviewOutcome, &person, &letter, &reviewer)?
+            .draft_on(
+                tx.as_mut(),
+                LetterSubject::Review(concluded.id),
+                &person,
+                concluded.function_id,
+                &manager.actor(),
+                ctx.now,
+            )
+            .await?;
     }
+    tx.commit().await?;
+    ctx.state.outbox_wake.notify_one();
+    Ok(Reviewed {
+        reply: Reply::Ack,
+        vary: varied.then_some(concluded.restriction_id),
+    })
 }

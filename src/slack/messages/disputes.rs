@@ -12,6 +12,8 @@ use crate::domain::review::ReviewOutcome;
 use crate::domain::UserId;
 use crate::slack::blocks::{context, escape, message, primary_button_row, section, sections};
 use crate::slack::ids::Action;
+use crate::store::records::{Decided, VariationOf, VariationOrigin};
+use crate::store::NewOutboxMessage;
 
 fn day(date: NaiveDate) -> String {
     date.format("%-d %b %Y").to_string()
@@ -115,7 +117,9 @@ pub fn review_outcome(
         (ReviewOutcome::Lift, _) => format!(
             "Review {reference}: {restriction_reference} is *lifted* and no longer shows in `/contact check`. The outcome letter is below."
         ),
-        _ => format!("Review {reference}: {restriction_reference} is to be *varied*."),
+        _ => format!(
+            "Review {reference}: you chose to *vary* {restriction_reference}. Set out the new measures in the form: the head of function decides them. The review stays open until then; the outcome letter is drafted once they are approved, and if they are not, the review comes back to you."
+        ),
     }
 }
 
@@ -173,6 +177,67 @@ pub fn variation_not_approved(
         ),
         blocks,
     )
+}
+
+/// The DM sending a review back to its reviewer when the variation it asked for was not
+/// approved (§7, §8), with the button to decide it again: continue (proposed to the head,
+/// §6) or lift, or vary once more.
+pub fn review_variation_not_approved(
+    review_reference: &str,
+    restriction_id: i64,
+    request_reference: &str,
+    status: &str,
+) -> SlackMessageContent {
+    let blocks = vec![
+        section(&format!(
+            "*Review {review_reference} is back with you:* the variation it asked for, request {request_reference}, was {status}. Decide again: *continue* the restriction (the head of function authorises it, §6) or *lift* it (or vary it once more). The person is told in writing."
+        )),
+        primary_button_row(
+            "Decide review",
+            Action::StartReview.as_str(),
+            restriction_id.to_string(),
+        ),
+    ];
+    message(
+        &format!(
+            "Review {review_reference}: variation {request_reference} was {status}; decide the review again."
+        ),
+        blocks,
+    )
+}
+
+/// A variation asked for by a dispute or a review that is not approved (rejected,
+/// withdrawn or closed) sends the record back to whoever decides it, by DM with the button
+/// to decide again (§7): a dispute to its handler ("Resolve dispute"), a review to the
+/// reviewer who chose to vary ("Decide review": continue, which the head authorises, or
+/// lift). The store puts the record back in the same transaction (`after_variation`).
+pub fn back_to_decider(
+    origin: Option<&VariationOrigin>,
+    decided: &Decided,
+) -> Option<NewOutboxMessage> {
+    let origin = origin?;
+    let to = UserId::from_slack(origin.handler.clone()?);
+    let (content, key) = match origin.of {
+        VariationOf::Dispute => (
+            variation_not_approved(
+                &origin.reference,
+                origin.id,
+                &decided.request_reference,
+                &decided.status,
+            ),
+            format!("dispute:{}:returned:{}", origin.id, decided.request_id),
+        ),
+        VariationOf::Review => (
+            review_variation_not_approved(
+                &origin.reference,
+                origin.restriction_id,
+                &decided.request_reference,
+                &decided.status,
+            ),
+            format!("review:{}:returned:{}", origin.id, decided.request_id),
+        ),
+    };
+    Some(crate::slack::send::dm(&to, content, key))
 }
 
 #[cfg(test)]

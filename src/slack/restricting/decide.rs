@@ -22,6 +22,7 @@ use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
 use crate::slack::letters::{base_letter, incident_dates, render_letter, variation_letter};
 use crate::slack::messages::approval::{closed_message, settled_message};
+use crate::slack::messages::disputes::back_to_decider;
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::outbound::SlackCall;
 use crate::slack::send;
@@ -133,7 +134,7 @@ async fn close_variation(
         ),
         format!("request:{}:outcome", decided.request_id),
     ));
-    messages.extend(dispute_back_to_handler(variation, &decided));
+    messages.extend(back_to_decider(variation, &decided));
     tx.enqueue(&messages, ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
@@ -455,7 +456,7 @@ async fn decide(
         format!("request:{}:outcome", decided.request_id),
     ));
     if let Decision::Reject { .. } = decision {
-        messages.extend(dispute_back_to_handler(variation.as_ref(), &decided));
+        messages.extend(back_to_decider(variation.as_ref(), &decided));
     }
     let letter = match (&decided.restriction, decision) {
         (Some(restriction), Decision::Approve { takes_effect, .. }) => {
@@ -560,27 +561,6 @@ fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
             "Restriction {reference} is approved, not yet in force: it takes effect on the day you mark its notice letter sent (on {on} at the earliest). Until then staff handle contact as normal."
         ),
     }
-}
-
-/// A variation asked for by a dispute that is not approved (rejected, withdrawn or closed)
-/// sends the dispute back to its handler, with the button to resolve it again (§7); the
-/// store puts the dispute back in the same transaction.
-pub(super) fn dispute_back_to_handler(
-    origin: Option<&VariationOrigin>,
-    decided: &Decided,
-) -> Option<NewOutboxMessage> {
-    let origin = origin.filter(|o| o.of == VariationOf::Dispute)?;
-    let handler = UserId::from_slack(origin.handler.clone()?);
-    Some(send::dm(
-        &handler,
-        crate::slack::messages::disputes::variation_not_approved(
-            &origin.reference,
-            origin.id,
-            &decided.request_reference,
-            &decided.status,
-        ),
-        format!("dispute:{}:returned:{}", origin.id, decided.request_id),
-    ))
 }
 
 /// Every copy of a request's approval message, updated to `content` (its outcome), each

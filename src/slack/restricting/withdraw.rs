@@ -2,7 +2,7 @@
 //! function gives the reason, kept with the request; every copy of its approval message
 //! is settled, and the requester hears when the head withdrew it.
 
-use super::decide::{already, dispute_back_to_handler, settle_copies, Settled};
+use super::decide::{already, settle_copies, Settled};
 use super::WITHDRAW;
 use crate::access::Authority;
 use crate::domain::authority::Withdrawer;
@@ -13,6 +13,7 @@ use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
 use crate::slack::messages::approval::settled_message;
+use crate::slack::messages::disputes::back_to_decider;
 use crate::slack::metadata::{extra_of, Metadata};
 use crate::slack::send;
 use crate::store::records::*;
@@ -170,7 +171,7 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<Settle
             format!("request:{}:outcome", decided.request_id),
         ));
     }
-    messages.extend(dispute_back_to_handler(variation.as_ref(), &decided));
+    messages.extend(back_to_decider(variation.as_ref(), &decided));
     tx.enqueue(&messages, ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();

@@ -250,24 +250,6 @@ pub(super) async fn insert_outbox_returning(
 }
 
 
-/// Stores a drafted letter, its audit event and the messages that deliver it, inside
-/// the caller's transaction (R-LET-4).
-pub(super) async fn write_effects(
-    tx: &mut Transaction<'static, Db>,
-    effects: crate::store::records::Effects,
-    letter_for: Option<(LetterSubject, i64, i64)>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> StoreResult<Option<i64>> {
-    insert_outbox(tx, &effects.messages, now).await?;
-    let (Some(letter), Some((subject, person_id, function_id))) = (effects.letter, letter_for) else {
-        return Ok(None);
-    };
-    let letter_id = insert_letter(tx, &letter, subject, person_id, function_id, actor, now).await?;
-    insert_outbox(tx, &(effects.letter_messages)(letter_id), now).await?;
-    Ok(Some(letter_id))
-}
-
 /// Stores a drafted letter about `subject` and its audit event inside the caller's
 /// transaction (R-LET-4); returns the letter's id.
 pub(super) async fn insert_letter(

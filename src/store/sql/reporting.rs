@@ -415,7 +415,8 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
         || COALESCE(', complaint reference ' || complaint_reference, '') AS summary, \
         created_by AS by_user FROM disputes WHERE service_user_id = $1"),
     ("review", "SELECT created_at AS at, reference, \
-        'Review (' || kind || ', ' || status || COALESCE(', ' || outcome, '') || ')' AS summary, \
+        'Review (' || kind || ', ' || status || COALESCE(', ' || outcome, '') \
+        || CASE WHEN status = 'open' AND variation_proposed_at IS NOT NULL THEN ', vary: waits on the head''s decision on the variation' ELSE '' END || ')' AS summary, \
         created_by AS by_user FROM reviews WHERE service_user_id = $1"),
     ("foi_refusal", "SELECT created_at AS at, reference, \
         'FOI request refused under section 14 (' || ground || ') on ' || refused_on AS summary, \

@@ -424,8 +424,11 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(concat!(
-            "SELECT r.id, r.reference, r.next_review_on, COUNT(*) OVER () FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+        // A review decided "vary" whose variation waits on the head stays due (§7).
+        let reviews: Vec<(i64, String, NaiveDate, bool, i64)> = sqlx::query_as(concat!(
+            "SELECT r.id, r.reference, r.next_review_on, EXISTS (SELECT 1 FROM reviews v JOIN restriction_requests p ON p.review_id = v.id \
+               AND p.status = 'pending' WHERE v.restriction_id = r.id AND v.status = 'open' AND v.variation_proposed_at IS NOT NULL), \
+             COUNT(*) OVER () FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              WHERE ", restriction_current!("r.", "$3"), " AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy'))) \
              ORDER BY r.next_review_on LIMIT 25"
@@ -471,7 +474,7 @@ impl ScheduleStore for ThisStore {
             approvals_waiting: listed(approvals, |(id, r, at, n)| ((id, r, at), n)),
             continuations_waiting: listed(continuations, |(id, v, r, at, n)| ((id, v, r, at), n)),
             waiting_on_head: listed(waiting, |(r, at, n)| ((r, at), n)),
-            reviews_due: listed(reviews, |(id, r, on, n)| ((id, r, on), n)),
+            reviews_due: listed(reviews, |(id, r, on, varying, n)| ((id, r, on, varying), n)),
             disputes_to_resolve: listed(disputes, |(id, r, on, n)| ((id, r, on), n)),
             police_reports: listed(reports, |(id, r, at, n)| ((id, r, at), n)),
             letters_to_send: listed(letters, |(id, kind, r, waits, n)| ((id, kind, r, waits), n)),
