@@ -11,9 +11,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use contact_policy_bot::domain::audit::AuditEntry;
+use contact_policy_bot::domain::dispute::{DisputeOutcome, DisputeStatus};
+use contact_policy_bot::domain::restriction::{RequestStatus, RestrictionStatus};
+use contact_policy_bot::domain::review::{ReviewOutcome, ReviewStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::prelude::*;
+use contact_policy_bot::store::records::Outcome;
 use contact_policy_bot::store::{
     connect, AuditEvent, DeliveryOutcome, FunctionSummary, NewOutboxMessage, OutboxMessage,
     OutboxStatus, RoleHolding, StoreError,
@@ -1440,14 +1444,14 @@ async fn a_submission_key_is_committed_with_its_record(store: Arc<dyn Store>, _u
 
 mod policy {
     use super::*;
-    use contact_policy_bot::domain::dispute::{DisputeOutcome, ValidResolution};
+    use contact_policy_bot::domain::dispute::ValidResolution;
     use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
     use contact_policy_bot::domain::measures::Measure;
     use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
     use contact_policy_bot::domain::restriction::{
         check_approval, takes_effect, CriteriaTicks, Criterion,
     };
-    use contact_policy_bot::domain::review::{ReviewKind, ReviewOutcome, ValidReview};
+    use contact_policy_bot::domain::review::{ReviewKind, ValidReview};
     use contact_policy_bot::store::records::{
         Conclusion, Decision, DecisionResult, Effects, NewDispute, NewIncident, NewPerson,
         NewRequest, NewReview, PersonChoice, Recorded,
@@ -1570,7 +1574,7 @@ mod policy {
             .await
             .expect("read")
             .expect("request kept");
-        assert_eq!(stored.status, "pending");
+        assert_eq!(stored.status, RequestStatus::Pending);
         assert_eq!(stored.incident_ids, [incident]);
         assert!(actions_since(store, &before)
             .await
@@ -1616,7 +1620,7 @@ mod policy {
         let DecisionResult::Decided(decided) = decided else {
             panic!("not decided: {decided:?}");
         };
-        assert_eq!(decided.status, "approved");
+        assert_eq!(decided.status, RequestStatus::Approved);
         let restriction = decided.restriction.expect("a restriction").id;
         let written = actions_since(store, &before).await;
         for action in ["request_approved", "restriction_created"] {
@@ -1624,20 +1628,20 @@ mod policy {
         }
         assert!(outbox_keys(&outbox(store).await).contains(&format!("decided:{request}")));
         let stored = store.request(request).await.expect("read").expect("kept");
-        assert_eq!(stored.status, "approved");
+        assert_eq!(stored.status, RequestStatus::Approved);
         assert_eq!(stored.decided_by.as_deref(), Some(HEAD));
         let in_force = store
             .restriction(restriction)
             .await
             .expect("read")
             .expect("restriction kept");
-        assert_eq!(in_force.status, "active");
+        assert_eq!(in_force.status, RestrictionStatus::Active);
         assert_eq!(in_force.measures, [Measure::ReadAndFile]);
         restriction
     }
 
     /// A decided request is decided once: asking again writes nothing.
-    pub async fn decided_once(store: &dyn Store, request: i64, status: &str) {
+    pub async fn decided_once(store: &dyn Store, request: i64, status: RequestStatus) {
         let before = audit(store).await;
         let rows = outbox(store).await.len();
         let again = store
@@ -1647,7 +1651,7 @@ mod policy {
             .await
             .expect("decide again");
         assert!(
-            matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if s == status),
+            matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if *s == status),
             "{again:?}"
         );
         let withdrawn = store
@@ -1745,7 +1749,7 @@ async fn a_request_is_approved_once_with_a_complete_checklist(store: Arc<dyn Sto
     let (casework, person, incident) = policy::incident(&*store).await;
     let request = policy::request(&*store, casework, person, incident).await;
     policy::approve(&*store, request).await;
-    policy::decided_once(&*store, request, "approved").await;
+    policy::decided_once(&*store, request, RequestStatus::Approved).await;
 }
 
 contract_test!(
@@ -1773,7 +1777,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .await
         .expect("reject");
     assert!(
-        matches!(&decided, DecisionResult::Decided(d) if d.status == "rejected" && d.restriction.is_none()),
+        matches!(&decided, DecisionResult::Decided(d) if d.status == RequestStatus::Rejected && d.restriction.is_none()),
         "{decided:?}"
     );
     assert_eq!(
@@ -1782,14 +1786,14 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         "the ticks the head made are kept with the rejection"
     );
     let stored = store.request(rejected).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "rejected");
+    assert_eq!(stored.status, RequestStatus::Rejected);
     assert_eq!(
         stored.decision_reason.as_deref(),
         Some("Try a warning first")
     );
     assert_eq!(stored.ticked, ["matter_addressed"]);
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"rejected".to_owned()));
-    policy::decided_once(&*store, rejected, "rejected").await;
+    policy::decided_once(&*store, rejected, RequestStatus::Rejected).await;
 
     let withdrawn = policy::request(&*store, casework, person, incident).await;
     let before = audit(&*store).await;
@@ -1804,7 +1808,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .await
         .expect("withdraw");
     assert!(
-        matches!(&decided, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        matches!(&decided, DecisionResult::Decided(d) if d.status == RequestStatus::Withdrawn),
         "{decided:?}"
     );
     assert_eq!(
@@ -1812,14 +1816,14 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         ["request_withdrawn"]
     );
     let stored = store.request(withdrawn).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, RequestStatus::Withdrawn);
     assert_eq!(stored.withdrawn_by.as_deref(), Some(policy::MANAGER));
     assert_eq!(
         stored.decision_reason.as_deref(),
         Some("The person has moved away")
     );
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"withdrawn".to_owned()));
-    policy::decided_once(&*store, withdrawn, "withdrawn").await;
+    policy::decided_once(&*store, withdrawn, RequestStatus::Withdrawn).await;
 }
 
 contract_test!(
@@ -1840,7 +1844,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
             .expect("read")
             .expect("kept")
             .status,
-        "awaiting_resolution"
+        DisputeStatus::AwaitingResolution
     );
 
     let before = audit(&*store).await;
@@ -1855,7 +1859,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
         .await
         .expect("resolve");
     assert!(
-        matches!(&resolved, Conclusion::Concluded(c) if c.outcome == "still_applies" && !c.lifted),
+        matches!(&resolved, Conclusion::Concluded(c) if c.outcome == Outcome::Dispute(DisputeOutcome::StillApplies) && !c.lifted),
         "{resolved:?}"
     );
     assert!(policy::actions_since(&*store, &before)
@@ -1863,8 +1867,8 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
         .contains(&"dispute_resolved".to_owned()));
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("resolved:{dispute}")));
     let stored = store.dispute(dispute).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "resolved");
-    assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(stored.status, DisputeStatus::Resolved);
+    assert_eq!(stored.outcome, Some(DisputeOutcome::StillApplies));
     assert_eq!(
         store
             .restriction(restriction)
@@ -1872,7 +1876,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
             .expect("read")
             .expect("kept")
             .status,
-        "active",
+        RestrictionStatus::Active,
         "still applies"
     );
 
@@ -1913,7 +1917,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
             .expect("read")
             .expect("kept")
             .status,
-        "open"
+        ReviewStatus::Open
     );
 
     let before = audit(&*store).await;
@@ -1929,7 +1933,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
         .expect("decide review");
     let next = policy::day(86_400 * 90);
     assert!(
-        matches!(&decided, Conclusion::Concluded(c) if c.outcome == "continue" && c.next_review_on == Some(next)),
+        matches!(&decided, Conclusion::Concluded(c) if c.outcome == Outcome::Review(ReviewOutcome::Continue) && c.next_review_on == Some(next)),
         "{decided:?}"
     );
     let written = policy::actions_since(&*store, &before).await;
@@ -1938,16 +1942,16 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     }
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("reviewed:{review}")));
     let stored = store.review(review).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "decided");
-    assert_eq!(stored.outcome.as_deref(), Some("continue"));
+    assert_eq!(stored.status, ReviewStatus::Decided);
+    assert_eq!(stored.outcome, Some(ReviewOutcome::Continue));
     let in_force = store
         .restriction(restriction)
         .await
         .expect("read")
         .expect("kept");
     assert_eq!(
-        (in_force.status.as_str(), in_force.next_review_on),
-        ("active", next)
+        (in_force.status, in_force.next_review_on),
+        (RestrictionStatus::Active, next)
     );
 
     let before = audit(&*store).await;

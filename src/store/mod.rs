@@ -174,6 +174,14 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data could not be read: {0}")]
     Corrupt(String),
+    /// A stored status or outcome that names none of the domain's values: the database and
+    /// the code disagree (issue 9, core shape). Never defaulted.
+    #[error("stored data could not be read: {table}.{column} holds {value:?}, which is not a {column} the code knows")]
+    UnknownValue {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
     /// Inside `once`: this submission was stored before (a retry or a second click).
     #[error("this submission was already handled")]
     AlreadyHandled,
@@ -870,4 +878,29 @@ pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
         };
     store.migrate().await?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod status_literal_tests {
+    use crate::domain::restriction::RestrictionStatus;
+
+    /// Issue 9 (core shape): the SQL twins must be literals (`concat!`), so the statuses
+    /// they spell are checked here against the domain's own spelling.
+    #[test]
+    fn i9_core_sql_twins_spell_the_restriction_statuses_as_the_domain_does() {
+        let active = RestrictionStatus::Active.as_str();
+        let ended = RestrictionStatus::Ended.as_str();
+        assert_eq!(
+            restriction_current!("r.", "$1"),
+            format!("(r.status = '{active}' AND (r.ends_on IS NULL OR r.ends_on >= $1))")
+        );
+        assert_eq!(
+            restriction_status_on!("", "$2"),
+            format!(
+                "(CASE WHEN status = '{active}' AND ends_on < $2 THEN '{ended}' ELSE status END)"
+            )
+        );
+        assert!(restriction_in_force!("r.", "$1").contains(restriction_current!("r.", "$1")));
+        assert!(restriction_standing!("r.", "$1").contains(restriction_status_on!("r.", "$1")));
+    }
 }

@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate, Utc};
-use contact_policy_bot::domain::dispute::default_due_on;
+use contact_policy_bot::domain::dispute::{default_due_on, DisputeOutcome, DisputeStatus};
 use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
 use contact_policy_bot::domain::measures::Measure;
 use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
-use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::restriction::{Criterion, RestrictionStatus};
+use contact_policy_bot::domain::review::ReviewOutcome;
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{
@@ -366,7 +367,7 @@ async fn r_dis_1_dispute_goes_to_its_handler_and_resolves_with_a_letter(backend:
     // R-DIS-2, R-LET-3: resolved, the restriction stands, the letter is drafted for the
     // handler with Mark as sent.
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
-    assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(stored.outcome, Some(DisputeOutcome::StillApplies));
     let letter = letters(&app, 1).await.remove(0);
     assert!(
         letter.contains("DSP-00001") && letter.contains("still apply"),
@@ -434,7 +435,7 @@ async fn r_dis_2_lifting_after_a_dispute_ends_the_restriction_at_once(backend: B
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(restriction.status, "lifted");
+    assert_eq!(restriction.status, RestrictionStatus::Lifted);
     let letter = letters(&app, 1).await.remove(0);
     assert!(letter.contains("lifted the restrictions"), "{letter}");
     let actions = audit_actions(&app).await;
@@ -596,8 +597,8 @@ async fn r_rev_1_continuing_sets_the_next_review_at_most_twelve_months_on(backen
         .is_empty());
     let review = app.store.review(review.id).await.expect("r").expect("r");
     assert_eq!(
-        (review.outcome.as_deref(), review.next_review_on),
-        (Some("continue"), Some(next))
+        (review.outcome, review.next_review_on),
+        (Some(ReviewOutcome::Continue), Some(next))
     );
     let letter = letters(&app, 1).await.remove(0);
     assert!(
@@ -862,7 +863,7 @@ async fn r_rev_1_varying_goes_to_the_head_and_approval_replaces_the_restriction(
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(old.status, "superseded");
+    assert_eq!(old.status, RestrictionStatus::Superseded);
     let shown = check(&app).await;
     assert!(!shown.contains("Calls must be recorded"), "{shown}");
     assert!(
@@ -1021,7 +1022,7 @@ async fn i9_f9_the_requester_and_approver_cannot_resolve_a_dispute_and_are_told_
         "no resolve form opened for them"
     );
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
-    assert_eq!(stored.status, "awaiting_resolution");
+    assert_eq!(stored.status, DisputeStatus::AwaitingResolution);
     // Nor may the requester be named its handler when the dispute is recorded.
     app.slash_command(MANAGER, "dispute Jane").await;
     let modal = app.opened_modal(0).await;
@@ -1222,8 +1223,8 @@ async fn i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_
     );
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
-        (stored.status.as_str(), stored.outcome.as_deref()),
-        ("awaiting_resolution", None)
+        (stored.status, stored.outcome),
+        (DisputeStatus::AwaitingResolution, None)
     );
     assert!(check(&app).await.contains("Open disputes"));
     let due = app.store.disputes_due(stored.due_on).await.expect("due");
@@ -1246,14 +1247,14 @@ async fn i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
         (
-            stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.status,
+            stored.outcome,
             stored.outcome_reasons.as_deref(),
             stored.resolved_by.as_deref()
         ),
         (
-            "resolved",
-            Some("varied"),
+            DisputeStatus::Resolved,
+            Some(DisputeOutcome::Varied),
             Some("Email only is enough now"),
             Some(HANDLER)
         )
@@ -1315,11 +1316,11 @@ async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backen
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
         (
-            stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.status,
+            stored.outcome,
             stored.variation_proposed_by.as_deref()
         ),
-        ("awaiting_resolution", None, None)
+        (DisputeStatus::AwaitingResolution, None, None)
     );
     // The handler is told, with the button to resolve it again.
     let again: i64 = button_value(&app, HANDLER, "resolve_dispute")

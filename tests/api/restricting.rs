@@ -9,7 +9,7 @@ use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, Inc
 use contact_policy_bot::domain::person::{
     AccessRequirements, Identifier, Language, PersonName, PreferredFormat,
 };
-use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::restriction::{Criterion, RequestStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{NewIncident, NewPerson, PersonChoice};
@@ -450,7 +450,7 @@ async fn head_of_function_cannot_approve_without_all_six_criteria(backend: Backe
         .await
         .expect("request")
         .expect("exists");
-    assert_eq!(request.status, "pending");
+    assert_eq!(request.status, RequestStatus::Pending);
     assert!(app
         .store
         .active_restrictions(case.person, Utc::now().date_naive())
@@ -543,7 +543,7 @@ async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(bac
             .expect("r")
             .expect("r")
             .status,
-        "pending"
+        RequestStatus::Pending
     );
     click_decision(
         &app,
@@ -564,7 +564,7 @@ async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(bac
             .expect("r")
             .expect("r")
             .status,
-        "approved"
+        RequestStatus::Approved
     );
     app.stop().await.expect("stops cleanly");
 }
@@ -710,7 +710,7 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
             .expect("r")
             .expect("r")
             .status,
-        "pending"
+        RequestStatus::Pending
     );
     let answer = app
         .submit_modal(
@@ -721,7 +721,7 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
         .await;
     assert!(answer.text().await.expect("body").is_empty());
     let request = app.store.request(request_id).await.expect("r").expect("r");
-    assert_eq!(request.status, "rejected");
+    assert_eq!(request.status, RequestStatus::Rejected);
     assert_eq!(
         request.decision_reason.as_deref(),
         Some("Try a warning first")
@@ -799,7 +799,7 @@ async fn withdrawn_request_cannot_be_decided(backend: Backend) {
             .expect("r")
             .expect("r")
             .status,
-        "withdrawn"
+        RequestStatus::Withdrawn
     );
     let updates = wait_updates(&app, 2).await;
     assert!(
@@ -1221,7 +1221,7 @@ async fn answer_to(app: &TestApp, response: &str) -> String {
     said[0].body["text"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn status_of(app: &TestApp, request_id: i64) -> String {
+async fn status_of(app: &TestApp, request_id: i64) -> RequestStatus {
     app.store
         .request(request_id)
         .await
@@ -1278,7 +1278,7 @@ async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) 
         text.contains(&format!("Decide on or after {adapt}")),
         "{text}"
     );
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
 
     // On the day the chance to adapt ends, the decision may be taken.
     backdate_warning(&app, &case, 28, 0).await;
@@ -1293,7 +1293,7 @@ async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) 
     .await;
     let text = answer_to(&app, "on_the_day").await;
     assert!(!text.contains("Nothing was changed"), "{text}");
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1642,7 +1642,7 @@ async fn i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer(backend: Bac
     assert_eq!(response.status(), 200);
     let text = answer_to(&app, "late").await;
     assert!(text.contains("which has passed"), "{text}");
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1671,7 +1671,7 @@ async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_h
         "approve",
     )
     .await;
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
     assert!(
         uploads.iter().any(|u| u.body["text"]
@@ -1787,10 +1787,10 @@ async fn i9_f11_withdrawing_needs_a_reason_and_the_requester_or_the_head(backend
         text.contains("Only the manager who made this request, or the head of the function"),
         "{text}"
     );
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     // The head withdraws it, with a reason the requester hears.
     withdraw_with_reason(&app, HEAD, request_id, 1).await;
-    assert_eq!(status_of(&app, request_id).await, "withdrawn");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Withdrawn);
     let told = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
     assert!(
         told.iter().any(|c| c.body["channel"] == MANAGER
@@ -1869,7 +1869,7 @@ async fn i9_f8_a_variation_of_an_ended_restriction_is_refused_and_closed(backend
     assert!(text.contains("Nothing was approved"), "{text}");
     assert!(text.contains("cannot bring it back"), "{text}");
     let closed = app.store.request(request_id).await.expect("r").expect("r");
-    assert_eq!(closed.status, "withdrawn");
+    assert_eq!(closed.status, RequestStatus::Withdrawn);
     assert!(closed
         .decision_reason
         .unwrap_or_default()
@@ -1924,7 +1924,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
         .await
         .expect("body");
     assert!(body.is_empty(), "{body}");
-    assert_eq!(status_of(&app, first).await, "rejected");
+    assert_eq!(status_of(&app, first).await, RequestStatus::Rejected);
     app.slack.clear_calls();
 
     let second = request(&app, &case, MANAGER, 0, reason).await;
@@ -1957,7 +1957,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
         text.contains("cannot overturn the head's rejection"),
         "{text}"
     );
-    assert_eq!(status_of(&app, second).await, "pending");
+    assert_eq!(status_of(&app, second).await, RequestStatus::Pending);
     click_decision(
         &app,
         HEAD,
@@ -1968,7 +1968,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
     )
     .await;
     answer_to(&app, "head").await;
-    assert_eq!(status_of(&app, second).await, "approved");
+    assert_eq!(status_of(&app, second).await, RequestStatus::Approved);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -2189,7 +2189,7 @@ async fn i9_f15_at_once_for_staff_safety_is_in_force_immediately(backend: Backen
     let said = answer_to(&app, "both").await;
     assert!(said.contains("Nothing was changed"), "{said}");
     assert!(said.contains("not both"), "{said}");
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
 
     click_approve_taking_effect(&app, request_id, true, None, "at_once").await;
     let said = answer_to(&app, "at_once").await;
@@ -2247,7 +2247,7 @@ async fn i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it(back
     )
     .await;
     click_approve_taking_effect(&app, request_id, false, None, "approve").await;
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     app.slack.wait_for_calls("upload", 1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 

@@ -13,8 +13,8 @@ use super::{
 use crate::access;
 use crate::domain::restriction::{check_approval, CriteriaTicks, MAX_REASON_CHARS};
 use crate::domain::review::{
-    authorisation_reserved, may_authorise, next_review_still_ahead, ContinuationStatus,
-    ReviewOutcome,
+    authorisation_reserved, continuation_transition, may_authorise, next_review_still_ahead,
+    ContinuationEvent, ContinuationSettled, ContinuationStatus, ReviewOutcome,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterContext, LetterKind};
@@ -126,23 +126,47 @@ async fn head_rejected(ctx: &Ctx<'_>, review_id: i64, function_id: i64) -> Resul
     Ok(roles.contains(&crate::domain::roles::Role::Head))
 }
 
-fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
-    match (&c.decided_by, c.decided_at) {
-        (Some(by), Some(at)) => Some(format!(
+/// The domain refused the change (the proposal is settled), in plain words: who settled
+/// it and when, when known.
+fn already(
+    ctx: &Ctx<'_>,
+    c: &ContinuationRecord,
+    refused: ContinuationSettled,
+    by: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    match (by, at) {
+        (Some(by), Some(at)) => format!(
             "Continuing {} at review {} was already {} by <@{by}> on {}.",
             c.restriction_reference,
             c.review_reference,
-            c.status,
+            refused.from,
             ctx.local_time(at)
-        )),
-        _ => None,
+        ),
+        _ => format!("{refused} Nothing was changed."),
     }
+}
+
+/// The store found the proposal already settled (a race the checks lost).
+fn lost_race(
+    ctx: &Ctx<'_>,
+    c: &ContinuationRecord,
+    status: ContinuationStatus,
+    event: ContinuationEvent,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let refused = continuation_transition(status, event)
+        .err()
+        .unwrap_or(ContinuationSettled { from: status });
+    already(ctx, c, refused, Some(by), Some(at))
 }
 
 /// The proposal, if `ctx.user` may decide it now; otherwise what to tell them.
 async fn decidable(
     ctx: &Ctx<'_>,
     continuation_id: i64,
+    event: ContinuationEvent,
 ) -> Result<Result<ContinuationRecord, String>, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(c) = store.continuation(continuation_id).await? else {
@@ -157,16 +181,20 @@ async fn decidable(
     ) {
         return Ok(Err(refused.to_string()));
     }
-    if c.status.parse::<ContinuationStatus>().ok() == Some(ContinuationStatus::Pending) {
-        let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
-        if let Err(refused) = authorisation_reserved(&roles, reserved) {
-            return Ok(Err(refused.to_string()));
-        }
+    // The domain's state machine decides whether it may move; the store's conditional
+    // update keeps racing clicks to one decision.
+    if let Err(refused) = continuation_transition(c.status, event) {
+        return Ok(Err(already(
+            ctx,
+            &c,
+            refused,
+            c.decided_by.as_deref(),
+            c.decided_at,
+        )));
     }
-    if c.status.parse::<ContinuationStatus>().ok() != Some(ContinuationStatus::Pending) {
-        return Ok(Err(already(ctx, &c).unwrap_or_else(|| {
-            "This proposal was already decided.".to_owned()
-        })));
+    let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
+    if let Err(refused) = authorisation_reserved(&roles, reserved) {
+        return Ok(Err(refused.to_string()));
     }
     Ok(Ok(c))
 }
@@ -177,7 +205,7 @@ fn settle(decided: &ContinuationDecided, by: &UserId, when: &str) -> Vec<NewOutb
     let settled = settled_message(
         &c.review_reference,
         &c.restriction_reference,
-        &c.status,
+        c.status,
         by.as_str(),
         when,
     );
@@ -216,7 +244,7 @@ pub async fn authorise_continuation(
     continuation_id: i64,
     ticked_values: Vec<String>,
 ) -> Result<String, ApiError> {
-    let c = match decidable(ctx, continuation_id).await? {
+    let c = match decidable(ctx, continuation_id, ContinuationEvent::Authorise).await? {
         Ok(c) => c,
         Err(message) => return Ok(message),
     };
@@ -231,7 +259,7 @@ pub async fn authorise_continuation(
         return Ok(format!(
             "Nothing was changed. {} is no longer in force ({}): reject the proposal with that reason.",
             restriction.reference,
-            restriction.status_text_on(today(ctx))
+            restriction.status_on(today(ctx))
         ));
     }
     if let Err(why) = next_review_still_ahead(c.next_review_on, today(ctx)) {
@@ -306,11 +334,13 @@ pub async fn authorise_continuation(
                 decided.continuation.proposed_by
             ))
         }
-        ContinuationResult::AlreadyDecided { status, by, at } => Ok(format!(
-            "Continuing {} at review {} was already {status} by <@{by}> on {}.",
-            c.restriction_reference,
-            c.review_reference,
-            ctx.local_time(at)
+        ContinuationResult::AlreadyDecided { status, by, at } => Ok(lost_race(
+            ctx,
+            &c,
+            status,
+            ContinuationEvent::Authorise,
+            &by,
+            at,
         )),
     }
 }
@@ -321,7 +351,7 @@ pub async fn open_reject_continuation(
     trigger_id: &str,
     continuation_id: i64,
 ) -> Result<Option<String>, ApiError> {
-    let c = match decidable(ctx, continuation_id).await? {
+    let c = match decidable(ctx, continuation_id, ContinuationEvent::Reject).await? {
         Ok(c) => c,
         Err(message) => return Ok(Some(message)),
     };
@@ -371,7 +401,7 @@ pub async fn submit_reject_continuation(
         );
         return Err(ApiError::Invalid(errors));
     }
-    let c = match decidable(ctx, continuation_id).await? {
+    let c = match decidable(ctx, continuation_id, ContinuationEvent::Reject).await? {
         Ok(c) => c,
         Err(message) => {
             errors.add("reason", message);
@@ -409,12 +439,7 @@ pub async fn submit_reject_continuation(
         ContinuationResult::AlreadyDecided { status, by, at } => {
             errors.add(
                 "reason",
-                format!(
-                    "Continuing {} at review {} was already {status} by <@{by}> on {}.",
-                    c.restriction_reference,
-                    c.review_reference,
-                    ctx.local_time(at)
-                ),
+                lost_race(ctx, &c, status, ContinuationEvent::Reject, &by, at),
             );
             Err(ApiError::Invalid(errors))
         }

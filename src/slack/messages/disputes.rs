@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::domain::dispute::DisputeOutcome;
+use crate::domain::restriction::RequestStatus;
 use crate::domain::review::ReviewOutcome;
 use crate::domain::UserId;
 use crate::slack::blocks::{context, escape, message, primary_button_row, section, sections};
@@ -155,7 +156,7 @@ pub fn variation_not_approved(
     dispute_reference: &str,
     dispute_id: i64,
     request_reference: &str,
-    status: &str,
+    status: RequestStatus,
 ) -> SlackMessageContent {
     let blocks = vec![
         section(&format!(

@@ -10,8 +10,8 @@ use slack_morphism::prelude::*;
 use super::{basis_of, ctx_actor, head_rejection, REJECT, WITHDRAW};
 use crate::domain::restriction::{
     check_approval, decision_may_be_taken, head_reserved, may_decide, may_withdraw,
-    rejection_reason, takes_effect, variation_refused, withdraw_reason, CriteriaTicks, Criterion,
-    TakesEffect, MAX_REASON_CHARS,
+    rejection_reason, takes_effect, transition, variation_refused, withdraw_reason, CriteriaTicks,
+    Criterion, IllegalTransition, RequestEvent, RequestStatus, TakesEffect, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::LetterMeasure;
@@ -55,16 +55,66 @@ async fn decider_check(
     .map_err(|e| e.to_string()))
 }
 
-fn already(ctx: &Ctx<'_>, reference: &str, status: &str, by: &str, at: DateTime<Utc>) -> String {
+/// The domain refused the change (the request is no longer pending), in plain words:
+/// who settled it and when, as the store last recorded them.
+fn already(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    refused: IllegalTransition,
+    by: Option<&str>,
+    at: Option<DateTime<Utc>>,
+) -> String {
+    let (Some(by), Some(at)) = (by, at) else {
+        return format!("Request {reference}: {refused} Nothing was changed.");
+    };
     let who = if by == crate::domain::Actor::system().as_str() {
         "the bot (the restriction it varies is no longer in force)".to_owned()
     } else {
         format!("<@{by}>")
     };
     format!(
-        "Request {reference} was already {status} by {who} on {}.",
+        "Request {reference} was already {} by {who} on {}.",
+        refused.from,
         ctx.local_time(at)
     )
+}
+
+/// Whether `event` may happen to `request` now: the domain's state machine decides
+/// (R-RES-5); `Err` is what to tell the user. The store's conditional update still keeps
+/// racing clicks to one change.
+fn may_move(ctx: &Ctx<'_>, request: &RequestRecord, event: RequestEvent) -> Result<(), String> {
+    transition(request.status, event)
+        .map(|_| ())
+        .map_err(|refused| {
+            already(
+                ctx,
+                &request.reference,
+                refused,
+                request
+                    .decided_by
+                    .as_deref()
+                    .or(request.withdrawn_by.as_deref()),
+                request.decided_at.or(request.withdrawn_at),
+            )
+        })
+}
+
+/// The store found the request already settled (a race the checks above lost).
+fn lost_race(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    status: RequestStatus,
+    event: RequestEvent,
+    by: &str,
+    at: DateTime<Utc>,
+) -> String {
+    let refused = transition(status, event)
+        .err()
+        .unwrap_or(IllegalTransition {
+            from: status,
+            event,
+        });
+    already(ctx, reference, refused, Some(by), Some(at))
 }
 
 /// A variation whose restriction is no longer in force cannot be approved: the bot
@@ -116,9 +166,14 @@ async fn close_variation(
                 decided.request_reference
             ))
         }
-        DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
-        }
+        DecisionResult::AlreadyDecided { status, by, at } => Ok(lost_race(
+            ctx,
+            &request.reference,
+            status,
+            RequestEvent::Withdraw,
+            &by,
+            at,
+        )),
         DecisionResult::VariedNotInForce { .. } => Ok(format!("Nothing was approved. {why}")),
     }
 }
@@ -150,14 +205,8 @@ pub async fn approve(
     if let Err(message) = decider_check(ctx, &request).await? {
         return Ok(message);
     }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(already(ctx, &request.reference, &request.status, by, at));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Approve) {
+        return Ok(refused);
     }
     let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
     if let Some(ends_on) = request.ends_on.filter(|ends| *ends <= today) {
@@ -169,7 +218,7 @@ pub async fn approve(
     }
     if let Some(varied) = request.varies_restriction_id {
         let refused = match store.restriction(varied).await? {
-            Some(r) => variation_refused(&r.reference, &r.status, r.ends_on, today),
+            Some(r) => variation_refused(&r.reference, r.status, r.ends_on, today),
             None => Some("The restriction it varies is no longer on record.".to_owned()),
         };
         if let Some(why) = refused {
@@ -222,20 +271,8 @@ pub async fn open_reject(
     if let Err(message) = decider_check(ctx, &request).await? {
         return Ok(Some(message));
     }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(Some(already(
-            ctx,
-            &request.reference,
-            &request.status,
-            by,
-            at,
-        )));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Reject) {
+        return Ok(Some(refused));
     }
     let extra =
         serde_json::json!({ "request_id": request_id, "ticked": ticked_values }).to_string();
@@ -292,6 +329,10 @@ pub async fn submit_reject(
     };
     if let Err(message) = decider_check(ctx, &request).await? {
         errors.add("reason", message);
+        return Err(ApiError::Invalid(errors));
+    }
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Reject) {
+        errors.add("reason", refused);
         return Err(ApiError::Invalid(errors));
     }
     let ticked: Vec<String> = extra
@@ -362,7 +403,7 @@ async fn decide(
     let build = |decided: &Decided| -> Effects {
         let settled = settled_message(
             &decided.request_reference,
-            &decided.status,
+            decided.status,
             decider.as_str(),
             &when,
         );
@@ -413,7 +454,11 @@ async fn decide(
             ))
         }
         DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
+            let event = match decision {
+                Decision::Approve { .. } => RequestEvent::Approve,
+                Decision::Reject { .. } => RequestEvent::Reject,
+            };
+            Ok(lost_race(ctx, &request.reference, status, event, &by, at))
         }
         // It ended or was lifted between the check above and the write.
         DecisionResult::VariedNotInForce { reference, status } => {
@@ -462,20 +507,8 @@ pub async fn open_withdraw(
     if let Err(message) = withdrawer_check(ctx, &request).await? {
         return Ok(Some(message));
     }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(Some(already(
-            ctx,
-            &request.reference,
-            &request.status,
-            by,
-            at,
-        )));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Withdraw) {
+        return Ok(Some(refused));
     }
     let blocks = vec![
         section(&format!(
@@ -537,12 +570,20 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String
     if let Err(message) = withdrawer_check(ctx, &request).await? {
         return Ok(message);
     }
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Withdraw) {
+        return Ok(refused);
+    }
     let who = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
     let variation = store.variation_origin(request.id).await?;
     let build = |decided: &Decided| -> Effects {
-        let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
+        let settled = settled_message(
+            &decided.request_reference,
+            RequestStatus::Withdrawn,
+            who.as_str(),
+            &when,
+        );
         let mut messages: Vec<NewOutboxMessage> = settle_copies(decided, &settled);
         // The head withdrew it: the requester hears why.
         if who != requester {
@@ -574,9 +615,14 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<String
             ctx.state.outbox_wake.notify_one();
             Ok(format!("Request {} withdrawn.", decided.request_reference))
         }
-        DecisionResult::AlreadyDecided { status, by, at } => {
-            Ok(already(ctx, &request.reference, &status, &by, at))
-        }
+        DecisionResult::AlreadyDecided { status, by, at } => Ok(lost_race(
+            ctx,
+            &request.reference,
+            status,
+            RequestEvent::Withdraw,
+            &by,
+            at,
+        )),
         // Only approving a variation can meet this.
         DecisionResult::VariedNotInForce { reference, status } => Ok(format!(
             "Restriction {reference} is {status}; request {} was not changed.",
@@ -655,7 +701,7 @@ fn dispute_back_to_handler(
             &origin.reference,
             origin.id,
             &decided.request_reference,
-            &decided.status,
+            decided.status,
         ),
         format!("dispute:{}:returned:{}", origin.id, decided.request_id),
     ))

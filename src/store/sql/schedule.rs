@@ -16,7 +16,9 @@ async fn still_pending_copies<'r>(tx: &mut Transaction<'static, Db>, batch: &'r 
     let pending: std::collections::HashSet<i64> = if requests.is_empty() {
         std::collections::HashSet::new()
     } else {
-        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT id FROM restriction_requests WHERE status = 'pending' AND id IN (");
+        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT id FROM restriction_requests WHERE status = ");
+        query.push_bind(crate::domain::restriction::RequestStatus::Pending.as_str());
+        query.push(" AND id IN (");
         let mut ids = query.separated(", ");
         for id in &requests {
             ids.push_bind(*id);
@@ -141,23 +143,26 @@ impl ScheduleStore for ThisStore {
         };
         let disputes = sqlx::query(
             "SELECT id, reference, function_id, due_on, handler_slack_user_id FROM disputes \
-             WHERE status = 'awaiting_resolution' AND due_on <= $1 ORDER BY due_on, id",
+             WHERE status = $2 AND due_on <= $1 ORDER BY due_on, id",
         )
         .bind(query.today)
+        .bind(crate::domain::dispute::DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         let requests = sqlx::query(
             "SELECT id, reference, function_id, created_at, created_by FROM restriction_requests \
-             WHERE status = 'pending' AND created_at < $1 ORDER BY created_at, id",
+             WHERE status = $2 AND created_at < $1 ORDER BY created_at, id",
         )
         .bind(query.requests_before)
+        .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let warnings = sqlx::query(
             "SELECT id, reference, function_id, service_user_id, adapt_until, created_by FROM warnings \
-             WHERE status = 'sent' AND adapt_until < $1 ORDER BY adapt_until, id",
+             WHERE status = $2 AND adapt_until < $1 ORDER BY adapt_until, id",
         )
         .bind(query.today)
+        .bind(crate::domain::restriction::WarningStatus::Sent.as_str())
         .fetch_all(&self.pool)
         .await?;
         let reports = sqlx::query(
@@ -350,11 +355,12 @@ impl ScheduleStore for ThisStore {
         let me = user.as_str();
         let approvals: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
             "SELECT q.id, q.reference, q.created_at, COUNT(*) OVER () FROM restriction_requests q \
-             WHERE q.status = 'pending' AND q.created_by <> $1 AND q.function_id IN \
+             WHERE q.status = $2 AND q.created_by <> $1 AND q.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
              ORDER BY q.created_at LIMIT 25",
         )
         .bind(me)
+        .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(concat!(
@@ -369,9 +375,10 @@ impl ScheduleStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         let disputes: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
-            "SELECT id, reference, due_on, COUNT(*) OVER () FROM disputes WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
+            "SELECT id, reference, due_on, COUNT(*) OVER () FROM disputes WHERE status = $2 AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
         )
         .bind(me)
+        .bind(crate::domain::dispute::DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         let reports: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
