@@ -1969,3 +1969,126 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     assert!(policy::actions_since(&*store, &before).await.is_empty());
     assert!(!policy::outbox_keys(&outbox(&*store).await).contains(&"reviewed again".to_owned()));
 }
+
+/// Writes `value` into `table.column` of row `id` past the schema's CHECK constraint: a
+/// database the code disagrees with (say, one a newer release wrote to). SQLite is told
+/// to ignore CHECKs on this connection; PostgreSQL's checks on the table are dropped (each
+/// test has a database of its own).
+async fn write_unknown_value(url: &str, table: &str, column: &str, id: i64, value: &str) {
+    let update = format!("UPDATE {table} SET {column} = '{value}' WHERE id = {id}");
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut conn = PgConnection::connect(url)
+            .await
+            .expect("raw PostgreSQL connection");
+        let checks: Vec<String> = sqlx::query_scalar(
+            "SELECT conname::text FROM pg_constraint WHERE contype = 'c' AND conrelid = $1::regclass",
+        )
+        .bind(table)
+        .fetch_all(&mut conn)
+        .await
+        .expect("the table's checks");
+        for check in checks {
+            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {check}"))
+                .execute(&mut conn)
+                .await
+                .expect("drop a check");
+        }
+        let updated = sqlx::query(&update)
+            .execute(&mut conn)
+            .await
+            .expect(&update);
+        assert_eq!(updated.rows_affected(), 1, "{update}");
+        conn.close().await.expect("close raw connection");
+    } else {
+        let mut conn = SqliteConnection::connect(url)
+            .await
+            .expect("raw SQLite connection");
+        sqlx::query("PRAGMA ignore_check_constraints = ON")
+            .execute(&mut conn)
+            .await
+            .expect("ignore checks");
+        let updated = sqlx::query(&update)
+            .execute(&mut conn)
+            .await
+            .expect(&update);
+        assert_eq!(updated.rows_affected(), 1, "{update}");
+        conn.close().await.expect("close raw connection");
+    }
+}
+
+fn assert_unknown_value<T: std::fmt::Debug>(
+    result: Result<T, StoreError>,
+    table: &str,
+    column: &str,
+    value: &str,
+) {
+    match result {
+        Err(err @ StoreError::UnknownValue { .. }) => {
+            let StoreError::UnknownValue {
+                table: t,
+                column: c,
+                value: v,
+            } = &err
+            else {
+                unreachable!()
+            };
+            assert_eq!((*t, *c, v.as_str()), (table, column, value));
+            let said = err.to_string();
+            assert!(
+                said.contains(&format!("{table}.{column}")) && said.contains(value),
+                "{said}"
+            );
+        }
+        other => panic!("expected UnknownValue in {table}.{column}, got {other:?}"),
+    }
+}
+
+contract_test!(
+    sqlite_i9_core_unknown_status_in_database_is_a_clear_error,
+    postgres_i9_core_unknown_status_in_database_is_a_clear_error
+        => i9_core_unknown_status_in_database_is_a_clear_error
+);
+/// Issue 9 (core shape): a status or outcome the domain does not know is never read as
+/// some default: reading the row through the store is an error naming the table, the
+/// column and the value, and the rows beside it still read.
+async fn i9_core_unknown_status_in_database_is_a_clear_error(store: Arc<dyn Store>, url: &str) {
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, request).await;
+    let dispute = policy::dispute(&*store, restriction).await;
+    let other = policy::request(&*store, casework, person, incident).await;
+
+    write_unknown_value(url, "restriction_requests", "status", request, "on_hold").await;
+    assert_unknown_value(
+        store.request(request).await,
+        "restriction_requests",
+        "status",
+        "on_hold",
+    );
+    assert_eq!(
+        store
+            .request(other)
+            .await
+            .expect("read")
+            .expect("kept")
+            .status,
+        RequestStatus::Pending,
+        "only the bad row is refused"
+    );
+
+    write_unknown_value(url, "disputes", "outcome", dispute, "postponed").await;
+    assert_unknown_value(
+        store.dispute(dispute).await,
+        "disputes",
+        "outcome",
+        "postponed",
+    );
+
+    write_unknown_value(url, "restrictions", "status", restriction, "paused").await;
+    assert_unknown_value(
+        store.restriction(restriction).await,
+        "restrictions",
+        "status",
+        "paused",
+    );
+}

@@ -947,7 +947,89 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (core shape): a stale Approve or Reject button on a withdrawn request asks the
+/// domain's state machine (Withdrawn takes no decision), and the head is told so in plain
+/// words, privately; nothing is written: no audit event, no message, no restriction.
+async fn i9_core_illegal_transition_is_refused_in_plain_words(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_illegal").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    withdraw_with_reason(&app, MANAGER, request_id, 1).await;
+    wait_updates(&app, 2).await;
+    let reference = app
+        .store
+        .request(request_id)
+        .await
+        .expect("r")
+        .expect("r")
+        .reference;
+    let audit_before = app.store.all_audit_events().await.expect("audit");
+    let outbox_before = app.store.outbox_messages().await.expect("outbox").len();
+    let modals_before = app.slack.calls_to("views.open").len();
+
+    for (action, response) in [
+        ("approve_request", "stale_approve"),
+        ("reject_request", "stale_reject"),
+    ] {
+        click_decision(&app, HEAD, action, request_id, &all_criteria(), response).await;
+        let said = app
+            .slack
+            .wait_for_calls(&format!("response_url:{response}"), 1, WAIT)
+            .await;
+        let text = said[0].body["text"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            text.starts_with(&format!(
+                "Request {reference} was already withdrawn by <@{MANAGER}> on "
+            )),
+            "{action}: {text}"
+        );
+        // Told through the response_url without replacing the message or posting to the
+        // channel: only the clicker sees it.
+        assert_eq!(said[0].body["replace_original"], false, "{action}");
+        assert_ne!(said[0].body["response_type"], "in_channel", "{action}");
+    }
+    // The Reject click opened no modal: the refusal came before it.
+    assert_eq!(app.slack.calls_to("views.open").len(), modals_before);
+
+    let stored = app.store.request(request_id).await.expect("r").expect("r");
+    assert_eq!(stored.status, RequestStatus::Withdrawn);
+    assert_eq!(stored.decided_by, None);
+    assert_eq!(
+        app.store.all_audit_events().await.expect("audit"),
+        audit_before,
+        "a refused transition writes nothing"
+    );
+    // Only the two private replies leave (and App Home refreshes): no message to anyone,
+    // no update of the approval message.
+    let queued: Vec<String> = app.store.outbox_messages().await.expect("outbox")[outbox_before..]
+        .iter()
+        .filter(|m| m.method != "views.publish")
+        .map(|m| m.method.clone())
+        .collect();
+    assert_eq!(queued, ["response_url", "response_url"]);
+    assert!(
+        sql_texts(
+            app.db.url(),
+            &format!("SELECT reference FROM restrictions WHERE request_id = {request_id}")
+        )
+        .await
+        .is_empty(),
+        "no restriction"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_core_illegal_transition_is_refused_in_plain_words,
     r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice,
     head_of_function_cannot_approve_without_all_six_criteria,
     requester_cannot_decide_own_request_and_others_cannot_decide_at_all,
