@@ -11,7 +11,7 @@ use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, Inc
 use contact_policy_bot::domain::measures::Measure;
 use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
 use contact_policy_bot::domain::restriction::{Criterion, RestrictionStatus};
-use contact_policy_bot::domain::review::ReviewOutcome;
+use contact_policy_bot::domain::review::{ReviewOutcome, ReviewStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{
@@ -1353,7 +1353,80 @@ async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backen
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (core shape): a second outcome on a decided review (a stale copy of the review
+/// form) asks the review's state machine, which refuses it: the manager is told in plain
+/// words beside the outcome, and nothing is written.
+async fn i9_core_a_decided_review_refuses_a_second_outcome_in_plain_words(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_review_twice").await else {
+        return;
+    };
+    let case = case(&app).await;
+    app.click(
+        HANDLER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("start"),
+    )
+    .await;
+    let modal = app.opened_modal(0).await;
+    let review = app
+        .store
+        .open_review_for(case.restriction)
+        .await
+        .expect("read")
+        .expect("started");
+    let first = app
+        .submit_modal(
+            HANDLER,
+            &modal,
+            review_values("vary", None, "Email only would be enough now"),
+        )
+        .await;
+    assert!(first.text().await.expect("body").is_empty());
+    let audit_before = app.store.all_audit_events().await.expect("audit");
+
+    let again: Value = app
+        .submit_modal(
+            HANDLER,
+            &modal,
+            review_values("lift", None, "Lift it after all"),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let said = again["errors"]["outcome"].as_str().unwrap_or_default();
+    assert!(
+        said.starts_with(&format!(
+            "Review {} was already decided (vary) by <@{HANDLER}> on ",
+            review.reference
+        )),
+        "{again}"
+    );
+    let stored = app.store.review(review.id).await.expect("r").expect("r");
+    assert_eq!(
+        (stored.status, stored.outcome),
+        (ReviewStatus::Decided, Some(ReviewOutcome::Vary))
+    );
+    assert_eq!(
+        app.store.all_audit_events().await.expect("audit"),
+        audit_before,
+        "a refused transition writes nothing"
+    );
+    assert_eq!(
+        app.store
+            .restriction(case.restriction)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        RestrictionStatus::Active
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_core_a_decided_review_refuses_a_second_outcome_in_plain_words,
     i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_the_head_approves,
     i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler,
 );
