@@ -365,27 +365,99 @@ pub async fn deciders_of(
     excluding: &UserId,
     head_only: bool,
 ) -> StoreResult<Vec<UserId>> {
-    let Some(function) = store
-        .list_functions()
-        .await?
-        .into_iter()
-        .find(|f| f.id == function_id)
-    else {
+    let functions = store.list_functions().await?;
+    let Some(function) = functions.iter().find(|f| f.id == function_id) else {
         return Ok(Vec::new());
     };
+    let (head, deputies) = deciders_in(function, excluding, head_only);
+    let mut out: Vec<UserId> = head.into_iter().chain(deputies).collect();
+    out.dedup();
+    Ok(out)
+}
+
+/// The deciders of `function` (§6), split as the scheduler reaches them: the head first,
+/// then the deputies, never `excluding`; no deputy when `head_only` and there is a head
+/// (a head's rejection stands: finding 11).
+pub fn deciders_in(
+    function: &FunctionSummary,
+    excluding: &UserId,
+    head_only: bool,
+) -> (Option<UserId>, Vec<UserId>) {
+    let head = function.head.clone().filter(|h| h != excluding);
     let deputies = if head_only && function.head.is_some() {
         Vec::new()
     } else {
-        function.deputies
+        function
+            .deputies
+            .iter()
+            .filter(|d| *d != excluding && Some(*d) != function.head.as_ref())
+            .cloned()
+            .collect()
     };
-    let mut out: Vec<UserId> = function
-        .head
-        .into_iter()
-        .chain(deputies)
-        .filter(|u| u != excluding)
-        .collect();
-    out.dedup();
-    Ok(out)
+    (head, deputies)
+}
+
+/// Who hears that something in `function` is overdue, every time it is reminded (R-REM-2):
+/// its head, or its deputies when it has none.
+pub fn escalation_of(function: &FunctionSummary) -> Vec<UserId> {
+    match &function.head {
+        Some(head) => vec![head.clone()],
+        None => function.deputies.clone(),
+    }
+}
+
+/// Who acts on a function's police reports (§4): its managers, or, when it has none, the
+/// people it escalates to ([`escalation_of`]).
+pub fn managers_of(function: &FunctionSummary) -> Vec<UserId> {
+    if function.managers.is_empty() {
+        escalation_of(function)
+    } else {
+        function.managers.clone()
+    }
+}
+
+/// Whether a request for the person in the function answers to the head's rejection of
+/// their last request (§6: a head's rejection stands), and if so that request's reference.
+/// `before` is the new request when it exists already (a waiting request the scheduler
+/// reminds about): only a rejection decided before it was made counts.
+pub async fn head_rejection_of(
+    store: &dyn Store,
+    person_id: i64,
+    function_id: i64,
+    before: Option<(i64, chrono::DateTime<chrono::Utc>)>,
+) -> StoreResult<Option<String>> {
+    let Some(rejected) = store.standing_rejection(person_id, function_id).await? else {
+        return Ok(None);
+    };
+    if before.is_some_and(|(id, at)| id == rejected.id || at < rejected.requested_at) {
+        return Ok(None);
+    }
+    let Some(by) = rejected.decided_by.as_deref() else {
+        return Ok(None);
+    };
+    let by_head = roles_in(store, &UserId::from_slack(by), function_id)
+        .await?
+        .contains(&Role::Head);
+    Ok(by_head.then_some(rejected.reference))
+}
+
+/// Whether the head of the function rejected the latest proposal to continue at this
+/// review: then the next proposal is for the head alone (§6: a head's rejection stands).
+pub async fn head_rejected_at_review(
+    store: &dyn Store,
+    review_id: i64,
+    function_id: i64,
+) -> StoreResult<bool> {
+    let Some(by) = store
+        .last_rejected_continuation(review_id)
+        .await?
+        .and_then(|r| r.decided_by)
+    else {
+        return Ok(false);
+    };
+    Ok(roles_in(store, &UserId::from_slack(by), function_id)
+        .await?
+        .contains(&Role::Head))
 }
 
 /// The user's roles in one function.

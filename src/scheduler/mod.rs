@@ -4,4 +4,5 @@
 
 pub mod cron_job;
 pub mod outbox;
+mod plan;
 pub mod reminders;

@@ -11,18 +11,19 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-
 use chrono_tz::Tz;
 use tokio::sync::Notify;
 
+use super::plan::{again, approval_stage, day, day_after, repeat_occasion, Plan};
+use crate::access;
 use crate::clock::Clock;
 use crate::config::ReminderConfig;
-use crate::domain::calendar::{add_working_days, overdue_repeat, Repeat};
-use crate::domain::UserId;
+use crate::domain::calendar::overdue_repeat;
 use crate::slack::ids::Action;
-use crate::slack::messages::reminders::reminder_with;
-use crate::slack::send;
-use crate::store::schedule::{DueQuery, NewReminder, ReminderKind};
+use crate::store::schedule::{
+    ApprovalCopy, DueDispute, DueQuery, DueReview, LapsedWarning, OutstandingReport, ReminderKind,
+    UnsentLetter, WaitingContinuation, WaitingRequest,
+};
 use crate::store::{FunctionSummary, Store, StoreResult};
 
 /// What a sweep works with, handed over explicitly by whoever builds the scheduler.
@@ -75,16 +76,51 @@ pub async fn sweep(
     let issued_before = store
         .issued_reminder_keys(&(today - Duration::days(800)).to_string())
         .await?;
-    let mut plan = Plan {
-        reminders: Vec::new(),
-        functions: &functions,
-        issued: &issued_before,
-        already: 0,
-        planned: std::collections::HashSet::new(),
-    };
-
+    let mut plan = Plan::new(&functions, &issued_before);
     let every = config.overdue_repeat_working_days;
-    for review in &due.reviews {
+    reviews_due(&mut plan, &due.reviews, today, every);
+    restrictions_ending(&mut plan, &due.ending);
+    disputes_due(&mut plan, &due.disputes, today, every);
+    waiting_requests(&mut plan, state, config, &due.waiting_requests, today).await?;
+    waiting_continuations(&mut plan, state, config, &due.waiting_continuations, today).await?;
+    lapsed_warnings(&mut plan, &due.lapsed_warnings);
+    police_reports(
+        &mut plan,
+        config,
+        &due.outstanding_reports,
+        state.timezone,
+        today,
+        every,
+    );
+    unsent_letters(&mut plan, &due.unsent_letters, state.timezone);
+
+    let due_count = plan.reminders.len() + plan.already;
+    let plan_ms = started.elapsed().as_millis() as u64 - query_ms;
+    let issued = store.record_reminders(&plan.reminders, now).await?;
+    let write_ms = started.elapsed().as_millis() as u64 - query_ms - plan_ms;
+    if issued > 0 {
+        state.outbox_wake.notify_one();
+    }
+    tracing::info!(
+        due = due_count,
+        issued,
+        restrictions_ended,
+        query_ms,
+        plan_ms,
+        write_ms,
+        "reminder sweep finished"
+    );
+    Ok(SweepReport {
+        due: due_count,
+        issued,
+        restrictions_ended,
+    })
+}
+
+/// Reviews coming due, and overdue ones again every `every` working days with the head
+/// (R-REM-1, R-REM-2; finding 12).
+fn reviews_due(plan: &mut Plan<'_>, due: &[DueReview], today: NaiveDate, every: u32) {
+    for review in due {
         let button = (
             "Start review",
             Action::StartReview.as_str(),
@@ -124,7 +160,11 @@ pub async fn sweep(
             button,
         );
     }
-    for ending in &due.ending {
+}
+
+/// Restrictions ending soon: review them if contact still needs managing.
+fn restrictions_ending(plan: &mut Plan<'_>, due: &[DueReview]) {
+    for ending in due {
         let Some(ends_on) = ending.ends_on else {
             continue;
         };
@@ -148,7 +188,11 @@ pub async fn sweep(
             ),
         );
     }
-    for dispute in &due.disputes {
+}
+
+/// Disputes due today, and overdue ones again with the head (§7).
+fn disputes_due(plan: &mut Plan<'_>, due: &[DueDispute], today: NaiveDate, every: u32) {
+    for dispute in due {
         let button = (
             "Resolve dispute",
             Action::ResolveDispute.as_str(),
@@ -186,50 +230,95 @@ pub async fn sweep(
             button,
         );
     }
-    for request in &due.waiting_requests {
+}
+
+async fn waiting_requests(
+    plan: &mut Plan<'_>,
+    state: &SweepDeps,
+    config: &ReminderConfig,
+    due: &[WaitingRequest],
+    today: NaiveDate,
+) -> StoreResult<()> {
+    let store = state.store.as_ref();
+    // Waiting approvals: a fresh copy to the head after the nudge interval, to the deputies
+    // after twice it, never to the requester or proposer, and never to a deputy when the
+    // head's rejection stands (finding 11). Who they are is the permission layer's answer.
+    for request in due {
         let asked_on = request
             .requested_at
             .with_timezone(&state.timezone)
             .date_naive();
-        let nudge_on = add_working_days(asked_on, config.approval_nudge_working_days);
-        let escalate_on = add_working_days(nudge_on, config.approval_nudge_working_days);
+        let Some(stage) = approval_stage(asked_on, config.approval_nudge_working_days, today)
+        else {
+            continue;
+        };
+        let Some(function) = plan.functions.get(&request.function_id) else {
+            continue;
+        };
+        let head_only = access::head_rejection_of(
+            store,
+            request.person_id,
+            request.function_id,
+            Some((request.request_id, request.requested_at)),
+        )
+        .await?
+        .is_some();
+        let (head, deputies) = access::deciders_in(function, &request.requester, head_only);
+        let copy = ApprovalCopy::Request(request.request_id);
         let occasion = asked_on.to_string();
-        if today >= nudge_on {
-            let head = functions
-                .get(&request.function_id)
-                .and_then(|f| f.head.clone())
-                .filter(|h| *h != request.requester);
-            if let Some(head) = head {
-                plan.approval_copy(
-                    state,
-                    ReminderKind::ApprovalWaiting,
-                    request.request_id,
-                    &occasion,
-                    &head,
-                    request.function_id,
-                )
+        for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
+            plan.approval_copy(state, kind, copy, &occasion, recipient, request.function_id)
                 .await?;
-            }
-        }
-        if today >= escalate_on {
-            let deputies: Vec<UserId> = functions
-                .get(&request.function_id)
-                .map(|f| f.deputies.clone())
-                .unwrap_or_default();
-            for deputy in deputies.iter().filter(|d| **d != request.requester) {
-                plan.approval_copy(
-                    state,
-                    ReminderKind::ApprovalEscalated,
-                    request.request_id,
-                    &occasion,
-                    deputy,
-                    request.function_id,
-                )
-                .await?;
-            }
         }
     }
-    for warning in &due.lapsed_warnings {
+    Ok(())
+}
+
+/// Proposals to continue at review waiting for authorisation, nudged like requests.
+async fn waiting_continuations(
+    plan: &mut Plan<'_>,
+    state: &SweepDeps,
+    config: &ReminderConfig,
+    due: &[WaitingContinuation],
+    today: NaiveDate,
+) -> StoreResult<()> {
+    let store = state.store.as_ref();
+    for proposal in due {
+        let proposed_on = proposal
+            .proposed_at
+            .with_timezone(&state.timezone)
+            .date_naive();
+        let Some(stage) = approval_stage(proposed_on, config.approval_nudge_working_days, today)
+        else {
+            continue;
+        };
+        let Some(function) = plan.functions.get(&proposal.function_id) else {
+            continue;
+        };
+        let head_only =
+            access::head_rejected_at_review(store, proposal.review_id, proposal.function_id)
+                .await?;
+        let (head, deputies) = access::deciders_in(function, &proposal.proposer, head_only);
+        let copy = ApprovalCopy::Continuation(proposal.continuation_id);
+        let occasion = proposed_on.to_string();
+        for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
+            plan.approval_copy(
+                state,
+                kind,
+                copy,
+                &occasion,
+                recipient,
+                proposal.function_id,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Warnings whose chance to adapt has run: the manager decides what next (§6).
+fn lapsed_warnings(plan: &mut Plan<'_>, due: &[LapsedWarning]) {
+    for warning in due {
         let text = format!(
             "*Adapt period passed:* the chance to adapt under warning {} ended on {}. Decide what happens next: no further action, or request a restriction.",
             warning.reference,
@@ -257,12 +346,23 @@ pub async fn sweep(
             ],
         );
     }
-    for report in &due.outstanding_reports {
+}
+
+/// Police reports still required (§4), again every `every` working days with the head.
+fn police_reports(
+    plan: &mut Plan<'_>,
+    config: &ReminderConfig,
+    due: &[OutstandingReport],
+    zone: Tz,
+    today: NaiveDate,
+    every: u32,
+) {
+    for report in due {
         let outstanding_from = report
             .occurred_at
             .checked_add_signed(Duration::hours(config.police_report_after_hours))
             .unwrap_or(report.occurred_at)
-            .with_timezone(&state.timezone)
+            .with_timezone(&zone)
             .date_naive();
         let Some(repeat) = overdue_repeat(outstanding_from, every, today) else {
             continue;
@@ -284,12 +384,17 @@ pub async fn sweep(
             ),
         );
     }
-    for letter in &due.unsent_letters {
+}
+
+/// Letters not marked sent, to the manager holding the draft (finding 12), saying when a
+/// restriction waits on one (finding 15).
+fn unsent_letters(plan: &mut Plan<'_>, due: &[UnsentLetter], zone: Tz) {
+    for letter in due {
         let mut text = format!(
             "*Letter not marked sent:* the {} letter for {} was drafted on {} and is not yet marked as sent.",
             letter.kind.replace('_', " "),
             letter.subject_reference,
-            day(letter.created_at.with_timezone(&state.timezone).date_naive())
+            day(letter.created_at.with_timezone(&zone).date_naive())
         );
         if letter.restriction_waits {
             text.push_str(&format!(
@@ -311,217 +416,5 @@ pub async fn sweep(
                 letter.letter_id.to_string(),
             ),
         );
-    }
-
-    let due_count = plan.reminders.len() + plan.already;
-    let plan_ms = started.elapsed().as_millis() as u64 - query_ms;
-    let issued = store.record_reminders(&plan.reminders, now).await?;
-    let write_ms = started.elapsed().as_millis() as u64 - query_ms - plan_ms;
-    if issued > 0 {
-        state.outbox_wake.notify_one();
-    }
-    tracing::info!(
-        due = due_count,
-        issued,
-        restrictions_ended,
-        query_ms,
-        plan_ms,
-        write_ms,
-        "reminder sweep finished"
-    );
-    Ok(SweepReport {
-        due: due_count,
-        issued,
-        restrictions_ended,
-    })
-}
-
-fn day(d: NaiveDate) -> String {
-    d.format("%a %-d %b %Y").to_string()
-}
-
-/// The first day something due on `d` is overdue.
-fn day_after(d: NaiveDate) -> NaiveDate {
-    d.succ_opt().unwrap_or(d)
-}
-
-/// The occasion of one reminder of an overdue series: the first keeps the item's own
-/// occasion (as issued before reminders repeated), each repeat adds its number, so each
-/// has its own exactly-once key.
-fn repeat_occasion(base: &str, repeat: Repeat) -> String {
-    match repeat.number {
-        0 => base.to_owned(),
-        n => format!("{base}:repeat{n}"),
-    }
-}
-
-/// What a repeat adds to the reminder's text.
-fn again(repeat: Repeat) -> String {
-    match repeat.number {
-        0 => String::new(),
-        n => format!(" Still outstanding: reminder {} of this.", n + 1),
-    }
-}
-
-struct Plan<'a> {
-    reminders: Vec<NewReminder>,
-    functions: &'a HashMap<i64, FunctionSummary>,
-    issued: &'a std::collections::HashSet<String>,
-    /// Keys planned in this sweep: the owner who is also the head is reminded once.
-    planned: std::collections::HashSet<String>,
-    /// Reminders due but issued by an earlier sweep.
-    already: usize,
-}
-
-impl Plan<'_> {
-    /// The head of a function, or its deputies when it has none.
-    fn heads(&self, function_id: i64) -> Vec<UserId> {
-        match self.functions.get(&function_id) {
-            Some(f) => match &f.head {
-                Some(head) => vec![head.clone()],
-                None => f.deputies.clone(),
-            },
-            None => Vec::new(),
-        }
-    }
-
-    /// A reminder of something overdue: to `owners` and, each time, to the head of the
-    /// function (or its deputies when it has no head), R-REM-2.
-    #[allow(clippy::too_many_arguments)]
-    fn overdue(
-        &mut self,
-        kind: ReminderKind,
-        (subject_type, subject_id): (&'static str, i64),
-        occasion: &str,
-        owners: &[UserId],
-        function_id: i64,
-        text: &str,
-        button: (&str, &str, String),
-    ) {
-        let heads = self.heads(function_id);
-        for recipient in owners.iter().chain(&heads) {
-            self.add(
-                kind,
-                subject_type,
-                subject_id,
-                occasion,
-                recipient,
-                function_id,
-                text,
-                button.clone(),
-            );
-        }
-    }
-
-    fn managers(&self, function_id: i64) -> Vec<UserId> {
-        match self.functions.get(&function_id) {
-            Some(f) if !f.managers.is_empty() => f.managers.clone(),
-            _ => self.heads(function_id),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        kind: ReminderKind,
-        subject_type: &'static str,
-        subject_id: i64,
-        occasion: &str,
-        recipient: &UserId,
-        function_id: i64,
-        text: &str,
-        button: (&str, &str, String),
-    ) {
-        self.add_with(
-            kind,
-            subject_type,
-            subject_id,
-            occasion,
-            recipient,
-            function_id,
-            text,
-            &[button],
-        );
-    }
-
-    /// As [`Plan::add`], with a button for each way to act on it.
-    #[allow(clippy::too_many_arguments)]
-    fn add_with(
-        &mut self,
-        kind: ReminderKind,
-        subject_type: &'static str,
-        subject_id: i64,
-        occasion: &str,
-        recipient: &UserId,
-        function_id: i64,
-        text: &str,
-        buttons: &[(&str, &str, String)],
-    ) {
-        let key = NewReminder::key(kind, subject_type, subject_id, occasion, recipient);
-        if !self.planned.insert(key.clone()) {
-            return;
-        }
-        if self.issued.contains(&key) {
-            self.already += 1;
-            return;
-        }
-        let message = send::dm(recipient, reminder_with(text, buttons), key);
-        self.reminders.push(NewReminder {
-            kind,
-            subject_type,
-            subject_id,
-            occasion: occasion.to_owned(),
-            recipient: recipient.clone(),
-            function_id,
-            message,
-            approval_copy_of: None,
-        });
-    }
-
-    /// A waiting request is re-sent to the head (then the deputies) as a fresh copy of the
-    /// approval message, with its checklist and buttons; the decision updates it too.
-    async fn approval_copy(
-        &mut self,
-        state: &SweepDeps,
-        kind: ReminderKind,
-        request_id: i64,
-        occasion: &str,
-        recipient: &UserId,
-        function_id: i64,
-    ) -> StoreResult<()> {
-        let key = NewReminder::key(kind, "restriction_request", request_id, occasion, recipient);
-        if !self.planned.insert(key.clone()) {
-            return Ok(());
-        }
-        if self.issued.contains(&key) {
-            self.already += 1;
-            return Ok(());
-        }
-        let today = state
-            .clock
-            .now()
-            .with_timezone(&state.timezone)
-            .date_naive();
-        let Some(content) = crate::slack::restricting::approval_reminder(
-            state.store.as_ref(),
-            state.timezone,
-            today,
-            request_id,
-        )
-        .await?
-        else {
-            return Ok(());
-        };
-        self.reminders.push(NewReminder {
-            kind,
-            subject_type: "restriction_request",
-            subject_id: request_id,
-            occasion: occasion.to_owned(),
-            recipient: recipient.clone(),
-            function_id,
-            message: send::dm(recipient, content, key),
-            approval_copy_of: Some(request_id),
-        });
-        Ok(())
     }
 }

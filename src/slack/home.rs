@@ -17,6 +17,18 @@ use crate::store::schedule::{HomeItems, Listed};
 /// How far ahead App Home lists reviews.
 const REVIEW_HORIZON_DAYS: i64 = 30;
 
+/// Queues an App Home that says only why the register is not available to `user` (a
+/// guest, an app, or not enrolled under `STAFF=enrolled`): nothing of the register shows.
+pub async fn publish_refusal(
+    state: &AppState,
+    user: &UserId,
+    why: &str,
+    key: &str,
+) -> Result<(), ApiError> {
+    let view = SlackHomeView::new(vec![section(why)]);
+    publish(state, user, SlackView::Home(view), key).await
+}
+
 /// Queues a fresh App Home for `user`; `key` makes a retried trigger publish once.
 pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<(), ApiError> {
     let today = state
@@ -33,10 +45,16 @@ pub async fn publish_home(state: &AppState, user: &UserId, key: &str) -> Result<
         return Ok(());
     };
     home.blocks.extend(todo_blocks(state, &items));
-    let call = SlackCall::PublishView(SlackApiViewsPublishRequest::new(
-        user.as_str().into(),
-        SlackView::Home(home),
-    ));
+    publish(state, user, SlackView::Home(home), key).await
+}
+
+async fn publish(
+    state: &AppState,
+    user: &UserId,
+    view: SlackView,
+    key: &str,
+) -> Result<(), ApiError> {
+    let call = SlackCall::PublishView(SlackApiViewsPublishRequest::new(user.as_str().into(), view));
     let message = call
         .into_outbox(key, Some(("user", user.to_string())))
         .map_err(|e| ApiError::Internal(e.into()))?;
@@ -97,6 +115,21 @@ fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
                 )
             },
         ),
+        list(
+            "Continuing at review: waiting for your authorisation",
+            &items.continuations_waiting,
+            |(_, review, restriction, at)| {
+                format!(
+                    "{restriction} at review {review}, proposed {}: the checklist is in your messages",
+                    when(*at)
+                )
+            },
+        ),
+        list(
+            "Waiting on the head of function",
+            &items.waiting_on_head,
+            |(r, at)| format!("{r}, since {}", when(*at)),
+        ),
         list("Reviews due", &items.reviews_due, |(_, r, on)| {
             format!("{r}, review by {}", day(*on))
         }),
@@ -110,9 +143,19 @@ fn todo_blocks(state: &AppState, items: &HomeItems) -> Vec<SlackBlock> {
             &items.police_reports,
             |(_, r, at)| format!("{r}, incident on {}: `/contact open`", when(*at)),
         ),
-        list("Letters to send", &items.letters_to_send, |(_, kind, r)| {
-            format!("{} for {r}", kind.replace('_', " "))
-        }),
+        list(
+            "Letters to send",
+            &items.letters_to_send,
+            |(_, kind, r, waits)| {
+                let mut line = format!("{} for {r}", kind.replace('_', " "));
+                if *waits {
+                    line.push_str(
+                        ": the restriction is approved but not in force until you mark this sent",
+                    );
+                }
+                line
+            },
+        ),
         list(
             "Your recent reports",
             &items.my_reports,

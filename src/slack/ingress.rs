@@ -432,7 +432,13 @@ async fn dispatch_event(
             if opened.tab.as_deref() != Some("messages") =>
         {
             let user = UserId::from_slack(opened.user.to_string());
-            super::home::publish_home(state, &user, &format!("home:{event_id}")).await
+            let key = format!("home:{event_id}");
+            // App Home is staff-only like everything else (R-DP-3): a guest or an app sees
+            // why, and nothing of the register.
+            match staff_only(state, &user).await? {
+                Ok(()) => super::home::publish_home(state, &user, &key).await,
+                Err(denied) => super::home::publish_refusal(state, &user, &denied.0, &key).await,
+            }
         }
         _ => {
             tracing::debug!(%event_id, "event with no handler ignored");

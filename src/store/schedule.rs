@@ -48,9 +48,17 @@ pub struct NewReminder {
     pub recipient: UserId,
     pub function_id: i64,
     pub message: NewOutboxMessage,
-    /// When the message is a fresh copy of a request's approval message, it is registered
-    /// so the decision updates it like every other copy.
-    pub approval_copy_of: Option<i64>,
+    /// When the message is a fresh copy of an approval message, it is registered so the
+    /// decision updates it like every other copy.
+    pub copy_of: Option<ApprovalCopy>,
+}
+
+/// What a fresh approval copy is a copy of: a restriction request's approval message, or a
+/// proposal to continue at review's authorisation message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalCopy {
+    Request(i64),
+    Continuation(i64),
 }
 
 impl NewReminder {
@@ -94,9 +102,21 @@ pub struct DueDispute {
 pub struct WaitingRequest {
     pub request_id: i64,
     pub reference: String,
+    pub person_id: i64,
     pub function_id: i64,
     pub requested_at: DateTime<Utc>,
     pub requester: UserId,
+}
+
+/// A proposal to continue a restriction at review, still waiting for the head or a deputy
+/// to authorise it (finding 10), nudged like a waiting request (finding 12).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingContinuation {
+    pub continuation_id: i64,
+    pub review_id: i64,
+    pub function_id: i64,
+    pub proposed_at: DateTime<Utc>,
+    pub proposer: UserId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,6 +158,7 @@ pub struct DueItems {
     pub ending: Vec<DueReview>,
     pub disputes: Vec<DueDispute>,
     pub waiting_requests: Vec<WaitingRequest>,
+    pub waiting_continuations: Vec<WaitingContinuation>,
     pub lapsed_warnings: Vec<LapsedWarning>,
     pub outstanding_reports: Vec<OutstandingReport>,
     pub unsent_letters: Vec<UnsentLetter>,
@@ -190,10 +211,19 @@ impl<T> Listed<T> {
 /// One user's App Home: what is theirs to do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HomeItems {
+    /// Requests sent to this user for a decision (an approval copy is theirs) while they
+    /// still decide for the function: reference and when requested.
     pub approvals_waiting: Listed<(i64, String, DateTime<Utc>)>,
+    /// Proposals to continue a restriction at review sent to this user to authorise:
+    /// review reference, restriction reference, when proposed.
+    pub continuations_waiting: Listed<(i64, String, String, DateTime<Utc>)>,
+    /// This user's own requests and proposals still waiting on the head: reference and when.
+    pub waiting_on_head: Listed<(String, DateTime<Utc>)>,
     pub reviews_due: Listed<(i64, String, NaiveDate)>,
     pub disputes_to_resolve: Listed<(i64, String, NaiveDate)>,
     pub police_reports: Listed<(i64, String, DateTime<Utc>)>,
-    pub letters_to_send: Listed<(i64, String, String)>,
+    /// Letters this user holds, not yet marked sent: kind, subject reference, and whether
+    /// an approved restriction waits on it to take effect (finding 15).
+    pub letters_to_send: Listed<(i64, String, String, bool)>,
     pub my_reports: Listed<(String, DateTime<Utc>, String)>,
 }

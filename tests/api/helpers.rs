@@ -136,6 +136,63 @@ pub async fn spawn_app_with(
     spawn_app_configured_on(db, slack, clock, |_| {}).await
 }
 
+/// Starts the app on a fresh database with a clock the test controls, set to now: the
+/// journey runs as on a real clock, and the test moves time on to sweep reminders.
+pub async fn spawn_app_on_manual_clock(backend: Backend, test: &str) -> Option<TestApp> {
+    let db = Arc::new(fresh_db(backend, test).await?);
+    let slack = Arc::new(FakeSlack::start().await);
+    let clock = contact_policy_bot::clock::ManualClock::new(chrono::Utc::now());
+    Some(spawn_app_with(db, slack, Some(clock)).await)
+}
+
+/// Moves the test's clock on by `days` and runs one reminder sweep; returns what it issued.
+pub async fn sweep_after_days(app: &TestApp, days: i64) -> u64 {
+    let clock = app.clock.clone().expect("a manual clock");
+    clock.set(contact_policy_bot::clock::Clock::now(&clock) + chrono::Duration::days(days));
+    app.scheduler
+        .clone()
+        .expect("a test-driven scheduler")
+        .sweep_now()
+        .await
+        .expect("sweep")
+        .issued
+}
+
+/// The channels that received a fresh approval copy (the scheduler's nudge, led by
+/// "Reminder:") carrying `action`, in the order sent.
+pub fn reminder_copies_of(app: &TestApp, action: &str) -> Vec<String> {
+    app.slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.status == 200)
+        .filter(|c| {
+            c.body["text"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Reminder:"))
+        })
+        .filter(|c| c.body.to_string().contains(action))
+        .filter_map(|c| c.body["channel"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Opens the bot's Home tab as `user` and returns the published view, as JSON text.
+pub async fn home_of(app: &TestApp, user: &str) -> String {
+    let before = app.slack.calls_to("views.publish").len();
+    let event = format!("Ev0HOME{}", rand::random::<u32>());
+    app.post_event(&app_home_opened(&event, user, TEAM_ID))
+        .await;
+    let published = app
+        .slack
+        .wait_for_calls("views.publish", before + 1, Duration::from_secs(5))
+        .await;
+    published
+        .iter()
+        .skip(before)
+        .rfind(|c| c.body["user_id"] == user)
+        .map(|c| c.body["view"].to_string())
+        .unwrap_or_else(|| panic!("no Home published for {user}"))
+}
+
 /// The members of staff the scenarios act as, each an active full member of the
 /// workspace as Slack's `users.info` answers for them (R-DP-3: only full members are
 /// staff, and real Slack knows nobody it was not told about).

@@ -827,6 +827,40 @@ async fn r_res_reject_modal_at_maxima() {
     assert_slack_accepted_everything(app).await;
 }
 
+/// Issue 9, finding 11: withdrawing needs a reason; the withdraw modal, the settled
+/// approval copies and the requester's answer fit Slack at the longest reason allowed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn i9_f11_withdraw_modal_and_settled_copies_at_maxima() {
+    use contact_policy_bot::domain::restriction::MAX_REASON_CHARS;
+    let app = app("limits_withdraw").await;
+    let now = Utc::now();
+    let function = org(&app, now).await;
+    let jane = person(&app, "Jane", 1, now).await;
+    incident(&app, jane, function, BehaviourKind::PhysicalViolence, now).await;
+    let request = restrict_at_maxima(&app, jane, function).await;
+    settle(&app.slack).await;
+    let withdraw = button_value(&app.slack, "withdraw_request").expect("the requester's DM");
+    assert_eq!(withdraw, request.to_string());
+    app.click(
+        MANAGER,
+        "withdraw_request",
+        &withdraw,
+        &app.slack.response_url("withdraw"),
+    )
+    .await;
+    let modal = modal_named(&app, "withdraw").await;
+    let values = fill(&modal, &[("reason", v::text(&long_text(MAX_REASON_CHARS)))]);
+    submit_ok(&app, MANAGER, &modal, values).await;
+    let status = sql_texts(
+        app.db.url(),
+        &format!("SELECT status FROM restriction_requests WHERE id = {request}"),
+    )
+    .await;
+    assert_eq!(status, ["withdrawn"]);
+    settle(&app.slack).await;
+    assert_slack_accepted_everything(app).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn r_dis_1_and_r_rev_1_dispute_resolve_and_review_at_maxima() {
     let app = app("limits_disputes").await;
@@ -963,8 +997,13 @@ async fn r_rem_1_every_reminder_kind_and_app_home_for_each_role_at_maxima() {
                 date(2027, 1, 30),
             ),
         };
-        insert_restriction_reviewed(&url, someone, function, &measures, starts, ends, review).await;
+        let restriction =
+            insert_restriction_reviewed(&url, someone, function, &measures, starts, ends, review)
+                .await;
         waiting_request(&app, someone, function, asked).await;
+        if n % 3 == 0 {
+            waiting_continuation(&url, someone, function, restriction, asked).await;
+        }
     }
     let clock = app.clock.clone().expect("clock");
     let scheduler = app.scheduler.clone().expect("scheduler");
@@ -978,7 +1017,62 @@ async fn r_rem_1_every_reminder_kind_and_app_home_for_each_role_at_maxima() {
             .await;
     }
     app.slack.wait_for_calls("views.publish", 5, WAIT).await;
+    let nudged = reminder_copies_of(&app, "authorise_continuation");
+    assert_eq!(
+        nudged.iter().filter(|c| *c == HEAD).count(),
+        20,
+        "every waiting proposal is nudged to the head at its longest: {nudged:?}"
+    );
     assert_slack_accepted_everything(app).await;
+}
+
+/// A proposal to continue a restriction at review with the longest reasons the form
+/// allows, waiting for the head (as the review flow leaves it; issue 9, findings 10, 12).
+async fn waiting_continuation(
+    url: &str,
+    person: i64,
+    function: i64,
+    restriction: i64,
+    asked: DateTime<Utc>,
+) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(url).await.expect("sqlite");
+    let review: i64 = sqlx::query_scalar(
+        "INSERT INTO reviews (reference, restriction_id, service_user_id, function_id, kind, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, 'annual', $5, $6) RETURNING id",
+    )
+    .bind(format!("REV-T{restriction}"))
+    .bind(restriction)
+    .bind(person)
+    .bind(function)
+    .bind(MANAGER)
+    .bind(asked)
+    .fetch_one(&mut conn)
+    .await
+    .expect("review");
+    let proposal: i64 = sqlx::query_scalar(
+        "INSERT INTO review_continuations (review_id, service_user_id, function_id, reasons, next_review_on, proposed_by, proposed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(review)
+    .bind(person)
+    .bind(function)
+    .bind(long_text(contact_policy_bot::domain::review::MAX_REASONS_CHARS))
+    .bind(date(2027, 5, 1))
+    .bind(MANAGER)
+    .bind(asked)
+    .fetch_one(&mut conn)
+    .await
+    .expect("proposal");
+    sqlx::query(
+        "INSERT INTO review_continuation_messages (continuation_id, recipient_slack_user_id, created_at) VALUES ($1, $2, $3)",
+    )
+    .bind(proposal)
+    .bind(HEAD)
+    .bind(asked)
+    .execute(&mut conn)
+    .await
+    .expect("first copy");
 }
 
 /// A pending request with every measure and the longest texts the policy allows, waiting

@@ -2332,6 +2332,12 @@ async fn i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it(back
     assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     app.slack.wait_for_calls("upload", 1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
+    // App Home says the same to the manager holding the letter.
+    let home = home_of(&app, MANAGER).await;
+    assert!(
+        home.contains("restriction notice for RES-00001: the restriction is approved but not in force until you mark this sent"),
+        "{home}"
+    );
 
     clock.advance(chrono::Duration::days(6));
     let scheduler = app.scheduler.clone().expect("scheduler");
@@ -2367,4 +2373,93 @@ on_both_backends!(
     i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent,
     i9_f15_at_once_for_staff_safety_is_in_force_immediately,
     i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it,
+);
+
+/// Issue 9, findings 11 and 12: the scheduler asks the permission layer who may decide a
+/// waiting request. A resubmission after the head's rejection is nudged to the head alone
+/// and never escalated to a deputy, who could not overturn the rejection anyway.
+async fn i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy(backend: Backend) {
+    let Some(app) = spawn_app_on_manual_clock(backend, "i9_head_only_nudge").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reason = &[("no_warning_reason", v::select("harassment_or_aggression"))];
+    let first = request(&app, &case, MANAGER, 0, reason).await;
+    click_decision(&app, HEAD, "reject_request", first, &[], "rej").await;
+    let modal = app.opened_modal(1).await;
+    let body = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Not proportionate yet"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    assert_eq!(status_of(&app, first).await, RequestStatus::Rejected);
+    app.slack.clear_calls();
+    let second = request(&app, &case, MANAGER, 0, reason).await;
+    // Ten days on, past both the nudge (2 working days) and the escalation (4).
+    assert!(sweep_after_days(&app, 10).await > 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copies = reminder_copies_of(&app, &format!("criteria:{second}"));
+    assert_eq!(copies, [HEAD], "reminder copies went to {copies:?}");
+    // App Home agrees: the head is asked, the deputy is not.
+    let reference = sql_texts(
+        app.db.url(),
+        &format!("SELECT reference FROM restriction_requests WHERE id = {second}"),
+    )
+    .await
+    .remove(0);
+    let head = home_of(&app, HEAD).await;
+    assert!(
+        head.contains("Approvals waiting for your decision") && head.contains(&reference),
+        "{head}"
+    );
+    let deputy = home_of(&app, DEPUTY).await;
+    assert!(!deputy.contains(&reference), "{deputy}");
+    // A second sweep sends nothing again; the head's decision still settles every copy.
+    assert_eq!(sweep_after_days(&app, 0).await, 0);
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        second,
+        &all_criteria(),
+        "head",
+    )
+    .await;
+    answer_to(&app, "head").await;
+    assert_eq!(status_of(&app, second).await, RequestStatus::Approved);
+    let copies: Vec<String> = sql_texts(
+        app.db.url(),
+        &format!("SELECT recipient_slack_user_id FROM approval_messages WHERE request_id = {second} ORDER BY id"),
+    )
+    .await;
+    assert_eq!(copies, [HEAD, HEAD], "the first copy and the reminder copy");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Without a head's rejection standing, the same wait reaches the head and then the deputy.
+async fn i9_f12_a_waiting_request_is_nudged_to_the_head_and_escalated_to_the_deputy(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app_on_manual_clock(backend, "i9_request_nudge").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reason = &[("no_warning_reason", v::select("harassment_or_aggression"))];
+    let id = request(&app, &case, MANAGER, 0, reason).await;
+    assert!(sweep_after_days(&app, 10).await > 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copies = reminder_copies_of(&app, &format!("criteria:{id}"));
+    assert_eq!(copies, [HEAD, DEPUTY], "reminder copies went to {copies:?}");
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy,
+    i9_f12_a_waiting_request_is_nudged_to_the_head_and_escalated_to_the_deputy,
 );

@@ -624,3 +624,145 @@ on_both_backends!(
     i9_f10_the_head_authorises_with_six_ticks_and_the_review_closes_with_its_letter,
     i9_f10_a_rejection_sends_the_review_back_to_the_manager,
 );
+
+/// Issue 9, finding 12 (and 10): a proposal to continue that waits for authorisation is
+/// nudged like a request: a fresh copy of the checklist to the head after two working
+/// days, to the deputy after four, never to the proposer; the decision settles every copy.
+async fn i9_f12_a_waiting_continuation_is_nudged_to_the_head_then_the_deputy(backend: Backend) {
+    let Some(app) = spawn_app_on_manual_clock(backend, "i9_continuation_nudge").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let next = today() + Months::new(6);
+    propose_continue(&app, MANAGER, next, 0).await;
+    let id = button_value(&app, HEAD, "authorise_continuation").await;
+    assert!(sweep_after_days(&app, 10).await > 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copies = reminder_copies_of(&app, &format!("continuation_criteria:{id}"));
+    assert_eq!(copies, [HEAD, DEPUTY], "reminder copies went to {copies:?}");
+    assert_eq!(sweep_after_days(&app, 0).await, 0, "each copy is sent once");
+    let said = authorise(&app, HEAD, &id, &Criterion::ALL).await;
+    assert!(said.contains("Authorised"), "{said}");
+    let settled = sql_texts(
+        app.db.url(),
+        &format!("SELECT recipient_slack_user_id FROM review_continuation_messages WHERE continuation_id = {id} ORDER BY id"),
+    )
+    .await;
+    assert_eq!(
+        settled.len(),
+        4,
+        "two first copies and two reminder copies: {settled:?}"
+    );
+    // Settled: every copy is updated, and a decided proposal is not nudged again.
+    let updates = app.slack.wait_for_calls("chat.update", 4, WAIT).await;
+    assert!(updates.len() >= 4, "{updates:?}");
+    assert_eq!(sweep_after_days(&app, 3).await, 0);
+    let _ = case.person;
+    app.stop().await.expect("stops cleanly");
+}
+
+/// After the head rejected a proposal, the next is the head's alone: the nudge never
+/// escalates it to a deputy (finding 11).
+async fn i9_f11_a_proposal_for_the_head_alone_is_never_escalated_to_a_deputy(backend: Backend) {
+    let Some(app) = spawn_app_on_manual_clock(backend, "i9_continuation_head_only").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let next = today() + Months::new(6);
+    propose_continue(&app, MANAGER, next, 0).await;
+    let first = button_value(&app, HEAD, "authorise_continuation").await;
+    app.click(
+        HEAD,
+        "reject_continuation",
+        &first,
+        &app.slack.response_url("reject"),
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    let answer = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Not convinced it is still needed"))]),
+        )
+        .await;
+    assert!(answer.text().await.expect("body").is_empty());
+    app.click(
+        MANAGER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("again"),
+    )
+    .await;
+    let modal = app.opened_modal(2).await;
+    let answer = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            review_values("continue", Some(next), "Calls resumed last week"),
+        )
+        .await;
+    assert!(answer.text().await.expect("body").is_empty());
+    let second = sql_texts(
+        app.db.url(),
+        "SELECT CAST(id AS TEXT) FROM review_continuations WHERE status = 'pending'",
+    )
+    .await
+    .remove(0);
+    assert!(sweep_after_days(&app, 10).await > 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let copies = reminder_copies_of(&app, &format!("continuation_criteria:{second}"));
+    assert_eq!(copies, [HEAD], "reminder copies went to {copies:?}");
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9 (findings 10, 12): App Home shows a proposal to continue to those who may
+/// authorise it, and to the proposer as waiting on the head; once authorised, neither.
+async fn i9_f10_app_home_lists_a_proposal_for_the_deciders_and_as_waiting_for_the_proposer(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "i9_home_continuation").await else {
+        return;
+    };
+    case(&app).await;
+    let next = today() + Months::new(6);
+    propose_continue(&app, MANAGER, next, 0).await;
+    let id = button_value(&app, HEAD, "authorise_continuation").await;
+    let review = sql_texts(app.db.url(), "SELECT reference FROM reviews")
+        .await
+        .remove(0);
+    let head = home_of(&app, HEAD).await;
+    assert!(head.contains("waiting for your authorisation"), "{head}");
+    assert!(head.contains(&format!("at review {review}")), "{head}");
+    let deputy = home_of(&app, DEPUTY).await;
+    assert!(
+        deputy.contains("waiting for your authorisation"),
+        "{deputy}"
+    );
+    let manager = home_of(&app, MANAGER).await;
+    assert!(
+        manager.contains("Waiting on the head of function"),
+        "{manager}"
+    );
+    assert!(manager.contains(&review), "{manager}");
+    assert!(
+        !manager.contains("waiting for your authorisation"),
+        "{manager}"
+    );
+    let said = authorise(&app, HEAD, &id, &Criterion::ALL).await;
+    assert!(said.contains("Authorised"), "{said}");
+    let head = home_of(&app, HEAD).await;
+    assert!(!head.contains("waiting for your authorisation"), "{head}");
+    let manager = home_of(&app, MANAGER).await;
+    assert!(
+        !manager.contains("Waiting on the head of function"),
+        "{manager}"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f10_app_home_lists_a_proposal_for_the_deciders_and_as_waiting_for_the_proposer,
+    i9_f12_a_waiting_continuation_is_nudged_to_the_head_then_the_deputy,
+    i9_f11_a_proposal_for_the_head_alone_is_never_escalated_to_a_deputy,
+);

@@ -388,7 +388,39 @@ async fn r_dp_3_a_manager_adding_another_persons_phone_is_asked_different_person
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (R-DP-3): App Home is staff-only too. A guest opening the bot's Home tab sees
+/// only why the register is not available; a member of staff sees their to-do list.
+async fn i9_dp3_a_guest_opening_app_home_sees_only_that_it_is_not_available(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_home_guest").await else {
+        return;
+    };
+    seed_outsiders(&app.slack);
+    casework(&app).await;
+    app.post_event(&app_home_opened("Ev0GUESTHOME", GUEST, TEAM_ID))
+        .await;
+    app.post_event(&app_home_opened("Ev0STAFFHOME", MANAGER, TEAM_ID))
+        .await;
+    let published = app.slack.wait_for_calls("views.publish", 2, WAIT).await;
+    let to = |user: &str| {
+        published
+            .iter()
+            .find(|c| c.body["user_id"] == user)
+            .map(|c| c.body["view"].to_string())
+            .unwrap_or_else(|| panic!("no Home published for {user}: {published:?}"))
+    };
+    let guest = to(GUEST);
+    assert!(guest.contains("not available to you"), "{guest}");
+    assert!(
+        !guest.contains("Casework") && !guest.contains("Nothing is waiting"),
+        "{guest}"
+    );
+    let manager = to(MANAGER);
+    assert!(manager.contains("Manager of *Casework*"), "{manager}");
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_dp3_a_guest_opening_app_home_sees_only_that_it_is_not_available,
     r_dp_3_guests_bots_and_departed_accounts_are_told_the_bot_is_not_available,
     r_dp_3_someone_slack_does_not_know_is_not_staff,
     r_dp_3_with_staff_enrolled_a_full_member_in_no_function_is_refused,

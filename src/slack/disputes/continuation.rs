@@ -50,7 +50,7 @@ pub(super) async fn propose(
     next_review_on: chrono::NaiveDate,
 ) -> Result<Proposal, ApiError> {
     let store = ctx.state.store.as_ref();
-    let head_only = head_rejected(ctx, review.id, review.function_id).await?;
+    let head_only = access::head_rejected_at_review(store, review.id, review.function_id).await?;
     let approvers = access::deciders_of(store, review.function_id, &ctx.user, head_only).await?;
     if approvers.is_empty() {
         return Ok(Proposal::Refused(
@@ -109,21 +109,6 @@ pub(super) async fn propose(
         )),
         Err(other) => Err(other.into()),
     }
-}
-
-/// Whether the head of the function rejected the latest proposal to continue at this
-/// review: then the next is for the head alone (§6: a head's rejection stands).
-async fn head_rejected(ctx: &Ctx<'_>, review_id: i64, function_id: i64) -> Result<bool, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(by) = store
-        .last_rejected_continuation(review_id)
-        .await?
-        .and_then(|r| r.decided_by)
-    else {
-        return Ok(false);
-    };
-    let roles = access::roles_in(store, &UserId::from_slack(by), function_id).await?;
-    Ok(roles.contains(&crate::domain::roles::Role::Head))
 }
 
 /// The domain refused the change (the proposal is settled), in plain words: who settled
@@ -192,7 +177,9 @@ async fn decidable(
             c.decided_at,
         )));
     }
-    let reserved = head_rejected(ctx, c.review_id, c.function_id).await?;
+    let reserved =
+        access::head_rejected_at_review(ctx.state.store.as_ref(), c.review_id, c.function_id)
+            .await?;
     if let Err(refused) = authorisation_reserved(&roles, reserved) {
         return Ok(Err(refused.to_string()));
     }

@@ -25,6 +25,7 @@ use crate::store::NewOutboxMessage;
 
 mod continuation;
 mod dispute;
+mod nudge;
 mod resolve;
 mod review;
 
@@ -33,6 +34,7 @@ pub use continuation::{
     submit_reject_continuation,
 };
 pub use dispute::{dispute, open_dispute_for, submit_dispute};
+pub use nudge::continuation_reminder;
 pub use resolve::{open_resolve, submit_resolve, Resolved};
 pub use review::{open_review, review, review_person, submit_review};
 

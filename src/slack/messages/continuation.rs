@@ -110,6 +110,22 @@ pub fn authorisation_message(a: &ContinuationAuthorisation<'_>) -> SlackMessageC
     )
 }
 
+/// A fresh copy of the authorisation message for the scheduler's nudge to the head and
+/// escalation to the deputies, led by how long the proposal has waited (finding 12).
+pub fn reminder_copy(a: &ContinuationAuthorisation<'_>, waited_since: &str) -> SlackMessageContent {
+    let mut content = authorisation_message(a);
+    let mut blocks = vec![section(&format!(
+        ":hourglass: *Reminder:* this proposal has waited since {waited_since} for your authorisation. The review stays open until it is decided."
+    ))];
+    blocks.extend(content.blocks.take().unwrap_or_default());
+    content.blocks = Some(blocks);
+    content.text = Some(format!(
+        "Reminder: continuing restriction {} at review {} is still waiting for your authorisation.",
+        a.restriction_reference, a.review_reference
+    ));
+    content
+}
+
 /// What every copy of the authorisation message becomes once settled; the buttons go.
 pub fn settled_message(
     review_reference: &str,

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 use slack_morphism::prelude::*;
 
-use super::{basis_of, ctx_actor, head_rejection, REJECT, WITHDRAW};
+use super::{basis_of, ctx_actor, REJECT, WITHDRAW};
 use crate::domain::restriction::{
     check_approval, decision_may_be_taken, head_reserved, may_decide, may_withdraw,
     rejection_reason, takes_effect, transition, variation_refused, withdraw_reason, CriteriaTicks,
@@ -42,8 +42,13 @@ async fn decider_check(
         .filter(|r| r.function_id == request.function_id)
         .map(|r| r.role)
         .collect();
-    let rejected_by_head =
-        head_rejection(ctx, request.person_id, request.function_id, Some(request)).await?;
+    let rejected_by_head = crate::access::head_rejection_of(
+        ctx.state.store.as_ref(),
+        request.person_id,
+        request.function_id,
+        Some((request.id, request.requested_at)),
+    )
+    .await?;
     Ok(may_decide(
         &ctx.user,
         &UserId::from_slack(request.requested_by.clone()),

@@ -104,55 +104,6 @@ async fn managed_function(
         .cloned())
 }
 
-/// The reference of the head's rejection a new request for the person in the function
-/// answers to, if the last decided one was rejected by the function's head (§6: a head's
-/// rejection stands). `before` is the new request, when it exists already.
-async fn head_rejection(
-    ctx: &Ctx<'_>,
-    person_id: i64,
-    function_id: i64,
-    before: Option<&RequestRecord>,
-) -> Result<Option<String>, ApiError> {
-    let store = ctx.state.store.as_ref();
-    let Some(rejected) = store.standing_rejection(person_id, function_id).await? else {
-        return Ok(None);
-    };
-    if before.is_some_and(|r| r.id == rejected.id || r.requested_at < rejected.requested_at) {
-        return Ok(None);
-    }
-    let Some(by) = rejected.decided_by.as_deref() else {
-        return Ok(None);
-    };
-    let by_head = store
-        .roles_of(&UserId::from_slack(by))
-        .await?
-        .iter()
-        .any(|r| r.function_id == function_id && r.role == crate::domain::roles::Role::Head);
-    Ok(by_head.then_some(rejected.reference))
-}
-
-/// Who can decide for a function: its head and deputies, never the requester; only the
-/// head when the head rejected the person's last request (`head_only`).
-async fn deciders(
-    ctx: &Ctx<'_>,
-    function_id: i64,
-    head_only: bool,
-) -> Result<Vec<UserId>, ApiError> {
-    let functions = ctx.state.store.list_functions().await?;
-    let Some(function) = functions.into_iter().find(|f| f.id == function_id) else {
-        return Ok(Vec::new());
-    };
-    let deputies = if head_only && function.head.is_some() {
-        Vec::new()
-    } else {
-        function.deputies
-    };
-    let mut out: Vec<UserId> = function.head.into_iter().chain(deputies).collect();
-    out.retain(|u| *u != ctx.user);
-    out.dedup();
-    Ok(out)
-}
-
 /// The incidents a warning or request may rely on, newest first. Slack offers at most
 /// 100 options, so when the person has more the modal says plainly how many it shows.
 async fn incidents_blocks(

@@ -7,9 +7,8 @@ use slack_morphism::prelude::*;
 
 use super::measure_fields::{measures_block, read_measures};
 use super::{
-    basis_of, ctx_actor, day, deciders, facts_of, head_rejection, history_summary,
-    incidents_blocks, managed_function, one_person, read_incidents, RESTRICT, RESTRICT_PERSON,
-    WITHDRAW_REQUEST,
+    basis_of, ctx_actor, day, facts_of, history_summary, incidents_blocks, managed_function,
+    one_person, read_incidents, RESTRICT, RESTRICT_PERSON, WITHDRAW_REQUEST,
 };
 use crate::access;
 use crate::domain::restriction::{
@@ -299,8 +298,10 @@ pub async fn submit_restrict(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let rejected_by_head = head_rejection(ctx, person_id, function_id, None).await?;
-    let approvers = deciders(ctx, function_id, rejected_by_head.is_some()).await?;
+    let store = ctx.state.store.as_ref();
+    let rejected_by_head = access::head_rejection_of(store, person_id, function_id, None).await?;
+    let approvers =
+        access::deciders_of(store, function_id, &ctx.user, rejected_by_head.is_some()).await?;
     if approvers.is_empty() {
         errors.add("justification", "No head of function or deputy other than you can decide this request: ask an admin to set one.");
         return Err(ApiError::Invalid(errors));

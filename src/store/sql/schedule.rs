@@ -8,25 +8,37 @@ fn user(row: &<Db as sqlx::Database>::Row, column: &str) -> StoreResult<UserId> 
     Ok(UserId::from_slack(row.try_get::<String, _>(column)?))
 }
 
-/// Drops fresh approval copies of requests decided meanwhile. The requests' rows are
-/// share-locked (PostgreSQL; SQLite's write transaction already excludes deciders), so a
-/// decision waits for this batch and then updates every copy it holds, ours included.
+/// Ids among `ids` still pending in `table`, share-locking their rows (PostgreSQL; SQLite's
+/// write transaction already excludes deciders).
+async fn still_pending(tx: &mut Transaction<'static, Db>, table: &str, ids: &[i64]) -> StoreResult<std::collections::HashSet<i64>> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let mut query = sqlx::QueryBuilder::<Db>::new(format!("SELECT id FROM {table} WHERE status = 'pending' AND id IN ("));
+    let mut bound = query.separated(", ");
+    for id in ids {
+        bound.push_bind(*id);
+    }
+    query.push(format!(") {SHARE_LOCK}"));
+    Ok(query.build_query_scalar::<i64>().fetch_all(&mut **tx).await?.into_iter().collect())
+}
+
+/// Drops fresh approval copies of requests and proposals decided meanwhile. Their rows are
+/// share-locked, so a decision waits for this batch and then updates every copy it holds,
+/// ours included.
 async fn still_pending_copies<'r>(tx: &mut Transaction<'static, Db>, batch: &'r [NewReminder]) -> StoreResult<Vec<&'r NewReminder>> {
-    let requests: Vec<i64> = batch.iter().filter_map(|r| r.approval_copy_of).collect();
-    let pending: std::collections::HashSet<i64> = if requests.is_empty() {
-        std::collections::HashSet::new()
-    } else {
-        let mut query = sqlx::QueryBuilder::<Db>::new("SELECT id FROM restriction_requests WHERE status = ");
-        query.push_bind(crate::domain::restriction::RequestStatus::Pending.as_str());
-        query.push(" AND id IN (");
-        let mut ids = query.separated(", ");
-        for id in &requests {
-            ids.push_bind(*id);
-        }
-        query.push(format!(") {SHARE_LOCK}"));
-        query.build_query_scalar::<i64>().fetch_all(&mut **tx).await?.into_iter().collect()
-    };
-    Ok(batch.iter().filter(|r| r.approval_copy_of.is_none_or(|id| pending.contains(&id))).collect())
+    let requests: Vec<i64> = batch.iter().filter_map(|r| match r.copy_of { Some(ApprovalCopy::Request(id)) => Some(id), _ => None }).collect();
+    let proposals: Vec<i64> = batch.iter().filter_map(|r| match r.copy_of { Some(ApprovalCopy::Continuation(id)) => Some(id), _ => None }).collect();
+    let pending_requests = still_pending(tx, "restriction_requests", &requests).await?;
+    let pending_proposals = still_pending(tx, "review_continuations", &proposals).await?;
+    Ok(batch
+        .iter()
+        .filter(|r| match r.copy_of {
+            None => true,
+            Some(ApprovalCopy::Request(id)) => pending_requests.contains(&id),
+            Some(ApprovalCopy::Continuation(id)) => pending_proposals.contains(&id),
+        })
+        .collect())
 }
 
 #[async_trait]
@@ -150,11 +162,19 @@ impl ScheduleStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         let requests = sqlx::query(
-            "SELECT id, reference, function_id, created_at, created_by FROM restriction_requests \
+            "SELECT id, reference, service_user_id, function_id, created_at, created_by FROM restriction_requests \
              WHERE status = $2 AND created_at < $1 ORDER BY created_at, id",
         )
         .bind(query.requests_before)
         .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let proposals = sqlx::query(
+            "SELECT id, review_id, function_id, proposed_at, proposed_by FROM review_continuations \
+             WHERE status = $2 AND proposed_at < $1 ORDER BY proposed_at, id",
+        )
+        .bind(query.requests_before)
+        .bind(crate::domain::review::ContinuationStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let warnings = sqlx::query(
@@ -206,9 +226,22 @@ impl ScheduleStore for ThisStore {
                     Ok(WaitingRequest {
                         request_id: row.try_get("id")?,
                         reference: row.try_get("reference")?,
+                        person_id: row.try_get("service_user_id")?,
                         function_id: row.try_get("function_id")?,
                         requested_at: row.try_get("created_at")?,
                         requester: user(row, "created_by")?,
+                    })
+                })
+                .collect::<StoreResult<_>>()?,
+            waiting_continuations: proposals
+                .iter()
+                .map(|row| {
+                    Ok(WaitingContinuation {
+                        continuation_id: row.try_get("id")?,
+                        review_id: row.try_get("review_id")?,
+                        function_id: row.try_get("function_id")?,
+                        proposed_at: row.try_get("proposed_at")?,
+                        proposer: user(row, "proposed_by")?,
                     })
                 })
                 .collect::<StoreResult<_>>()?,
@@ -307,15 +340,25 @@ impl ScheduleStore for ThisStore {
                     .push_bind(now);
             });
             rows.build().execute(&mut *tx).await?;
-            let copies: Vec<&(&NewReminder, i64)> = fresh.iter().filter(|(r, _)| r.approval_copy_of.is_some()).collect();
+            let copies: Vec<(i64, &UserId, i64)> = fresh.iter().filter_map(|(r, outbox_id)| match r.copy_of { Some(ApprovalCopy::Request(id)) => Some((id, &r.recipient, *outbox_id)), _ => None }).collect();
             if !copies.is_empty() {
                 let mut approval = sqlx::QueryBuilder::<Db>::new(
                     "INSERT INTO approval_messages (request_id, recipient_slack_user_id, outbox_id, created_at) ",
                 );
-                approval.push_values(&copies, |mut row, (r, outbox_id)| {
-                    row.push_bind(r.approval_copy_of).push_bind(r.recipient.as_str()).push_bind(*outbox_id).push_bind(now);
+                approval.push_values(&copies, |mut row, (request_id, recipient, outbox_id)| {
+                    row.push_bind(*request_id).push_bind(recipient.as_str()).push_bind(*outbox_id).push_bind(now);
                 });
                 approval.build().execute(&mut *tx).await?;
+            }
+            let copies: Vec<(i64, &UserId, i64)> = fresh.iter().filter_map(|(r, outbox_id)| match r.copy_of { Some(ApprovalCopy::Continuation(id)) => Some((id, &r.recipient, *outbox_id)), _ => None }).collect();
+            if !copies.is_empty() {
+                let mut authorisation = sqlx::QueryBuilder::<Db>::new(
+                    "INSERT INTO review_continuation_messages (continuation_id, recipient_slack_user_id, outbox_id, created_at) ",
+                );
+                authorisation.push_values(&copies, |mut row, (continuation_id, recipient, outbox_id)| {
+                    row.push_bind(*continuation_id).push_bind(recipient.as_str()).push_bind(*outbox_id).push_bind(now);
+                });
+                authorisation.build().execute(&mut *tx).await?;
             }
             let mut audit = sqlx::QueryBuilder::<Db>::new(
                 "INSERT INTO audit_events (occurred_at, actor, action, subject_type, subject_id, function_id, before, after) ",
@@ -355,12 +398,35 @@ impl ScheduleStore for ThisStore {
         let me = user.as_str();
         let approvals: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
             "SELECT q.id, q.reference, q.created_at, COUNT(*) OVER () FROM restriction_requests q \
-             WHERE q.status = $2 AND q.created_by <> $1 AND q.function_id IN \
-               (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
+             WHERE q.status = 'pending' AND q.created_by <> $1 \
+               AND EXISTS (SELECT 1 FROM approval_messages m WHERE m.request_id = q.id AND m.recipient_slack_user_id = $1) \
+               AND q.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
              ORDER BY q.created_at LIMIT 25",
         )
         .bind(me)
         .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let continuations: Vec<(i64, String, String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT c.id, v.reference, r.reference, c.proposed_at, COUNT(*) OVER () FROM review_continuations c \
+             JOIN reviews v ON v.id = c.review_id JOIN restrictions r ON r.id = v.restriction_id \
+             WHERE c.status = 'pending' AND c.proposed_by <> $1 \
+               AND EXISTS (SELECT 1 FROM review_continuation_messages m WHERE m.continuation_id = c.id AND m.recipient_slack_user_id = $1) \
+               AND c.function_id IN (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy')) \
+             ORDER BY c.proposed_at LIMIT 25",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        let waiting: Vec<(String, DateTime<Utc>, i64)> = sqlx::query_as(
+            "SELECT reference, at, COUNT(*) OVER () FROM ( \
+               SELECT q.reference AS reference, q.created_at AS at FROM restriction_requests q WHERE q.status = 'pending' AND q.created_by = $1 \
+               UNION ALL \
+               SELECT v.reference AS reference, c.proposed_at AS at FROM review_continuations c JOIN reviews v ON v.id = c.review_id \
+                 WHERE c.status = 'pending' AND c.proposed_by = $1 \
+             ) mine ORDER BY at LIMIT 25",
+        )
+        .bind(me)
         .fetch_all(&self.pool)
         .await?;
         let reviews: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(concat!(
@@ -390,13 +456,15 @@ impl ScheduleStore for ThisStore {
         .bind(me)
         .fetch_all(&self.pool)
         .await?;
-        let letters: Vec<(i64, String, String, i64)> = sqlx::query_as(
-            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), COUNT(*) OVER () FROM letters l \
+        let letters: Vec<(i64, String, String, bool, i64)> = sqlx::query_as(concat!(
+            "SELECT l.id, l.kind, COALESCE(w.reference, r.reference, d.reference, v.reference, ''), \
+             (r.id IS NOT NULL AND r.awaits_notice AND ", restriction_current!("r.", "$2"), "), COUNT(*) OVER () FROM letters l \
              LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id \
-             WHERE l.sent_on IS NULL AND COALESCE(l.held_by, l.created_by) = $1 ORDER BY l.created_at LIMIT 25",
-        )
+             WHERE l.sent_on IS NULL AND COALESCE(l.held_by, l.created_by) = $1 ORDER BY l.created_at LIMIT 25"
+        ))
         .bind(me)
+        .bind(today)
         .fetch_all(&self.pool)
         .await?;
         let mine: Vec<(String, DateTime<Utc>, String, i64)> = sqlx::query_as(
@@ -407,10 +475,12 @@ impl ScheduleStore for ThisStore {
         .await?;
         Ok(HomeItems {
             approvals_waiting: listed(approvals, |(id, r, at, n)| ((id, r, at), n)),
+            continuations_waiting: listed(continuations, |(id, v, r, at, n)| ((id, v, r, at), n)),
+            waiting_on_head: listed(waiting, |(r, at, n)| ((r, at), n)),
             reviews_due: listed(reviews, |(id, r, on, n)| ((id, r, on), n)),
             disputes_to_resolve: listed(disputes, |(id, r, on, n)| ((id, r, on), n)),
             police_reports: listed(reports, |(id, r, at, n)| ((id, r, at), n)),
-            letters_to_send: listed(letters, |(id, kind, r, n)| ((id, kind, r), n)),
+            letters_to_send: listed(letters, |(id, kind, r, waits, n)| ((id, kind, r, waits), n)),
             my_reports: listed(mine, |(r, at, category, n)| ((r, at, category), n)),
         })
     }
