@@ -11,9 +11,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use contact_policy_bot::domain::audit::AuditEntry;
+use contact_policy_bot::domain::dispute::{DisputeOutcome, DisputeStatus};
+use contact_policy_bot::domain::restriction::{RequestStatus, RestrictionStatus};
+use contact_policy_bot::domain::review::{ReviewOutcome, ReviewStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::prelude::*;
+use contact_policy_bot::store::records::Outcome;
 use contact_policy_bot::store::{
     connect, AuditEvent, DeliveryOutcome, FunctionSummary, NewOutboxMessage, OutboxMessage,
     OutboxStatus, RoleHolding, StoreError,
@@ -1451,7 +1455,7 @@ mod policy {
     use contact_policy_bot::domain::restriction::{
         check_approval, takes_effect, CriteriaTicks, Criterion,
     };
-    use contact_policy_bot::domain::review::{ReviewKind, ReviewOutcome, ValidReview};
+    use contact_policy_bot::domain::review::{ReviewKind, ValidReview};
     use contact_policy_bot::store::records::{
         Conclusion, Decision, DecisionResult, NewDispute, NewIncident, NewPerson, NewRequest,
         NewReview, PersonChoice,
@@ -1648,7 +1652,7 @@ mod policy {
             .await
             .expect("read")
             .expect("request kept");
-        assert_eq!(stored.status, "pending");
+        assert_eq!(stored.status, RequestStatus::Pending);
         assert_eq!(stored.incident_ids, [incident]);
         assert!(actions_since(store, &before)
             .await
@@ -1706,7 +1710,7 @@ mod policy {
         .await
         .expect("enqueue");
         tx.commit().await.expect("commit");
-        assert_eq!(decided.status, "approved");
+        assert_eq!(decided.status, RequestStatus::Approved);
         let restriction = decided.restriction.expect("a restriction").id;
         let written = actions_since(store, &before).await;
         for action in ["request_approved", "restriction_created"] {
@@ -1714,20 +1718,20 @@ mod policy {
         }
         assert!(outbox_keys(&outbox(store).await).contains(&format!("decided:{request}")));
         let stored = store.request(request).await.expect("read").expect("kept");
-        assert_eq!(stored.status, "approved");
+        assert_eq!(stored.status, RequestStatus::Approved);
         assert_eq!(stored.decided_by.as_deref(), Some(HEAD));
         let in_force = store
             .restriction(restriction)
             .await
             .expect("read")
             .expect("restriction kept");
-        assert_eq!(in_force.status, "active");
+        assert_eq!(in_force.status, RestrictionStatus::Active);
         assert_eq!(in_force.measures, [Measure::ReadAndFile]);
         restriction
     }
 
     /// A decided request is decided once: asking again writes nothing.
-    pub async fn decided_once(store: &dyn Store, request: i64, status: &str) {
+    pub async fn decided_once(store: &dyn Store, request: i64, status: RequestStatus) {
         let before = audit(store).await;
         let rows = outbox(store).await.len();
         let decider = as_head_deciding(store, request).await;
@@ -1739,7 +1743,7 @@ mod policy {
             .await
             .expect("decide again");
         assert!(
-            matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if s == status),
+            matches!(&again, DecisionResult::AlreadyDecided { status: s, .. } if *s == status),
             "{again:?}"
         );
         let withdrawn = tx
@@ -1878,7 +1882,7 @@ async fn a_request_is_approved_once_with_a_complete_checklist(store: Arc<dyn Sto
     let (casework, person, incident) = policy::incident(&*store).await;
     let request = policy::request(&*store, casework, person, incident).await;
     policy::approve(&*store, request).await;
-    policy::decided_once(&*store, request, "approved").await;
+    policy::decided_once(&*store, request, RequestStatus::Approved).await;
 }
 
 contract_test!(
@@ -1910,7 +1914,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .expect("enqueue");
     tx.commit().await.expect("commit");
     assert!(
-        matches!(&decided, DecisionResult::Decided(d) if d.status == "rejected" && d.restriction.is_none()),
+        matches!(&decided, DecisionResult::Decided(d) if d.status == RequestStatus::Rejected && d.restriction.is_none()),
         "{decided:?}"
     );
     assert_eq!(
@@ -1919,14 +1923,14 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         "the ticks the head made are kept with the rejection"
     );
     let stored = store.request(rejected).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "rejected");
+    assert_eq!(stored.status, RequestStatus::Rejected);
     assert_eq!(
         stored.decision_reason.as_deref(),
         Some("Try a warning first")
     );
     assert_eq!(stored.ticked, ["matter_addressed"]);
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"rejected".to_owned()));
-    policy::decided_once(&*store, rejected, "rejected").await;
+    policy::decided_once(&*store, rejected, RequestStatus::Rejected).await;
 
     let withdrawn = policy::request(&*store, casework, person, incident).await;
     let before = audit(&*store).await;
@@ -1941,7 +1945,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .expect("enqueue");
     tx.commit().await.expect("commit");
     assert!(
-        matches!(&decided, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        matches!(&decided, DecisionResult::Decided(d) if d.status == RequestStatus::Withdrawn),
         "{decided:?}"
     );
     assert_eq!(
@@ -1949,14 +1953,14 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         ["request_withdrawn"]
     );
     let stored = store.request(withdrawn).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status, RequestStatus::Withdrawn);
     assert_eq!(stored.withdrawn_by.as_deref(), Some(policy::MANAGER));
     assert_eq!(
         stored.decision_reason.as_deref(),
         Some("The person has moved away")
     );
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&"withdrawn".to_owned()));
-    policy::decided_once(&*store, withdrawn, "withdrawn").await;
+    policy::decided_once(&*store, withdrawn, RequestStatus::Withdrawn).await;
 }
 
 contract_test!(
@@ -1977,7 +1981,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
             .expect("read")
             .expect("kept")
             .status,
-        "awaiting_resolution"
+        DisputeStatus::AwaitingResolution
     );
     // §7: the manager who requested it gets no proof to resolve it with.
     assert!(policy::handler_of(&*store, restriction, policy::MANAGER)
@@ -1994,7 +1998,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
         .await
         .expect("resolve");
     assert!(
-        matches!(&resolved, Conclusion::Concluded(c) if c.outcome == "still_applies" && !c.lifted),
+        matches!(&resolved, Conclusion::Concluded(c) if c.outcome == Outcome::Dispute(DisputeOutcome::StillApplies) && !c.lifted),
         "{resolved:?}"
     );
     tx.enqueue(&[message(&format!("resolved:{dispute}"))], at(50))
@@ -2011,8 +2015,8 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
     );
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("resolved:{dispute}")));
     let stored = store.dispute(dispute).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "resolved");
-    assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(stored.status, DisputeStatus::Resolved);
+    assert_eq!(stored.outcome, Some(DisputeOutcome::StillApplies));
     assert_eq!(stored.resolved_by.as_deref(), Some(policy::HANDLER));
     assert_eq!(
         store
@@ -2021,7 +2025,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
             .expect("read")
             .expect("kept")
             .status,
-        "active",
+        RestrictionStatus::Active,
         "still applies"
     );
 
@@ -2088,7 +2092,7 @@ async fn i9_core_dispute_write_rolled_back_when_handle_dropped(store: Arc<dyn St
     }
     let stored = store.dispute(dispute).await.expect("read").expect("kept");
     assert_eq!(
-        (stored.status.as_str(), stored.outcome.as_deref()),
+        (stored.status.as_str(), stored.outcome.map(|o| o.as_str())),
         ("awaiting_resolution", None)
     );
     assert!(policy::actions_since(&*store, &before).await.is_empty());
@@ -2124,7 +2128,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
             .expect("read")
             .expect("kept")
             .status,
-        "open"
+        ReviewStatus::Open
     );
 
     let manager = policy::manager_of(&*store, restriction).await;
@@ -2140,7 +2144,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     tx.commit().await.expect("commit");
     let next = policy::day(86_400 * 90);
     assert!(
-        matches!(&decided, Conclusion::Concluded(c) if c.outcome == "continue" && c.next_review_on == Some(next)),
+        matches!(&decided, Conclusion::Concluded(c) if c.outcome == Outcome::Review(ReviewOutcome::Continue) && c.next_review_on == Some(next)),
         "{decided:?}"
     );
     let written = policy::actions_since(&*store, &before).await;
@@ -2149,16 +2153,16 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
     }
     assert!(policy::outbox_keys(&outbox(&*store).await).contains(&format!("reviewed:{review}")));
     let stored = store.review(review).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "decided");
-    assert_eq!(stored.outcome.as_deref(), Some("continue"));
+    assert_eq!(stored.status, ReviewStatus::Decided);
+    assert_eq!(stored.outcome, Some(ReviewOutcome::Continue));
     let in_force = store
         .restriction(restriction)
         .await
         .expect("read")
         .expect("kept");
     assert_eq!(
-        (in_force.status.as_str(), in_force.next_review_on),
-        ("active", next)
+        (in_force.status, in_force.next_review_on),
+        (RestrictionStatus::Active, next)
     );
 
     let before = audit(&*store).await;
@@ -2288,7 +2292,7 @@ async fn i9_core_commit_makes_record_messages_and_letter_visible_at_once(
         .await
         .expect("read")
         .expect("warning");
-    assert_eq!(stored.status, "drafted");
+    assert_eq!(stored.status.as_str(), "drafted");
     assert_eq!(
         stored.created_by,
         policy::MANAGER,
@@ -2392,21 +2396,25 @@ async fn i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws
     let DecisionResult::VariedNotInForce { reference, status } = decided else {
         panic!("approved a variation of a lifted restriction: {decided:?}");
     };
-    assert_eq!(status, "lifted");
+    assert_eq!(status.as_str(), "lifted");
     // Still standing, the bot gets no proof to withdraw with.
-    assert!(
-        system_withdraws_unapprovable(casework, &reference, "active", None, policy::day(60))
-            .is_none()
-    );
+    assert!(system_withdraws_unapprovable(
+        casework,
+        &reference,
+        contact_policy_bot::domain::restriction::RestrictionStatus::Active,
+        None,
+        policy::day(60)
+    )
+    .is_none());
     let (bot, why) =
-        system_withdraws_unapprovable(casework, &reference, &status, None, policy::day(60))
+        system_withdraws_unapprovable(casework, &reference, status, None, policy::day(60))
             .expect("the bot withdraws what cannot be approved");
     let withdrawn = tx
         .withdraw_request(varied.id, &why, &bot, at(60))
         .await
         .expect("withdraw");
     assert!(
-        matches!(&withdrawn, DecisionResult::Decided(d) if d.status == "withdrawn"),
+        matches!(&withdrawn, DecisionResult::Decided(d) if d.status.as_str() == "withdrawn"),
         "{withdrawn:?}"
     );
     tx.commit().await.expect("commit");
@@ -2416,7 +2424,7 @@ async fn i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws
         "nothing of the undone approval is left"
     );
     let stored = store.request(varied.id).await.expect("read").expect("kept");
-    assert_eq!(stored.status, "withdrawn");
+    assert_eq!(stored.status.as_str(), "withdrawn");
     assert_eq!(stored.withdrawn_by.as_deref(), Some("system"));
     assert_eq!(stored.decided_by, None);
     assert_eq!(stored.decision_reason.as_deref(), Some(why.as_str()));
@@ -2425,5 +2433,128 @@ async fn i9_core_an_unapprovable_variation_is_undone_alone_and_the_bot_withdraws
         .await
         .expect("read")
         .expect("kept");
-    assert_eq!(lifted.status, "lifted", "not superseded");
+    assert_eq!(lifted.status.as_str(), "lifted", "not superseded");
+}
+
+contract_test!(
+    sqlite_i9_core_unknown_status_in_database_is_a_clear_error,
+    postgres_i9_core_unknown_status_in_database_is_a_clear_error
+        => i9_core_unknown_status_in_database_is_a_clear_error
+);
+/// Issue 9 (core shape): a status or outcome the domain does not know is never read as
+/// some default: reading the row through the store is an error naming the table, the
+/// column and the value, and the rows beside it still read.
+async fn i9_core_unknown_status_in_database_is_a_clear_error(store: Arc<dyn Store>, url: &str) {
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let request = policy::request(&*store, casework, person, incident).await;
+    let restriction = policy::approve(&*store, request).await;
+    let dispute = policy::dispute(&*store, restriction).await;
+    let other = policy::request(&*store, casework, person, incident).await;
+
+    write_unknown_value(url, "restriction_requests", "status", request, "on_hold").await;
+    assert_unknown_value(
+        store.request(request).await,
+        "restriction_requests",
+        "status",
+        "on_hold",
+    );
+    assert_eq!(
+        store
+            .request(other)
+            .await
+            .expect("read")
+            .expect("kept")
+            .status,
+        RequestStatus::Pending,
+        "only the bad row is refused"
+    );
+
+    write_unknown_value(url, "disputes", "outcome", dispute, "postponed").await;
+    assert_unknown_value(
+        store.dispute(dispute).await,
+        "disputes",
+        "outcome",
+        "postponed",
+    );
+
+    write_unknown_value(url, "restrictions", "status", restriction, "paused").await;
+    assert_unknown_value(
+        store.restriction(restriction).await,
+        "restrictions",
+        "status",
+        "paused",
+    );
+}
+
+/// Writes `value` into `table.column` of row `id` past the schema's CHECK constraint: a
+/// database the code disagrees with (say, one a newer release wrote to). SQLite is told
+/// to ignore CHECKs on this connection; PostgreSQL's checks on the table are dropped (each
+/// test has a database of its own).
+async fn write_unknown_value(url: &str, table: &str, column: &str, id: i64, value: &str) {
+    let update = format!("UPDATE {table} SET {column} = '{value}' WHERE id = {id}");
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut conn = PgConnection::connect(url)
+            .await
+            .expect("raw PostgreSQL connection");
+        let checks: Vec<String> = sqlx::query_scalar(
+            "SELECT conname::text FROM pg_constraint WHERE contype = 'c' AND conrelid = $1::regclass",
+        )
+        .bind(table)
+        .fetch_all(&mut conn)
+        .await
+        .expect("the table's checks");
+        for check in checks {
+            sqlx::query(&format!("ALTER TABLE {table} DROP CONSTRAINT {check}"))
+                .execute(&mut conn)
+                .await
+                .expect("drop a check");
+        }
+        let updated = sqlx::query(&update)
+            .execute(&mut conn)
+            .await
+            .expect(&update);
+        assert_eq!(updated.rows_affected(), 1, "{update}");
+        conn.close().await.expect("close raw connection");
+    } else {
+        let mut conn = SqliteConnection::connect(url)
+            .await
+            .expect("raw SQLite connection");
+        sqlx::query("PRAGMA ignore_check_constraints = ON")
+            .execute(&mut conn)
+            .await
+            .expect("ignore checks");
+        let updated = sqlx::query(&update)
+            .execute(&mut conn)
+            .await
+            .expect(&update);
+        assert_eq!(updated.rows_affected(), 1, "{update}");
+        conn.close().await.expect("close raw connection");
+    }
+}
+
+fn assert_unknown_value<T: std::fmt::Debug>(
+    result: Result<T, StoreError>,
+    table: &str,
+    column: &str,
+    value: &str,
+) {
+    match result {
+        Err(err @ StoreError::UnknownValue { .. }) => {
+            let StoreError::UnknownValue {
+                table: t,
+                column: c,
+                value: v,
+            } = &err
+            else {
+                unreachable!()
+            };
+            assert_eq!((*t, *c, v.as_str()), (table, column, value));
+            let said = err.to_string();
+            assert!(
+                said.contains(&format!("{table}.{column}")) && said.contains(value),
+                "{said}"
+            );
+        }
+        other => panic!("expected UnknownValue in {table}.{column}, got {other:?}"),
+    }
 }

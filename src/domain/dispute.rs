@@ -162,6 +162,10 @@ pub enum DisputeStatus {
 }
 
 impl DisputeStatus {
+    pub const ALL: [DisputeStatus; 2] =
+        [DisputeStatus::AwaitingResolution, DisputeStatus::Resolved];
+
+    /// The stored spelling (`disputes.status`).
     pub fn as_str(self) -> &'static str {
         match self {
             DisputeStatus::AwaitingResolution => "awaiting_resolution",
@@ -170,10 +174,16 @@ impl DisputeStatus {
     }
 }
 
+impl fmt::Display for DisputeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for DisputeStatus {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [DisputeStatus::AwaitingResolution, DisputeStatus::Resolved]
+        Self::ALL
             .into_iter()
             .find(|o| o.as_str() == s)
             .ok_or_else(|| UnknownValue {
@@ -403,6 +413,23 @@ impl ResolutionDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9 (core shape): the store reads every stored spelling back into the enum.
+    #[test]
+    fn i9_core_every_dispute_status_and_outcome_round_trips_through_its_spelling() {
+        for status in DisputeStatus::ALL {
+            assert_eq!(status.as_str().parse::<DisputeStatus>(), Ok(status));
+            assert_eq!(status.to_string(), status.as_str());
+        }
+        for outcome in DisputeOutcome::ALL {
+            assert_eq!(outcome.as_str().parse::<DisputeOutcome>(), Ok(outcome));
+        }
+        assert_eq!(
+            "awaiting".parse::<DisputeStatus>(),
+            Err(UnknownValue::new("dispute status", "awaiting"))
+        );
+        assert!("vary".parse::<DisputeOutcome>().is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

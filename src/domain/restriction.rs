@@ -433,7 +433,7 @@ pub fn may_withdraw(
 pub fn system_withdraws_unapprovable(
     function_id: i64,
     reference: &str,
-    status: &str,
+    status: RestrictionStatus,
     ends_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<(Withdrawer, String)> {
@@ -610,6 +610,36 @@ pub fn warning_stands(status: WarningStatus, sent_on: Option<NaiveDate>, today: 
     open && sent_on.is_some_and(|sent| sent >= since && sent <= today)
 }
 
+/// A warning that is not open cannot be closed as no further action: it is only
+/// drafted (its letter not yet marked sent), or already closed or withdrawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{}", self.message())]
+pub struct WarningNotOpen {
+    pub from: WarningStatus,
+}
+
+impl WarningNotOpen {
+    fn message(&self) -> &'static str {
+        match self.from {
+            WarningStatus::Drafted => "This warning's letter has not been marked sent yet, so there is nothing to close.",
+            WarningStatus::NoFurtherAction => "This warning was already closed as no further action, so there is nothing to close.",
+            WarningStatus::Withdrawn => "This warning was withdrawn, so there is nothing to close.",
+            WarningStatus::Sent | WarningStatus::Escalated => "This warning is open.",
+        }
+    }
+}
+
+/// Closing a warning as no further action, the person having adapted (§6): a sent
+/// warning, or one a request relied on, closes; nothing else does.
+pub fn close_warning(from: WarningStatus) -> Result<WarningStatus, WarningNotOpen> {
+    match from {
+        WarningStatus::Sent | WarningStatus::Escalated => Ok(WarningStatus::NoFurtherAction),
+        WarningStatus::Drafted | WarningStatus::NoFurtherAction | WarningStatus::Withdrawn => {
+            Err(WarningNotOpen { from })
+        }
+    }
+}
+
 /// Whether the head may decide a request today: not before the end of the chance to
 /// adapt that the warning letter promised (§6). A request made without a warning, for a
 /// reason §4 or §6 allows, or varying a restriction in force, may be decided at once.
@@ -629,29 +659,21 @@ pub fn decision_may_be_taken(
     }
 }
 
-/// Whether a restriction stored with `status` still stands on `today` (see
-/// [`restriction_current`], the one rule).
-fn stands(status: &str, ends_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status
-        .parse::<RestrictionStatus>()
-        .is_ok_and(|status| restriction_current(status, ends_on, today))
-}
-
 /// Why a variation of the restriction `reference` cannot be approved, if it cannot: a
 /// variation replaces a restriction in force, and must not bring back one that has
 /// ended, been lifted or been replaced already (§7, §8).
 pub fn variation_refused(
     reference: &str,
-    status: &str,
+    status: RestrictionStatus,
     ends_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Option<String> {
-    if stands(status, ends_on, today) {
+    if restriction_current(status, ends_on, today) {
         return None;
     }
     let how = match (status, ends_on) {
-        ("lifted", _) => "was lifted".to_owned(),
-        ("superseded", _) => "was replaced by another variation".to_owned(),
+        (RestrictionStatus::Lifted, _) => "was lifted".to_owned(),
+        (RestrictionStatus::Superseded, _) => "was replaced by another variation".to_owned(),
         (_, Some(ends)) => format!("ended on {}", day(ends)),
         _ => "has ended".to_owned(),
     };
@@ -1409,6 +1431,50 @@ mod tests {
     use crate::domain::measures::{ContactMethod, ContactMode, ContactWindow};
     use chrono::{NaiveTime, Weekday};
 
+    #[test]
+    fn i9_core_only_an_open_warning_closes_as_no_further_action() {
+        for from in WarningStatus::ALL {
+            let closes = matches!(from, WarningStatus::Sent | WarningStatus::Escalated);
+            match close_warning(from) {
+                Ok(to) => {
+                    assert!(closes, "{from} closed");
+                    assert_eq!(to, WarningStatus::NoFurtherAction);
+                }
+                Err(refused) => {
+                    assert!(!closes, "{from} refused");
+                    assert!(
+                        refused.to_string().contains("nothing to close"),
+                        "{refused}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Issue 9 (core shape): the store reads every stored spelling back into the enum.
+    #[test]
+    fn i9_core_every_request_warning_and_restriction_status_round_trips_through_its_spelling() {
+        for status in RequestStatus::ALL {
+            assert_eq!(status.as_str().parse::<RequestStatus>(), Ok(status));
+            assert_eq!(status.to_string(), status.as_str());
+        }
+        for status in WarningStatus::ALL {
+            assert_eq!(status.as_str().parse::<WarningStatus>(), Ok(status));
+        }
+        for status in RestrictionStatus::ALL {
+            assert_eq!(status.as_str().parse::<RestrictionStatus>(), Ok(status));
+        }
+        assert_eq!(
+            "Pending".parse::<RequestStatus>(),
+            Err(crate::domain::UnknownValue::new(
+                "request status",
+                "Pending"
+            ))
+        );
+        assert!("open".parse::<WarningStatus>().is_err());
+        assert!("in_force".parse::<RestrictionStatus>().is_err());
+    }
+
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
     }
@@ -2024,17 +2090,32 @@ mod tests {
     #[test]
     fn i9_f8_a_variation_cannot_bring_back_a_restriction_that_is_over() {
         let today = date(2025, 10, 14);
-        assert_eq!(variation_refused("RES-1", "active", None, today), None);
         assert_eq!(
-            variation_refused("RES-1", "active", Some(today), today),
+            variation_refused("RES-1", RestrictionStatus::Active, None, today),
             None
         );
-        let ended = variation_refused("RES-1", "active", Some(date(2025, 10, 13)), today).unwrap();
+        assert_eq!(
+            variation_refused("RES-1", RestrictionStatus::Active, Some(today), today),
+            None
+        );
+        let ended = variation_refused(
+            "RES-1",
+            RestrictionStatus::Active,
+            Some(date(2025, 10, 13)),
+            today,
+        )
+        .unwrap();
         assert!(ended.contains("ended on 13 Oct 2025"), "{ended}");
-        let lifted = variation_refused("RES-1", "lifted", None, today).unwrap();
+        let lifted = variation_refused("RES-1", RestrictionStatus::Lifted, None, today).unwrap();
         assert!(lifted.contains("was lifted"), "{lifted}");
-        assert!(variation_refused("RES-1", "ended", Some(date(2025, 9, 1)), today).is_some());
-        assert!(variation_refused("RES-1", "superseded", None, today).is_some());
+        assert!(variation_refused(
+            "RES-1",
+            RestrictionStatus::Ended,
+            Some(date(2025, 9, 1)),
+            today
+        )
+        .is_some());
+        assert!(variation_refused("RES-1", RestrictionStatus::Superseded, None, today).is_some());
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub enum ReviewKind {
 }
 
 impl ReviewKind {
+    pub const ALL: [ReviewKind; 2] = [ReviewKind::Annual, ReviewKind::Early];
+
+    /// The stored spelling (`reviews.kind`).
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewKind::Annual => "annual",
@@ -68,10 +71,16 @@ impl ReviewKind {
     }
 }
 
+impl fmt::Display for ReviewKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl FromStr for ReviewKind {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [ReviewKind::Annual, ReviewKind::Early]
+        Self::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| UnknownValue {
@@ -144,11 +153,30 @@ pub enum ReviewStatus {
 }
 
 impl ReviewStatus {
+    pub const ALL: [ReviewStatus; 2] = [ReviewStatus::Open, ReviewStatus::Decided];
+
+    /// The stored spelling (`reviews.status`).
     pub fn as_str(self) -> &'static str {
         match self {
             ReviewStatus::Open => "open",
             ReviewStatus::Decided => "decided",
         }
+    }
+}
+
+impl fmt::Display for ReviewStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ReviewStatus {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownValue::new("review status", s))
     }
 }
 
@@ -475,6 +503,31 @@ impl ReviewDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 9 (core shape): the store reads every stored spelling back into the enum.
+    #[test]
+    fn i9_core_every_review_status_outcome_and_kind_round_trips_through_its_spelling() {
+        for status in ReviewStatus::ALL {
+            assert_eq!(status.as_str().parse::<ReviewStatus>(), Ok(status));
+            assert_eq!(status.to_string(), status.as_str());
+        }
+        for outcome in ReviewOutcome::ALL {
+            assert_eq!(outcome.as_str().parse::<ReviewOutcome>(), Ok(outcome));
+        }
+        for kind in ReviewKind::ALL {
+            assert_eq!(kind.as_str().parse::<ReviewKind>(), Ok(kind));
+        }
+        for status in ContinuationStatus::ALL {
+            assert_eq!(status.as_str().parse::<ContinuationStatus>(), Ok(status));
+        }
+        assert_eq!(
+            "Decided".parse::<ReviewStatus>(),
+            Err(UnknownValue::new("review status", "Decided"))
+        );
+        assert!("".parse::<ReviewOutcome>().is_err());
+        assert!("approved".parse::<ContinuationStatus>().is_err());
+        assert!("yearly".parse::<ReviewKind>().is_err());
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")

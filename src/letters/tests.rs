@@ -743,3 +743,15 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Issue 9 (core shape): the outcomes a letter accepts are the domain's, spelled as
+/// the store spells them.
+#[test]
+fn i9_core_letter_outcomes_are_the_domains_outcomes() {
+    use crate::domain::dispute::DisputeOutcome;
+    use crate::domain::review::ReviewOutcome;
+    let dispute: Vec<&str> = DisputeOutcome::ALL.iter().map(|o| o.as_str()).collect();
+    let review: Vec<&str> = ReviewOutcome::ALL.iter().map(|o| o.as_str()).collect();
+    assert_eq!(LetterKind::DisputeOutcome.outcomes(), dispute.as_slice());
+    assert_eq!(LetterKind::ReviewOutcome.outcomes(), review.as_slice());
+}

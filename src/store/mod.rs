@@ -178,6 +178,14 @@ pub enum StoreError {
     /// holds in: nothing is written.
     #[error("{what} is not in the function the authority given for it holds in")]
     WrongFunction { what: String },
+    /// A stored status or outcome that names none of the domain's values: the database and
+    /// the code disagree (issue 9, core shape). Never defaulted.
+    #[error("stored data could not be read: {table}.{column} holds {value:?}, which is not a {column} the code knows")]
+    UnknownValue {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+    },
     /// Inside `once`: this submission was stored before (a retry or a second click).
     #[error("this submission was already handled")]
     AlreadyHandled,
@@ -720,4 +728,130 @@ pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
         };
     store.migrate().await?;
     Ok(store)
+}
+
+#[cfg(test)]
+mod status_literal_tests {
+    use super::OutboxStatus;
+    use crate::domain::dispute::{DisputeOutcome, DisputeStatus};
+    use crate::domain::incident::CallOutcome;
+    use crate::domain::restriction::{RequestStatus, RestrictionStatus, WarningStatus};
+    use crate::domain::review::{ContinuationStatus, ReviewOutcome, ReviewStatus};
+
+    /// The SQL both backends share: reads bind `as_str()`, but the write methods' bodies
+    /// (and the conditional updates that keep races safe) still spell some statuses.
+    const SQL: [&str; 11] = [
+        include_str!("sql/audit.rs"),
+        include_str!("sql/common.rs"),
+        include_str!("sql/continuations.rs"),
+        include_str!("sql/disputes.rs"),
+        include_str!("sql/outbox.rs"),
+        include_str!("sql/people.rs"),
+        include_str!("sql/reporting.rs"),
+        include_str!("sql/restrictions.rs"),
+        include_str!("sql/roles.rs"),
+        include_str!("sql/schedule.rs"),
+        include_str!("sql/write.rs"),
+    ];
+
+    /// Every quoted value `column` is compared with or set to in `sql`:
+    /// `status = 'x'`, `status <> 'x'` and `status IN ('x', 'y')`.
+    fn literals<'a>(sql: &'a str, column: &str) -> Vec<&'a str> {
+        let mut found = Vec::new();
+        for op in [" = '", " <> '"] {
+            let pattern = format!("{column}{op}");
+            for (at, _) in sql.match_indices(&pattern) {
+                let rest = &sql[at + pattern.len()..];
+                found.extend(rest.split('\'').next());
+            }
+        }
+        let pattern = format!("{column} IN (");
+        for (at, _) in sql.match_indices(&pattern) {
+            let rest = &sql[at + pattern.len()..];
+            let list = rest.split(')').next().unwrap_or_default();
+            found.extend(
+                list.split(',')
+                    .map(str::trim)
+                    .filter_map(|v| v.strip_prefix('\'')?.strip_suffix('\'')),
+            );
+        }
+        found
+    }
+
+    /// Issue 9 (core shape): every status or outcome the store's SQL spells as a literal
+    /// is one the domain knows, so a typo or a renamed variant fails here, not in a
+    /// conditional update that silently matches nothing.
+    #[test]
+    fn i9_core_status_literals_in_the_stores_sql_are_the_domains_spellings() {
+        let statuses: Vec<&str> = RequestStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(WarningStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(RestrictionStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(DisputeStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ReviewStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(ContinuationStatus::ALL.iter().map(|s| s.as_str()))
+            .chain(
+                [
+                    OutboxStatus::Pending,
+                    OutboxStatus::Sent,
+                    OutboxStatus::Failed,
+                ]
+                .iter()
+                .map(|s| s.as_str()),
+            )
+            .collect();
+        let outcomes: Vec<&str> = DisputeOutcome::ALL
+            .iter()
+            .map(|o| o.as_str())
+            .chain(ReviewOutcome::ALL.iter().map(|o| o.as_str()))
+            .chain(CallOutcome::ALL.iter().map(|o| o.as_str()))
+            .collect();
+        let mut checked = 0;
+        for sql in SQL {
+            for status in literals(sql, "status") {
+                assert!(
+                    statuses.contains(&status),
+                    "unknown status literal {status:?}"
+                );
+                checked += 1;
+            }
+            for outcome in literals(sql, "outcome") {
+                assert!(
+                    outcomes.contains(&outcome),
+                    "unknown outcome literal {outcome:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(
+            checked > 30,
+            "only {checked} literals found: is the scan still reading the SQL?"
+        );
+        assert_eq!(literals("x.status IN ('a', $2, 'b')", "status"), ["a", "b"]);
+        assert_eq!(
+            literals("SET status = 'c' WHERE status <> 'd'", "status"),
+            ["c", "d"]
+        );
+    }
+
+    /// Issue 9 (core shape): the SQL twins must be literals (`concat!`), so the statuses
+    /// they spell are checked here against the domain's own spelling.
+    #[test]
+    fn i9_core_sql_twins_spell_the_restriction_statuses_as_the_domain_does() {
+        let active = RestrictionStatus::Active.as_str();
+        let ended = RestrictionStatus::Ended.as_str();
+        assert_eq!(
+            restriction_current!("r.", "$1"),
+            format!("(r.status = '{active}' AND (r.ends_on IS NULL OR r.ends_on >= $1))")
+        );
+        assert_eq!(
+            restriction_status_on!("", "$2"),
+            format!(
+                "(CASE WHEN status = '{active}' AND ends_on < $2 THEN '{ended}' ELSE status END)"
+            )
+        );
+        assert!(restriction_in_force!("r.", "$1").contains(restriction_current!("r.", "$1")));
+        assert!(restriction_standing!("r.", "$1").contains(restriction_status_on!("r.", "$1")));
+    }
 }

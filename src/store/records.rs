@@ -4,13 +4,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::domain::dispute::{DisputeOutcome, DisputeStatus};
 use crate::domain::foi::FoiGround;
 use crate::domain::incident::{
     BehaviourKind, CallEndReason, CallOutcome, Category, Channel, ValidIncident,
 };
 use crate::domain::measures::Measure;
 use crate::domain::person::{AccessRequirements, Identifier, PersonName};
-use crate::domain::restriction::RestrictionStatus;
+use crate::domain::restriction::{RequestStatus, RestrictionStatus, WarningStatus};
+use crate::domain::review::{ContinuationStatus, ReviewKind, ReviewOutcome, ReviewStatus};
 
 /// A person to create, with the identifiers staff typed.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,7 +190,7 @@ pub struct WarningRecord {
     pub reference: String,
     pub person_id: i64,
     pub function_id: i64,
-    pub status: String,
+    pub status: WarningStatus,
     pub adapt_until: NaiveDate,
     /// The day its letter was sent; `None` while only drafted.
     pub sent_on: Option<NaiveDate>,
@@ -206,7 +208,7 @@ pub enum WarningClosed {
     /// It was not open to close: drafted, or already closed (`status` says how).
     NotOpen {
         reference: String,
-        status: String,
+        status: WarningStatus,
     },
 }
 
@@ -246,7 +248,7 @@ pub struct RequestRecord {
     pub reference: String,
     pub person_id: i64,
     pub function_id: i64,
-    pub status: String,
+    pub status: RequestStatus,
     pub requested_by: String,
     pub requested_at: DateTime<Utc>,
     pub incident_ids: Vec<i64>,
@@ -310,7 +312,8 @@ pub enum LetterSubject {
 pub struct Decided {
     pub request_id: i64,
     pub request_reference: String,
-    pub status: String,
+    /// Approved, rejected or withdrawn.
+    pub status: RequestStatus,
     pub restriction: Option<Recorded>,
     /// The outbox rows of every copy of the approval message, to update each.
     pub approval_message_outbox_ids: Vec<i64>,
@@ -321,7 +324,7 @@ pub struct Decided {
 pub enum DecisionResult {
     Decided(Decided),
     AlreadyDecided {
-        status: String,
+        status: RequestStatus,
         by: String,
         at: DateTime<Utc>,
     },
@@ -329,7 +332,7 @@ pub enum DecisionResult {
     /// nothing was written.
     VariedNotInForce {
         reference: String,
-        status: String,
+        status: RestrictionStatus,
     },
 }
 
@@ -383,8 +386,9 @@ pub struct RestrictionRecord {
     pub person_id: i64,
     pub function_id: i64,
     pub request_id: i64,
-    /// `active`, `lifted`, `ended` or `superseded`.
-    pub status: String,
+    /// As stored: the nightly sweep may not yet have ended one past its end date (see
+    /// [`RestrictionRecord::status_on`]).
+    pub status: RestrictionStatus,
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub next_review_on: NaiveDate,
@@ -398,25 +402,14 @@ pub struct RestrictionRecord {
 
 impl RestrictionRecord {
     /// Where it stands on `today`: `ended` once past its end date, even before the nightly
-    /// sweep records that (`RestrictionStatus::on`). `None` for a status the domain does
-    /// not know.
-    pub fn status_on(&self, today: NaiveDate) -> Option<RestrictionStatus> {
-        self.status
-            .parse::<RestrictionStatus>()
-            .ok()
-            .map(|status| status.on(self.ends_on, today))
+    /// sweep records that (`RestrictionStatus::on`).
+    pub fn status_on(&self, today: NaiveDate) -> RestrictionStatus {
+        self.status.on(self.ends_on, today)
     }
 
     /// Whether it still stands on `today`: active and not past its end date.
     pub fn current_on(&self, today: NaiveDate) -> bool {
-        self.status_on(today) == Some(RestrictionStatus::Active)
-    }
-
-    /// Its status on `today`, in the words the record uses.
-    pub fn status_text_on(&self, today: NaiveDate) -> String {
-        self.status_on(today)
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_else(|| self.status.clone())
+        crate::domain::restriction::restriction_current(self.status, self.ends_on, today)
     }
 }
 
@@ -446,9 +439,9 @@ pub struct DisputeRecord {
     pub summary: String,
     pub handler: String,
     pub due_on: NaiveDate,
-    /// `awaiting_resolution` or `resolved`.
-    pub status: String,
-    pub outcome: Option<String>,
+    pub status: DisputeStatus,
+    /// Set once resolved.
+    pub outcome: Option<DisputeOutcome>,
     pub outcome_reasons: Option<String>,
     pub resolved_by: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,
@@ -479,11 +472,10 @@ pub struct ReviewRecord {
     pub restriction_reference: String,
     pub person_id: i64,
     pub function_id: i64,
-    /// `annual` or `early`.
-    pub kind: String,
-    /// `open` or `decided`.
-    pub status: String,
-    pub outcome: Option<String>,
+    pub kind: ReviewKind,
+    pub status: ReviewStatus,
+    /// Set once decided.
+    pub outcome: Option<ReviewOutcome>,
     pub reasons: Option<String>,
     pub next_review_on: Option<NaiveDate>,
     pub decided_by: Option<String>,
@@ -507,8 +499,8 @@ pub struct Concluded {
     pub restriction_reference: String,
     pub person_id: i64,
     pub function_id: i64,
-    /// The stored outcome, e.g. `still_applies` or `continue`.
-    pub outcome: String,
+    /// What the dispute or review concluded.
+    pub outcome: Outcome,
     /// Whether this outcome lifted the restriction (false if it was no longer active).
     pub lifted: bool,
     /// Continue only: the restriction's new review date.
@@ -521,10 +513,37 @@ pub struct Concluded {
 pub enum Conclusion {
     Concluded(Concluded),
     AlreadyConcluded {
-        outcome: String,
+        outcome: Outcome,
         by: String,
         at: DateTime<Utc>,
+        /// A dispute whose "varied" waits on the head's decision on the variation: it is
+        /// not resolved yet, but takes no other outcome until then (§7).
+        awaiting_variation: bool,
     },
+}
+
+/// What a dispute or a review concluded: the domain's outcome of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Dispute(DisputeOutcome),
+    Review(ReviewOutcome),
+}
+
+impl Outcome {
+    /// The stored spelling (`disputes.outcome` or `reviews.outcome`), also the letter's
+    /// `outcome`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Dispute(outcome) => outcome.as_str(),
+            Outcome::Review(outcome) => outcome.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What a variation request was made for: a review decided "vary" or a dispute resolved
@@ -591,8 +610,7 @@ pub struct ContinuationRecord {
     pub restriction_reference: String,
     pub person_id: i64,
     pub function_id: i64,
-    /// `pending`, `authorised` or `rejected`.
-    pub status: String,
+    pub status: ContinuationStatus,
     pub reasons: String,
     pub next_review_on: NaiveDate,
     pub proposed_by: String,
@@ -619,7 +637,7 @@ pub struct ContinuationDecided {
 pub enum ContinuationResult {
     Decided(Box<ContinuationDecided>),
     AlreadyDecided {
-        status: String,
+        status: ContinuationStatus,
         by: String,
         at: DateTime<Utc>,
     },

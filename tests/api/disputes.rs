@@ -6,11 +6,12 @@
 use std::time::Duration;
 
 use chrono::{Months, NaiveDate, Utc};
-use contact_policy_bot::domain::dispute::default_due_on;
+use contact_policy_bot::domain::dispute::{default_due_on, DisputeOutcome, DisputeStatus};
 use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
 use contact_policy_bot::domain::measures::Measure;
 use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
-use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::restriction::{Criterion, RestrictionStatus};
+use contact_policy_bot::domain::review::{ReviewOutcome, ReviewStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{
@@ -349,7 +350,7 @@ async fn r_dis_1_dispute_goes_to_its_handler_and_resolves_with_a_letter(backend:
     // R-DIS-2, R-LET-3: resolved, the restriction stands, the letter is drafted for the
     // handler with Mark as sent.
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
-    assert_eq!(stored.outcome.as_deref(), Some("still_applies"));
+    assert_eq!(stored.outcome, Some(DisputeOutcome::StillApplies));
     let letter = letters(&app, 1).await.remove(0);
     assert!(
         letter.contains("DSP-00001") && letter.contains("still apply"),
@@ -417,7 +418,7 @@ async fn r_dis_2_lifting_after_a_dispute_ends_the_restriction_at_once(backend: B
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(restriction.status, "lifted");
+    assert_eq!(restriction.status, RestrictionStatus::Lifted);
     let letter = letters(&app, 1).await.remove(0);
     assert!(letter.contains("lifted the restrictions"), "{letter}");
     let actions = audit_actions(&app).await;
@@ -579,8 +580,8 @@ async fn r_rev_1_continuing_sets_the_next_review_at_most_twelve_months_on(backen
         .is_empty());
     let review = app.store.review(review.id).await.expect("r").expect("r");
     assert_eq!(
-        (review.outcome.as_deref(), review.next_review_on),
-        (Some("continue"), Some(next))
+        (review.outcome, review.next_review_on),
+        (Some(ReviewOutcome::Continue), Some(next))
     );
     let letter = letters(&app, 1).await.remove(0);
     assert!(
@@ -845,7 +846,7 @@ async fn r_rev_1_varying_goes_to_the_head_and_approval_replaces_the_restriction(
         .await
         .expect("r")
         .expect("r");
-    assert_eq!(old.status, "superseded");
+    assert_eq!(old.status, RestrictionStatus::Superseded);
     let shown = check(&app).await;
     assert!(!shown.contains("Calls must be recorded"), "{shown}");
     assert!(
@@ -1004,7 +1005,7 @@ async fn i9_f9_the_requester_and_approver_cannot_resolve_a_dispute_and_are_told_
         "no resolve form opened for them"
     );
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
-    assert_eq!(stored.status, "awaiting_resolution");
+    assert_eq!(stored.status, DisputeStatus::AwaitingResolution);
     // Nor may the requester be named its handler when the dispute is recorded.
     app.slash_command(MANAGER, "dispute Jane").await;
     let modal = app.opened_modal(0).await;
@@ -1205,8 +1206,8 @@ async fn i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_
     );
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
-        (stored.status.as_str(), stored.outcome.as_deref()),
-        ("awaiting_resolution", None)
+        (stored.status, stored.outcome),
+        (DisputeStatus::AwaitingResolution, None)
     );
     assert!(check(&app).await.contains("Open disputes"));
     let due = app.store.disputes_due(stored.due_on).await.expect("due");
@@ -1229,14 +1230,14 @@ async fn i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
         (
-            stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.status,
+            stored.outcome,
             stored.outcome_reasons.as_deref(),
             stored.resolved_by.as_deref()
         ),
         (
-            "resolved",
-            Some("varied"),
+            DisputeStatus::Resolved,
+            Some(DisputeOutcome::Varied),
             Some("Email only is enough now"),
             Some(HANDLER)
         )
@@ -1298,11 +1299,11 @@ async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backen
     let stored = app.store.dispute(dispute).await.expect("d").expect("d");
     assert_eq!(
         (
-            stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.status,
+            stored.outcome,
             stored.variation_proposed_by.as_deref()
         ),
-        ("awaiting_resolution", None, None)
+        (DisputeStatus::AwaitingResolution, None, None)
     );
     // The handler is told, with the button to resolve it again.
     let again: i64 = button_value(&app, HANDLER, "resolve_dispute")
@@ -1335,7 +1336,81 @@ async fn i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler(backen
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (core shape): a second outcome on a decided review (a stale copy of the review
+/// form) asks the review's state machine, which refuses it: the manager is told in plain
+/// words beside the outcome, and nothing is written.
+async fn i9_core_a_decided_review_refuses_a_second_outcome_in_plain_words(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_review_twice").await else {
+        return;
+    };
+    let case = case(&app).await;
+    app.click(
+        HANDLER,
+        "start_review",
+        &case.restriction.to_string(),
+        &app.slack.response_url("start"),
+    )
+    .await;
+    let modal = app.opened_modal(0).await;
+    let review = app
+        .store
+        .open_review_for(case.restriction)
+        .await
+        .expect("read")
+        .expect("started");
+    let first = app
+        .submit_modal(
+            HANDLER,
+            &modal,
+            review_values("lift", None, "No contact for six months: lift it"),
+        )
+        .await;
+    assert!(first.text().await.expect("body").is_empty());
+    let audit_before = app.store.all_audit_events().await.expect("audit");
+
+    let again: Value = app
+        .submit_modal(
+            HANDLER,
+            &modal,
+            review_values("lift", None, "Lift it again"),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let said = again["errors"]["outcome"].as_str().unwrap_or_default();
+    assert!(
+        said.starts_with(&format!(
+            "Review {} was already decided (lift) by <@{HANDLER}> on ",
+            review.reference
+        )),
+        "{again}"
+    );
+    let stored = app.store.review(review.id).await.expect("r").expect("r");
+    assert_eq!(
+        (stored.status, stored.outcome),
+        (ReviewStatus::Decided, Some(ReviewOutcome::Lift))
+    );
+    assert_eq!(
+        app.store.all_audit_events().await.expect("audit"),
+        audit_before,
+        "a refused transition writes nothing"
+    );
+    assert_eq!(
+        app.store
+            .restriction(case.restriction)
+            .await
+            .expect("r")
+            .expect("r")
+            .status,
+        RestrictionStatus::Lifted,
+        "lifted once, by the first outcome"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_core_a_decided_review_refuses_a_second_outcome_in_plain_words,
     i9_f7_a_dispute_resolved_vary_opens_the_variation_and_stays_open_until_the_head_approves,
     i9_f7_a_rejected_variation_sends_the_dispute_back_to_its_handler,
 );
@@ -1434,7 +1509,7 @@ async fn i9_f7_review_vary_opens_variation_and_stays_open_until_head_decides(bac
     assert_eq!(
         (
             stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.outcome.map(|o| o.as_str()),
             stored.variation_proposed_by.as_deref()
         ),
         ("open", None, Some(MANAGER))
@@ -1492,7 +1567,7 @@ async fn i9_f7_review_vary_opens_variation_and_stays_open_until_head_decides(bac
         "{answer}"
     );
     let stored = app.store.review(review).await.expect("r").expect("r");
-    assert_eq!(stored.status, "open");
+    assert_eq!(stored.status.as_str(), "open");
     // App Home (the reviewer's, who owns the restriction) and the case file say it
     // waits on the head.
     let shown = home(&app, MANAGER, "waits on the head's decision").await;
@@ -1533,7 +1608,7 @@ async fn i9_f7_review_vary_approved_decides_review_with_outcome_letter(backend: 
     assert_eq!(
         (
             stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.outcome.map(|o| o.as_str()),
             stored.reasons.as_deref(),
             stored.decided_by.as_deref()
         ),
@@ -1597,7 +1672,7 @@ async fn i9_f7_review_vary_rejected_goes_back_to_reviewer(backend: Backend) {
     assert_eq!(
         (
             stored.status.as_str(),
-            stored.outcome.as_deref(),
+            stored.outcome.map(|o| o.as_str()),
             stored.variation_proposed_by.as_deref()
         ),
         ("open", None, None)
@@ -1638,7 +1713,7 @@ async fn i9_f7_review_vary_rejected_goes_back_to_reviewer(backend: Backend) {
         .expect("continuing is proposed to the head");
     assert_eq!(proposal.proposed_by, MANAGER);
     let stored = app.store.review(review).await.expect("r").expect("r");
-    assert_eq!(stored.status, "open");
+    assert_eq!(stored.status.as_str(), "open");
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1705,7 +1780,7 @@ async fn i9_f7_review_vary_withdrawn_goes_back_to_reviewer(backend: Backend) {
     assert!(body.is_empty(), "{body}");
     let stored = app.store.review(review).await.expect("r").expect("r");
     assert_eq!(
-        (stored.status.as_str(), stored.outcome.as_deref()),
+        (stored.status.as_str(), stored.outcome.map(|o| o.as_str())),
         ("decided", Some("lift"))
     );
     let letter = letters(&app, 1).await.remove(0);

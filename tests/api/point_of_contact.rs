@@ -9,7 +9,7 @@ use chrono::Utc;
 use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, IncidentReport};
 use contact_policy_bot::domain::measures::Measure;
 use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
-use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::restriction::{Criterion, RequestStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{NewIncident, NewPerson, PersonChoice};
@@ -262,7 +262,7 @@ async fn notice_letter(app: &TestApp) -> String {
     }
 }
 
-async fn status_of(app: &TestApp, request_id: i64) -> String {
+async fn status_of(app: &TestApp, request_id: i64) -> RequestStatus {
     app.store
         .request(request_id)
         .await
@@ -373,7 +373,7 @@ async fn i9_f5_a_point_of_contact_who_has_left_is_not_named_in_a_letter(backend:
             && answer.contains("Reject request"),
         "{answer}"
     );
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     assert!(
         app.slack.calls_to("upload").is_empty(),
         "a letter was drafted"
@@ -407,7 +407,7 @@ async fn i9_f5_when_slack_cannot_name_the_point_of_contact_the_head_is_told_at_o
     );
     // Slack's slowness did not hold up the answer to the click.
     assert!(took < Duration::from_secs(2), "answered after {took:?}");
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     assert!(
         app.slack.calls_to("upload").is_empty(),
         "a letter was drafted"

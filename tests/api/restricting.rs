@@ -9,7 +9,7 @@ use contact_policy_bot::domain::incident::{BehaviourKind, Category, Channel, Inc
 use contact_policy_bot::domain::person::{
     AccessRequirements, Identifier, Language, PersonName, PreferredFormat,
 };
-use contact_policy_bot::domain::restriction::Criterion;
+use contact_policy_bot::domain::restriction::{Criterion, RequestStatus};
 use contact_policy_bot::domain::roles::{FunctionName, Role};
 use contact_policy_bot::domain::{Actor, UserId};
 use contact_policy_bot::store::records::{NewIncident, NewPerson, PersonChoice};
@@ -442,7 +442,7 @@ async fn head_of_function_cannot_approve_without_all_six_criteria(backend: Backe
         .await
         .expect("request")
         .expect("exists");
-    assert_eq!(request.status, "pending");
+    assert_eq!(request.status, RequestStatus::Pending);
     assert!(app
         .store
         .active_restrictions(case.person, Utc::now().date_naive())
@@ -535,7 +535,7 @@ async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(bac
             .expect("r")
             .expect("r")
             .status,
-        "pending"
+        RequestStatus::Pending
     );
     click_decision(
         &app,
@@ -556,7 +556,7 @@ async fn requester_cannot_decide_own_request_and_others_cannot_decide_at_all(bac
             .expect("r")
             .expect("r")
             .status,
-        "approved"
+        RequestStatus::Approved
     );
     app.stop().await.expect("stops cleanly");
 }
@@ -702,7 +702,7 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
             .expect("r")
             .expect("r")
             .status,
-        "pending"
+        RequestStatus::Pending
     );
     let answer = app
         .submit_modal(
@@ -713,7 +713,7 @@ async fn reject_needs_a_reason_and_updates_every_copy(backend: Backend) {
         .await;
     assert!(answer.text().await.expect("body").is_empty());
     let request = app.store.request(request_id).await.expect("r").expect("r");
-    assert_eq!(request.status, "rejected");
+    assert_eq!(request.status, RequestStatus::Rejected);
     assert_eq!(
         request.decision_reason.as_deref(),
         Some("Try a warning first")
@@ -791,7 +791,7 @@ async fn withdrawn_request_cannot_be_decided(backend: Backend) {
             .expect("r")
             .expect("r")
             .status,
-        "withdrawn"
+        RequestStatus::Withdrawn
     );
     let updates = wait_updates(&app, 2).await;
     assert!(
@@ -947,7 +947,89 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
     app.stop().await.expect("stops cleanly");
 }
 
+/// Issue 9 (core shape): a stale Approve or Reject button on a withdrawn request asks the
+/// domain's state machine (Withdrawn takes no decision), and the head is told so in plain
+/// words, privately; nothing is written: no audit event, no message, no restriction.
+async fn i9_core_illegal_transition_is_refused_in_plain_words(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_illegal").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    withdraw_with_reason(&app, MANAGER, request_id, 1).await;
+    wait_updates(&app, 2).await;
+    let reference = app
+        .store
+        .request(request_id)
+        .await
+        .expect("r")
+        .expect("r")
+        .reference;
+    let audit_before = app.store.all_audit_events().await.expect("audit");
+    let outbox_before = app.store.outbox_messages().await.expect("outbox").len();
+    let modals_before = app.slack.calls_to("views.open").len();
+
+    for (action, response) in [
+        ("approve_request", "stale_approve"),
+        ("reject_request", "stale_reject"),
+    ] {
+        click_decision(&app, HEAD, action, request_id, &all_criteria(), response).await;
+        let said = app
+            .slack
+            .wait_for_calls(&format!("response_url:{response}"), 1, WAIT)
+            .await;
+        let text = said[0].body["text"].as_str().unwrap_or_default().to_owned();
+        assert!(
+            text.starts_with(&format!(
+                "Request {reference} was already withdrawn by <@{MANAGER}> on "
+            )),
+            "{action}: {text}"
+        );
+        // Told through the response_url without replacing the message or posting to the
+        // channel: only the clicker sees it.
+        assert_eq!(said[0].body["replace_original"], false, "{action}");
+        assert_ne!(said[0].body["response_type"], "in_channel", "{action}");
+    }
+    // The Reject click opened no modal: the refusal came before it.
+    assert_eq!(app.slack.calls_to("views.open").len(), modals_before);
+
+    let stored = app.store.request(request_id).await.expect("r").expect("r");
+    assert_eq!(stored.status, RequestStatus::Withdrawn);
+    assert_eq!(stored.decided_by, None);
+    assert_eq!(
+        app.store.all_audit_events().await.expect("audit"),
+        audit_before,
+        "a refused transition writes nothing"
+    );
+    // Only the two private replies leave (and App Home refreshes): no message to anyone,
+    // no update of the approval message.
+    let queued: Vec<String> = app.store.outbox_messages().await.expect("outbox")[outbox_before..]
+        .iter()
+        .filter(|m| m.method != "views.publish")
+        .map(|m| m.method.clone())
+        .collect();
+    assert_eq!(queued, ["response_url", "response_url"]);
+    assert!(
+        sql_texts(
+            app.db.url(),
+            &format!("SELECT reference FROM restrictions WHERE request_id = {request_id}")
+        )
+        .await
+        .is_empty(),
+        "no restriction"
+    );
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    i9_core_illegal_transition_is_refused_in_plain_words,
     r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice,
     head_of_function_cannot_approve_without_all_six_criteria,
     requester_cannot_decide_own_request_and_others_cannot_decide_at_all,
@@ -1221,7 +1303,7 @@ async fn answer_to(app: &TestApp, response: &str) -> String {
     said[0].body["text"].as_str().unwrap_or_default().to_owned()
 }
 
-async fn status_of(app: &TestApp, request_id: i64) -> String {
+async fn status_of(app: &TestApp, request_id: i64) -> RequestStatus {
     app.store
         .request(request_id)
         .await
@@ -1278,7 +1360,7 @@ async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) 
         text.contains(&format!("Decide on or after {adapt}")),
         "{text}"
     );
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
 
     // On the day the chance to adapt ends, the decision may be taken.
     backdate_warning(&app, &case, 28, 0).await;
@@ -1293,7 +1375,7 @@ async fn i9_f1_no_decision_before_the_chance_to_adapt_has_run(backend: Backend) 
     .await;
     let text = answer_to(&app, "on_the_day").await;
     assert!(!text.contains("Nothing was changed"), "{text}");
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1640,7 +1722,7 @@ async fn i9_f14_a_request_whose_end_date_passed_gets_a_clear_answer(backend: Bac
     assert_eq!(response.status(), 200);
     let text = answer_to(&app, "late").await;
     assert!(text.contains("which has passed"), "{text}");
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1669,7 +1751,7 @@ async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_h
         "approve",
     )
     .await;
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
     assert!(
         uploads.iter().any(|u| u.body["text"]
@@ -1785,10 +1867,10 @@ async fn i9_f11_withdrawing_needs_a_reason_and_the_requester_or_the_head(backend
         text.contains("Only the manager who made this request, or the head of the function"),
         "{text}"
     );
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
     // The head withdraws it, with a reason the requester hears.
     withdraw_with_reason(&app, HEAD, request_id, 1).await;
-    assert_eq!(status_of(&app, request_id).await, "withdrawn");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Withdrawn);
     let told = app.slack.wait_for_calls("chat.postMessage", 4, WAIT).await;
     assert!(
         told.iter().any(|c| c.body["channel"] == MANAGER
@@ -1867,7 +1949,7 @@ async fn i9_f8_a_variation_of_an_ended_restriction_is_refused_and_closed(backend
     assert!(text.contains("Nothing was approved"), "{text}");
     assert!(text.contains("cannot bring it back"), "{text}");
     let closed = app.store.request(request_id).await.expect("r").expect("r");
-    assert_eq!(closed.status, "withdrawn");
+    assert_eq!(closed.status, RequestStatus::Withdrawn);
     assert!(closed
         .decision_reason
         .unwrap_or_default()
@@ -1922,7 +2004,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
         .await
         .expect("body");
     assert!(body.is_empty(), "{body}");
-    assert_eq!(status_of(&app, first).await, "rejected");
+    assert_eq!(status_of(&app, first).await, RequestStatus::Rejected);
     app.slack.clear_calls();
 
     let second = request(&app, &case, MANAGER, 0, reason).await;
@@ -1955,7 +2037,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
         text.contains("cannot overturn the head's rejection"),
         "{text}"
     );
-    assert_eq!(status_of(&app, second).await, "pending");
+    assert_eq!(status_of(&app, second).await, RequestStatus::Pending);
     click_decision(
         &app,
         HEAD,
@@ -1966,7 +2048,7 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
     )
     .await;
     answer_to(&app, "head").await;
-    assert_eq!(status_of(&app, second).await, "approved");
+    assert_eq!(status_of(&app, second).await, RequestStatus::Approved);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -2190,7 +2272,7 @@ async fn i9_f15_at_once_for_staff_safety_is_in_force_immediately(backend: Backen
     let said = answer_to(&app, "both").await;
     assert!(said.contains("Nothing was changed"), "{said}");
     assert!(said.contains("not both"), "{said}");
-    assert_eq!(status_of(&app, request_id).await, "pending");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
 
     click_approve_taking_effect(&app, request_id, true, None, "at_once").await;
     let said = answer_to(&app, "at_once").await;
@@ -2248,7 +2330,7 @@ async fn i9_f15_the_unsent_letter_reminder_says_the_restriction_waits_on_it(back
     )
     .await;
     click_approve_taking_effect(&app, request_id, false, None, "approve").await;
-    assert_eq!(status_of(&app, request_id).await, "approved");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     app.slack.wait_for_calls("upload", 1, WAIT).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     // App Home says the same to the manager holding the letter.
@@ -2441,7 +2523,7 @@ async fn i9_core_letter_render_failure_changes_nothing_and_tells_the_user(backen
         .await
         .expect("read")
         .expect("request");
-    assert_eq!(stored.status, "pending", "no decision");
+    assert_eq!(stored.status.as_str(), "pending", "no decision");
     assert_eq!(stored.decided_by, None);
     let today = Utc::now().date_naive();
     assert!(app
@@ -2498,7 +2580,7 @@ async fn i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy
         .await
         .expect("body");
     assert!(body.is_empty(), "{body}");
-    assert_eq!(status_of(&app, first).await, "rejected");
+    assert_eq!(status_of(&app, first).await, RequestStatus::Rejected);
     app.slack.clear_calls();
     let second = request(&app, &case, MANAGER, 0, reason).await;
     // Ten days on, past both the nudge (2 working days) and the escalation (4).
@@ -2532,7 +2614,7 @@ async fn i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy
     )
     .await;
     answer_to(&app, "head").await;
-    assert_eq!(status_of(&app, second).await, "approved");
+    assert_eq!(status_of(&app, second).await, RequestStatus::Approved);
     let copies: Vec<String> = sql_texts(
         app.db.url(),
         &format!("SELECT recipient_slack_user_id FROM approval_messages WHERE request_id = {second} ORDER BY id"),

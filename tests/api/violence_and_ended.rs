@@ -528,7 +528,10 @@ async fn i9_f13_a_restriction_past_its_end_date_is_in_force_nowhere_before_the_s
         .await
         .expect("read")
         .expect("restriction");
-    assert_eq!(stored.status, "active");
+    assert_eq!(
+        stored.status,
+        contact_policy_bot::domain::restriction::RestrictionStatus::Active
+    );
     assert_eq!(stored.ends_on, Some(days(-1)));
     app.stop().await.expect("stops cleanly");
 }

@@ -14,8 +14,8 @@ use crate::access::{self, Authority};
 use crate::domain::authority::{Decider, Manager};
 use crate::domain::restriction::{check_approval, CriteriaTicks, MAX_REASON_CHARS};
 use crate::domain::review::{
-    authorisation_reserved, may_authorise, next_review_still_ahead, ContinuationStatus,
-    ReviewOutcome,
+    authorisation_reserved, continuation_transition, may_authorise, next_review_still_ahead,
+    ContinuationEvent, ContinuationSettled, ContinuationStatus, ReviewOutcome,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterContext, LetterKind};
@@ -114,17 +114,40 @@ pub(super) async fn propose(
     Ok(Proposal::Sent)
 }
 
-fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
-    match (&c.decided_by, c.decided_at) {
-        (Some(by), Some(at)) => Some(format!(
+/// The domain refused the change (the proposal is settled), in plain words: who settled
+/// it and when, when known.
+fn already(
+    ctx: &Ctx<'_>,
+    c: &ContinuationRecord,
+    refused: ContinuationSettled,
+    by: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    match (by, at) {
+        (Some(by), Some(at)) => format!(
             "Continuing {} at review {} was already {} by <@{by}> on {}.",
             c.restriction_reference,
             c.review_reference,
-            c.status,
+            refused.from,
             ctx.local_time(at)
-        )),
-        _ => None,
+        ),
+        _ => format!("{refused} Nothing was changed."),
     }
+}
+
+/// The store found the proposal already settled (a race the checks lost).
+fn lost_race(
+    ctx: &Ctx<'_>,
+    c: &ContinuationRecord,
+    status: ContinuationStatus,
+    event: ContinuationEvent,
+    by: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    let refused = continuation_transition(status, event)
+        .err()
+        .unwrap_or(ContinuationSettled { from: status });
+    already(ctx, c, refused, Some(by), Some(at))
 }
 
 /// The proposal and the proof that `ctx.user` may decide it now (§6: the head or a deputy
@@ -133,6 +156,7 @@ fn already(ctx: &Ctx<'_>, c: &ContinuationRecord) -> Option<String> {
 async fn decidable(
     ctx: &Ctx<'_>,
     continuation_id: i64,
+    event: ContinuationEvent,
 ) -> Result<Result<(ContinuationRecord, Decider), String>, ApiError> {
     let store = ctx.state.store.as_ref();
     let Some(c) = store.continuation(continuation_id).await? else {
@@ -150,10 +174,16 @@ async fn decidable(
         Ok(decider) => decider,
         Err(refused) => return Ok(Err(refused.to_string())),
     };
-    if c.status.parse::<ContinuationStatus>().ok() != Some(ContinuationStatus::Pending) {
-        return Ok(Err(already(ctx, &c).unwrap_or_else(|| {
-            "This proposal was already decided.".to_owned()
-        })));
+    // The domain's state machine decides whether it may move; the store's conditional
+    // update keeps racing clicks to one decision.
+    if let Err(refused) = continuation_transition(c.status, event) {
+        return Ok(Err(already(
+            ctx,
+            &c,
+            refused,
+            c.decided_by.as_deref(),
+            c.decided_at,
+        )));
     }
     let reserved = access::head_rejected_at_review(store, c.review_id, c.function_id).await?;
     if let Err(refused) = authorisation_reserved(&roles, reserved) {
@@ -168,7 +198,7 @@ fn settle(decided: &ContinuationDecided, by: &UserId, when: &str) -> Vec<NewOutb
     let settled = settled_message(
         &c.review_reference,
         &c.restriction_reference,
-        &c.status,
+        c.status,
         by.as_str(),
         when,
     );
@@ -207,7 +237,7 @@ pub async fn authorise_continuation(
     continuation_id: i64,
     ticked_values: Vec<String>,
 ) -> Result<String, ApiError> {
-    let (c, decider) = match decidable(ctx, continuation_id).await? {
+    let (c, decider) = match decidable(ctx, continuation_id, ContinuationEvent::Authorise).await? {
         Ok(decidable) => decidable,
         Err(message) => return Ok(message),
     };
@@ -222,7 +252,7 @@ pub async fn authorise_continuation(
         return Ok(format!(
             "Nothing was changed. {} is no longer in force ({}): reject the proposal with that reason.",
             restriction.reference,
-            restriction.status_text_on(today(ctx))
+            restriction.status_on(today(ctx))
         ));
     }
     if let Err(why) = next_review_still_ahead(c.next_review_on, today(ctx)) {
@@ -259,11 +289,13 @@ pub async fn authorise_continuation(
     {
         ContinuationResult::Decided(decided) => decided,
         ContinuationResult::AlreadyDecided { status, by, at } => {
-            return Ok(format!(
-                "Continuing {} at review {} was already {status} by <@{by}> on {}.",
-                c.restriction_reference,
-                c.review_reference,
-                ctx.local_time(at)
+            return Ok(lost_race(
+                ctx,
+                &c,
+                status,
+                ContinuationEvent::Authorise,
+                &by,
+                at,
             ))
         }
     };
@@ -308,7 +340,7 @@ pub async fn open_reject_continuation(
     trigger_id: &str,
     continuation_id: i64,
 ) -> Result<Option<String>, ApiError> {
-    let (c, _) = match decidable(ctx, continuation_id).await? {
+    let (c, _) = match decidable(ctx, continuation_id, ContinuationEvent::Reject).await? {
         Ok(decidable) => decidable,
         Err(message) => return Ok(Some(message)),
     };
@@ -358,7 +390,7 @@ pub async fn submit_reject_continuation(
         );
         return Err(ApiError::Invalid(errors));
     }
-    let (c, decider) = match decidable(ctx, continuation_id).await? {
+    let (c, decider) = match decidable(ctx, continuation_id, ContinuationEvent::Reject).await? {
         Ok(decidable) => decidable,
         Err(message) => {
             errors.add("reason", message);
@@ -377,12 +409,7 @@ pub async fn submit_reject_continuation(
         ContinuationResult::AlreadyDecided { status, by, at } => {
             errors.add(
                 "reason",
-                format!(
-                    "Continuing {} at review {} was already {status} by <@{by}> on {}.",
-                    c.restriction_reference,
-                    c.review_reference,
-                    ctx.local_time(at)
-                ),
+                lost_race(ctx, &c, status, ContinuationEvent::Reject, &by, at),
             );
             return Err(ApiError::Invalid(errors));
         }

@@ -19,7 +19,7 @@ pub async fn continuation_reminder(
     let Some(c) = store.continuation(continuation_id).await? else {
         return Ok(None);
     };
-    if c.status != ContinuationStatus::Pending.as_str() {
+    if c.status != ContinuationStatus::Pending {
         return Ok(None);
     }
     let (Some(restriction), Some(person)) = (

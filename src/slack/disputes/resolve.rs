@@ -11,7 +11,9 @@ use super::{
 };
 use crate::access::Authority;
 use crate::domain::authority::DisputeHandler;
-use crate::domain::dispute::{DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS};
+use crate::domain::dispute::{
+    resolve, AlreadyResolved, DisputeOutcome, ResolutionDraft, MAX_TEXT_CHARS,
+};
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -58,25 +60,58 @@ fn waiting_on_head(ctx: &Ctx<'_>, dispute: &DisputeRecord) -> Option<String> {
         dispute.variation_proposed_by.as_ref()?,
         dispute.variation_proposed_at?,
     );
-    Some(format!(
-        "Dispute {} waits on the head's decision on the variation <@{by}> chose on {}. It stays open until then; if the variation is rejected or withdrawn, it comes back to its handler to decide again.",
-        dispute.reference,
-        ctx.local_time(at)
-    ))
+    Some(waiting_since(ctx, &dispute.reference, by, at))
 }
 
-fn already_resolved(
+fn waiting_since(
     ctx: &Ctx<'_>,
     reference: &str,
-    outcome: &str,
     by: &str,
     at: chrono::DateTime<chrono::Utc>,
 ) -> String {
     format!(
-        "Dispute {reference} was already resolved ({}) by <@{by}> on {}.",
-        outcome.replace('_', " "),
+        "Dispute {reference} waits on the head's decision on the variation <@{by}> chose on {}. It stays open until then; if the variation is rejected or withdrawn, it comes back to its handler to decide again.",
         ctx.local_time(at)
     )
+}
+
+/// The domain refused a second outcome (the dispute is resolved), in plain words: which
+/// outcome, who recorded it and when, when known.
+fn already_resolved(
+    ctx: &Ctx<'_>,
+    dispute: &DisputeRecord,
+    refused: AlreadyResolved,
+    outcome: Option<Outcome>,
+    by: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> String {
+    match (outcome, by, at) {
+        (Some(outcome), Some(by), Some(at)) => format!(
+            "Dispute {} was already resolved ({}) by <@{by}> on {}.",
+            dispute.reference,
+            outcome.as_str().replace('_', " "),
+            ctx.local_time(at)
+        ),
+        _ => format!(
+            "Dispute {}: {refused} Nothing was changed.",
+            dispute.reference
+        ),
+    }
+}
+
+/// Whether the dispute may take an outcome now: the domain's state machine decides; `Err`
+/// is what to tell the user.
+fn may_take_outcome(ctx: &Ctx<'_>, dispute: &DisputeRecord) -> Result<(), String> {
+    resolve(dispute.status).map(|_| ()).map_err(|refused| {
+        already_resolved(
+            ctx,
+            dispute,
+            refused,
+            dispute.outcome.map(Outcome::Dispute),
+            dispute.resolved_by.as_deref(),
+            dispute.resolved_at,
+        )
+    })
 }
 
 pub async fn open_resolve(
@@ -91,16 +126,8 @@ pub async fn open_resolve(
     if let Err(message) = may_resolve(ctx, &dispute).await? {
         return Ok(Some(message));
     }
-    if let (Some(outcome), Some(by), Some(at)) =
-        (&dispute.outcome, &dispute.resolved_by, dispute.resolved_at)
-    {
-        return Ok(Some(already_resolved(
-            ctx,
-            &dispute.reference,
-            outcome,
-            by,
-            at,
-        )));
+    if let Err(refused) = may_take_outcome(ctx, &dispute) {
+        return Ok(Some(refused));
     }
     if dispute.variation_proposed_at.is_some()
         && store
@@ -188,6 +215,10 @@ pub async fn submit_resolve(
             return Err(ApiError::Invalid(errors));
         }
     };
+    if let Err(refused) = may_take_outcome(ctx, &dispute) {
+        errors.add("outcome", refused);
+        return Err(ApiError::Invalid(errors));
+    }
     let (Some(person), Some(restriction)) = (
         store.person(dispute.person_id).await?,
         store.restriction(dispute.restriction_id).await?,
@@ -229,10 +260,28 @@ pub async fn submit_resolve(
         .await?
     {
         Conclusion::Concluded(concluded) => concluded,
-        Conclusion::AlreadyConcluded { outcome, by, at } => {
+        Conclusion::AlreadyConcluded {
+            awaiting_variation: true,
+            by,
+            at,
+            ..
+        } => {
+            errors.add("outcome", waiting_since(ctx, &dispute.reference, &by, at));
+            return Err(ApiError::Invalid(errors));
+        }
+        Conclusion::AlreadyConcluded {
+            outcome, by, at, ..
+        } => {
             errors.add(
                 "outcome",
-                already_resolved(ctx, &dispute.reference, &outcome, &by, at),
+                already_resolved(
+                    ctx,
+                    &dispute,
+                    AlreadyResolved,
+                    Some(outcome),
+                    Some(&by),
+                    Some(at),
+                ),
             );
             return Err(ApiError::Invalid(errors));
         }

@@ -15,8 +15,8 @@ use super::{
 use crate::access::{self, Authority};
 use crate::domain::authority::Manager;
 use crate::domain::review::{
-    default_next_review, may_record_outcome, OutcomeRefused, ReviewDraft, ReviewKind,
-    ReviewOutcome, ReviewStage, ReviewStatus, MAX_REASONS_CHARS,
+    decide, default_next_review, may_record_outcome, AlreadyDecided, OutcomeRefused, ReviewDraft,
+    ReviewKind, ReviewOutcome, ReviewStage, MAX_REASONS_CHARS,
 };
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
@@ -144,7 +144,7 @@ pub async fn open_review(
         return Ok(text(&format!(
             "{} is no longer in force ({}): there is nothing to review.",
             restriction.reference,
-            restriction.status_text_on(today(ctx))
+            restriction.status_on(today(ctx))
         )));
     }
     let Some(person) = store.person(restriction.person_id).await? else {
@@ -174,11 +174,7 @@ pub async fn open_review(
         .iter()
         .map(|o| (o.as_str(), o.label()))
         .collect();
-    let kind = review
-        .kind
-        .parse::<ReviewKind>()
-        .map(ReviewKind::label)
-        .unwrap_or("review");
+    let kind = review.kind.label();
     // The reviewer decides on the measures in force, so they are listed whole.
     let mut blocks = vec![section(&format!(
         "*Review {}* ({kind}) of restriction *{}* for {}\nIn force since {} · review due {}",
@@ -272,14 +268,18 @@ async fn waiting_on_variation(
 fn already_decided(
     ctx: &Ctx<'_>,
     reference: &str,
-    outcome: &str,
-    by: &str,
-    at: chrono::DateTime<chrono::Utc>,
+    refused: AlreadyDecided,
+    outcome: Option<Outcome>,
+    by: Option<&str>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> String {
-    format!(
-        "Review {reference} was already decided ({outcome}) by <@{by}> on {}.",
-        ctx.local_time(at)
-    )
+    match (outcome, by, at) {
+        (Some(outcome), Some(by), Some(at)) => format!(
+            "Review {reference} was already decided ({outcome}) by <@{by}> on {}.",
+            ctx.local_time(at)
+        ),
+        _ => format!("Review {reference}: {refused} Nothing was changed."),
+    }
 }
 
 pub async fn submit_review(
@@ -330,6 +330,23 @@ pub async fn submit_review(
         );
         return Err(ApiError::Invalid(errors));
     };
+    // The review's state machine decides whether it may be decided (a decided review says
+    // so first, whatever became of its restriction since); the store's
+    // conditional update keeps racing submissions to one outcome.
+    if let Err(refused) = decide(review.status) {
+        errors.add(
+            "outcome",
+            already_decided(
+                ctx,
+                &review.reference,
+                refused,
+                review.outcome.map(Outcome::Review),
+                review.decided_by.as_deref(),
+                review.decided_at,
+            ),
+        );
+        return Err(ApiError::Invalid(errors));
+    }
     // It ended (or was lifted) while the review was open: there is nothing to continue,
     // vary or lift, and no letter to send about it.
     if !restriction.current_on(today(ctx)) {
@@ -338,40 +355,21 @@ pub async fn submit_review(
             format!(
                 "{} is no longer in force ({}): there is nothing to decide.",
                 restriction.reference,
-                restriction.status_text_on(today(ctx))
+                restriction.status_on(today(ctx))
             ),
         );
         return Err(ApiError::Invalid(errors));
     }
-    // A review waiting on the head's authorisation of "continue" takes no other outcome.
     let stage = ReviewStage::of(
-        if review.status == ReviewStatus::Decided.as_str() {
-            ReviewStatus::Decided
-        } else {
-            ReviewStatus::Open
-        },
+        review.status,
         store.pending_continuation(review.id).await?.is_some(),
         variation_pending(ctx, &review).await?,
     );
-    match may_record_outcome(stage) {
-        Err(
-            refused @ (OutcomeRefused::AwaitingAuthorisation | OutcomeRefused::AwaitingVariation),
-        ) => {
-            errors.add("outcome", refused.to_string());
-            return Err(ApiError::Invalid(errors));
-        }
-        Err(OutcomeRefused::Decided) => {
-            if let (Some(outcome), Some(by), Some(at)) =
-                (&review.outcome, &review.decided_by, review.decided_at)
-            {
-                errors.add(
-                    "outcome",
-                    already_decided(ctx, &review.reference, outcome, by, at),
-                );
-                return Err(ApiError::Invalid(errors));
-            }
-        }
-        Ok(()) => {}
+    // A proposal to continue or a variation waiting on the head: no other outcome until
+    // the head decides (findings 7 and 10).
+    if let Err(refused) = may_record_outcome(stage) {
+        errors.add("outcome", refused.to_string());
+        return Err(ApiError::Invalid(errors));
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
     let reviewer = manager.user().clone();
@@ -425,10 +423,31 @@ pub async fn submit_review(
         .await?
     {
         Conclusion::Concluded(concluded) => concluded,
-        Conclusion::AlreadyConcluded { outcome, by, at } => {
+        Conclusion::AlreadyConcluded {
+            outcome,
+            awaiting_variation: true,
+            ..
+        } => {
+            let waiting = match outcome {
+                Outcome::Review(ReviewOutcome::Continue) => OutcomeRefused::AwaitingAuthorisation,
+                _ => OutcomeRefused::AwaitingVariation,
+            };
+            errors.add("outcome", waiting.to_string());
+            return Err(ApiError::Invalid(errors));
+        }
+        Conclusion::AlreadyConcluded {
+            outcome, by, at, ..
+        } => {
             errors.add(
                 "outcome",
-                already_decided(ctx, &review.reference, &outcome, &by, at),
+                already_decided(
+                    ctx,
+                    &review.reference,
+                    AlreadyDecided,
+                    Some(outcome),
+                    Some(&by),
+                    Some(at),
+                ),
             );
             return Err(ApiError::Invalid(errors));
         }

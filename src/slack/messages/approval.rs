@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::domain::measures::Measure;
-use crate::domain::restriction::Criterion;
+use crate::domain::restriction::{Criterion, RequestStatus};
 use crate::domain::UserId;
 use crate::slack::blocks::{
     actions, checkbox_row, context, escape, message, pt, section, sections, styled_button,
@@ -218,12 +218,17 @@ pub fn closed_message(reference: &str, at: &str) -> SlackMessageContent {
     )
 }
 
-pub fn settled_message(reference: &str, status: &str, by: &str, at: &str) -> SlackMessageContent {
+pub fn settled_message(
+    reference: &str,
+    status: RequestStatus,
+    by: &str,
+    at: &str,
+) -> SlackMessageContent {
     let outcome = match status {
-        "approved" => ":white_check_mark: Approved",
-        "rejected" => ":x: Rejected",
-        "withdrawn" => ":leftwards_arrow_with_hook: Withdrawn",
-        other => other,
+        RequestStatus::Approved => ":white_check_mark: Approved",
+        RequestStatus::Rejected => ":x: Rejected",
+        RequestStatus::Withdrawn => ":leftwards_arrow_with_hook: Withdrawn",
+        RequestStatus::Pending => ":hourglass: Pending",
     };
     let line = format!("*Restriction request {reference}*: {outcome} by <@{by}> on {at}.");
     message(

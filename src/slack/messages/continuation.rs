@@ -12,6 +12,7 @@ use slack_morphism::prelude::*;
 
 use crate::domain::measures::Measure;
 use crate::domain::restriction::Criterion;
+use crate::domain::review::ContinuationStatus;
 use crate::domain::UserId;
 use crate::slack::blocks::{
     actions, checkbox_row, context, escape, message, primary_button_row, section, sections,
@@ -129,14 +130,14 @@ pub fn reminder_copy(a: &ContinuationAuthorisation<'_>, waited_since: &str) -> S
 pub fn settled_message(
     review_reference: &str,
     restriction_reference: &str,
-    status: &str,
+    status: ContinuationStatus,
     by: &str,
     at: &str,
 ) -> SlackMessageContent {
     let outcome = match status {
-        "authorised" => ":white_check_mark: Authorised",
-        "rejected" => ":x: Rejected",
-        other => other,
+        ContinuationStatus::Authorised => ":white_check_mark: Authorised",
+        ContinuationStatus::Rejected => ":x: Rejected",
+        ContinuationStatus::Pending => ":hourglass: Waiting",
     };
     message(
         &format!("Review {review_reference}: continuing {restriction_reference} is {status}: no decision is needed now."),

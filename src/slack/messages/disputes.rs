@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use slack_morphism::prelude::*;
 
 use crate::domain::dispute::DisputeOutcome;
+use crate::domain::restriction::RequestStatus;
 use crate::domain::review::ReviewOutcome;
 use crate::domain::UserId;
 use crate::slack::blocks::{context, escape, message, primary_button_row, section, sections};
@@ -159,7 +160,7 @@ pub fn variation_not_approved(
     dispute_reference: &str,
     dispute_id: i64,
     request_reference: &str,
-    status: &str,
+    status: RequestStatus,
 ) -> SlackMessageContent {
     let blocks = vec![
         section(&format!(
@@ -186,7 +187,7 @@ pub fn review_variation_not_approved(
     review_reference: &str,
     restriction_id: i64,
     request_reference: &str,
-    status: &str,
+    status: RequestStatus,
 ) -> SlackMessageContent {
     let blocks = vec![
         section(&format!(
@@ -223,7 +224,7 @@ pub fn back_to_decider(
                 &origin.reference,
                 origin.id,
                 &decided.request_reference,
-                &decided.status,
+                decided.status,
             ),
             format!("dispute:{}:returned:{}", origin.id, decided.request_id),
         ),
@@ -232,7 +233,7 @@ pub fn back_to_decider(
                 &origin.reference,
                 origin.restriction_id,
                 &decided.request_reference,
-                &decided.status,
+                decided.status,
             ),
             format!("review:{}:returned:{}", origin.id, decided.request_id),
         ),

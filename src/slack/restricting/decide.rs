@@ -12,7 +12,8 @@ use crate::access::Authority;
 use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
     check_approval, decision_may_be_taken, rejection_reason, system_withdraws_unapprovable,
-    takes_effect, CriteriaTicks, Criterion, TakesEffect, MAX_REASON_CHARS,
+    takes_effect, transition, CriteriaTicks, Criterion, IllegalTransition, RequestEvent,
+    RequestStatus, TakesEffect, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterKind, LetterMeasure};
@@ -69,19 +70,65 @@ impl Settled {
 pub(super) fn already(
     ctx: &Ctx<'_>,
     reference: &str,
-    status: &str,
-    by: &str,
-    at: DateTime<Utc>,
+    refused: IllegalTransition,
+    by: Option<&str>,
+    at: Option<DateTime<Utc>>,
 ) -> String {
+    let (Some(by), Some(at)) = (by, at) else {
+        return format!("Request {reference}: {refused} Nothing was changed.");
+    };
     let who = if by == crate::domain::Actor::system().as_str() {
         "the bot (the restriction it varies is no longer in force)".to_owned()
     } else {
         format!("<@{by}>")
     };
     format!(
-        "Request {reference} was already {status} by {who} on {}.",
+        "Request {reference} was already {} by {who} on {}.",
+        refused.from,
         ctx.local_time(at)
     )
+}
+
+/// Whether `event` may happen to `request` now: the domain's state machine decides
+/// (R-RES-5); `Err` is what to tell the user. The store's conditional update still keeps
+/// racing clicks to one change.
+pub(super) fn may_move(
+    ctx: &Ctx<'_>,
+    request: &RequestRecord,
+    event: RequestEvent,
+) -> Result<(), String> {
+    transition(request.status, event)
+        .map(|_| ())
+        .map_err(|refused| {
+            already(
+                ctx,
+                &request.reference,
+                refused,
+                request
+                    .decided_by
+                    .as_deref()
+                    .or(request.withdrawn_by.as_deref()),
+                request.decided_at.or(request.withdrawn_at),
+            )
+        })
+}
+
+/// The store found the request already settled (a race the checks above lost).
+pub(super) fn lost_race(
+    ctx: &Ctx<'_>,
+    reference: &str,
+    status: RequestStatus,
+    event: RequestEvent,
+    by: &str,
+    at: DateTime<Utc>,
+) -> String {
+    let refused = transition(status, event)
+        .err()
+        .unwrap_or(IllegalTransition {
+            from: status,
+            event,
+        });
+    already(ctx, reference, refused, Some(by), Some(at))
 }
 
 /// A variation whose restriction is no longer in force cannot be approved: the bot
@@ -104,10 +151,11 @@ async fn close_variation(
     {
         DecisionResult::Decided(decided) => decided,
         DecisionResult::AlreadyDecided { status, by, at } => {
-            return Ok(Settled::NothingChanged(already(
+            return Ok(Settled::NothingChanged(lost_race(
                 ctx,
                 &request.reference,
-                &status,
+                status,
+                RequestEvent::Withdraw,
                 &by,
                 at,
             )))
@@ -172,14 +220,8 @@ pub async fn approve(
         Ok(decider) => decider,
         Err(message) => return Ok(message),
     };
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(already(ctx, &request.reference, &request.status, by, at));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Approve) {
+        return Ok(refused);
     }
     let today = ctx.now.with_timezone(&ctx.state.timezone).date_naive();
     if let Some(ends_on) = request.ends_on.filter(|ends| *ends <= today) {
@@ -196,7 +238,7 @@ pub async fn approve(
         if let Some((withdrawer, why)) = system_withdraws_unapprovable(
             request.function_id,
             &r.reference,
-            &r.status,
+            r.status,
             r.ends_on,
             today,
         ) {
@@ -257,20 +299,8 @@ pub async fn open_reject(
     if let Err(message) = decider_check(ctx, &request).await? {
         return Ok(Some(message));
     }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(Some(already(
-            ctx,
-            &request.reference,
-            &request.status,
-            by,
-            at,
-        )));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Reject) {
+        return Ok(Some(refused));
     }
     let extra =
         serde_json::json!({ "request_id": request_id, "ticked": ticked_values }).to_string();
@@ -418,13 +448,18 @@ async fn decide(
     {
         DecisionResult::Decided(decided) => decided,
         DecisionResult::AlreadyDecided { status, by, at } => {
-            return Ok(Settled::NothingChanged(already(
+            let event = match decision {
+                Decision::Approve { .. } => RequestEvent::Approve,
+                Decision::Reject { .. } => RequestEvent::Reject,
+            };
+            return Ok(Settled::NothingChanged(lost_race(
                 ctx,
                 &request.reference,
-                &status,
+                status,
+                event,
                 &by,
                 at,
-            )))
+            )));
         }
         // It ended or was lifted between the check above and the write: nothing of the
         // decision was written, and the bot closes the variation in the same handle.
@@ -432,7 +467,7 @@ async fn decide(
             let Some((withdrawer, why)) = system_withdraws_unapprovable(
                 request.function_id,
                 &reference,
-                &status,
+                status,
                 None,
                 ctx.today(),
             ) else {
@@ -445,7 +480,7 @@ async fn decide(
     };
     let settled = settled_message(
         &decided.request_reference,
-        &decided.status,
+        decided.status,
         decider.as_str(),
         &when,
     );

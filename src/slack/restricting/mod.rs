@@ -241,7 +241,7 @@ pub async fn approval_reminder(
     let Some(request) = store.request(request_id).await? else {
         return Ok(None);
     };
-    if request.status != "pending" {
+    if request.status != crate::domain::restriction::RequestStatus::Pending {
         return Ok(None);
     }
     let Some(person) = store.person(request.person_id).await? else {

@@ -447,7 +447,7 @@ pub async fn request_variation(
         return Ok(text(&format!(
             "{} is no longer in force ({}), so there is nothing to vary.",
             restriction.reference,
-            restriction.status_text_on(ctx.today())
+            restriction.status_on(ctx.today())
         )));
     }
     if let Err(denied) =

@@ -5,7 +5,7 @@ use super::{ctx_actor, incidents_blocks, managed_function, one_person, read_inci
 use super::{WARN, WARN_PERSON};
 use crate::access;
 use crate::domain::restriction::{
-    default_adapt_until, WarningDraft, WarningField, MAX_BEHAVIOUR_CHARS,
+    default_adapt_until, WarningDraft, WarningField, WarningNotOpen, MAX_BEHAVIOUR_CHARS,
 };
 use crate::letters::LetterKind;
 use crate::slack::blocks::*;
@@ -197,6 +197,11 @@ pub async fn close_warning(ctx: &Ctx<'_>, warning_id: i64) -> Result<String, Api
     if let Err(denied) = access::require_manager_of(store, &ctx.user, warning.function_id).await? {
         return Ok(denied.0);
     }
+    // The domain decides whether it may close; the store's conditional update keeps a
+    // race (two clicks) to one closing.
+    if let Err(refused) = crate::domain::restriction::close_warning(warning.status) {
+        return Ok(not_closed(&warning.reference, refused));
+    }
     Ok(
         match store
             .close_warning(warning_id, &ctx_actor(ctx), ctx.now)
@@ -205,10 +210,14 @@ pub async fn close_warning(ctx: &Ctx<'_>, warning_id: i64) -> Result<String, Api
             WarningClosed::Closed { reference, .. } => format!(
                 "Warning {reference} closed: no further action, the behaviour adapted. It no longer counts as a warning on file (§6); a later restriction would need a new warning."
             ),
-            WarningClosed::NotOpen { reference, status } => format!(
-                "Warning {reference} is {}, so there is nothing to close.",
-                status.replace('_', " ")
-            ),
+            WarningClosed::NotOpen { reference, status } => {
+                not_closed(&reference, WarningNotOpen { from: status })
+            }
         },
     )
+}
+
+/// Nothing was closed: the domain's reason, for the warning `reference`.
+fn not_closed(reference: &str, refused: WarningNotOpen) -> String {
+    format!("Nothing was changed for warning {reference}. {refused}")
 }

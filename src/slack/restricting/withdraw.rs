@@ -2,11 +2,12 @@
 //! function gives the reason, kept with the request; every copy of its approval message
 //! is settled, and the requester hears when the head withdrew it.
 
-use super::decide::{already, settle_copies, Settled};
+use super::decide::{lost_race, may_move, settle_copies, Settled};
 use super::WITHDRAW;
 use crate::access::Authority;
 use crate::domain::authority::Withdrawer;
 use crate::domain::restriction::{withdraw_reason, MAX_REASON_CHARS};
+use crate::domain::restriction::{RequestEvent, RequestStatus};
 use crate::domain::UserId;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -44,20 +45,8 @@ pub async fn open_withdraw(
     if let Err(message) = withdrawer_check(ctx, &request).await? {
         return Ok(Some(message));
     }
-    if let (Some(by), Some(at)) = (
-        request
-            .decided_by
-            .as_deref()
-            .or(request.withdrawn_by.as_deref()),
-        request.decided_at.or(request.withdrawn_at),
-    ) {
-        return Ok(Some(already(
-            ctx,
-            &request.reference,
-            &request.status,
-            by,
-            at,
-        )));
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Withdraw) {
+        return Ok(Some(refused));
     }
     let blocks = vec![
         section(&format!(
@@ -134,10 +123,11 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<Settle
     {
         DecisionResult::Decided(decided) => decided,
         DecisionResult::AlreadyDecided { status, by, at } => {
-            return Ok(Settled::NothingChanged(already(
+            return Ok(Settled::NothingChanged(lost_race(
                 ctx,
                 &request.reference,
-                &status,
+                status,
+                RequestEvent::Withdraw,
                 &by,
                 at,
             )))
@@ -150,7 +140,12 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<Settle
             )))
         }
     };
-    let settled = settled_message(&decided.request_reference, "withdrawn", who.as_str(), &when);
+    let settled = settled_message(
+        &decided.request_reference,
+        RequestStatus::Withdrawn,
+        who.as_str(),
+        &when,
+    );
     let mut messages: Vec<NewOutboxMessage> = settle_copies(&decided, &settled);
     // The head withdrew it: the requester hears why.
     if who != requester {

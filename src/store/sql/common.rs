@@ -160,6 +160,25 @@ pub(super) fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }
 
+/// A stored status or outcome in `table.column`, read back as the domain's enum. A
+/// spelling the code does not know is a clear error naming where it was found and what
+/// it held, never a panic and never a default.
+pub(super) fn parse_stored<T: std::str::FromStr>(table: &'static str, column: &'static str, raw: &str) -> StoreResult<T> {
+    raw.parse().map_err(|_| StoreError::UnknownValue { table, column, value: raw.to_owned() })
+}
+
+/// [`parse_stored`] of a row's `column`.
+pub(super) fn stored<T: std::str::FromStr>(row: &<Db as sqlx::Database>::Row, table: &'static str, column: &'static str) -> StoreResult<T> {
+    let raw: String = row.try_get(column)?;
+    parse_stored(table, column, &raw)
+}
+
+/// [`parse_stored`] of a row's nullable `column`.
+pub(super) fn stored_opt<T: std::str::FromStr>(row: &<Db as sqlx::Database>::Row, table: &'static str, column: &'static str) -> StoreResult<Option<T>> {
+    let raw: Option<String> = row.try_get(column)?;
+    raw.map(|raw| parse_stored(table, column, &raw)).transpose()
+}
+
 /// Creates a person with their identifiers inside the caller's transaction. The audit
 /// event names the record and which kinds of identifier it holds, never the values, so
 /// erasing the person never touches the trail.

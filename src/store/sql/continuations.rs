@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::restriction::CompleteChecklist;
+use crate::domain::review::ContinuationStatus;
 use crate::store::records::*;
 use super::disputes::holds_in;
 use crate::domain::authority::{Decider, Manager};
@@ -29,7 +30,7 @@ fn continuation_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<Conti
         restriction_reference: row.try_get("restriction_reference")?,
         person_id: row.try_get("service_user_id")?,
         function_id: row.try_get("function_id")?,
-        status: row.try_get("status")?,
+        status: stored(row, "review_continuations", "status")?,
         reasons: row.try_get("reasons")?,
         next_review_on: row.try_get("next_review_on")?,
         proposed_by: row.try_get("proposed_by")?,
@@ -63,7 +64,7 @@ async fn message_outbox_ids(tx: &mut Transaction<'static, Db>, id: i64) -> Store
 fn settled(continuation: &ContinuationRecord) -> StoreResult<ContinuationResult> {
     match (&continuation.decided_by, continuation.decided_at) {
         (Some(by), Some(at)) => Ok(ContinuationResult::AlreadyDecided {
-            status: continuation.status.clone(),
+            status: continuation.status,
             by: by.clone(),
             at,
         }),
@@ -222,7 +223,7 @@ pub(super) async fn authorise_continuation(tx: &mut Transaction<'static, Db>, id
         restriction_reference: continuation.restriction_reference.clone(),
         person_id: continuation.person_id,
         function_id: continuation.function_id,
-        outcome: "continue".to_owned(),
+        outcome: Outcome::Review(crate::domain::review::ReviewOutcome::Continue),
         lifted: false,
         next_review_on: Some(next),
     };
@@ -279,17 +280,17 @@ impl ContinuationStore for ThisStore {
     }
 
     async fn pending_continuation(&self, review_id: i64) -> StoreResult<Option<ContinuationRecord>> {
-        let sql = format!("SELECT {CONTINUATION_COLUMNS} {CONTINUATION_FROM} WHERE c.review_id = $1 AND c.status = 'pending'");
-        let row = sqlx::query(&sql).bind(review_id).fetch_optional(&self.pool).await?;
+        let sql = format!("SELECT {CONTINUATION_COLUMNS} {CONTINUATION_FROM} WHERE c.review_id = $1 AND c.status = $2");
+        let row = sqlx::query(&sql).bind(review_id).bind(ContinuationStatus::Pending.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(continuation_from_row).transpose()
     }
 
     async fn last_rejected_continuation(&self, review_id: i64) -> StoreResult<Option<ContinuationRecord>> {
         let sql = format!(
-            "SELECT {CONTINUATION_COLUMNS} {CONTINUATION_FROM} WHERE c.review_id = $1 AND c.status = 'rejected' \
+            "SELECT {CONTINUATION_COLUMNS} {CONTINUATION_FROM} WHERE c.review_id = $1 AND c.status = $2 \
              ORDER BY c.decided_at DESC, c.id DESC LIMIT 1"
         );
-        let row = sqlx::query(&sql).bind(review_id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(review_id).bind(ContinuationStatus::Rejected.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(continuation_from_row).transpose()
     }
 }

@@ -6,9 +6,10 @@
 
 use chrono::NaiveDate;
 
-use crate::domain::dispute::ValidResolution;
-use crate::domain::review::{ReviewOutcome, ValidReview};
 use crate::domain::authority::{DisputeHandler, Manager};
+use crate::domain::dispute::{DisputeOutcome, DisputeStatus, ValidResolution};
+use crate::domain::restriction::RestrictionStatus;
+use crate::domain::review::{ReviewOutcome, ReviewStatus, ValidReview};
 use crate::store::records::*;
 
 const DISPUTE_COLUMNS: &str = "d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, \
@@ -32,8 +33,8 @@ fn dispute_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<DisputeRec
         summary: row.try_get("summary")?,
         handler: row.try_get("handler_slack_user_id")?,
         due_on: row.try_get("due_on")?,
-        status: row.try_get("status")?,
-        outcome: row.try_get("outcome")?,
+        status: stored(row, "disputes", "status")?,
+        outcome: stored_opt(row, "disputes", "outcome")?,
         outcome_reasons: row.try_get("outcome_reasons")?,
         resolved_by: row.try_get("resolved_by")?,
         resolved_at: row.try_get("resolved_at")?,
@@ -53,9 +54,9 @@ fn review_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<ReviewRecor
         restriction_reference: row.try_get("restriction_reference")?,
         person_id: row.try_get("service_user_id")?,
         function_id: row.try_get("function_id")?,
-        kind: row.try_get("kind")?,
-        status: row.try_get("status")?,
-        outcome: row.try_get("outcome")?,
+        kind: stored(row, "reviews", "kind")?,
+        status: stored(row, "reviews", "status")?,
+        outcome: stored_opt(row, "reviews", "outcome")?,
         reasons: row.try_get("reasons")?,
         next_review_on: row.try_get("next_review_on")?,
         decided_by: row.try_get("decided_by")?,
@@ -273,14 +274,12 @@ async fn settle_dispute(
 /// Why a review's outcome was not recorded: decided already, or open with something
 /// waiting on the head (the variation "vary" asked for, or a proposal to continue).
 async fn review_waiting(tx: &mut Transaction<'static, Db>, row: &<Db as sqlx::Database>::Row, id: i64) -> StoreResult<Conclusion> {
-    let status: String = row.try_get("status")?;
-    if status != "open" {
-        return already(row, "decided_by", "decided_at", &format!("review {id}"));
+    let review = review_from_row(row)?;
+    if review.status != ReviewStatus::Open {
+        return already(review.outcome.map(Outcome::Review), &review.decided_by, review.decided_at, &format!("review {id}"));
     }
-    let by: Option<String> = row.try_get("variation_proposed_by")?;
-    let at: Option<DateTime<Utc>> = row.try_get("variation_proposed_at")?;
-    if let (Some(by), Some(at)) = (by, at) {
-        return Ok(Conclusion::AlreadyConcluded { outcome: "vary, waiting on the head's decision on the variation".to_owned(), by, at });
+    if let (Some(by), Some(at)) = (review.variation_proposed_by, review.variation_proposed_at) {
+        return Ok(Conclusion::AlreadyConcluded { outcome: Outcome::Review(ReviewOutcome::Vary), by, at, awaiting_variation: true });
     }
     let continuing: Option<(String, DateTime<Utc>)> =
         sqlx::query_as("SELECT proposed_by, proposed_at FROM review_continuations WHERE review_id = $1 AND status = 'pending'")
@@ -288,7 +287,8 @@ async fn review_waiting(tx: &mut Transaction<'static, Db>, row: &<Db as sqlx::Da
             .fetch_optional(&mut **tx)
             .await?;
     match continuing {
-        Some((by, at)) => Ok(Conclusion::AlreadyConcluded { outcome: "continue, waiting on the head's authorisation".to_owned(), by, at }),
+        // Open, with a proposal to continue waiting on the head's authorisation.
+        Some((by, at)) => Ok(Conclusion::AlreadyConcluded { outcome: Outcome::Review(ReviewOutcome::Continue), by, at, awaiting_variation: true }),
         None => Err(corrupt(format!("review {id} not updated, open and nothing waiting"))),
     }
 }
@@ -313,12 +313,9 @@ pub(super) fn holds_in(proof_function: i64, record_function: i64, what: &str) ->
 }
 
 /// Who recorded an outcome that is already recorded, and when.
-fn already(row: &<Db as sqlx::Database>::Row, by: &str, at: &str, what: &str) -> StoreResult<Conclusion> {
-    let outcome: Option<String> = row.try_get("outcome")?;
-    let by: Option<String> = row.try_get(by)?;
-    let at: Option<DateTime<Utc>> = row.try_get(at)?;
+fn already(outcome: Option<Outcome>, by: &Option<String>, at: Option<DateTime<Utc>>, what: &str) -> StoreResult<Conclusion> {
     match (outcome, by, at) {
-        (Some(outcome), Some(by), Some(at)) => Ok(Conclusion::AlreadyConcluded { outcome, by, at }),
+        (Some(outcome), Some(by), Some(at)) => Ok(Conclusion::AlreadyConcluded { outcome, by: by.clone(), at, awaiting_variation: false }),
         _ => Err(corrupt(format!("{what} not updated and not concluded"))),
     }
 }
@@ -396,16 +393,15 @@ pub(super) async fn resolve_dispute(tx: &mut Transaction<'static, Db>, id: i64, 
         .await?
         .ok_or_else(|| StoreError::not_found(format!("dispute {id}")))?;
     if won == 0 {
-        let waiting: Option<String> = row.try_get("variation_proposed_by")?;
-        let waiting_at: Option<DateTime<Utc>> = row.try_get("variation_proposed_at")?;
-        let status: String = row.try_get("status")?;
-        let result = match (status.as_str(), waiting, waiting_at) {
-            ("awaiting_resolution", Some(by), Some(at)) => Conclusion::AlreadyConcluded {
-                outcome: "varied, waiting on the head's decision on the variation".to_owned(),
+        let dispute = dispute_from_row(&row)?;
+        let result = match (dispute.status, dispute.variation_proposed_by, dispute.variation_proposed_at) {
+            (DisputeStatus::AwaitingResolution, Some(by), Some(at)) => Conclusion::AlreadyConcluded {
+                outcome: Outcome::Dispute(DisputeOutcome::Varied),
                 by,
                 at,
+                awaiting_variation: true,
             },
-            _ => already(&row, "resolved_by", "resolved_at", &format!("dispute {id}"))?,
+            _ => already(dispute.outcome.map(Outcome::Dispute), &dispute.resolved_by, dispute.resolved_at, &format!("dispute {id}"))?,
         };
         return Ok(result);
     }
@@ -437,7 +433,7 @@ pub(super) async fn resolve_dispute(tx: &mut Transaction<'static, Db>, id: i64, 
         restriction_reference: dispute.restriction_reference,
         person_id: dispute.person_id,
         function_id: dispute.function_id,
-        outcome: outcome.to_owned(),
+        outcome: Outcome::Dispute(resolution.outcome),
         lifted,
         next_review_on: None,
     };
@@ -577,7 +573,7 @@ pub(super) async fn decide_review(tx: &mut Transaction<'static, Db>, id: i64, de
         restriction_reference: review.restriction_reference,
         person_id: review.person_id,
         function_id: review.function_id,
-        outcome: outcome.to_owned(),
+        outcome: Outcome::Review(decision.outcome),
         lifted,
         next_review_on,
     };
@@ -602,7 +598,7 @@ impl DisputeStore for ThisStore {
             person_id: row.try_get("service_user_id")?,
             function_id: row.try_get("function_id")?,
             request_id: row.try_get("request_id")?,
-            status: row.try_get("status")?,
+            status: stored::<RestrictionStatus>(&row, "restrictions", "status")?,
             starts_on: row.try_get("starts_on")?,
             ends_on: row.try_get("ends_on")?,
             next_review_on: row.try_get("next_review_on")?,
@@ -628,9 +624,9 @@ impl DisputeStore for ThisStore {
     async fn open_review_for(&self, restriction_id: i64) -> StoreResult<Option<ReviewRecord>> {
         let sql = format!(
             "SELECT {REVIEW_COLUMNS} FROM reviews v JOIN restrictions r ON r.id = v.restriction_id \
-             WHERE v.restriction_id = $1 AND v.status = 'open'"
+             WHERE v.restriction_id = $1 AND v.status = $2"
         );
-        let row = sqlx::query(&sql).bind(restriction_id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&sql).bind(restriction_id).bind(ReviewStatus::Open.as_str()).fetch_optional(&self.pool).await?;
         row.as_ref().map(review_from_row).transpose()
     }
 
@@ -676,9 +672,10 @@ impl DisputeStore for ThisStore {
             "SELECT d.id, d.reference, d.restriction_id, r.reference AS restriction_reference, d.service_user_id, \
              d.function_id, d.handler_slack_user_id, d.received_on, d.due_on \
              FROM disputes d JOIN restrictions r ON r.id = d.restriction_id \
-             WHERE d.status = 'awaiting_resolution' AND d.due_on <= $1 ORDER BY d.due_on, d.id",
+             WHERE d.status = $2 AND d.due_on <= $1 ORDER BY d.due_on, d.id",
         )
         .bind(on_or_before)
+        .bind(DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -703,13 +700,14 @@ impl DisputeStore for ThisStore {
             "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.next_review_on, q.created_by AS owner, \
              v.id AS open_review_id, v.reference AS open_review_reference \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
-             LEFT JOIN reviews v ON v.restriction_id = r.id AND v.status = 'open' \
+             LEFT JOIN reviews v ON v.restriction_id = r.id AND v.status = $3 \
              WHERE ",
             restriction_current!("r.", "$2"),
             " AND r.next_review_on <= $1 ORDER BY r.next_review_on, r.id"
         ))
         .bind(on_or_before)
         .bind(today)
+        .bind(ReviewStatus::Open.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

@@ -293,9 +293,10 @@ impl ReportingStore for ThisStore {
         let rows = sqlx::query(
             "SELECT d.id, d.reference, r.reference AS restriction_reference, d.received_on, d.due_on \
              FROM disputes d JOIN restrictions r ON r.id = d.restriction_id \
-             WHERE d.service_user_id = $1 AND d.status = 'awaiting_resolution' ORDER BY d.due_on, d.id",
+             WHERE d.service_user_id = $1 AND d.status = $2 ORDER BY d.due_on, d.id",
         )
         .bind(person_id)
+        .bind(crate::domain::dispute::DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

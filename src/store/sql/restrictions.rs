@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use crate::domain::measures::Measure;
 use crate::domain::authority::{Decider, Manager, Withdrawer};
+use crate::domain::restriction::{RequestStatus, RestrictionStatus, WarningStatus};
 use crate::store::records::*;
 use crate::store::write::RestrictionWrites;
 
@@ -41,7 +42,7 @@ async fn load_request(pool: &Pool<Db>, id: i64) -> StoreResult<Option<RequestRec
         reference: row.try_get("reference")?,
         person_id: row.try_get("service_user_id")?,
         function_id: row.try_get("function_id")?,
-        status: row.try_get("status")?,
+        status: stored(&row, "restriction_requests", "status")?,
         requested_by: row.try_get("created_by")?,
         requested_at: row.try_get("created_at")?,
         incident_ids,
@@ -77,7 +78,7 @@ async fn settled(tx: &mut Transaction<'static, Db>, id: i64) -> StoreResult<Deci
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found(format!("request {id}")))?;
-    let status: String = row.try_get("status")?;
+    let status: RequestStatus = stored(&row, "restriction_requests", "status")?;
     let by: Option<String> = row.try_get("decided_by")?;
     let at: Option<DateTime<Utc>> = row.try_get("decided_at")?;
     let withdrawn_by: Option<String> = row.try_get("withdrawn_by")?;
@@ -290,7 +291,7 @@ impl RestrictionWrites for WriteHandle {
         let decided = Decided {
             request_id: id,
             request_reference: row.try_get("reference")?,
-            status: "withdrawn".to_owned(),
+            status: RequestStatus::Withdrawn,
             restriction: None,
             approval_message_outbox_ids: approval_outbox_ids(tx, id).await?,
         };
@@ -310,11 +311,11 @@ async fn request_in_function(tx: &mut Transaction<'static, Db>, id: i64, holds_i
 
 /// The decision's writes, inside `decide_request`'s savepoint.
 async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>) -> StoreResult<DecisionResult> {
-    let (status, reason, ticked): (&str, Option<&str>, Vec<String>) = match decision {
+    let (status, reason, ticked): (RequestStatus, Option<&str>, Vec<String>) = match decision {
         Decision::Approve { checklist, .. } => {
-            ("approved", None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
+            (RequestStatus::Approved, None, checklist.criteria().iter().map(|c| c.as_str().to_owned()).collect())
         }
-        Decision::Reject { ticked, reason } => ("rejected", Some(reason.as_str()), ticked.clone()),
+        Decision::Reject { ticked, reason } => (RequestStatus::Rejected, Some(reason.as_str()), ticked.clone()),
     };
     // The conditional update is the lock: of any number of racing clicks, only one
     // finds the request still pending.
@@ -323,7 +324,7 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
          WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(decider.as_str())
     .bind(now)
     .bind(reason)
@@ -342,10 +343,10 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
     let function_id: i64 = request.try_get("function_id")?;
     touch_person(tx, person_id, now).await?;
     record_ticks(tx, id, function_id, &ticked, decider, now).await?;
-    let entry = AuditEntry::new(decider, if status == "approved" { "request_approved" } else { "request_rejected" }, "restriction_request", id)
+    let entry = AuditEntry::new(decider, if status == RequestStatus::Approved { "request_approved" } else { "request_rejected" }, "restriction_request", id)
         .in_function(function_id)
         .before(serde_json::json!({ "status": "pending" }))
-        .after(serde_json::json!({ "status": status, "criteria_ticked": ticked }));
+        .after(serde_json::json!({ "status": status.as_str(), "criteria_ticked": ticked }));
     insert_audit(tx, &entry, now).await?;
     let mut restriction = None;
     if let Decision::Approve { takes_effect, .. } = decision {
@@ -402,7 +403,7 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
                     .await?;
                 let ended = DecisionResult::VariedNotInForce {
                     reference: row.try_get("reference")?,
-                    status: row.try_get("status")?,
+                    status: stored::<RestrictionStatus>(&row, "restrictions", "status")?,
                 };
                 return Ok(ended);
             }
@@ -426,7 +427,7 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
     let decided = Decided {
         request_id: id,
         request_reference: reference,
-        status: status.to_owned(),
+        status,
         restriction,
         approval_message_outbox_ids: approval_outbox_ids(tx, id).await?,
     };
@@ -467,8 +468,7 @@ impl RestrictionStore for ThisStore {
         .await?;
         for row in &rows {
             let warning = warning_from(row)?;
-            let status: crate::domain::restriction::WarningStatus = warning.status.parse().map_err(|e| corrupt(format!("{e}")))?;
-            if crate::domain::restriction::warning_stands(status, warning.sent_on, today) {
+            if crate::domain::restriction::warning_stands(warning.status, warning.sent_on, today) {
                 return Ok(Some(warning));
             }
         }
@@ -503,7 +503,7 @@ impl RestrictionStore for ThisStore {
         let reference: String = row.try_get("reference")?;
         let function_id: i64 = row.try_get("function_id")?;
         if closed == 0 {
-            let status: String = row.try_get("status")?;
+            let status: WarningStatus = stored(&row, "warnings", "status")?;
             tx.rollback().await?;
             return Ok(WarningClosed::NotOpen { reference, status });
         }
@@ -523,24 +523,28 @@ impl RestrictionStore for ThisStore {
     async fn standing_rejection(&self, person_id: i64, function_id: i64) -> StoreResult<Option<RequestRecord>> {
         let latest: Option<(i64, String)> = sqlx::query_as(
             "SELECT id, status FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 \
-             AND status IN ('approved', 'rejected') ORDER BY decided_at DESC, id DESC LIMIT 1",
+             AND status IN ($3, $4) ORDER BY decided_at DESC, id DESC LIMIT 1",
         )
         .bind(person_id)
         .bind(function_id)
+        .bind(RequestStatus::Approved.as_str())
+        .bind(RequestStatus::Rejected.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        match latest {
-            Some((id, status)) if status == "rejected" => load_request(&self.pool, id).await,
+        let Some((id, status)) = latest else { return Ok(None) };
+        match parse_stored::<RequestStatus>("restriction_requests", "status", &status)? {
+            RequestStatus::Rejected => load_request(&self.pool, id).await,
             _ => Ok(None),
         }
     }
 
     async fn pending_request_for(&self, person_id: i64, function_id: i64) -> StoreResult<Option<i64>> {
         Ok(sqlx::query_scalar(
-            "SELECT id FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 AND status = 'pending'",
+            "SELECT id FROM restriction_requests WHERE service_user_id = $1 AND function_id = $2 AND status = $3",
         )
         .bind(person_id)
         .bind(function_id)
+        .bind(RequestStatus::Pending.as_str())
         .fetch_optional(&self.pool)
         .await?)
     }
@@ -638,7 +642,7 @@ fn warning_from(row: &<Db as sqlx::Database>::Row) -> StoreResult<WarningRecord>
         reference: row.try_get("reference")?,
         person_id: row.try_get("service_user_id")?,
         function_id: row.try_get("function_id")?,
-        status: row.try_get("status")?,
+        status: stored(row, "warnings", "status")?,
         adapt_until: row.try_get("adapt_until")?,
         sent_on: row.try_get("sent_on")?,
         created_at: row.try_get("created_at")?,

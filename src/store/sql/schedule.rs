@@ -155,30 +155,34 @@ impl ScheduleStore for ThisStore {
         };
         let disputes = sqlx::query(
             "SELECT id, reference, function_id, due_on, handler_slack_user_id FROM disputes \
-             WHERE status = 'awaiting_resolution' AND due_on <= $1 ORDER BY due_on, id",
+             WHERE status = $2 AND due_on <= $1 ORDER BY due_on, id",
         )
         .bind(query.today)
+        .bind(crate::domain::dispute::DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         let requests = sqlx::query(
             "SELECT id, reference, service_user_id, function_id, created_at, created_by FROM restriction_requests \
-             WHERE status = 'pending' AND created_at < $1 ORDER BY created_at, id",
+             WHERE status = $2 AND created_at < $1 ORDER BY created_at, id",
         )
         .bind(query.requests_before)
+        .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let proposals = sqlx::query(
             "SELECT id, review_id, function_id, proposed_at, proposed_by FROM review_continuations \
-             WHERE status = 'pending' AND proposed_at < $1 ORDER BY proposed_at, id",
+             WHERE status = $2 AND proposed_at < $1 ORDER BY proposed_at, id",
         )
         .bind(query.requests_before)
+        .bind(crate::domain::review::ContinuationStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let warnings = sqlx::query(
             "SELECT id, reference, function_id, service_user_id, adapt_until, created_by FROM warnings \
-             WHERE status = 'sent' AND adapt_until < $1 ORDER BY adapt_until, id",
+             WHERE status = $2 AND adapt_until < $1 ORDER BY adapt_until, id",
         )
         .bind(query.today)
+        .bind(crate::domain::restriction::WarningStatus::Sent.as_str())
         .fetch_all(&self.pool)
         .await?;
         let reports = sqlx::query(
@@ -400,6 +404,7 @@ impl ScheduleStore for ThisStore {
              ORDER BY q.created_at LIMIT 25",
         )
         .bind(me)
+        .bind(crate::domain::restriction::RequestStatus::Pending.as_str())
         .fetch_all(&self.pool)
         .await?;
         let continuations: Vec<(i64, String, String, DateTime<Utc>, i64)> = sqlx::query_as(
@@ -439,9 +444,10 @@ impl ScheduleStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         let disputes: Vec<(i64, String, NaiveDate, i64)> = sqlx::query_as(
-            "SELECT id, reference, due_on, COUNT(*) OVER () FROM disputes WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
+            "SELECT id, reference, due_on, COUNT(*) OVER () FROM disputes WHERE status = $2 AND handler_slack_user_id = $1 ORDER BY due_on LIMIT 25",
         )
         .bind(me)
+        .bind(crate::domain::dispute::DisputeStatus::AwaitingResolution.as_str())
         .fetch_all(&self.pool)
         .await?;
         let reports: Vec<(i64, String, DateTime<Utc>, i64)> = sqlx::query_as(
