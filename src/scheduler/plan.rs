@@ -5,14 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use super::reminders::SweepDeps;
 use crate::access;
 use crate::domain::calendar::{add_working_days, Repeat};
 use crate::domain::UserId;
 use crate::slack::messages::reminders::reminder_with;
 use crate::slack::send;
 use crate::store::schedule::{ApprovalCopy, NewReminder, ReminderKind};
-use crate::store::{FunctionSummary, StoreResult};
+use crate::store::{FunctionSummary, Store, StoreResult};
 
 pub(super) fn day(d: NaiveDate) -> String {
     d.format("%a %-d %b %Y").to_string()
@@ -42,6 +41,10 @@ pub(super) fn again(repeat: Repeat) -> String {
 }
 
 pub(super) struct Plan<'a> {
+    /// Where fresh approval copies are read from, and the zone and day they are dated in.
+    store: &'a dyn Store,
+    zone: chrono_tz::Tz,
+    today: NaiveDate,
     pub(super) reminders: Vec<NewReminder>,
     pub(super) functions: &'a HashMap<i64, FunctionSummary>,
     issued: &'a HashSet<String>,
@@ -53,10 +56,16 @@ pub(super) struct Plan<'a> {
 
 impl<'a> Plan<'a> {
     pub(super) fn new(
+        store: &'a dyn Store,
+        zone: chrono_tz::Tz,
+        today: NaiveDate,
         functions: &'a HashMap<i64, FunctionSummary>,
         issued: &'a HashSet<String>,
     ) -> Self {
         Self {
+            store,
+            zone,
+            today,
             reminders: Vec::new(),
             functions,
             issued,
@@ -172,7 +181,6 @@ impl<'a> Plan<'a> {
     /// it too.
     pub(super) async fn approval_copy(
         &mut self,
-        state: &SweepDeps,
         kind: ReminderKind,
         copy: ApprovalCopy,
         occasion: &str,
@@ -191,19 +199,13 @@ impl<'a> Plan<'a> {
             self.already += 1;
             return Ok(());
         }
-        let store = state.store.as_ref();
         let content = match copy {
             ApprovalCopy::Request(id) => {
-                let today = state
-                    .clock
-                    .now()
-                    .with_timezone(&state.timezone)
-                    .date_naive();
-                crate::slack::restricting::approval_reminder(store, state.timezone, today, id)
+                crate::slack::restricting::approval_reminder(self.store, self.zone, self.today, id)
                     .await?
             }
             ApprovalCopy::Continuation(id) => {
-                crate::slack::disputes::continuation_reminder(store, state.timezone, id).await?
+                crate::slack::disputes::continuation_reminder(self.store, self.zone, id).await?
             }
         };
         let Some(content) = content else {

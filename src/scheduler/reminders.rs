@@ -76,7 +76,7 @@ pub async fn sweep(
     let issued_before = store
         .issued_reminder_keys(&(today - Duration::days(800)).to_string())
         .await?;
-    let mut plan = Plan::new(&functions, &issued_before);
+    let mut plan = Plan::new(store, state.timezone, today, &functions, &issued_before);
     let every = config.overdue_repeat_working_days;
     reviews_due(&mut plan, &due.reviews, today, every);
     restrictions_ending(&mut plan, &due.ending);
@@ -267,7 +267,7 @@ async fn waiting_requests(
         let copy = ApprovalCopy::Request(request.request_id);
         let occasion = asked_on.to_string();
         for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
-            plan.approval_copy(state, kind, copy, &occasion, recipient, request.function_id)
+            plan.approval_copy(kind, copy, &occasion, recipient, request.function_id)
                 .await?;
         }
     }
@@ -302,15 +302,8 @@ async fn waiting_continuations(
         let copy = ApprovalCopy::Continuation(proposal.continuation_id);
         let occasion = proposed_on.to_string();
         for (kind, recipient) in stage.recipients(head.as_ref(), &deputies) {
-            plan.approval_copy(
-                state,
-                kind,
-                copy,
-                &occasion,
-                recipient,
-                proposal.function_id,
-            )
-            .await?;
+            plan.approval_copy(kind, copy, &occasion, recipient, proposal.function_id)
+                .await?;
         }
     }
     Ok(())
