@@ -511,9 +511,13 @@ pub async fn head_rejection_of(
     let Some(by) = rejected.decided_by.as_deref() else {
         return Ok(None);
     };
-    let by_head = roles_in(store, &UserId::from_slack(by), function_id)
-        .await?
-        .contains(&Role::Head);
+    // As the head when they rejected it: a later change of head changes nothing.
+    let by_head = match rejected.decided_as_head {
+        Some(as_head) => as_head,
+        None => roles_in(store, &UserId::from_slack(by), function_id)
+            .await?
+            .contains(&Role::Head),
+    };
     Ok(by_head.then_some(rejected.reference))
 }
 
@@ -524,16 +528,19 @@ pub async fn head_rejected_at_review(
     review_id: i64,
     function_id: i64,
 ) -> StoreResult<bool> {
-    let Some(by) = store
-        .last_rejected_continuation(review_id)
-        .await?
-        .and_then(|r| r.decided_by)
-    else {
+    let Some(rejected) = store.last_rejected_continuation(review_id).await? else {
         return Ok(false);
     };
-    Ok(roles_in(store, &UserId::from_slack(by), function_id)
-        .await?
-        .contains(&Role::Head))
+    let Some(by) = rejected.decided_by else {
+        return Ok(false);
+    };
+    // As the head when they rejected it: a later change of head changes nothing.
+    Ok(match rejected.decided_as_head {
+        Some(as_head) => as_head,
+        None => roles_in(store, &UserId::from_slack(by), function_id)
+            .await?
+            .contains(&Role::Head),
+    })
 }
 
 /// The user's roles in one function.

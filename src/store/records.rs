@@ -267,6 +267,9 @@ pub struct RequestRecord {
     pub decision_reason: Option<String>,
     pub withdrawn_by: Option<String>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Whether its decider was the head of the function when deciding (`None` for
+    /// decisions recorded before this was kept): a head's rejection stands (finding 11).
+    pub decided_as_head: Option<bool>,
 }
 
 /// A head's decision on a pending request (R-RES-4, R-RES-5).
@@ -618,6 +621,9 @@ pub struct ContinuationRecord {
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub rejection_reason: Option<String>,
+    /// Whether its decider was the head of the function when deciding (`None` for
+    /// decisions recorded before this was kept): a head's rejection stands (finding 11).
+    pub decided_as_head: Option<bool>,
 }
 
 /// What authorising or rejecting a proposal to continue changed, for the messages (and,

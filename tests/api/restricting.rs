@@ -2052,7 +2052,85 @@ async fn i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head(b
     app.stop().await.expect("stops cleanly");
 }
 
-on_both_backends!(i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head);
+on_both_backends!(
+    i9_f11_a_heads_rejection_stands_and_the_resubmission_goes_to_the_head,
+    i9_f11_a_heads_rejection_stands_when_the_head_changes,
+);
+
+/// Issue 9, finding 11: the head's rejection stands after the head changes. It is
+/// recorded as the head's when decided, so when a new head takes over, the next request is
+/// still for the head alone (now the new one) and a deputy still cannot overturn it.
+async fn i9_f11_a_heads_rejection_stands_when_the_head_changes(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_head_changes").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reason = &[("no_warning_reason", v::select("harassment_or_aggression"))];
+    let first = request(&app, &case, MANAGER, 0, reason).await;
+    click_decision(&app, HEAD, "reject_request", first, &[], "rej").await;
+    let modal = app.opened_modal(1).await;
+    let body = app
+        .submit_modal(
+            HEAD,
+            &modal,
+            state_values(&[("reason", v::text("Not proportionate yet"))]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    // A new head takes over; the old one leaves the function.
+    const NEW_HEAD: &str = "U0OTHERMGR";
+    let name = FunctionName::parse("Casework").expect("name");
+    app.store
+        .grant_role(
+            &name,
+            &UserId::from_slack(NEW_HEAD),
+            Role::Head,
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .expect("new head");
+    app.store
+        .revoke_role(
+            &name,
+            &UserId::from_slack(HEAD),
+            Role::Head,
+            &Actor::cli("test"),
+            Utc::now(),
+        )
+        .await
+        .ok();
+    app.slack.clear_calls();
+    let second = request(&app, &case, MANAGER, 0, reason).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked: Vec<String> = app
+        .slack
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .filter(|c| c.body.to_string().contains("approve_request"))
+        .map(|c| c.body["channel"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(asked, [NEW_HEAD], "approval copies went to {asked:?}");
+    click_decision(
+        &app,
+        DEPUTY,
+        "approve_request",
+        second,
+        &all_criteria(),
+        "deputy",
+    )
+    .await;
+    let text = answer_to(&app, "deputy").await;
+    assert!(
+        text.contains("cannot overturn the head's rejection"),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, second).await, RequestStatus::Pending);
+    app.stop().await.expect("stops cleanly");
+}
 
 /// Clicks Approve with every criterion ticked and the approval message's "takes effect"
 /// choices as given (issue 9, finding 15).

@@ -16,7 +16,7 @@ use crate::store::NewOutboxMessage;
 
 const CONTINUATION_COLUMNS: &str = "c.id, c.review_id, v.reference AS review_reference, v.restriction_id, \
      r.reference AS restriction_reference, c.service_user_id, c.function_id, c.status, c.reasons, c.next_review_on, \
-     c.proposed_by, c.proposed_at, c.decided_by, c.decided_at, c.rejection_reason";
+     c.proposed_by, c.proposed_at, c.decided_by, c.decided_at, c.rejection_reason, c.decided_as_head";
 
 const CONTINUATION_FROM: &str =
     "FROM review_continuations c JOIN reviews v ON v.id = c.review_id JOIN restrictions r ON r.id = v.restriction_id";
@@ -38,6 +38,7 @@ fn continuation_from_row(row: &<Db as sqlx::Database>::Row) -> StoreResult<Conti
         decided_by: row.try_get("decided_by")?,
         decided_at: row.try_get("decided_at")?,
         rejection_reason: row.try_get("rejection_reason")?,
+        decided_as_head: row.try_get("decided_as_head")?,
     })
 }
 
@@ -240,7 +241,9 @@ pub(super) async fn reject_continuation(tx: &mut Transaction<'static, Db>, id: i
     let actor = &by.actor();
     holds_in(by.function_id(), load(tx, id).await?.function_id, &format!("continuation {id}"))?;
     let won = sqlx::query(
-        "UPDATE review_continuations SET status = 'rejected', rejection_reason = $2, decided_by = $3, decided_at = $4 \
+        "UPDATE review_continuations SET status = 'rejected', rejection_reason = $2, decided_by = $3, decided_at = $4, \
+         decided_as_head = EXISTS (SELECT 1 FROM function_roles fr WHERE fr.slack_user_id = $3 \
+           AND fr.function_id = review_continuations.function_id AND fr.role = 'head') \
          WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)

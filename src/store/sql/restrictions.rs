@@ -10,7 +10,7 @@ use crate::store::write::RestrictionWrites;
 
 const REQUEST_COLUMNS: &str = "id, reference, service_user_id, function_id, status, created_by, created_at, \
      justification, proportionality, internal_review_exhausted, ends_on, first_review_on, warning_id, \
-     no_warning_reason, varies_restriction_id, decided_by, decided_at, decision_reason, withdrawn_by, withdrawn_at";
+     no_warning_reason, varies_restriction_id, decided_by, decided_at, decision_reason, withdrawn_by, withdrawn_at, decided_as_head";
 
 async fn load_request(pool: &Pool<Db>, id: i64) -> StoreResult<Option<RequestRecord>> {
     let sql = format!("SELECT {REQUEST_COLUMNS} FROM restriction_requests WHERE id = $1");
@@ -61,6 +61,7 @@ async fn load_request(pool: &Pool<Db>, id: i64) -> StoreResult<Option<RequestRec
         decision_reason: row.try_get("decision_reason")?,
         withdrawn_by: row.try_get("withdrawn_by")?,
         withdrawn_at: row.try_get("withdrawn_at")?,
+        decided_as_head: row.try_get("decided_as_head")?,
     }))
 }
 
@@ -320,7 +321,9 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
     // The conditional update is the lock: of any number of racing clicks, only one
     // finds the request still pending.
     let won = sqlx::query(
-        "UPDATE restriction_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5 \
+        "UPDATE restriction_requests SET status = $2, decided_by = $3, decided_at = $4, decision_reason = $5, \
+         decided_as_head = EXISTS (SELECT 1 FROM function_roles fr WHERE fr.slack_user_id = $3 \
+           AND fr.function_id = restriction_requests.function_id AND fr.role = 'head') \
          WHERE id = $1 AND status = 'pending'",
     )
     .bind(id)
