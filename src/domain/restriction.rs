@@ -1211,6 +1211,33 @@ pub fn restriction_in_force(
     restriction_standing(status, awaits_notice, starts_on, ends_on, today) == Standing::InForce
 }
 
+/// Whether a variation may be asked for of the restriction `reference` on `today`: only of
+/// one in force (issue 9, finding 15). One still waiting for its own letter, or for its
+/// later start, has not bound the person yet; one that is over has nothing to vary.
+/// `Err` says why, in plain words.
+pub fn may_be_varied(
+    reference: &str,
+    status: RestrictionStatus,
+    awaits_notice: bool,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    match restriction_standing(status, awaits_notice, starts_on, ends_on, today) {
+        Standing::InForce => Ok(()),
+        Standing::AwaitingNotice => Err(format!(
+            "Restriction {reference} is approved but not in force yet: it waits for its notice letter to be marked sent. Only a restriction in force can be varied, so ask again once its letter is sent."
+        )),
+        Standing::Starts(on) => Err(format!(
+            "Restriction {reference} is not in force yet: it starts on {}. Only a restriction in force can be varied, so ask again from then.",
+            day(on)
+        )),
+        Standing::Over(over) => Err(format!(
+            "Restriction {reference} is no longer in force ({over}), so there is nothing to vary."
+        )),
+    }
+}
+
 /// How an approved restriction is to take effect, as the head decided at approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TakesEffect {
@@ -1224,8 +1251,10 @@ pub struct TakesEffect {
 
 /// When a restriction approved on `today` takes effect (§4, §6): once its notice letter
 /// is sent, or on `not_before` if the head chose a later day; at once only if the head
-/// records that staff safety requires it. A variation replaces a restriction already in
-/// force, which the person was told of, so it applies at once. `Err` says what to change.
+/// records that staff safety requires it. A variation too waits for its letter (issue 9,
+/// finding 15): its new measures bind the person only once they are told, and until then
+/// the restriction it varies stays in force; it replaces that one on the day its letter is
+/// sent, so it takes no later start. `Err` says what to change.
 pub fn takes_effect(
     at_once_for_staff_safety: bool,
     not_before: Option<NaiveDate>,
@@ -1248,7 +1277,7 @@ pub fn takes_effect(
         }
         if varies_a_restriction && start > today {
             return Err(
-                "A variation replaces the restriction in force today, so it starts today: leave the start date empty."
+                "A variation replaces the restriction in force on the day its letter is sent, so it takes no later start: leave the start date empty."
                     .to_owned(),
             );
         }
@@ -1263,7 +1292,7 @@ pub fn takes_effect(
     let starts_on = not_before.unwrap_or(today).max(today);
     Ok(TakesEffect {
         starts_on,
-        awaits_notice: !(at_once_for_staff_safety || varies_a_restriction),
+        awaits_notice: !at_once_for_staff_safety,
         at_once_for_staff_safety,
     })
 }
@@ -2357,10 +2386,14 @@ mod tests {
                 at_once_for_staff_safety: true
             })
         );
-        // A variation replaces a restriction already in force: at once.
+        // A variation waits for its letter too (the old one stays in force meanwhile),
+        // unless the head records it must apply at once for staff safety.
         let varied = takes_effect(false, None, true, None, today).expect("variation");
-        assert!(!varied.awaits_notice);
+        assert!(varied.awaits_notice);
         assert!(!varied.at_once_for_staff_safety);
+        let at_once = takes_effect(true, None, true, None, today).expect("variation");
+        assert!(!at_once.awaits_notice);
+        assert!(at_once.at_once_for_staff_safety);
         // What cannot be: both at once and later; a start in the past or after the end;
         // a variation starting later than the restriction it replaces ends.
         assert!(takes_effect(true, Some(later), false, None, today).is_err());
@@ -2368,6 +2401,24 @@ mod tests {
         assert!(takes_effect(false, Some(later), false, Some(date(2025, 11, 1)), today).is_err());
         assert!(takes_effect(false, Some(later), true, None, today).is_err());
         assert!(takes_effect(true, Some(today), false, None, today).is_ok());
+    }
+
+    #[test]
+    fn i9_f15_only_a_restriction_in_force_can_be_varied() {
+        let today = date(2025, 10, 28);
+        let active = RestrictionStatus::Active;
+        assert_eq!(
+            may_be_varied("RES-1", active, false, today, None, today),
+            Ok(())
+        );
+        let waiting = may_be_varied("RES-1", active, true, today, None, today).unwrap_err();
+        assert!(waiting.contains("waits for its notice letter"), "{waiting}");
+        let later =
+            may_be_varied("RES-1", active, false, date(2025, 11, 3), None, today).unwrap_err();
+        assert!(later.contains("starts on 3 Nov 2025"), "{later}");
+        let lifted = RestrictionStatus::Lifted;
+        let over = may_be_varied("RES-1", lifted, false, today, None, today).unwrap_err();
+        assert!(over.contains("no longer in force (lifted)"), "{over}");
     }
 
     #[test]

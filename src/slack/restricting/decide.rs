@@ -441,6 +441,11 @@ async fn decide(
         },
         Decision::Reject { .. } => Vec::new(),
     };
+    // The restriction a variation replaces, named in the requester's answer.
+    let varied_reference = match request.varies_restriction_id {
+        Some(id) => store.restriction(id).await?.map(|r| r.reference),
+        None => None,
+    };
     let mut tx = store.begin_write().await?;
     let decided = match tx
         .decide_request(request.id, decision, decider_proof, ctx.now)
@@ -487,7 +492,7 @@ async fn decide(
     let mut messages: Vec<NewOutboxMessage> = settle_copies(&decided, &settled);
     messages.push(send::dm(
         &requester,
-        outcome_message(decision, &decided, &decider),
+        outcome_message(decision, &decided, &decider, varied_reference.as_deref()),
         format!("request:{}:outcome", decided.request_id),
     ));
     if let Decision::Reject { .. } = decision {
@@ -549,6 +554,7 @@ fn outcome_message(
     decision: &Decision,
     decided: &Decided,
     decider: &UserId,
+    varies: Option<&str>,
 ) -> SlackMessageContent {
     let reference = &decided.request_reference;
     match (decision, &decided.restriction) {
@@ -560,7 +566,7 @@ fn outcome_message(
                 ),
                 vec![section(&format!(
                     "Your request {reference} was *approved* by <@{decider}>. {} The notice letter is below.",
-                    when_in_force(&restriction.reference, takes_effect)
+                    when_in_force(&restriction.reference, takes_effect, varies)
                 ))],
             )
         }
@@ -582,9 +588,15 @@ fn outcome_message(
 }
 
 /// When the approved restriction takes effect, in the requester's words (issue 9,
-/// finding 15).
-fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
+/// finding 15). A variation of `varies` that waits for its letter leaves that one in
+/// force until then.
+fn when_in_force(reference: &str, takes_effect: &TakesEffect, varies: Option<&str>) -> String {
     let on = takes_effect.starts_on.format("%-d %b %Y");
+    if let (true, Some(old)) = (takes_effect.awaits_notice, varies) {
+        return format!(
+            "Restriction {reference} is approved, not yet in force: it replaces restriction {old} on the day you mark its letter sent (on {on} at the earliest). Until then staff keep following restriction {old}."
+        );
+    }
     match (takes_effect.awaits_notice, takes_effect.at_once_for_staff_safety) {
         (false, true) => format!(
             "Restriction {reference} applies at once for staff safety and shows in `/contact check`; send the notice letter as soon as you can."

@@ -118,8 +118,13 @@ pub async fn submit_mark_sent(
         LetterSent::Recorded {
             restriction: Some(took),
         } => {
+            let replaces = took
+                .replaces
+                .as_deref()
+                .map(|old| format!(" It replaces restriction {old}, which is superseded."))
+                .unwrap_or_default();
             let text = format!(
-                "Restriction {} is in force from {}: the notice letter is marked sent. It now shows in `/contact check`.",
+                "Restriction {} is in force from {}: the letter is marked sent. It now shows in `/contact check`.{replaces}",
                 took.reference,
                 day(took.starts_on)
             );
