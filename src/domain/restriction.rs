@@ -659,6 +659,37 @@ pub fn decision_may_be_taken(
     }
 }
 
+/// Whether a request relying on the warning `reference` (in `status`, its letter sent on
+/// `sent_on`) may still be approved on `today` (issue 9, finding 3): the warning must
+/// still stand ([`warning_stands`]) unless the request carries a no-warning reason §4 or
+/// §6 allows. A warning closed because the person adapted, withdrawn, never sent or sent
+/// more than twelve months ago no longer carries it. `Err` says why, in plain words.
+pub fn relied_on_warning_stands(
+    reference: &str,
+    status: WarningStatus,
+    sent_on: Option<NaiveDate>,
+    no_warning_reason: Option<NoWarningReason>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    if no_warning_reason.is_some() || warning_stands(status, sent_on, today) {
+        return Ok(());
+    }
+    let why = match (status, sent_on) {
+        (WarningStatus::NoFurtherAction, _) => {
+            "was closed as no further action: the behaviour adapted".to_owned()
+        }
+        (WarningStatus::Withdrawn, _) => "was withdrawn".to_owned(),
+        (_, Some(sent)) if sent <= today => format!(
+            "was sent on {}, more than {WARNING_STANDS_MONTHS} months ago",
+            day(sent)
+        ),
+        _ => "has not been marked sent".to_owned(),
+    };
+    Err(format!(
+        "This request relies on warning {reference}, which {why}, so it no longer stands and cannot carry the request (§6). Reject it; if the behaviour starts again, warn again."
+    ))
+}
+
 /// Why a variation of the restriction `reference` cannot be approved, if it cannot: a
 /// variation replaces a restriction in force, and must not bring back one that has
 /// ended, been lifted or been replaced already (§7, §8).
@@ -2167,6 +2198,42 @@ mod tests {
             Some(date(2024, 10, 13)),
             today
         ));
+    }
+
+    #[test]
+    fn i9_f3_a_request_is_carried_only_by_a_warning_that_still_stands() {
+        let today = date(2025, 10, 28);
+        let sent = Some(date(2025, 9, 1));
+        for status in [WarningStatus::Sent, WarningStatus::Escalated] {
+            assert_eq!(
+                relied_on_warning_stands("WRN-1", status, sent, None, today),
+                Ok(())
+            );
+        }
+        let closed =
+            relied_on_warning_stands("WRN-1", WarningStatus::NoFurtherAction, sent, None, today)
+                .unwrap_err();
+        assert!(closed.contains("closed as no further action"), "{closed}");
+        assert!(closed.contains("warn again"), "{closed}");
+        let withdrawn =
+            relied_on_warning_stands("WRN-1", WarningStatus::Withdrawn, sent, None, today)
+                .unwrap_err();
+        assert!(withdrawn.contains("was withdrawn"), "{withdrawn}");
+        let old = Some(date(2024, 10, 1));
+        let stale = relied_on_warning_stands("WRN-1", WarningStatus::Escalated, old, None, today)
+            .unwrap_err();
+        assert!(stale.contains("more than 12 months ago"), "{stale}");
+        // A no-warning reason carries the request on its own.
+        assert_eq!(
+            relied_on_warning_stands(
+                "WRN-1",
+                WarningStatus::NoFurtherAction,
+                sent,
+                Some(NoWarningReason::StaffSafety),
+                today
+            ),
+            Ok(())
+        );
     }
 
     #[test]

@@ -2892,3 +2892,70 @@ on_both_backends!(
     i9_f15_a_variation_takes_effect_when_its_letter_is_sent,
     i9_f15_a_variation_at_once_for_staff_safety_applies_immediately,
 );
+
+/// Issue 9, finding 3 (§6): a warning closed as no further action (the behaviour adapted)
+/// while a request relying on it waits no longer carries that request: approving it is
+/// refused in plain words, nothing changes, and the head is told to reject it.
+async fn i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_closed_warning").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    warn_and_send(&app, &case, 0).await;
+    // Sent ten days ago; the chance to adapt ended two days ago.
+    backdate_warning(&app, &case, 10, 2).await;
+    let request_id = request(&app, &case, MANAGER, 2, &[]).await;
+    let relied_on = app
+        .store
+        .request(request_id)
+        .await
+        .expect("r")
+        .expect("r")
+        .warning_id
+        .expect("the request relies on the warning");
+    app.click(
+        MANAGER,
+        "close_warning",
+        &relied_on.to_string(),
+        &app.slack.response_url("close"),
+    )
+    .await;
+    let text = answer_to(&app, "close").await;
+    assert!(
+        text.contains("no longer counts as a warning on file"),
+        "{text}"
+    );
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    let text = answer_to(&app, "approve").await;
+    assert!(text.starts_with("Nothing was changed."), "{text}");
+    assert!(text.contains("closed as no further action"), "{text}");
+    assert!(
+        text.contains("Reject it; if the behaviour starts again, warn again."),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
+    let today = Utc::now().date_naive();
+    assert!(app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force")
+        .is_empty());
+    assert!(app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("waiting")
+        .is_empty());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved);

@@ -11,9 +11,9 @@ use super::{basis_of, REJECT};
 use crate::access::Authority;
 use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, rejection_reason, system_withdraws_unapprovable,
-    takes_effect, transition, CriteriaTicks, Criterion, IllegalTransition, RequestEvent,
-    RequestStatus, TakesEffect, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, rejection_reason, relied_on_warning_stands,
+    system_withdraws_unapprovable, takes_effect, transition, CriteriaTicks, Criterion,
+    IllegalTransition, RequestEvent, RequestStatus, TakesEffect, MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterKind, LetterMeasure};
@@ -251,14 +251,24 @@ pub async fn approve(
             );
         }
     }
-    let warning = match request.warning_id {
-        Some(id) => store.warning(id).await?.as_ref().and_then(basis_of),
-        None => None,
-    };
     let no_warning_reason = request
         .no_warning_reason
         .as_deref()
         .and_then(|r| r.parse().ok());
+    let relied_on = match request.warning_id {
+        Some(id) => store.warning(id).await?,
+        None => None,
+    };
+    // A warning closed, withdrawn or out of date since the request was made no longer
+    // carries it (issue 9, finding 3).
+    if let Some(w) = &relied_on {
+        if let Err(why) =
+            relied_on_warning_stands(&w.reference, w.status, w.sent_on, no_warning_reason, today)
+        {
+            return Ok(format!("Nothing was changed. {why}"));
+        }
+    }
+    let warning = relied_on.as_ref().and_then(basis_of);
     if let Err(why) = decision_may_be_taken(warning.as_ref(), no_warning_reason, today) {
         return Ok(format!("Nothing was changed. {why}"));
     }
