@@ -659,6 +659,28 @@ pub fn decision_may_be_taken(
     }
 }
 
+/// Whether a letter drafted on `drafted_on` (the day, in the configured zone) can be
+/// recorded as sent on `sent_on` (issue 9, finding 1): not in the future, and not before
+/// it was drafted. A warning dated before it was written would make the incidents it was
+/// about count as behaviour "since the warning" (§6). `Err` is the inline error.
+pub fn letter_sent_on(
+    sent_on: NaiveDate,
+    drafted_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    if sent_on > today {
+        return Err("This is in the future.".to_owned());
+    }
+    match drafted_on.filter(|drafted| sent_on < *drafted) {
+        Some(drafted) => Err(format!(
+            "This letter was drafted on {}, so it cannot have been sent before then. Choose {} or a later day.",
+            day(drafted),
+            day(drafted)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Whether a request relying on the warning `reference` (in `status`, its letter sent on
 /// `sent_on`) may still be approved on `today` (issue 9, finding 3): the warning must
 /// still stand ([`warning_stands`]) unless the request carries a no-warning reason §4 or
@@ -2198,6 +2220,24 @@ mod tests {
             Some(date(2024, 10, 13)),
             today
         ));
+    }
+
+    #[test]
+    fn i9_f1_a_letter_is_sent_on_or_after_the_day_it_was_drafted() {
+        let today = date(2025, 10, 28);
+        let drafted = Some(date(2025, 10, 20));
+        assert_eq!(letter_sent_on(date(2025, 10, 20), drafted, today), Ok(()));
+        assert_eq!(letter_sent_on(today, drafted, today), Ok(()));
+        let early = letter_sent_on(date(2025, 10, 19), drafted, today).unwrap_err();
+        assert!(
+            early.contains("drafted on 20 Oct 2025, so it cannot have been sent before then"),
+            "{early}"
+        );
+        assert_eq!(
+            letter_sent_on(date(2025, 10, 29), drafted, today),
+            Err("This is in the future.".to_owned())
+        );
+        assert_eq!(letter_sent_on(date(2025, 1, 1), None, today), Ok(()));
     }
 
     #[test]

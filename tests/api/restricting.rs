@@ -2959,3 +2959,112 @@ async fn i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved(backend:
 }
 
 on_both_backends!(i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved);
+
+/// Issue 9, finding 1 (§6): a letter cannot be marked sent on a day before it was
+/// drafted, or a warning could be dated before the incidents it was about and they would
+/// count as behaviour "since the warning". The error is inline on the date; the same
+/// day it was drafted is accepted.
+async fn i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_sent_before_drafted").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reply = app.slash_command(MANAGER, "warn Jane").await;
+    assert_eq!(reply.status(), 200);
+    let modal = app.opened_modal(0).await;
+    let adapt = (Utc::now().date_naive() + chrono::Duration::days(28)).to_string();
+    let values = state_values(&[
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        (
+            "behaviour",
+            v::text("Calling many times a day and refusing to accept the decision"),
+        ),
+        ("adapt_until", v::date(&adapt)),
+    ]);
+    let answer = app.submit_modal(MANAGER, &modal, values).await;
+    assert!(
+        answer.text().await.expect("body").is_empty(),
+        "warning refused"
+    );
+    let ready = app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    let letter_id = ready
+        .iter()
+        .find_map(|c| {
+            c.body["blocks"].as_array()?.iter().find_map(|b| {
+                b["elements"]
+                    .as_array()?
+                    .iter()
+                    .find(|e| e["action_id"] == "mark_letter_sent")
+                    .and_then(|e| e["value"].as_str().map(str::to_owned))
+            })
+        })
+        .expect("a Mark as sent button");
+    app.click(
+        MANAGER,
+        "mark_letter_sent",
+        &letter_id,
+        &app.slack.response_url("sent"),
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "letter_sent");
+    let today = Utc::now().date_naive();
+    // The incident was three days ago; the letter was drafted today. Dating it before
+    // the incident is refused on the date.
+    let before = today - chrono::Duration::days(5);
+    let answer: Value = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[
+                ("sent_on", v::date(&before.to_string())),
+                ("method", v::radio("post")),
+            ]),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["sent_on"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("so it cannot have been sent before then"),
+        "{answer}"
+    );
+    let letter = app
+        .store
+        .letter(letter_id.parse().expect("id"))
+        .await
+        .expect("read")
+        .expect("letter");
+    assert_eq!(letter.sent_on, None);
+    assert!(app
+        .store
+        .warning_on_file(case.person, case.function, today)
+        .await
+        .expect("read")
+        .is_none());
+    // The day it was drafted is accepted.
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[
+                ("sent_on", v::date(&today.to_string())),
+                ("method", v::radio("post")),
+            ]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    assert!(app
+        .store
+        .warning_on_file(case.person, case.function, today)
+        .await
+        .expect("read")
+        .is_some());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted);
