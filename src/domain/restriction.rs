@@ -659,6 +659,28 @@ pub fn decision_may_be_taken(
     }
 }
 
+/// Why a request cannot be approved on `today` as it stands because its first review
+/// date, `first_review_on`, is today or has passed (issue 9, finding 14): the notice
+/// letter would promise the person a review that is already due or over. The head
+/// rejects it; the manager asks again with new dates.
+pub fn first_review_passed(
+    reference: &str,
+    first_review_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<String> {
+    (first_review_on <= today).then(|| {
+        let when = if first_review_on == today {
+            "which is today"
+        } else {
+            "which has passed"
+        };
+        format!(
+            "Request {reference} asks for a first review on {}, {when}, so the letter would promise a review that is already due and it cannot be approved as it stands. Reject it with that reason; the manager can ask again with new dates.",
+            day(first_review_on)
+        )
+    })
+}
+
 /// Whether a letter drafted on `drafted_on` (the day, in the configured zone) can be
 /// recorded as sent on `sent_on` (issue 9, finding 1): not in the future, and not before
 /// it was drafted. A warning dated before it was written would make the incidents it was
@@ -2238,6 +2260,23 @@ mod tests {
             Err("This is in the future.".to_owned())
         );
         assert_eq!(letter_sent_on(date(2025, 1, 1), None, today), Ok(()));
+    }
+
+    #[test]
+    fn i9_f14_a_first_review_today_or_earlier_cannot_be_approved() {
+        let today = date(2025, 10, 28);
+        assert_eq!(
+            first_review_passed("REQ-1", date(2025, 10, 29), today),
+            None
+        );
+        let due = first_review_passed("REQ-1", today, today).expect("today");
+        assert!(due.contains("28 Oct 2025, which is today"), "{due}");
+        let past = first_review_passed("REQ-1", date(2025, 10, 1), today).expect("past");
+        assert!(past.contains("which has passed"), "{past}");
+        assert!(
+            past.ends_with("Reject it with that reason; the manager can ask again with new dates."),
+            "{past}"
+        );
     }
 
     #[test]

@@ -3068,3 +3068,60 @@ async fn i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted(backend: Bac
 }
 
 on_both_backends!(i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted);
+
+/// Issue 9, finding 14's sibling: a request whose first review date is today or has
+/// passed while it waited gets a clear answer at approval (the letter would promise a
+/// review in the past), changes nothing, and stays for the head to reject.
+async fn i9_f14_a_request_whose_first_review_date_passed_gets_a_clear_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_review_passed").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    for (first_review, response) in [(today, "due"), (today - chrono::Duration::days(1), "late")] {
+        run_sql(
+            app.db.url(),
+            &format!(
+                "UPDATE restriction_requests SET first_review_on = '{first_review}' WHERE id = {request_id}"
+            ),
+        )
+        .await;
+        let response = click_decision(
+            &app,
+            HEAD,
+            "approve_request",
+            request_id,
+            &all_criteria(),
+            response,
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+    for (when, response) in [("which is today", "due"), ("which has passed", "late")] {
+        let text = answer_to(&app, response).await;
+        assert!(text.starts_with("Nothing was changed."), "{text}");
+        assert!(text.contains(when), "{text}");
+        assert!(
+            text.contains("Reject it with that reason; the manager can ask again with new dates."),
+            "{text}"
+        );
+    }
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
+    assert!(app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("waiting")
+        .is_empty());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f14_a_request_whose_first_review_date_passed_gets_a_clear_answer);

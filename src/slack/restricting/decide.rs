@@ -11,9 +11,10 @@ use super::{basis_of, REJECT};
 use crate::access::Authority;
 use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, rejection_reason, relied_on_warning_stands,
-    system_withdraws_unapprovable, takes_effect, transition, CriteriaTicks, Criterion,
-    IllegalTransition, RequestEvent, RequestStatus, TakesEffect, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, first_review_passed, rejection_reason,
+    relied_on_warning_stands, system_withdraws_unapprovable, takes_effect, transition,
+    CriteriaTicks, Criterion, IllegalTransition, RequestEvent, RequestStatus, TakesEffect,
+    MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterKind, LetterMeasure};
@@ -230,6 +231,9 @@ pub async fn approve(
             request.reference,
             ends_on.format("%-d %b %Y")
         ));
+    }
+    if let Some(why) = first_review_passed(&request.reference, request.first_review_on, today) {
+        return Ok(format!("Nothing was changed. {why}"));
     }
     if let Some(varied) = request.varies_restriction_id {
         let Some(r) = store.restriction(varied).await? else {
