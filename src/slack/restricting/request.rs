@@ -117,7 +117,7 @@ pub async fn open_restrict_for(
         None => store.warning_on_file(person.id, function_id, today).await?,
     };
     let warning_line = match (&warning, varies) {
-        (_, Some(_)) => ":arrows_counterclockwise: This varies the restriction in force: the new measures replace it once approved.".to_owned(),
+        (_, Some(_)) => ":arrows_counterclockwise: This varies the restriction in force: once approved, the new measures replace it on the day their letter is marked sent (at approval only if the head records that staff safety needs it at once).".to_owned(),
         (Some(w), None) => format!(
             ":page_facing_up: Warning {} on file (sent {}, chance to adapt until {}). Choose at least one incident since it was sent; the head can decide from {}.",
             w.reference,
