@@ -2804,6 +2804,21 @@ async fn i9_f15_a_variation_takes_effect_when_its_letter_is_sent(backend: Backen
         refused.contains("Restriction RES-00001 is approved but not in force yet"),
         "{refused}"
     );
+    // Nor can the old one be varied a second time while its variation waits.
+    app.click(
+        MANAGER,
+        "request_variation",
+        &old.to_string(),
+        &app.slack.response_url("vary_again"),
+    )
+    .await;
+    let refused = answer_to(&app, "vary_again").await;
+    assert!(
+        refused.contains(&format!(
+            "Restriction RES-00001 already varies {old_reference}"
+        )),
+        "{refused}"
+    );
     assert!(app
         .store
         .pending_request_for(case.person, case.function)

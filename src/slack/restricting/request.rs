@@ -86,6 +86,9 @@ pub async fn open_restrict_for(
                 if let Err(why) = varied_in_force(&r, ctx.today()) {
                     return Ok(text(&why));
                 }
+                if let Some(why) = varied_already(ctx, &r).await? {
+                    return Ok(text(&why));
+                }
                 let managed = access::managed_functions(store, &ctx.user).await?;
                 managed.into_iter().find(|(id, _)| *id == r.function_id)
             }
@@ -270,6 +273,10 @@ pub async fn submit_restrict(
             return Err(ApiError::Invalid(errors));
         };
         if let Err(why) = varied_in_force(&varied, ctx.today()) {
+            errors.add("justification", why);
+            return Err(ApiError::Invalid(errors));
+        }
+        if let Some(why) = varied_already(ctx, &varied).await? {
             errors.add("justification", why);
             return Err(ApiError::Invalid(errors));
         }
@@ -479,4 +486,36 @@ fn varied_in_force(
         restriction.ends_on,
         today,
     )
+}
+
+/// A restriction whose approved variation waits for its letter is replaced once that
+/// letter is sent (issue 9, finding 15): a second variation of it now would leave two
+/// restrictions in force. `Some` is what to tell the manager.
+async fn varied_already(
+    ctx: &Ctx<'_>,
+    restriction: &RestrictionRecord,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let waiting = store
+        .restrictions_not_yet_in_force(restriction.person_id, ctx.today())
+        .await?;
+    for w in waiting
+        .iter()
+        .filter(|w| w.function_id == restriction.function_id && w.awaits_notice)
+    {
+        let Some(record) = store.restriction(w.id).await? else {
+            continue;
+        };
+        let varies = store
+            .request(record.request_id)
+            .await?
+            .and_then(|q| q.varies_restriction_id);
+        if varies == Some(restriction.id) {
+            return Ok(Some(format!(
+                "Restriction {} already varies {}: it replaces it on the day its letter is marked sent. Ask for a further change once it is in force.",
+                w.reference, restriction.reference
+            )));
+        }
+    }
+    Ok(None)
 }
