@@ -659,6 +659,81 @@ pub fn decision_may_be_taken(
     }
 }
 
+/// Why a request cannot be approved on `today` as it stands because its first review
+/// date, `first_review_on`, is today or has passed (issue 9, finding 14): the notice
+/// letter would promise the person a review that is already due or over. The head
+/// rejects it; the manager asks again with new dates.
+pub fn first_review_passed(
+    reference: &str,
+    first_review_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<String> {
+    (first_review_on <= today).then(|| {
+        let when = if first_review_on == today {
+            "which is today"
+        } else {
+            "which has passed"
+        };
+        format!(
+            "Request {reference} asks for a first review on {}, {when}, so the letter would promise a review that is already due and it cannot be approved as it stands. Reject it with that reason; the manager can ask again with new dates.",
+            day(first_review_on)
+        )
+    })
+}
+
+/// Whether a letter drafted on `drafted_on` (the day, in the configured zone) can be
+/// recorded as sent on `sent_on` (issue 9, finding 1): not in the future, and not before
+/// it was drafted. A warning dated before it was written would make the incidents it was
+/// about count as behaviour "since the warning" (§6). `Err` is the inline error.
+pub fn letter_sent_on(
+    sent_on: NaiveDate,
+    drafted_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    if sent_on > today {
+        return Err("This is in the future.".to_owned());
+    }
+    match drafted_on.filter(|drafted| sent_on < *drafted) {
+        Some(drafted) => Err(format!(
+            "This letter was drafted on {}, so it cannot have been sent before then. Choose {} or a later day.",
+            day(drafted),
+            day(drafted)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Whether a request relying on the warning `reference` (in `status`, its letter sent on
+/// `sent_on`) may still be approved on `today` (issue 9, finding 3): the warning must
+/// still stand ([`warning_stands`]) unless the request carries a no-warning reason §4 or
+/// §6 allows. A warning closed because the person adapted, withdrawn, never sent or sent
+/// more than twelve months ago no longer carries it. `Err` says why, in plain words.
+pub fn relied_on_warning_stands(
+    reference: &str,
+    status: WarningStatus,
+    sent_on: Option<NaiveDate>,
+    no_warning_reason: Option<NoWarningReason>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    if no_warning_reason.is_some() || warning_stands(status, sent_on, today) {
+        return Ok(());
+    }
+    let why = match (status, sent_on) {
+        (WarningStatus::NoFurtherAction, _) => {
+            "was closed as no further action: the behaviour adapted".to_owned()
+        }
+        (WarningStatus::Withdrawn, _) => "was withdrawn".to_owned(),
+        (_, Some(sent)) if sent <= today => format!(
+            "was sent on {}, more than {WARNING_STANDS_MONTHS} months ago",
+            day(sent)
+        ),
+        _ => "has not been marked sent".to_owned(),
+    };
+    Err(format!(
+        "This request relies on warning {reference}, which {why}, so it no longer stands and cannot carry the request (§6). Reject it; if the behaviour starts again, warn again."
+    ))
+}
+
 /// Why a variation of the restriction `reference` cannot be approved, if it cannot: a
 /// variation replaces a restriction in force, and must not bring back one that has
 /// ended, been lifted or been replaced already (§7, §8).
@@ -1211,6 +1286,33 @@ pub fn restriction_in_force(
     restriction_standing(status, awaits_notice, starts_on, ends_on, today) == Standing::InForce
 }
 
+/// Whether a variation may be asked for of the restriction `reference` on `today`: only of
+/// one in force (issue 9, finding 15). One still waiting for its own letter, or for its
+/// later start, has not bound the person yet; one that is over has nothing to vary.
+/// `Err` says why, in plain words.
+pub fn may_be_varied(
+    reference: &str,
+    status: RestrictionStatus,
+    awaits_notice: bool,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), String> {
+    match restriction_standing(status, awaits_notice, starts_on, ends_on, today) {
+        Standing::InForce => Ok(()),
+        Standing::AwaitingNotice => Err(format!(
+            "Restriction {reference} is approved but not in force yet: it waits for its notice letter to be marked sent. Only a restriction in force can be varied, so ask again once its letter is sent."
+        )),
+        Standing::Starts(on) => Err(format!(
+            "Restriction {reference} is not in force yet: it starts on {}. Only a restriction in force can be varied, so ask again from then.",
+            day(on)
+        )),
+        Standing::Over(over) => Err(format!(
+            "Restriction {reference} is no longer in force ({over}), so there is nothing to vary."
+        )),
+    }
+}
+
 /// How an approved restriction is to take effect, as the head decided at approval.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TakesEffect {
@@ -1224,8 +1326,10 @@ pub struct TakesEffect {
 
 /// When a restriction approved on `today` takes effect (§4, §6): once its notice letter
 /// is sent, or on `not_before` if the head chose a later day; at once only if the head
-/// records that staff safety requires it. A variation replaces a restriction already in
-/// force, which the person was told of, so it applies at once. `Err` says what to change.
+/// records that staff safety requires it. A variation too waits for its letter (issue 9,
+/// finding 15): its new measures bind the person only once they are told, and until then
+/// the restriction it varies stays in force; it replaces that one on the day its letter is
+/// sent, so it takes no later start. `Err` says what to change.
 pub fn takes_effect(
     at_once_for_staff_safety: bool,
     not_before: Option<NaiveDate>,
@@ -1248,7 +1352,7 @@ pub fn takes_effect(
         }
         if varies_a_restriction && start > today {
             return Err(
-                "A variation replaces the restriction in force today, so it starts today: leave the start date empty."
+                "A variation replaces the restriction in force on the day its letter is sent, so it takes no later start: leave the start date empty."
                     .to_owned(),
             );
         }
@@ -1263,7 +1367,7 @@ pub fn takes_effect(
     let starts_on = not_before.unwrap_or(today).max(today);
     Ok(TakesEffect {
         starts_on,
-        awaits_notice: !(at_once_for_staff_safety || varies_a_restriction),
+        awaits_notice: !at_once_for_staff_safety,
         at_once_for_staff_safety,
     })
 }
@@ -2141,6 +2245,77 @@ mod tests {
     }
 
     #[test]
+    fn i9_f1_a_letter_is_sent_on_or_after_the_day_it_was_drafted() {
+        let today = date(2025, 10, 28);
+        let drafted = Some(date(2025, 10, 20));
+        assert_eq!(letter_sent_on(date(2025, 10, 20), drafted, today), Ok(()));
+        assert_eq!(letter_sent_on(today, drafted, today), Ok(()));
+        let early = letter_sent_on(date(2025, 10, 19), drafted, today).unwrap_err();
+        assert!(
+            early.contains("drafted on 20 Oct 2025, so it cannot have been sent before then"),
+            "{early}"
+        );
+        assert_eq!(
+            letter_sent_on(date(2025, 10, 29), drafted, today),
+            Err("This is in the future.".to_owned())
+        );
+        assert_eq!(letter_sent_on(date(2025, 1, 1), None, today), Ok(()));
+    }
+
+    #[test]
+    fn i9_f14_a_first_review_today_or_earlier_cannot_be_approved() {
+        let today = date(2025, 10, 28);
+        assert_eq!(
+            first_review_passed("REQ-1", date(2025, 10, 29), today),
+            None
+        );
+        let due = first_review_passed("REQ-1", today, today).expect("today");
+        assert!(due.contains("28 Oct 2025, which is today"), "{due}");
+        let past = first_review_passed("REQ-1", date(2025, 10, 1), today).expect("past");
+        assert!(past.contains("which has passed"), "{past}");
+        assert!(
+            past.ends_with("Reject it with that reason; the manager can ask again with new dates."),
+            "{past}"
+        );
+    }
+
+    #[test]
+    fn i9_f3_a_request_is_carried_only_by_a_warning_that_still_stands() {
+        let today = date(2025, 10, 28);
+        let sent = Some(date(2025, 9, 1));
+        for status in [WarningStatus::Sent, WarningStatus::Escalated] {
+            assert_eq!(
+                relied_on_warning_stands("WRN-1", status, sent, None, today),
+                Ok(())
+            );
+        }
+        let closed =
+            relied_on_warning_stands("WRN-1", WarningStatus::NoFurtherAction, sent, None, today)
+                .unwrap_err();
+        assert!(closed.contains("closed as no further action"), "{closed}");
+        assert!(closed.contains("warn again"), "{closed}");
+        let withdrawn =
+            relied_on_warning_stands("WRN-1", WarningStatus::Withdrawn, sent, None, today)
+                .unwrap_err();
+        assert!(withdrawn.contains("was withdrawn"), "{withdrawn}");
+        let old = Some(date(2024, 10, 1));
+        let stale = relied_on_warning_stands("WRN-1", WarningStatus::Escalated, old, None, today)
+            .unwrap_err();
+        assert!(stale.contains("more than 12 months ago"), "{stale}");
+        // A no-warning reason carries the request on its own.
+        assert_eq!(
+            relied_on_warning_stands(
+                "WRN-1",
+                WarningStatus::NoFurtherAction,
+                sent,
+                Some(NoWarningReason::StaffSafety),
+                today
+            ),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn request_without_warning_needs_a_violence_or_harassment_reason() {
         let unwarned = RequestDraft {
             grounds: Grounds::Unwarned,
@@ -2357,10 +2532,14 @@ mod tests {
                 at_once_for_staff_safety: true
             })
         );
-        // A variation replaces a restriction already in force: at once.
+        // A variation waits for its letter too (the old one stays in force meanwhile),
+        // unless the head records it must apply at once for staff safety.
         let varied = takes_effect(false, None, true, None, today).expect("variation");
-        assert!(!varied.awaits_notice);
+        assert!(varied.awaits_notice);
         assert!(!varied.at_once_for_staff_safety);
+        let at_once = takes_effect(true, None, true, None, today).expect("variation");
+        assert!(!at_once.awaits_notice);
+        assert!(at_once.at_once_for_staff_safety);
         // What cannot be: both at once and later; a start in the past or after the end;
         // a variation starting later than the restriction it replaces ends.
         assert!(takes_effect(true, Some(later), false, None, today).is_err());
@@ -2368,6 +2547,24 @@ mod tests {
         assert!(takes_effect(false, Some(later), false, Some(date(2025, 11, 1)), today).is_err());
         assert!(takes_effect(false, Some(later), true, None, today).is_err());
         assert!(takes_effect(true, Some(today), false, None, today).is_ok());
+    }
+
+    #[test]
+    fn i9_f15_only_a_restriction_in_force_can_be_varied() {
+        let today = date(2025, 10, 28);
+        let active = RestrictionStatus::Active;
+        assert_eq!(
+            may_be_varied("RES-1", active, false, today, None, today),
+            Ok(())
+        );
+        let waiting = may_be_varied("RES-1", active, true, today, None, today).unwrap_err();
+        assert!(waiting.contains("waits for its notice letter"), "{waiting}");
+        let later =
+            may_be_varied("RES-1", active, false, date(2025, 11, 3), None, today).unwrap_err();
+        assert!(later.contains("starts on 3 Nov 2025"), "{later}");
+        let lifted = RestrictionStatus::Lifted;
+        let over = may_be_varied("RES-1", lifted, false, today, None, today).unwrap_err();
+        assert!(over.contains("no longer in force (lifted)"), "{over}");
     }
 
     #[test]

@@ -359,6 +359,9 @@ pub struct TookEffect {
     pub reference: String,
     /// The day it is in force from.
     pub starts_on: NaiveDate,
+    /// The restriction it varies, superseded at the same moment (issue 9, finding 15);
+    /// `None` when it varies none, or that one ended or was lifted while it waited.
+    pub replaces: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,6 +377,8 @@ pub struct LetterRecord {
     pub sent_method: Option<String>,
     pub sent_recorded_by: Option<String>,
     pub created_by: String,
+    /// When it was drafted: it cannot have been sent before that (issue 9, finding 1).
+    pub created_at: DateTime<Utc>,
     pub subject_reference: String,
 }
 
@@ -395,6 +400,9 @@ pub struct RestrictionRecord {
     pub starts_on: NaiveDate,
     pub ends_on: Option<NaiveDate>,
     pub next_review_on: NaiveDate,
+    /// Approved, waiting for its notice (or outcome) letter to be marked sent (issue 9,
+    /// finding 15).
+    pub awaits_notice: bool,
     pub measures: Vec<Measure>,
     /// The manager who requested it: the owner reminded of its reviews.
     pub requested_by: String,
@@ -413,6 +421,18 @@ impl RestrictionRecord {
     /// Whether it still stands on `today`: active and not past its end date.
     pub fn current_on(&self, today: NaiveDate) -> bool {
         crate::domain::restriction::restriction_current(self.status, self.ends_on, today)
+    }
+
+    /// Whether it is in force on `today`: it still stands, the person has been told (or
+    /// it applied at once for staff safety) and it has started.
+    pub fn in_force_on(&self, today: NaiveDate) -> bool {
+        crate::domain::restriction::restriction_in_force(
+            self.status,
+            self.awaits_notice,
+            self.starts_on,
+            self.ends_on,
+            today,
+        )
     }
 }
 

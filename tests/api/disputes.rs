@@ -837,9 +837,24 @@ async fn r_rev_1_varying_goes_to_the_head_and_approval_replaces_the_restriction(
         (origin.of, origin.reference.as_str()),
         (VariationOf::Review, "REV-00001")
     );
-    // R-RES-4: the head gets the checklist; approval supersedes the old restriction.
+    // R-RES-4: the head gets the checklist. The approved variation waits for its
+    // outcome letter (issue 9, finding 15): the old restriction stays in force until the
+    // letter is marked sent, and is superseded then.
     button_value(&app, HEAD, "approve_request").await;
     approve(&app, request).await;
+    let old = app
+        .store
+        .restriction(case.restriction)
+        .await
+        .expect("r")
+        .expect("r");
+    assert_eq!(old.status, RestrictionStatus::Active);
+    let shown = check(&app).await;
+    assert!(
+        shown.contains("Calls must be recorded") && shown.contains("not yet in force"),
+        "{shown}"
+    );
+    mark_notice_sent(&app, MANAGER, "REV-00001", today()).await;
     let old = app
         .store
         .restriction(case.restriction)
@@ -895,6 +910,14 @@ async fn r_dis_2_varied_after_a_dispute_sends_the_dispute_outcome_on_approval(ba
         letter.contains("DSP-00001") && letter.contains("changed the arrangements"),
         "{letter}"
     );
+    // The variation takes effect once the outcome letter is sent (issue 9, finding 15).
+    assert!(
+        letter.contains("apply from the day this letter is sent to you"),
+        "{letter}"
+    );
+    let shown = check(&app).await;
+    assert!(shown.contains("Calls must be recorded"), "{shown}");
+    mark_notice_sent(&app, HANDLER, "DSP-00001", today()).await;
     let shown = check(&app).await;
     assert!(
         shown.contains("email") && !shown.contains("Calls must be recorded"),
@@ -1626,6 +1649,8 @@ async fn i9_f7_review_vary_approved_decides_review_with_outcome_letter(backend: 
             && letter.contains("Calls have stopped; emails are reasonable"),
         "{letter}"
     );
+    // The new measures apply once the outcome letter is sent (issue 9, finding 15).
+    mark_notice_sent(&app, MANAGER, "REV-00001", today()).await;
     let shown = check(&app).await;
     assert!(
         shown.contains("email") && !shown.contains("Calls must be recorded"),

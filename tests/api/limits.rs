@@ -760,6 +760,16 @@ async fn r_res_warn_letter_restrict_approval_reject_and_settled_at_maxima() {
         .await;
     settle(&app.slack).await;
     let letter = button_value(&app.slack, "mark_letter_sent").expect("a letter-ready DM");
+    // As if drafted two days ago: a letter cannot be sent before it was drafted (issue 9,
+    // finding 1).
+    run_sql(
+        app.db.url(),
+        &format!(
+            "UPDATE letters SET created_at = '{}' WHERE id = {letter}",
+            (now - chrono::Duration::days(2)).to_rfc3339()
+        ),
+    )
+    .await;
     app.click(
         MANAGER,
         "mark_letter_sent",

@@ -2723,3 +2723,498 @@ on_both_backends!(
     i9_f11_a_resubmission_for_the_head_alone_is_never_escalated_to_a_deputy,
     i9_f12_a_waiting_request_is_nudged_to_the_head_and_escalated_to_the_deputy,
 );
+
+/// The manager asks for a variation of restriction `old` through its "Request varied
+/// measures" button and the restriction form; returns the pending variation's id.
+async fn request_variation_of(app: &TestApp, case: &Case, old: i64, response: &str) -> i64 {
+    let opened_before = app.slack.calls_to("views.open").len();
+    app.click(
+        MANAGER,
+        "request_variation",
+        &old.to_string(),
+        &app.slack.response_url(response),
+    )
+    .await;
+    let opened = app.opened_view(opened_before).await;
+    assert_eq!(opened["callback_id"], "restrict");
+    let values = request_values(case, &[]);
+    let modal = app.restrict_form(MANAGER, &opened, &values).await;
+    let body = app
+        .submit_modal(MANAGER, &modal, values_shown_in(&modal, &values))
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "variation refused: {body}");
+    app.store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("read")
+        .expect("pending variation")
+}
+
+/// The audit actions recorded about restriction `id`, in order.
+async fn restriction_audit(app: &TestApp, id: i64) -> Vec<String> {
+    app.store
+        .all_audit_events()
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|e| e.subject_type == "restriction" && e.subject_id == id.to_string())
+        .map(|e| e.action)
+        .collect()
+}
+
+/// Issue 9, finding 15 (§4, §6: the organisation "advises service users prior to putting
+/// any restrictions in place"): an approved variation waits for its letter like any
+/// restriction. Until the letter is marked sent the restriction it varies stays in force
+/// (staff keep following the old measures, `/contact check` shows the new one approved,
+/// not yet in force); on that day the new one takes effect and the old one is superseded
+/// at the same moment, each with its audit event. A variation cannot itself be varied
+/// while it waits.
+async fn i9_f15_a_variation_takes_effect_when_its_letter_is_sent(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_vary_waits").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let today = Utc::now().date_naive();
+    let old = insert_restriction(
+        app.db.url(),
+        case.person,
+        case.function,
+        &[contact_policy_bot::domain::measures::Measure::CallsRecorded],
+        today - chrono::Duration::days(60),
+        None,
+    )
+    .await;
+    let old_reference = app
+        .store
+        .restriction(old)
+        .await
+        .expect("read")
+        .expect("old")
+        .reference;
+    let request_id = request_variation_of(&app, &case, old, "vary").await;
+    click_approve_taking_effect(&app, request_id, false, None, "approve").await;
+    let said = answer_to(&app, "approve").await;
+    assert!(said.ends_with("approved."), "{said}");
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
+
+    // The letter says the new measures apply once it is sent.
+    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
+    let letter = uploads
+        .iter()
+        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .find(|t| t.contains("RES-00001"))
+        .expect("variation letter uploaded");
+    assert!(
+        letter.contains("apply from the day this letter is sent to you"),
+        "{letter}"
+    );
+    // The requester hears the old one stays in force until then.
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let told = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == MANAGER)
+            .any(|c| {
+                c.body.to_string().contains(&format!(
+                    "Until then staff keep following restriction {old_reference}."
+                ))
+            });
+        if told {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "requester not told");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The old one stays in force; the new one is approved, not yet in force.
+    let shown = check_jane(&app).await;
+    assert!(shown.contains(&old_reference), "{shown}");
+    assert!(
+        shown.contains("approved, not yet in force: waiting for the notice letter to be sent"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "the new measures shown before the person was told: {shown}"
+    );
+    assert!(!shown.contains("No restrictions"), "{shown}");
+    let in_force = app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force");
+    assert_eq!(
+        in_force.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![old],
+        "the old restriction stays in force"
+    );
+    let old_now = app.store.restriction(old).await.expect("r").expect("r");
+    assert_eq!(
+        old_now.status,
+        contact_policy_bot::domain::restriction::RestrictionStatus::Active
+    );
+    assert!(!restriction_audit(&app, old)
+        .await
+        .iter()
+        .any(|a| a == "restriction_superseded"));
+    // The waiting variation cannot itself be varied yet.
+    let waiting = app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("waiting");
+    assert_eq!(waiting.len(), 1);
+    let new = waiting[0].id;
+    app.click(
+        MANAGER,
+        "request_variation",
+        &new.to_string(),
+        &app.slack.response_url("vary_waiting"),
+    )
+    .await;
+    let refused = answer_to(&app, "vary_waiting").await;
+    assert!(
+        refused.contains("Restriction RES-00001 is approved but not in force yet"),
+        "{refused}"
+    );
+    // Nor can the old one be varied a second time while its variation waits.
+    app.click(
+        MANAGER,
+        "request_variation",
+        &old.to_string(),
+        &app.slack.response_url("vary_again"),
+    )
+    .await;
+    let refused = answer_to(&app, "vary_again").await;
+    assert!(
+        refused.contains(&format!(
+            "Restriction RES-00001 already varies {old_reference}"
+        )),
+        "{refused}"
+    );
+    assert!(app
+        .store
+        .pending_request_for(case.person, case.function)
+        .await
+        .expect("read")
+        .is_none());
+
+    // The letter is marked sent: the new one takes effect, the old one is superseded.
+    mark_notice_sent(&app, MANAGER, "RES-00001", today).await;
+    let shown = check_jane(&app).await;
+    assert!(
+        shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "{shown}"
+    );
+    assert!(!shown.contains("not yet in force"), "{shown}");
+    let in_force = app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force");
+    assert_eq!(in_force.iter().map(|r| r.id).collect::<Vec<_>>(), vec![new]);
+    assert_eq!(in_force[0].starts_on, today);
+    let old_now = app.store.restriction(old).await.expect("r").expect("r");
+    assert_eq!(
+        old_now.status,
+        contact_policy_bot::domain::restriction::RestrictionStatus::Superseded
+    );
+    assert!(restriction_audit(&app, old)
+        .await
+        .iter()
+        .any(|a| a == "restriction_superseded"));
+    assert!(restriction_audit(&app, new)
+        .await
+        .iter()
+        .any(|a| a == "restriction_took_effect"));
+    app.stop().await.expect("stops cleanly");
+}
+
+/// Issue 9, finding 15: a variation the head records must apply at once for staff safety
+/// (§4, §6) replaces the old restriction at approval, without waiting for its letter.
+async fn i9_f15_a_variation_at_once_for_staff_safety_applies_immediately(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_vary_at_once").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let today = Utc::now().date_naive();
+    let old = insert_restriction(
+        app.db.url(),
+        case.person,
+        case.function,
+        &[contact_policy_bot::domain::measures::Measure::CallsRecorded],
+        today - chrono::Duration::days(60),
+        None,
+    )
+    .await;
+    let request_id = request_variation_of(&app, &case, old, "vary").await;
+    click_approve_taking_effect(&app, request_id, true, None, "approve").await;
+    let said = answer_to(&app, "approve").await;
+    assert!(said.ends_with("approved."), "{said}");
+    let shown = check_jane(&app).await;
+    assert!(
+        shown.contains("Do not take calls except Tuesday 09:00–12:00."),
+        "{shown}"
+    );
+    assert!(!shown.contains("not yet in force"), "{shown}");
+    let in_force = app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force");
+    assert_eq!(in_force.len(), 1);
+    assert_ne!(in_force[0].id, old);
+    let old_now = app.store.restriction(old).await.expect("r").expect("r");
+    assert_eq!(
+        old_now.status,
+        contact_policy_bot::domain::restriction::RestrictionStatus::Superseded
+    );
+    assert!(restriction_audit(&app, old)
+        .await
+        .iter()
+        .any(|a| a == "restriction_superseded"));
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(
+    i9_f15_a_variation_takes_effect_when_its_letter_is_sent,
+    i9_f15_a_variation_at_once_for_staff_safety_applies_immediately,
+);
+
+/// Issue 9, finding 3 (§6): a warning closed as no further action (the behaviour adapted)
+/// while a request relying on it waits no longer carries that request: approving it is
+/// refused in plain words, nothing changes, and the head is told to reject it.
+async fn i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_closed_warning").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    warn_and_send(&app, &case, 0).await;
+    // Sent ten days ago; the chance to adapt ended two days ago.
+    backdate_warning(&app, &case, 10, 2).await;
+    let request_id = request(&app, &case, MANAGER, 2, &[]).await;
+    let relied_on = app
+        .store
+        .request(request_id)
+        .await
+        .expect("r")
+        .expect("r")
+        .warning_id
+        .expect("the request relies on the warning");
+    app.click(
+        MANAGER,
+        "close_warning",
+        &relied_on.to_string(),
+        &app.slack.response_url("close"),
+    )
+    .await;
+    let text = answer_to(&app, "close").await;
+    assert!(
+        text.contains("no longer counts as a warning on file"),
+        "{text}"
+    );
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "approve",
+    )
+    .await;
+    let text = answer_to(&app, "approve").await;
+    assert!(text.starts_with("Nothing was changed."), "{text}");
+    assert!(text.contains("closed as no further action"), "{text}");
+    assert!(
+        text.contains("Reject it; if the behaviour starts again, warn again."),
+        "{text}"
+    );
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
+    let today = Utc::now().date_naive();
+    assert!(app
+        .store
+        .active_restrictions(case.person, today)
+        .await
+        .expect("in force")
+        .is_empty());
+    assert!(app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("waiting")
+        .is_empty());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f3_a_request_relying_on_a_closed_warning_cannot_be_approved);
+
+/// Issue 9, finding 1 (§6): a letter cannot be marked sent on a day before it was
+/// drafted, or a warning could be dated before the incidents it was about and they would
+/// count as behaviour "since the warning". The error is inline on the date; the same
+/// day it was drafted is accepted.
+async fn i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_sent_before_drafted").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let reply = app.slash_command(MANAGER, "warn Jane").await;
+    assert_eq!(reply.status(), 200);
+    let modal = app.opened_modal(0).await;
+    let adapt = (Utc::now().date_naive() + chrono::Duration::days(28)).to_string();
+    let values = state_values(&[
+        ("incidents", v::multi(&[&case.incident.to_string()])),
+        (
+            "behaviour",
+            v::text("Calling many times a day and refusing to accept the decision"),
+        ),
+        ("adapt_until", v::date(&adapt)),
+    ]);
+    let answer = app.submit_modal(MANAGER, &modal, values).await;
+    assert!(
+        answer.text().await.expect("body").is_empty(),
+        "warning refused"
+    );
+    let ready = app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
+    let letter_id = ready
+        .iter()
+        .find_map(|c| {
+            c.body["blocks"].as_array()?.iter().find_map(|b| {
+                b["elements"]
+                    .as_array()?
+                    .iter()
+                    .find(|e| e["action_id"] == "mark_letter_sent")
+                    .and_then(|e| e["value"].as_str().map(str::to_owned))
+            })
+        })
+        .expect("a Mark as sent button");
+    app.click(
+        MANAGER,
+        "mark_letter_sent",
+        &letter_id,
+        &app.slack.response_url("sent"),
+    )
+    .await;
+    let modal = app.opened_modal(1).await;
+    assert_eq!(modal["callback_id"], "letter_sent");
+    let today = Utc::now().date_naive();
+    // The incident was three days ago; the letter was drafted today. Dating it before
+    // the incident is refused on the date.
+    let before = today - chrono::Duration::days(5);
+    let answer: Value = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[
+                ("sent_on", v::date(&before.to_string())),
+                ("method", v::radio("post")),
+            ]),
+        )
+        .await
+        .json()
+        .await
+        .expect("errors");
+    let error = answer["errors"]["sent_on"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("so it cannot have been sent before then"),
+        "{answer}"
+    );
+    let letter = app
+        .store
+        .letter(letter_id.parse().expect("id"))
+        .await
+        .expect("read")
+        .expect("letter");
+    assert_eq!(letter.sent_on, None);
+    assert!(app
+        .store
+        .warning_on_file(case.person, case.function, today)
+        .await
+        .expect("read")
+        .is_none());
+    // The day it was drafted is accepted.
+    let body = app
+        .submit_modal(
+            MANAGER,
+            &modal,
+            state_values(&[
+                ("sent_on", v::date(&today.to_string())),
+                ("method", v::radio("post")),
+            ]),
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    assert!(body.is_empty(), "{body}");
+    assert!(app
+        .store
+        .warning_on_file(case.person, case.function, today)
+        .await
+        .expect("read")
+        .is_some());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f1_a_letter_cannot_be_marked_sent_before_it_was_drafted);
+
+/// Issue 9, finding 14's sibling: a request whose first review date is today or has
+/// passed while it waited gets a clear answer at approval (the letter would promise a
+/// review in the past), changes nothing, and stays for the head to reject.
+async fn i9_f14_a_request_whose_first_review_date_passed_gets_a_clear_answer(backend: Backend) {
+    let Some(app) = spawn_app(backend, "i9_review_passed").await else {
+        return;
+    };
+    let case = case(&app, AccessRequirements::default()).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    let today = Utc::now().date_naive();
+    for (first_review, response) in [(today, "due"), (today - chrono::Duration::days(1), "late")] {
+        run_sql(
+            app.db.url(),
+            &format!(
+                "UPDATE restriction_requests SET first_review_on = '{first_review}' WHERE id = {request_id}"
+            ),
+        )
+        .await;
+        let response = click_decision(
+            &app,
+            HEAD,
+            "approve_request",
+            request_id,
+            &all_criteria(),
+            response,
+        )
+        .await;
+        assert_eq!(response.status(), 200);
+    }
+    for (when, response) in [("which is today", "due"), ("which has passed", "late")] {
+        let text = answer_to(&app, response).await;
+        assert!(text.starts_with("Nothing was changed."), "{text}");
+        assert!(text.contains(when), "{text}");
+        assert!(
+            text.contains("Reject it with that reason; the manager can ask again with new dates."),
+            "{text}"
+        );
+    }
+    assert_eq!(status_of(&app, request_id).await, RequestStatus::Pending);
+    assert!(app
+        .store
+        .restrictions_not_yet_in_force(case.person, today)
+        .await
+        .expect("waiting")
+        .is_empty());
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(i9_f14_a_request_whose_first_review_date_passed_gets_a_clear_answer);

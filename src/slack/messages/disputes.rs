@@ -139,7 +139,7 @@ pub fn variation_prompt(
 ) -> SlackMessageContent {
     let blocks = vec![
         section(&format!(
-            "*{reference}: vary {restriction_reference}* for {}. Set out the new measures: they go to the head of function for approval, and once approved they replace {restriction_reference} and the outcome letter is drafted.",
+            "*{reference}: vary {restriction_reference}* for {}. Set out the new measures: they go to the head of function for approval, and once approved the outcome letter is drafted; they replace {restriction_reference} on the day it is marked sent.",
             escape(person_name)
         )),
         primary_button_row(

@@ -11,9 +11,10 @@ use super::{basis_of, REJECT};
 use crate::access::Authority;
 use crate::domain::authority::{Decider, Withdrawer};
 use crate::domain::restriction::{
-    check_approval, decision_may_be_taken, rejection_reason, system_withdraws_unapprovable,
-    takes_effect, transition, CriteriaTicks, Criterion, IllegalTransition, RequestEvent,
-    RequestStatus, TakesEffect, MAX_REASON_CHARS,
+    check_approval, decision_may_be_taken, first_review_passed, rejection_reason,
+    relied_on_warning_stands, system_withdraws_unapprovable, takes_effect, transition,
+    CriteriaTicks, Criterion, IllegalTransition, RequestEvent, RequestStatus, TakesEffect,
+    MAX_REASON_CHARS,
 };
 use crate::domain::UserId;
 use crate::letters::{LetterKind, LetterMeasure};
@@ -231,6 +232,9 @@ pub async fn approve(
             ends_on.format("%-d %b %Y")
         ));
     }
+    if let Some(why) = first_review_passed(&request.reference, request.first_review_on, today) {
+        return Ok(format!("Nothing was changed. {why}"));
+    }
     if let Some(varied) = request.varies_restriction_id {
         let Some(r) = store.restriction(varied).await? else {
             return Ok("Nothing was changed: the restriction this request varies is no longer on record. Tell an admin of the contact register.".to_owned());
@@ -251,14 +255,24 @@ pub async fn approve(
             );
         }
     }
-    let warning = match request.warning_id {
-        Some(id) => store.warning(id).await?.as_ref().and_then(basis_of),
-        None => None,
-    };
     let no_warning_reason = request
         .no_warning_reason
         .as_deref()
         .and_then(|r| r.parse().ok());
+    let relied_on = match request.warning_id {
+        Some(id) => store.warning(id).await?,
+        None => None,
+    };
+    // A warning closed, withdrawn or out of date since the request was made no longer
+    // carries it (issue 9, finding 3).
+    if let Some(w) = &relied_on {
+        if let Err(why) =
+            relied_on_warning_stands(&w.reference, w.status, w.sent_on, no_warning_reason, today)
+        {
+            return Ok(format!("Nothing was changed. {why}"));
+        }
+    }
+    let warning = relied_on.as_ref().and_then(basis_of);
     if let Err(why) = decision_may_be_taken(warning.as_ref(), no_warning_reason, today) {
         return Ok(format!("Nothing was changed. {why}"));
     }
@@ -441,6 +455,11 @@ async fn decide(
         },
         Decision::Reject { .. } => Vec::new(),
     };
+    // The restriction a variation replaces, named in the requester's answer.
+    let varied_reference = match request.varies_restriction_id {
+        Some(id) => store.restriction(id).await?.map(|r| r.reference),
+        None => None,
+    };
     let mut tx = store.begin_write().await?;
     let decided = match tx
         .decide_request(request.id, decision, decider_proof, ctx.now)
@@ -487,7 +506,7 @@ async fn decide(
     let mut messages: Vec<NewOutboxMessage> = settle_copies(&decided, &settled);
     messages.push(send::dm(
         &requester,
-        outcome_message(decision, &decided, &decider),
+        outcome_message(decision, &decided, &decider, varied_reference.as_deref()),
         format!("request:{}:outcome", decided.request_id),
     ));
     if let Decision::Reject { .. } = decision {
@@ -549,6 +568,7 @@ fn outcome_message(
     decision: &Decision,
     decided: &Decided,
     decider: &UserId,
+    varies: Option<&str>,
 ) -> SlackMessageContent {
     let reference = &decided.request_reference;
     match (decision, &decided.restriction) {
@@ -560,7 +580,7 @@ fn outcome_message(
                 ),
                 vec![section(&format!(
                     "Your request {reference} was *approved* by <@{decider}>. {} The notice letter is below.",
-                    when_in_force(&restriction.reference, takes_effect)
+                    when_in_force(&restriction.reference, takes_effect, varies)
                 ))],
             )
         }
@@ -582,9 +602,15 @@ fn outcome_message(
 }
 
 /// When the approved restriction takes effect, in the requester's words (issue 9,
-/// finding 15).
-fn when_in_force(reference: &str, takes_effect: &TakesEffect) -> String {
+/// finding 15). A variation of `varies` that waits for its letter leaves that one in
+/// force until then.
+fn when_in_force(reference: &str, takes_effect: &TakesEffect, varies: Option<&str>) -> String {
     let on = takes_effect.starts_on.format("%-d %b %Y");
+    if let (true, Some(old)) = (takes_effect.awaits_notice, varies) {
+        return format!(
+            "Restriction {reference} is approved, not yet in force: it replaces restriction {old} on the day you mark its letter sent (on {on} at the earliest). Until then staff keep following restriction {old}."
+        );
+    }
     match (takes_effect.awaits_notice, takes_effect.at_once_for_staff_safety) {
         (false, true) => format!(
             "Restriction {reference} applies at once for staff safety and shows in `/contact check`; send the notice letter as soon as you can."

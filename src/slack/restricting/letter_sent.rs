@@ -5,6 +5,7 @@ use slack_morphism::prelude::*;
 
 use super::{ctx_actor, day, LETTER_SENT};
 use crate::access;
+use crate::domain::restriction::letter_sent_on;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
@@ -85,12 +86,22 @@ pub async fn submit_mark_sent(
     let method = form
         .selected("method")
         .filter(|m| matches!(m.as_str(), "post" | "email" | "hand_delivered" | "other"));
+    let store = ctx.state.store.as_ref();
+    let letter = match letter_id {
+        Some(id) => store.letter(id).await?,
+        None => None,
+    };
+    // Not in the future, nor before the letter was drafted (issue 9, finding 1).
+    let drafted_on = letter
+        .as_ref()
+        .map(|l| l.created_at.with_timezone(&ctx.state.timezone).date_naive());
     match sent_on {
         None => errors.add("sent_on", "Choose the date it was sent."),
-        Some(d) if d > ctx.now.with_timezone(&ctx.state.timezone).date_naive() => {
-            errors.add("sent_on", "This is in the future.")
+        Some(d) => {
+            if let Err(why) = letter_sent_on(d, drafted_on, ctx.today()) {
+                errors.add("sent_on", why);
+            }
         }
-        _ => {}
     }
     if method.is_none() {
         errors.add("method", "Choose how it was sent.");
@@ -100,8 +111,7 @@ pub async fn submit_mark_sent(
     else {
         return Err(ApiError::Invalid(errors));
     };
-    let store = ctx.state.store.as_ref();
-    let Some(letter) = store.letter(letter_id).await? else {
+    let Some(letter) = letter else {
         errors.add("sent_on", "That letter no longer exists.");
         return Err(ApiError::Invalid(errors));
     };
@@ -118,8 +128,13 @@ pub async fn submit_mark_sent(
         LetterSent::Recorded {
             restriction: Some(took),
         } => {
+            let replaces = took
+                .replaces
+                .as_deref()
+                .map(|old| format!(" It replaces restriction {old}, which is superseded."))
+                .unwrap_or_default();
             let text = format!(
-                "Restriction {} is in force from {}: the notice letter is marked sent. It now shows in `/contact check`.",
+                "Restriction {} is in force from {}: the letter is marked sent. It now shows in `/contact check`.{replaces}",
                 took.reference,
                 day(took.starts_on)
             );

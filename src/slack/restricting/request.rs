@@ -82,7 +82,13 @@ pub async fn open_restrict_for(
     // function's head or deputies may approve it (R-RES-5).
     let chosen = match varies {
         Some(restriction_id) => match store.restriction(restriction_id).await? {
-            Some(r) if r.person_id == person.id && r.current_on(ctx.today()) => {
+            Some(r) if r.person_id == person.id => {
+                if let Err(why) = varied_in_force(&r, ctx.today()) {
+                    return Ok(text(&why));
+                }
+                if let Some(why) = varied_already(ctx, &r).await? {
+                    return Ok(text(&why));
+                }
                 let managed = access::managed_functions(store, &ctx.user).await?;
                 managed.into_iter().find(|(id, _)| *id == r.function_id)
             }
@@ -114,7 +120,7 @@ pub async fn open_restrict_for(
         None => store.warning_on_file(person.id, function_id, today).await?,
     };
     let warning_line = match (&warning, varies) {
-        (_, Some(_)) => ":arrows_counterclockwise: This varies the restriction in force: the new measures replace it once approved.".to_owned(),
+        (_, Some(_)) => ":arrows_counterclockwise: This varies the restriction in force: once approved, the new measures replace it on the day their letter is marked sent (at approval only if the head records that staff safety needs it at once).".to_owned(),
         (Some(w), None) => format!(
             ":page_facing_up: Warning {} on file (sent {}, chance to adapt until {}). Choose at least one incident since it was sent; the head can decide from {}.",
             w.reference,
@@ -255,14 +261,23 @@ pub async fn submit_restrict(
     };
     let varies = extra_of(private_metadata).and_then(|v| v.parse::<i64>().ok());
     if let Some(restriction_id) = varies {
-        let matches = store.restriction(restriction_id).await?.is_some_and(|r| {
-            r.person_id == person_id && r.function_id == function_id && r.current_on(ctx.today())
-        });
-        if !matches {
+        let varied = store
+            .restriction(restriction_id)
+            .await?
+            .filter(|r| r.person_id == person_id && r.function_id == function_id);
+        let Some(varied) = varied else {
             errors.add(
                 "justification",
                 "The restriction being varied is no longer in force in this function.",
             );
+            return Err(ApiError::Invalid(errors));
+        };
+        if let Err(why) = varied_in_force(&varied, ctx.today()) {
+            errors.add("justification", why);
+            return Err(ApiError::Invalid(errors));
+        }
+        if let Some(why) = varied_already(ctx, &varied).await? {
+            errors.add("justification", why);
             return Err(ApiError::Invalid(errors));
         }
     }
@@ -443,12 +458,8 @@ pub async fn request_variation(
     let Some(restriction) = store.restriction(restriction_id).await? else {
         return Ok(text("That restriction no longer exists."));
     };
-    if !restriction.current_on(ctx.today()) {
-        return Ok(text(&format!(
-            "{} is no longer in force ({}), so there is nothing to vary.",
-            restriction.reference,
-            restriction.status_on(ctx.today())
-        )));
+    if let Err(why) = varied_in_force(&restriction, ctx.today()) {
+        return Ok(text(&why));
     }
     if let Err(denied) =
         access::require_manager_of(store, &ctx.user, restriction.function_id).await?
@@ -459,4 +470,52 @@ pub async fn request_variation(
         return Ok(text("That person is no longer on record."));
     };
     open_restrict_for(ctx, trigger_id, &person, Some(restriction_id)).await
+}
+
+/// A variation may be asked for only of a restriction in force (issue 9, finding 15): the
+/// domain's rule, `Err` in plain words.
+fn varied_in_force(
+    restriction: &RestrictionRecord,
+    today: chrono::NaiveDate,
+) -> Result<(), String> {
+    crate::domain::restriction::may_be_varied(
+        &restriction.reference,
+        restriction.status,
+        restriction.awaits_notice,
+        restriction.starts_on,
+        restriction.ends_on,
+        today,
+    )
+}
+
+/// A restriction whose approved variation waits for its letter is replaced once that
+/// letter is sent (issue 9, finding 15): a second variation of it now would leave two
+/// restrictions in force. `Some` is what to tell the manager.
+async fn varied_already(
+    ctx: &Ctx<'_>,
+    restriction: &RestrictionRecord,
+) -> Result<Option<String>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let waiting = store
+        .restrictions_not_yet_in_force(restriction.person_id, ctx.today())
+        .await?;
+    for w in waiting
+        .iter()
+        .filter(|w| w.function_id == restriction.function_id && w.awaits_notice)
+    {
+        let Some(record) = store.restriction(w.id).await? else {
+            continue;
+        };
+        let varies = store
+            .request(record.request_id)
+            .await?
+            .and_then(|q| q.varies_restriction_id);
+        if varies == Some(restriction.id) {
+            return Ok(Some(format!(
+                "Restriction {} already varies {}: it replaces it on the day its letter is marked sent. Ask for a further change once it is in force.",
+                w.reference, restriction.reference
+            )));
+        }
+    }
+    Ok(None)
 }

@@ -585,7 +585,7 @@ impl DisputeStore for ThisStore {
     async fn restriction(&self, id: i64) -> StoreResult<Option<RestrictionRecord>> {
         let row = sqlx::query(
             "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.request_id, r.status, r.starts_on, r.ends_on, \
-             r.next_review_on, r.created_by, r.created_at, q.created_by AS requested_by \
+             r.next_review_on, r.awaits_notice, r.created_by, r.created_at, q.created_by AS requested_by \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id WHERE r.id = $1",
         )
         .bind(id)
@@ -602,6 +602,7 @@ impl DisputeStore for ThisStore {
             starts_on: row.try_get("starts_on")?,
             ends_on: row.try_get("ends_on")?,
             next_review_on: row.try_get("next_review_on")?,
+            awaits_notice: row.try_get("awaits_notice")?,
             measures: super::reporting::load_measures(&self.pool, id).await?,
             requested_by: row.try_get("requested_by")?,
             approved_by: row.try_get("created_by")?,

@@ -310,6 +310,32 @@ async fn request_in_function(tx: &mut Transaction<'static, Db>, id: i64, holds_i
     same_function(holds_in, function_id, &format!("request {id}"))
 }
 
+/// Marks the restriction `old` superseded by the variation `by_reference`, if it is still
+/// active and the same person's in the same function; the number of rows changed (0 or 1).
+async fn supersede(
+    tx: &mut Transaction<'static, Db>,
+    old: i64,
+    by_reference: &str,
+    function_id: i64,
+    person_id: i64,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    Ok(sqlx::query(
+        "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 \
+         WHERE id = $1 AND status = 'active' AND function_id = $5 AND service_user_id = $6",
+    )
+    .bind(old)
+    .bind(actor.as_str())
+    .bind(now)
+    .bind(format!("varied by {by_reference}"))
+    .bind(function_id)
+    .bind(person_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
+}
+
 /// The decision's writes, inside `decide_request`'s savepoint.
 async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decision, decider: &Actor, now: DateTime<Utc>) -> StoreResult<DecisionResult> {
     let (status, reason, ticked): (RequestStatus, Option<&str>, Vec<String>) = match decision {
@@ -382,22 +408,25 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
             .execute(&mut **tx)
             .await?;
         if let Some(old) = varies {
-            // A variation replaces the restriction it varies (R-REV-1, R-DIS-2).
-            // Only the same person's restriction in the same function can be replaced.
-            let superseded = sqlx::query(
-                "UPDATE restrictions SET status = 'superseded', ended_by = $2, ended_at = $3, end_reason = $4 \
-                 WHERE id = $1 AND status = 'active' AND function_id = $5 AND service_user_id = $6",
-            )
-            .bind(old)
-            .bind(decider.as_str())
-            .bind(now)
-            .bind(format!("varied by {restriction_reference}"))
-            .bind(function_id)
-            .bind(person_id)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected();
-            if superseded == 0 {
+            // A variation replaces the restriction it varies (R-REV-1, R-DIS-2): at once
+            // when the head records it must apply at once for staff safety; otherwise
+            // the old one stays in force until the variation's letter is marked sent
+            // (issue 9, finding 15; `take_effect_on_notice`). Either way, only the same
+            // person's restriction in the same function, still active, can be varied.
+            let replaced = if takes_effect.awaits_notice {
+                let standing: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM restrictions WHERE id = $1 AND status = 'active' AND function_id = $2 AND service_user_id = $3",
+                )
+                .bind(old)
+                .bind(function_id)
+                .bind(person_id)
+                .fetch_optional(&mut **tx)
+                .await?;
+                u64::from(standing.is_some())
+            } else {
+                supersede(tx, old, &restriction_reference, function_id, person_id, decider, now).await?
+            };
+            if replaced == 0 {
                 // It ended or was lifted while the variation waited: approving would
                 // bring back a restriction that is over. Nothing is written.
                 let row = sqlx::query("SELECT reference, status FROM restrictions WHERE id = $1")
@@ -410,10 +439,12 @@ async fn decide_in(tx: &mut Transaction<'static, Db>, id: i64, decision: &Decisi
                 };
                 return Ok(ended);
             }
-            let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
-                .in_function(function_id)
-                .after(serde_json::json!({ "superseded_by": restriction_id }));
-            insert_audit(tx, &entry, now).await?;
+            if !takes_effect.awaits_notice {
+                let entry = AuditEntry::new(decider, "restriction_superseded", "restriction", old)
+                    .in_function(function_id)
+                    .after(serde_json::json!({ "superseded_by": restriction_id }));
+                insert_audit(tx, &entry, now).await?;
+            }
         }
         let entry = AuditEntry::new(decider, "restriction_created", "restriction", restriction_id)
             .in_function(function_id)
@@ -555,7 +586,7 @@ impl RestrictionStore for ThisStore {
     async fn letter(&self, id: i64) -> StoreResult<Option<LetterRecord>> {
         let row = sqlx::query(
             "SELECT l.id, l.kind, l.service_user_id, l.function_id, l.format, l.language, l.body, l.sent_on, l.sent_method, \
-             l.sent_recorded_by, l.created_by, COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
+             l.sent_recorded_by, l.created_by, l.created_at, COALESCE(w.reference, r.reference, d.reference, v.reference, '') AS subject_reference \
              FROM letters l LEFT JOIN warnings w ON w.id = l.warning_id LEFT JOIN restrictions r ON r.id = l.restriction_id \
              LEFT JOIN disputes d ON d.id = l.dispute_id LEFT JOIN reviews v ON v.id = l.review_id WHERE l.id = $1",
         )
@@ -575,6 +606,7 @@ impl RestrictionStore for ThisStore {
             sent_method: row.try_get("sent_method")?,
             sent_recorded_by: row.try_get("sent_recorded_by")?,
             created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
             subject_reference: row.try_get("subject_reference")?,
         }))
     }
@@ -592,7 +624,15 @@ impl RestrictionStore for ThisStore {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let row = sqlx::query("SELECT kind, function_id, warning_id, restriction_id, sent_on, sent_recorded_by FROM letters WHERE id = $1")
+        // A variation made for a review or dispute is told in that outcome letter (R-LET-3):
+        // the restriction it waits on is the one its approved request created.
+        let row = sqlx::query(
+            "SELECT l.kind, l.function_id, l.warning_id, l.sent_on, l.sent_recorded_by, \
+             COALESCE(l.restriction_id, (SELECT r.id FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+               WHERE q.status = 'approved' AND ((l.review_id IS NOT NULL AND q.review_id = l.review_id) \
+                 OR (l.dispute_id IS NOT NULL AND q.dispute_id = l.dispute_id)) ORDER BY r.id DESC LIMIT 1)) AS restriction_id \
+             FROM letters l WHERE l.id = $1",
+        )
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?
@@ -664,7 +704,11 @@ async fn take_effect_on_notice(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<TookEffect>> {
-    let Some(row) = sqlx::query("SELECT reference, starts_on, ends_on FROM restrictions WHERE id = $1 AND status = 'active' AND awaits_notice")
+    let Some(row) = sqlx::query(
+        "SELECT r.reference, r.starts_on, r.ends_on, r.service_user_id, q.varies_restriction_id \
+         FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
+         WHERE r.id = $1 AND r.status = 'active' AND r.awaits_notice",
+    )
         .bind(restriction_id)
         .fetch_optional(&mut **tx)
         .await?
@@ -687,5 +731,23 @@ async fn take_effect_on_notice(
         .before(serde_json::json!({ "awaits_notice": true, "starts_on": starts_on }))
         .after(serde_json::json!({ "awaits_notice": false, "starts_on": start }));
     insert_audit(tx, &entry, now).await?;
-    Ok(Some(TookEffect { reference, starts_on: start }))
+    // A variation replaces the restriction it varies now, in this transaction (issue 9,
+    // finding 15). If that one ended or was lifted meanwhile, the variation still takes
+    // effect: the person has been told of it.
+    let mut replaces = None;
+    if let Some(old) = row.try_get::<Option<i64>, _>("varies_restriction_id")? {
+        let person_id: i64 = row.try_get("service_user_id")?;
+        if supersede(tx, old, &reference, function_id, person_id, actor, now).await? == 1 {
+            let entry = AuditEntry::new(actor, "restriction_superseded", "restriction", old)
+                .in_function(function_id)
+                .after(serde_json::json!({ "superseded_by": restriction_id, "on_notice": true }));
+            insert_audit(tx, &entry, now).await?;
+            let old_reference: String = sqlx::query_scalar("SELECT reference FROM restrictions WHERE id = $1")
+                .bind(old)
+                .fetch_one(&mut **tx)
+                .await?;
+            replaces = Some(old_reference);
+        }
+    }
+    Ok(Some(TookEffect { reference, starts_on: start, replaces }))
 }
