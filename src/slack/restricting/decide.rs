@@ -376,6 +376,10 @@ pub async fn submit_reject(
             return Err(ApiError::Invalid(errors));
         }
     };
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Reject) {
+        errors.add("reason", refused);
+        return Err(ApiError::Invalid(errors));
+    }
     let ticked: Vec<String> = extra
         .get("ticked")
         .and_then(Value::as_array)

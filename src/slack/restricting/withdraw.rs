@@ -112,6 +112,9 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<Settle
         Ok(withdrawer) => withdrawer,
         Err(message) => return Ok(Settled::NothingChanged(message)),
     };
+    if let Err(refused) = may_move(ctx, &request, RequestEvent::Withdraw) {
+        return Ok(Settled::NothingChanged(refused));
+    }
     let who = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());

@@ -81,8 +81,9 @@ pub(super) async fn propose_continuation(tx: &mut Transaction<'static, Db>, revi
         .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::not_found(format!("review {review_id}")))?;
-    let status: String = row.try_get("status")?;
-    if status != "open" {
+    // The review's state machine decides whether it may still be decided.
+    let status: crate::domain::review::ReviewStatus = stored(&row, "reviews", "status")?;
+    if crate::domain::review::decide(status).is_err() {
         return Err(StoreError::Conflict { what: "a decision on this review".to_owned() });
     }
     // A variation it asked for waits on the head (§7): nothing else meanwhile.

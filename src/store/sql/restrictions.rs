@@ -201,10 +201,12 @@ impl RestrictionWrites for WriteHandle {
                 .await?;
         }
         if let Some(warning_id) = request.warning_id {
-            // The warning has led to a request: it is closed as escalated.
+            // The warning has led to a request: it is closed as escalated. Only a sent
+            // warning: one closed as no further action stays closed, and the request that
+            // relies on it cannot be approved (finding 3, `relied_on_warning_stands`).
             let escalated = sqlx::query(
                 "UPDATE warnings SET status = 'escalated', closed_by = $2, closed_at = $3 \
-                 WHERE id = $1 AND status IN ('sent', 'no_further_action')",
+                 WHERE id = $1 AND status = 'sent'",
             )
             .bind(warning_id)
             .bind(actor.as_str())
