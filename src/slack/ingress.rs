@@ -452,10 +452,18 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: the database answers.
+/// `GET /readyz`: the database answers, at the schema this binary needs.
 pub async fn readyz(State(state): Shared) -> Response {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(err @ crate::store::StoreError::SchemaNotCurrent { .. }) => {
+            tracing::error!(error = %err, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database schema is not at this version's migrations",
+            )
+                .into_response()
+        }
         Err(err) => {
             tracing::error!(error = %err, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()

@@ -100,7 +100,16 @@ macro_rules! shared_sql {
             }
 
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                // Ready only at the schema this binary carries: an emptied or older
+                // database answers, yet every request would fail.
+                let applied: Option<i64> =
+                    sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                        .fetch_one(&self.pool)
+                        .await?;
+                let expected = ThisStore::latest_migration();
+                if applied != Some(expected) {
+                    return Err(StoreError::SchemaNotCurrent { applied, expected });
+                }
                 Ok(())
             }
 
@@ -189,6 +198,10 @@ pub enum StoreError {
     /// Inside `once`: this submission was stored before (a retry or a second click).
     #[error("this submission was already handled")]
     AlreadyHandled,
+    /// The database answers but its schema is not the one this binary was built for
+    /// (issue 11, R-OPS-4): not ready.
+    #[error("the database schema is at migration {applied:?}, this binary needs {expected}")]
+    SchemaNotCurrent { applied: Option<i64>, expected: i64 },
 }
 
 impl StoreError {

@@ -51,6 +51,15 @@ impl PostgresStore {
             .await?;
         Ok(())
     }
+
+    /// The newest migration this binary carries.
+    fn latest_migration() -> i64 {
+        sqlx::migrate!("./migrations/postgres")
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 const BACKEND: Backend = Backend::Postgres;

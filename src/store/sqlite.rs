@@ -64,6 +64,15 @@ impl SqliteStore {
             .await?;
         Ok(())
     }
+
+    /// The newest migration this binary carries.
+    fn latest_migration() -> i64 {
+        sqlx::migrate!("./migrations/sqlite")
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 const BACKEND: Backend = Backend::Sqlite;
