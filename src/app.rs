@@ -73,7 +73,8 @@ impl Application {
         let state = Arc::new(AppState {
             store: store.clone(),
             clock: clock.clone(),
-            verifier: SignatureVerifier::new(config.slack.signing_secret.clone()),
+            verifier: SignatureVerifier::new(config.slack.signing_secret.clone())
+                .with_previous(config.slack.previous_signing_secret.clone()),
             team_id: config.slack.team_id.clone(),
             timezone: config.timezone,
             metrics: metrics.clone(),

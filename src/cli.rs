@@ -71,6 +71,9 @@ pub struct SlackArgs {
     /// Slack app signing secret (Basic Information → App Credentials).
     #[arg(long, env = "SLACK_SIGNING_SECRET", hide_env_values = true)]
     pub slack_signing_secret: Option<String>,
+    /// While rotating the signing secret: the old one, still accepted until removed.
+    #[arg(long, env = "SLACK_SIGNING_SECRET_PREVIOUS", hide_env_values = true)]
+    pub slack_signing_secret_previous: Option<String>,
     /// Bot user OAuth token, `xoxb-…`.
     #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
     pub slack_bot_token: Option<String>,
@@ -183,6 +186,12 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
             listen_addr,
             slack: SlackConfig {
                 signing_secret: SecretString::from(signing_secret),
+                previous_signing_secret: slack
+                    .slack_signing_secret_previous
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| SecretString::from(s.to_owned())),
                 bot_token: SecretString::from(bot_token),
                 app_token: slack
                     .slack_app_token
@@ -415,6 +424,7 @@ mod tests {
     fn slack_args() -> SlackArgs {
         SlackArgs {
             slack_signing_secret: Some("s3cret".into()),
+            slack_signing_secret_previous: None,
             slack_bot_token: Some("xoxb-token".into()),
             slack_app_token: None,
             slack_api_url: "https://slack.com/api/".into(),

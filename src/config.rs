@@ -101,6 +101,9 @@ impl std::str::FromStr for StaffScope {
 #[derive(Debug, Clone)]
 pub struct SlackConfig {
     pub signing_secret: SecretString,
+    /// The signing secret being rotated out (`SLACK_SIGNING_SECRET_PREVIOUS`): requests
+    /// signed with it are accepted until it is removed.
+    pub previous_signing_secret: Option<SecretString>,
     pub bot_token: SecretString,
     pub app_token: Option<SecretString>,
     pub api_url: String,

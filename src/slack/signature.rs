@@ -1,7 +1,8 @@
 //! Slack request signing, v0 (R-OPS-2): `v0=` + hex(HMAC-SHA256(secret, "v0:{ts}:{body}")),
 //! with the timestamp no more than five minutes from now in either direction, compared
 //! in constant time. Slack's scheme is small and exact, so it lives here with an injected
-//! clock rather than behind a listener we cannot test at the boundaries.
+//! clock rather than behind a listener we cannot test at the boundaries. While a secret is
+//! being rotated (`SLACK_SIGNING_SECRET_PREVIOUS`), a signature made with either is accepted.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
@@ -33,11 +34,22 @@ pub enum SignatureError {
 #[derive(Debug, Clone)]
 pub struct SignatureVerifier {
     secret: SecretString,
+    /// The secret being rotated out: still accepted until the operator removes it.
+    previous: Option<SecretString>,
 }
 
 impl SignatureVerifier {
     pub fn new(secret: SecretString) -> Self {
-        Self { secret }
+        Self {
+            secret,
+            previous: None,
+        }
+    }
+
+    /// Also accepts signatures made with `previous`, the secret being rotated out.
+    pub fn with_previous(mut self, previous: Option<SecretString>) -> Self {
+        self.previous = previous;
+        self
     }
 
     pub fn verify(
@@ -66,8 +78,13 @@ impl SignatureVerifier {
             .and_then(|hex_sig| hex::decode(hex_sig).ok())
             .filter(|bytes| bytes.len() == 32)
             .ok_or(SignatureError::MalformedSignature)?;
-        let expected = self.mac(timestamp, body);
-        if bool::from(expected.as_slice().ct_eq(&given)) {
+        // Every secret is compared, matched or not, so the time taken says nothing about
+        // which one (if any) signed the request.
+        let current = mac(&self.secret, timestamp, body).as_slice().ct_eq(&given);
+        let previous = self.previous.as_ref().map_or(subtle::Choice::from(0), |p| {
+            mac(p, timestamp, body).as_slice().ct_eq(&given)
+        });
+        if bool::from(current | previous) {
             Ok(())
         } else {
             Err(SignatureError::Mismatch)
@@ -76,20 +93,19 @@ impl SignatureVerifier {
 
     /// The `X-Slack-Signature` value Slack would send for this timestamp and body.
     pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
-        format!("v0={}", hex::encode(self.mac(timestamp, body)))
+        format!("v0={}", hex::encode(mac(&self.secret, timestamp, body)))
     }
+}
 
-    fn mac(&self, timestamp: &str, body: &[u8]) -> Vec<u8> {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac =
-            <Hmac<Sha256> as KeyInit>::new_from_slice(self.secret.expose_secret().as_bytes())
-                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        mac.update(b"v0:");
-        mac.update(timestamp.as_bytes());
-        mac.update(b":");
-        mac.update(body);
-        mac.finalize().into_bytes().to_vec()
-    }
+fn mac(secret: &SecretString, timestamp: &str, body: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of any length, so this cannot fail.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.expose_secret().as_bytes())
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(b"v0:");
+    mac.update(timestamp.as_bytes());
+    mac.update(b":");
+    mac.update(body);
+    mac.finalize().into_bytes().to_vec()
 }
 
 #[cfg(test)]
@@ -167,6 +183,37 @@ mod tests {
         assert_eq!(
             verifier().verify(Some(TIMESTAMP), None, BODY.as_bytes(), at(0)),
             Err(SignatureError::Missing)
+        );
+    }
+
+    #[test]
+    fn r_ops_4_a_secret_being_rotated_out_is_accepted_until_removed() {
+        let rotated = SignatureVerifier::new(SecretString::from("the-new-secret"))
+            .with_previous(Some(SecretString::from(SECRET)));
+        assert_eq!(
+            rotated.verify(Some(TIMESTAMP), Some(EXPECTED), BODY.as_bytes(), at(0)),
+            Ok(())
+        );
+        let signed_with_new = rotated.sign(TIMESTAMP, BODY.as_bytes());
+        assert_eq!(
+            rotated.verify(
+                Some(TIMESTAMP),
+                Some(&signed_with_new),
+                BODY.as_bytes(),
+                at(0)
+            ),
+            Ok(())
+        );
+        let removed = SignatureVerifier::new(SecretString::from("the-new-secret"));
+        assert_eq!(
+            removed.verify(Some(TIMESTAMP), Some(EXPECTED), BODY.as_bytes(), at(0)),
+            Err(SignatureError::Mismatch)
+        );
+        let neither = SignatureVerifier::new(SecretString::from("the-new-secret"))
+            .with_previous(Some(SecretString::from("an-older-one")));
+        assert_eq!(
+            neither.verify(Some(TIMESTAMP), Some(EXPECTED), BODY.as_bytes(), at(0)),
+            Err(SignatureError::Mismatch)
         );
     }
 

@@ -88,6 +88,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
         listen_addr: "127.0.0.1:0".parse().expect("address"),
         slack: SlackConfig {
             signing_secret: SecretString::from(SIGNING_SECRET),
+            previous_signing_secret: None,
             bot_token: SecretString::from(BOT_TOKEN),
             app_token: None,
             api_url: slack_api_url.to_owned(),

@@ -210,7 +210,48 @@ async fn r_dp_3_requests_from_another_workspace_are_refused(backend: Backend) {
     app.stop().await.expect("stops cleanly");
 }
 
+/// Rotating the signing secret (issue 11, item 13): with the new secret set and the old one
+/// in `SLACK_SIGNING_SECRET_PREVIOUS`, requests signed with either are answered; a third
+/// secret still gets 401.
+async fn r_ops_4_a_rotated_signing_secret_is_accepted_until_removed(backend: Backend) {
+    const NEW_SECRET: &str = "the-new-signing-secret-after-rotation";
+    let Some(app) = spawn_app_configured(backend, "secret_rotation", |config| {
+        config.slack.signing_secret = secrecy::SecretString::from(NEW_SECRET);
+        config.slack.previous_signing_secret = Some(secrecy::SecretString::from(SIGNING_SECRET));
+    })
+    .await
+    else {
+        return;
+    };
+    let body = live_event();
+    let now = Utc::now().timestamp();
+    let signed_by = |secret: &str| {
+        contact_policy_bot::slack::signature::SignatureVerifier::new(secrecy::SecretString::from(
+            secret.to_owned(),
+        ))
+        .sign(&now.to_string(), &body)
+    };
+    for (secret, status) in [
+        (SIGNING_SECRET, 200),
+        (NEW_SECRET, 200),
+        ("a-secret-nobody-configured", 401),
+    ] {
+        let response = app
+            .post_raw(
+                "/slack/events",
+                "application/json",
+                body.clone(),
+                Some(now.to_string()),
+                Some(signed_by(secret)),
+            )
+            .await;
+        assert_eq!(response.status(), status, "signed with {secret}");
+    }
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    r_ops_4_a_rotated_signing_secret_is_accepted_until_removed,
     r_ops_2_bad_signatures_get_401_and_change_nothing,
     oversized_bodies_get_413_and_the_server_stays_healthy,
     malformed_payloads_get_400_and_change_nothing,
