@@ -355,8 +355,13 @@ fn init_tracing() {
         tracing_subscriber::EnvFilter::new("info,slack_morphism=warn,sqlx=warn,hyper=warn")
     });
     let json = std::env::var("LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    // Colour codes only for a person at a terminal: a log file, journald or a collector
+    // gets plain text (and NO_COLOR, https://no-color.org, turns them off anywhere).
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_target(false);
     let _ = if json {
         builder.json().try_init()

@@ -130,6 +130,29 @@ fn a_bad_number_or_address_names_the_environment_variable() {
     }
 }
 
+/// Issue 11 (item 12): logs written to a file or a pipe carry no terminal colour codes.
+#[test]
+fn logs_to_a_pipe_have_no_colour_codes() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = TestDb::sqlite();
+    // A port already taken: the bot logs its start, then stops with a clear error.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port();
+    let output = with_slack_env(&mut bot(dir.path(), db.url()))
+        .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .arg("serve")
+        .output()
+        .expect("runs");
+    assert!(!output.status.success(), "port {port} was taken");
+    let logs = String::from_utf8_lossy(&output.stdout);
+    assert!(logs.contains("starting contact-policy-bot"), "{logs}");
+    assert!(
+        !logs.contains('\u{1b}'),
+        "colour codes in piped logs: {logs:?}"
+    );
+    drop(taken);
+}
+
 #[test]
 fn sigterm_stops_the_bot_cleanly_within_ten_seconds() {
     let dir = tempfile::tempdir().expect("dir");
