@@ -404,7 +404,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin { actor, command } => {
             validate_database_url(&cli.database.database_url)?;
-            let store = store::connect(&cli.database.database_url).await?;
+            let store = store::connect_existing(&cli.database.database_url).await?;
+            eprintln!("using {}", store::describe(&cli.database.database_url));
             let output =
                 crate::admin::run(store.as_ref(), &SystemClock, &Actor::cli(&actor), command)
                     .await?;
@@ -416,6 +417,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {
     let config = config_from_args(database, slack)?;
+    // Held until the process ends: a second `serve` on the same SQLite file refuses.
+    let _instance = store::InstanceLock::acquire(&config.database_url)?;
     tracing::info!(backend = backend_of(&config.database_url).name(), timezone = %config.timezone, "starting contact-policy-bot");
     let app = Application::build(config).await?;
     app.run_until_stopped(shutdown_signal()).await

@@ -156,6 +156,7 @@ use crate::domain::{Actor, UserId};
 use records::*;
 
 pub use postgres::PostgresStore;
+pub use sqlite::InstanceLock;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
@@ -195,6 +196,12 @@ pub enum StoreError {
         column: &'static str,
         value: String,
     },
+    /// An admin command named a SQLite file that does not exist: nothing was created.
+    #[error("there is no database at {}: run `contact-policy-bot migrate` (or start the bot) to create it, or set DATABASE_URL to the bot's database", file.display())]
+    NoDatabase { file: std::path::PathBuf },
+    /// Another `serve` holds this SQLite file: one instance per file.
+    #[error("another contact-policy-bot is already serving {}: one instance per SQLite file (stop it first, or use PostgreSQL to run several)", file.display())]
+    InUse { file: std::path::PathBuf },
     /// Inside `once`: this submission was stored before (a retry or a second click).
     #[error("this submission was already handled")]
     AlreadyHandled,
@@ -741,6 +748,36 @@ pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
         };
     store.migrate().await?;
     Ok(store)
+}
+
+/// [`connect`] for admin commands: a SQLite file must exist already, so a command run in
+/// the wrong directory (or without DATABASE_URL) never creates an empty database.
+pub async fn connect_existing(database_url: &str) -> StoreResult<Arc<dyn Store>> {
+    let store: Arc<dyn Store> =
+        if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+            Arc::new(PostgresStore::connect(database_url).await?)
+        } else {
+            Arc::new(SqliteStore::connect_existing(database_url).await?)
+        };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Where the database is, for an operator's eyes: the SQLite file's full path, or the
+/// PostgreSQL host and database (never the user or password).
+pub fn describe(database_url: &str) -> String {
+    if let Some(file) = url::sqlite_file(database_url) {
+        let shown = std::path::absolute(&file).unwrap_or(file);
+        return format!("SQLite file {}", shown.display());
+    }
+    match ::url::Url::parse(database_url) {
+        Ok(u) => format!(
+            "PostgreSQL database {} on {}",
+            u.path().trim_start_matches('/'),
+            u.host_str().unwrap_or("localhost")
+        ),
+        Err(_) => "the database named by DATABASE_URL".to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! The SQLite backend: the embedded default. WAL is set once when the file is opened,
 //! foreign keys are on, writers wait on `busy_timeout` rather than failing, and every
 //! write transaction begins IMMEDIATE so two writers never deadlock on an upgrade.
-//! One bot instance per SQLite file (the outbox and scheduler claims assume it).
+//! One bot instance per SQLite file (the outbox and scheduler claims assume it): `serve`
+//! holds [`InstanceLock`] for as long as it runs. The file is created readable and writable
+//! by its owner only (it holds special-category personal data); SQLite gives its `-wal` and
+//! `-shm` files the same mode.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -29,15 +32,36 @@ pub struct SqliteStore {
     pool: Pool<Db>,
 }
 
+fn configuration(message: String) -> StoreError {
+    StoreError::Database(sqlx::Error::Configuration(message.into()))
+}
+
 impl SqliteStore {
+    /// Opens the database, creating its directory and file (mode 0600) when missing.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         if let Some(dir) = super::url::sqlite_parent_dir(url) {
             std::fs::create_dir_all(&dir).map_err(|e| {
-                StoreError::Database(sqlx::Error::Configuration(
-                    format!("cannot create directory {}: {e}", dir.display()).into(),
-                ))
+                configuration(format!("cannot create directory {}: {e}", dir.display()))
             })?;
         }
+        if let Some(file) = super::url::sqlite_file(url) {
+            create_owner_only(&file)?;
+        }
+        Self::open(url).await
+    }
+
+    /// Opens a database that must already exist: admin commands never create an empty one
+    /// (in the current directory, say, because DATABASE_URL was not set).
+    pub async fn connect_existing(url: &str) -> StoreResult<Self> {
+        if let Some(file) = super::url::sqlite_file(url) {
+            if !file.is_file() {
+                return Err(StoreError::NoDatabase { file });
+            }
+        }
+        Self::open(url).await
+    }
+
+    async fn open(url: &str) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -72,6 +96,62 @@ impl SqliteStore {
             .map(|m| m.version)
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// Creates `file` readable and writable by its owner only, unless it exists already.
+fn create_owner_only(file: &std::path::Path) -> StoreResult<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(configuration(format!(
+            "cannot create the database file {}: {e}",
+            file.display()
+        ))),
+    }
+}
+
+/// The one `serve` per SQLite file: an exclusive lock on `<file>.lock`, held until the
+/// process ends (the operating system releases it even after a crash).
+#[derive(Debug)]
+pub struct InstanceLock {
+    _file: std::fs::File,
+}
+
+impl InstanceLock {
+    /// Takes the lock for the database `url` names; `Ok(None)` for PostgreSQL, where many
+    /// instances share one database.
+    pub fn acquire(url: &str) -> StoreResult<Option<Self>> {
+        let Some(db_file) = super::url::sqlite_file(url) else {
+            return Ok(None);
+        };
+        let mut path = db_file.clone().into_os_string();
+        path.push(".lock");
+        let path = std::path::PathBuf::from(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                configuration(format!("cannot create directory {}: {e}", dir.display()))
+            })?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(|e| {
+            configuration(format!("cannot open the lock file {}: {e}", path.display()))
+        })?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Self { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse { file: db_file }),
+            Err(std::fs::TryLockError::Error(e)) => Err(configuration(format!(
+                "cannot lock {}: {e}",
+                path.display()
+            ))),
+        }
     }
 }
 

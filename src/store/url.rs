@@ -73,6 +73,14 @@ pub fn backend_of(url: &str) -> Backend {
 
 /// The directory a SQLite URL's file lives in, so it can be created before connecting.
 pub fn sqlite_parent_dir(url: &str) -> Option<PathBuf> {
+    sqlite_file(url)?
+        .parent()
+        .map(PathBuf::from)
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+/// The file a SQLite URL names (`None` for PostgreSQL and in-memory databases).
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let path = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -80,10 +88,7 @@ pub fn sqlite_parent_dir(url: &str) -> Option<PathBuf> {
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    PathBuf::from(path)
-        .parent()
-        .map(PathBuf::from)
-        .filter(|p| !p.as_os_str().is_empty())
+    Some(PathBuf::from(path))
 }
 
 #[cfg(test)]
@@ -95,6 +100,20 @@ mod tests {
         assert_eq!(DatabaseUrl::parse("mysql://x"), Err(UnknownScheme));
         let pg = DatabaseUrl::parse("postgresql://u@h/db").expect("postgres");
         assert_eq!(pg.backend(), Backend::Postgres);
+    }
+
+    #[test]
+    fn sqlite_file_is_found() {
+        assert_eq!(
+            sqlite_file("sqlite://data/x.db?mode=rwc"),
+            Some(PathBuf::from("data/x.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:/var/lib/x.db"),
+            Some(PathBuf::from("/var/lib/x.db"))
+        );
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
     }
 
     #[test]

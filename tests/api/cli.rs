@@ -21,6 +21,19 @@ fn bot(dir: &std::path::Path, db_url: &str) -> Command {
     command
 }
 
+/// A fresh SQLite database with the schema applied, as `migrate` (or a first start) leaves
+/// it: admin commands open an existing database and never create one.
+fn migrated_sqlite(dir: &std::path::Path) -> TestDb {
+    let db = TestDb::sqlite();
+    let output = bot(dir, db.url()).arg("migrate").output().expect("runs");
+    assert!(
+        output.status.success(),
+        "migrate: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    db
+}
+
 fn with_slack_env(command: &mut Command) -> &mut Command {
     command
         .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
@@ -153,6 +166,30 @@ fn logs_to_a_pipe_have_no_colour_codes() {
     drop(taken);
 }
 
+/// Issue 11 (item 11): an admin command run where there is no database (the wrong
+/// directory, DATABASE_URL unset) says so and creates nothing.
+#[test]
+fn admin_commands_never_create_an_empty_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = bot(dir.path(), "unused")
+        .env_remove("DATABASE_URL")
+        .args(["admin", "list-functions"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("there is no database at data/contact-policy-bot.db")
+            && said.contains("contact-policy-bot migrate"),
+        "{said}"
+    );
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(
+        std::fs::read_dir(dir.path()).expect("dir").next().is_none(),
+        "nothing created in the current directory"
+    );
+}
+
 #[test]
 fn sigterm_stops_the_bot_cleanly_within_ten_seconds() {
     let dir = tempfile::tempdir().expect("dir");
@@ -177,9 +214,34 @@ fn sigterm_stops_the_bot_cleanly_within_ten_seconds() {
         assert!(Instant::now() < deadline, "bot did not become healthy");
         std::thread::sleep(Duration::from_millis(50));
     }
+    let file = dir.path().join("data/contact-policy-bot.db");
+    assert!(file.exists(), "default SQLite file created");
+    // Issue 11 (item 11): readable by its owner only, and one instance per file.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&file)
+        .expect("metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "database file mode {mode:o}");
+    let second_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let second = with_slack_env(&mut bot(dir.path(), "sqlite://data/contact-policy-bot.db"))
+        .env_remove("DATABASE_URL")
+        .env("LISTEN_ADDR", format!("127.0.0.1:{second_port}"))
+        .output()
+        .expect("runs");
+    assert!(!second.status.success(), "a second instance started");
+    let said = String::from_utf8_lossy(&second.stderr);
     assert!(
-        dir.path().join("data/contact-policy-bot.db").exists(),
-        "default SQLite file created"
+        said.contains("another contact-policy-bot is already serving")
+            && said.contains("data/contact-policy-bot.db"),
+        "{said}"
+    );
+    assert!(
+        reqwest::blocking_get_ok(&health),
+        "the first one still serves"
     );
     let stopped_at = Instant::now();
     let status = Command::new("kill")
@@ -204,7 +266,7 @@ fn sigterm_stops_the_bot_cleanly_within_ten_seconds() {
 #[test]
 fn admin_subcommands_manage_roles_and_write_the_audit_trail() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = TestDb::sqlite();
+    let db = migrated_sqlite(dir.path());
     let run = |args: &[&str]| {
         let output = bot(dir.path(), db.url())
             .arg("admin")
@@ -219,7 +281,16 @@ fn admin_subcommands_manage_roles_and_write_the_audit_trail() {
         );
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     };
-    run(&["add-function", "Casework"]);
+    let output = bot(dir.path(), db.url())
+        .args(["admin", "--actor", "ops", "add-function", "Casework"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("using SQLite file /"),
+        "names its file: {said}"
+    );
     run(&["set-head", "Casework", "U0HEAD"]);
     run(&["add-deputy", "Casework", "<@U0DEPUTY|dee>"]);
     run(&["add-manager", "Casework", "U0MANAGER"]);
@@ -266,7 +337,7 @@ fn admin_subcommands_manage_roles_and_write_the_audit_trail() {
 #[test]
 fn i9_f9_admins_name_and_revoke_complaints_handlers_with_audit_events() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = TestDb::sqlite();
+    let db = migrated_sqlite(dir.path());
     let run = |args: &[&str]| {
         let output = bot(dir.path(), db.url())
             .arg("admin")
