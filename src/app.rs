@@ -61,12 +61,14 @@ impl Application {
             config.outbox.request_timeout,
         )
         .context("could not set up the Slack client")?;
-        let letters = Letters::load(&config.letters.templates_dir).with_context(|| {
-            format!(
-                "could not load the letter templates from {} (TEMPLATES_DIR)",
-                config.letters.templates_dir.display()
-            )
-        })?;
+        let letters = Letters::from_dir_or_embedded(config.letters.templates_dir.as_deref())
+            .with_context(|| match &config.letters.templates_dir {
+                Some(dir) => format!(
+                    "could not load the letter templates from {} (TEMPLATES_DIR)",
+                    dir.display()
+                ),
+                None => "the letter templates compiled into this binary are broken".to_owned(),
+            })?;
         let api = Arc::new(api);
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());

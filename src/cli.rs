@@ -92,9 +92,10 @@ pub struct SlackArgs {
     /// Time zone in which dates are shown and reminders scheduled.
     #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
-    /// Directory of letter templates (editable without rebuilding).
-    #[arg(long, env = "TEMPLATES_DIR", default_value = "templates")]
-    pub templates_dir: PathBuf,
+    /// Directory of edited letter templates (a whole set, see templates/README.md); the
+    /// defaults are compiled in.
+    #[arg(long, env = "TEMPLATES_DIR")]
+    pub templates_dir: Option<PathBuf>,
     /// The organisation's name, as letters give it (required to serve).
     #[arg(long, env = "ORGANISATION_NAME")]
     pub organisation_name: Option<String>,
@@ -439,7 +440,7 @@ mod tests {
             slack_team_id: Some("T123".into()),
             listen_addr: "127.0.0.1:0".into(),
             timezone: "Europe/London".into(),
-            templates_dir: "templates".into(),
+            templates_dir: None,
             organisation_name: Some("Test Office".into()),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
             reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),

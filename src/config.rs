@@ -55,7 +55,8 @@ pub const DEFAULT_COMPLAINTS_CONTACT: &str =
 /// Letters: where the templates are and what they say about the organisation.
 #[derive(Debug, Clone)]
 pub struct LettersConfig {
-    pub templates_dir: PathBuf,
+    /// Edited templates (`TEMPLATES_DIR`); `None` for the defaults compiled in.
+    pub templates_dir: Option<PathBuf>,
     pub organisation: String,
     pub complaints_contact: String,
 }

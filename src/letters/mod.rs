@@ -1,7 +1,9 @@
 //! Letters to service users (R-LET), rendered from templates an organisation can edit
 //! without rebuilding the bot (R-LET-4).
 //!
-//! The templates are HTML files in one directory, read at run time:
+//! The templates are HTML files; the defaults (`templates/` in the repository) are compiled
+//! into the binary, and `TEMPLATES_DIR` names a directory of edited ones read at run time
+//! instead (a whole set: copy `templates/` and edit it):
 //!
 //! ```text
 //! layout.html                      page, print CSS; the format (standard, large print,
@@ -12,8 +14,8 @@
 //! ```
 //!
 //! Each letter kind has one template per language for standard and large print (same
-//! words, different layout) and one for easy read (its own words). [`Letters::load`]
-//! checks that every template is there and renders each once with sample details, so a
+//! words, different layout) and one for easy read (its own words). [`Letters::load`] (a
+//! directory) and [`Letters::embedded`] (the defaults) check that every template is there and renders each once with sample details, so a
 //! broken edit is found when the bot starts rather than when a manager needs a letter.
 //! Templates are re-read when their files change. Everything a letter says about the
 //! person is HTML-escaped: autoescaping is on for every template.
@@ -178,7 +180,18 @@ pub enum LetterError {
 #[derive(Debug, Clone)]
 pub struct Letters {
     env: Environment<'static>,
-    dir: PathBuf,
+    /// Where the templates come from: `None` for the defaults compiled in.
+    dir: Option<PathBuf>,
+}
+
+include!(concat!(env!("OUT_DIR"), "/embedded_templates.rs"));
+
+/// The default template called `name` (e.g. `en/warning.html`), as compiled in.
+pub fn embedded_template(name: &str) -> Option<&'static str> {
+    EMBEDDED_TEMPLATES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
 }
 
 /// The template a letter is rendered from, e.g. `en/warning.html` (standard and large
@@ -233,6 +246,36 @@ impl Letters {
         }
         let mut env = Environment::new();
         env.set_loader(path_loader(&dir));
+        Self::checked(env, Some(dir))
+    }
+
+    /// The default templates compiled into the binary, so it runs from any directory and
+    /// from a bare container.
+    pub fn embedded() -> Result<Self, LetterError> {
+        let missing: Vec<String> = required_templates()
+            .into_iter()
+            .filter(|name| embedded_template(name).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(LetterError::MissingTemplates {
+                dir: PathBuf::from("(compiled in)"),
+                missing,
+            });
+        }
+        let mut env = Environment::new();
+        env.set_loader(|name| Ok(embedded_template(name).map(str::to_owned)));
+        Self::checked(env, None)
+    }
+
+    /// The templates in `dir` when one is given (`TEMPLATES_DIR`), else the defaults.
+    pub fn from_dir_or_embedded(dir: Option<&Path>) -> Result<Self, LetterError> {
+        match dir {
+            Some(dir) => Self::load(dir),
+            None => Self::embedded(),
+        }
+    }
+
+    fn checked(mut env: Environment<'static>, dir: Option<PathBuf>) -> Result<Self, LetterError> {
         // Every template is HTML, whatever its file is called: escape everything.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         // A misspelt variable in an edited template is an error, not a silent blank.
@@ -243,9 +286,9 @@ impl Letters {
         Ok(letters)
     }
 
-    /// The directory the templates are read from.
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// The directory the templates are read from; `None` for the compiled-in defaults.
+    pub fn dir(&self) -> Option<&Path> {
+        self.dir.as_deref()
     }
 
     /// Renders one letter. Fails if the details do not fit the kind of letter (an

@@ -579,6 +579,29 @@ fn what_staff_type_is_html_escaped() {
     assert!(!warning.contains("<script>"));
 }
 
+/// Issue 11 (item 7): the binary carries every template of the repository's `templates/`,
+/// byte for byte, and loads them without any directory.
+#[test]
+fn r_ops_4_the_default_templates_are_compiled_in() {
+    for name in required_templates() {
+        let on_disk = fs::read_to_string(templates_dir().join(&name)).unwrap();
+        assert_eq!(embedded_template(&name), Some(on_disk.as_str()), "{name}");
+    }
+    let letters = Letters::embedded().unwrap();
+    assert_eq!(letters.dir(), None);
+    let from_disk = Letters::load(templates_dir()).unwrap();
+    let ctx = sample_context(None);
+    for language in Language::ALL {
+        for format in LetterFormat::ALL {
+            let kind = LetterKind::Warning;
+            assert_eq!(
+                letters.render(kind, format, language, &ctx).unwrap().body,
+                from_disk.render(kind, format, language, &ctx).unwrap().body
+            );
+        }
+    }
+}
+
 #[test]
 fn load_names_every_missing_template() {
     let dir = tempfile::tempdir().unwrap();

@@ -41,10 +41,6 @@ fn with_slack_env(command: &mut Command) -> &mut Command {
         .env("SLACK_TEAM_ID", TEAM_ID)
         .env("ORGANISATION_NAME", "Test Office")
         .env("SLACK_API_URL", "http://127.0.0.1:9/api")
-        .env(
-            "TEMPLATES_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-        )
 }
 
 #[test]

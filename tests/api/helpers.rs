@@ -98,7 +98,8 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         outbox: test_outbox_config(),
         letters: LettersConfig {
-            templates_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            // The defaults compiled into the binary (TEMPLATES_DIR unset), as in production.
+            templates_dir: None,
             organisation: "Test Office".to_owned(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },

@@ -2498,7 +2498,7 @@ async fn i9_core_letter_render_failure_changes_nothing_and_tells_the_user(backen
         templates_broken_for_real_letters(&["en/warning.html", "en/restriction_notice.html"]);
     let dir = templates.path().to_path_buf();
     let Some(app) = spawn_app_configured(backend, "i9_core_render_fails", move |config| {
-        config.letters.templates_dir = dir;
+        config.letters.templates_dir = Some(dir);
     })
     .await
     else {
