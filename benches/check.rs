@@ -32,6 +32,7 @@ fn config(database_url: &str) -> Config {
         listen_addr: "127.0.0.1:0".parse().expect("addr"),
         slack: SlackConfig {
             signing_secret: SecretString::from(SECRET),
+            previous_signing_secret: None,
             bot_token: SecretString::from("xoxb-bench"),
             app_token: None,
             api_url: "http://127.0.0.1:9/api".to_owned(),
@@ -41,7 +42,7 @@ fn config(database_url: &str) -> Config {
         max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         outbox: OutboxConfig::default(),
         letters: LettersConfig {
-            templates_dir: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            templates_dir: None,
             organisation: "Bench".to_owned(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },

@@ -387,16 +387,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         .unwrap_or_else(|| Command::Serve(ServeDefaults::parse_from(["contact-policy-bot"]).slack));
     match command {
         Command::Serve(slack) => serve(&cli.database, &slack).await,
-        Command::CheckConfig(slack) => {
-            let config = config_from_args(&cli.database, &slack)?;
-            println!(
-                "configuration is valid: database {}, listening on {}, time zone {}",
-                backend_of(&config.database_url).name(),
-                config.listen_addr,
-                config.timezone
-            );
-            Ok(())
-        }
+        Command::CheckConfig(slack) => check_config(&cli.database, &slack).await,
         Command::Migrate => {
             validate_database_url(&cli.database.database_url)?;
             store::connect(&cli.database.database_url).await?;
@@ -414,6 +405,101 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `check-config` (issue 11, item 10): the settings, then everything the bot needs at start —
+/// every letter template renders, the database opens (and at which schema), and Slack's
+/// `auth.test` accepts the token for `SLACK_TEAM_ID` with every scope the manifest asks for.
+/// Changes nothing. Prints what it found; fails naming each problem.
+async fn check_config(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {
+    let config = config_from_args(database, slack)?;
+    println!(
+        "configuration is valid: database {}, listening on {}, time zone {}",
+        backend_of(&config.database_url).name(),
+        config.listen_addr,
+        config.timezone
+    );
+    let mut problems = Vec::new();
+    match crate::letters::Letters::from_dir_or_embedded(config.letters.templates_dir.as_deref()) {
+        Ok(letters) => match letters.dir() {
+            Some(dir) => println!(
+                "letter templates: every letter renders, from {}",
+                dir.display()
+            ),
+            None => println!("letter templates: every letter renders (the compiled-in defaults)"),
+        },
+        Err(e) => problems.push(format!("letter templates: {e}")),
+    }
+    let where_ = store::describe(&config.database_url);
+    match store::open_existing(&config.database_url).await {
+        Ok(db) => match db.ping().await {
+            Ok(()) => println!("database: {where_} opens, schema current"),
+            Err(store::StoreError::SchemaNotCurrent { applied, expected })
+                if applied.unwrap_or(0) < expected =>
+            {
+                println!(
+                    "database: {where_} opens, schema at version {} (this binary migrates it to {expected} when it starts)",
+                    applied.unwrap_or(0)
+                )
+            }
+            Err(e) => problems.push(format!("database: {where_}: {e}")),
+        },
+        Err(store::StoreError::NoDatabase { .. }) => {
+            println!(
+                "database: {where_} does not exist yet (it is created and migrated at first start)"
+            )
+        }
+        Err(e) => problems.push(format!("database: {e}")),
+    }
+    match crate::slack::auth::auth_test(
+        &config.slack.api_url,
+        &config.slack.bot_token,
+        std::time::Duration::from_secs(10),
+    )
+    .await
+    {
+        Ok(token) => {
+            if token.team_id != config.slack.team_id {
+                problems.push(format!(
+                    "slack: the bot token belongs to workspace {} ({}), not SLACK_TEAM_ID {}",
+                    token.team, token.team_id, config.slack.team_id
+                ));
+            } else {
+                println!(
+                    "slack: the bot token works for workspace {} ({}) as @{}",
+                    token.team, token.team_id, token.user
+                );
+            }
+            match token.scopes.as_deref() {
+                Some(granted) => {
+                    let missing = crate::slack::scopes::missing_from(granted);
+                    if !missing.is_empty() {
+                        problems.push(format!(
+                            "slack: the bot token lacks scopes deploy/slack/manifest.yml asks for: {} (add them under OAuth & Permissions, then reinstall the app)",
+                            missing.join(", ")
+                        ));
+                    }
+                }
+                None => problems.push(
+                    "slack: Slack did not say which scopes the token has (no X-OAuth-Scopes header)"
+                        .to_owned(),
+                ),
+            }
+        }
+        Err(e) => problems.push(format!("slack: {e}")),
+    }
+    if problems.is_empty() {
+        println!("ready to serve");
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("problem: {problem}");
+    }
+    anyhow::bail!(
+        "check-config found {} problem{}",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    )
 }
 
 async fn serve(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Result<()> {

@@ -1435,3 +1435,67 @@ mod scripted_failures {
         assert_eq!(body, json!({ "ok": false, "error": "fatal_error" }));
     }
 }
+
+/// Slack lists the token's scopes in `X-OAuth-Scopes` on every Web API answer, and refuses
+/// a method whose scope the token lacks with `missing_scope`, naming what was needed.
+#[tokio::test]
+async fn scopes_are_listed_in_a_header_and_a_missing_one_is_refused() {
+    let fake = FakeSlack::start().await;
+    let response = post_json(&fake, "auth.test", json!({})).await;
+    let scopes = response
+        .headers()
+        .get("x-oauth-scopes")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("x-oauth-scopes header");
+    assert_eq!(scopes, fake_slack::GRANTED_SCOPES.join(","));
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(body["team_id"], TEAM_ID);
+
+    fake.set_scopes(&["commands", "chat:write"]);
+    fake.set_workspace("T0SOMEWHEREELSE");
+    let body: Value = post_json(&fake, "users.info", json!({ "user": BOT_USER_ID }))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["ok"], false);
+    assert_eq!(body["error"], "missing_scope");
+    assert_eq!(body["needed"], "users:read");
+    assert_eq!(body["provided"], "commands,chat:write");
+    assert_eq!(fake.refusals().len(), 1, "{:?}", fake.refusals());
+    let body: Value = post_json(
+        &fake,
+        "chat.postMessage",
+        json!({ "channel": BOT_USER_ID, "text": "hi" }),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(body["ok"], true, "chat:write is still held");
+    let body: Value = post_json(&fake, "auth.test", json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["team_id"], "T0SOMEWHEREELSE");
+}
+
+/// `auth.test` with a token that is not a bot or user token is `invalid_auth`, as Slack
+/// answers it.
+#[tokio::test]
+async fn auth_test_refuses_a_token_that_is_not_one() {
+    let fake = FakeSlack::start().await;
+    let body: Value = http()
+        .post(format!("{}/auth.test", fake.api_url()))
+        .header("authorization", "Bearer not-a-token")
+        .send()
+        .await
+        .expect("send")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body["ok"], false);
+    assert_eq!(body["error"], "invalid_auth");
+}

@@ -5,6 +5,7 @@
 //! `people`, `staff`, `letters` and `messages/` but never import each other. What goes back to
 //! Slack leaves through `send` (the outbox) or `interactive` (views answering a user).
 
+pub mod auth;
 pub mod blocks;
 pub mod commands;
 pub mod ctx;
@@ -25,6 +26,7 @@ pub mod people;
 pub mod reporting;
 pub mod restricting;
 pub mod router;
+pub mod scopes;
 pub mod send;
 pub mod signature;
 pub mod staff;

@@ -196,6 +196,9 @@ pub enum StoreError {
         column: &'static str,
         value: String,
     },
+    /// PostgreSQL did not answer, or refused the connection: where, and why.
+    #[error("could not connect to PostgreSQL at {host}: {reason}")]
+    Unreachable { host: String, reason: String },
     /// An admin command named a SQLite file that does not exist: nothing was created.
     #[error("there is no database at {}: run `contact-policy-bot migrate` (or start the bot) to create it, or set DATABASE_URL to the bot's database", file.display())]
     NoDatabase { file: std::path::PathBuf },
@@ -753,14 +756,20 @@ pub async fn connect(database_url: &str) -> StoreResult<Arc<dyn Store>> {
 /// [`connect`] for admin commands: a SQLite file must exist already, so a command run in
 /// the wrong directory (or without DATABASE_URL) never creates an empty database.
 pub async fn connect_existing(database_url: &str) -> StoreResult<Arc<dyn Store>> {
-    let store: Arc<dyn Store> =
+    let store = open_existing(database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Opens an existing database without migrating it, for `check-config` to look at.
+pub async fn open_existing(database_url: &str) -> StoreResult<Arc<dyn Store>> {
+    Ok(
         if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
             Arc::new(PostgresStore::connect(database_url).await?)
         } else {
             Arc::new(SqliteStore::connect_existing(database_url).await?)
-        };
-    store.migrate().await?;
-    Ok(store)
+        },
+    )
 }
 
 /// Where the database is, for an operator's eyes: the SQLite file's full path, or the

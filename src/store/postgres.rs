@@ -30,11 +30,29 @@ pub struct PostgresStore {
 impl PostgresStore {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("contact-policy-bot");
+        let (host, port) = (options.get_host().to_owned(), options.get_port());
+        let unreachable = |source: sqlx::Error| StoreError::Unreachable {
+            host: format!("{host}:{port}"),
+            reason: unreachable_reason(&source),
+        };
+        // One connection first: a pool that cannot connect says only that it timed out,
+        // while the operator needs the reason (refused, unknown host, bad password).
+        match tokio::time::timeout(
+            Duration::from_secs(5),
+            <sqlx::PgConnection as sqlx::Connection>::connect_with(&options),
+        )
+        .await
+        {
+            Ok(Ok(conn)) => sqlx::Connection::close(conn).await.map_err(unreachable)?,
+            Ok(Err(source)) => return Err(unreachable(source)),
+            Err(_) => return Err(unreachable(sqlx::Error::PoolTimedOut)),
+        }
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
-            .await?;
+            .await
+            .map_err(unreachable)?;
         Ok(Self { pool })
     }
 
@@ -59,6 +77,18 @@ impl PostgresStore {
             .map(|m| m.version)
             .max()
             .unwrap_or(0)
+    }
+}
+
+/// Why PostgreSQL could not be reached, in the operator's words (never the URL: it may hold
+/// a password).
+fn unreachable_reason(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(e) => e.to_string(),
+        sqlx::Error::Database(e) => e.message().to_owned(),
+        sqlx::Error::PoolTimedOut => "no connection within 5 s".to_owned(),
+        sqlx::Error::Tls(e) => format!("TLS: {e}"),
+        other => other.to_string(),
     }
 }
 

@@ -410,3 +410,132 @@ mod reqwest {
         response.starts_with("HTTP/1.1 200")
     }
 }
+
+/// Issue 11 (item 10): `check-config` asks Slack's `auth.test` about the token — refused,
+/// another workspace, scopes missing — renders every template and looks at the database,
+/// creating nothing; each problem is one line naming what to fix.
+#[tokio::test(flavor = "multi_thread")]
+async fn r_ops_4_check_config_asks_slack_about_the_token_and_creates_nothing() {
+    let fake = crate::fake_slack::FakeSlack::start().await;
+    fake.set_workspace(TEAM_ID);
+    let dir = tempfile::tempdir().expect("dir");
+    let db_dir = tempfile::tempdir().expect("dir");
+    let db_file = db_dir.path().join("bot.db");
+    let db_url = format!("sqlite://{}", db_file.display());
+    let run = |token: &'static str| {
+        let mut command = bot(dir.path(), &db_url);
+        with_slack_env(&mut command)
+            .env("SLACK_API_URL", fake.api_url())
+            .env("SLACK_BOT_TOKEN", token)
+            .arg("check-config");
+        async move {
+            let output = tokio::task::spawn_blocking(move || command.output())
+                .await
+                .expect("joins")
+                .expect("runs");
+            (
+                output.status.success(),
+                String::from_utf8_lossy(&output.stdout).into_owned(),
+                String::from_utf8_lossy(&output.stderr).into_owned(),
+            )
+        }
+    };
+
+    let (ok, out, err) = run(BOT_TOKEN).await;
+    assert!(ok, "{out}\n{err}");
+    assert!(
+        out.contains("letter templates: every letter renders (the compiled-in defaults)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("does not exist yet (it is created and migrated at first start)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "slack: the bot token works for workspace Fake Workspace ({TEAM_ID})"
+        )),
+        "{out}"
+    );
+    assert!(out.trim_end().ends_with("ready to serve"), "{out}");
+    assert!(!db_file.exists(), "check-config created the database");
+
+    let (ok, _, err) = run("xoxq-not-a-token").await;
+    assert!(!ok);
+    assert!(
+        err.contains(
+            "problem: slack: Slack refused the token (invalid_auth): check SLACK_BOT_TOKEN"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("xoxq-not-a-token"),
+        "the token is never printed: {err}"
+    );
+
+    fake.set_workspace("T0SOMEWHEREELSE");
+    fake.set_scopes(&["commands", "chat:write", "im:write"]);
+    let (ok, _, err) = run(BOT_TOKEN).await;
+    assert!(!ok);
+    assert!(err.contains(&format!("problem: slack: the bot token belongs to workspace Fake Workspace (T0SOMEWHEREELSE), not SLACK_TEAM_ID {TEAM_ID}")), "{err}");
+    assert!(err.contains("problem: slack: the bot token lacks scopes deploy/slack/manifest.yml asks for: im:history, files:write, users:read"), "{err}");
+    assert!(
+        err.contains("error: check-config found 2 problems"),
+        "{err}"
+    );
+
+    // An existing database at the current schema; then a broken template directory.
+    fake.set_workspace(TEAM_ID);
+    fake.set_scopes(crate::fake_slack::GRANTED_SCOPES);
+    contact_policy_bot::store::connect(&db_url)
+        .await
+        .expect("create the database");
+    let templates = tempfile::tempdir().expect("dir");
+    let mut command = bot(dir.path(), &db_url);
+    with_slack_env(&mut command)
+        .env("SLACK_API_URL", fake.api_url())
+        .env("TEMPLATES_DIR", templates.path())
+        .arg("check-config");
+    let output = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("joins")
+        .expect("runs");
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(!output.status.success());
+    assert!(out.contains("opens, schema current"), "{out}");
+    assert!(
+        err.contains("problem: letter templates: the letter template directory"),
+        "{err}"
+    );
+}
+
+/// Issue 11 (item 8): PostgreSQL that does not answer is named by host and reason, in one
+/// line, without the URL's password.
+#[test]
+fn an_unreachable_postgresql_names_its_host_and_the_reason() {
+    let dir = tempfile::tempdir().expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let output = bot(
+        dir.path(),
+        &format!("postgres://bot:Pa55word@127.0.0.1:{port}/register"),
+    )
+    .args(["admin", "list-functions"])
+    .output()
+    .expect("runs");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains(&format!(
+            "could not connect to PostgreSQL at 127.0.0.1:{port}: "
+        )) && said.to_lowercase().contains("connection refused"),
+        "{said}"
+    );
+    assert!(!said.contains("Pa55word"), "{said}");
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+}

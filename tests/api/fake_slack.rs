@@ -15,6 +15,10 @@
 //!   become `{"filename", "content_type", "length", "text"}` objects.
 //! * Calls to `/api/…` that carry neither an `Authorization` header nor a `token` parameter are
 //!   answered `{"ok":false,"error":"not_authed"}`, as Slack does.
+//! * Scopes: the token holds [`GRANTED_SCOPES`] (the manifest's) unless a test narrows them
+//!   ([`FakeSlack::set_scopes`]). Every `/api/…` answer carries them in `X-OAuth-Scopes`, as
+//!   Slack's do, and a method whose scope the token lacks is answered
+//!   `{"ok":false,"error":"missing_scope","needed":…,"provided":…}` (see [`scope_of`]).
 //! * `POST /upload/{file_id}`: the upload URL handed out by `files.getUploadURLExternal`. Takes
 //!   raw bytes or a multipart form, answers `200 text/plain "OK - {length}"` like Slack, and is
 //!   recorded as method `"upload"` with body
@@ -61,7 +65,7 @@
 //! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. [`FakeSlack::push_user_info_response`] scripts the answer about one user only (the bot looks up everyone who uses it, so a queue for the whole method would be taken by whoever asks first). Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
 //! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. |
-//! | `auth.test` | the fake workspace ([`TEAM_ID`]) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). |
+//! | `auth.test` | the fake workspace ([`TEAM_ID`], or the one [`FakeSlack::set_workspace`] names) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). A token that is not a bot or user token: `invalid_auth` (an app-level token: `not_allowed_token_type`). |
 //! | anything else | `{"ok":true}` |
 //!
 //! JSON answers carry `Content-Type: application/json; charset=utf-8`: slack-morphism only
@@ -110,6 +114,15 @@ pub const APP_ID: &str = "A0FAKEAPP";
 const TS_EPOCH_SECS: u64 = 1_700_000_000;
 /// Time between two checks of [`FakeSlack::wait_for_calls`].
 const POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// The bot scopes the token holds unless a test narrows them: the manifest's.
+pub const GRANTED_SCOPES: &[&str] = &[
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:history",
+    "files:write",
+    "users:read",
+];
 /// Largest request body accepted (uploads included).
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
@@ -224,6 +237,8 @@ impl FakeSlack {
             refusals: Mutex::new(Vec::new()),
             views: Mutex::new(HashMap::new()),
             users: Mutex::new(HashMap::from([(BOT_USER_ID.to_owned(), bot_user())])),
+            scopes: Mutex::new(GRANTED_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
+            workspace: Mutex::new(TEAM_ID.to_owned()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -278,6 +293,17 @@ impl FakeSlack {
 
     /// Adds an active full member of the workspace with this full name, as `users.info`
     /// will answer for them: display name and handle made from the first name.
+    /// The token holds only these scopes from now on: calls needing another are refused
+    /// with `missing_scope`, and `X-OAuth-Scopes` lists these.
+    pub fn set_scopes(&self, scopes: &[&str]) {
+        *lock(&self.shared.scopes) = scopes.iter().map(|s| (*s).to_owned()).collect();
+    }
+
+    /// `auth.test` says the token belongs to workspace `team_id` from now on.
+    pub fn set_workspace(&self, team_id: &str) {
+        *lock(&self.shared.workspace) = team_id.to_owned();
+    }
+
     pub fn seed_user(&self, user_id: &str, real_name: &str) {
         self.seed_user_json(Self::user_json(user_id, real_name));
     }
@@ -500,6 +526,10 @@ struct Shared {
     views: Mutex<HashMap<String, String>>,
     /// The workspace's members as `users.info` answers them, by user id.
     users: Mutex<HashMap<String, Value>>,
+    /// The scopes the bot token holds.
+    scopes: Mutex<Vec<String>>,
+    /// The workspace `auth.test` says the token belongs to.
+    workspace: Mutex<String>,
 }
 
 impl Shared {
@@ -782,7 +812,8 @@ async fn api_route(
     merge_query(&mut params, uri.query());
     let token = token_of(&headers, &params);
     let name = method.clone();
-    answer(
+    let granted = lock(&shared.scopes).join(",");
+    let mut response = answer(
         &shared,
         method,
         params,
@@ -792,11 +823,53 @@ async fn api_route(
             None => Reply::slack_error("not_authed"),
             Some(token) => match token_refusal(&name, token) {
                 Some(refusal) => Reply::slack_error(refusal),
-                None => default_api_reply(&shared, &name, params),
+                None => match scope_refusal(&name, params, &granted) {
+                    Some(refusal) => refusal,
+                    None => default_api_reply(&shared, &name, params),
+                },
             },
         },
     )
-    .await
+    .await;
+    if let Ok(value) = HeaderValue::from_str(&granted) {
+        response.headers_mut().insert("x-oauth-scopes", value);
+    }
+    response
+}
+
+/// The bot scope a method needs, as Slack's method reference gives it (`None`: no scope,
+/// e.g. `views.*`, `auth.test`). `conversations.history` needs the history scope of the
+/// conversation's kind: the bot reads only its own DMs (`D…`).
+pub fn scope_of(method: &str, params: &Value) -> Option<&'static str> {
+    match method {
+        "chat.postMessage" | "chat.postEphemeral" | "chat.update" | "chat.delete" => {
+            Some("chat:write")
+        }
+        "conversations.open" => Some("im:write"),
+        "conversations.history" => match params["channel"].as_str() {
+            Some(c) if c.starts_with('D') => Some("im:history"),
+            Some(c) if c.starts_with('G') => Some("groups:history"),
+            _ => Some("channels:history"),
+        },
+        "files.getUploadURLExternal" | "files.completeUploadExternal" | "files.delete" => {
+            Some("files:write")
+        }
+        "users.info" => Some("users:read"),
+        _ => None,
+    }
+}
+
+fn scope_refusal(method: &str, params: &Value, granted: &str) -> Option<Reply> {
+    let needed = scope_of(method, params)?;
+    if granted.split(',').any(|s| s == needed) {
+        return None;
+    }
+    Some(Reply::refused(json!({
+        "ok": false,
+        "error": "missing_scope",
+        "needed": needed,
+        "provided": granted,
+    })))
 }
 
 async fn upload_route(
@@ -1019,7 +1092,7 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             "url": "https://fake-workspace.slack.com/",
             "team": "Fake Workspace",
             "user": "fakebot",
-            "team_id": TEAM_ID,
+            "team_id": lock(&shared.workspace).clone(),
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
             "is_enterprise_install": false,
@@ -1207,7 +1280,7 @@ fn token_of(headers: &HeaderMap, params: &Value) -> Option<String> {
 /// tokens, not app-level ones (<https://docs.slack.dev/reference/methods/users.info>);
 /// other methods are as lenient as the fake has always been.
 fn token_refusal(method: &str, token: &str) -> Option<&'static str> {
-    if method != "users.info" {
+    if method != "users.info" && method != "auth.test" {
         return None;
     }
     if token.starts_with("xoxb-") || token.starts_with("xoxp-") {
