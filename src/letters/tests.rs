@@ -91,6 +91,8 @@ fn context(kind: LetterKind) -> LetterContext {
         contact_name: "Jo Bloggs".into(),
         contact_details: "Complaints team\ncomplaints@example.org".into(),
         complaint_reference: None,
+        recipient_address: Vec::new(),
+        corrections: Vec::new(),
     }
 }
 
