@@ -536,7 +536,94 @@ async fn r_rec_1_a_manager_of_another_function_cannot_add_a_note_and_is_told_who
     app.stop().await.expect("stops cleanly");
 }
 
+/// R-REC-1, R-OPS-5: a case file page of ten records, each with three notes as long as
+/// the form allows, stays within Slack's limits (the fake refuses what Slack refuses) and
+/// says where notes were shortened; the correction form offers ended calls as well as
+/// incidents, each option within 75 characters.
+async fn r_rec_1_notes_at_their_maxima_fit_the_case_file_and_calls_are_offered(backend: Backend) {
+    use contact_policy_bot::domain::correction::MAX_NOTE_CHARS;
+    use contact_policy_bot::domain::incident::{CallEndReason, CallOutcome};
+    use contact_policy_bot::store::records::NewEndedCall;
+    let Some(app) = spawn_app(backend, "r_rec_1_notes_maxima").await else {
+        return;
+    };
+    let case = case(&app).await;
+    let store = app.store.as_ref();
+    let reporter = seed::reporter(store, STAFF, case.casework).await;
+    let mut tx = store.begin_write().await.expect("begin");
+    let call = tx
+        .record_ended_call(
+            &NewEndedCall {
+                person: Some(PersonChoice::Existing(case.person)),
+                function_id: case.casework,
+                outcome: CallOutcome::Ended,
+                reason: CallEndReason::Abusive,
+                note: "Ended after repeated abuse".to_owned(),
+                occurred_at: Utc::now() - chrono::Duration::days(1),
+            },
+            &reporter,
+            Utc::now(),
+        )
+        .await
+        .expect("call");
+    tx.commit().await.expect("commit");
+    let mut records = vec![RecordRef::new(CorrectedRecord::EndedCall, call.id)];
+    for n in 0..11 {
+        let report = IncidentReport {
+            category: Category::UnreasonablyPersistent,
+            kinds: vec![BehaviourKind::Other],
+            channel: Channel::Email,
+            occurred_at: Utc::now() - chrono::Duration::hours(n + 1),
+            description: format!("Email number {n}"),
+            impact_staff_minutes: None,
+            impact_contacts: None,
+            impact_note: String::new(),
+            threat_of_violence: None,
+        }
+        .validate(Utc::now())
+        .expect("valid");
+        let new = NewIncident {
+            person: PersonChoice::Existing(case.person),
+            function_id: case.casework,
+            incident: report,
+        };
+        let recorded = seed::incident(store, STAFF, &new, Utc::now()).await;
+        records.push(RecordRef::new(CorrectedRecord::Incident, recorded.id));
+    }
+    let manager = seed::manager(store, MANAGER, case.casework).await;
+    let long = "<&> ".repeat(MAX_NOTE_CHARS / 4);
+    let mut tx = store.begin_write().await.expect("begin");
+    for record in &records {
+        for _ in 0..3 {
+            let note = NewCorrectionNote {
+                person_id: case.person,
+                record: *record,
+                note: CorrectionText::parse(&long).expect("a note at its maximum"),
+            };
+            tx.add_correction_note(&note, &manager, Utc::now())
+                .await
+                .expect("note");
+        }
+    }
+    tx.commit().await.expect("commit");
+    let page: Value = app
+        .slash_command(MANAGER, "history Jane")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let shown = page.to_string();
+    assert!(shown.contains("Correction notes"), "{shown}");
+    assert!(shown.contains("shortened here"), "{shown}");
+    let modal = open(&app, MANAGER, "correct", 0).await;
+    let call_option = option_value(&modal, "corrected_record", "CALL-");
+    assert_eq!(call_option, format!("ended_call:{}", call.id));
+    app.slack.assert_no_refusals();
+    app.stop().await.expect("stops cleanly");
+}
+
 on_both_backends!(
+    r_rec_1_notes_at_their_maxima_fit_the_case_file_and_calls_are_offered,
     r_rec_1_a_manager_renames_adds_and_removes_identifiers_and_changes_access,
     r_rec_1_a_user_error_is_an_inline_error_and_nothing_is_written,
     r_rec_1_an_identifier_already_removed_by_someone_else_is_an_inline_error,
