@@ -454,10 +454,21 @@ async fn r_rec_1_a_correction_note_is_shown_in_the_case_file_and_a_later_letter(
         "{shown}"
     );
     assert!(history["blocks"].as_array().is_some_and(|b| b.len() <= 50));
+    // The case file's button opens the same form.
+    assert!(shown.contains("correct_person"), "{shown}");
+    let url = app.slack.response_url("correct-button");
+    assert_eq!(
+        app.click(MANAGER, "correct_person", &case.person.to_string(), &url)
+            .await
+            .status(),
+        200
+    );
+    let again = app.opened_modal(1).await;
+    assert_eq!(again["callback_id"], "correction_note");
 
     // A warning letter drafted now cites the incident, so it repeats the note.
     assert_eq!(app.slash_command(MANAGER, "warn Jane").await.status(), 200);
-    let warn = app.opened_modal(1).await;
+    let warn = app.opened_modal(2).await;
     assert_eq!(warn["callback_id"], "warn");
     let adapt = (Utc::now().date_naive() + chrono::Duration::days(28)).to_string();
     let values = state_values(&[

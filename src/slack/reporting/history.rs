@@ -3,7 +3,7 @@
 
 use slack_morphism::prelude::*;
 
-use super::{HISTORY_NEWER, HISTORY_OLDER, HISTORY_PERSON};
+use super::{CORRECT_PERSON, HISTORY_NEWER, HISTORY_OLDER, HISTORY_PERSON};
 use crate::access;
 use crate::domain::incident::{Category, Channel};
 use crate::slack::blocks::*;
@@ -109,6 +109,16 @@ pub async fn history_page(
             offset + 1,
             (offset + HISTORY_PAGE).min(total)
         )));
+    }
+    // Records are never rewritten: a manager of a record's function adds a note (R-REC-1).
+    if total > 0 {
+        buttons.push(button(
+            "Add a correction note",
+            CORRECT_PERSON,
+            person.id.to_string(),
+        ));
+    }
+    if !buttons.is_empty() {
         blocks.push(actions(buttons));
     }
     Ok(message(
