@@ -2558,3 +2558,355 @@ fn assert_unknown_value<T: std::fmt::Debug>(
         other => panic!("expected UnknownValue in {table}.{column}, got {other:?}"),
     }
 }
+
+// --- Correcting the record (issue 10 item 4, R-REC-1). ---
+
+mod correction {
+    use super::*;
+    use contact_policy_bot::domain::correction::{CorrectedRecord, CorrectionText, RecordRef};
+    use contact_policy_bot::domain::person::{AccessRequirements, Identifier, PersonName};
+    use contact_policy_bot::store::corrections::{
+        CorrectionOutcome, NewCorrectionNote, PersonCorrection,
+    };
+
+    /// A correction of Jane as the form read her at `version`, changing nothing yet.
+    pub async fn as_read(store: &dyn Store, person: i64) -> PersonCorrection {
+        let details = store
+            .person_details(person)
+            .await
+            .expect("read")
+            .expect("on record");
+        PersonCorrection {
+            person_id: person,
+            opened_at_version: details.version,
+            name: PersonName::parse(&details.person.name).expect("name"),
+            access: details.person.access.clone(),
+            add: Vec::new(),
+            remove: Vec::new(),
+        }
+    }
+
+    pub async fn correct(
+        store: &dyn Store,
+        correction: &PersonCorrection,
+        at_: DateTime<Utc>,
+    ) -> CorrectionOutcome {
+        let manager = policy::as_manager(store, correction_function(store).await).await;
+        let mut tx = store.begin_write().await.expect("begin");
+        let outcome = tx
+            .correct_person(correction, &manager, at_)
+            .await
+            .expect("correct");
+        if matches!(outcome, CorrectionOutcome::Corrected { .. }) {
+            tx.commit().await.expect("commit");
+        }
+        outcome
+    }
+
+    async fn correction_function(store: &dyn Store) -> i64 {
+        store.list_functions().await.expect("functions")[0].id
+    }
+
+    pub fn address() -> Identifier {
+        Identifier::postal_address("1 High St.\nCardiff\n CF10 1AA ").expect("address")
+    }
+
+    pub fn note(person: i64, incident: i64) -> NewCorrectionNote {
+        NewCorrectionNote {
+            person_id: person,
+            record: RecordRef::new(CorrectedRecord::Incident, incident),
+            note: CorrectionText::parse("It was the Tuesday").expect("note"),
+        }
+    }
+
+    pub fn access_cy() -> AccessRequirements {
+        AccessRequirements {
+            language: "cy".parse().expect("language"),
+            ..AccessRequirements::default()
+        }
+    }
+}
+
+contract_test!(
+    sqlite_r_rec_1_a_person_is_corrected_in_one_transaction_with_its_audit_events,
+    postgres_r_rec_1_a_person_is_corrected_in_one_transaction_with_its_audit_events
+        => r_rec_1_a_person_is_corrected_in_one_transaction_with_its_audit_events
+);
+/// R-REC-1: renaming, a postal address added (found however it is typed), the phone
+/// removed and the language changed are written together, each kind of change an audit
+/// event naming fields or kinds only, and the person's last activity moves on.
+async fn r_rec_1_a_person_is_corrected_in_one_transaction_with_its_audit_events(
+    store: Arc<dyn Store>,
+    url: &str,
+) {
+    let (_casework, person, _incident) = policy::incident(&*store).await;
+    let details = store
+        .person_details(person)
+        .await
+        .expect("read")
+        .expect("p");
+    assert_eq!(details.version, 0);
+    let phone = details.identifiers[0].id;
+    let mut correction = correction::as_read(&*store, person).await;
+    correction.name =
+        contact_policy_bot::domain::person::PersonName::parse("Janet Doe-Smith").expect("name");
+    correction.access = correction::access_cy();
+    correction.add = vec![correction::address()];
+    correction.remove = vec![phone];
+    let before = audit(&*store).await;
+    let outcome = correction::correct(&*store, &correction, at(100)).await;
+    assert_eq!(
+        outcome,
+        contact_policy_bot::store::corrections::CorrectionOutcome::Corrected {
+            fields_changed: vec![
+                "name",
+                "language",
+                "identifiers_removed",
+                "identifiers_added"
+            ]
+        }
+    );
+    let after = store
+        .person_details(person)
+        .await
+        .expect("read")
+        .expect("p");
+    assert_eq!(
+        after.version, 1,
+        "a change of name or access moves the version"
+    );
+    assert_eq!(after.person.name, "Janet Doe-Smith");
+    assert_eq!(after.person.access.language.as_str(), "cy");
+    assert_eq!(after.identifiers.len(), 1);
+    assert_eq!(
+        after.identifiers[0].identifier.value(),
+        "1 High St.\nCardiff\n CF10 1AA"
+    );
+    let lookup = [(
+        contact_policy_bot::domain::person::IdentifierKind::PostalAddress,
+        "1 high st cardiff cf10 1aa".to_owned(),
+    )];
+    assert_eq!(
+        store.find_people("", &lookup, 5).await.expect("find").len(),
+        1
+    );
+    assert_eq!(
+        store
+            .find_people("doe-smith", &[], 5)
+            .await
+            .expect("find")
+            .len(),
+        1
+    );
+    let events = audit_since(&*store, &before).await;
+    let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "person_renamed",
+            "access_requirements_updated",
+            "identifiers_removed",
+            "identifiers_added"
+        ]
+    );
+    let said = format!("{events:?}");
+    for personal in ["Janet", "Doe-Smith", "High", "CF10", "07700", "cy\""] {
+        assert!(!said.contains(personal), "{personal} in {said}");
+    }
+    let activity: Vec<String> = if url.starts_with("postgres") {
+        let mut conn = PgConnection::connect(url).await.expect("pg");
+        sqlx::query_scalar("SELECT CAST(last_activity_at AS TEXT) FROM service_users")
+            .fetch_all(&mut conn)
+            .await
+            .expect("read")
+    } else {
+        let mut conn = SqliteConnection::connect(url).await.expect("sqlite");
+        sqlx::query_scalar("SELECT CAST(last_activity_at AS TEXT) FROM service_users")
+            .fetch_all(&mut conn)
+            .await
+            .expect("read")
+    };
+    assert!(
+        activity[0].starts_with("2024-03-01") && activity[0].contains("09:01:40"),
+        "last activity is the correction's: {activity:?}"
+    );
+}
+
+contract_test!(
+    sqlite_r_rec_1_a_correction_never_silently_undoes_another,
+    postgres_r_rec_1_a_correction_never_silently_undoes_another
+        => r_rec_1_a_correction_never_silently_undoes_another
+);
+/// R-REC-1: a correction read before another was saved is refused when it would put back
+/// what the other changed, and an identifier someone else removed is reported; neither
+/// writes anything. A stale form whose details match the record now is saved.
+async fn r_rec_1_a_correction_never_silently_undoes_another(store: Arc<dyn Store>, _url: &str) {
+    use contact_policy_bot::store::corrections::CorrectionOutcome;
+    let (_casework, person, _incident) = policy::incident(&*store).await;
+    let phone = store
+        .person_details(person)
+        .await
+        .expect("read")
+        .expect("p")
+        .identifiers[0]
+        .id;
+    let stale = correction::as_read(&*store, person).await;
+    let mut first = stale.clone();
+    first.access = correction::access_cy();
+    first.remove = vec![phone];
+    assert!(matches!(
+        correction::correct(&*store, &first, at(10)).await,
+        CorrectionOutcome::Corrected { .. }
+    ));
+    let before = audit(&*store).await;
+    let mut undoing = stale.clone();
+    undoing.name = contact_policy_bot::domain::person::PersonName::parse("Jane Roe").expect("name");
+    undoing.add = vec![correction::address()];
+    assert_eq!(
+        correction::correct(&*store, &undoing, at(20)).await,
+        CorrectionOutcome::ChangedMeanwhile,
+        "its language is the old one"
+    );
+    let mut removing = correction::as_read(&*store, person).await;
+    removing.remove = vec![phone];
+    removing.add = vec![correction::address()];
+    assert_eq!(
+        correction::correct(&*store, &removing, at(30)).await,
+        CorrectionOutcome::IdentifiersGone(vec![phone])
+    );
+    assert!(
+        audit_since(&*store, &before).await.is_empty(),
+        "nothing written"
+    );
+    let now = store
+        .person_details(person)
+        .await
+        .expect("read")
+        .expect("p");
+    assert_eq!(now.person.name, "Jane Doe");
+    assert!(now.identifiers.is_empty(), "the address was not added");
+    let mut matching = stale;
+    matching.access = correction::access_cy();
+    matching.add = vec![correction::address()];
+    assert_eq!(
+        correction::correct(&*store, &matching, at(40)).await,
+        CorrectionOutcome::Corrected {
+            fields_changed: vec!["identifiers_added"]
+        },
+        "nothing of the other change is lost"
+    );
+    assert_eq!(
+        store
+            .person_details(person)
+            .await
+            .expect("read")
+            .expect("p")
+            .version,
+        1,
+        "adding an identifier leaves the version"
+    );
+}
+
+contract_test!(
+    sqlite_r_rec_1_a_correction_note_is_kept_beside_its_record,
+    postgres_r_rec_1_a_correction_note_is_kept_beside_its_record
+        => r_rec_1_a_correction_note_is_kept_beside_its_record
+);
+/// R-REC-1: a manager of the record's function adds a note; the record is unchanged, the
+/// note reads back with it and in the case file's record id, the audit event names the
+/// record and the note, never its words. Another function's manager, and a record that is
+/// not the person's, are refused with nothing written.
+async fn r_rec_1_a_correction_note_is_kept_beside_its_record(store: Arc<dyn Store>, _url: &str) {
+    use contact_policy_bot::domain::correction::{CorrectedRecord, RecordRef};
+    let (casework, person, incident) = policy::incident(&*store).await;
+    let housing = store
+        .add_function(&function("Housing"), &admin_actor(), at(0))
+        .await
+        .expect("function");
+    store
+        .grant_role(
+            &function("Housing"),
+            &user("U0OTHERMGR"),
+            Role::Manager,
+            &admin_actor(),
+            at(0),
+        )
+        .await
+        .expect("role");
+    let other = policy::authority(&*store, "U0OTHERMGR")
+        .await
+        .manages(housing)
+        .expect("manages housing");
+    let before = audit(&*store).await;
+    let mut tx = store.begin_write().await.expect("begin");
+    let refused = tx
+        .add_correction_note(&correction::note(person, incident), &other, at(5))
+        .await;
+    assert!(
+        matches!(refused, Err(StoreError::WrongFunction { .. })),
+        "{refused:?}"
+    );
+    drop(tx);
+    let manager = policy::as_manager(&*store, casework).await;
+    let mut tx = store.begin_write().await.expect("begin");
+    let not_hers = tx
+        .add_correction_note(&correction::note(person + 1, incident), &manager, at(5))
+        .await;
+    assert_not_found(not_hers, "a record of someone else");
+    drop(tx);
+    assert!(audit_since(&*store, &before).await.is_empty());
+
+    let mut tx = store.begin_write().await.expect("begin");
+    let id = tx
+        .add_correction_note(&correction::note(person, incident), &manager, at(10))
+        .await
+        .expect("note");
+    tx.commit().await.expect("commit");
+    let record = RecordRef::new(CorrectedRecord::Incident, incident);
+    let notes = store.correction_notes_on(&[record]).await.expect("notes");
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        (notes[0].id, notes[0].person_id, notes[0].function_id),
+        (id, Some(person), casework)
+    );
+    assert_eq!(notes[0].note, "It was the Tuesday");
+    assert_eq!(notes[0].created_by, policy::MANAGER);
+    assert_eq!(
+        store.correction_notes_of(person).await.expect("notes"),
+        notes
+    );
+    assert_eq!(
+        store
+            .incident(incident)
+            .await
+            .expect("read")
+            .expect("i")
+            .description,
+        "Shouted abuse at staff",
+        "the record is never rewritten"
+    );
+    let offered = store.correctable_records(person).await.expect("records");
+    assert_eq!(offered.len(), 1);
+    assert_eq!(
+        (offered[0].record, offered[0].function_id),
+        (record, casework)
+    );
+    assert!(offered[0].reference.starts_with("INC-"));
+    let entry = store
+        .history(person, policy::day(0))
+        .await
+        .expect("history")
+        .into_iter()
+        .find(|e| e.kind == "incident")
+        .expect("the incident in the case file");
+    assert_eq!(
+        entry.record_id,
+        Some(incident),
+        "the case file names the noted record"
+    );
+    let events = audit_since(&*store, &before).await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "correction_note_added");
+    assert_eq!(events[0].function_id, Some(casework));
+    assert!(!format!("{events:?}").contains("Tuesday"), "{events:?}");
+}

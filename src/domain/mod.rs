@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod authority;
 pub mod calendar;
+pub mod correction;
 pub mod dispute;
 pub mod foi;
 pub mod incident;

@@ -57,6 +57,22 @@ pub struct LetterContext {
     /// Dispute outcome: the organisation's complaints system reference (§7), printed
     /// under the letter's own reference; None for other letters and older disputes.
     pub complaint_reference: Option<String>,
+    /// Where the letter is posted: the lines of the person's latest postal address
+    /// (R-REC-1), printed under their name at the top; empty when none is on record.
+    pub recipient_address: Vec<String>,
+    /// Correction notes on the records this letter cites (R-REC-1): records are never
+    /// rewritten, so a letter drafted after a note repeats it. Oldest first.
+    pub corrections: Vec<LetterCorrection>,
+}
+
+/// A correction note a letter repeats: the day of the record it corrects (an incident's,
+/// a breach's or a call's day, a warning's date) and the note in the manager's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LetterCorrection {
+    /// `incident`, `ended_call`, `warning` or `breach`.
+    pub record_kind: String,
+    pub record_date: NaiveDate,
+    pub note: String,
 }
 
 /// A restriction measure as a letter describes it: its kind (the stored spelling, e.g.

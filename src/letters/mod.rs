@@ -39,7 +39,7 @@ use serde::Serialize;
 use crate::domain::measures::MeasureKind;
 use crate::domain::person::{Language, PreferredFormat};
 
-pub use context::{LetterContext, LetterMeasure, LetterWindow, StaffNames};
+pub use context::{LetterContext, LetterCorrection, LetterMeasure, LetterWindow, StaffNames};
 pub use filters::{format_date, weekday_name};
 
 /// The page every letter is laid out on.
@@ -430,6 +430,8 @@ fn sparse(ctx: LetterContext) -> LetterContext {
         adapt_until: None,
         ends_on: None,
         measures: ctx.measures.into_iter().take(1).collect(),
+        recipient_address: Vec::new(),
+        corrections: Vec::new(),
         ..ctx
     }
 }
@@ -473,5 +475,14 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         contact_name: "Sample Contact".to_owned(),
         contact_details: "Sample address\nsample@example.org".to_owned(),
         complaint_reference: Some("CMP-0001".to_owned()),
+        recipient_address: vec!["1 Sample Street".to_owned(), "SA1 1AA".to_owned()],
+        corrections: ["incident", "ended_call", "warning", "breach"]
+            .iter()
+            .map(|kind| LetterCorrection {
+                record_kind: (*kind).to_owned(),
+                record_date: date(2),
+                note: "Sample correction.".to_owned(),
+            })
+            .collect(),
     }
 }

@@ -91,6 +91,8 @@ fn context(kind: LetterKind) -> LetterContext {
         contact_name: "Jo Bloggs".into(),
         contact_details: "Complaints team\ncomplaints@example.org".into(),
         complaint_reference: None,
+        recipient_address: Vec::new(),
+        corrections: Vec::new(),
     }
 }
 
@@ -777,4 +779,105 @@ fn i9_core_letter_outcomes_are_the_domains_outcomes() {
     let review: Vec<&str> = ReviewOutcome::ALL.iter().map(|o| o.as_str()).collect();
     assert_eq!(LetterKind::DisputeOutcome.outcomes(), dispute.as_slice());
     assert_eq!(LetterKind::ReviewOutcome.outcomes(), review.as_slice());
+}
+
+/// R-REC-1: records are never rewritten, so a letter that cites a corrected record
+/// repeats the correction note, in every kind, format and language, escaped like all
+/// staff text; a letter with no corrections says nothing about them.
+#[test]
+fn r_rec_1_every_letter_repeats_the_corrections_to_the_records_it_cites() {
+    let letters = letters();
+    let headings = [
+        (
+            Language::En,
+            LetterFormat::Standard,
+            "Corrections to our records",
+        ),
+        (
+            Language::En,
+            LetterFormat::LargePrint,
+            "Corrections to our records",
+        ),
+        (
+            Language::En,
+            LetterFormat::EasyRead,
+            "Have we changed our records?",
+        ),
+        (
+            Language::Cy,
+            LetterFormat::Standard,
+            "Cywiriadau i'n cofnodion",
+        ),
+        (
+            Language::Cy,
+            LetterFormat::LargePrint,
+            "Cywiriadau i'n cofnodion",
+        ),
+        (
+            Language::Cy,
+            LetterFormat::EasyRead,
+            "Ydyn ni wedi newid ein cofnodion?",
+        ),
+    ];
+    for kind in LetterKind::ALL {
+        for (language, format, heading) in headings {
+            let plain = letters
+                .render(kind, format, language, &context(kind))
+                .unwrap();
+            assert!(
+                !plain.body.contains("class=\"corrections\""),
+                "{kind} {format} {language}"
+            );
+            let mut ctx = context(kind);
+            ctx.corrections = vec![
+                LetterCorrection {
+                    record_kind: "incident".into(),
+                    record_date: date(2026, 10, 12),
+                    note: "It was the Tuesday <b>not</b> the Monday.".into(),
+                },
+                LetterCorrection {
+                    record_kind: "warning".into(),
+                    record_date: date(2026, 10, 20),
+                    note: "The warning named the wrong office.".into(),
+                },
+            ];
+            let body = letters.render(kind, format, language, &ctx).unwrap().body;
+            let what = format!("{kind} {format} {language}");
+            assert!(body.contains(heading), "{what}: {body}");
+            assert!(
+                body.contains("It was the Tuesday &lt;b&gt;not&lt;&#x2f;b&gt; the Monday."),
+                "{what}: {body}"
+            );
+            assert!(
+                body.contains("The warning named the wrong office."),
+                "{what}"
+            );
+            let day = if language == Language::Cy {
+                "12 Hydref 2026"
+            } else {
+                "12 October 2026"
+            };
+            assert!(body.contains(day), "{what}: {body}");
+        }
+    }
+}
+
+/// R-REC-1: a letter can be posted: the person's postal address, line by line, under
+/// their name at the top.
+#[test]
+fn r_rec_1_the_letterhead_prints_the_postal_address() {
+    let mut ctx = context(LetterKind::Warning);
+    ctx.recipient_address = vec!["10 High Street".into(), "Cardiff".into(), "CF10 1AA".into()];
+    for language in Language::ALL {
+        let body = letters()
+            .render(LetterKind::Warning, LetterFormat::Standard, language, &ctx)
+            .unwrap()
+            .body;
+        assert!(
+            body.contains("10 High Street<br>Cardiff<br>CF10 1AA"),
+            "{language}: {body}"
+        );
+    }
+    let without = render(LetterKind::Warning, LetterFormat::Standard, Language::En).body;
+    assert!(!without.contains("class=\"address\""));
 }

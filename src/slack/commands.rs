@@ -15,6 +15,7 @@ pub enum Subcommand {
     Warn,
     Restrict,
     Access,
+    Correct,
     Dispute,
     Review,
 }
@@ -100,7 +101,13 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         subcommand: Subcommand::Access,
         name: "access",
         usage: "/contact access <name | phone | email | case ref>",
-        summary: "Record someone's access requirements (letter format, language, needs) or add a phone, email or case ref.",
+        summary: "Correct someone's name or identifiers (add or remove a phone, email, case ref or postal address) and record their access requirements (letter format, language, needs) (managers).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Correct,
+        name: "correct",
+        usage: "/contact correct <name | phone | email | case ref>",
+        summary: "Add a correction note to an incident, ended call, warning or breach: records are never rewritten (managers of its function).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

@@ -28,6 +28,12 @@ impl Form {
             .or_else(|| block.values().next())
     }
 
+    /// Whether the submitted state holds `field` at all (empty or not): whether the form
+    /// showed it. A modal opened by an earlier version may lack a field added since.
+    pub fn has(&self, field: &str) -> bool {
+        self.value(field).is_some()
+    }
+
     /// A text input, trimmed and without NUL characters; `None` when empty. NUL never
     /// belongs in staff text and PostgreSQL refuses it in a text column, so it is dropped
     /// here rather than turning a submission into a failure.

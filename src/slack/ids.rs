@@ -36,6 +36,9 @@ pub enum Callback {
     /// Rejecting a review's proposal to continue a restriction, with the reason; metadata
     /// carries the proposal's id (issue 9, finding 10).
     RejectContinuation,
+    /// `/contact correct`: a correction note on an incident, ended call, warning or
+    /// breach (R-REC-1); metadata carries the person id.
+    CorrectionNote,
 }
 
 impl Callback {
@@ -55,6 +58,7 @@ impl Callback {
         Callback::Review,
         Callback::Withdraw,
         Callback::RejectContinuation,
+        Callback::CorrectionNote,
     ];
 
     /// The wire string Slack carries.
@@ -75,6 +79,7 @@ impl Callback {
             Callback::Review => "review",
             Callback::Withdraw => "withdraw",
             Callback::RejectContinuation => "reject_continuation",
+            Callback::CorrectionNote => "correction_note",
         }
     }
 
@@ -162,6 +167,8 @@ pub enum Action {
     /// The §6 checklist on a continuation's authorisation message; its block id is
     /// `continuation_criteria:<proposal id>`.
     ContinuationCriteria,
+    /// `/contact correct`'s choice among several matching people; value: the person id.
+    CorrectPerson,
 }
 
 impl Action {
@@ -198,6 +205,7 @@ impl Action {
         Action::AuthoriseContinuation,
         Action::RejectContinuation,
         Action::ContinuationCriteria,
+        Action::CorrectPerson,
     ];
 
     /// The wire string Slack carries.
@@ -235,6 +243,7 @@ impl Action {
             Action::AuthoriseContinuation => "authorise_continuation",
             Action::RejectContinuation => "reject_continuation",
             Action::ContinuationCriteria => "continuation_criteria",
+            Action::CorrectPerson => "correct_person",
         }
     }
 
@@ -259,6 +268,19 @@ pub mod person_fields {
     pub const FORMAT: &str = "access_format";
     pub const LANGUAGE: &str = "access_language";
     pub const NEEDS: &str = "access_needs";
+    /// The access form's postal address to add (R-REC-1), several lines.
+    pub const NEW_POSTAL_ADDRESS: &str = "new_postal_address";
+    /// The access form's name of the person, to correct it (R-REC-1).
+    pub const NAME: &str = "person_name";
+    /// The access form's identifiers to remove (R-REC-1); option values are their ids.
+    pub const REMOVE_IDENTIFIERS: &str = "remove_identifiers";
+}
+
+/// The correction note form's fields (R-REC-1): the record the note is on (option values
+/// as `domain::correction::RecordRef::encode` writes them) and the note.
+pub mod correction_fields {
+    pub const RECORD: &str = "corrected_record";
+    pub const NOTE: &str = "correction_note";
 }
 
 /// The report form's question, shown when threats are among the kinds, whether it was a

@@ -215,7 +215,72 @@ pub fn base_letter(
         contact_name: function_name.to_owned(),
         contact_details: ctx.state.complaints_contact.clone(),
         complaint_reference: None,
+        recipient_address: postal_lines(person),
+        corrections: Vec::new(),
     }
+}
+
+/// The lines of `person`'s latest postal address, as typed (R-REC-1), for the top of a
+/// letter; none when no address is on record.
+fn postal_lines(person: &PersonRecord) -> Vec<String> {
+    person
+        .identifiers
+        .iter()
+        .rev()
+        .find(|i| i.kind() == crate::domain::person::IdentifierKind::PostalAddress)
+        .map(|address| {
+            address
+                .value()
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The records a restriction's letters cite (R-REC-1): the incidents its request relies
+/// on and the warning, if any.
+pub fn cited_by(request: &RequestRecord) -> Vec<crate::domain::correction::RecordRef> {
+    use crate::domain::correction::{CorrectedRecord, RecordRef};
+    request
+        .incident_ids
+        .iter()
+        .map(|id| RecordRef::new(CorrectedRecord::Incident, *id))
+        .chain(
+            request
+                .warning_id
+                .map(|id| RecordRef::new(CorrectedRecord::Warning, id)),
+        )
+        .collect()
+}
+
+/// The correction notes on `records` of `person_id` (R-REC-1), as a letter drafted now
+/// that cites them repeats them, each with the day of the record it corrects.
+pub async fn corrections_cited(
+    ctx: &Ctx<'_>,
+    person_id: i64,
+    records: &[crate::domain::correction::RecordRef],
+) -> Result<Vec<crate::letters::LetterCorrection>, ApiError> {
+    let store = ctx.state.store.as_ref();
+    let notes = store.correction_notes_on(records).await?;
+    if notes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let on_file = store.correctable_records(person_id).await?;
+    Ok(notes
+        .iter()
+        .filter(|n| n.person_id == Some(person_id))
+        .filter_map(|n| {
+            let record = on_file.iter().find(|r| r.record == n.record)?;
+            Some(crate::letters::LetterCorrection {
+                record_kind: n.record.kind.as_str().to_owned(),
+                record_date: record.at.with_timezone(&ctx.state.timezone).date_naive(),
+                note: n.note.clone(),
+            })
+        })
+        .collect())
 }
 
 pub async fn incident_dates(

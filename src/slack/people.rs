@@ -24,6 +24,7 @@ pub const DIFFERENT_PERSON: &str = crate::slack::ids::person_fields::DIFFERENT_P
 pub const FORMAT: &str = crate::slack::ids::person_fields::FORMAT;
 pub const LANGUAGE: &str = crate::slack::ids::person_fields::LANGUAGE;
 pub const NEEDS: &str = crate::slack::ids::person_fields::NEEDS;
+pub const NEW_POSTAL_ADDRESS: &str = crate::slack::ids::person_fields::NEW_POSTAL_ADDRESS;
 
 const NEW_PREFIX: &str = "new:";
 const EXISTING_PREFIX: &str = "p:";
@@ -276,10 +277,14 @@ pub fn read_identifiers(form: &Form, errors: &mut FieldErrors) -> Vec<Identifier
     identifiers
 }
 
-const IDENTIFIER_FIELDS: [(&str, IdentifierKind); 3] = [
+/// Every identifier field a form may show, and the kind it holds. The postal address is
+/// only on the access form (a letter can then be posted, R-REC-1); a form without a
+/// field simply has no value for it.
+const IDENTIFIER_FIELDS: [(&str, IdentifierKind); 4] = [
     (NEW_PHONE, IdentifierKind::Phone),
     (NEW_EMAIL, IdentifierKind::Email),
     (NEW_CASE_REF, IdentifierKind::CaseRef),
+    (NEW_POSTAL_ADDRESS, IdentifierKind::PostalAddress),
 ];
 
 /// Access requirements and reasonable adjustments (§1, R-REC-1): the format and language

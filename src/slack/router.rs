@@ -67,6 +67,7 @@ pub async fn command(
         Subcommand::Warn => res::warn(ctx, trigger, &argument).await?,
         Subcommand::Restrict => res::restrict(ctx, trigger, &argument).await?,
         Subcommand::Access => rpt::access(ctx, trigger, &argument).await?,
+        Subcommand::Correct => rpt::correct(ctx, trigger, &argument).await?,
         Subcommand::Dispute => dsp::dispute(ctx, trigger, &argument).await?,
         Subcommand::Review => dsp::review(ctx, trigger, &argument).await?,
     })
@@ -131,6 +132,9 @@ pub async fn view_submission(
             }
             Some(Callback::Foi) => rpt::submit_foi(&ctx, &form, &metadata).await?,
             Some(Callback::Access) => rpt::submit_access(&ctx, &form, &metadata).await?,
+            Some(Callback::CorrectionNote) => {
+                rpt::submit_correction(&ctx, &form, &metadata).await?
+            }
             Some(Callback::Warn) => res::submit_warn(&ctx, &form, &metadata).await?,
             Some(Callback::Restrict) => {
                 res::submit_restrict(&ctx, &form, &metadata, private_metadata).await?
@@ -247,6 +251,10 @@ pub async fn block_actions(
                 }
                 Some(Action::AccessPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(rpt::open_access_for(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                Some(Action::CorrectPerson) => match person(&ctx, &value).await? {
+                    Some(p) => Some(rpt::open_correct_for(&ctx, &trigger_id, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
                 Some(Action::WarnPerson) => match person(&ctx, &value).await? {

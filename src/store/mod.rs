@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -135,6 +135,7 @@ macro_rules! shared_sql {
     };
 }
 
+pub mod corrections;
 pub mod once;
 mod postgres;
 pub mod records;
@@ -160,6 +161,7 @@ pub use sqlite::InstanceLock;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
+    pub use super::corrections::CorrectionStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
     pub use super::{
@@ -365,6 +367,7 @@ pub trait Store:
     + RestrictionStore
     + DisputeStore
     + ContinuationStore
+    + corrections::CorrectionStore
     + ScheduleStore
     + std::fmt::Debug
     + Send
@@ -799,10 +802,11 @@ mod status_literal_tests {
 
     /// The SQL both backends share: reads bind `as_str()`, but the write methods' bodies
     /// (and the conditional updates that keep races safe) still spell some statuses.
-    const SQL: [&str; 11] = [
+    const SQL: [&str; 12] = [
         include_str!("sql/audit.rs"),
         include_str!("sql/common.rs"),
         include_str!("sql/continuations.rs"),
+        include_str!("sql/corrections.rs"),
         include_str!("sql/disputes.rs"),
         include_str!("sql/outbox.rs"),
         include_str!("sql/people.rs"),

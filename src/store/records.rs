@@ -162,6 +162,9 @@ pub struct HistoryEntry {
     pub reference: Option<String>,
     pub summary: String,
     pub by: String,
+    /// The id of the incident, ended call, warning or breach the entry is (what a
+    /// correction note names, R-REC-1); `None` for other entries.
+    pub record_id: Option<i64>,
 }
 
 /// An incident that still needs a police report, on a manager's open list.

@@ -10,6 +10,7 @@ mod helpers;
 mod ack;
 mod cli;
 mod commands;
+mod correction;
 mod disputes;
 mod events;
 mod health;

@@ -3,7 +3,7 @@
 
 use slack_morphism::prelude::*;
 
-use super::{HISTORY_NEWER, HISTORY_OLDER, HISTORY_PERSON};
+use super::{CORRECT_PERSON, HISTORY_NEWER, HISTORY_OLDER, HISTORY_PERSON};
 use crate::access;
 use crate::domain::incident::{Category, Channel};
 use crate::slack::blocks::*;
@@ -11,6 +11,7 @@ use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::find::pick;
 use crate::slack::people::person_label;
+use crate::store::corrections::CorrectionNote;
 use crate::store::records::*;
 
 /// Entries a page.
@@ -50,6 +51,7 @@ pub async fn history_page(
         )
         .await?;
     let entries = store.history(person.id, ctx.today()).await?;
+    let notes = store.correction_notes_of(person.id).await?;
     let total = entries.len();
     // A crafted button value cannot page past the end.
     let offset = offset.min(total);
@@ -76,6 +78,15 @@ pub async fn history_page(
             "{heading}{}{by}",
             entry_text(&escape(&humanise(&entry.summary)))
         )));
+        let on_entry: Vec<&CorrectionNote> = notes
+            .iter()
+            .filter(|n| {
+                entry.record_id == Some(n.record.id) && n.record.kind.history_kind() == entry.kind
+            })
+            .collect();
+        if !on_entry.is_empty() {
+            blocks.push(section(&notes_text(ctx, &on_entry)));
+        }
     }
     let mut buttons = Vec::new();
     if offset > 0 {
@@ -98,12 +109,45 @@ pub async fn history_page(
             offset + 1,
             (offset + HISTORY_PAGE).min(total)
         )));
+    }
+    // Records are never rewritten: a manager of a record's function adds a note (R-REC-1).
+    if total > 0 {
+        buttons.push(button(
+            "Add a correction note",
+            CORRECT_PERSON,
+            person.id.to_string(),
+        ));
+    }
+    if !buttons.is_empty() {
         blocks.push(actions(buttons));
     }
     Ok(message(
         &format!("Case file ({total} entries): open it to read them."),
         blocks,
     ))
+}
+
+/// The correction notes on one entry (R-REC-1), oldest first, in one section under it:
+/// the page of ten entries stays within a message's 50 blocks. Notes beyond what one
+/// section holds are shortened, and say so.
+fn notes_text(ctx: &Ctx<'_>, notes: &[&CorrectionNote]) -> String {
+    const POINTER: &str = "\n_(shortened here: the notes are kept whole with the record)_";
+    let mut text = String::from("*Correction notes* (the record above is kept as it was made):");
+    for note in notes {
+        text.push_str(&format!(
+            "\n• {}, <@{}>: {}",
+            ctx.local(note.created_at),
+            note.created_by,
+            escape(&note.note)
+        ));
+    }
+    if text.chars().count() <= limits::SECTION_TEXT {
+        return text;
+    }
+    format!(
+        "{}{POINTER}",
+        fit(&text, limits::SECTION_TEXT - POINTER.chars().count())
+    )
 }
 
 /// An entry's text, kept to two sections so a page of ten always fits in one message;

@@ -22,7 +22,9 @@ use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
-use crate::slack::letters::{base_letter, incident_dates, render_letter, variation_letter};
+use crate::slack::letters::{
+    base_letter, cited_by, corrections_cited, incident_dates, render_letter, variation_letter,
+};
 use crate::slack::messages::approval::{closed_message, settled_message};
 use crate::slack::messages::disputes::back_to_decider;
 use crate::slack::metadata::{extra_of, Metadata};
@@ -446,6 +448,7 @@ async fn decide(
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
     let incident_dates = incident_dates(ctx, request.person_id, &request.incident_ids).await?;
+    let corrections = corrections_cited(ctx, request.person_id, &cited_by(request)).await?;
     // A variation made for a review or dispute gets that outcome letter (R-LET-3).
     let variation = match request.varies_restriction_id {
         Some(_) => store.variation_origin(request.id).await?,
@@ -523,6 +526,7 @@ async fn decide(
             // once, as the reasons for the decision.
             letter.reasons = request.justification.clone();
             letter.incident_dates = incident_dates;
+            letter.corrections = corrections;
             letter.measures = letter_measures;
             // The earliest day it applies: the approval day or the later start the
             // head set (when waiting for the notice, it starts once this is sent).

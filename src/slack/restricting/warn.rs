@@ -4,6 +4,7 @@
 use super::{ctx_actor, incidents_blocks, managed_function, one_person, read_incidents};
 use super::{WARN, WARN_PERSON};
 use crate::access;
+use crate::domain::correction::{CorrectedRecord, RecordRef};
 use crate::domain::restriction::{
     default_adapt_until, WarningDraft, WarningField, WarningNotOpen, MAX_BEHAVIOUR_CHARS,
 };
@@ -12,7 +13,7 @@ use crate::slack::blocks::*;
 use crate::slack::ctx::{text, Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::forms::{FieldErrors, Form};
-use crate::slack::letters::{base_letter, incident_dates, render_letter};
+use crate::slack::letters::{base_letter, corrections_cited, incident_dates, render_letter};
 use crate::slack::metadata::Metadata;
 use crate::slack::people::person_label;
 use crate::slack::send;
@@ -140,12 +141,20 @@ pub async fn submit_warn(
         adapt_until: warning.adapt_until(),
     };
     let dates = incident_dates(ctx, person_id, warning.incident_ids()).await?;
+    // The letter cites these incidents: it repeats any correction note on them (R-REC-1).
+    let cited: Vec<RecordRef> = warning
+        .incident_ids()
+        .iter()
+        .map(|id| RecordRef::new(CorrectedRecord::Incident, *id))
+        .collect();
+    let corrections = corrections_cited(ctx, person_id, &cited).await?;
     let manager = ctx.user.clone();
     let mut tx = store.begin_write().await?;
     let recorded = tx.record_warning(&new, &manager_proof, ctx.now).await?;
     let mut letter = base_letter(ctx, &person, &recorded.reference, &function_name);
     letter.behaviour = new.behaviour.clone();
     letter.incident_dates = dates;
+    letter.corrections = corrections;
     letter.adapt_until = Some(new.adapt_until);
     let draft = match render_letter(ctx, LetterKind::Warning, &person, &letter, &manager) {
         Ok(draft) => draft,

@@ -22,7 +22,7 @@ async fn load_identifiers(pool: &Pool<Db>, person_id: i64) -> StoreResult<Vec<Id
         .collect()
 }
 
-async fn load_person(pool: &Pool<Db>, id: i64) -> StoreResult<Option<PersonRecord>> {
+pub(super) async fn load_person(pool: &Pool<Db>, id: i64) -> StoreResult<Option<PersonRecord>> {
     let row = sqlx::query(
         "SELECT id, display_name, preferred_format, language, communication_needs \
          FROM service_users WHERE id = $1 AND erased_at IS NULL",
@@ -107,7 +107,7 @@ impl PeopleStore for ThisStore {
         let (old_format, old_language, old_needs): (String, String, String) =
             (before.try_get("preferred_format")?, before.try_get("language")?, before.try_get("communication_needs")?);
         sqlx::query(
-            "UPDATE service_users SET preferred_format = $2, language = $3, communication_needs = $4, updated_at = $5, \
+            "UPDATE service_users SET preferred_format = $2, language = $3, communication_needs = $4, updated_at = $5, details_version = details_version + 1, \
              last_activity_at = $5 WHERE id = $1",
         )
         .bind(id)

@@ -328,6 +328,7 @@ impl ReportingStore for ThisStore {
                     reference: row.try_get("reference")?,
                     summary: row.try_get("summary")?,
                     by: row.try_get("by_user")?,
+                    record_id: row.try_get("record_id")?,
                 });
             }
         }
@@ -383,43 +384,44 @@ impl ReportingStore for ThisStore {
 }
 
 /// The parts of a case file: each query takes the person id as `$1` and yields
-/// `at`, `reference`, `summary` and `by_user`.
+/// `at`, `record_id` (the row a correction note names, else NULL), `reference`, `summary`
+/// and `by_user`.
 const HISTORY_QUERIES: &[(&str, &str)] = &[
-    ("incident", "SELECT occurred_at AS at, reference, \
+    ("incident", "SELECT occurred_at AS at, id AS record_id, reference, \
         category || ' via ' || channel \
         || CASE WHEN threat_of_violence THEN ', a threat of physical violence' WHEN NOT threat_of_violence THEN ', a threat not of physical violence' ELSE '' END \
         || CASE WHEN police_report_required THEN ' (police report required)' ELSE '' END || ': ' || description AS summary, \
         created_by AS by_user FROM incidents WHERE service_user_id = $1"),
-    ("police_report", "SELECT r.created_at AS at, i.reference, \
+    ("police_report", "SELECT r.created_at AS at, CAST(NULL AS BIGINT) AS record_id, i.reference, \
         CASE WHEN r.police_reference IS NOT NULL THEN 'Police report ' || r.police_reference || ' made on ' || r.reported_on \
              ELSE 'Not reported to the police: ' || r.not_reported_reason END AS summary, \
         r.created_by AS by_user FROM police_reports r JOIN incidents i ON i.id = r.incident_id WHERE i.service_user_id = $1"),
-    ("call_ended", "SELECT occurred_at AS at, NULL AS reference, \
+    ("call_ended", "SELECT occurred_at AS at, id AS record_id, NULL AS reference, \
         'Call ' || CASE WHEN outcome = 'ended' THEN 'ended' ELSE 'put on hold' END || ' (' || reason || '): ' || note AS summary, \
         created_by AS by_user FROM ended_calls WHERE service_user_id = $1"),
-    ("warning", "SELECT created_at AS at, reference, \
+    ("warning", "SELECT created_at AS at, id AS record_id, reference, \
         'Warning (' || status || '), chance to adapt until ' || adapt_until AS summary, \
         created_by AS by_user FROM warnings WHERE service_user_id = $1"),
-    ("request", "SELECT created_at AS at, reference, \
+    ("request", "SELECT created_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'Restriction requested (' || status || ')' AS summary, created_by AS by_user \
         FROM restriction_requests WHERE service_user_id = $1"),
-    ("decision", "SELECT decided_at AS at, reference, \
+    ("decision", "SELECT decided_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'Request ' || status || COALESCE(': ' || decision_reason, '') AS summary, decided_by AS by_user \
         FROM restriction_requests WHERE service_user_id = $1 AND decided_at IS NOT NULL"),
-    ("restriction", concat!("SELECT created_at AS at, reference, \
+    ("restriction", concat!("SELECT created_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'Restriction ' || ", restriction_standing!("", "$2"), " || ' from ' || starts_on || COALESCE(' to ' || ends_on, '') || ', next review ' || next_review_on AS summary, \
         created_by AS by_user FROM restrictions WHERE service_user_id = $1")),
-    ("breach", "SELECT b.occurred_at AS at, r.reference, 'Breach via ' || b.channel || ': ' || b.description AS summary, \
+    ("breach", "SELECT b.occurred_at AS at, b.id AS record_id, r.reference, 'Breach via ' || b.channel || ': ' || b.description AS summary, \
         b.created_by AS by_user FROM breaches b JOIN restrictions r ON r.id = b.restriction_id WHERE b.service_user_id = $1"),
-    ("dispute", "SELECT created_at AS at, reference, \
+    ("dispute", "SELECT created_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'Dispute received ' || received_on || ' (' || status || COALESCE(', ' || outcome, '') || '), due ' || due_on \
         || COALESCE(', complaint reference ' || complaint_reference, '') AS summary, \
         created_by AS by_user FROM disputes WHERE service_user_id = $1"),
-    ("review", "SELECT created_at AS at, reference, \
+    ("review", "SELECT created_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'Review (' || kind || ', ' || status || COALESCE(', ' || outcome, '') \
         || CASE WHEN status = 'open' AND variation_proposed_at IS NOT NULL THEN ', vary: waits on the head''s decision on the variation' ELSE '' END || ')' AS summary, \
         created_by AS by_user FROM reviews WHERE service_user_id = $1"),
-    ("foi_refusal", "SELECT created_at AS at, reference, \
+    ("foi_refusal", "SELECT created_at AS at, CAST(NULL AS BIGINT) AS record_id, reference, \
         'FOI request refused under section 14 (' || ground || ') on ' || refused_on AS summary, \
         created_by AS by_user FROM foi_refusals WHERE service_user_id = $1"),
 ];
