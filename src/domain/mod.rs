@@ -10,6 +10,7 @@ pub mod incident;
 pub mod measures;
 pub mod person;
 pub mod restriction;
+pub mod retention;
 pub mod review;
 pub mod roles;
 

@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write retention);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -138,6 +138,7 @@ macro_rules! shared_sql {
 pub mod once;
 mod postgres;
 pub mod records;
+pub mod retention;
 pub mod schedule;
 mod sqlite;
 pub mod url;
@@ -161,6 +162,7 @@ pub use postgres::PostgresStore;
 pub mod prelude {
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
+    pub use super::retention::RetentionStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
         ScheduleStore, Store,
@@ -356,6 +358,7 @@ pub trait Store:
     + DisputeStore
     + ContinuationStore
     + ScheduleStore
+    + retention::RetentionStore
     + std::fmt::Debug
     + Send
     + Sync
