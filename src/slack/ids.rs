@@ -162,6 +162,9 @@ pub enum Action {
     /// The §6 checklist on a continuation's authorisation message; its block id is
     /// `continuation_criteria:<proposal id>`.
     ContinuationCriteria,
+    /// Confirm a scheduled retention dry run from its DM to an admin (R-DP-2); value: the
+    /// dry run's id.
+    ConfirmRetention,
 }
 
 impl Action {
@@ -198,6 +201,7 @@ impl Action {
         Action::AuthoriseContinuation,
         Action::RejectContinuation,
         Action::ContinuationCriteria,
+        Action::ConfirmRetention,
     ];
 
     /// The wire string Slack carries.
@@ -235,6 +239,7 @@ impl Action {
             Action::AuthoriseContinuation => "authorise_continuation",
             Action::RejectContinuation => "reject_continuation",
             Action::ContinuationCriteria => "continuation_criteria",
+            Action::ConfirmRetention => "confirm_retention",
         }
     }
 
