@@ -85,7 +85,9 @@ pub enum AdminCommand {
         reason: String,
     },
     /// Release the legal hold on PERSON.
-    Release { person: String },
+    Release {
+        person: String,
+    },
     /// Erase PERSON's personal data on request (right to erasure). Refused while a
     /// restriction stands, a legal hold, dispute, review, pending request or outstanding
     /// police report keeps them. REASON is the ground (e.g. the request's reference), not
@@ -166,9 +168,9 @@ pub async fn run(
             store.remove_complaints_handler(&user, actor, now).await?;
             Ok(format!("{user} is no longer a complaints handler"))
         }
-        AdminCommand::Retention { apply, settings, .. } => {
-            crate::retention::admin_retention(store, clock, actor, apply, &settings).await
-        }
+        AdminCommand::Retention {
+            apply, settings, ..
+        } => crate::retention::admin_retention(store, clock, actor, apply, &settings).await,
         AdminCommand::Hold { person, reason } => {
             crate::retention::admin_hold(store, clock, actor, &person, &reason).await
         }

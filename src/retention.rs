@@ -173,9 +173,9 @@ pub async fn apply_run(
         match erase_one(store, *person_id, ground, today, Some(run_id), actor, now).await {
             Ok(Erasure::Erased(report)) => applied.erased.push(report),
             Ok(Erasure::Kept(kept)) => applied.skipped.push((*person_id, kept)),
-            Err(StoreError::NotFound { .. }) => {
-                applied.skipped.push((*person_id, vec![Kept::AlreadyErased]))
-            }
+            Err(StoreError::NotFound { .. }) => applied
+                .skipped
+                .push((*person_id, vec![Kept::AlreadyErased])),
             Err(err) => return Err(err),
         }
     }

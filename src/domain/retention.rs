@@ -95,7 +95,9 @@ pub struct RetentionFacts {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kept {
     /// Active within the period: the last activity is not older than it.
-    RecentActivity { last_activity_at: DateTime<Utc> },
+    RecentActivity {
+        last_activity_at: DateTime<Utc>,
+    },
     CurrentRestriction,
     OpenDispute,
     OpenReview,
@@ -259,9 +261,18 @@ mod tests {
 
     #[test]
     fn r_dp_2_periods_parse_in_years_months_and_days() {
-        assert_eq!(RetentionPeriod::parse("6y"), Ok(RetentionPeriod::Months(72)));
-        assert_eq!(RetentionPeriod::parse(" 72M "), Ok(RetentionPeriod::Months(72)));
-        assert_eq!(RetentionPeriod::parse("2190d"), Ok(RetentionPeriod::Days(2190)));
+        assert_eq!(
+            RetentionPeriod::parse("6y"),
+            Ok(RetentionPeriod::Months(72))
+        );
+        assert_eq!(
+            RetentionPeriod::parse(" 72M "),
+            Ok(RetentionPeriod::Months(72))
+        );
+        assert_eq!(
+            RetentionPeriod::parse("2190d"),
+            Ok(RetentionPeriod::Days(2190))
+        );
         for bad in ["", "6", "y", "0y", "-1d", "6 years", "101y", "1.5y", "6w"] {
             assert!(RetentionPeriod::parse(bad).is_err(), "{bad:?}");
         }
@@ -317,7 +328,17 @@ mod tests {
         assert_eq!(PersonRef::parse("42"), Ok(PersonRef(42)));
         assert_eq!(PersonRef::parse("SU-42"), Ok(PersonRef(42)));
         assert_eq!(PersonRef::parse("su-7"), Ok(PersonRef(7)));
-        for bad in ["", "SU-", "SU-x", "0", "-3", "SU--3", "INC-00001", "4 2", "+5"] {
+        for bad in [
+            "",
+            "SU-",
+            "SU-x",
+            "0",
+            "-3",
+            "SU--3",
+            "INC-00001",
+            "4 2",
+            "+5",
+        ] {
             assert!(PersonRef::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(PersonRef(42).to_string(), "SU-42");

@@ -24,6 +24,7 @@ pub mod outbound;
 pub mod people;
 pub mod reporting;
 pub mod restricting;
+pub mod retention;
 pub mod router;
 pub mod send;
 pub mod signature;

@@ -32,7 +32,11 @@ use crate::store::{NewOutboxMessage, StoreResult};
 /// One open write transaction. See the module documentation.
 #[async_trait]
 pub trait WriteTx:
-    ReportingWrites + RestrictionWrites + DisputeWrites + crate::store::retention::RetentionWrites + Send
+    ReportingWrites
+    + RestrictionWrites
+    + DisputeWrites
+    + crate::store::retention::RetentionWrites
+    + Send
 {
     /// Queues Slack messages to leave through the outbox once this commits; a message whose
     /// idempotency key is already queued is skipped.
