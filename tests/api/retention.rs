@@ -749,3 +749,167 @@ on_both_backends!(
     r_dp_2_a_person_past_the_period_is_erased_everywhere_and_slack_deletes_what_named_them,
     r_dp_2_kept_while_a_restriction_stands_or_a_hold_is_open_and_the_dry_run_changes_nothing,
 );
+
+/// The text of the bot's answers through `response_url` `id`.
+async fn answer_at(app: &TestApp, id: &str) -> String {
+    let calls = app
+        .slack
+        .wait_for_calls(&format!("response_url:{id}"), 1, WAIT)
+        .await;
+    calls[0].body.to_string()
+}
+
+async fn r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_what_is_still_due_once(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "r_dp_2_scheduled_confirm").await else {
+        return;
+    };
+    let db = app.db.url().to_owned();
+    let store = app.store.as_ref();
+    store
+        .add_admin(
+            &UserId::from_slack(ADMIN),
+            &Actor::cli("test"),
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("admin");
+    let due = quiet_person(&db, "Dora Dueforerasure", OLD).await;
+    let held_later = quiet_person(&db, "Hugo Heldlater", OLD).await;
+    let recent = quiet_person(&db, "Rena Recent", "2026-11-01T09:00:00+00:00").await;
+
+    let scheduler = contact_policy_bot::scheduler::retention_job::RetentionScheduler::new(
+        app.store.clone(),
+        std::sync::Arc::new(SystemClock),
+        chrono_tz::Europe::London,
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        contact_policy_bot::config::RetentionConfig {
+            background: false,
+            ..Default::default()
+        },
+        "test-worker".to_owned(),
+    )
+    .expect("schedule");
+    let at = scheduler
+        .latest_due(chrono::Utc::now())
+        .expect("an occurrence this month");
+    let report = scheduler
+        .run_occurrence(at)
+        .await
+        .expect("dry run")
+        .expect("claimed");
+    assert_eq!(report.due, 2);
+    assert_eq!(report.admins_told, 1);
+    let run_id = report.run_id.expect("a run");
+    assert!(
+        scheduler.run_occurrence(at).await.expect("again").is_none(),
+        "an occurrence runs once"
+    );
+    // Nothing is erased by the dry run.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT id FROM service_users WHERE erased_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+
+    // The admin's DM lists references only, with the button.
+    let dms = app.slack.wait_for_calls("chat.postMessage", 1, WAIT).await;
+    let dm = dms
+        .iter()
+        .find(|c| c.body["channel"] == ADMIN)
+        .expect("a DM to the admin");
+    let shown = dm.body.to_string();
+    assert!(
+        shown.contains(&format!("SU-{due}")) && shown.contains(&format!("SU-{held_later}")),
+        "{shown}"
+    );
+    assert!(!shown.contains(&format!("SU-{recent}")), "{shown}");
+    for name in ["Dora", "Hugo", "Rena"] {
+        assert!(!shown.contains(name), "{shown}");
+    }
+    assert!(shown.contains("confirm_retention"), "{shown}");
+    wait_until_sent(&db, "retention:%", 1).await;
+
+    // One candidate is held before anyone confirms: re-checked at click time.
+    admin(
+        store,
+        &SystemClock,
+        &["hold", &held_later.to_string(), "--reason", "claim CLM-9"],
+    )
+    .await
+    .expect("hold");
+
+    // Someone who is not an admin is refused, and nothing changes.
+    app.click(
+        "U0MANAGER",
+        "confirm_retention",
+        &run_id.to_string(),
+        &app.slack.response_url("manager"),
+    )
+    .await;
+    let refused = answer_at(&app, "manager").await;
+    assert!(refused.contains("Only an admin"), "{refused}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT id FROM service_users WHERE erased_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+
+    // The admin's click erases what is still due, once.
+    app.click(
+        ADMIN,
+        "confirm_retention",
+        &run_id.to_string(),
+        &app.slack.response_url("first"),
+    )
+    .await;
+    let first = answer_at(&app, "first").await;
+    assert!(first.contains("Erased 1 of 2"), "{first}");
+    app.click(
+        ADMIN,
+        "confirm_retention",
+        &run_id.to_string(),
+        &app.slack.response_url("second"),
+    )
+    .await;
+    let second = answer_at(&app, "second").await;
+    assert!(second.contains("already confirmed"), "{second}");
+    let names = sql_texts(
+        &db,
+        "SELECT COALESCE(display_name, '<erased>') FROM service_users ORDER BY id",
+    )
+    .await;
+    assert_eq!(names, vec!["<erased>", "Hugo Heldlater", "Rena Recent"]);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT id FROM audit_events WHERE action = 'person_erased'"
+        )
+        .await,
+        1
+    );
+
+    // Every admin's copy says what was done and by whom.
+    let updates = app.slack.wait_for_calls("chat.update", 1, WAIT).await;
+    let updated = updates[0].body.to_string();
+    assert!(
+        updated.contains(&format!("confirmed by <@{ADMIN}>")) && updated.contains("Erased 1 of 2"),
+        "{updated}"
+    );
+    assert!(
+        updated.contains(&format!("SU-{held_later} kept")) && updated.contains("legal hold"),
+        "{updated}"
+    );
+    app.slack.assert_no_refusals();
+}
+
+on_both_backends!(
+    r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_what_is_still_due_once,
+);
