@@ -35,10 +35,10 @@ fn manifest_asks_for_exactly_the_scopes_the_bot_uses() {
     // Each scope and the Web API methods of the bot that need it.
     let used: BTreeSet<&str> = [
         "commands",    // the /contact slash command
-        "chat:write",  // chat.postMessage, chat.update
+        "chat:write",  // chat.postMessage, chat.update, chat.delete (erasure, R-DP-2)
         "im:write",    // conversations.open
         "im:history",  // conversations.history on the bot's own DMs
-        "files:write", // files.getUploadURLExternal, files.completeUploadExternal
+        "files:write", // files.getUploadURLExternal, files.completeUploadExternal, files.delete
         "users:read",  // users.info: a point of contact's name for a letter; who is staff
     ]
     .into_iter()
