@@ -913,3 +913,84 @@ async fn r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_w
 on_both_backends!(
     r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_what_is_still_due_once,
 );
+
+async fn r_dp_2_slack_deletions_wait_out_429_and_count_a_message_or_file_already_gone_as_done(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend, "r_dp_2_deletions_gone").await else {
+        return;
+    };
+    let db = app.db.url().to_owned();
+    let person = quiet_person(&db, "Gwen Gone", "2026-11-01T09:00:00+00:00").await;
+    let manager = UserId::from_slack(MANAGER);
+    let mut note = contact_policy_bot::slack::send::dm(
+        &manager,
+        SlackMessageContent::new().with_text("A note about SU".to_owned()),
+        "gone:note",
+    );
+    note.subject_type = Some("service_user".to_owned());
+    note.subject_id = Some(person.to_string());
+    let upload = SlackCall::UploadToUser {
+        user: MANAGER.to_owned(),
+        filename: "export.txt".to_owned(),
+        title: "Export".to_owned(),
+        content_type: "text/plain".to_owned(),
+        content: "Gwen Gone's file".to_owned(),
+    }
+    .into_outbox("gone:file", Some(("service_user", person.to_string())))
+    .expect("upload row");
+    app.store
+        .enqueue(&[note, upload], None, chrono::Utc::now())
+        .await
+        .expect("queued");
+    wait_until_sent(&db, "gone:%", 2).await;
+
+    // Slack is busy first, then says the message and the file are already gone.
+    app.slack
+        .push_response("chat.delete", fake_slack_rate_limited());
+    app.slack.push_response(
+        "chat.delete",
+        crate::fake_slack::Scripted::SlackError("message_not_found".to_owned()),
+    );
+    app.slack.push_response(
+        "files.delete",
+        crate::fake_slack::Scripted::SlackError("file_deleted".to_owned()),
+    );
+    let out = admin(
+        app.store.as_ref(),
+        &SystemClock,
+        &[
+            "erase",
+            &format!("SU-{person}"),
+            "--reason",
+            "Article 17 request DPR-7",
+        ],
+    )
+    .await
+    .expect("erased");
+    assert!(out.contains("2 Slack messages and files"), "{out}");
+    wait_until_sent(&db, "erase:%", 2).await;
+    let deletes = app.slack.calls_to("chat.delete");
+    assert_eq!(deletes.len(), 2, "one 429, then the answer that it is gone");
+    assert_eq!(deletes[0].status, 429);
+    assert_eq!(app.slack.calls_to("files.delete").len(), 1);
+    assert_eq!(
+        count(
+            &db,
+            "SELECT id FROM outbox WHERE idempotency_key LIKE 'erase:%' AND status <> 'sent'"
+        )
+        .await,
+        0
+    );
+    assert!(grep_everywhere(&db, &["Gwen"]).await.is_empty());
+}
+
+fn fake_slack_rate_limited() -> crate::fake_slack::Scripted {
+    crate::fake_slack::Scripted::RateLimited {
+        retry_after_secs: 1,
+    }
+}
+
+on_both_backends!(
+    r_dp_2_slack_deletions_wait_out_429_and_count_a_message_or_file_already_gone_as_done,
+);
