@@ -994,3 +994,155 @@ fn fake_slack_rate_limited() -> crate::fake_slack::Scripted {
 on_both_backends!(
     r_dp_2_slack_deletions_wait_out_429_and_count_a_message_or_file_already_gone_as_done,
 );
+
+async fn r_dp_2_every_reason_a_person_is_kept_is_named_and_refuses_erasure(backend: Backend) {
+    let Some(db) = fresh_db(backend, "r_dp_2_every_reason").await else {
+        return;
+    };
+    let store = contact_policy_bot::store::connect(db.url())
+        .await
+        .expect("store");
+    let url = db.url().to_owned();
+    let f = function(store.as_ref(), "Housing").await;
+    let busy = quiet_person(&url, "Bea Busy", OLD).await;
+    // A lifted restriction (no longer standing) with an open dispute and an open review.
+    let lifted = insert_restriction(
+        &url,
+        busy,
+        f,
+        &[],
+        chrono::NaiveDate::from_ymd_opt(2019, 6, 1).expect("date"),
+        None,
+    )
+    .await;
+    run_sql(
+        &url,
+        &format!(
+            "UPDATE restrictions SET status = 'lifted', ended_by = 'U0HEAD', ended_at = '{OLD}', end_reason = 'x' WHERE id = {lifted}"
+        ),
+    )
+    .await;
+    let statements = [
+        format!(
+            "INSERT INTO disputes (reference, restriction_id, service_user_id, function_id, received_on, summary, \
+             handler_slack_user_id, due_on, created_by, created_at) VALUES ('DSP-80001', {lifted}, {busy}, {f}, '2019-06-01', \
+             's', 'U0HANDLER', '2019-07-01', '{MANAGER}', '{OLD}')"
+        ),
+        format!(
+            "INSERT INTO reviews (reference, restriction_id, service_user_id, function_id, kind, created_by, created_at) \
+             VALUES ('REV-80001', {lifted}, {busy}, {f}, 'annual', '{MANAGER}', '{OLD}')"
+        ),
+        format!(
+            "INSERT INTO restriction_requests (reference, service_user_id, function_id, status, justification, proportionality, \
+             no_warning_reason, first_review_on, created_by, created_at) VALUES ('REQ-80001', {busy}, {f}, 'pending', 'j', 'p', \
+             'staff_safety', '2020-06-01', '{MANAGER}', '{OLD}')"
+        ),
+        format!(
+            "INSERT INTO incidents (reference, service_user_id, function_id, category, channel, occurred_at, description, \
+             police_report_required, created_by, created_at) VALUES ('INC-80001', {busy}, {f}, 'aggressive_abusive', 'phone', \
+             '{OLD}', 'd', TRUE, 'U0STAFF', '{OLD}')"
+        ),
+        format!("UPDATE service_users SET last_activity_at = '{OLD}' WHERE id = {busy}"),
+    ];
+    for sql in &statements {
+        run_sql(&url, sql).await;
+    }
+    // Approved, but waiting for its notice letter: it still stands.
+    let waiting = quiet_person(&url, "Wes Waiting", OLD).await;
+    let restriction = insert_restriction(
+        &url,
+        waiting,
+        f,
+        &[],
+        chrono::NaiveDate::from_ymd_opt(2019, 6, 1).expect("date"),
+        None,
+    )
+    .await;
+    run_sql(
+        &url,
+        &format!("UPDATE restrictions SET awaits_notice = TRUE WHERE id = {restriction}"),
+    )
+    .await;
+    run_sql(
+        &url,
+        &format!("UPDATE service_users SET last_activity_at = '{OLD}' WHERE id = {waiting}"),
+    )
+    .await;
+
+    let dry = admin(store.as_ref(), &SystemClock, &["retention", "--dry-run"])
+        .await
+        .expect("dry run");
+    let line = |id: i64| {
+        dry.lines()
+            .find(|l| l.starts_with(&format!("keeps SU-{id}:")))
+            .unwrap_or_else(|| panic!("SU-{id} not kept: {dry}"))
+            .to_owned()
+    };
+    let busy_line = line(busy);
+    for reason in [
+        "a dispute is open",
+        "a review is open",
+        "a restriction request is pending",
+        "a police report is outstanding",
+    ] {
+        assert!(busy_line.contains(reason), "{reason}: {busy_line}");
+    }
+    assert!(
+        !busy_line.contains("restriction still stands"),
+        "{busy_line}"
+    );
+    assert!(
+        line(waiting).contains("a restriction still stands"),
+        "{dry}"
+    );
+    assert!(!dry.contains("would erase"), "{dry}");
+
+    let refused = admin(
+        store.as_ref(),
+        &SystemClock,
+        &["erase", &busy.to_string(), "--reason", "DPR-8"],
+    )
+    .await
+    .expect_err("refused")
+    .to_string();
+    for remedy in [
+        "complaints handler",
+        "decide the review",
+        "decide the request",
+        "record the police report",
+    ] {
+        assert!(refused.contains(remedy), "{remedy}: {refused}");
+    }
+    let applied = admin(store.as_ref(), &SystemClock, &["retention", "--apply"])
+        .await
+        .expect("apply");
+    assert!(applied.contains("erased 0"), "{applied}");
+    assert_eq!(
+        count(
+            &url,
+            "SELECT id FROM service_users WHERE erased_at IS NOT NULL"
+        )
+        .await,
+        0
+    );
+    assert!(admin(
+        store.as_ref(),
+        &SystemClock,
+        &["erase", "SU-x", "--reason", "r"]
+    )
+    .await
+    .expect_err("bad reference")
+    .to_string()
+    .contains("give their id (42) or reference (SU-42)"));
+    assert!(admin(
+        store.as_ref(),
+        &SystemClock,
+        &["release", &busy.to_string()]
+    )
+    .await
+    .expect_err("no hold")
+    .to_string()
+    .contains("an open legal hold"));
+}
+
+on_both_backends!(r_dp_2_every_reason_a_person_is_kept_is_named_and_refuses_erasure);
