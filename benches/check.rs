@@ -50,6 +50,10 @@ fn config(database_url: &str) -> Config {
             background: false,
             ..ReminderConfig::default()
         },
+        retention: contact_policy_bot::config::RetentionConfig {
+            background: false,
+            ..Default::default()
+        },
         staff: StaffScope::default(),
     }
 }

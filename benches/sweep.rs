@@ -51,6 +51,10 @@ fn config(database_url: &str) -> Config {
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },
         reminders,
+        retention: contact_policy_bot::config::RetentionConfig {
+            background: false,
+            ..Default::default()
+        },
         staff: StaffScope::default(),
     }
 }

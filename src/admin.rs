@@ -68,6 +68,37 @@ pub enum AdminCommand {
         user: String,
     },
     ListComplaintsHandlers,
+    /// Retention (R-DP-2): list who is due for erasure and why (--dry-run, changes
+    /// nothing), or erase them (--apply). People are named SU-<id> only.
+    Retention {
+        #[arg(long, conflicts_with = "apply", required_unless_present = "apply")]
+        dry_run: bool,
+        #[arg(long)]
+        apply: bool,
+        #[command(flatten)]
+        settings: crate::retention::RetentionArgs,
+    },
+    /// Place a legal hold on PERSON (id or SU-<id>): kept from erasure until released.
+    Hold {
+        person: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release the legal hold on PERSON.
+    Release {
+        person: String,
+    },
+    /// Erase PERSON's personal data on request (right to erasure). Refused while a
+    /// restriction stands, a legal hold, dispute, review, pending request or outstanding
+    /// police report keeps them. REASON is the ground (e.g. the request's reference), not
+    /// the person's name.
+    Erase {
+        person: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        settings: crate::retention::RetentionArgs,
+    },
 }
 
 /// Runs one admin command and returns what to print.
@@ -137,6 +168,20 @@ pub async fn run(
             store.remove_complaints_handler(&user, actor, now).await?;
             Ok(format!("{user} is no longer a complaints handler"))
         }
+        AdminCommand::Retention {
+            apply, settings, ..
+        } => crate::retention::admin_retention(store, clock, actor, apply, &settings).await,
+        AdminCommand::Hold { person, reason } => {
+            crate::retention::admin_hold(store, clock, actor, &person, &reason).await
+        }
+        AdminCommand::Release { person } => {
+            crate::retention::admin_release(store, clock, actor, &person).await
+        }
+        AdminCommand::Erase {
+            person,
+            reason,
+            settings,
+        } => crate::retention::admin_erase(store, clock, actor, &person, &reason, &settings).await,
         AdminCommand::ListComplaintsHandlers => {
             let handlers = store.list_complaints_handlers().await?;
             if handlers.is_empty() {

@@ -21,6 +21,7 @@ use crate::metrics::Metrics;
 use crate::scheduler::cron_job::ReminderScheduler;
 use crate::scheduler::outbox::OutboxSender;
 use crate::scheduler::reminders::SweepDeps;
+use crate::scheduler::retention_job::RetentionScheduler;
 use crate::slack::ingress;
 use crate::slack::interactive::Interactive;
 use crate::slack::outbound::SlackApi;
@@ -38,6 +39,8 @@ pub struct Application {
     sender: OutboxSender,
     scheduler: ReminderScheduler,
     run_scheduler: bool,
+    retention: RetentionScheduler,
+    run_retention: bool,
     max_body_bytes: usize,
 }
 
@@ -109,12 +112,23 @@ impl Application {
             worker,
         )
         .context("REMINDER_SCHEDULE is not a valid cron expression")?;
+        let retention = RetentionScheduler::new(
+            state.store.clone(),
+            state.clock.clone(),
+            state.timezone,
+            state.outbox_wake.clone(),
+            config.retention.clone(),
+            worker_id(),
+        )
+        .context("RETENTION_SCHEDULE is not a valid cron expression")?;
         Ok(Self {
             listener,
             state,
             sender,
             scheduler,
             run_scheduler: config.reminders.background,
+            retention,
+            run_retention: config.retention.background,
             max_body_bytes: config.max_body_bytes,
         })
     }
@@ -130,6 +144,11 @@ impl Application {
     /// The reminder job, for driving occurrences directly (tests, benchmarks).
     pub fn reminder_scheduler(&self) -> ReminderScheduler {
         self.scheduler.clone()
+    }
+
+    /// The retention review, for driving occurrences directly (tests).
+    pub fn retention_scheduler(&self) -> RetentionScheduler {
+        self.retention.clone()
     }
 
     pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
@@ -158,6 +177,9 @@ impl Application {
         let scheduler = self
             .run_scheduler
             .then(|| tokio::spawn(self.scheduler.run(stop_rx.clone())));
+        let retention = self
+            .run_retention
+            .then(|| tokio::spawn(self.retention.run(stop_rx.clone())));
         let router = Self::router(self.state, self.max_body_bytes);
         let mut server_stop = stop_rx;
         let server = tokio::spawn(async move {
@@ -176,6 +198,9 @@ impl Application {
             let _ = sender.await;
             if let Some(scheduler) = scheduler {
                 let _ = scheduler.await;
+            }
+            if let Some(retention) = retention {
+                let _ = retention.await;
             }
             served
         })

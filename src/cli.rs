@@ -13,9 +13,9 @@ use crate::admin::AdminCommand;
 use crate::app::{shutdown_signal, Application};
 use crate::clock::SystemClock;
 use crate::config::{
-    Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, SlackConfig, StaffScope,
-    DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_REMINDER_SCHEDULE,
+    Config, ConfigError, LettersConfig, OutboxConfig, ReminderConfig, RetentionConfig, SlackConfig,
+    StaffScope, DEFAULT_COMPLAINTS_CONTACT, DEFAULT_DATABASE_URL, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REMINDER_SCHEDULE, DEFAULT_RETENTION_SCHEDULE,
 };
 use crate::domain::Actor;
 use crate::store;
@@ -125,6 +125,14 @@ pub struct SlackArgs {
     /// bots never) or `enrolled` (full members enrolled in a function, and admins).
     #[arg(long, env = "STAFF", default_value = "members")]
     pub staff: String,
+    /// When the retention review runs (a dry run DMed to the admins, R-DP-2): a cron
+    /// expression with seconds, in TIMEZONE.
+    #[arg(long, env = "RETENTION_SCHEDULE", default_value = DEFAULT_RETENTION_SCHEDULE)]
+    pub retention_schedule: String,
+    /// How long personal data is kept after a person's last activity: `6y`, `72m` or
+    /// `2190d`.
+    #[arg(long, env = "RETENTION_PERIOD", default_value = crate::domain::retention::DEFAULT_RETENTION_PERIOD)]
+    pub retention_period: String,
 }
 
 /// Builds the serving configuration, refusing to start without the secrets it needs.
@@ -178,6 +186,11 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
             var: "REMINDER_SCHEDULE",
             reason: e.to_string(),
         })?;
+        cron::Schedule::from_str(&slack.retention_schedule).map_err(|e| ConfigError::Invalid {
+            var: "RETENTION_SCHEDULE",
+            reason: e.to_string(),
+        })?;
+        let retention_period = crate::retention::parse_period(&slack.retention_period)?;
         let staff: StaffScope = slack.staff.parse().map_err(|reason| ConfigError::Invalid {
             var: "STAFF",
             reason,
@@ -218,6 +231,11 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                 letter_unsent_days,
                 overdue_repeat_working_days,
                 ..ReminderConfig::default()
+            },
+            retention: RetentionConfig {
+                schedule: slack.retention_schedule.clone(),
+                period: retention_period,
+                ..RetentionConfig::default()
             },
             staff,
         })
@@ -530,6 +548,8 @@ mod tests {
             organisation_name: Some("Test Office".into()),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
             reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),
+            retention_schedule: DEFAULT_RETENTION_SCHEDULE.into(),
+            retention_period: "6y".into(),
             review_reminder_days: "30".into(),
             approval_nudge_working_days: "2".into(),
             ending_soon_days: "14".into(),

@@ -46,6 +46,31 @@ impl Default for ReminderConfig {
 }
 
 pub const DEFAULT_REMINDER_SCHEDULE: &str = "0 0 9 * * Mon-Fri";
+
+/// The retention review's default: 06:00 on the first of every month (R-DP-2).
+pub const DEFAULT_RETENTION_SCHEDULE: &str = "0 0 6 1 * *";
+
+/// The retention job (R-DP-2): a dry run on its schedule DMs the admins the people due,
+/// and erases only what an admin confirms.
+#[derive(Debug, Clone)]
+pub struct RetentionConfig {
+    /// Cron expression with seconds, in `TIMEZONE` (`RETENTION_SCHEDULE`).
+    pub schedule: String,
+    /// `RETENTION_PERIOD` (default six years).
+    pub period: crate::domain::retention::RetentionPeriod,
+    /// Run the schedule in the background (tests drive occurrences themselves).
+    pub background: bool,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            schedule: DEFAULT_RETENTION_SCHEDULE.to_owned(),
+            period: crate::domain::retention::RetentionPeriod::Months(72),
+            background: true,
+        }
+    }
+}
 /// `OVERDUE_REPEAT_WORKING_DAYS` when unset.
 pub const DEFAULT_OVERDUE_REPEAT_WORKING_DAYS: u32 = 5;
 
@@ -72,6 +97,7 @@ pub struct Config {
     pub outbox: OutboxConfig,
     pub letters: LettersConfig,
     pub reminders: ReminderConfig,
+    pub retention: RetentionConfig,
     /// Who counts as staff, beyond being a full member of the workspace (R-DP-3).
     pub staff: StaffScope,
 }

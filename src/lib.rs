@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod letters;
 pub mod metrics;
+pub mod retention;
 pub mod scheduler;
 pub mod slack;
 pub mod store;

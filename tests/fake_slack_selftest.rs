@@ -1499,3 +1499,86 @@ async fn auth_test_refuses_a_token_that_is_not_one() {
     assert_eq!(body["ok"], false);
     assert_eq!(body["error"], "invalid_auth");
 }
+
+/// R-DP-2: the deletions erasure makes are refused as Slack refuses them. `chat.delete`
+/// takes only a message the bot posted, once; `files.delete` only a file the bot
+/// uploaded, once, and needs its `file` argument.
+#[tokio::test]
+async fn r_dp_2_deletes_are_as_strict_as_slack() {
+    let fake = FakeSlack::start().await;
+    let error = |body: &Value| body["error"].as_str().map(str::to_owned);
+
+    let posted = json_of(
+        post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "C1", "text": "hi" }),
+        )
+        .await,
+    )
+    .await;
+    let ts = posted["ts"].as_str().expect("ts").to_owned();
+    let missing = json_of(post_json(&fake, "chat.delete", json!({ "channel": "C1" })).await).await;
+    assert_eq!(error(&missing).as_deref(), Some("message_not_found"));
+    let unknown = json_of(
+        post_json(
+            &fake,
+            "chat.delete",
+            json!({ "channel": "C1", "ts": "1.000001" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(error(&unknown).as_deref(), Some("message_not_found"));
+    fake.seed_history(
+        "C1",
+        json!({ "type": "message", "ts": "2.000002", "user": "U0SOMEONE", "text": "theirs" }),
+    );
+    let theirs = json_of(
+        post_json(
+            &fake,
+            "chat.delete",
+            json!({ "channel": "C1", "ts": "2.000002" }),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(error(&theirs).as_deref(), Some("cant_delete_message"));
+    let deleted =
+        json_of(post_json(&fake, "chat.delete", json!({ "channel": "C1", "ts": ts })).await).await;
+    assert_eq!(deleted["ok"], true, "{deleted}");
+    let again =
+        json_of(post_json(&fake, "chat.delete", json!({ "channel": "C1", "ts": ts })).await).await;
+    assert_eq!(error(&again).as_deref(), Some("message_not_found"));
+
+    let target = json_of(
+        post_json(
+            &fake,
+            "files.getUploadURLExternal",
+            json!({ "filename": "a.txt", "length": 1 }),
+        )
+        .await,
+    )
+    .await;
+    let file = target["file_id"].as_str().expect("file id").to_owned();
+    let early = json_of(post_json(&fake, "files.delete", json!({ "file": file })).await).await;
+    assert_eq!(
+        error(&early).as_deref(),
+        Some("file_not_found"),
+        "not shared yet"
+    );
+    post_json(
+        &fake,
+        "files.completeUploadExternal",
+        json!({ "files": [{ "id": file, "title": "a" }] }),
+    )
+    .await;
+    let no_arg = json_of(post_json(&fake, "files.delete", json!({})).await).await;
+    assert_eq!(error(&no_arg).as_deref(), Some("invalid_arguments"));
+    let gone = json_of(post_json(&fake, "files.delete", json!({ "file": "F0NOSUCH" })).await).await;
+    assert_eq!(error(&gone).as_deref(), Some("file_not_found"));
+    let deleted = json_of(post_json(&fake, "files.delete", json!({ "file": file })).await).await;
+    assert_eq!(deleted["ok"], true, "{deleted}");
+    let twice = json_of(post_json(&fake, "files.delete", json!({ "file": file })).await).await;
+    assert_eq!(error(&twice).as_deref(), Some("file_deleted"));
+}

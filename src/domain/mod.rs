@@ -11,6 +11,7 @@ pub mod incident;
 pub mod measures;
 pub mod person;
 pub mod restriction;
+pub mod retention;
 pub mod review;
 pub mod roles;
 

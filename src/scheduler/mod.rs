@@ -6,3 +6,4 @@ pub mod cron_job;
 pub mod outbox;
 mod plan;
 pub mod reminders;
+pub mod retention_job;

@@ -169,6 +169,9 @@ pub enum Action {
     ContinuationCriteria,
     /// `/contact correct`'s choice among several matching people; value: the person id.
     CorrectPerson,
+    /// Confirm a scheduled retention dry run from its DM to an admin (R-DP-2); value: the
+    /// dry run's id.
+    ConfirmRetention,
 }
 
 impl Action {
@@ -206,6 +209,7 @@ impl Action {
         Action::RejectContinuation,
         Action::ContinuationCriteria,
         Action::CorrectPerson,
+        Action::ConfirmRetention,
     ];
 
     /// The wire string Slack carries.
@@ -244,6 +248,7 @@ impl Action {
             Action::RejectContinuation => "reject_continuation",
             Action::ContinuationCriteria => "continuation_criteria",
             Action::CorrectPerson => "correct_person",
+            Action::ConfirmRetention => "confirm_retention",
         }
     }
 

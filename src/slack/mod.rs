@@ -25,6 +25,7 @@ pub mod outbound;
 pub mod people;
 pub mod reporting;
 pub mod restricting;
+pub mod retention;
 pub mod router;
 pub mod scopes;
 pub mod send;

@@ -55,7 +55,18 @@ pub enum SlackCall {
         content_type: String,
         content: String,
     },
+    /// Deletes one of the bot's own messages (erasure, R-DP-2; scope `chat:write`). A
+    /// message already gone counts as deleted.
+    #[serde(rename = "chat.delete")]
+    Delete(SlackApiChatDeleteRequest),
+    /// Deletes one of the bot's own files, such as a letter draft (erasure, R-DP-2; scope
+    /// `files:write`). A file already gone counts as deleted.
+    #[serde(rename = "files.delete")]
+    DeleteFile(SlackApiFilesDeleteRequest),
 }
+
+/// Slack's answers to a delete whose message or file is already gone: the deletion is done.
+const ALREADY_GONE: &[&str] = &["message_not_found", "file_not_found", "file_deleted"];
 
 #[derive(Debug, thiserror::Error)]
 #[error("stored Slack call could not be read: {0}")]
@@ -74,6 +85,8 @@ impl SlackCall {
             SlackCall::Respond { .. } => "response_url",
             SlackCall::UpdateSent { .. } => "chat.update:outbox",
             SlackCall::UploadToUser { .. } => "files.upload:dm",
+            SlackCall::Delete(_) => "chat.delete",
+            SlackCall::DeleteFile(_) => "files.delete",
         }
     }
 
@@ -167,12 +180,18 @@ impl SlackApi {
                 ));
             }
         }
+        let deletes = matches!(call, SlackCall::Delete(_) | SlackCall::DeleteFile(_));
         match tokio::time::timeout(self.timeout, self.call_unbounded(call)).await {
-            Ok(result) => result.map_err(classify),
             Err(_) => Err(CallFailure::Transient(format!(
                 "timed out after {:?}",
                 self.timeout
             ))),
+            Ok(Err(SlackClientError::ApiError(e)))
+                if deletes && ALREADY_GONE.contains(&e.code.as_str()) =>
+            {
+                Ok(Delivered::default())
+            }
+            Ok(result) => result.map_err(classify),
         }
     }
 
@@ -211,6 +230,14 @@ impl SlackApi {
             }
             SlackCall::PublishView(req) => {
                 session.views_publish(req).await?;
+                Delivered::default()
+            }
+            SlackCall::Delete(req) => {
+                session.chat_delete(req).await?;
+                Delivered::default()
+            }
+            SlackCall::DeleteFile(req) => {
+                session.files_delete(req).await?;
                 Delivered::default()
             }
             SlackCall::UpdateSent { .. } => {

@@ -339,6 +339,10 @@ pub async fn block_actions(
                     }
                     None
                 }
+                Some(Action::ConfirmRetention) => match value.parse::<i64>() {
+                    Ok(id) => Some(rpt_text(&super::retention::confirm(&ctx, id).await?)),
+                    Err(_) => None,
+                },
                 Some(Action::CloseWarning) => match value.parse::<i64>() {
                     Ok(id) => Some(rpt_text(&res::close_warning(&ctx, id).await?)),
                     Err(_) => None,
@@ -393,6 +397,7 @@ pub async fn block_actions(
                     | Action::CloseWarning
                     | Action::AuthoriseContinuation
                     | Action::RejectContinuation
+                    | Action::ConfirmRetention
             )
         );
         let replace = !opened_from_notification && !on_a_decision_message;

@@ -5,12 +5,15 @@
 /// Each bot scope and the Web API methods (or features) of the bot that need it.
 pub const BOT_SCOPES: &[(&str, &str)] = &[
     ("commands", "the /contact slash command"),
-    ("chat:write", "chat.postMessage, chat.update"),
+    (
+        "chat:write",
+        "chat.postMessage, chat.update, chat.delete (erasure, R-DP-2)",
+    ),
     ("im:write", "conversations.open"),
     ("im:history", "conversations.history on the bot's own DMs"),
     (
         "files:write",
-        "files.getUploadURLExternal, files.completeUploadExternal",
+        "files.getUploadURLExternal, files.completeUploadExternal, files.delete (erasure)",
     ),
     (
         "users:read",

@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -139,6 +139,7 @@ pub mod corrections;
 pub mod once;
 mod postgres;
 pub mod records;
+pub mod retention;
 pub mod schedule;
 mod sqlite;
 pub mod url;
@@ -162,6 +163,7 @@ pub use sqlite::InstanceLock;
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
     pub use super::corrections::CorrectionStore;
+    pub use super::retention::RetentionStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
     pub use super::{
@@ -369,6 +371,7 @@ pub trait Store:
     + ContinuationStore
     + corrections::CorrectionStore
     + ScheduleStore
+    + retention::RetentionStore
     + std::fmt::Debug
     + Send
     + Sync

@@ -36,6 +36,7 @@ pub trait WriteTx:
     + RestrictionWrites
     + DisputeWrites
     + crate::store::corrections::CorrectionWrites
+    + crate::store::retention::RetentionWrites
     + Send
 {
     /// Queues Slack messages to leave through the outbox once this commits; a message whose

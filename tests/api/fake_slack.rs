@@ -58,7 +58,8 @@
 //! | `chat.postMessage` | `channel` (a user id `U…`/`W…` becomes its DM channel, see [`FakeSlack::dm_channel_for`]), a fresh strictly increasing `ts` such as `"1700000000.000100"`, and `message` (`ts`, `text`, `blocks`, `metadata`, bot `user`/`bot_id`, `thread_ts`). Missing `channel`: `channel_not_found`. |
 //! | `chat.postEphemeral` | `message_ts` (fresh ts). Missing `channel`: `channel_not_found`. |
 //! | `chat.update` | `channel`, `ts`, `text`, `message`. Missing `channel`/`ts`: `message_not_found`. |
-//! | `chat.delete` | `channel`, `ts`. Missing `channel`/`ts`: `message_not_found`. |
+//! | `chat.delete` | `channel`, `ts`, and the message leaves the channel's history. Only a message the bot posted (in the history): another's is `cant_delete_message`, a missing `channel`/`ts` or an unknown (or already deleted) message `message_not_found`. Needs `chat:write`, which the bot's token has. |
+//! | `files.delete` | `{"ok": true}` for a file the bot uploaded (`files.completeUploadExternal`), once: again is `file_deleted`, an unknown id `file_not_found`, no `file` argument `invalid_arguments`. Needs `files:write`, which the bot's token has. |
 //! | `chat.getPermalink` | `channel`, `permalink`. |
 //! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
@@ -239,6 +240,7 @@ impl FakeSlack {
             users: Mutex::new(HashMap::from([(BOT_USER_ID.to_owned(), bot_user())])),
             scopes: Mutex::new(GRANTED_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
             workspace: Mutex::new(TEAM_ID.to_owned()),
+            files: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -530,6 +532,8 @@ struct Shared {
     scopes: Mutex<Vec<String>>,
     /// The workspace `auth.test` says the token belongs to.
     workspace: Mutex<String>,
+    /// Files completed by `files.completeUploadExternal`, by id: true once deleted.
+    files: Mutex<HashMap<String, bool>>,
 }
 
 impl Shared {
@@ -1028,9 +1032,31 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
         },
         "chat.delete" => match (str_param("channel"), str_param("ts")) {
             (Some(channel), Some(ts)) => {
-                Reply::ok(json!({ "ok": true, "channel": channel, "ts": ts }))
+                let mut history = lock(&shared.history);
+                let messages = history.entry(channel.clone()).or_default();
+                match messages.iter().position(|m| m["ts"] == ts.as_str()) {
+                    None => Reply::slack_error("message_not_found"),
+                    Some(i) if messages[i]["user"] != BOT_USER_ID => {
+                        Reply::slack_error("cant_delete_message")
+                    }
+                    Some(i) => {
+                        messages.remove(i);
+                        Reply::ok(json!({ "ok": true, "channel": channel, "ts": ts }))
+                    }
+                }
             }
             _ => Reply::slack_error("message_not_found"),
+        },
+        "files.delete" => match str_param("file") {
+            None => Reply::slack_error("invalid_arguments"),
+            Some(file) => match lock(&shared.files).get_mut(&file) {
+                None => Reply::slack_error("file_not_found"),
+                Some(deleted) if *deleted => Reply::slack_error("file_deleted"),
+                Some(deleted) => {
+                    *deleted = true;
+                    Reply::ok(json!({ "ok": true }))
+                }
+            },
         },
         "chat.getPermalink" => match (str_param("channel"), str_param("message_ts")) {
             (Some(channel), Some(ts)) => Reply::ok(json!({
@@ -1074,6 +1100,7 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
                 .iter()
                 .filter_map(|file| {
                     let id = file.get("id")?.as_str()?;
+                    lock(&shared.files).entry(id.to_owned()).or_insert(false);
                     let title = file.get("title").and_then(Value::as_str).unwrap_or(id);
                     Some(json!({
                         "id": id,

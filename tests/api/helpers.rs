@@ -104,6 +104,11 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },
         reminders: ReminderConfig::default(),
+        // Tests drive the retention review themselves.
+        retention: contact_policy_bot::config::RetentionConfig {
+            background: false,
+            ..Default::default()
+        },
         staff: StaffScope::default(),
     }
 }

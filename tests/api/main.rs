@@ -20,6 +20,7 @@ mod point_of_contact;
 mod reminders;
 mod reporting;
 mod restricting;
+mod retention;
 mod review_continuation;
 mod security;
 mod staff;
