@@ -110,54 +110,102 @@ pub async fn confirm(ctx: &Ctx<'_>, run_id: i64) -> Result<String, ApiError> {
         Confirmation::Confirmed { run_id } => run_id,
     };
     tx.commit().await?;
-    // Due at click time: the period the review used, counted back from now.
+    // Due at click time: the period the review used, counted back from now. The erasures
+    // run after the click is answered (a long list would outlast Slack's 3 seconds, and a
+    // handler cut off at the budget would stop half way); every admin's copy of the DM
+    // says what was done once they are finished.
     let cutoff = ctx.now - Duration::days(run.inactive_days);
     let candidates: Vec<i64> = run.candidates.iter().map(|c| c.person_id).collect();
-    let applied = crate::retention::apply_run(
-        store,
-        applying,
-        &candidates,
+    let work = Apply {
+        store: ctx.state.store.clone(),
+        wake: ctx.state.outbox_wake.clone(),
+        timezone: ctx.tz(),
+        user: ctx.user.clone(),
+        now: ctx.now,
+        today: ctx.today(),
+        review_id: run_id,
+        run_id: applying,
+        candidates,
         cutoff,
-        ctx.today(),
-        &Actor::user(&ctx.user),
-        ctx.now,
-    )
-    .await?;
-    let outcome = format!(
-        "*Retention review {run_id}*: confirmed by <@{}> on {}. Erased {} of {}; {} no longer due and kept.",
-        ctx.user,
-        ctx.local(ctx.now),
-        applied.erased.len(),
-        candidates.len(),
-        applied.skipped.len()
-    );
-    let mut lines: Vec<String> = applied
-        .skipped
-        .iter()
-        .take(PER_SECTION)
-        .map(|(id, kept)| {
-            let reasons: Vec<String> = kept.iter().map(Kept::to_string).collect();
-            format!("• {} kept: {}", PersonRef(*id), reasons.join("; "))
-        })
-        .collect();
-    lines.insert(0, outcome.clone());
-    let content = message(
-        &format!("Retention review {run_id}: erased {}", applied.erased.len()),
-        vec![section(&lines.join("\n"))],
-    );
-    let updates: Vec<NewOutboxMessage> = store
-        .retention_run_copies(run_id)
-        .await?
-        .into_iter()
-        .filter_map(|outbox_id| {
-            SlackCall::UpdateSent {
-                of_outbox_id: outbox_id,
-                content: content.clone(),
-            }
-            .into_outbox(format!("retention:{run_id}:applied:{outbox_id}"), None)
-            .ok()
-        })
-        .collect();
-    send::queue(ctx.state, updates).await?;
-    Ok(outcome)
+    };
+    let count = work.candidates.len();
+    tokio::spawn(async move {
+        let review_id = work.review_id;
+        if let Err(e) = work.run().await {
+            tracing::error!(error = %e, review_id, "confirmed retention run did not finish; `admin retention --apply` erases whoever is still due");
+        }
+    });
+    Ok(format!(
+        "Retention review {run_id} confirmed: erasing up to {count} {}. Every admin's copy of the review will say what was done.",
+        if count == 1 { "person" } else { "people" }
+    ))
+}
+
+/// A confirmed run's erasures, done after the click was answered.
+struct Apply {
+    store: std::sync::Arc<dyn crate::store::Store>,
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    timezone: chrono_tz::Tz,
+    user: UserId,
+    now: chrono::DateTime<chrono::Utc>,
+    today: chrono::NaiveDate,
+    review_id: i64,
+    run_id: i64,
+    candidates: Vec<i64>,
+    cutoff: chrono::DateTime<chrono::Utc>,
+}
+
+impl Apply {
+    async fn run(self) -> crate::store::StoreResult<()> {
+        let store = self.store.as_ref();
+        let run_id = self.review_id;
+        let applied = crate::retention::apply_run(
+            store,
+            self.run_id,
+            &self.candidates,
+            self.cutoff,
+            self.today,
+            &Actor::user(&self.user),
+            self.now,
+        )
+        .await?;
+        let outcome = format!(
+            "*Retention review {run_id}*: confirmed by <@{}> on {}. Erased {} of {}; {} no longer due and kept.",
+            self.user,
+            super::ctx::local_time(self.timezone, self.now),
+            applied.erased.len(),
+            self.candidates.len(),
+            applied.skipped.len()
+        );
+        let mut lines: Vec<String> = applied
+            .skipped
+            .iter()
+            .take(PER_SECTION)
+            .map(|(id, kept)| {
+                let reasons: Vec<String> = kept.iter().map(Kept::to_string).collect();
+                format!("• {} kept: {}", PersonRef(*id), reasons.join("; "))
+            })
+            .collect();
+        lines.insert(0, outcome);
+        let content = message(
+            &format!("Retention review {run_id}: erased {}", applied.erased.len()),
+            vec![section(&lines.join("\n"))],
+        );
+        let updates: Vec<NewOutboxMessage> = store
+            .retention_run_copies(run_id)
+            .await?
+            .into_iter()
+            .filter_map(|outbox_id| {
+                SlackCall::UpdateSent {
+                    of_outbox_id: outbox_id,
+                    content: content.clone(),
+                }
+                .into_outbox(format!("retention:{run_id}:applied:{outbox_id}"), None)
+                .ok()
+            })
+            .collect();
+        store.enqueue(&updates, None, self.now).await?;
+        self.wake.notify_one();
+        Ok(())
+    }
 }

@@ -871,7 +871,15 @@ async fn r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_w
     )
     .await;
     let first = answer_at(&app, "first").await;
-    assert!(first.contains("Erased 1 of 2"), "{first}");
+    assert!(
+        first.contains(&format!(
+            "Retention review {run_id} confirmed: erasing up to 2 people"
+        )),
+        "{first}"
+    );
+    // The erasures run after the click is answered; every admin's copy then says what was
+    // done and by whom.
+    let updates = app.slack.wait_for_calls("chat.update", 1, WAIT).await;
     app.click(
         ADMIN,
         "confirm_retention",
@@ -896,8 +904,6 @@ async fn r_dp_2_scheduled_dry_run_is_dmed_to_admins_and_an_admins_click_erases_w
         1
     );
 
-    // Every admin's copy says what was done and by whom.
-    let updates = app.slack.wait_for_calls("chat.update", 1, WAIT).await;
     let updated = updates[0].body.to_string();
     assert!(
         updated.contains(&format!("confirmed by <@{ADMIN}>")) && updated.contains("Erased 1 of 2"),
