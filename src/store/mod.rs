@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write subject_access);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -140,6 +140,7 @@ mod postgres;
 pub mod records;
 pub mod schedule;
 mod sqlite;
+pub mod subject_access;
 pub mod url;
 pub mod write;
 
@@ -161,12 +162,14 @@ pub use postgres::PostgresStore;
 pub mod prelude {
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
+    pub use super::SubjectAccessStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
         ScheduleStore, Store,
     };
 }
 pub use sqlite::SqliteStore;
+pub use subject_access::SubjectAccessStore;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -356,6 +359,7 @@ pub trait Store:
     + DisputeStore
     + ContinuationStore
     + ScheduleStore
+    + SubjectAccessStore
     + std::fmt::Debug
     + Send
     + Sync
