@@ -68,6 +68,19 @@ pub enum AdminCommand {
         user: String,
     },
     ListComplaintsHandlers,
+    /// Export everything held about a person (subject access, R-DP-1): writes
+    /// `SU-<id>.json` and `SU-<id>.html` into DIR, readable by you only. PERSON is the
+    /// person's id (`12` or `SU-12`) or a phone number, email address or case reference
+    /// that exactly one person holds.
+    ExportPerson {
+        person: String,
+        /// The directory to write the two files into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The time zone the readable document shows times in.
+        #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
+        timezone: chrono_tz::Tz,
+    },
 }
 
 /// Runs one admin command and returns what to print.
@@ -136,6 +149,14 @@ pub async fn run(
             let user = UserId::parse(&user)?;
             store.remove_complaints_handler(&user, actor, now).await?;
             Ok(format!("{user} is no longer a complaints handler"))
+        }
+        AdminCommand::ExportPerson {
+            person,
+            out,
+            timezone,
+        } => {
+            crate::subject_access::cli::export_person(store, actor, now, &person, &out, timezone)
+                .await
         }
         AdminCommand::ListComplaintsHandlers => {
             let handlers = store.list_complaints_handlers().await?;

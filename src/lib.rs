@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod scheduler;
 pub mod slack;
 pub mod store;
+pub mod subject_access;
