@@ -17,6 +17,7 @@ pub enum Subcommand {
     Access,
     Dispute,
     Review,
+    Export,
 }
 
 pub struct SubcommandInfo {
@@ -101,6 +102,12 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         name: "access",
         usage: "/contact access <name | phone | email | case ref>",
         summary: "Record someone's access requirements (letter format, language, needs) or add a phone, email or case ref.",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Export,
+        name: "export",
+        usage: "/contact export <name | phone | email | case ref>",
+        summary: "Export everything held about a person, as JSON and a readable document, to your DM (admins).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,
