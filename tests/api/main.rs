@@ -22,4 +22,5 @@ mod restricting;
 mod review_continuation;
 mod security;
 mod staff;
+mod subject_access;
 mod violence_and_ended;
