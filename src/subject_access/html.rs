@@ -316,7 +316,7 @@ mod tests {
         let html = "<html><head><style>p{color:red}</style><title>T</title></head><body><p>Dear Ms &lt;Jones&gt;,</p><p>We write&nbsp;about R&amp;D.<br>Line two</p></body></html>";
         assert_eq!(
             letter_text(html),
-            "Dear Ms <Jones>,\nWe write about R&D.\nLine two"
+            "Dear Ms <Jones>,\n\nWe write about R&D.\nLine two"
         );
     }
 
