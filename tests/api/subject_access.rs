@@ -535,7 +535,44 @@ async fn r_dp_1_a_non_admin_is_refused_the_export_and_nothing_is_uploaded(backen
     assert!(rows.is_empty());
 }
 
+async fn r_dp_1_an_erased_person_is_exported_as_what_remains(backend: Backend) {
+    let Some(app) = spawn_app(backend, "r_dp_1_cli_erased").await else {
+        return;
+    };
+    let (alice, _) = two_people(&app).await;
+    // Erased as R-DP-2 describes: identifiers gone, the name cleared, the marks set.
+    for sql in [
+        format!("DELETE FROM service_user_identifiers WHERE service_user_id = {alice}"),
+        format!("UPDATE service_users SET display_name = NULL, name_folded = NULL, communication_needs = '', erased_at = '2026-09-01T09:00:00+00:00', erased_by = '{ADMIN}' WHERE id = {alice}"),
+    ] {
+        run_sql(app.db.url(), &sql).await;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let output = bot(dir.path(), app.db.url())
+        .args(["admin", "export-person"])
+        .arg(alice.to_string())
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json = std::fs::read_to_string(dir.path().join(format!("SU-{alice}.json"))).expect("json");
+    let doc: Value = serde_json::from_str(&json).expect("parses");
+    assert_eq!(doc["erased"], true);
+    assert_eq!(doc["person"]["display_name"], Value::Null);
+    assert_eq!(doc["person"]["erased_at"], "2026-09-01T09:00:00Z");
+    assert_eq!(doc["records"]["identifiers"], serde_json::json!([]));
+    let html = std::fs::read_to_string(dir.path().join(format!("SU-{alice}.html"))).expect("html");
+    assert!(html.contains("has been erased"));
+    assert!(!html.contains("Aexport"));
+}
+
 on_both_backends!(
+    r_dp_1_an_erased_person_is_exported_as_what_remains,
     r_dp_1_export_holds_every_record_on_both_backends_and_nothing_of_another_person,
     r_dp_1_admin_export_person_writes_both_files_privately_and_audits_it,
     r_dp_1_an_identifier_several_people_hold_is_refused_listing_them_by_id,
