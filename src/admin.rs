@@ -99,6 +99,19 @@ pub enum AdminCommand {
         #[command(flatten)]
         settings: crate::retention::RetentionArgs,
     },
+    /// Export everything held about a person (subject access, R-DP-1): writes
+    /// `SU-<id>.json` and `SU-<id>.html` into DIR, readable by you only. PERSON is the
+    /// person's id (`12` or `SU-12`) or a phone number, email address or case reference
+    /// that exactly one person holds.
+    ExportPerson {
+        person: String,
+        /// The directory to write the two files into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// The time zone the readable document shows times in.
+        #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
+        timezone: chrono_tz::Tz,
+    },
 }
 
 /// Runs one admin command and returns what to print.
@@ -182,6 +195,14 @@ pub async fn run(
             reason,
             settings,
         } => crate::retention::admin_erase(store, clock, actor, &person, &reason, &settings).await,
+        AdminCommand::ExportPerson {
+            person,
+            out,
+            timezone,
+        } => {
+            crate::subject_access::cli::export_person(store, actor, now, &person, &out, timezone)
+                .await
+        }
         AdminCommand::ListComplaintsHandlers => {
             let handlers = store.list_complaints_handlers().await?;
             if handlers.is_empty() {

@@ -14,3 +14,4 @@ pub mod retention;
 pub mod scheduler;
 pub mod slack;
 pub mod store;
+pub mod subject_access;

@@ -422,6 +422,19 @@ async fn upload_flow() {
     assert_eq!(uploaded.status(), 200);
     assert_eq!(uploaded.text().await.expect("upload answer"), "OK - 11");
 
+    // Completed while the bytes uploaded match the declared length (11).
+    let completed = json_of(
+        post_json(
+            &fake,
+            "files.completeUploadExternal",
+            json!({"files": [{"id": file_id, "title": "Letter"}], "channel_id": "C1"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(completed["files"][0]["id"], file_id.as_str());
+    assert_eq!(completed["files"][0]["title"], "Letter");
+
     let boundary = "XyZBoundary";
     let multipart = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\
@@ -444,18 +457,6 @@ async fn upload_flow() {
         .await
         .expect("upload binary");
 
-    let completed = json_of(
-        post_json(
-            &fake,
-            "files.completeUploadExternal",
-            json!({"files": [{"id": file_id, "title": "Letter"}], "channel_id": "C1"}),
-        )
-        .await,
-    )
-    .await;
-    assert_eq!(completed["files"][0]["id"], file_id.as_str());
-    assert_eq!(completed["files"][0]["title"], "Letter");
-
     let uploads = fake.wait_for_calls("upload", 3, WAIT).await;
     assert_eq!(uploads[0].body["file_id"], file_id.as_str());
     assert_eq!(uploads[0].body["length"], 11);
@@ -465,6 +466,79 @@ async fn upload_flow() {
     assert_eq!(uploads[1].body["filename"], "a.txt");
     assert_eq!(uploads[2].body["length"], 3);
     assert!(uploads[2].body.get("text").is_none());
+}
+
+/// Issue 10 (R-DP-1, the export's files): the fake refuses uploads real Slack refuses,
+/// so a file the bot names or sizes wrongly fails a test instead of production.
+#[tokio::test]
+async fn r_dp_1_file_uploads_need_a_filename_a_length_and_bytes_of_that_length() {
+    let fake = FakeSlack::start().await;
+    let get_url = |query: &'static str| {
+        let url = format!("{}/files.getUploadURLExternal?{query}", fake.api_url());
+        async move {
+            json_of(
+                http()
+                    .get(url)
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .send()
+                    .await
+                    .expect("send files.getUploadURLExternal"),
+            )
+            .await
+        }
+    };
+    assert_eq!(get_url("length=5").await["error"], "invalid_arguments");
+    assert_eq!(
+        get_url("filename=a.json").await["error"],
+        "missing_argument"
+    );
+    assert_eq!(
+        get_url("filename=a.json&length=0").await["error"],
+        "missing_argument"
+    );
+    let complete = |id: String| {
+        let fake = &fake;
+        async move {
+            json_of(
+                post_json(
+                    fake,
+                    "files.completeUploadExternal",
+                    json!({"files": [{"id": id, "title": "Export"}], "channel_id": "DU0ADMIN"}),
+                )
+                .await,
+            )
+            .await
+        }
+    };
+    // Never handed out, or never uploaded.
+    assert_eq!(complete("F999".into()).await["error"], "file_not_found");
+    let url = get_url("filename=a.json&length=5").await;
+    let file_id = url["file_id"].as_str().expect("file_id").to_owned();
+    assert_eq!(complete(file_id.clone()).await["error"], "file_not_found");
+    // Bytes of another length than declared.
+    let upload_url = url["upload_url"].as_str().expect("upload_url").to_owned();
+    let upload = |body: &'static str| {
+        let upload_url = upload_url.clone();
+        async move {
+            http()
+                .post(upload_url)
+                .body(body)
+                .send()
+                .await
+                .expect("upload");
+        }
+    };
+    upload("too long").await;
+    assert_eq!(
+        complete(file_id.clone()).await["error"],
+        "invalid_arguments"
+    );
+    upload("right").await;
+    assert_eq!(complete(file_id.clone()).await["ok"], true);
+    assert_eq!(fake.refusals().len(), 6);
+    let empty =
+        json_of(post_json(&fake, "files.completeUploadExternal", json!({"files": []})).await).await;
+    assert_eq!(empty["error"], "invalid_arguments");
 }
 
 #[tokio::test]

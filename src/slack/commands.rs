@@ -18,6 +18,7 @@ pub enum Subcommand {
     Correct,
     Dispute,
     Review,
+    Export,
 }
 
 pub struct SubcommandInfo {
@@ -108,6 +109,12 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         name: "correct",
         usage: "/contact correct <name | phone | email | case ref>",
         summary: "Add a correction note to an incident, ended call, warning or breach: records are never rewritten (managers of its function).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Export,
+        name: "export",
+        usage: "/contact export <name | phone | email | case ref>",
+        summary: "Export everything held about a person, as JSON and a readable document, to your DM (admins).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

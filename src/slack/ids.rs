@@ -135,6 +135,8 @@ pub enum Action {
     DisputePerson,
     /// Value: the person id.
     ReviewPerson,
+    /// Value: the person id (`/contact export`, several matches).
+    ExportPerson,
     /// Value: the dispute id.
     ResolveDispute,
     /// Value: the restriction id.
@@ -195,6 +197,7 @@ impl Action {
         Action::MarkLetterSent,
         Action::DisputePerson,
         Action::ReviewPerson,
+        Action::ExportPerson,
         Action::ResolveDispute,
         Action::StartReview,
         Action::RequestVariation,
@@ -234,6 +237,7 @@ impl Action {
             Action::MarkLetterSent => "mark_letter_sent",
             Action::DisputePerson => "dispute_person",
             Action::ReviewPerson => "review_person",
+            Action::ExportPerson => "export_person",
             Action::ResolveDispute => "resolve_dispute",
             Action::StartReview => "start_review",
             Action::RequestVariation => "request_variation",

@@ -32,4 +32,5 @@ pub mod send;
 pub mod signature;
 pub mod staff;
 pub mod state;
+pub mod subject_access;
 pub mod views;

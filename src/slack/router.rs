@@ -70,6 +70,7 @@ pub async fn command(
         Subcommand::Correct => rpt::correct(ctx, trigger, &argument).await?,
         Subcommand::Dispute => dsp::dispute(ctx, trigger, &argument).await?,
         Subcommand::Review => dsp::review(ctx, trigger, &argument).await?,
+        Subcommand::Export => super::subject_access::export(ctx, &argument).await?,
     })
 }
 
@@ -298,6 +299,10 @@ pub async fn block_actions(
                 },
                 Some(Action::ReviewPerson) => match person(&ctx, &value).await? {
                     Some(p) => Some(dsp::review_person(&ctx, &trigger_id, &p).await?),
+                    None => Some(rpt_text("That person is no longer on record.")),
+                },
+                Some(Action::ExportPerson) => match person(&ctx, &value).await? {
+                    Some(p) => Some(super::subject_access::export_person(&ctx, &p).await?),
                     None => Some(rpt_text("That person is no longer on record.")),
                 },
                 Some(Action::ResolveDispute) => match value.parse::<i64>() {

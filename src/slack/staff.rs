@@ -225,6 +225,23 @@ impl StaffDirectory {
             .collect())
     }
 
+    /// The name Slack gives `user`, for a document that names staff (the subject access
+    /// export): fresh from memory, else asked within [`LOOKUP_BUDGET`], else what Slack
+    /// said last. `None` when Slack has no name for them (or no longer knows them).
+    pub async fn name_of(&self, user: &UserId) -> Option<String> {
+        let fresh = self
+            .known(user)
+            .filter(|k| k.at.elapsed() < FRESH_FOR && matches!(k.standing, Standing::Named(_)));
+        let standing = match fresh {
+            Some(known) => known.standing,
+            None => self.look_up_now(user).await.ok()?,
+        };
+        match standing {
+            Standing::Named(name) => Some(name),
+            Standing::Nameless | Standing::NotStaff => None,
+        }
+    }
+
     /// Whether `user` is a full member of the workspace, as the module says: fresh from
     /// memory, else asked within [`MEMBERSHIP_BUDGET`], else what Slack said last.
     pub async fn membership(self: &Arc<Self>, user: &UserId) -> Membership {

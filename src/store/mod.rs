@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention subject_access);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -142,6 +142,7 @@ pub mod records;
 pub mod retention;
 pub mod schedule;
 mod sqlite;
+pub mod subject_access;
 pub mod url;
 pub mod write;
 
@@ -166,12 +167,14 @@ pub mod prelude {
     pub use super::retention::RetentionStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
+    pub use super::SubjectAccessStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
         ScheduleStore, Store,
     };
 }
 pub use sqlite::SqliteStore;
+pub use subject_access::SubjectAccessStore;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -372,6 +375,7 @@ pub trait Store:
     + corrections::CorrectionStore
     + ScheduleStore
     + retention::RetentionStore
+    + SubjectAccessStore
     + std::fmt::Debug
     + Send
     + Sync

@@ -64,8 +64,8 @@
 //! | `views.open`, `views.push`, `views.update`, `views.publish` | `view`: the view sent, plus `id` (`V…`; `views.update` keeps the `view_id` it was given), `team_id`, `app_installed_team_id`, `hash`, `state`, `root_view_id`, `previous_view_id`, `app_id`, `bot_id`, and the fields Slack always returns when the view left them out (`private_metadata`, `callback_id`, `external_id` empty; `clear_on_close`, `notify_on_close`, `submit_disabled` false). |
 //! | `conversations.open` | `channel: {"id": "D" + user, …}` (several users: an `G…` group DM; a `channel` argument is echoed). |
 //! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. [`FakeSlack::push_user_info_response`] scripts the answer about one user only (the bot looks up everyone who uses it, so a queue for the whole method would be taken by whoever asks first). Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
-//! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). |
-//! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. |
+//! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). `filename` and `length` are required, as Slack says: no `filename` is `invalid_arguments`, no `length` (or 0) `missing_argument`. |
+//! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. No `files`: `invalid_arguments`; a file id this fake did not hand out, or whose bytes were never uploaded: `file_not_found`; bytes uploaded of another length than `files.getUploadURLExternal` was told: `invalid_arguments`. |
 //! | `auth.test` | the fake workspace ([`TEAM_ID`], or the one [`FakeSlack::set_workspace`] names) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). A token that is not a bot or user token: `invalid_auth` (an app-level token: `not_allowed_token_type`). |
 //! | anything else | `{"ok":true}` |
 //!
@@ -240,6 +240,7 @@ impl FakeSlack {
             users: Mutex::new(HashMap::from([(BOT_USER_ID.to_owned(), bot_user())])),
             scopes: Mutex::new(GRANTED_SCOPES.iter().map(|s| (*s).to_owned()).collect()),
             workspace: Mutex::new(TEAM_ID.to_owned()),
+            uploads: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
@@ -534,6 +535,16 @@ struct Shared {
     workspace: Mutex<String>,
     /// Files completed by `files.completeUploadExternal`, by id: true once deleted.
     files: Mutex<HashMap<String, bool>>,
+    /// Every file handed an upload URL, by file id: the length declared and the length
+    /// of the bytes last uploaded to it.
+    uploads: Mutex<HashMap<String, FileUpload>>,
+}
+
+/// A file between `files.getUploadURLExternal` and `files.completeUploadExternal`.
+#[derive(Debug, Clone, Copy)]
+struct FileUpload {
+    declared: u64,
+    uploaded: Option<u64>,
 }
 
 impl Shared {
@@ -912,6 +923,11 @@ async fn upload_route(
         record.insert("text".into(), Value::String(text.to_owned()));
     }
     let length = bytes.len();
+    if let Some(id) = record.get("file_id").and_then(Value::as_str) {
+        if let Some(file) = lock(&shared.uploads).get_mut(id) {
+            file.uploaded = u64::try_from(length).ok();
+        }
+    }
     answer(
         &shared,
         "upload".to_owned(),
@@ -1084,7 +1100,26 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             }
         }
         "files.getUploadURLExternal" => {
+            // Both arguments are required (docs.slack.dev/reference/methods/
+            // files.getUploadURLExternal); a length of 0 is `missing_argument`.
+            if str_param("filename").is_none() {
+                return Reply::refused_with("invalid_arguments");
+            }
+            let length = params
+                .get("length")
+                .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+                .filter(|length| *length > 0);
+            let Some(declared) = length else {
+                return Reply::refused_with("missing_argument");
+            };
             let file_id = shared.next_id('F');
+            lock(&shared.uploads).insert(
+                file_id.clone(),
+                FileUpload {
+                    declared,
+                    uploaded: None,
+                },
+            );
             Reply::ok(json!({
                 "ok": true,
                 "upload_url": format!("{}/upload/{file_id}", shared.base_url),
@@ -1096,7 +1131,30 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
                 .get("files")
                 .map(json_or_json_string)
                 .and_then(|files| files.as_array().cloned())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            if files.is_empty() {
+                return Reply::refused_with("invalid_arguments");
+            }
+            // Only a file this fake handed an upload URL, whose bytes arrived, is finished;
+            // bytes of another length than was declared are refused (the fake's reading of
+            // "length: size in bytes of the file being uploaded").
+            for file in &files {
+                let known = file
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| lock(&shared.uploads).get(id).copied());
+                match known {
+                    Some(FileUpload {
+                        declared,
+                        uploaded: Some(uploaded),
+                    }) if uploaded == declared => {}
+                    Some(FileUpload {
+                        uploaded: Some(_), ..
+                    }) => return Reply::refused_with("invalid_arguments"),
+                    _ => return Reply::refused_with("file_not_found"),
+                }
+            }
+            let files: Vec<Value> = files
                 .iter()
                 .filter_map(|file| {
                     let id = file.get("id")?.as_str()?;

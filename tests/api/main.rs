@@ -24,4 +24,5 @@ mod retention;
 mod review_continuation;
 mod security;
 mod staff;
+mod subject_access;
 mod violence_and_ended;
