@@ -1641,6 +1641,13 @@ async fn r_dp_2_deletes_are_as_strict_as_slack() {
         Some("file_not_found"),
         "not shared yet"
     );
+    let uploaded = http()
+        .post(target["upload_url"].as_str().expect("upload url"))
+        .body("x")
+        .send()
+        .await
+        .expect("upload");
+    assert!(uploaded.status().is_success());
     post_json(
         &fake,
         "files.completeUploadExternal",
