@@ -68,6 +68,9 @@ pub enum AdminCommand {
         user: String,
     },
     ListComplaintsHandlers,
+    /// The fairness and consistency report (R-DP-5) for every function, as CSV or JSON:
+    /// counts only, any count from 1 to 4 shown as "fewer than 5". The reading is audited.
+    Governance(crate::governance::AdminArgs),
 }
 
 /// Runs one admin command and returns what to print.
@@ -136,6 +139,9 @@ pub async fn run(
             let user = UserId::parse(&user)?;
             store.remove_complaints_handler(&user, actor, now).await?;
             Ok(format!("{user} is no longer a complaints handler"))
+        }
+        AdminCommand::Governance(args) => {
+            crate::governance::admin_report(store, actor, now, args).await
         }
         AdminCommand::ListComplaintsHandlers => {
             let handlers = store.list_complaints_handlers().await?;

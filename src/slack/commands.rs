@@ -17,6 +17,7 @@ pub enum Subcommand {
     Access,
     Dispute,
     Review,
+    Governance,
 }
 
 pub struct SubcommandInfo {
@@ -101,6 +102,12 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         name: "access",
         usage: "/contact access <name | phone | email | case ref>",
         summary: "Record someone's access requirements (letter format, language, needs) or add a phone, email or case ref.",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Governance,
+        name: "governance",
+        usage: "/contact governance [2026 | 2026-Q3 | 2026-11 | last-month | last-quarter]",
+        summary: "The fairness and consistency report as a CSV file and a chart in your DM; counts only, default the last 12 months (admins, and heads for their function).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

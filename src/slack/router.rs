@@ -69,6 +69,7 @@ pub async fn command(
         Subcommand::Access => rpt::access(ctx, trigger, &argument).await?,
         Subcommand::Dispute => dsp::dispute(ctx, trigger, &argument).await?,
         Subcommand::Review => dsp::review(ctx, trigger, &argument).await?,
+        Subcommand::Governance => super::governance::governance(ctx, &argument).await?,
     })
 }
 

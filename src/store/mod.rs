@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write governance);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -135,6 +135,7 @@ macro_rules! shared_sql {
     };
 }
 
+pub mod governance;
 pub mod once;
 mod postgres;
 pub mod records;
@@ -161,6 +162,7 @@ pub use postgres::PostgresStore;
 pub mod prelude {
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
+    pub use super::governance::GovernanceStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
         ScheduleStore, Store,
@@ -356,6 +358,7 @@ pub trait Store:
     + DisputeStore
     + ContinuationStore
     + ScheduleStore
+    + governance::GovernanceStore
     + std::fmt::Debug
     + Send
     + Sync

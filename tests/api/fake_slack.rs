@@ -18,8 +18,10 @@
 //! * `POST /upload/{file_id}`: the upload URL handed out by `files.getUploadURLExternal`. Takes
 //!   raw bytes or a multipart form, answers `200 text/plain "OK - {length}"` like Slack, and is
 //!   recorded as method `"upload"` with body
-//!   `{"file_id", "length", "content_type", "filename"?, "text"?}` (`text` when the bytes are
-//!   UTF-8).
+//!   `{"file_id", "length", "content_type", "filename"?, "text"?, "base64"?}` (`text` when the
+//!   bytes are UTF-8, `base64` when they are not). The bytes must number exactly the `length`
+//!   `files.getUploadURLExternal` declared (which, like Slack, requires `filename` and
+//!   `length`), else the upload is refused as `length_mismatch`.
 //! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
 //!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
 //!   `{"ok":true}` (or `invalid_blocks`, as above).
@@ -224,6 +226,7 @@ impl FakeSlack {
             refusals: Mutex::new(Vec::new()),
             views: Mutex::new(HashMap::new()),
             users: Mutex::new(HashMap::from([(BOT_USER_ID.to_owned(), bot_user())])),
+            upload_lengths: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -500,6 +503,9 @@ struct Shared {
     views: Mutex<HashMap<String, String>>,
     /// The workspace's members as `users.info` answers them, by user id.
     users: Mutex<HashMap<String, Value>>,
+    /// The `length` each `files.getUploadURLExternal` declared, by file id: the upload to
+    /// that URL must carry exactly that many bytes.
+    upload_lengths: Mutex<HashMap<String, usize>>,
 }
 
 impl Shared {
@@ -834,14 +840,38 @@ async fn upload_route(
     if let Ok(text) = std::str::from_utf8(bytes) {
         record.insert("text".into(), Value::String(text.to_owned()));
     }
+    if std::str::from_utf8(bytes).is_err() {
+        use base64::Engine as _;
+        record.insert(
+            "base64".into(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        );
+    }
     let length = bytes.len();
+    let declared = record
+        .get("file_id")
+        .and_then(Value::as_str)
+        .and_then(|id| lock(&shared.upload_lengths).get(id).copied());
     answer(
         &shared,
         "upload".to_owned(),
         Value::Object(record),
         &headers,
         received_at,
-        |_| Reply::text(StatusCode::OK, format!("OK - {length}")),
+        |_| match declared {
+            // Not the byte count files.getUploadURLExternal declared: the file is refused
+            // (Slack does not document this answer; the fake makes it loud).
+            Some(declared) if declared != length => Reply {
+                refused: true,
+                status: StatusCode::BAD_REQUEST,
+                ..Reply::ok(json!({
+                    "ok": false,
+                    "error": "length_mismatch",
+                    "response_metadata": { "messages": [format!("declared {declared} bytes, uploaded {length}")] },
+                }))
+            },
+            _ => Reply::text(StatusCode::OK, format!("OK - {length}")),
+        },
     )
     .await
 }
@@ -985,7 +1015,17 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
             }
         }
         "files.getUploadURLExternal" => {
+            // Slack requires `filename` and `length` (the file's size in bytes).
+            let length = params.get("length").and_then(|value| match value {
+                Value::Number(n) => n.as_u64(),
+                Value::String(s) => s.parse().ok(),
+                _ => None,
+            });
+            let (Some(_), Some(length)) = (str_param("filename"), length) else {
+                return Reply::refused_with("invalid_arguments");
+            };
             let file_id = shared.next_id('F');
+            lock(&shared.upload_lengths).insert(file_id.clone(), length as usize);
             Reply::ok(json!({
                 "ok": true,
                 "upload_url": format!("{}/upload/{file_id}", shared.base_url),

@@ -12,6 +12,7 @@ mod cli;
 mod commands;
 mod disputes;
 mod events;
+mod governance;
 mod health;
 mod limits;
 mod outbox;
