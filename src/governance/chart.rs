@@ -110,10 +110,15 @@ pub fn png(report: &Report) -> Result<Vec<u8>, ChartError> {
 }
 
 fn text_style(size: u32, pos: Pos) -> TextStyle<'static> {
-    TextStyle::from((FONT, size).into_font()).pos(pos).color(&BLACK)
+    TextStyle::from((FONT, size).into_font())
+        .pos(pos)
+        .color(&BLACK)
 }
 
-fn draw_header(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report) -> Result<(), ChartError> {
+fn draw_header(
+    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    report: &Report,
+) -> Result<(), ChartError> {
     let left = Pos::new(HPos::Left, VPos::Top);
     area.draw_text(
         &format!("{}: fairness and consistency report", report.organisation),
@@ -127,14 +132,22 @@ fn draw_header(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report) ->
         report.period_end.format("%-d %b %Y"),
         report.scope.label()
     );
-    area.draw_text(&period, &text_style(18, left), (30, 62)).map_err(err)?;
+    area.draw_text(&period, &text_style(18, left), (30, 62))
+        .map_err(err)?;
     Ok(())
 }
 
 fn draw_footer(area: &DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), ChartError> {
     let left = Pos::new(HPos::Left, VPos::Top);
-    area.draw_text(SUPPRESSION_RULE.split(". ").next().unwrap_or(SUPPRESSION_RULE), &text_style(15, left), (30, 20))
-        .map_err(err)?;
+    area.draw_text(
+        SUPPRESSION_RULE
+            .split(". ")
+            .next()
+            .unwrap_or(SUPPRESSION_RULE),
+        &text_style(15, left),
+        (30, 20),
+    )
+    .map_err(err)?;
     area.draw_text(
         "No totals are given over suppressed counts. Source: the contact policy register.",
         &text_style(15, left),
@@ -150,7 +163,10 @@ fn axis_max(values: impl Iterator<Item = i64>) -> f64 {
     max * 1.3
 }
 
-fn draw_incidents(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report) -> Result<(), ChartError> {
+fn draw_incidents(
+    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    report: &Report,
+) -> Result<(), ChartError> {
     let table = report.table("incidents_by_month");
     let months: Vec<String> = {
         let mut months: Vec<String> = table
@@ -162,12 +178,18 @@ fn draw_incidents(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report)
     };
     let bars: Vec<Vec<Bar>> = months
         .iter()
-        .map(|m| Category::ALL.iter().map(|c| bar(table, Some(m), c.as_str())).collect())
+        .map(|m| {
+            Category::ALL
+                .iter()
+                .map(|c| bar(table, Some(m), c.as_str()))
+                .collect()
+        })
         .collect();
     let y_max = axis_max(bars.iter().flatten().map(|b| b.shown));
     let n = months.len().max(1) as f64;
     let mut chart = ChartBuilder::on(area)
         .caption("Incidents by behaviour category, per month", (FONT, 22))
+        .margin_bottom(18)
         .margin_left(20)
         .margin_right(30)
         .x_label_area_size(60)
@@ -206,7 +228,10 @@ fn draw_incidents(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report)
         let x0 = |i: usize| i as f64 + 0.1 + c as f64 * width;
         chart
             .draw_series(bars.iter().enumerate().map(|(i, b)| {
-                Rectangle::new([(x0(i), 0.0), (x0(i) + width * 0.92, b[c].shown as f64)], colour.filled())
+                Rectangle::new(
+                    [(x0(i), 0.0), (x0(i) + width * 0.92, b[c].shown as f64)],
+                    colour.filled(),
+                )
             }))
             .map_err(err)?
             .label(category.label())
@@ -229,13 +254,23 @@ fn draw_incidents(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report)
     Ok(())
 }
 
-fn draw_measures(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report) -> Result<(), ChartError> {
+fn draw_measures(
+    area: &DrawingArea<BitMapBackend<'_>, Shift>,
+    report: &Report,
+) -> Result<(), ChartError> {
     let table = report.table("restriction_measures");
-    let bars: Vec<(MeasureKind, Bar)> = MeasureKind::ALL.iter().map(|m| (*m, bar(table, None, m.as_str()))).collect();
+    let bars: Vec<(MeasureKind, Bar)> = MeasureKind::ALL
+        .iter()
+        .map(|m| (*m, bar(table, None, m.as_str())))
+        .collect();
     let x_max = axis_max(bars.iter().map(|(_, b)| b.shown));
     let n = bars.len() as f64;
     let mut chart = ChartBuilder::on(area)
-        .caption("Restrictions approved in the period, by measure", (FONT, 22))
+        .caption(
+            "Restrictions approved in the period, by measure",
+            (FONT, 22),
+        )
+        .margin_top(8)
         .margin_left(20)
         .margin_right(30)
         .x_label_area_size(50)
@@ -258,14 +293,21 @@ fn draw_measures(area: &DrawingArea<BitMapBackend<'_>, Shift>, report: &Report) 
     let y = |i: usize| n - 1.0 - i as f64;
     chart
         .draw_series(bars.iter().enumerate().map(|(i, (_, b))| {
-            Rectangle::new([(0.0, y(i) + 0.18), (b.shown as f64, y(i) + 0.82)], MEASURE_COLOUR.filled())
+            Rectangle::new(
+                [(0.0, y(i) + 0.18), (b.shown as f64, y(i) + 0.82)],
+                MEASURE_COLOUR.filled(),
+            )
         }))
         .map_err(err)?;
     chart
         .draw_series(bars.iter().enumerate().map(|(i, (measure, b))| {
             EmptyElement::at((0.0, y(i) + 0.5))
                 + Text::new(measure.label().to_owned(), (-10, 0), left_of_axis.clone())
-                + Text::new(b.label(), (6 + pixels_for(b.shown, x_max), 0), after_bar.clone())
+                + Text::new(
+                    b.label(),
+                    (6 + pixels_for(b.shown, x_max), 0),
+                    after_bar.clone(),
+                )
         }))
         .map_err(err)?;
     Ok(())

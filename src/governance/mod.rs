@@ -53,7 +53,10 @@ pub async fn generate(
     let mut scoped: Vec<ScopedFunction> = functions
         .iter()
         .filter(|f| only.is_none_or(|ids| ids.contains(&f.id)))
-        .map(|f| ScopedFunction { id: f.id, name: f.name.clone() })
+        .map(|f| ScopedFunction {
+            id: f.id,
+            name: f.name.clone(),
+        })
         .collect();
     scoped.sort_by(|a, b| a.name.cmp(&b.name));
     let scope = match only {
@@ -77,8 +80,20 @@ pub async fn generate(
 
 /// The audit event of one reading: who, which period, in which format, of which functions
 /// (ids), and where it went. No counts.
-pub fn audit_entry(actor: &Actor, report: &Report, only: Option<&[i64]>, formats: &[&str], delivered_to: &str) -> AuditEntry {
-    AuditEntry::new(actor, AUDIT_ACTION, "governance_report", report.period_start.to_string()).after(json!({
+pub fn audit_entry(
+    actor: &Actor,
+    report: &Report,
+    only: Option<&[i64]>,
+    formats: &[&str],
+    delivered_to: &str,
+) -> AuditEntry {
+    AuditEntry::new(
+        actor,
+        AUDIT_ACTION,
+        "governance_report",
+        report.period_start.to_string(),
+    )
+    .after(json!({
         "period_start": report.period_start,
         "period_end": report.period_end,
         "formats": formats,
@@ -88,7 +103,12 @@ pub fn audit_entry(actor: &Actor, report: &Report, only: Option<&[i64]>, formats
 }
 
 /// Records a reading with the messages that deliver it (none for the command line).
-pub async fn record_reading(store: &dyn Store, entry: &AuditEntry, messages: &[NewOutboxMessage], now: DateTime<Utc>) -> StoreResult<()> {
+pub async fn record_reading(
+    store: &dyn Store,
+    entry: &AuditEntry,
+    messages: &[NewOutboxMessage],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
     store.record_report_read(entry, messages, now).await
 }
 
@@ -116,7 +136,11 @@ pub async fn admin_report(
             std::fs::write(&path, text.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             record_reading(store, &entry, &[], now).await?;
-            Ok(format!("wrote the governance report for {} to {}", period.label(), path.display()))
+            Ok(format!(
+                "wrote the governance report for {} to {}",
+                period.label(),
+                path.display()
+            ))
         }
         None => {
             record_reading(store, &entry, &[], now).await?;

@@ -69,7 +69,9 @@ pub fn csv(report: &Report) -> Result<String, OutputError> {
             ])?;
         }
     }
-    let bytes = writer.into_inner().map_err(|e| OutputError::Io(e.into_error()))?;
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| OutputError::Io(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

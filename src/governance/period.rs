@@ -57,8 +57,9 @@ impl Period {
         let typed = text.trim().to_lowercase();
         let unknown = || PeriodError::Unknown(text.trim().to_owned());
         let this_month = first_of_month(today);
-        let quarter_start =
-            |year: i32, q: u32| NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1).ok_or_else(unknown);
+        let quarter_start = |year: i32, q: u32| {
+            NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1).ok_or_else(unknown)
+        };
         let (from, to) = match typed.as_str() {
             "" | "last-12-months" => (minus_months(this_month, 12), this_month),
             "last-month" => (minus_months(this_month, 1), this_month),
@@ -154,11 +155,13 @@ fn first_of_month(date: NaiveDate) -> NaiveDate {
 }
 
 fn plus_months(date: NaiveDate, n: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX)
+    date.checked_add_months(Months::new(n))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 fn minus_months(date: NaiveDate, n: u32) -> NaiveDate {
-    date.checked_sub_months(Months::new(n)).unwrap_or(NaiveDate::MIN)
+    date.checked_sub_months(Months::new(n))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 /// The instant local midnight begins on `date` in `zone` (the earliest, should a zone ever
@@ -189,23 +192,60 @@ mod tests {
         let p = |text: &str| Period::parse(text, today).expect(text);
         assert_eq!((p("").from(), p("").to()), (d(2025, 12, 1), d(2026, 12, 1)));
         assert_eq!(p("last-12-months"), p(""));
-        assert_eq!((p("2026").from(), p("2026").to()), (d(2026, 1, 1), d(2027, 1, 1)));
-        assert_eq!((p("2026-Q3").from(), p("2026-q3").to()), (d(2026, 7, 1), d(2026, 10, 1)));
-        assert_eq!((p("2026-11").from(), p("2026-11").to()), (d(2026, 11, 1), d(2026, 12, 1)));
-        assert_eq!((p("last-month").from(), p("last-month").to()), (d(2026, 11, 1), d(2026, 12, 1)));
-        assert_eq!((p("last-quarter").from(), p("last-quarter").to()), (d(2026, 7, 1), d(2026, 10, 1)));
-        for bad in ["2026-13", "2026-Q5", "26", "yesterday", "2026-1", "2026-11-01"] {
-            assert!(matches!(Period::parse(bad, today), Err(PeriodError::Unknown(_))), "{bad}");
+        assert_eq!(
+            (p("2026").from(), p("2026").to()),
+            (d(2026, 1, 1), d(2027, 1, 1))
+        );
+        assert_eq!(
+            (p("2026-Q3").from(), p("2026-q3").to()),
+            (d(2026, 7, 1), d(2026, 10, 1))
+        );
+        assert_eq!(
+            (p("2026-11").from(), p("2026-11").to()),
+            (d(2026, 11, 1), d(2026, 12, 1))
+        );
+        assert_eq!(
+            (p("last-month").from(), p("last-month").to()),
+            (d(2026, 11, 1), d(2026, 12, 1))
+        );
+        assert_eq!(
+            (p("last-quarter").from(), p("last-quarter").to()),
+            (d(2026, 7, 1), d(2026, 10, 1))
+        );
+        for bad in [
+            "2026-13",
+            "2026-Q5",
+            "26",
+            "yesterday",
+            "2026-1",
+            "2026-11-01",
+        ] {
+            assert!(
+                matches!(Period::parse(bad, today), Err(PeriodError::Unknown(_))),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn r_dp_5_cli_dates_refuse_an_empty_or_reversed_period() {
         assert!(Period::from_dates("2026-01-01", "2026-02-01").is_ok());
-        assert!(matches!(Period::from_dates("2026-02-01", "2026-01-01"), Err(PeriodError::Empty { .. })));
-        assert!(matches!(Period::from_dates("2026-02-01", "2026-02-01"), Err(PeriodError::Empty { .. })));
-        assert!(matches!(Period::from_dates("2026-02-30", "2026-03-01"), Err(PeriodError::NotADate(_))));
-        assert!(matches!(Period::from_dates("2000-01-01", "2026-03-01"), Err(PeriodError::TooLong)));
+        assert!(matches!(
+            Period::from_dates("2026-02-01", "2026-01-01"),
+            Err(PeriodError::Empty { .. })
+        ));
+        assert!(matches!(
+            Period::from_dates("2026-02-01", "2026-02-01"),
+            Err(PeriodError::Empty { .. })
+        ));
+        assert!(matches!(
+            Period::from_dates("2026-02-30", "2026-03-01"),
+            Err(PeriodError::NotADate(_))
+        ));
+        assert!(matches!(
+            Period::from_dates("2000-01-01", "2026-03-01"),
+            Err(PeriodError::TooLong)
+        ));
     }
 
     #[test]
@@ -216,6 +256,9 @@ mod tests {
         assert_eq!(query.months[0].1.from_date, d(2026, 3, 15));
         assert_eq!(query.months[2].1.to_date, d(2026, 5, 10));
         // 1 April is in British Summer Time: local midnight is 23:00 UTC the day before.
-        assert_eq!(query.months[1].1.from.to_rfc3339(), "2026-03-31T23:00:00+00:00");
+        assert_eq!(
+            query.months[1].1.from.to_rfc3339(),
+            "2026-03-31T23:00:00+00:00"
+        );
     }
 }

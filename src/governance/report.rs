@@ -92,7 +92,11 @@ impl Table {
             .find(|row| {
                 row.month.as_deref() == month
                     && row.function == function
-                    && row.codes.iter().map(String::as_str).eq(codes.iter().copied())
+                    && row
+                        .codes
+                        .iter()
+                        .map(String::as_str)
+                        .eq(codes.iter().copied())
             })
             .map(|row| row.count)
     }
@@ -130,7 +134,8 @@ pub struct Report {
 }
 
 /// How the report protects small numbers; printed in the JSON and under the chart.
-pub const SUPPRESSION_RULE: &str = "Any count from 1 to 4 is shown as \"fewer than 5\" (0 stays 0). \
+pub const SUPPRESSION_RULE: &str =
+    "Any count from 1 to 4 is shown as \"fewer than 5\" (0 stays 0). \
      Each section counts its records once, in disjoint cells, and the report gives no totals or \
      second breakdowns of the same records, so no suppressed count can be worked out by \
      subtracting shown counts from a total.";
@@ -171,7 +176,10 @@ pub const REVIEW_TIMELINESS: [(&str, &str); 4] = [
     ("done_on_time", "Annual review done by its due date"),
     ("done_late", "Annual review done after its due date"),
     ("early", "Early review (reconsideration before due)"),
-    ("overdue_not_done", "Review due in the period, overdue and not yet done"),
+    (
+        "overdue_not_done",
+        "Review due in the period, overdue and not yet done",
+    ),
 ];
 
 pub const POLICE_REPORTS: [(&str, &str); 3] = [
@@ -314,8 +322,16 @@ fn letter_codes() -> Combos {
         for format in LetterFormat::ALL {
             for language in Language::ALL {
                 combos.push((
-                    vec![kind.as_str().to_owned(), format.as_str().to_owned(), language.as_str().to_owned()],
-                    vec![letter_kind_label(kind).to_owned(), format_label(format).to_owned(), language.label().to_owned()],
+                    vec![
+                        kind.as_str().to_owned(),
+                        format.as_str().to_owned(),
+                        language.as_str().to_owned(),
+                    ],
+                    vec![
+                        letter_kind_label(kind).to_owned(),
+                        format_label(format).to_owned(),
+                        language.label().to_owned(),
+                    ],
                 ));
             }
         }
@@ -366,7 +382,12 @@ fn simple(
             });
         }
     }
-    Table { section, title, counts, rows }
+    Table {
+        section,
+        title,
+        counts,
+        rows,
+    }
 }
 
 fn incidents_by_month(counts: &GovernanceCounts, ctx: &ReportContext<'_>) -> Table {
@@ -377,7 +398,11 @@ fn incidents_by_month(counts: &GovernanceCounts, ctx: &ReportContext<'_>) -> Tab
                 let count = counts
                     .incidents
                     .iter()
-                    .filter(|c| c.month == month && c.function_id == function.id && c.category == category.as_str())
+                    .filter(|c| {
+                        c.month == month
+                            && c.function_id == function.id
+                            && c.category == category.as_str()
+                    })
                     .map(|c| c.count)
                     .sum();
                 rows.push(Row {
@@ -423,7 +448,11 @@ fn decision_buckets(counts: &GovernanceCounts, zone: Tz) -> Vec<GroupCount> {
         .iter()
         .map(|span| GroupCount {
             function_id: span.function_id,
-            codes: vec![decision_bucket(working_days_between(local(span.requested_at), local(span.decided_at))).to_owned()],
+            codes: vec![decision_bucket(working_days_between(
+                local(span.requested_at),
+                local(span.decided_at),
+            ))
+            .to_owned()],
             count: span.count,
         })
         .collect()
@@ -439,7 +468,11 @@ fn review_timeliness(counts: &GovernanceCounts, zone: Tz) -> Vec<GroupCount> {
         } else {
             "done_late"
         };
-        GroupCount { function_id: review.function_id, codes: vec![code.to_owned()], count: review.count }
+        GroupCount {
+            function_id: review.function_id,
+            codes: vec![code.to_owned()],
+            count: review.count,
+        }
     });
     let overdue = counts.reviews_overdue.iter().map(|group| GroupCount {
         function_id: group.function_id,
@@ -465,8 +498,14 @@ mod tests {
             assert_eq!(Cell::of(n).text(), "fewer than 5");
         }
         assert_eq!(Cell::of(5), Cell::Count(5));
-        assert_eq!(serde_json::to_value(Cell::of(3)).ok(), Some(serde_json::json!("fewer than 5")));
-        assert_eq!(serde_json::to_value(Cell::of(7)).ok(), Some(serde_json::json!(7)));
+        assert_eq!(
+            serde_json::to_value(Cell::of(3)).ok(),
+            Some(serde_json::json!("fewer than 5"))
+        );
+        assert_eq!(
+            serde_json::to_value(Cell::of(7)).ok(),
+            Some(serde_json::json!(7))
+        );
     }
 
     #[test]

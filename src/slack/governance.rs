@@ -16,7 +16,8 @@ pub async fn governance(ctx: &Ctx<'_>, argument: &str) -> Result<Reply, ApiError
     let store = ctx.state.store.as_ref();
     let authority = Authority::load(store, &ctx.user).await?;
     let functions = store.list_functions().await?;
-    let only = access::governance_reader(&authority, &functions).map_err(|d| ApiError::Refused(d.0))?;
+    let only =
+        access::governance_reader(&authority, &functions).map_err(|d| ApiError::Refused(d.0))?;
     let period = match Period::parse(argument, ctx.today()) {
         Ok(period) => period,
         Err(e) => return Ok(text(&e.to_string())),
@@ -32,7 +33,13 @@ pub async fn governance(ctx: &Ctx<'_>, argument: &str) -> Result<Reply, ApiError
     )
     .await?;
     let messages = delivery(ctx, &report)?;
-    let entry = gov::audit_entry(&ctx.actor(), &report, only.as_deref(), &["csv", "png"], "slack_dm");
+    let entry = gov::audit_entry(
+        &ctx.actor(),
+        &report,
+        only.as_deref(),
+        &["csv", "png"],
+        "slack_dm",
+    );
     gov::record_reading(store, &entry, &messages, ctx.now).await?;
     ctx.state.outbox_wake.notify_one();
     tracing::info!(
@@ -53,25 +60,29 @@ pub async fn governance(ctx: &Ctx<'_>, argument: &str) -> Result<Reply, ApiError
 fn delivery(ctx: &Ctx<'_>, report: &Report) -> Result<Vec<NewOutboxMessage>, ApiError> {
     let csv = output::csv(report).map_err(|e| ApiError::Internal(e.into()))?;
     let png = chart::png(report).map_err(|e| ApiError::Internal(e.into()))?;
-    let name = format!("governance-{}-to-{}", report.period_start, report.period_end);
+    let name = format!(
+        "governance-{}-to-{}",
+        report.period_start, report.period_end
+    );
     let title = format!(
         "Governance report {} to {}",
         report.period_start.format("%-d %b %Y"),
         report.period_end.format("%-d %b %Y")
     );
     let key = format!("governance:{}:{}", ctx.user, ctx.now.timestamp_micros());
-    let upload = |suffix: &str, content_type: &str, content: String, content_base64: Option<String>| {
-        SlackCall::UploadToUser {
-            user: ctx.user.to_string(),
-            filename: format!("{name}.{suffix}"),
-            title: format!("{title} ({})", suffix.to_uppercase()),
-            content_type: content_type.to_owned(),
-            content,
-            content_base64,
-        }
-        .into_outbox(format!("{key}:{suffix}"), None)
-        .map_err(|e| ApiError::Internal(e.into()))
-    };
+    let upload =
+        |suffix: &str, content_type: &str, content: String, content_base64: Option<String>| {
+            SlackCall::UploadToUser {
+                user: ctx.user.to_string(),
+                filename: format!("{name}.{suffix}"),
+                title: format!("{title} ({})", suffix.to_uppercase()),
+                content_type: content_type.to_owned(),
+                content,
+                content_base64,
+            }
+            .into_outbox(format!("{key}:{suffix}"), None)
+            .map_err(|e| ApiError::Internal(e.into()))
+        };
     Ok(vec![
         send::dm(
             &ctx.user,

@@ -580,13 +580,25 @@ mod tests {
             "content_type": "text/html", "content": "<p>hi</p>"
         });
         let call = SlackCall::from_outbox("files.upload:dm", &old).expect("old row reads");
-        let SlackCall::UploadToUser { content, content_base64, .. } = &call else {
+        let SlackCall::UploadToUser {
+            content,
+            content_base64,
+            ..
+        } = &call
+        else {
             panic!("not an upload: {call:?}");
         };
         assert_eq!(content_base64, &None);
-        assert_eq!(upload_bytes(content, None).expect("text"), b"<p>hi</p>".to_vec());
+        assert_eq!(
+            upload_bytes(content, None).expect("text"),
+            b"<p>hi</p>".to_vec()
+        );
         let stored = call.into_outbox("k", None).expect("row");
-        assert!(stored.payload.get("content_base64").is_none(), "{}", stored.payload);
+        assert!(
+            stored.payload.get("content_base64").is_none(),
+            "{}",
+            stored.payload
+        );
 
         let png = [0x89u8, b'P', b'N', b'G', 0, 255];
         let binary = SlackCall::UploadToUser {
@@ -599,9 +611,17 @@ mod tests {
         };
         let row = binary.into_outbox("k2", None).expect("row");
         let back = SlackCall::from_outbox(&row.method, &row.payload).expect("reads back");
-        let SlackCall::UploadToUser { content, content_base64, .. } = back else {
+        let SlackCall::UploadToUser {
+            content,
+            content_base64,
+            ..
+        } = back
+        else {
             panic!("not an upload");
         };
-        assert_eq!(upload_bytes(&content, content_base64.as_deref()).expect("bytes"), png.to_vec());
+        assert_eq!(
+            upload_bytes(&content, content_base64.as_deref()).expect("bytes"),
+            png.to_vec()
+        );
     }
 }

@@ -160,9 +160,9 @@ pub use postgres::PostgresStore;
 
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
+    pub use super::governance::GovernanceStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
-    pub use super::governance::GovernanceStore;
     pub use super::{
         AuditStore, OutboxStore, PeopleStore, ReportingStore, RestrictionStore, RoleStore,
         ScheduleStore, Store,

@@ -41,7 +41,9 @@ const PERSONAL: [&str; 16] = [
 ];
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().expect("instant")
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .expect("instant")
 }
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -60,8 +62,14 @@ async fn functions(store: &dyn Store) -> Seeded {
     let now = Utc::now();
     let housing = FunctionName::parse("Housing").expect("name");
     let revenues = FunctionName::parse("Revenues").expect("name");
-    let housing_id = store.add_function(&housing, &actor, now).await.expect("function");
-    let revenues_id = store.add_function(&revenues, &actor, now).await.expect("function");
+    let housing_id = store
+        .add_function(&housing, &actor, now)
+        .await
+        .expect("function");
+    let revenues_id = store
+        .add_function(&revenues, &actor, now)
+        .await
+        .expect("function");
     for (function, user, role) in [
         (&housing, "U0HEAD", Role::Head),
         (&housing, "U0MANAGER", Role::Manager),
@@ -234,12 +242,20 @@ async fn seed_register(db_url: &str, seeded: &Seeded) {
         let mut conn = sqlx::PgConnection::connect(db_url).await.expect("pg");
         seed!(conn);
     } else {
-        let mut conn = sqlx::SqliteConnection::connect(db_url).await.expect("sqlite");
+        let mut conn = sqlx::SqliteConnection::connect(db_url)
+            .await
+            .expect("sqlite");
         seed!(conn);
     }
 }
 
-fn cell(report: &Report, section: &str, month: Option<&str>, function: &str, codes: &[&str]) -> Cell {
+fn cell(
+    report: &Report,
+    section: &str,
+    month: Option<&str>,
+    function: &str,
+    codes: &[&str],
+) -> Cell {
     report
         .table(section)
         .unwrap_or_else(|| panic!("no section {section}"))
@@ -262,42 +278,185 @@ async fn r_dp_5_report_counts_a_seeded_register_with_fewer_than_5(backend: Backe
     seed_register(app.db.url(), &seeded).await;
     let all = store.list_functions().await.expect("functions");
     let period = Period::from_dates("2026-01-01", "2027-01-01").expect("period");
-    let report = generate(store, &all, None, period, "Test Office", chrono_tz::Europe::London, Utc::now())
-        .await
-        .expect("report");
-    let c = |section: &str, month: Option<&str>, function: &str, codes: &[&str]| cell(&report, section, month, function, codes);
+    let report = generate(
+        store,
+        &all,
+        None,
+        period,
+        "Test Office",
+        chrono_tz::Europe::London,
+        Utc::now(),
+    )
+    .await
+    .expect("report");
+    let c = |section: &str, month: Option<&str>, function: &str, codes: &[&str]| {
+        cell(&report, section, month, function, codes)
+    };
     use Cell::{Count, FewerThanFive as Few};
 
     // Incidents per month and category; 00:30 BST on 1 July counts in July.
-    assert_eq!(c("incidents_by_month", Some("2026-03"), "Housing", &["aggressive_abusive"]), Count(6));
-    assert_eq!(c("incidents_by_month", Some("2026-03"), "Housing", &["unreasonable_demands"]), Few);
-    assert_eq!(c("incidents_by_month", Some("2026-04"), "Housing", &["unreasonably_persistent"]), Count(5));
-    assert_eq!(c("incidents_by_month", Some("2026-04"), "Housing", &["aggressive_abusive"]), Count(0));
-    assert_eq!(c("incidents_by_month", Some("2026-06"), "Housing", &["unreasonably_persistent"]), Count(0));
-    assert_eq!(c("incidents_by_month", Some("2026-07"), "Housing", &["unreasonably_persistent"]), Few);
-    assert_eq!(c("incidents_by_month", Some("2026-02"), "Revenues", &["unreasonably_persistent"]), Few);
-    assert_eq!(c("incidents_by_month", Some("2026-01"), "Housing", &["aggressive_abusive"]), Count(0));
-    assert!(report.table("incidents_by_month").expect("t").rows.iter().all(|r| r.month.as_deref().is_some_and(|m| m.starts_with("2026-"))));
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-03"),
+            "Housing",
+            &["aggressive_abusive"]
+        ),
+        Count(6)
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-03"),
+            "Housing",
+            &["unreasonable_demands"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-04"),
+            "Housing",
+            &["unreasonably_persistent"]
+        ),
+        Count(5)
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-04"),
+            "Housing",
+            &["aggressive_abusive"]
+        ),
+        Count(0)
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-06"),
+            "Housing",
+            &["unreasonably_persistent"]
+        ),
+        Count(0)
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-07"),
+            "Housing",
+            &["unreasonably_persistent"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-02"),
+            "Revenues",
+            &["unreasonably_persistent"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c(
+            "incidents_by_month",
+            Some("2026-01"),
+            "Housing",
+            &["aggressive_abusive"]
+        ),
+        Count(0)
+    );
+    assert!(report
+        .table("incidents_by_month")
+        .expect("t")
+        .rows
+        .iter()
+        .all(|r| r.month.as_deref().is_some_and(|m| m.starts_with("2026-"))));
     // Kinds.
-    assert_eq!(c("incident_kinds", None, "Housing", &["aggressive_abusive", "verbal_abuse"]), Count(6));
-    assert_eq!(c("incident_kinds", None, "Housing", &["aggressive_abusive", "threats"]), Few);
-    assert_eq!(c("incident_kinds", None, "Housing", &["aggressive_abusive", "rudeness"]), Count(0));
+    assert_eq!(
+        c(
+            "incident_kinds",
+            None,
+            "Housing",
+            &["aggressive_abusive", "verbal_abuse"]
+        ),
+        Count(6)
+    );
+    assert_eq!(
+        c(
+            "incident_kinds",
+            None,
+            "Housing",
+            &["aggressive_abusive", "threats"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c(
+            "incident_kinds",
+            None,
+            "Housing",
+            &["aggressive_abusive", "rudeness"]
+        ),
+        Count(0)
+    );
     // Requests and time to decision.
-    assert_eq!(c("requests_by_outcome", None, "Housing", &["approved"]), Count(5));
-    assert_eq!(c("requests_by_outcome", None, "Housing", &["rejected"]), Few);
-    assert_eq!(c("requests_by_outcome", None, "Housing", &["withdrawn"]), Count(0));
-    assert_eq!(c("requests_by_outcome", None, "Revenues", &["pending"]), Few);
+    assert_eq!(
+        c("requests_by_outcome", None, "Housing", &["approved"]),
+        Count(5)
+    );
+    assert_eq!(
+        c("requests_by_outcome", None, "Housing", &["rejected"]),
+        Few
+    );
+    assert_eq!(
+        c("requests_by_outcome", None, "Housing", &["withdrawn"]),
+        Count(0)
+    );
+    assert_eq!(
+        c("requests_by_outcome", None, "Revenues", &["pending"]),
+        Few
+    );
     assert_eq!(c("decision_time", None, "Housing", &["up_to_2"]), Count(5));
     assert_eq!(c("decision_time", None, "Housing", &["over_10"]), Few);
     assert_eq!(c("decision_time", None, "Housing", &["3_to_5"]), Count(0));
     // Measures.
-    assert_eq!(c("restriction_measures", None, "Housing", &["calls_recorded"]), Count(5));
-    assert_eq!(c("restriction_measures", None, "Housing", &["single_point_of_contact"]), Few);
-    assert_eq!(c("restriction_measures", None, "Housing", &["block_contact"]), Count(0));
+    assert_eq!(
+        c("restriction_measures", None, "Housing", &["calls_recorded"]),
+        Count(5)
+    );
+    assert_eq!(
+        c(
+            "restriction_measures",
+            None,
+            "Housing",
+            &["single_point_of_contact"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c("restriction_measures", None, "Housing", &["block_contact"]),
+        Count(0)
+    );
     // Disputes.
-    assert_eq!(c("disputes_by_outcome", None, "Housing", &["still_applies"]), Count(5));
-    assert_eq!(c("disputes_by_outcome", None, "Housing", &["awaiting_resolution"]), Few);
-    assert_eq!(c("disputes_by_outcome", None, "Housing", &["lifted"]), Count(0));
+    assert_eq!(
+        c("disputes_by_outcome", None, "Housing", &["still_applies"]),
+        Count(5)
+    );
+    assert_eq!(
+        c(
+            "disputes_by_outcome",
+            None,
+            "Housing",
+            &["awaiting_resolution"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c("disputes_by_outcome", None, "Housing", &["lifted"]),
+        Count(0)
+    );
     // Reviews: 1 on time, 1 late, 3 overdue and not done.
     assert_eq!(c("reviews", None, "Housing", &["done_on_time"]), Few);
     assert_eq!(c("reviews", None, "Housing", &["done_late"]), Few);
@@ -309,18 +468,46 @@ async fn r_dp_5_report_counts_a_seeded_register_with_fewer_than_5(backend: Backe
     assert_eq!(c("police_reports", None, "Housing", &["not_made"]), Few);
     assert_eq!(c("police_reports", None, "Revenues", &["made"]), Count(0));
     // Breaches by channel.
-    assert_eq!(c("breaches_by_channel", None, "Housing", &["phone"]), Count(7));
+    assert_eq!(
+        c("breaches_by_channel", None, "Housing", &["phone"]),
+        Count(7)
+    );
     assert_eq!(c("breaches_by_channel", None, "Housing", &["email"]), Few);
-    assert_eq!(c("breaches_by_channel", None, "Housing", &["letter"]), Count(0));
+    assert_eq!(
+        c("breaches_by_channel", None, "Housing", &["letter"]),
+        Count(0)
+    );
     // Letters by kind, format, language.
-    assert_eq!(c("letters", None, "Housing", &["restriction_notice", "standard", "en"]), Count(5));
-    assert_eq!(c("letters", None, "Housing", &["restriction_notice", "large_print", "cy"]), Few);
-    assert_eq!(c("letters", None, "Housing", &["warning", "easy_read", "cy"]), Count(0));
+    assert_eq!(
+        c(
+            "letters",
+            None,
+            "Housing",
+            &["restriction_notice", "standard", "en"]
+        ),
+        Count(5)
+    );
+    assert_eq!(
+        c(
+            "letters",
+            None,
+            "Housing",
+            &["restriction_notice", "large_print", "cy"]
+        ),
+        Few
+    );
+    assert_eq!(
+        c("letters", None, "Housing", &["warning", "easy_read", "cy"]),
+        Count(0)
+    );
 
     // The subtraction guard: cells only, no totals anywhere; every shown count is 0 or ≥5.
     for table in &report.tables {
         for row in &table.rows {
-            assert!(!row.codes.iter().any(|code| code.contains("total")), "{row:?}");
+            assert!(
+                !row.codes.iter().any(|code| code.contains("total")),
+                "{row:?}"
+            );
             if let Cell::Count(n) = row.count {
                 assert!(n == 0 || n >= 5, "{} shows {n}", table.section);
             }
@@ -330,32 +517,69 @@ async fn r_dp_5_report_counts_a_seeded_register_with_fewer_than_5(backend: Backe
     // CSV: one header, one row per cell, suppressed cells as words.
     let csv = output::csv(&report).expect("csv");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
-    let header: Vec<String> = reader.headers().expect("header").iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(header, CSV_HEADER.to_vec());
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
     let cells: usize = report.tables.iter().map(|t| t.rows.len()).sum();
     assert_eq!(rows.len(), cells);
-    assert!(rows.iter().any(|r| &r[3] == "incidents_by_month" && &r[4] == "2026-03" && &r[5] == "Housing" && &r[6] == "aggressive_abusive" && &r[8] == "6"));
-    assert!(rows.iter().any(|r| &r[3] == "breaches_by_channel" && &r[5] == "Housing" && &r[6] == "email" && &r[8] == "fewer than 5"));
-    assert!(rows.iter().all(|r| &r[0] == "Test Office" && &r[1] == "2026-01-01" && &r[2] == "2026-12-31"));
+    assert!(rows.iter().any(|r| &r[3] == "incidents_by_month"
+        && &r[4] == "2026-03"
+        && &r[5] == "Housing"
+        && &r[6] == "aggressive_abusive"
+        && &r[8] == "6"));
+    assert!(rows.iter().any(|r| &r[3] == "breaches_by_channel"
+        && &r[5] == "Housing"
+        && &r[6] == "email"
+        && &r[8] == "fewer than 5"));
+    assert!(rows
+        .iter()
+        .all(|r| &r[0] == "Test Office" && &r[1] == "2026-01-01" && &r[2] == "2026-12-31"));
     for r in &rows {
         let count = &r[8];
-        assert!(count == "fewer than 5" || count.parse::<i64>().is_ok_and(|n| n == 0 || n >= 5), "{r:?}");
+        assert!(
+            count == "fewer than 5" || count.parse::<i64>().is_ok_and(|n| n == 0 || n >= 5),
+            "{r:?}"
+        );
     }
     // JSON: the same cells.
-    let json: Value = serde_json::from_str(&output::json(&report).expect("json")).expect("valid JSON");
+    let json: Value =
+        serde_json::from_str(&output::json(&report).expect("json")).expect("valid JSON");
     assert_eq!(json["period_start"], "2026-01-01");
     assert_eq!(json["period_end"], "2026-12-31");
     assert_eq!(json["scope"]["kind"], "all_functions");
-    let breaches = json["tables"].as_array().expect("tables").iter().find(|t| t["section"] == "breaches_by_channel").expect("breaches");
-    let email = breaches["rows"].as_array().expect("rows").iter().find(|r| r["function"] == "Housing" && r["codes"][0] == "email").expect("email");
+    let breaches = json["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["section"] == "breaches_by_channel")
+        .expect("breaches");
+    let email = breaches["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["function"] == "Housing" && r["codes"][0] == "email")
+        .expect("email");
     assert_eq!(email["count"], "fewer than 5");
-    let phone = breaches["rows"].as_array().expect("rows").iter().find(|r| r["function"] == "Housing" && r["codes"][0] == "phone").expect("phone");
+    let phone = breaches["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["function"] == "Housing" && r["codes"][0] == "phone")
+        .expect("phone");
     assert_eq!(phone["count"], 7);
     // PNG.
     let png = chart::png(&report).expect("chart");
     assert_valid_png(&png);
-    std::fs::write(std::env::temp_dir().join(format!("governance-{backend:?}.png")), &png).ok();
+    std::fs::write(
+        std::env::temp_dir().join(format!("governance-{backend:?}.png")),
+        &png,
+    )
+    .ok();
 
     assert_no_personal_data("CSV", &csv);
     assert_no_personal_data("JSON", &json.to_string());
@@ -366,12 +590,20 @@ async fn r_dp_5_report_counts_a_seeded_register_with_fewer_than_5(backend: Backe
 /// A valid PNG of the chart's size, with no text chunks (no metadata at all).
 fn assert_valid_png(png: &[u8]) {
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
-    assert!(png.len() > 20_000 && png.len() < 3_000_000, "PNG of {} bytes", png.len());
+    assert!(
+        png.len() > 20_000 && png.len() < 3_000_000,
+        "PNG of {} bytes",
+        png.len()
+    );
     let decoder = png::Decoder::new(png);
     let reader = decoder.read_info().expect("a PNG that decodes");
     let info = reader.info();
     assert_eq!((info.width, info.height), (1400, 1050));
-    assert!(info.uncompressed_latin1_text.is_empty() && info.utf8_text.is_empty() && info.compressed_latin1_text.is_empty());
+    assert!(
+        info.uncompressed_latin1_text.is_empty()
+            && info.utf8_text.is_empty()
+            && info.compressed_latin1_text.is_empty()
+    );
 }
 
 /// Heads get their own function's report in a DM (CSV and chart through the outbox), the
@@ -384,34 +616,93 @@ async fn r_dp_5_a_head_gets_their_functions_report_in_dm_and_a_member_is_refused
     let seeded = functions(store).await;
     seed_register(app.db.url(), &seeded).await;
 
-    let refused: Value = app.slash_command("U0STAFF", "governance 2026").await.json().await.expect("json");
+    let refused: Value = app
+        .slash_command("U0STAFF", "governance 2026")
+        .await
+        .json()
+        .await
+        .expect("json");
     let refused = refused["text"].as_str().unwrap_or_default().to_owned();
-    assert!(refused.contains("admins") && refused.contains("heads of function"), "{refused}");
+    assert!(
+        refused.contains("admins") && refused.contains("heads of function"),
+        "{refused}"
+    );
 
-    let bad: Value = app.slash_command("U0HEAD", "governance next-tuesday").await.json().await.expect("json");
-    assert!(bad["text"].as_str().unwrap_or_default().contains("2026-Q3"), "{bad}");
+    let bad: Value = app
+        .slash_command("U0HEAD", "governance next-tuesday")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        bad["text"].as_str().unwrap_or_default().contains("2026-Q3"),
+        "{bad}"
+    );
 
     let response = app.slash_command("U0HEAD", "governance 2026").await;
     assert_eq!(response.status(), 200);
     let answer: Value = response.json().await.expect("json");
-    assert!(answer["text"].as_str().unwrap_or_default().contains("1 Jan 2026 to 31 Dec 2026"), "{answer}");
+    assert!(
+        answer["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1 Jan 2026 to 31 Dec 2026"),
+        "{answer}"
+    );
 
-    let uploads = app.slack.wait_for_calls("upload", 2, std::time::Duration::from_secs(10)).await;
-    app.slack.wait_for_calls("files.completeUploadExternal", 2, std::time::Duration::from_secs(10)).await;
-    assert!(app.slack.refusals().is_empty(), "{:?}", app.slack.refusals());
-    let csv = uploads.iter().find_map(|u| u.body["text"].as_str().filter(|t| t.starts_with("organisation,"))).expect("the CSV");
-    assert!(csv.contains("Housing") && !csv.contains("Revenues"), "a head sees only their function");
-    assert!(csv.contains("breaches_by_channel,,Housing,phone,Phone,7"), "{csv}");
-    let png = uploads.iter().find_map(|u| u.body["base64"].as_str()).expect("the chart");
+    let uploads = app
+        .slack
+        .wait_for_calls("upload", 2, std::time::Duration::from_secs(10))
+        .await;
+    app.slack
+        .wait_for_calls(
+            "files.completeUploadExternal",
+            2,
+            std::time::Duration::from_secs(10),
+        )
+        .await;
+    assert!(
+        app.slack.refusals().is_empty(),
+        "{:?}",
+        app.slack.refusals()
+    );
+    let csv = uploads
+        .iter()
+        .find_map(|u| {
+            u.body["text"]
+                .as_str()
+                .filter(|t| t.starts_with("organisation,"))
+        })
+        .expect("the CSV");
+    assert!(
+        csv.contains("Housing") && !csv.contains("Revenues"),
+        "a head sees only their function"
+    );
+    assert!(
+        csv.contains("breaches_by_channel,,Housing,phone,Phone,7"),
+        "{csv}"
+    );
+    let png = uploads
+        .iter()
+        .find_map(|u| u.body["base64"].as_str())
+        .expect("the chart");
     use base64::Engine as _;
-    let png = base64::engine::general_purpose::STANDARD.decode(png).expect("base64");
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(png)
+        .expect("base64");
     assert_valid_png(&png);
     let opened = app.slack.calls_to("conversations.open");
-    assert!(opened.iter().all(|c| c.body.to_string().contains("U0HEAD")), "{opened:?}");
+    assert!(
+        opened.iter().all(|c| c.body.to_string().contains("U0HEAD")),
+        "{opened:?}"
+    );
 
     // Audited: who, period, formats, scope; no counts.
     let events = store.all_audit_events().await.expect("audit");
-    let read = events.iter().find(|e| e.action == "governance_report").expect("audit event");
+    let read = events
+        .iter()
+        .find(|e| e.action == "governance_report")
+        .expect("audit event");
     assert_eq!(read.actor, "U0HEAD");
     let after = read.after.clone().expect("after");
     assert_eq!(after["period_start"], "2026-01-01");
@@ -423,7 +714,9 @@ async fn r_dp_5_a_head_gets_their_functions_report_in_dm_and_a_member_is_refused
         let body = call.body.to_string();
         assert_no_personal_data(&call.method, &body);
         if let Some(b64) = call.body["base64"].as_str() {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).expect("base64");
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(b64)
+                .expect("base64");
             assert_no_personal_data("PNG upload", &String::from_utf8_lossy(&bytes));
         }
     }
@@ -453,15 +746,37 @@ async fn r_dp_5_admin_governance_writes_csv_or_json_and_refuses_bad_dates(backen
             .expect("runs")
     };
     let csv = run(&["--from", "2026-01-01", "--to", "2027-01-01"]);
-    assert!(csv.status.success(), "{}", String::from_utf8_lossy(&csv.stderr));
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
     let csv = String::from_utf8_lossy(&csv.stdout).into_owned();
-    assert!(csv.starts_with("organisation,period_start,period_end,section,month,function,codes,breakdown,count\n"), "{csv}");
+    assert!(
+        csv.starts_with(
+            "organisation,period_start,period_end,section,month,function,codes,breakdown,count\n"
+        ),
+        "{csv}"
+    );
     assert!(csv.contains("Test Office,2026-01-01,2026-12-31,incidents_by_month,2026-02,Revenues,unreasonably_persistent,Unreasonably persistent,fewer than 5"), "{csv}");
     assert_no_personal_data("CLI CSV", &csv);
 
     let out = dir.path().join("report.json");
-    let json = run(&["--from", "2026-01-01", "--to", "2027-01-01", "--format", "json", "--out", out.to_str().expect("path")]);
-    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let json = run(&[
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2027-01-01",
+        "--format",
+        "json",
+        "--out",
+        out.to_str().expect("path"),
+    ]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
     let written = std::fs::read_to_string(&out).expect("file written");
     let value: Value = serde_json::from_str(&written).expect("JSON");
     assert_eq!(value["organisation"], "Test Office");
@@ -469,8 +784,14 @@ async fn r_dp_5_admin_governance_writes_csv_or_json_and_refuses_bad_dates(backen
     assert_no_personal_data("CLI JSON", &written);
 
     for (args, expected) in [
-        (&["--from", "2026-02-30", "--to", "2027-01-01"][..], "is not a date"),
-        (&["--from", "2027-01-01", "--to", "2026-01-01"][..], "the period is empty"),
+        (
+            &["--from", "2026-02-30", "--to", "2027-01-01"][..],
+            "is not a date",
+        ),
+        (
+            &["--from", "2027-01-01", "--to", "2026-01-01"][..],
+            "the period is empty",
+        ),
     ] {
         let output = run(args);
         assert!(!output.status.success());
