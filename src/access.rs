@@ -558,6 +558,30 @@ pub async fn roles_in(
         .collect())
 }
 
+/// Who may read the fairness and consistency report (R-DP-5, §2), and of which functions:
+/// admins read every function's (`Ok(None)`), a head of function their own functions'
+/// (`Ok(Some(ids))`); anyone else is refused and told who may.
+pub fn governance_reader(
+    authority: &Authority,
+    functions: &[FunctionSummary],
+) -> Result<Option<Vec<i64>>, Denied> {
+    if authority.is_admin() {
+        return Ok(None);
+    }
+    let headed: Vec<i64> = functions
+        .iter()
+        .filter(|f| authority.roles_in(f.id).contains(&Role::Head))
+        .map(|f| f.id)
+        .collect();
+    if headed.is_empty() {
+        return Err(Denied(
+            "Only admins (for every function) and heads of function (for their own function) can read the governance report. Ask an admin or your head of function for it."
+                .to_owned(),
+        ));
+    }
+    Ok(Some(headed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,6 +112,9 @@ pub enum AdminCommand {
         #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
         timezone: chrono_tz::Tz,
     },
+    /// The fairness and consistency report (R-DP-5) for every function, as CSV or JSON:
+    /// counts only, any count from 1 to 4 shown as "fewer than 5". The reading is audited.
+    Governance(crate::governance::AdminArgs),
 }
 
 /// Runs one admin command and returns what to print.
@@ -202,6 +205,9 @@ pub async fn run(
         } => {
             crate::subject_access::cli::export_person(store, actor, now, &person, &out, timezone)
                 .await
+        }
+        AdminCommand::Governance(args) => {
+            crate::governance::admin_report(store, actor, now, args).await
         }
         AdminCommand::ListComplaintsHandlers => {
             let handlers = store.list_complaints_handlers().await?;

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod governance;
 pub mod letters;
 pub mod metrics;
 pub mod retention;

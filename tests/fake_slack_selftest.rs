@@ -1663,3 +1663,53 @@ async fn r_dp_2_deletes_are_as_strict_as_slack() {
     let twice = json_of(post_json(&fake, "files.delete", json!({ "file": file })).await).await;
     assert_eq!(error(&twice).as_deref(), Some("file_deleted"));
 }
+
+/// R-DP-5: binary uploads (the governance chart) must arrive whole. Like Slack,
+/// `files.getUploadURLExternal` requires `filename` and `length`; the upload to its URL
+/// must carry exactly `length` bytes or it is refused.
+#[tokio::test]
+async fn r_dp_5_upload_is_refused_unless_it_carries_the_declared_length() {
+    let fake = FakeSlack::start().await;
+    let get_url = |query: &'static str| {
+        let url = format!("{}/files.getUploadURLExternal?{query}", fake.api_url());
+        async move {
+            json_of(
+                http()
+                    .get(url)
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .send()
+                    .await
+                    .expect("send files.getUploadURLExternal"),
+            )
+            .await
+        }
+    };
+    let missing = get_url("filename=chart.png").await;
+    assert_eq!(missing["ok"], false);
+    assert_eq!(missing["error"], "invalid_arguments");
+
+    let url = get_url("filename=chart.png&length=5").await;
+    let upload_url = url["upload_url"].as_str().expect("upload_url").to_owned();
+    let short = http()
+        .post(&upload_url)
+        .body(vec![0x89_u8, b'P', b'N'])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(short.status(), 400);
+    assert!(fake
+        .refusals()
+        .iter()
+        .any(|r| r.method == "upload" && r.error == "length_mismatch"));
+
+    let whole = http()
+        .post(&upload_url)
+        .body(vec![0x89_u8, b'P', b'N', b'G', 0xff])
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(whole.status(), 200);
+    let uploads = fake.wait_for_calls("upload", 2, WAIT).await;
+    assert_eq!(uploads[1].body["length"], 5);
+    assert_eq!(uploads[1].body["base64"], "iVBOR/8=");
+}

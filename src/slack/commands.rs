@@ -19,6 +19,7 @@ pub enum Subcommand {
     Dispute,
     Review,
     Export,
+    Governance,
 }
 
 pub struct SubcommandInfo {
@@ -115,6 +116,12 @@ pub const SUBCOMMANDS: &[SubcommandInfo] = &[
         name: "export",
         usage: "/contact export <name | phone | email | case ref>",
         summary: "Export everything held about a person, as JSON and a readable document, to your DM (admins).",
+    },
+    SubcommandInfo {
+        subcommand: Subcommand::Governance,
+        name: "governance",
+        usage: "/contact governance [2026 | 2026-Q3 | 2026-11 | last-month | last-quarter]",
+        summary: "The fairness and consistency report as a CSV file and a chart in your DM; counts only, default the last 12 months (admins, and heads for their function).",
     },
     SubcommandInfo {
         subcommand: Subcommand::Help,

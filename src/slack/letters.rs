@@ -117,6 +117,7 @@ impl LetterDraft {
             title: self.title.clone(),
             content_type: "text/html".to_owned(),
             content: self.letter.body.clone(),
+            content_base64: None,
         };
         let mut out = Vec::new();
         if let Ok(row) = upload.into_outbox(

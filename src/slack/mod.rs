@@ -14,6 +14,7 @@ pub mod error;
 pub mod find;
 pub mod forms;
 pub mod functions;
+pub mod governance;
 pub mod home;
 pub mod ids;
 pub mod ingress;

@@ -45,8 +45,11 @@ pub enum SlackCall {
         of_outbox_id: i64,
         content: SlackMessageContent,
     },
-    /// A file (a letter draft) shared in the DM with `user`, by Slack's current flow:
-    /// `conversations.open`, `files.getUploadURLExternal`, upload, `files.completeUploadExternal`.
+    /// A file (a letter draft, a report) shared in the DM with `user`, by Slack's current
+    /// flow: `conversations.open`, `files.getUploadURLExternal`, upload,
+    /// `files.completeUploadExternal`. Text travels in `content`; a binary file (a PNG) in
+    /// `content_base64` (standard alphabet, padded), with `content` empty. Rows stored
+    /// before `content_base64` existed have no such field and read as text.
     #[serde(rename = "files.upload:dm")]
     UploadToUser {
         user: String,
@@ -54,6 +57,8 @@ pub enum SlackCall {
         title: String,
         content_type: String,
         content: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        content_base64: Option<String>,
     },
     /// Deletes one of the bot's own messages (erasure, R-DP-2; scope `chat:write`). A
     /// message already gone counts as deleted.
@@ -71,6 +76,24 @@ const ALREADY_GONE: &[&str] = &["message_not_found", "file_not_found", "file_del
 #[derive(Debug, thiserror::Error)]
 #[error("stored Slack call could not be read: {0}")]
 pub struct UnreadableCall(#[from] serde_json::Error);
+
+/// The bytes of an upload: `content_base64` decoded when present, else `content`'s UTF-8.
+pub fn upload_bytes(
+    content: &str,
+    content_base64: Option<&str>,
+) -> Result<Vec<u8>, base64::DecodeError> {
+    use base64::Engine as _;
+    match content_base64 {
+        Some(encoded) => base64::engine::general_purpose::STANDARD.decode(encoded),
+        None => Ok(content.as_bytes().to_vec()),
+    }
+}
+
+/// `content_base64` for `bytes`.
+pub fn encode_upload(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
 
 impl SlackCall {
     pub fn method(&self) -> &'static str {
@@ -252,6 +275,7 @@ impl SlackApi {
                 title,
                 content_type,
                 content,
+                content_base64,
             } => {
                 let opened = session
                     .conversations_open(
@@ -260,7 +284,12 @@ impl SlackApi {
                     )
                     .await?;
                 let channel = opened.channel.id.clone();
-                let bytes = content.as_bytes().to_vec();
+                let bytes = upload_bytes(content, content_base64.as_deref()).map_err(|e| {
+                    SlackClientError::SystemError(
+                        SlackClientSystemError::new()
+                            .with_message(format!("stored upload is not base64: {e}")),
+                    )
+                })?;
                 let target = session
                     .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
                         filename.clone(),
@@ -567,5 +596,59 @@ mod tests {
             .expect("time")
             .with_timezone(&Utc);
         assert_eq!(slack_ts(at).to_string(), "1793869200.123456");
+    }
+
+    /// R-DP-5: binary uploads (the governance chart) ride in `content_base64`; an upload
+    /// row stored before that field existed still reads, as text.
+    #[test]
+    fn r_dp_5_upload_rows_without_content_base64_still_read_as_text() {
+        let old = serde_json::json!({
+            "user": "U1", "filename": "letter.html", "title": "Letter",
+            "content_type": "text/html", "content": "<p>hi</p>"
+        });
+        let call = SlackCall::from_outbox("files.upload:dm", &old).expect("old row reads");
+        let SlackCall::UploadToUser {
+            content,
+            content_base64,
+            ..
+        } = &call
+        else {
+            panic!("not an upload: {call:?}");
+        };
+        assert_eq!(content_base64, &None);
+        assert_eq!(
+            upload_bytes(content, None).expect("text"),
+            b"<p>hi</p>".to_vec()
+        );
+        let stored = call.into_outbox("k", None).expect("row");
+        assert!(
+            stored.payload.get("content_base64").is_none(),
+            "{}",
+            stored.payload
+        );
+
+        let png = [0x89u8, b'P', b'N', b'G', 0, 255];
+        let binary = SlackCall::UploadToUser {
+            user: "U1".into(),
+            filename: "chart.png".into(),
+            title: "Chart".into(),
+            content_type: "image/png".into(),
+            content: String::new(),
+            content_base64: Some(encode_upload(&png)),
+        };
+        let row = binary.into_outbox("k2", None).expect("row");
+        let back = SlackCall::from_outbox(&row.method, &row.payload).expect("reads back");
+        let SlackCall::UploadToUser {
+            content,
+            content_base64,
+            ..
+        } = back
+        else {
+            panic!("not an upload");
+        };
+        assert_eq!(
+            upload_bytes(&content, content_base64.as_deref()).expect("bytes"),
+            png.to_vec()
+        );
     }
 }

@@ -71,6 +71,7 @@ pub async fn command(
         Subcommand::Dispute => dsp::dispute(ctx, trigger, &argument).await?,
         Subcommand::Review => dsp::review(ctx, trigger, &argument).await?,
         Subcommand::Export => super::subject_access::export(ctx, &argument).await?,
+        Subcommand::Governance => super::governance::governance(ctx, &argument).await?,
     })
 }
 

@@ -184,6 +184,7 @@ impl ExportJob {
                     filename: filename.clone(),
                     content_type: content_type.to_owned(),
                     content: content.clone(),
+                    content_base64: None,
                 };
                 upload
                     .into_outbox(

@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention subject_access);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention subject_access governance);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -136,6 +136,7 @@ macro_rules! shared_sql {
 }
 
 pub mod corrections;
+pub mod governance;
 pub mod once;
 mod postgres;
 pub mod records;
@@ -164,6 +165,7 @@ pub use sqlite::InstanceLock;
 /// Every store trait, for callers that use `Arc<dyn Store>`.
 pub mod prelude {
     pub use super::corrections::CorrectionStore;
+    pub use super::governance::GovernanceStore;
     pub use super::retention::RetentionStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
@@ -376,6 +378,7 @@ pub trait Store:
     + ScheduleStore
     + retention::RetentionStore
     + SubjectAccessStore
+    + governance::GovernanceStore
     + std::fmt::Debug
     + Send
     + Sync

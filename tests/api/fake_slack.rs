@@ -22,8 +22,10 @@
 //! * `POST /upload/{file_id}`: the upload URL handed out by `files.getUploadURLExternal`. Takes
 //!   raw bytes or a multipart form, answers `200 text/plain "OK - {length}"` like Slack, and is
 //!   recorded as method `"upload"` with body
-//!   `{"file_id", "length", "content_type", "filename"?, "text"?}` (`text` when the bytes are
-//!   UTF-8).
+//!   `{"file_id", "length", "content_type", "filename"?, "text"?, "base64"?}` (`text` when the
+//!   bytes are UTF-8, `base64` when they are not). The bytes must number exactly the `length`
+//!   `files.getUploadURLExternal` declared (which, like Slack, requires `filename` and
+//!   `length`), else the upload is refused as `length_mismatch`.
 //! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
 //!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
 //!   `{"ok":true}` (or `invalid_blocks`, as above).
@@ -922,19 +924,44 @@ async fn upload_route(
     if let Ok(text) = std::str::from_utf8(bytes) {
         record.insert("text".into(), Value::String(text.to_owned()));
     }
+    if std::str::from_utf8(bytes).is_err() {
+        use base64::Engine as _;
+        record.insert(
+            "base64".into(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes)),
+        );
+    }
     let length = bytes.len();
     if let Some(id) = record.get("file_id").and_then(Value::as_str) {
         if let Some(file) = lock(&shared.uploads).get_mut(id) {
             file.uploaded = u64::try_from(length).ok();
         }
     }
+    let declared = record
+        .get("file_id")
+        .and_then(Value::as_str)
+        .and_then(|id| lock(&shared.uploads).get(id).map(|f| f.declared))
+        .and_then(|declared| usize::try_from(declared).ok());
     answer(
         &shared,
         "upload".to_owned(),
         Value::Object(record),
         &headers,
         received_at,
-        |_| Reply::text(StatusCode::OK, format!("OK - {length}")),
+        |_| match declared {
+            // Not the byte count files.getUploadURLExternal declared: the file is refused
+            // (Slack does not document this answer; the fake makes it loud).
+            Some(declared) if declared != length => Reply {
+                refused: true,
+                status: StatusCode::BAD_REQUEST,
+                ..Reply::ok(json!({
+                    "ok": false,
+                    "error": "length_mismatch",
+                    "response_metadata": { "messages": [format!("declared {declared} bytes, uploaded {length}")] },
+                }))
+            },
+            _ => Reply::text(StatusCode::OK, format!("OK - {length}")),
+        },
     )
     .await
 }

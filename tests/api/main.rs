@@ -13,6 +13,7 @@ mod commands;
 mod correction;
 mod disputes;
 mod events;
+mod governance;
 mod health;
 mod limits;
 mod outbox;

@@ -245,6 +245,7 @@ async fn full_person(app: &TestApp, f: i64) -> Seeded {
         title: "Warning letter".to_owned(),
         content_type: "text/plain".to_owned(),
         content: "Dear Zebedee Quillfeather, ZQSECRET-letter".to_owned(),
+        content_base64: None,
     }
     .into_outbox("zq:letter", Some(("letter", letter.to_string())))
     .expect("upload row");
@@ -942,6 +943,7 @@ async fn r_dp_2_slack_deletions_wait_out_429_and_count_a_message_or_file_already
         title: "Export".to_owned(),
         content_type: "text/plain".to_owned(),
         content: "Gwen Gone's file".to_owned(),
+        content_base64: None,
     }
     .into_outbox("gone:file", Some(("service_user", person.to_string())))
     .expect("upload row");
