@@ -535,7 +535,8 @@ async fn r_dp_1_file_uploads_need_a_filename_a_length_and_bytes_of_that_length()
     );
     upload("right").await;
     assert_eq!(complete(file_id.clone()).await["ok"], true);
-    assert_eq!(fake.refusals().len(), 6);
+    // Six refusals above, and the "too long" upload itself, refused as length_mismatch.
+    assert_eq!(fake.refusals().len(), 7);
     let empty =
         json_of(post_json(&fake, "files.completeUploadExternal", json!({"files": []})).await).await;
     assert_eq!(empty["error"], "invalid_arguments");
@@ -1686,7 +1687,7 @@ async fn r_dp_5_upload_is_refused_unless_it_carries_the_declared_length() {
     };
     let missing = get_url("filename=chart.png").await;
     assert_eq!(missing["ok"], false);
-    assert_eq!(missing["error"], "invalid_arguments");
+    assert_eq!(missing["error"], "missing_argument");
 
     let url = get_url("filename=chart.png&length=5").await;
     let upload_url = url["upload_url"].as_str().expect("upload_url").to_owned();
