@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=templates");
+    // `sqlx::migrate!` embeds the migrations: a new one must rebuild the crate.
+    println!("cargo:rerun-if-changed=migrations");
     let root = Path::new("templates");
     let mut files = Vec::new();
     collect(root, &mut files);

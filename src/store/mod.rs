@@ -122,7 +122,7 @@ macro_rules! shared_sql {
             use super::*;
             include!("sql/common.rs");
         }
-        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention subject_access governance);
+        shared_sql!(@parts roles audit outbox people reporting restrictions schedule disputes continuations write corrections retention subject_access governance ops);
     };
     (@parts $($part:ident)*) => {
         $(
@@ -138,6 +138,7 @@ macro_rules! shared_sql {
 pub mod corrections;
 pub mod governance;
 pub mod once;
+pub mod ops;
 mod postgres;
 pub mod records;
 pub mod retention;
@@ -166,6 +167,7 @@ pub use sqlite::InstanceLock;
 pub mod prelude {
     pub use super::corrections::CorrectionStore;
     pub use super::governance::GovernanceStore;
+    pub use super::ops::OpsStore;
     pub use super::retention::RetentionStore;
     pub use super::ContinuationStore;
     pub use super::DisputeStore;
@@ -221,6 +223,10 @@ pub enum StoreError {
     /// (issue 11, R-OPS-4): not ready.
     #[error("the database schema is at migration {applied:?}, this binary needs {expected}")]
     SchemaNotCurrent { applied: Option<i64>, expected: i64 },
+    /// Asked for something this store will not do, in words for the operator (e.g. a
+    /// SQLite backup of a PostgreSQL database).
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl StoreError {
@@ -379,6 +385,7 @@ pub trait Store:
     + retention::RetentionStore
     + SubjectAccessStore
     + governance::GovernanceStore
+    + ops::OpsStore
     + std::fmt::Debug
     + Send
     + Sync
@@ -812,7 +819,7 @@ mod status_literal_tests {
 
     /// The SQL both backends share: reads bind `as_str()`, but the write methods' bodies
     /// (and the conditional updates that keep races safe) still spell some statuses.
-    const SQL: [&str; 12] = [
+    const SQL: [&str; 13] = [
         include_str!("sql/audit.rs"),
         include_str!("sql/common.rs"),
         include_str!("sql/continuations.rs"),
@@ -822,6 +829,7 @@ mod status_literal_tests {
         include_str!("sql/people.rs"),
         include_str!("sql/reporting.rs"),
         include_str!("sql/restrictions.rs"),
+        include_str!("sql/ops.rs"),
         include_str!("sql/roles.rs"),
         include_str!("sql/schedule.rs"),
         include_str!("sql/write.rs"),

@@ -73,11 +73,13 @@ pub(super) async fn function_id_in(
     tx: &mut Transaction<'static, Db>,
     name: &FunctionName,
 ) -> StoreResult<i64> {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM functions WHERE name = $1")
+    // Names are unique whatever their case (migration 0016), so `casework` names
+    // `Casework`.
+    sqlx::query_scalar::<_, i64>("SELECT id FROM functions WHERE lower(name) = lower($1)")
         .bind(name.as_str())
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| StoreError::not_found(format!("function {name:?}")))
+        .ok_or_else(|| StoreError::not_found(format!("function \"{name}\"")))
 }
 
 pub(super) const OUTBOX_COLUMNS: &str = "id, idempotency_key, method, payload, status, attempts, \

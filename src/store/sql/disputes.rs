@@ -698,7 +698,7 @@ impl DisputeStore for ThisStore {
 
     async fn reviews_due(&self, today: NaiveDate, on_or_before: NaiveDate) -> StoreResult<Vec<DueReview>> {
         let rows = sqlx::query(concat!(
-            "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.next_review_on, q.created_by AS owner, \
+            "SELECT r.id, r.reference, r.service_user_id, r.function_id, r.next_review_on, COALESCE(r.review_owner, q.created_by) AS owner, \
              v.id AS open_review_id, v.reference AS open_review_reference \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              LEFT JOIN reviews v ON v.restriction_id = r.id AND v.status = $3 \

@@ -107,13 +107,14 @@ impl OutboxStore for ThisStore {
             .bind(*next_attempt_at)
             .bind(error.clone()),
             DeliveryOutcome::Failed { error } => sqlx::query(
-                "UPDATE outbox SET status = 'failed', last_error = $3, \
+                "UPDATE outbox SET status = 'failed', last_error = $3, failed_at = $4, \
                  claimed_by = NULL, claimed_until = NULL \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
             )
             .bind(id)
             .bind(worker)
-            .bind(error.clone()),
+            .bind(error.clone())
+            .bind(now),
         };
         let updated = query.execute(&self.pool).await?.rows_affected();
         Ok(updated == 1)

@@ -15,7 +15,7 @@ impl RoleStore for ThisStore {
         .bind(actor.as_str())
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| StoreError::conflict_on_unique(e, format!("function {name:?}")))?;
+        .map_err(|e| StoreError::conflict_on_unique(e, format!("a function named \"{name}\" (names are unique whatever their case)")))?;
         let entry = AuditEntry::new(actor, "function_created", "function", id)
             .in_function(id)
             .after(serde_json::json!({ "id": id }));
@@ -61,7 +61,7 @@ impl RoleStore for ThisStore {
     }
 
     async fn function_by_name(&self, name: &FunctionName) -> StoreResult<Option<FunctionSummary>> {
-        Ok(self.list_functions().await?.into_iter().find(|f| f.name == name.as_str()))
+        Ok(self.list_functions().await?.into_iter().find(|f| f.name.to_lowercase() == name.as_str().to_lowercase()))
     }
 
     async fn grant_role(&self, function: &FunctionName, user: &UserId, role: Role, actor: &Actor, now: DateTime<Utc>) -> StoreResult<()> {

@@ -126,7 +126,7 @@ impl ScheduleStore for ThisStore {
 
     async fn due_items(&self, query: &DueQuery) -> StoreResult<DueItems> {
         let review_rows = sqlx::query(concat!(
-            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
+            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, COALESCE(r.review_owner, q.created_by) AS owner \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              WHERE r.next_review_on <= $1 AND ", restriction_current!("r.", "$2"), " ORDER BY r.next_review_on, r.id"
         ))
@@ -135,7 +135,7 @@ impl ScheduleStore for ThisStore {
         .fetch_all(&self.pool)
         .await?;
         let ending_rows = sqlx::query(concat!(
-            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, q.created_by AS owner \
+            "SELECT r.id, r.reference, r.function_id, r.next_review_on, r.ends_on, COALESCE(r.review_owner, q.created_by) AS owner \
              FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
              WHERE ", restriction_current!("r.", "$1"), " AND r.ends_on IS NOT NULL AND r.ends_on <= $2 ORDER BY r.ends_on, r.id"
         ))
@@ -434,7 +434,7 @@ impl ScheduleStore for ThisStore {
             "SELECT r.id, r.reference, r.next_review_on, EXISTS (SELECT 1 FROM reviews v JOIN restriction_requests p ON p.review_id = v.id \
                AND p.status = 'pending' WHERE v.restriction_id = r.id AND v.status = 'open' AND v.variation_proposed_at IS NOT NULL), \
              COUNT(*) OVER () FROM restrictions r JOIN restriction_requests q ON q.id = r.request_id \
-             WHERE ", restriction_current!("r.", "$3"), " AND r.next_review_on <= $2 AND (q.created_by = $1 OR r.function_id IN \
+             WHERE ", restriction_current!("r.", "$3"), " AND r.next_review_on <= $2 AND (COALESCE(r.review_owner, q.created_by) = $1 OR r.function_id IN \
                (SELECT function_id FROM function_roles WHERE slack_user_id = $1 AND role IN ('head', 'deputy'))) \
              ORDER BY r.next_review_on LIMIT 25"
         ))
