@@ -115,6 +115,8 @@ pub enum AdminCommand {
     /// The fairness and consistency report (R-DP-5) for every function, as CSV or JSON:
     /// counts only, any count from 1 to 4 shown as "fewer than 5". The reading is audited.
     Governance(crate::governance::AdminArgs),
+    #[command(flatten)]
+    Ops(crate::ops::OpsCommand),
 }
 
 /// Runs one admin command and returns what to print.
@@ -140,6 +142,12 @@ pub async fn run(
     match command {
         AdminCommand::AddFunction { name } => {
             let name = FunctionName::parse(&name)?;
+            if let Some(existing) = store.function_by_name(&name).await? {
+                anyhow::bail!(
+                    "a function named \"{}\" already exists: function names are unique whatever their case",
+                    existing.name
+                );
+            }
             let id = store.add_function(&name, actor, now).await?;
             Ok(format!("created function {name} (id {id})"))
         }
@@ -206,6 +214,7 @@ pub async fn run(
             crate::subject_access::cli::export_person(store, actor, now, &person, &out, timezone)
                 .await
         }
+        AdminCommand::Ops(command) => crate::ops::run(store, clock, actor, command).await,
         AdminCommand::Governance(args) => {
             crate::governance::admin_report(store, actor, now, args).await
         }
@@ -228,6 +237,7 @@ async fn list_functions(store: &dyn Store) -> anyhow::Result<String> {
     if functions.is_empty() {
         return Ok("no functions".to_owned());
     }
+    let retired = store.retired_functions().await?;
     let join = |users: &[UserId]| {
         if users.is_empty() {
             "-".to_owned()
@@ -247,8 +257,13 @@ async fn list_functions(store: &dyn Store) -> anyhow::Result<String> {
             .map_or_else(|| "-".to_owned(), UserId::to_string);
         let _ = writeln!(
             out,
-            "{}\n  head: {head}\n  deputies: {}\n  managers: {}\n  members: {}",
+            "{}{}\n  head: {head}\n  deputies: {}\n  managers: {}\n  members: {}",
             f.name,
+            if retired.contains(&f.id) {
+                " (retired)"
+            } else {
+                ""
+            },
             join(&f.deputies),
             join(&f.managers),
             join(&f.members)

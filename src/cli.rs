@@ -44,8 +44,9 @@ pub enum Command {
     CheckConfig(SlackArgs),
     /// Manage functions, heads, deputies, managers, members and admins.
     Admin {
-        /// Slack user id (or name) recorded as the actor in the audit trail.
-        #[arg(long, env = "ADMIN_ACTOR", default_value = "cli")]
+        /// Who is recorded as the actor in the audit trail (a Slack user id or a name);
+        /// accepted before or after the subcommand. Default: the operating-system user.
+        #[arg(long, env = "ADMIN_ACTOR", global = true, default_value_t = os_user())]
         actor: String,
         #[command(subcommand)]
         command: AdminCommand,
@@ -423,6 +424,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The operating-system user running an admin command, recorded as its actor when
+/// `--actor` is not given: `$USER`, else the account's login name.
+fn os_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| whoami::fallible::username().ok())
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// `check-config` (issue 11, item 10): the settings, then everything the bot needs at start —

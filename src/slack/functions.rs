@@ -33,10 +33,13 @@ pub async fn function_field(
         return Ok(Ok(Vec::new()));
     }
     let choices: Vec<(i64, String)> = if mine.is_empty() && !only_managed {
+        // A retired function takes no new records (issue 11, item 13): never offered.
+        let retired = store.retired_functions().await?;
         store
             .list_functions()
             .await?
             .into_iter()
+            .filter(|f| !retired.contains(&f.id))
             .map(|f| (f.id, f.name))
             .collect()
     } else {
@@ -90,7 +93,8 @@ pub async fn read_function(
         return Ok(None);
     };
     let allowed = if mine.is_empty() {
-        store.list_functions().await?.iter().any(|f| f.id == picked)
+        !store.retired_functions().await?.contains(&picked)
+            && store.list_functions().await?.iter().any(|f| f.id == picked)
     } else {
         mine.iter().any(|(id, _)| *id == picked)
     };

@@ -11,7 +11,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_contact-policy-bot");
 
 /// The binary with a clean environment, run from an empty directory (so no `.env` file
 /// or `./data` of the developer's is picked up).
-fn bot(dir: &std::path::Path, db_url: &str) -> Command {
+pub(crate) fn bot(dir: &std::path::Path, db_url: &str) -> Command {
     let mut command = Command::new(BIN);
     command
         .env_clear()

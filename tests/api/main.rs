@@ -8,6 +8,7 @@ mod fake_slack;
 mod helpers;
 
 mod ack;
+mod admin_ops;
 mod cli;
 mod commands;
 mod correction;
