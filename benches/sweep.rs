@@ -34,6 +34,7 @@ fn config(database_url: &str) -> Config {
     Config {
         database_url: database_url.to_owned(),
         listen_addr: "127.0.0.1:0".parse().expect("addr"),
+        metrics_addr: None,
         slack: SlackConfig {
             signing_secret: SecretString::from("bench"),
             previous_signing_secret: None,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -18,6 +19,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
+use crate::observability;
 use crate::scheduler::cron_job::ReminderScheduler;
 use crate::scheduler::outbox::OutboxSender;
 use crate::scheduler::reminders::SweepDeps;
@@ -35,6 +37,8 @@ const SHUTDOWN_BUDGET: Duration = Duration::from_secs(9);
 
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics` on a listener of its own (`METRICS_ADDR`), when set.
+    metrics_listener: Option<TcpListener>,
     state: Arc<AppState>,
     sender: OutboxSender,
     scheduler: ReminderScheduler,
@@ -57,7 +61,15 @@ impl Application {
             .context("could not open the database named by DATABASE_URL")?;
         let listener = TcpListener::bind(config.listen_addr)
             .await
-            .with_context(|| format!("could not listen on {}", config.listen_addr))?;
+            .with_context(|| format!("could not listen on {} (LISTEN_ADDR)", config.listen_addr))?;
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("could not listen on {addr} (METRICS_ADDR)"))?,
+            ),
+            None => None,
+        };
         let api = SlackApi::new(
             &config.slack.api_url,
             &config.slack.bot_token,
@@ -111,7 +123,8 @@ impl Application {
             config.reminders.clone(),
             worker,
         )
-        .context("REMINDER_SCHEDULE is not a valid cron expression")?;
+        .context("REMINDER_SCHEDULE is not a valid cron expression")?
+        .with_metrics(state.metrics.clone());
         let retention = RetentionScheduler::new(
             state.store.clone(),
             state.clock.clone(),
@@ -123,6 +136,7 @@ impl Application {
         .context("RETENTION_SCHEDULE is not a valid cron expression")?;
         Ok(Self {
             listener,
+            metrics_listener,
             state,
             sender,
             scheduler,
@@ -135,6 +149,13 @@ impl Application {
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// Where `/metrics` is served when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
@@ -151,17 +172,34 @@ impl Application {
         self.retention.clone()
     }
 
-    pub fn router(state: Arc<AppState>, max_body_bytes: usize) -> Router {
-        Router::new()
+    /// The HTTP routes; `/metrics` among them unless it has a listener of its own.
+    pub fn router(state: Arc<AppState>, max_body_bytes: usize, with_metrics: bool) -> Router {
+        let router = Router::new()
             .route("/slack/commands", post(ingress::commands))
             .route("/slack/interactions", post(ingress::interactions))
             .route("/slack/events", post(ingress::events))
             .route("/slack/options", post(ingress::options))
             .route("/healthz", get(ingress::healthz))
-            .route("/readyz", get(ingress::readyz))
-            .route("/metrics", get(ingress::metrics))
+            .route("/readyz", get(ingress::readyz));
+        let router = if with_metrics {
+            router.route("/metrics", get(ingress::metrics))
+        } else {
+            router
+        };
+        router
+            .route_layer(middleware::from_fn_with_state(
+                state.clone(),
+                observability::time_requests,
+            ))
             // Oversized bodies are refused with 413 before any handler sees them.
             .layer(DefaultBodyLimit::max(max_body_bytes))
+            .with_state(state)
+    }
+
+    /// The metrics listener's routes: `/metrics` only.
+    pub fn metrics_router(state: Arc<AppState>) -> Router {
+        Router::new()
+            .route("/metrics", get(observability::metrics))
             .with_state(state)
     }
 
@@ -180,7 +218,18 @@ impl Application {
         let retention = self
             .run_retention
             .then(|| tokio::spawn(self.retention.run(stop_rx.clone())));
-        let router = Self::router(self.state, self.max_body_bytes);
+        let metrics_server = self.metrics_listener.map(|listener| {
+            let router = Self::metrics_router(self.state.clone());
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|stop| *stop).await;
+                    })
+                    .await
+            })
+        });
+        let router = Self::router(self.state, self.max_body_bytes, metrics_server.is_none());
         let mut server_stop = stop_rx;
         let server = tokio::spawn(async move {
             axum::serve(self.listener, router)
@@ -195,6 +244,9 @@ impl Application {
         let _ = stop_tx.send(true);
         let finished = tokio::time::timeout(SHUTDOWN_BUDGET, async {
             let served = server.await;
+            if let Some(metrics_server) = metrics_server {
+                let _ = metrics_server.await;
+            }
             let _ = sender.await;
             if let Some(scheduler) = scheduler {
                 let _ = scheduler.await;

@@ -90,6 +90,10 @@ pub struct SlackArgs {
     /// Address the HTTP server listens on.
     #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:3000")]
     pub listen_addr: String,
+    /// Serve `/metrics` on this address instead of LISTEN_ADDR (e.g. 0.0.0.0:9090 on an
+    /// internal network). Unset: `/metrics` is on LISTEN_ADDR.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<String>,
     /// Time zone in which dates are shown and reminders scheduled.
     #[arg(long, env = "TIMEZONE", default_value = "Europe/London")]
     pub timezone: String,
@@ -163,6 +167,25 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                         slack.listen_addr
                     ),
                 })?;
+        let metrics_addr = slack
+            .metrics_addr
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|raw| {
+                raw.parse::<SocketAddr>().map_err(|_| ConfigError::Invalid {
+                    var: "METRICS_ADDR",
+                    reason: format!("{raw:?} is not an address and port such as 127.0.0.1:9090"),
+                })
+            })
+            .transpose()?;
+        if metrics_addr == Some(listen_addr) && listen_addr.port() != 0 {
+            return Err(ConfigError::Invalid {
+                var: "METRICS_ADDR",
+                reason: "is the same as LISTEN_ADDR: leave it unset to serve /metrics there"
+                    .to_owned(),
+            });
+        }
         let review_due_days = days(&slack.review_reminder_days, "REVIEW_REMINDER_DAYS", 0)?;
         let ending_soon_days = days(&slack.ending_soon_days, "ENDING_SOON_DAYS", 0)?;
         let letter_unsent_days = days(&slack.letter_unsent_days, "LETTER_UNSENT_DAYS", 1)?;
@@ -199,6 +222,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
         Ok(Config {
             database_url: db.database_url.clone(),
             listen_addr,
+            metrics_addr,
             slack: SlackConfig {
                 signing_secret: SecretString::from(signing_secret),
                 previous_signing_secret: slack
@@ -554,6 +578,7 @@ mod tests {
             slack_api_url: "https://slack.com/api/".into(),
             slack_team_id: Some("T123".into()),
             listen_addr: "127.0.0.1:0".into(),
+            metrics_addr: None,
             timezone: "Europe/London".into(),
             templates_dir: None,
             organisation_name: Some("Test Office".into()),
@@ -626,6 +651,16 @@ mod tests {
             err.to_string().starts_with("LISTEN_ADDR is not valid"),
             "{err}"
         );
+        let mut args = slack_args();
+        args.metrics_addr = Some("metrics.internal".into());
+        let err = config_from_args(&db(), &args).expect_err("refused");
+        assert!(
+            err.to_string().starts_with("METRICS_ADDR is not valid"),
+            "{err}"
+        );
+        args.metrics_addr = Some("127.0.0.1:9090".into());
+        let config = config_from_args(&db(), &args).expect("valid");
+        assert_eq!(config.metrics_addr, "127.0.0.1:9090".parse().ok());
         let mut args = slack_args();
         args.letter_unsent_days = "five".into();
         let err = config_from_args(&db(), &args).expect_err("refused");

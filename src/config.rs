@@ -91,6 +91,9 @@ pub struct LettersConfig {
 pub struct Config {
     pub database_url: String,
     pub listen_addr: SocketAddr,
+    /// Where `/metrics` is served when set (`METRICS_ADDR`): a listener of its own, and
+    /// then not on `listen_addr`, so metrics can stay on an internal network.
+    pub metrics_addr: Option<SocketAddr>,
     pub slack: SlackConfig,
     pub timezone: Tz,
     pub max_body_bytes: usize,

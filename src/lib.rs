@@ -11,6 +11,7 @@ pub mod domain;
 pub mod governance;
 pub mod letters;
 pub mod metrics;
+pub mod observability;
 pub mod ops;
 pub mod retention;
 pub mod scheduler;

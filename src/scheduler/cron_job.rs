@@ -6,6 +6,7 @@
 //! occurrence only, not one run per missed day).
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +14,7 @@ use tokio::sync::watch;
 
 use super::reminders::{sweep, SweepDeps, SweepReport};
 use crate::config::ReminderConfig;
+use crate::metrics::Metrics;
 use crate::store::StoreResult;
 
 pub const REMINDER_JOB: &str = "reminders";
@@ -27,6 +29,7 @@ pub struct ReminderScheduler {
     schedule: cron::Schedule,
     config: ReminderConfig,
     worker_id: String,
+    metrics: Option<Arc<Metrics>>,
 }
 
 impl std::fmt::Debug for ReminderScheduler {
@@ -50,7 +53,24 @@ impl ReminderScheduler {
             schedule,
             config,
             worker_id,
+            metrics: None,
         })
+    }
+
+    /// Records each sweep's duration in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = Some(metrics);
+        self
+    }
+
+    /// One sweep, timed for the `reminder_sweep_duration_seconds` histogram.
+    async fn timed_sweep(&self, now: DateTime<Utc>) -> StoreResult<SweepReport> {
+        let started = std::time::Instant::now();
+        let report = sweep(&self.state, &self.config, now).await;
+        if let Some(metrics) = &self.metrics {
+            metrics.sweep_took(started.elapsed().as_secs_f64());
+        }
+        report
     }
 
     /// The first occurrence strictly after `after`, as UTC.
@@ -83,7 +103,7 @@ impl ReminderScheduler {
             tracing::info!(scheduled_for = %at, "reminder run already claimed or done elsewhere");
             return Ok(None);
         }
-        let report = sweep(&self.state, &self.config, now).await?;
+        let report = self.timed_sweep(now).await?;
         store
             .finish_run(REMINDER_JOB, at, &self.worker_id, self.state.clock.now())
             .await?;
@@ -93,7 +113,7 @@ impl ReminderScheduler {
     /// Sweeps now without claiming a run: what a takeover of a crashed run does. Safe to
     /// repeat, since every reminder is keyed.
     pub async fn sweep_now(&self) -> StoreResult<SweepReport> {
-        sweep(&self.state, &self.config, self.state.clock.now()).await
+        self.timed_sweep(self.state.clock.now()).await
     }
 
     /// On start: the latest occurrence that should have run, if it did not.

@@ -244,6 +244,9 @@ impl OutboxSender {
 
     fn after_failure(&self, message: &OutboxMessage, failure: CallFailure) -> DeliveryOutcome {
         let now = self.clock.now();
+        if let Some(code) = failure.code() {
+            self.metrics.slack_error(&message.method, &code);
+        }
         match failure {
             CallFailure::Permanent(error) => DeliveryOutcome::Failed { error },
             // Waiting for the original to be delivered is not a failed attempt: it is tried

@@ -471,14 +471,7 @@ pub async fn readyz(State(state): Shared) -> Response {
     }
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// `GET /metrics`: Prometheus text format (see `observability`).
 pub async fn metrics(State(state): Shared) -> Response {
-    (
-        [(
-            axum::http::header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        state.metrics.render(),
-    )
-        .into_response()
+    crate::observability::metrics_response(&state).await
 }

@@ -80,6 +80,9 @@ impl Interactive {
             let result = tokio::time::timeout_at(deadline, self.api.call(&call))
                 .await
                 .unwrap_or_else(|_| Err(CallFailure::Transient("out of time".into())));
+            if let Some(code) = result.as_ref().err().and_then(CallFailure::code) {
+                self.metrics.slack_error(method, &code);
+            }
             let (pause, error) = match result {
                 Ok(_) => {
                     self.metrics.delivery(method, "sent");

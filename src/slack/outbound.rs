@@ -161,6 +161,39 @@ pub enum CallFailure {
     Waiting,
 }
 
+impl CallFailure {
+    /// What went wrong as a short code for metrics (`channel_not_found`, `http_503`,
+    /// `ratelimited`, `timeout`, …): Slack's own error code when it gave one. Never a
+    /// message text, so no label can carry personal data; `None` for `Waiting`, which is
+    /// not an error.
+    pub fn code(&self) -> Option<String> {
+        let text = match self {
+            CallFailure::Waiting => return None,
+            CallFailure::RateLimited { .. } => return Some("ratelimited".to_owned()),
+            CallFailure::Transient(text) | CallFailure::Permanent(text) => text.as_str(),
+        };
+        let code = if let Some(code) = text.strip_prefix("slack error ") {
+            code.to_owned()
+        } else if let Some(status) = text.strip_prefix("HTTP ") {
+            format!("http_{status}")
+        } else if text.starts_with("timed out") || text == "out of time" {
+            "timeout".to_owned()
+        } else if text == "connection failed" {
+            "connection_failed".to_owned()
+        } else if text.starts_with("unreadable reply") {
+            "unreadable_reply".to_owned()
+        } else {
+            "other".to_owned()
+        };
+        let plain = !code.is_empty()
+            && code.len() <= 64
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        Some(if plain { code } else { "other".to_owned() })
+    }
+}
+
 pub type Connector = SlackClientHyperConnector<
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
 >;
@@ -524,6 +557,33 @@ mod tests {
         SlackClientApiError, SlackClientEndOfStreamError, SlackClientHttpError,
         SlackClientProtocolError,
     };
+
+    #[test]
+    fn failures_give_short_codes_for_metrics_never_free_text() {
+        assert_eq!(
+            classify(http_error(503)).code().as_deref(),
+            Some("http_503")
+        );
+        assert_eq!(
+            CallFailure::Permanent("slack error channel_not_found".into())
+                .code()
+                .as_deref(),
+            Some("channel_not_found")
+        );
+        assert_eq!(
+            CallFailure::RateLimited { retry_after: None }
+                .code()
+                .as_deref(),
+            Some("ratelimited")
+        );
+        assert_eq!(
+            CallFailure::Permanent("slack error Alice Smith's".into())
+                .code()
+                .as_deref(),
+            Some("other")
+        );
+        assert_eq!(CallFailure::Waiting.code(), None);
+    }
 
     #[test]
     fn calls_round_trip_through_the_outbox_shape() {

@@ -86,6 +86,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
     Config {
         database_url: db_url.to_owned(),
         listen_addr: "127.0.0.1:0".parse().expect("address"),
+        metrics_addr: None,
         slack: SlackConfig {
             signing_secret: SecretString::from(SIGNING_SECRET),
             previous_signing_secret: None,

@@ -17,6 +17,7 @@ mod events;
 mod governance;
 mod health;
 mod limits;
+mod metrics;
 mod outbox;
 mod point_of_contact;
 mod reminders;
