@@ -699,3 +699,90 @@ on_both_backends!(
     r_dp_6_reading_the_audit_trail_is_itself_audited,
     r_ops_4_backup_copies_a_live_sqlite_database_and_refuses_postgresql,
 );
+
+/// A database made before names were unique whatever their case, holding `Finance` and
+/// `FINANCE`, still migrates: the later one is renamed to show its id, the rename is
+/// audited, and from then on the database refuses such a pair.
+async fn r_ops_4_existing_names_differing_in_case_survive_the_migration(backend: Backend) {
+    let Some(db) = fresh_db(backend, "case_migration").await else {
+        return;
+    };
+    let (dialect, url) = (
+        match backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        },
+        db.url(),
+    );
+    // The schema as it was before migration 0016.
+    let before = tempfile::tempdir().expect("dir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dialect);
+    for entry in std::fs::read_dir(&source).expect("migrations") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if name < "0016" {
+            std::fs::copy(&path, before.path().join(name)).expect("copy");
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(before.path())
+        .await
+        .expect("migrations");
+    if backend == Backend::Postgres {
+        let pool = sqlx::PgPool::connect(url).await.expect("pg");
+        migrator.run(&pool).await.expect("older schema");
+        pool.close().await;
+    } else {
+        let options = url
+            .parse::<sqlx::sqlite::SqliteConnectOptions>()
+            .expect("url")
+            .create_if_missing(true);
+        let pool = sqlx::SqlitePool::connect_with(options)
+            .await
+            .expect("sqlite");
+        migrator.run(&pool).await.expect("older schema");
+        pool.close().await;
+    }
+    for name in ["Finance", "FINANCE", "Housing"] {
+        run_sql(
+            url,
+            &format!(
+                "INSERT INTO functions (name, created_at, created_by) VALUES ('{name}', '2026-01-05T10:00:00+00:00', 'x')"
+            ),
+        )
+        .await;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let output = bot(dir.path(), url).arg("migrate").output().expect("runs");
+    assert!(
+        output.status.success(),
+        "migrate: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let names = sql_texts(url, "SELECT name FROM functions ORDER BY id").await;
+    assert_eq!(names, ["Finance", "FINANCE (2)", "Housing"]);
+    let audit = sql_texts(
+        url,
+        "SELECT actor || ' ' || action || ' ' || subject_id FROM audit_events",
+    )
+    .await;
+    assert_eq!(audit, ["system function_renamed 2"]);
+    let error = refused_by_database(
+        url,
+        "INSERT INTO functions (name, created_at, created_by) VALUES ('housing', '2026-01-05T10:00:00+00:00', 'x')",
+    )
+    .await;
+    assert!(error.to_lowercase().contains("unique"), "{error}");
+    // The audit event's time reads back as every other.
+    let store = contact_policy_bot::store::connect(url)
+        .await
+        .expect("store");
+    let events = store.all_audit_events().await.expect("audit reads");
+    assert_eq!(events.len(), 1);
+}
+
+on_both_backends!(r_ops_4_existing_names_differing_in_case_survive_the_migration);
