@@ -24,8 +24,8 @@ pub enum OpsCommand {
     /// requests, and its people stop belonging to it. Refused while anything is open in
     /// it (listed by reference): close or hand those over first.
     RetireFunction { name: String },
-    /// Hand a leaver's open items to someone else: requests waiting for their decision,
-    /// disputes they handle, restrictions whose reviews they own, and letters they hold
+    /// Hand a leaver's open items to someone else: requests and proposals to continue at
+    /// review waiting for their decision, disputes they handle, restrictions whose reviews they own, and letters they hold
     /// that are not marked sent. Refused, naming who may, if TO lacks the role an item
     /// needs. Reminders follow the items. `--kind` hands over only some kinds (a decider
     /// may not handle disputes, §7, so they may go to two people).

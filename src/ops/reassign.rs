@@ -25,12 +25,16 @@ pub enum ItemKind {
 }
 
 impl ItemKind {
-    fn kind(self) -> HandoverKind {
+    /// Decisions are both kinds a head or deputy decides: requests and proposals to
+    /// continue at review.
+    fn includes(self, kind: HandoverKind) -> bool {
         match self {
-            ItemKind::Decisions => HandoverKind::Decision,
-            ItemKind::Disputes => HandoverKind::Dispute,
-            ItemKind::Reviews => HandoverKind::Review,
-            ItemKind::Letters => HandoverKind::Letter,
+            ItemKind::Decisions => {
+                matches!(kind, HandoverKind::Decision | HandoverKind::Authorisation)
+            }
+            ItemKind::Disputes => kind == HandoverKind::Dispute,
+            ItemKind::Reviews => kind == HandoverKind::Review,
+            ItemKind::Letters => kind == HandoverKind::Letter,
         }
     }
 }
@@ -51,7 +55,7 @@ pub async fn run(
         .open_items_of(&from, now)
         .await?
         .into_iter()
-        .filter(|item| kinds.is_empty() || kinds.iter().any(|k| k.kind() == item.kind))
+        .filter(|item| kinds.is_empty() || kinds.iter().any(|k| k.includes(item.kind)))
         .collect();
     if items.is_empty() {
         return Ok(format!("{from} holds no open items: nothing to hand over"));
@@ -89,6 +93,10 @@ pub async fn run(
 fn described(item: &OpenItem) -> String {
     match item.kind {
         HandoverKind::Decision => format!("{} to decide", item.reference),
+        HandoverKind::Authorisation => format!(
+            "the proposal to continue at {} to authorise",
+            item.reference
+        ),
         HandoverKind::Dispute => format!("dispute {} to resolve", item.reference),
         HandoverKind::Review => format!("reviews of {}", item.reference),
         HandoverKind::Letter => format!("{} to send", item.reference),
@@ -130,6 +138,21 @@ async fn refusal(
             (!deciders.contains(to)).then(|| {
                 format!(
                     "deciding it needs the head or a deputy of {} who did not make the request (who may: {})",
+                    function.name,
+                    names(&deciders)
+                )
+            })
+        }
+        HandoverKind::Authorisation => {
+            let proposer = match store.continuation(item.id).await? {
+                Some(proposal) => UserId::from_slack(proposal.proposed_by),
+                None => return Ok(Some("the proposal is no longer on record".to_owned())),
+            };
+            let (head, deputies) = access::deciders_in(function, &proposer, false);
+            let deciders: Vec<UserId> = head.into_iter().chain(deputies).collect();
+            (!deciders.contains(to)).then(|| {
+                format!(
+                    "authorising it needs the head or a deputy of {} who did not propose it (who may: {})",
                     function.name,
                     names(&deciders)
                 )

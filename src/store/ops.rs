@@ -55,6 +55,9 @@ pub enum HandoverKind {
     /// A pending restriction request whose approval message went to them (a head or
     /// deputy); the new person is given it to decide.
     Decision,
+    /// A proposal to continue a restriction at review whose authorisation message went to
+    /// them (a head or deputy); the new person is given it to authorise or reject.
+    Authorisation,
     /// A dispute awaiting resolution that they handle.
     Dispute,
     /// A standing restriction whose reviews they own.
@@ -67,6 +70,7 @@ impl HandoverKind {
     pub fn as_str(self) -> &'static str {
         match self {
             HandoverKind::Decision => "decision",
+            HandoverKind::Authorisation => "authorisation",
             HandoverKind::Dispute => "dispute",
             HandoverKind::Review => "review",
             HandoverKind::Letter => "letter",
@@ -78,9 +82,10 @@ impl HandoverKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenItem {
     pub kind: HandoverKind,
-    /// The request, dispute, restriction or letter id.
+    /// The request, proposal, dispute, restriction or letter id.
     pub id: i64,
-    /// What an operator reads: `REQ-3`, `DSP-1`, `RES-2`, or `letter 7 (for WRN-1)`.
+    /// What an operator reads: `REQ-3`, `REV-4`, `DSP-1`, `RES-2`, or
+    /// `letter 7 (restriction_notice for RES-2)`.
     pub reference: String,
     pub function_id: i64,
     /// The restriction the item is about, when there is one (disputes need it for who may

@@ -343,6 +343,31 @@ async fn leaver_holdings(dir: &Path, db: &TestDb) -> Holdings {
         ),
     )
     .await;
+    // A proposal to continue at review, whose authorisation message went to them too.
+    let review = insert_id(
+        url,
+        &format!(
+            "INSERT INTO reviews (reference, restriction_id, service_user_id, function_id, kind, status, created_by, created_at) \
+             VALUES ('REV-81', {reviewed}, {p}, {f}, 'annual', 'open', 'U0MGR', '{at}')"
+        ),
+    )
+    .await;
+    let proposal = insert_id(
+        url,
+        &format!(
+            "INSERT INTO review_continuations (review_id, service_user_id, function_id, status, reasons, next_review_on, \
+             proposed_by, proposed_at) VALUES ({review}, {p}, {f}, 'pending', 'x', '2027-06-01', 'U0MGR', '{at}')"
+        ),
+    )
+    .await;
+    run_sql(
+        url,
+        &format!(
+            "INSERT INTO review_continuation_messages (continuation_id, recipient_slack_user_id, created_at) \
+             VALUES ({proposal}, 'U0LEAVER', '{at}')"
+        ),
+    )
+    .await;
     let reference = |id: i64| {
         let url = url.to_owned();
         async move {
@@ -382,28 +407,33 @@ async fn r_ops_4_reassign_hands_a_leavers_open_items_to_someone_with_the_role(ba
         lines[0],
         "error: U0MEMBER cannot take over every item, so nothing was handed over:"
     );
-    assert_eq!(lines.len(), 5, "{refused}");
+    assert_eq!(lines.len(), 6, "{refused}");
     assert!(
         lines[1].contains(&format!("{} to decide", held.request))
             && lines[1].contains("who may: U0HEAD, U0DEPUTY"),
         "{refused}"
     );
     assert!(
-        lines[2].contains(&held.dispute) && lines[2].contains("who may: U0LEAVER, U0NEW"),
+        lines[2].contains("the proposal to continue at REV-81 to authorise")
+            && lines[2].contains("who may: U0HEAD, U0DEPUTY"),
         "{refused}"
     );
     assert!(
-        lines[3].contains(&format!("reviews of {}", held.reviewed)),
+        lines[3].contains(&held.dispute) && lines[3].contains("who may: U0LEAVER, U0NEW"),
         "{refused}"
     );
-    assert!(lines[4].contains("letter "), "{refused}");
+    assert!(
+        lines[4].contains(&format!("reviews of {}", held.reviewed)),
+        "{refused}"
+    );
+    assert!(lines[5].contains("letter "), "{refused}");
     // A manager may take all but the decision, which needs the head or a deputy.
     let refused = admin_refused(
         dir,
         &db,
         &["reassign", "--from", "U0LEAVER", "--to", "U0NEW"],
     );
-    assert_eq!(refused.lines().count(), 2, "{refused}");
+    assert_eq!(refused.lines().count(), 3, "{refused}");
     assert!(refused.contains(&held.request), "{refused}");
     assert_eq!(
         actions(url).await.len(),
@@ -436,7 +466,7 @@ async fn r_ops_4_reassign_hands_a_leavers_open_items_to_someone_with_the_role(ba
             "decisions",
         ],
     );
-    assert!(moved.starts_with("handed 1 of"), "{moved}");
+    assert!(moved.starts_with("handed 2 of"), "{moved}");
     let nothing = admin_ok(
         dir,
         &db,
@@ -488,6 +518,15 @@ async fn r_ops_4_reassign_hands_a_leavers_open_items_to_someone_with_the_role(ba
             .collect::<Vec<_>>(),
         [held.request.as_str()]
     );
+    assert_eq!(
+        deputy
+            .continuations_waiting
+            .items
+            .iter()
+            .map(|(_, review, _, _)| review.as_str())
+            .collect::<Vec<_>>(),
+        ["REV-81"]
+    );
     let leaver = store
         .home_items(&user("U0LEAVER"), today, until)
         .await
@@ -500,7 +539,7 @@ async fn r_ops_4_reassign_hands_a_leavers_open_items_to_someone_with_the_role(ba
         .into_iter()
         .filter(|a| a.starts_with("handed_over"))
         .collect();
-    assert_eq!(handed, vec!["handed_over cli:ops".to_owned(); 4]);
+    assert_eq!(handed, vec!["handed_over cli:ops".to_owned(); 5]);
 }
 
 async fn r_ops_4_failed_messages_are_listed_by_reference_and_retried_once(backend: Backend) {
@@ -786,3 +825,47 @@ async fn r_ops_4_existing_names_differing_in_case_survive_the_migration(backend:
 }
 
 on_both_backends!(r_ops_4_existing_names_differing_in_case_survive_the_migration);
+
+/// Someone in no function picks the function a report belongs to from every function: a
+/// retired one is not among them.
+async fn r_ops_4_a_retired_function_is_not_offered_for_new_reports(backend: Backend) {
+    let Some(app) = spawn_app(backend, "retired_picker").await else {
+        return;
+    };
+    let actor = contact_policy_bot::domain::Actor::cli("test");
+    let now = chrono::Utc::now();
+    for name in ["Casework", "Housing"] {
+        let name = contact_policy_bot::domain::roles::FunctionName::parse(name).expect("name");
+        app.store
+            .add_function(&name, &actor, now)
+            .await
+            .expect("function");
+    }
+    let housing = contact_policy_bot::domain::roles::FunctionName::parse("Housing").expect("name");
+    assert_eq!(
+        app.store
+            .retire_function(&housing, &actor, now)
+            .await
+            .expect("retire"),
+        contact_policy_bot::store::ops::RetireOutcome::Retired
+    );
+    let response = app.slash_command("U0NOROLE", "report").await;
+    assert_eq!(response.status(), 200);
+    let view = app.opened_view(0).await;
+    let picker = view["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .find(|b| b["block_id"] == "function")
+        .unwrap_or_else(|| panic!("no function picker: {view}"));
+    let offered: Vec<&str> = picker["element"]["options"]
+        .as_array()
+        .expect("options")
+        .iter()
+        .filter_map(|o| o["text"]["text"].as_str())
+        .collect();
+    assert_eq!(offered, ["Casework"]);
+    app.stop().await.expect("stops cleanly");
+}
+
+on_both_backends!(r_ops_4_a_retired_function_is_not_offered_for_new_reports);

@@ -112,6 +112,17 @@ impl OpsStore for ThisStore {
         for row in &decisions {
             items.push(open_item(row, HandoverKind::Decision)?);
         }
+        let authorisations = sqlx::query(
+            "SELECT c.id, v.reference, c.function_id, v.restriction_id FROM review_continuations c JOIN reviews v ON v.id = c.review_id \
+             WHERE c.status = 'pending' AND EXISTS (SELECT 1 FROM review_continuation_messages m WHERE m.continuation_id = c.id \
+             AND m.recipient_slack_user_id = $1) ORDER BY c.id",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &authorisations {
+            items.push(open_item(row, HandoverKind::Authorisation)?);
+        }
         let disputes = sqlx::query(
             "SELECT id, reference, function_id, restriction_id FROM disputes \
              WHERE status = 'awaiting_resolution' AND handler_slack_user_id = $1 ORDER BY id",
@@ -174,6 +185,21 @@ impl OpsStore for ThisStore {
                     .rows_affected()
                     .min(1);
                     (changed, "restriction_request")
+                }
+                HandoverKind::Authorisation => {
+                    let changed = sqlx::query(
+                        "UPDATE review_continuation_messages SET recipient_slack_user_id = $3 WHERE continuation_id = $1 \
+                         AND recipient_slack_user_id = $2 AND EXISTS \
+                         (SELECT 1 FROM review_continuations c WHERE c.id = $1 AND c.status = 'pending')",
+                    )
+                    .bind(item.id)
+                    .bind(from.as_str())
+                    .bind(to.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    .min(1);
+                    (changed, "review_continuation")
                 }
                 HandoverKind::Dispute => {
                     let changed = sqlx::query(
