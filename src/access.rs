@@ -219,15 +219,24 @@ pub async fn require_staff(
 }
 
 /// Who may record a person's access requirements and further identifiers.
-pub const ACCESS_IS_FOR_MANAGERS: &str = "Only a manager, head or deputy of a function can change a person's access requirements or identifiers. Ask your manager to do it; `/contact check` shows how to handle contact.";
+/// The refusal for someone who manages no function, for what they tried (`doing`, e.g.
+/// "warn a service user"): it says who may instead.
+pub fn for_managers_only(doing: &str) -> Denied {
+    Denied(format!(
+        "Only a manager, head or deputy of a function can {doing}. Ask your manager to do it; `/contact check` shows how to handle contact."
+    ))
+}
 
-/// `/contact access` is for the managers, heads and deputies of any function (R-DP-3).
+/// What the managers, heads and deputies of any function may do (`/contact access`,
+/// `warn`, `dispute`, `review`, `foi`, `correct`; R-DP-3); anyone else is refused with
+/// [`for_managers_only`].
 pub async fn require_any_manager(
     store: &dyn Store,
     user: &UserId,
+    doing: &str,
 ) -> StoreResult<Result<(), Denied>> {
     Ok(if managed_functions(store, user).await?.is_empty() {
-        Err(Denied(ACCESS_IS_FOR_MANAGERS.to_owned()))
+        Err(for_managers_only(doing))
     } else {
         Ok(())
     })

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, Utc};
 use slack_morphism::prelude::{SlackApiChatDeleteRequest, SlackApiFilesDeleteRequest};
 
-use crate::domain::retention::{self as rule, Kept, PersonRef, RetentionFacts, RetentionPeriod};
+use crate::domain::person::PersonRef;
+use crate::domain::retention::{self as rule, Kept, RetentionFacts, RetentionPeriod};
 use crate::domain::Actor;
 use crate::slack::outbound::SlackCall;
 use crate::store::retention::{
@@ -128,8 +129,12 @@ pub async fn erase_one(
         .erase_person(person_id, ground, today, run_id, actor, now)
         .await?;
     if let Erasure::Erased(report) = &erasure {
-        tx.enqueue(&deletion_messages(person_id, &report.slack_targets), now)
-            .await?;
+        tx.enqueue(
+            None,
+            &deletion_messages(person_id, &report.slack_targets),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(
             person = %PersonRef(person_id),

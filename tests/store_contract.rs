@@ -87,6 +87,7 @@ fn message(key: &str) -> NewOutboxMessage {
         payload: json!({ "channel": "C0TEST", "text": format!("message {key}") }),
         subject_type: Some("test".to_owned()),
         subject_id: Some(key.to_owned()),
+        service_user_id: None,
     }
 }
 
@@ -1595,9 +1596,13 @@ mod policy {
             .record_incident(&new, &reporter, at(1))
             .await
             .expect("record incident");
-        tx.enqueue(&[message(&format!("incident:{}", recorded.id))], at(1))
-            .await
-            .expect("enqueue");
+        tx.enqueue(
+            None,
+            &[message(&format!("incident:{}", recorded.id))],
+            at(1),
+        )
+        .await
+        .expect("enqueue");
         tx.commit().await.expect("commit");
         assert!(recorded.reference.starts_with("INC-"), "{recorded:?}");
         let stored = store
@@ -1704,6 +1709,7 @@ mod policy {
             "the head's copy is linked, to be settled"
         );
         tx.enqueue(
+            None,
             &[message(&format!("decided:{}", decided.request_id))],
             at(20),
         )
@@ -1909,7 +1915,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .decide_request(rejected, &decision, &decider, at(20))
         .await
         .expect("reject");
-    tx.enqueue(&[message("rejected")], at(20))
+    tx.enqueue(None, &[message("rejected")], at(20))
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
@@ -1940,7 +1946,7 @@ async fn a_request_is_rejected_with_its_reason_or_withdrawn_with_its_reason(
         .withdraw_request(withdrawn, "The person has moved away", &withdrawer, at(25))
         .await
         .expect("withdraw");
-    tx.enqueue(&[message("withdrawn")], at(25))
+    tx.enqueue(None, &[message("withdrawn")], at(25))
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
@@ -2001,7 +2007,7 @@ async fn a_dispute_is_resolved_once_with_its_audit_and_message(store: Arc<dyn St
         matches!(&resolved, Conclusion::Concluded(c) if c.outcome == Outcome::Dispute(DisputeOutcome::StillApplies) && !c.lifted),
         "{resolved:?}"
     );
-    tx.enqueue(&[message(&format!("resolved:{dispute}"))], at(50))
+    tx.enqueue(None, &[message(&format!("resolved:{dispute}"))], at(50))
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
@@ -2085,7 +2091,7 @@ async fn i9_core_dispute_write_rolled_back_when_handle_dropped(store: Arc<dyn St
         )
         .await
         .expect("draft");
-        tx.enqueue(&[message(&format!("resolved:{dispute}"))], at(50))
+        tx.enqueue(None, &[message(&format!("resolved:{dispute}"))], at(50))
             .await
             .expect("enqueue");
         // Dropped here without commit.
@@ -2138,7 +2144,7 @@ async fn a_review_is_decided_once_and_continue_sets_the_next_review(
         .decide_review(review, &policy::continued(), &manager, at(70))
         .await
         .expect("decide review");
-    tx.enqueue(&[message(&format!("reviewed:{review}"))], at(70))
+    tx.enqueue(None, &[message(&format!("reviewed:{review}"))], at(70))
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
@@ -2195,9 +2201,13 @@ async fn i9_core_write_handle_rolls_back_when_dropped(store: Arc<dyn Store>, _ur
         .record_incident(&policy::jane_incident(casework), &reporter, at(1))
         .await
         .expect("record incident");
-    tx.enqueue(&[message(&format!("incident:{}", recorded.id))], at(1))
-        .await
-        .expect("enqueue");
+    tx.enqueue(
+        None,
+        &[message(&format!("incident:{}", recorded.id))],
+        at(1),
+    )
+    .await
+    .expect("enqueue");
     drop(tx);
     assert_eq!(
         store.incident(recorded.id).await.expect("read"),
@@ -2275,6 +2285,7 @@ async fn i9_core_commit_makes_record_messages_and_letter_visible_at_once(
         .await
         .expect("draft letter");
     tx.enqueue(
+        None,
         &[message(&format!("warning:{}:confirm", recorded.id))],
         at(5),
     )

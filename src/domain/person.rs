@@ -529,6 +529,37 @@ impl AccessRequirements {
     }
 }
 
+/// A person as the command line names them: `42` or `SU-42` (case-insensitive). The
+/// reference `SU-<id>` is what the dry run lists; it names nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PersonRef(pub i64);
+
+impl PersonRef {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim();
+        let digits = trimmed
+            .get(..3)
+            .filter(|p| p.eq_ignore_ascii_case("su-"))
+            .map_or(trimmed, |_| &trimmed[3..]);
+        match digits.parse::<i64>() {
+            Ok(id) if id > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(PersonRef(id)),
+            _ => Err(format!(
+                "{raw:?} is not a person: give their id (42) or reference (SU-42)"
+            )),
+        }
+    }
+
+    pub fn id(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for PersonRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SU-{}", self.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
 
@@ -544,6 +575,30 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn r_dp_2_people_are_named_by_id_or_reference() {
+        assert_eq!(PersonRef::parse("42"), Ok(PersonRef(42)));
+        assert_eq!(PersonRef::parse("SU-42"), Ok(PersonRef(42)));
+        assert_eq!(PersonRef::parse(" su-7 "), Ok(PersonRef(7)));
+        for bad in [
+            "",
+            "SU-",
+            "SU-x",
+            "0",
+            "SU-0",
+            "-3",
+            "SU--3",
+            "INC-00001",
+            "4 2",
+            "+5",
+            "07700 900123x",
+            "jane@example.org",
+        ] {
+            assert!(PersonRef::parse(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(PersonRef(42).to_string(), "SU-42");
+    }
 
     #[test]
     fn a_search_is_refused_when_empty_too_long_or_holding_control_characters() {

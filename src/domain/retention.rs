@@ -104,6 +104,9 @@ pub enum Kept {
     PendingRequest,
     OutstandingPoliceReport,
     LegalHold,
+    /// A message about them is being sent to Slack at this moment: erasing now would
+    /// lose its Slack id, and with it the means to delete it.
+    MessageBeingSent,
     AlreadyErased,
 }
 
@@ -118,6 +121,7 @@ impl Kept {
             Kept::PendingRequest => "pending_request",
             Kept::OutstandingPoliceReport => "outstanding_police_report",
             Kept::LegalHold => "legal_hold",
+            Kept::MessageBeingSent => "message_being_sent",
             Kept::AlreadyErased => "already_erased",
         }
     }
@@ -132,6 +136,7 @@ impl Kept {
             Kept::PendingRequest => "the head of function must decide the request, or its manager withdraw it, first",
             Kept::OutstandingPoliceReport => "the function's manager must record the police report first",
             Kept::LegalHold => "an admin must release the legal hold first (`admin release`)",
+            Kept::MessageBeingSent => "try again in a minute, once the message has been sent",
             Kept::AlreadyErased => "nothing to do",
         }
     }
@@ -153,6 +158,7 @@ impl fmt::Display for Kept {
             Kept::PendingRequest => f.write_str("a restriction request is pending"),
             Kept::OutstandingPoliceReport => f.write_str("a police report is outstanding"),
             Kept::LegalHold => f.write_str("a legal hold is open"),
+            Kept::MessageBeingSent => f.write_str("a message about them is being sent just now"),
             Kept::AlreadyErased => f.write_str("already erased"),
         }
     }
@@ -202,37 +208,6 @@ pub fn reasons_kept(facts: &RetentionFacts, cutoff: DateTime<Utc>) -> Vec<Kept> 
 /// Whether the retention job erases the person at `cutoff`.
 pub fn is_due(facts: &RetentionFacts, cutoff: DateTime<Utc>) -> bool {
     reasons_kept(facts, cutoff).is_empty()
-}
-
-/// A person as the command line names them: `42` or `SU-42` (case-insensitive). The
-/// reference `SU-<id>` is what the dry run lists; it names nobody.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PersonRef(pub i64);
-
-impl PersonRef {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        let digits = trimmed
-            .get(..3)
-            .filter(|p| p.eq_ignore_ascii_case("su-"))
-            .map_or(trimmed, |_| &trimmed[3..]);
-        match digits.parse::<i64>() {
-            Ok(id) if id > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(PersonRef(id)),
-            _ => Err(format!(
-                "{raw:?} is not a person: give their id (42) or reference (SU-42)"
-            )),
-        }
-    }
-
-    pub fn id(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for PersonRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SU-{}", self.0)
-    }
 }
 
 #[cfg(test)]
@@ -321,26 +296,5 @@ mod tests {
         let mut gone = quiet("2020-01-01T00:00:00Z");
         gone.erased = true;
         assert_eq!(reasons_kept(&gone, cutoff), vec![Kept::AlreadyErased]);
-    }
-
-    #[test]
-    fn r_dp_2_people_are_named_by_id_or_reference() {
-        assert_eq!(PersonRef::parse("42"), Ok(PersonRef(42)));
-        assert_eq!(PersonRef::parse("SU-42"), Ok(PersonRef(42)));
-        assert_eq!(PersonRef::parse("su-7"), Ok(PersonRef(7)));
-        for bad in [
-            "",
-            "SU-",
-            "SU-x",
-            "0",
-            "-3",
-            "SU--3",
-            "INC-00001",
-            "4 2",
-            "+5",
-        ] {
-            assert!(PersonRef::parse(bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(PersonRef(42).to_string(), "SU-42");
     }
 }

@@ -13,7 +13,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::report::{Cell, Report, Table, FEWER_THAN_FIVE, SUPPRESSION_RULE};
+use super::report::{Cell, Report, Table, FEWER_THAN_FIVE, SUPPRESSION_RULE, WITHHELD};
 use crate::domain::incident::Category;
 use crate::domain::measures::MeasureKind;
 
@@ -54,28 +54,36 @@ fn register_font() -> Result<(), ChartError> {
 pub struct Bar {
     pub shown: i64,
     pub suppressed: usize,
+    /// Cells of 5 or more withheld beside a suppressed one.
+    pub withheld: usize,
 }
 
 impl Bar {
     fn add(&mut self, cell: Cell) {
-        match cell.shown() {
-            Some(n) => self.shown += n,
-            None => self.suppressed += 1,
+        match cell {
+            Cell::Count(n) => self.shown += n,
+            Cell::FewerThanFive => self.suppressed += 1,
+            Cell::Withheld => self.withheld += 1,
         }
     }
 
-    /// "12", "fewer than 5", "12 + fewer than 5", "fewer than 5 (x2)".
+    /// "12", "fewer than 5", "12 + fewer than 5", "fewer than 5 (x2)", "12 + withheld".
     pub fn label(self) -> String {
-        let suppressed = match self.suppressed {
-            0 => return self.shown.to_string(),
-            1 => FEWER_THAN_FIVE.to_owned(),
-            k => format!("{FEWER_THAN_FIVE} (x{k})"),
-        };
-        if self.shown == 0 {
-            suppressed
-        } else {
-            format!("{} + {suppressed}", self.shown)
+        let mut parts = Vec::new();
+        if self.shown > 0 || (self.suppressed == 0 && self.withheld == 0) {
+            parts.push(self.shown.to_string());
         }
+        for (count, name) in [
+            (self.suppressed, FEWER_THAN_FIVE),
+            (self.withheld, WITHHELD),
+        ] {
+            match count {
+                0 => {}
+                1 => parts.push(name.to_owned()),
+                k => parts.push(format!("{name} (x{k})")),
+            }
+        }
+        parts.join(" + ")
     }
 }
 
@@ -337,11 +345,24 @@ mod tests {
 
     #[test]
     fn r_dp_5_bar_labels_never_show_a_suppressed_value() {
-        let bar = |shown, suppressed| Bar { shown, suppressed }.label();
+        let bar = |shown, suppressed| {
+            Bar {
+                shown,
+                suppressed,
+                withheld: 0,
+            }
+            .label()
+        };
         assert_eq!(bar(12, 0), "12");
         assert_eq!(bar(0, 0), "0");
         assert_eq!(bar(0, 1), "fewer than 5");
         assert_eq!(bar(12, 1), "12 + fewer than 5");
         assert_eq!(bar(0, 2), "fewer than 5 (x2)");
+        let withheld = Bar {
+            shown: 12,
+            suppressed: 1,
+            withheld: 1,
+        };
+        assert_eq!(withheld.label(), "12 + fewer than 5 + withheld");
     }
 }

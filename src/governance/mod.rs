@@ -9,15 +9,19 @@
 //!   record id (`store::governance`). The report holds function names, the policy's
 //!   categories and counts, nothing else.
 //! * Any count from 1 to 4 is shown as "fewer than 5"; 0 stays 0 ([`report::Cell`]).
-//! * A suppressed count cannot be recovered by subtraction: every section counts its
-//!   records once, in disjoint cells (one table per kind of record, all split by
-//!   function), and the report publishes no totals, subtotals or second breakdown of the
-//!   same records. With no shown total to subtract from, a cell's neighbours say nothing
-//!   about it. The chart's bars add up the shown cells of the functions in scope and name
-//!   the suppressed ones in their label ("12 + fewer than 5"), which is exactly what the
-//!   CSV already says. That is also why incidents are broken down by month and category
-//!   only, and contact channel is reported for breaches: a second breakdown of incidents
-//!   (by channel) would share the per-function total with the first.
+//! * The report publishes no totals or subtotals. But some sections break down the same
+//!   records twice (requests by outcome and by time to decision; letters by kind and the
+//!   disputes and reviews that caused them), so a total can be implied by one section
+//!   and subtracted in another. Hence secondary suppression ([`report::Cell::Withheld`]):
+//!   wherever one function's cells in a section (one kind of letter, one month) hide a
+//!   single count, the smallest other positive count is withheld too, and no lone hidden
+//!   count is left to be worked out. The chart's bars add up the shown cells of the
+//!   functions in scope and name the hidden ones in their label ("12 + fewer than 5 +
+//!   withheld"), exactly what the CSV says. Incidents are broken down by month and
+//!   category only; contact channel is reported for breaches.
+//! * What suppression cannot prevent: reports for overlapping periods (a year and its
+//!   quarters, or any two day windows from the command line) can be compared with each
+//!   other. The rule text in every output says so, for whoever the report is shared with.
 //!
 //! Output: CSV ([`output::CSV_HEADER`]), JSON, and a PNG chart ([`chart`]).
 

@@ -19,6 +19,8 @@ use crate::store::governance::{GovernanceCounts, GroupCount};
 pub const SUPPRESS_BELOW: i64 = 5;
 /// How a suppressed count reads in every output.
 pub const FEWER_THAN_FIVE: &str = "fewer than 5";
+/// How a count withheld to protect a suppressed one reads.
+pub const WITHHELD: &str = "withheld";
 
 /// One number of the report as it may be shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,10 @@ pub enum Cell {
     Count(i64),
     /// From 1 to 4: shown only as "fewer than 5".
     FewerThanFive,
+    /// Five or more, but not shown: the one other cell hidden beside a lone "fewer than
+    /// 5", so that it cannot be worked out from a total the report gives elsewhere
+    /// (secondary suppression).
+    Withheld,
 }
 
 impl Cell {
@@ -41,7 +47,7 @@ impl Cell {
     pub fn shown(self) -> Option<i64> {
         match self {
             Cell::Count(n) => Some(n),
-            Cell::FewerThanFive => None,
+            Cell::FewerThanFive | Cell::Withheld => None,
         }
     }
 
@@ -49,6 +55,7 @@ impl Cell {
         match self {
             Cell::Count(n) => n.to_string(),
             Cell::FewerThanFive => FEWER_THAN_FIVE.to_owned(),
+            Cell::Withheld => WITHHELD.to_owned(),
         }
     }
 }
@@ -58,6 +65,7 @@ impl Serialize for Cell {
         match self {
             Cell::Count(n) => serializer.serialize_i64(*n),
             Cell::FewerThanFive => serializer.serialize_str(FEWER_THAN_FIVE),
+            Cell::Withheld => serializer.serialize_str(WITHHELD),
         }
     }
 }
@@ -136,9 +144,11 @@ pub struct Report {
 /// How the report protects small numbers; printed in the JSON and under the chart.
 pub const SUPPRESSION_RULE: &str =
     "Any count from 1 to 4 is shown as \"fewer than 5\" (0 stays 0). \
-     Each section counts its records once, in disjoint cells, and the report gives no totals or \
-     second breakdowns of the same records, so no suppressed count can be worked out by \
-     subtracting shown counts from a total.";
+     The report gives no totals. Where one function's cells in a section (or in one kind of \
+     letter, or one month) hide a single count, the smallest other count beside it is \
+     withheld too, so the hidden count cannot be worked out by subtracting the shown ones \
+     from a total another section implies. Reports for overlapping periods (a year and its \
+     quarters) can still be compared with each other; share them with that in mind.";
 
 impl Report {
     pub fn table(&self, section: &str) -> Option<&Table> {
@@ -382,11 +392,46 @@ fn simple(
             });
         }
     }
+    protect(&mut rows, |r| r.function.clone());
+    if combos.first().is_some_and(|(codes, _)| codes.len() > 1) {
+        protect(&mut rows, |r| format!("{}\u{0}{}", r.function, r.codes[0]));
+    }
     Table {
         section,
         title,
         counts,
         rows,
+    }
+}
+
+/// Secondary suppression: in each group of `rows` (by `key`) that hides exactly one
+/// count from 1 to 4, the smallest other positive count is withheld as well.
+fn protect(rows: &mut [Row], key: impl Fn(&Row) -> String) {
+    let mut groups: Vec<String> = rows.iter().map(&key).collect();
+    groups.sort();
+    groups.dedup();
+    for group in groups {
+        let members: Vec<usize> = (0..rows.len())
+            .filter(|i| key(&rows[*i]) == group)
+            .collect();
+        let hidden = members
+            .iter()
+            .filter(|i| rows[**i].count == Cell::FewerThanFive)
+            .count();
+        let withheld = members.iter().any(|i| rows[*i].count == Cell::Withheld);
+        if hidden != 1 || withheld {
+            continue;
+        }
+        let smallest = members
+            .iter()
+            .filter_map(|i| match rows[*i].count {
+                Cell::Count(n) if n > 0 => Some((n, *i)),
+                _ => None,
+            })
+            .min();
+        if let Some((_, i)) = smallest {
+            rows[i].count = Cell::Withheld;
+        }
     }
 }
 
@@ -415,6 +460,14 @@ fn incidents_by_month(counts: &GovernanceCounts, ctx: &ReportContext<'_>) -> Tab
             }
         }
     }
+    protect(&mut rows, |r| r.function.clone());
+    protect(&mut rows, |r| {
+        format!(
+            "{}\u{0}{}",
+            r.function,
+            r.month.as_deref().unwrap_or_default()
+        )
+    });
     Table {
         section: "incidents_by_month",
         title: "Incidents by behaviour category, per month",
@@ -488,6 +541,48 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
+    }
+
+    fn row(function: &str, code: &str, count: i64) -> Row {
+        Row {
+            month: None,
+            function: function.to_owned(),
+            codes: vec![code.to_owned()],
+            labels: vec![code.to_owned()],
+            count: Cell::of(count),
+        }
+    }
+
+    #[test]
+    fn r_dp_5_a_lone_small_count_has_the_smallest_other_count_withheld_beside_it() {
+        // Approved 7, rejected 3: with the decisions' total implied by another section,
+        // showing 7 would give the 3 away.
+        let mut rows = vec![
+            row("A", "approved", 7),
+            row("A", "rejected", 3),
+            row("A", "withdrawn", 9),
+            row("A", "pending", 0),
+            row("B", "approved", 2),
+            row("B", "rejected", 1),
+            row("B", "withdrawn", 8),
+        ];
+        protect(&mut rows, |r| r.function.clone());
+        let cells: Vec<Cell> = rows.iter().map(|r| r.count).collect();
+        assert_eq!(
+            cells,
+            vec![
+                Cell::Withheld,
+                Cell::FewerThanFive,
+                Cell::Count(9),
+                Cell::Count(0),
+                // Two hidden already: neither can be worked out alone.
+                Cell::FewerThanFive,
+                Cell::FewerThanFive,
+                Cell::Count(8),
+            ]
+        );
+        assert_eq!(Cell::Withheld.text(), "withheld");
+        assert_eq!(Cell::Withheld.shown(), None);
     }
 
     #[test]

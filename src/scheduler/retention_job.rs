@@ -6,14 +6,13 @@
 //! reasons only) with a button to confirm. Nothing is erased until an admin confirms
 //! (`slack::retention::confirm`).
 
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use tokio::sync::{watch, Notify};
 
+use super::cron_job::{CronJob, JobHost};
 use crate::clock::Clock;
 use crate::config::RetentionConfig;
 use crate::domain::{Actor, UserId};
@@ -21,28 +20,22 @@ use crate::store::retention::NewRetentionRun;
 use crate::store::{Store, StoreResult};
 
 pub const RETENTION_JOB: &str = "retention";
-/// How long a claimed run may take before another instance may take it over.
-const CLAIM_FOR: chrono::Duration = chrono::Duration::minutes(10);
 /// How far back catch-up looks for a missed occurrence (a monthly job).
 const CATCH_UP_WINDOW: chrono::Duration = chrono::Duration::days(32);
 
 #[derive(Clone)]
 pub struct RetentionScheduler {
+    job: CronJob,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     timezone: Tz,
-    schedule: cron::Schedule,
     config: RetentionConfig,
     outbox_wake: Arc<Notify>,
-    worker_id: String,
 }
 
 impl std::fmt::Debug for RetentionScheduler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RetentionScheduler")
-            .field("schedule", &self.config.schedule)
-            .field("worker", &self.worker_id)
-            .finish()
+        self.job.fmt(f)
     }
 }
 
@@ -64,50 +57,34 @@ impl RetentionScheduler {
         config: RetentionConfig,
         worker_id: String,
     ) -> Result<Self, cron::error::Error> {
-        let schedule = cron::Schedule::from_str(&config.schedule)?;
+        let host = JobHost {
+            store: store.clone(),
+            clock: clock.clone(),
+            timezone,
+            worker_id,
+        };
+        let job = CronJob::new(RETENTION_JOB, &config.schedule, CATCH_UP_WINDOW, host)?;
         Ok(Self {
+            job,
             store,
             clock,
             timezone,
-            schedule,
             config,
             outbox_wake,
-            worker_id,
         })
     }
 
     pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.schedule
-            .after(&after.with_timezone(&self.timezone))
-            .next()
-            .map(|t| t.with_timezone(&Utc))
+        self.job.next_after(after)
     }
 
     pub fn latest_due(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let start = (now - CATCH_UP_WINDOW).with_timezone(&self.timezone);
-        self.schedule
-            .after(&start)
-            .map(|t| t.with_timezone(&Utc))
-            .take_while(|t| *t <= now)
-            .last()
+        self.job.latest_due(now)
     }
 
     /// Runs occurrence `at` unless another instance has it or it already ran.
     pub async fn run_occurrence(&self, at: DateTime<Utc>) -> StoreResult<Option<DryRunReport>> {
-        let now = self.clock.now();
-        if !self
-            .store
-            .claim_run(RETENTION_JOB, at, &self.worker_id, now, now + CLAIM_FOR)
-            .await?
-        {
-            tracing::info!(scheduled_for = %at, "retention run already claimed or done elsewhere");
-            return Ok(None);
-        }
-        let report = self.dry_run_now().await?;
-        self.store
-            .finish_run(RETENTION_JOB, at, &self.worker_id, self.clock.now())
-            .await?;
-        Ok(Some(report))
+        self.job.run_occurrence(at, || self.dry_run_now()).await
     }
 
     /// The dry run itself: records who is due and DMs every admin the list.
@@ -115,6 +92,19 @@ impl RetentionScheduler {
         let store = self.store.as_ref();
         let now = self.clock.now();
         let today = now.with_timezone(&self.timezone).date_naive();
+        // Notes of calls from callers never identified name nobody an admin could confirm:
+        // they are cleared by age alone, at every review (R-DP-2).
+        let mut tx = store.begin_write().await?;
+        let cleared = tx
+            .erase_unlinked_calls(self.config.period.cutoff(now), &Actor::system(), now)
+            .await?;
+        tx.commit().await?;
+        if cleared > 0 {
+            tracing::info!(
+                cleared,
+                "retention review: unlinked ended call notes cleared"
+            );
+        }
         let review = crate::retention::review(store, self.config.period, now, today).await?;
         if review.due.is_empty() {
             tracing::info!(kept = review.kept.len(), "retention review: nobody due");
@@ -164,39 +154,13 @@ impl RetentionScheduler {
         })
     }
 
+    /// On start: the latest occurrence that should have run, if it did not.
     pub async fn catch_up(&self) -> StoreResult<Option<DryRunReport>> {
-        let now = self.clock.now();
-        match self.latest_due(now) {
-            Some(at) if !self.store.run_finished(RETENTION_JOB, at).await? => {
-                tracing::info!(scheduled_for = %at, "catching up a missed retention review");
-                self.run_occurrence(at).await
-            }
-            _ => Ok(None),
-        }
+        self.job.catch_up(|| self.dry_run_now()).await
     }
 
-    /// Catches up, then sleeps until each next occurrence and runs it, until shutdown.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        if let Err(err) = self.catch_up().await {
-            tracing::error!(error = %err, "retention catch-up failed");
-        }
-        loop {
-            let now = self.clock.now();
-            let Some(next) = self.next_after(now) else {
-                tracing::warn!("retention schedule has no next occurrence; stopped");
-                return;
-            };
-            let wait = (next - now).to_std().unwrap_or(Duration::ZERO);
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = shutdown.changed() => return,
-            }
-            if *shutdown.borrow() {
-                return;
-            }
-            if let Err(err) = self.run_occurrence(next).await {
-                tracing::error!(error = %err, scheduled_for = %next, "retention review failed; it is caught up at the next start");
-            }
-        }
+    /// Catches up, then runs each next occurrence, until shutdown.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        self.job.run(shutdown, || self.dry_run_now()).await
     }
 }

@@ -18,6 +18,14 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Refuses, saying who may instead, unless the user manages a function (R-DP-3):
+    /// the gate of every manager's command. `doing` completes "Only a manager … can".
+    pub async fn managers_only(&self, doing: &str) -> Result<(), ApiError> {
+        crate::access::require_any_manager(self.state.store.as_ref(), &self.user, doing)
+            .await?
+            .map_err(|denied| ApiError::Refused(denied.0))
+    }
+
     pub fn actor(&self) -> Actor {
         Actor::user(&self.user)
     }

@@ -104,7 +104,8 @@ impl LetterDraft {
         let letter_id = tx
             .draft_letter(&self.letter, subject, person_id, function_id, actor, now)
             .await?;
-        tx.enqueue(&self.delivery(letter_id), now).await?;
+        tx.enqueue(Some(person_id), &self.delivery(letter_id), now)
+            .await?;
         Ok(letter_id)
     }
 
@@ -255,6 +256,18 @@ pub fn cited_by(request: &RequestRecord) -> Vec<crate::domain::correction::Recor
                 .map(|id| RecordRef::new(CorrectedRecord::Warning, id)),
         )
         .collect()
+}
+
+/// The correction notes a letter about `restriction` repeats (R-REC-1): those on the
+/// records its request cited. Dispute, review and continuation letters all use this.
+pub async fn corrections_for_restriction(
+    ctx: &Ctx<'_>,
+    restriction: &RestrictionRecord,
+) -> Result<Vec<crate::letters::LetterCorrection>, ApiError> {
+    let Some(request) = ctx.state.store.request(restriction.request_id).await? else {
+        return Ok(Vec::new());
+    };
+    corrections_cited(ctx, restriction.person_id, &cited_by(&request)).await
 }
 
 /// The correction notes on `records` of `person_id` (R-REC-1), as a letter drafted now

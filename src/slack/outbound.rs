@@ -131,6 +131,7 @@ impl SlackCall {
             payload,
             subject_type: subject.as_ref().map(|(t, _)| (*t).to_owned()),
             subject_id: subject.map(|(_, id)| id),
+            service_user_id: None,
         })
     }
 

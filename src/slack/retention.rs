@@ -12,12 +12,13 @@ use super::ids::Action;
 use super::outbound::SlackCall;
 use super::send;
 use crate::access::Authority;
-use crate::domain::retention::{Kept, PersonRef};
+use crate::domain::person::PersonRef;
+use crate::domain::retention::Kept;
 use crate::domain::{Actor, UserId};
 use crate::retention::Review;
 use crate::slack::error::ApiError;
 use crate::store::retention::Confirmation;
-use crate::store::NewOutboxMessage;
+use crate::store::{NewOutboxMessage, StoreError};
 
 /// People listed per section, so each stays well within Slack's 3,000 characters.
 const PER_SECTION: usize = 40;
@@ -97,17 +98,31 @@ pub async fn confirm(ctx: &Ctx<'_>, run_id: i64) -> Result<String, ApiError> {
     if !run.dry_run {
         return Ok("That retention run was not a review to confirm.".to_owned());
     }
+    let already = |by: &str| {
+        format!(
+            "Retention review {run_id} was already confirmed by <@{by}>; nothing more was done."
+        )
+    };
     let mut tx = store.begin_write().await?;
     let confirmed = tx
         .confirm_retention_run(run_id, &ctx.user, run.inactive_days, ctx.now)
-        .await?;
+        .await;
     let applying = match confirmed {
-        Confirmation::AlreadyConfirmed { by } => {
-            return Ok(format!(
-                "Retention review {run_id} was already confirmed by <@{by}>; nothing more was done."
-            ));
+        Ok(Confirmation::AlreadyConfirmed { by }) => return Ok(already(&by)),
+        Ok(Confirmation::Confirmed { run_id }) => run_id,
+        // Two admins clicked at once (on PostgreSQL the second waits on the first, then
+        // meets its confirmation): theirs stands.
+        Err(StoreError::Conflict { .. }) => {
+            drop(tx);
+            let by = store
+                .retention_run(run_id)
+                .await?
+                .and_then(|r| r.confirmed_by_run)
+                .map(|c| c.confirmed_by)
+                .unwrap_or_default();
+            return Ok(already(&by));
         }
-        Confirmation::Confirmed { run_id } => run_id,
+        Err(e) => return Err(e.into()),
     };
     tx.commit().await?;
     // Due at click time: the period the review used, counted back from now. The erasures

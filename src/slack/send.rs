@@ -24,6 +24,7 @@ fn row(call: SlackCall, key: String) -> NewOutboxMessage {
             payload: serde_json::Value::Null,
             subject_type: None,
             subject_id: None,
+            service_user_id: None,
         })
 }
 

@@ -294,6 +294,18 @@ pub struct NewOutboxMessage {
     pub payload: Value,
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
+    /// The service user the message is about, if any: what erasure finds it by (R-DP-2).
+    pub service_user_id: Option<i64>,
+}
+
+impl NewOutboxMessage {
+    /// Marks the message as being about the service user `person_id`, so that erasing
+    /// them clears it and deletes it from Slack (R-DP-2). Every message that names a
+    /// person or quotes their records must carry this.
+    pub fn about(mut self, person_id: i64) -> Self {
+        self.service_user_id = Some(person_id);
+        self
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -551,24 +563,6 @@ pub trait PeopleStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<i64>;
     async fn person(&self, id: i64) -> StoreResult<Option<PersonRecord>>;
-    /// Adds identifiers to a person on record (one already held is skipped); the audit
-    /// event names their kinds only.
-    async fn add_identifiers(
-        &self,
-        id: i64,
-        identifiers: &[crate::domain::person::Identifier],
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> StoreResult<u64>;
-    /// Records a person's access requirements (§1); the audit event says what changed,
-    /// without the free-text needs themselves.
-    async fn update_access(
-        &self,
-        id: i64,
-        access: &crate::domain::person::AccessRequirements,
-        actor: &Actor,
-        now: DateTime<Utc>,
-    ) -> StoreResult<()>;
     /// People whose name contains `query` (any case) or who hold one of `identifiers`
     /// (kind and normalised value), best matches first.
     async fn find_people(

@@ -40,12 +40,22 @@ pub trait WriteTx:
     + Send
 {
     /// Queues Slack messages to leave through the outbox once this commits; a message whose
-    /// idempotency key is already queued is skipped.
+    /// idempotency key is already queued is skipped. `about` is the service user the
+    /// messages concern, if any: erasing them finds the messages by it (R-DP-2), so every
+    /// change about a person passes it.
     async fn enqueue(
         &mut self,
+        about: Option<i64>,
         messages: &[NewOutboxMessage],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+
+    /// The service user one of their records (incident, ended call, warning, breach) is
+    /// about, as this transaction sees it: `None` for a call from an unknown caller.
+    async fn person_of(
+        &mut self,
+        record: crate::domain::correction::RecordRef,
+    ) -> StoreResult<Option<i64>>;
 
     /// Stores a drafted letter about `subject` (held by `letter.held_by`, who is reminded
     /// until it is marked sent) with its audit event; returns the letter's id, which the

@@ -11,8 +11,8 @@ use anyhow::{anyhow, bail, Context as _};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::{parse_reference, render, Export, StaffNames, SubjectAccessFile};
-use crate::domain::person::PersonQuery;
+use super::{render, Export, StaffNames, SubjectAccessFile};
+use crate::domain::person::{PersonQuery, PersonRef};
 use crate::domain::Actor;
 use crate::store::Store;
 
@@ -61,7 +61,7 @@ pub async fn export_person(
 /// The person `text` names: an id (`12`, `SU-12`) of someone on record (erased or not), or
 /// a phone number, email address or case reference held by exactly one person.
 async fn find_person(store: &dyn Store, text: &str) -> anyhow::Result<SubjectAccessFile> {
-    if let Some(id) = parse_reference(text) {
+    if let Ok(PersonRef(id)) = PersonRef::parse(text) {
         if let Some(file) = store.subject_access_file(id).await? {
             return Ok(file);
         }

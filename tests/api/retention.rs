@@ -133,7 +133,7 @@ async fn full_person(app: &TestApp, f: i64) -> Seeded {
         ),
         format!(
             "INSERT INTO foi_refusals (service_user_id, function_id, reference, refused_on, ground, note, created_by, created_at) \
-             VALUES ({p}, {f}, 'FOI-1', '2019-06-01', 'vexatious', 'ZQSECRET-foi', '{MANAGER}', '{OLD}')"
+             VALUES ({p}, {f}, 'ZQSECRET-foiref', '2019-06-01', 'vexatious', 'ZQSECRET-foi', '{MANAGER}', '{OLD}')"
         ),
         format!(
             "INSERT INTO correction_notes (service_user_id, function_id, record_type, record_id, note, created_by, created_at) \
@@ -180,8 +180,8 @@ async fn full_person(app: &TestApp, f: i64) -> Seeded {
         &format!(
             "INSERT INTO disputes (reference, restriction_id, service_user_id, function_id, received_on, summary, \
              handler_slack_user_id, due_on, status, outcome, outcome_reasons, resolved_by, resolved_at, created_by, created_at, \
-             variation_reasons) VALUES ('DSP-90001', {restriction}, {p}, {f}, '2019-06-01', 'ZQSECRET-summary', 'U0HANDLER', \
-             '2019-07-01', 'resolved', 'lifted', 'ZQSECRET-outcome', 'U0HANDLER', '{OLD}', '{MANAGER}', '{OLD}', 'ZQSECRET-dvariation')"
+             variation_reasons, complaint_reference) VALUES ('DSP-90001', {restriction}, {p}, {f}, '2019-06-01', 'ZQSECRET-summary', 'U0HANDLER', \
+             '2019-07-01', 'resolved', 'lifted', 'ZQSECRET-outcome', 'U0HANDLER', '{OLD}', '{MANAGER}', '{OLD}', 'ZQSECRET-dvariation', 'ZQSECRET-complaint')"
         ),
     )
     .await;
@@ -249,8 +249,24 @@ async fn full_person(app: &TestApp, f: i64) -> Seeded {
     }
     .into_outbox("zq:letter", Some(("letter", letter.to_string())))
     .expect("upload row");
+    // A message queued before messages carried their person (migration 0017) is found
+    // by what it says; one queued since is found by its link.
+    app.store
+        .enqueue(
+            &[dm("Old notice about Zebedee Quillfeather", "zq:legacy")],
+            None,
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("queued");
+    wait_until_sent(db, "zq:legacy", 1).await;
+    run_sql(
+        db,
+        "UPDATE outbox_legacy SET last_unlinked_id = (SELECT id FROM outbox WHERE idempotency_key = 'zq:legacy')",
+    )
+    .await;
     let messages = vec![
-        dm("New incident about Zebedee Quillfeather", "zq:notification"),
+        dm("New incident about Zebedee Quillfeather", "zq:notification").about(p),
         upload,
         dm("Approval needed: ZQSECRET-approval", "zq:approval"),
         dm("Reminder: ZQSECRET-reminder", "zq:reminder"),
@@ -259,7 +275,7 @@ async fn full_person(app: &TestApp, f: i64) -> Seeded {
         .enqueue(&messages, None, chrono::Utc::now())
         .await
         .expect("queued");
-    wait_until_sent(db, "zq:%", 4).await;
+    wait_until_sent(db, "zq:%", 5).await;
     run_sql(
         db,
         &format!(
@@ -425,7 +441,7 @@ async fn r_dp_2_a_person_past_the_period_is_erased_everywhere_and_slack_deletes_
     .await;
     let delivered = sql_texts(
         &db,
-        "SELECT slack_channel || ' ' || slack_ts FROM outbox WHERE idempotency_key IN ('zq:notification', 'zq:approval', 'zq:reminder')",
+        "SELECT slack_channel || ' ' || slack_ts FROM outbox WHERE idempotency_key IN ('zq:legacy', 'zq:notification', 'zq:approval', 'zq:reminder')",
     )
     .await;
     let file_id = sql_texts(
@@ -529,7 +545,7 @@ async fn r_dp_2_a_person_past_the_period_is_erased_everywhere_and_slack_deletes_
     );
 
     // The bot's messages and the letter file are deleted in Slack.
-    let deletes = app.slack.wait_for_calls("chat.delete", 3, WAIT).await;
+    let deletes = app.slack.wait_for_calls("chat.delete", 4, WAIT).await;
     let deleted: BTreeSet<String> = deletes
         .iter()
         .filter(|c| c.error.is_none())
@@ -550,7 +566,7 @@ async fn r_dp_2_a_person_past_the_period_is_erased_everywhere_and_slack_deletes_
     let files = app.slack.wait_for_calls("files.delete", 1, WAIT).await;
     assert_eq!(files[0].body["file"], file_id.as_str());
     assert!(files[0].error.is_none(), "{:?}", files[0].error);
-    wait_until_sent(&db, "erase:%", 4).await;
+    wait_until_sent(&db, "erase:%", 5).await;
 
     // A second run erases nothing more and queues no second deletion.
     let outbox_rows = count(&db, "SELECT id FROM outbox").await;

@@ -108,7 +108,8 @@ pub(super) async fn propose(
         proposed(&review.reference, &restriction.reference),
         format!("continuation:{}:proposed", recorded.id),
     );
-    tx.enqueue(&[told], ctx.now).await?;
+    tx.enqueue(Some(restriction.person_id), &[told], ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Proposal::Sent)
@@ -279,6 +280,8 @@ pub async fn authorise_continuation(
         ReviewOutcome::Continue.as_str(),
     );
     letter.next_review_on = Some(c.next_review_on);
+    letter.corrections =
+        crate::slack::letters::corrections_for_restriction(ctx, &restriction).await?;
     let proposer = UserId::from_slack(c.proposed_by.clone());
     let when = ctx.local_time(ctx.now);
     // Everything Slack is asked is asked above: from here, one transaction.
@@ -311,7 +314,7 @@ pub async fn authorise_continuation(
         messages::outcome(format!("{told} Authorised by <@{}>.", decider.user())),
         format!("review:{}:concluded", decided.continuation.review_id),
     ));
-    tx.enqueue(&out, ctx.now).await?;
+    tx.enqueue(Some(c.person_id), &out, ctx.now).await?;
     // A letter that cannot be rendered drops the handle: nothing is recorded.
     render_letter(ctx, LetterKind::ReviewOutcome, &person, &letter, &proposer)?
         .draft_on(
@@ -427,7 +430,7 @@ pub async fn submit_reject_continuation(
         ),
         format!("continuation:{}:rejected", d.id),
     ));
-    tx.enqueue(&out, ctx.now).await?;
+    tx.enqueue(Some(d.person_id), &out, ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

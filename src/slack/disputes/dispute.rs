@@ -25,14 +25,7 @@ use crate::store::records::*;
 use crate::store::StoreError;
 
 pub async fn dispute(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
-        .await?
-        .is_empty()
-    {
-        return Ok(text(
-            "Only a manager, head or deputy of a function can record a dispute.",
-        ));
-    }
+    ctx.managers_only("record a dispute").await?;
     match one_person(ctx, query, "dispute", DISPUTE_PERSON).await? {
         Ok(person) => open_dispute_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -329,7 +322,8 @@ pub async fn submit_dispute(
         }
         Err(other) => return Err(other.into()),
     };
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.enqueue(Some(person_id), &announce(&recorded), ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

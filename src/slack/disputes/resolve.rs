@@ -253,6 +253,8 @@ pub async fn submit_resolve(
         letter.starts_on = Some(today(ctx));
     }
     letter.complaint_reference = dispute.complaint_reference.clone();
+    letter.corrections =
+        crate::slack::letters::corrections_for_restriction(ctx, &restriction).await?;
     // Everything Slack is asked is asked above: from here, one transaction.
     let mut tx = store.begin_write().await?;
     let concluded = match tx
@@ -293,7 +295,7 @@ pub async fn submit_resolve(
         &concluded.restriction_reference,
     );
     let dms = outcome_messages(&resolver, told, "dispute", varied, &concluded, &person);
-    tx.enqueue(&dms, ctx.now).await?;
+    tx.enqueue(Some(dispute.person_id), &dms, ctx.now).await?;
     // "Varied": the outcome letter waits for the head's approval of the new measures. A
     // letter that cannot be rendered drops the handle: nothing is recorded.
     if !varied {

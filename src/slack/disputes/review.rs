@@ -12,7 +12,7 @@ use super::{
     outcome_messages, render_letter, restriction_letter, today, warm_staff, REVIEW, REVIEW_PERSON,
     START_REVIEW,
 };
-use crate::access::{self, Authority};
+use crate::access::Authority;
 use crate::domain::authority::Manager;
 use crate::domain::review::{
     decide, default_next_review, may_record_outcome, AlreadyDecided, OutcomeRefused, ReviewDraft,
@@ -30,14 +30,7 @@ use crate::store::records::*;
 use crate::store::StoreError;
 
 pub async fn review(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
-        .await?
-        .is_empty()
-    {
-        return Ok(text(
-            "Only a manager, head or deputy of a function can review a restriction.",
-        ));
-    }
+    ctx.managers_only("review a restriction").await?;
     match one_person(ctx, query, "review", REVIEW_PERSON).await? {
         Ok(person) => review_person(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -416,6 +409,8 @@ pub async fn submit_review(
         ReviewOutcome::Lift => letter.starts_on = Some(today(ctx)),
         ReviewOutcome::Vary => {}
     }
+    letter.corrections =
+        crate::slack::letters::corrections_for_restriction(ctx, &restriction).await?;
     // Everything Slack is asked is asked above: from here, one transaction.
     let mut tx = store.begin_write().await?;
     let concluded = match tx
@@ -460,7 +455,7 @@ pub async fn submit_review(
         &concluded.restriction_reference,
     );
     let dms = outcome_messages(&reviewer, told, "review", varied, &concluded, &person);
-    tx.enqueue(&dms, ctx.now).await?;
+    tx.enqueue(Some(review.person_id), &dms, ctx.now).await?;
     // "Vary": the outcome letter waits for the head's approval of the new measures. A
     // letter that cannot be rendered drops the handle: nothing is recorded.
     if !varied {

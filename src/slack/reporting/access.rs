@@ -7,7 +7,7 @@
 use slack_morphism::prelude::*;
 
 use super::{modal, ACCESS, ACCESS_PERSON};
-use crate::access::{managed_functions, require_any_manager, Authority};
+use crate::access::{for_managers_only, managed_functions, may_read_case_file, Authority};
 use crate::domain::authority::Manager;
 use crate::domain::person::{AccessRequirements, PersonName};
 use crate::slack::blocks::*;
@@ -28,12 +28,14 @@ const NAME_MAX: u64 = 120;
 /// The longest postal address the form takes (`Identifier::postal_address`'s bound).
 const POSTAL_ADDRESS_MAX: u64 = 500;
 
+/// What `/contact access` is, in a refusal to someone who manages no function.
+const CHANGE_DETAILS: &str = "change a person's access requirements or identifiers";
 const NOT_ON_RECORD: &str = "That person is no longer on record.";
 const CHANGED_MEANWHILE: &str = "Someone else changed this person's name or access requirements while this form was open, so nothing was saved. What you typed is still here: note what you need, close this form and open `/contact access` again to see their change.";
 const ALREADY_REMOVED: &str = "Someone else removed one of these while this form was open, so nothing was saved: take it out of this list and save again.";
 
 pub async fn access(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    managers_only(ctx).await?;
+    ctx.managers_only(CHANGE_DETAILS).await?;
     match pick(ctx, query, "access", ACCESS_PERSON, "Access requirements").await? {
         Ok(person) => open_access_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -45,7 +47,7 @@ pub async fn open_access_for(
     trigger_id: &str,
     person: &PersonRecord,
 ) -> Result<Reply, ApiError> {
-    managers_only(ctx).await?;
+    ctx.managers_only(CHANGE_DETAILS).await?;
     let Some(details) = ctx.state.store.person_details(person.id).await? else {
         return Err(ApiError::Refused(NOT_ON_RECORD.to_owned()));
     };
@@ -70,8 +72,22 @@ pub async fn open_access_for(
         "Add a case reference",
     ));
     blocks.push(postal_address_block());
-    if let Some(remove) = removal_block(&details.identifiers) {
-        blocks.push(remove);
+    // The identifiers held are the case file's to show (R-DP-3, R-DP-6): only a reader of
+    // this person's case file sees them to remove one, and their opening is recorded as a
+    // reading. Any other manager may still correct the name and access requirements and
+    // add identifiers.
+    let store = ctx.state.store.as_ref();
+    if !details.identifiers.is_empty()
+        && may_read_case_file(store, &ctx.user, person.id)
+            .await?
+            .is_ok()
+    {
+        store
+            .record_reading(&ctx.actor(), "person_details_read", person.id, ctx.now)
+            .await?;
+        if let Some(remove) = removal_block(&details.identifiers) {
+            blocks.push(remove);
+        }
     }
     blocks.push(people::different_person_block("this person"));
     let view = modal("Person's details", ACCESS, "Save", &metadata, blocks);
@@ -162,7 +178,16 @@ pub async fn submit_access(
     let name = read_name(form, &person.name, &mut errors);
     let add = people::read_identifiers(form, &mut errors);
     people::identifiers_held_by_others(store, form, &add, person.id, &mut errors).await?;
-    let remove = read_removals(form, &details.identifiers, &mut errors);
+    let mut remove = read_removals(form, &details.identifiers, &mut errors);
+    // Only a case-file reader was shown the identifiers to remove; a crafted submission
+    // from anyone else removes nothing.
+    if !remove.is_empty()
+        && may_read_case_file(store, &ctx.user, person.id)
+            .await?
+            .is_err()
+    {
+        remove.clear();
+    }
     let Some(name) = name.filter(|_| errors.is_empty()) else {
         return Err(ApiError::Invalid(errors));
     };
@@ -263,13 +288,5 @@ async fn any_manager_proof(ctx: &Ctx<'_>) -> Result<Result<Manager, String>, Api
         .await?
         .iter()
         .find_map(|(id, _)| authority.manages(*id).ok());
-    Ok(proof.ok_or_else(|| crate::access::ACCESS_IS_FOR_MANAGERS.to_owned()))
-}
-
-/// `/contact access` and its button are for managers, heads and deputies (R-DP-3);
-/// anyone else is told who may.
-async fn managers_only(ctx: &Ctx<'_>) -> Result<(), ApiError> {
-    require_any_manager(ctx.state.store.as_ref(), &ctx.user)
-        .await?
-        .map_err(|denied| ApiError::Refused(denied.0))
+    Ok(proof.ok_or_else(|| for_managers_only(CHANGE_DETAILS).0))
 }

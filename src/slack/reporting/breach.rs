@@ -6,6 +6,7 @@ use chrono::Duration;
 
 use super::{modal, BREACH, BREACH_PERSON, REPORT_INSTEAD};
 use crate::access::Authority;
+use crate::domain::correction::{CorrectedRecord, RecordRef};
 use crate::domain::incident::Channel;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -175,7 +176,10 @@ pub async fn submit_breach(
         }
         Err(other) => return Err(other.into()),
     };
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    let about = tx
+        .person_of(RecordRef::new(CorrectedRecord::Breach, recorded.id))
+        .await?;
+    tx.enqueue(about, &announce(&recorded), ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

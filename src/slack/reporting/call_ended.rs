@@ -5,6 +5,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use super::{modal, CALL_ENDED};
 use crate::access::Authority;
+use crate::domain::correction::{CorrectedRecord, RecordRef};
 use crate::domain::incident::{CallEndReason, CallOutcome};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -155,7 +156,10 @@ pub async fn submit_call_ended(
     let recorded = tx
         .record_ended_call(&call, &reporter_proof, ctx.now)
         .await?;
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    let about = tx
+        .person_of(RecordRef::new(CorrectedRecord::EndedCall, recorded.id))
+        .await?;
+    tx.enqueue(about, &announce(&recorded), ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

@@ -6,7 +6,7 @@
 use slack_morphism::prelude::*;
 
 use super::{modal, CORRECTION_NOTE, CORRECT_PERSON};
-use crate::access::{require_any_manager, Authority};
+use crate::access::Authority;
 use crate::domain::correction::{CorrectionText, RecordRef, MAX_NOTE_CHARS};
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
@@ -21,10 +21,12 @@ use crate::store::corrections::{CorrectableRecord, NewCorrectionNote};
 use crate::store::records::*;
 use crate::store::{FunctionSummary, StoreError};
 
+/// What `/contact correct` is, in a refusal to someone who manages no function.
+const ADD_A_NOTE: &str = "add a correction note to a record";
 const NOT_ON_RECORD: &str = "That person is no longer on record.";
 
 pub async fn correct(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    managers_only(ctx).await?;
+    ctx.managers_only(ADD_A_NOTE).await?;
     match pick(ctx, query, "correct", CORRECT_PERSON, "Correct the record").await? {
         Ok(person) => open_correct_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -38,7 +40,7 @@ pub async fn open_correct_for(
     trigger_id: &str,
     person: &PersonRecord,
 ) -> Result<Reply, ApiError> {
-    managers_only(ctx).await?;
+    ctx.managers_only(ADD_A_NOTE).await?;
     let store = ctx.state.store.as_ref();
     let authority = Authority::load(store, &ctx.user).await?;
     let records = store.correctable_records(person.id).await?;
@@ -219,12 +221,4 @@ fn managers_of(function: &FunctionSummary) -> String {
             format!("{} or {last}", people.join(", "))
         }
     }
-}
-
-/// `/contact correct` is for managers, heads and deputies (R-DP-3); anyone else is told
-/// who may.
-async fn managers_only(ctx: &Ctx<'_>) -> Result<(), ApiError> {
-    require_any_manager(ctx.state.store.as_ref(), &ctx.user)
-        .await?
-        .map_err(|denied| ApiError::Refused(denied.0))
 }

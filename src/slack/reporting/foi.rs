@@ -7,7 +7,7 @@ use super::{modal, FOI, FOI_PERSON};
 use crate::access;
 use crate::domain::foi::FoiGround;
 use crate::slack::blocks::*;
-use crate::slack::ctx::{text, Ctx, Reply};
+use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
 use crate::slack::find::pick;
 use crate::slack::forms::{FieldErrors, Form};
@@ -18,15 +18,7 @@ use crate::slack::send;
 use crate::store::records::*;
 
 pub async fn open_foi(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    let store = ctx.state.store.as_ref();
-    if access::managed_functions(store, &ctx.user)
-        .await?
-        .is_empty()
-    {
-        return Ok(text(
-            "Only a manager, head or deputy of a function can record an FOI refusal.",
-        ));
-    }
+    ctx.managers_only("record an FOI refusal").await?;
     match pick(ctx, query, "foi", FOI_PERSON, "Record FOI refusal").await? {
         Ok(person) => open_foi_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -142,7 +134,8 @@ pub async fn submit_foi(
     };
     let mut tx = store.begin_write().await?;
     let recorded = tx.record_foi_refusal(&refusal, &manager, ctx.now).await?;
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.enqueue(Some(person_id), &announce(&recorded), ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

@@ -244,7 +244,7 @@ pub async fn submit_police_report(
         }
         Err(other) => return Err(other.into()),
     };
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.enqueue(None, &announce(&recorded), ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

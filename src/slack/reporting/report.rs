@@ -5,6 +5,7 @@ use slack_morphism::prelude::*;
 
 use super::{modal, HISTORY_PERSON, RECORD_POLICE_REPORT, REPORT};
 use crate::access::Authority;
+use crate::domain::correction::{CorrectedRecord, RecordRef};
 use crate::domain::incident::{
     BehaviourKind, Category, Channel, IncidentField, IncidentReport, ANGER_ALONE_NOTE,
 };
@@ -380,7 +381,10 @@ pub async fn submit_report(
     };
     let mut tx = store.begin_write().await?;
     let recorded = tx.record_incident(&new, &reporter_proof, ctx.now).await?;
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    let about = tx
+        .person_of(RecordRef::new(CorrectedRecord::Incident, recorded.id))
+        .await?;
+    tx.enqueue(about, &announce(&recorded), ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

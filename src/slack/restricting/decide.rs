@@ -186,7 +186,8 @@ async fn close_variation(
         format!("request:{}:outcome", decided.request_id),
     ));
     messages.extend(back_to_decider(variation, &decided));
-    tx.enqueue(&messages, ctx.now).await?;
+    tx.enqueue(Some(request.person_id), &messages, ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Settled::NothingChanged(format!(
@@ -549,7 +550,8 @@ async fn decide(
         }
         _ => None,
     };
-    tx.enqueue(&messages, ctx.now).await?;
+    tx.enqueue(Some(request.person_id), &messages, ctx.now)
+        .await?;
     if let Some((draft, subject)) = letter {
         draft
             .draft(

@@ -439,7 +439,8 @@ pub async fn submit_restrict(
         )
         .await?;
     }
-    tx.enqueue(&announce(&recorded), ctx.now).await?;
+    tx.enqueue(Some(person_id), &announce(&recorded), ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     // The notice letter will name the point of contact: look them up ahead, off this path.

@@ -20,14 +20,7 @@ use crate::slack::send;
 use crate::store::records::*;
 
 pub async fn warn(ctx: &Ctx<'_>, trigger_id: &str, query: &str) -> Result<Reply, ApiError> {
-    if access::managed_functions(ctx.state.store.as_ref(), &ctx.user)
-        .await?
-        .is_empty()
-    {
-        return Ok(text(
-            "Only a manager, head or deputy of a function can warn a service user.",
-        ));
-    }
+    ctx.managers_only("warn a service user").await?;
     match one_person(ctx, query, "warn", WARN_PERSON).await? {
         Ok(person) => open_warn_for(ctx, trigger_id, &person).await,
         Err(reply) => Ok(reply),
@@ -190,7 +183,7 @@ pub async fn submit_warn(
         ),
         format!("warning:{}:confirm", recorded.id),
     );
-    tx.enqueue(&[confirm], ctx.now).await?;
+    tx.enqueue(Some(person_id), &[confirm], ctx.now).await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Reply::Ack)

@@ -170,7 +170,8 @@ async fn withdraw(ctx: &Ctx<'_>, request_id: i64, reason: &str) -> Result<Settle
         ));
     }
     messages.extend(back_to_decider(variation.as_ref(), &decided));
-    tx.enqueue(&messages, ctx.now).await?;
+    tx.enqueue(Some(request.person_id), &messages, ctx.now)
+        .await?;
     tx.commit().await?;
     ctx.state.outbox_wake.notify_one();
     Ok(Settled::Done(format!(

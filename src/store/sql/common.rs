@@ -52,8 +52,8 @@ pub(super) async fn insert_outbox(
         let result = sqlx::query(
             "INSERT INTO outbox \
              (idempotency_key, method, payload, status, attempts, next_attempt_at, \
-              subject_type, subject_id, created_at) \
-             VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $4) \
+              subject_type, subject_id, service_user_id, created_at) \
+             VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $7, $4) \
              ON CONFLICT (idempotency_key) DO NOTHING",
         )
         .bind(&message.idempotency_key)
@@ -62,6 +62,7 @@ pub(super) async fn insert_outbox(
         .bind(now)
         .bind(message.subject_type.as_deref())
         .bind(message.subject_id.as_deref())
+        .bind(message.service_user_id)
         .execute(&mut **tx)
         .await?;
         stored += result.rows_affected();
@@ -257,7 +258,7 @@ pub(super) async fn insert_outbox_returning(
 ) -> StoreResult<Option<i64>> {
     Ok(sqlx::query_scalar(
         "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, \
-         subject_type, subject_id, created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $4) \
+         subject_type, subject_id, service_user_id, created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6, $7, $4) \
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(&message.idempotency_key)
@@ -266,6 +267,7 @@ pub(super) async fn insert_outbox_returning(
     .bind(now)
     .bind(message.subject_type.as_deref())
     .bind(message.subject_id.as_deref())
+    .bind(message.service_user_id)
     .fetch_optional(&mut **tx)
     .await?)
 }

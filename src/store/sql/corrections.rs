@@ -170,7 +170,6 @@ impl CorrectionWrites for WriteHandle {
                 return Ok(CorrectionOutcome::ChangedMeanwhile);
             }
         }
-        touch_person(tx, id, now).await?;
         if name_changed {
             fields_changed.push("name");
             let entry = AuditEntry::new(actor, "person_renamed", "service_user", id)
@@ -240,6 +239,11 @@ impl CorrectionWrites for WriteHandle {
             let entry = AuditEntry::new(actor, "identifiers_added", "service_user", id)
                 .after(serde_json::json!({ "identifier_kinds": added_kinds }));
             insert_audit(tx, &entry, now).await?;
+        }
+        // A save that changed nothing is not activity: it must not move the retention
+        // clock (R-DP-2).
+        if !fields_changed.is_empty() {
+            touch_person(tx, id, now).await?;
         }
         Ok(CorrectionOutcome::Corrected { fields_changed })
     }

@@ -78,9 +78,13 @@ impl OutboxStore for ThisStore {
 
     async fn record_delivery(&self, id: i64, worker: &str, outcome: &DeliveryOutcome, now: DateTime<Utc>) -> StoreResult<bool> {
         let query = match outcome {
+            // A file's bytes (a letter, a subject access export, a report) are not kept
+            // once Slack has the file: the register holds what the file was made from, and
+            // a second copy of a whole case file in the outbox would outlive its purpose.
             DeliveryOutcome::Sent { channel, ts } => sqlx::query(
                 "UPDATE outbox SET status = 'sent', slack_channel = $3, slack_ts = $4, sent_at = $5, \
-                 last_error = NULL, claimed_by = NULL, claimed_until = NULL \
+                 last_error = NULL, claimed_by = NULL, claimed_until = NULL, \
+                 payload = CASE WHEN method = 'files.upload:dm' THEN '{}' ELSE payload END \
                  WHERE id = $1 AND claimed_by = $2 AND status = 'pending'",
             )
             .bind(id)

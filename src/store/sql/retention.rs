@@ -137,6 +137,7 @@ const PERSONAL_TEXT: &[(&str, &str, &str)] = &[
     ("police_reports", "police_reference", "incident_id IN (SELECT id FROM incidents WHERE service_user_id = $1)"),
     ("ended_calls", "note", "service_user_id = $1"),
     ("foi_refusals", "note", "service_user_id = $1"),
+    ("foi_refusals", "reference", "service_user_id = $1"),
     ("warnings", "behaviour", "service_user_id = $1"),
     ("warnings", "closed_note", "service_user_id = $1"),
     ("restriction_requests", "justification", "service_user_id = $1"),
@@ -145,6 +146,7 @@ const PERSONAL_TEXT: &[(&str, &str, &str)] = &[
     ("restrictions", "end_reason", "service_user_id = $1"),
     ("breaches", "description", "service_user_id = $1"),
     ("disputes", "summary", "service_user_id = $1"),
+    ("disputes", "complaint_reference", "service_user_id = $1"),
     ("disputes", "outcome_reasons", "service_user_id = $1"),
     ("disputes", "variation_reasons", "service_user_id = $1"),
     ("reviews", "reasons", "service_user_id = $1"),
@@ -228,8 +230,9 @@ struct Posted {
     ts: Option<String>,
 }
 
-/// The outbox rows about the person: by subject, through the reminders, approval and
-/// proposal copies that link them, and by what their payload names.
+/// The outbox rows about the person: those queued naming them (`service_user_id`), by
+/// subject, through the reminders, approval and proposal copies that link them, and, for
+/// rows queued before messages named their person, by what their payload says.
 async fn outbox_rows_about(tx: &mut Transaction<'static, Db>, person_id: i64) -> StoreResult<Vec<i64>> {
     let mut subjects: Vec<(&str, Vec<i64>)> = vec![("service_user", vec![person_id])];
     for (kind, table) in [
@@ -237,12 +240,12 @@ async fn outbox_rows_about(tx: &mut Transaction<'static, Db>, person_id: i64) ->
         ("ended_call", "ended_calls"),
         ("foi_refusal", "foi_refusals"),
         ("warning", "warnings"),
-        ("request", "restriction_requests"),
+        ("restriction_request", "restriction_requests"),
         ("restriction", "restrictions"),
         ("breach", "breaches"),
         ("dispute", "disputes"),
         ("review", "reviews"),
-        ("continuation", "review_continuations"),
+        ("review_continuation", "review_continuations"),
         ("letter", "letters"),
     ] {
         subjects.push((kind, ids_of(tx, table, person_id).await?));
@@ -272,13 +275,40 @@ async fn outbox_rows_about(tx: &mut Transaction<'static, Db>, person_id: i64) ->
     query.push(") OR o.id IN (SELECT c.outbox_id FROM review_continuation_messages c JOIN review_continuations k ON k.id = c.continuation_id WHERE k.service_user_id = ");
     query.push_bind(person_id);
     query.push(")");
-    for needle in needles(tx, person_id).await? {
-        query.push(" OR lower(CAST(o.payload AS TEXT)) LIKE '%' || lower(");
-        query.push_bind(needle);
-        query.push(") || '%'");
+    query.push(" OR o.service_user_id = ");
+    query.push_bind(person_id);
+    // Rows queued before messages carried their person (migration 0017) can only be
+    // found by what they say; no row queued since is searched, so another person who
+    // shares a short name or a number is never touched.
+    let needles = needles(tx, person_id).await?;
+    if !needles.is_empty() {
+        query.push(" OR (o.service_user_id IS NULL AND o.id <= (SELECT last_unlinked_id FROM outbox_legacy) AND (1 = 0");
+        for needle in needles {
+            query.push(" OR lower(CAST(o.payload AS TEXT)) LIKE '%' || lower(");
+            query.push_bind(needle);
+            query.push(") || '%'");
+        }
+        query.push("))");
     }
     query.push(") ORDER BY o.id");
     Ok(query.build_query_scalar::<i64>().fetch_all(&mut **tx).await?)
+}
+
+/// Whether a sender holds one of `ids` right now (claimed, not yet recorded). On
+/// PostgreSQL the rows are locked, so no sender claims one until this erasure is done
+/// (claiming skips locked rows).
+async fn being_sent(tx: &mut Transaction<'static, Db>, ids: &[i64], now: DateTime<Utc>) -> StoreResult<bool> {
+    if ids.is_empty() {
+        return Ok(false);
+    }
+    let mut query = sqlx::QueryBuilder::<Db>::new("SELECT status, claimed_until FROM outbox WHERE id IN (");
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+    query.push(if BACKEND == Backend::Postgres { ") FOR UPDATE" } else { ")" });
+    let rows: Vec<(String, Option<DateTime<Utc>>)> = query.build_query_as().fetch_all(&mut **tx).await?;
+    Ok(rows.iter().any(|(status, until)| status == "pending" && until.is_some_and(|u| u > now)))
 }
 
 async fn facts_in(tx: &mut Transaction<'static, Db>, person_id: i64, today: NaiveDate) -> StoreResult<Option<RetentionFacts>> {
@@ -367,6 +397,11 @@ impl RetentionWrites for WriteHandle {
 
         // The bot's messages about them, found while their name and identifiers are there.
         let outbox_ids = outbox_rows_about(tx, person_id).await?;
+        // A sender holding one of them would post it and then find its row gone, so the
+        // message would stay in Slack with nothing to delete it by: wait for it instead.
+        if being_sent(tx, &outbox_ids, now).await? {
+            return Ok(Erasure::Kept(vec![Kept::MessageBeingSent]));
+        }
         let mut report = ErasureReport { person_id, ..ErasureReport::default() };
         let mut posted: Vec<Posted> = Vec::new();
         for id in &outbox_ids {

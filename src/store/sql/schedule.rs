@@ -298,7 +298,7 @@ impl ScheduleStore for ThisStore {
                 continue;
             }
             let mut outbox = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, subject_type, subject_id, created_at) ",
+                "INSERT INTO outbox (idempotency_key, method, payload, status, attempts, next_attempt_at, subject_type, subject_id, service_user_id, created_at) ",
             );
             outbox.push_values(&batch, |mut row, r| {
                 row.push_bind(&r.message.idempotency_key)
@@ -309,6 +309,7 @@ impl ScheduleStore for ThisStore {
                     .push_bind(now)
                     .push_bind(r.subject_type)
                     .push_bind(r.subject_id.to_string())
+                    .push_bind(r.message.service_user_id)
                     .push_bind(now);
             });
             outbox.push(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key");

@@ -19,9 +19,35 @@ impl ThisStore {
 
 #[async_trait]
 impl WriteTx for WriteHandle {
-    async fn enqueue(&mut self, messages: &[NewOutboxMessage], now: DateTime<Utc>) -> StoreResult<()> {
-        insert_outbox(&mut self.tx, messages, now).await?;
+    async fn enqueue(&mut self, about: Option<i64>, messages: &[NewOutboxMessage], now: DateTime<Utc>) -> StoreResult<()> {
+        match about {
+            Some(person_id) => {
+                let tagged: Vec<NewOutboxMessage> = messages
+                    .iter()
+                    .map(|m| if m.service_user_id.is_some() { m.clone() } else { m.clone().about(person_id) })
+                    .collect();
+                insert_outbox(&mut self.tx, &tagged, now).await?;
+            }
+            None => {
+                insert_outbox(&mut self.tx, messages, now).await?;
+            }
+        }
         Ok(())
+    }
+
+    async fn person_of(&mut self, record: crate::domain::correction::RecordRef) -> StoreResult<Option<i64>> {
+        use crate::domain::correction::CorrectedRecord;
+        let table = match record.kind {
+            CorrectedRecord::Incident => "incidents",
+            CorrectedRecord::EndedCall => "ended_calls",
+            CorrectedRecord::Warning => "warnings",
+            CorrectedRecord::Breach => "breaches",
+        };
+        let person: Option<Option<i64>> = sqlx::query_scalar(&format!("SELECT service_user_id FROM {table} WHERE id = $1"))
+            .bind(record.id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(person.flatten())
     }
 
     async fn draft_letter(
