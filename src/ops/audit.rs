@@ -23,9 +23,9 @@ pub async fn run(
     let person_id = match person {
         None => None,
         Some(text) => {
-            let id = crate::subject_access::parse_reference(text).ok_or_else(|| {
-                anyhow!("{text:?} is not a person's reference: give SU-<id> or the id, e.g. SU-12")
-            })?;
+            let id = crate::domain::person::PersonRef::parse(text)
+                .map_err(|e| anyhow!("{e}"))?
+                .id();
             if store.person(id).await?.is_none() {
                 bail!("no person SU-{id} is on record");
             }
