@@ -1,5 +1,6 @@
-//! Everything that speaks Slack. A request comes in through `ingress` (signature, size,
-//! workspace, the 3-second budget), is matched to its handler by `router`, and is handled
+//! Everything that speaks Slack. A request comes in through `ingress` (size, signature),
+//! is checked and timed by `dispatch` (workspace, staff, the 3-second budget), is matched
+//! to its handler by `router`, and is handled
 //! in one file per use case under `reporting/`, `restricting/` and `disputes/`, which share
 //! `ctx`, `blocks` (the one Block Kit kit), `ids`, `metadata`, `find`, `functions`,
 //! `people`, `staff`, `letters` and `messages/` but never import each other. What goes back to
@@ -10,6 +11,7 @@ pub mod blocks;
 pub mod commands;
 pub mod ctx;
 pub mod disputes;
+pub mod dispatch;
 pub mod error;
 pub mod find;
 pub mod forms;
