@@ -1,8 +1,10 @@
 //! What happens to a Slack request once its transport has vouched for it: HTTP
-//! (`ingress`, which verifies the signature over the raw body) hands over the decoded
-//! payload here, as Socket Mode is to. The workspace is checked, the user's staff
+//! (`ingress`, which verifies the signature over the raw body) and Socket Mode
+//! (`socket_mode`, whose envelopes arrive on a connection opened with the app-level token)
+//! both hand over the decoded payload here. The workspace is checked, the user's staff
 //! membership is decided, and the payload goes to the router, all within [`ACK_BUDGET`].
-//! Each function answers with the HTTP response Slack expects.
+//! Each function answers with the HTTP response Slack expects; Socket Mode turns that
+//! response into the envelope's acknowledgement.
 //!
 //! Slack always hears from us within its 3 seconds: a handler still working after
 //! [`ACK_BUDGET`] (a database that does not answer) is dropped, which rolls back whatever

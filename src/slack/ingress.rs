@@ -1,6 +1,6 @@
 //! HTTP ingress for Slack: every request is size-limited, its signature verified against
-//! the raw body, then decoded and handed to `dispatch`, which any other transport shares:
-//! the workspace check, the staff check, the router and the 3-second budget are the same
+//! the raw body, then decoded and handed to `dispatch`, which Socket Mode shares: the
+//! workspace check, the staff check, the router and the 3-second budget are the same
 //! whichever way a request came. Handlers only decide and write (store + outbox in one
 //! transaction) before answering, so Slack gets its ack well inside three seconds;
 //! anything sent to Slack afterwards leaves through the outbox.
@@ -96,9 +96,15 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: the database answers, at the schema this binary needs.
+/// `GET /readyz`: the database answers, at the schema this binary needs; in Socket Mode,
+/// a connection to Slack is open too (else Slack has no way to reach this instance).
 pub async fn readyz(State(state): Shared) -> Response {
     match state.store.ping().await {
+        Ok(()) if state.socket.as_ref().is_some_and(|s| !s.connected()) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "not connected to Slack (Socket Mode)",
+        )
+            .into_response(),
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(err @ crate::store::StoreError::SchemaNotCurrent { .. }) => {
             tracing::error!(error = %err, "readiness check failed");

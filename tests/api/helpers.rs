@@ -110,6 +110,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
             ..Default::default()
         },
         staff: StaffScope::default(),
+        socket_mode: Default::default(),
     }
 }
 
