@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 
 use crate::db::TestDb;
 use crate::fake_slack::block_kit_limits::{
-    check_message, check_options_answer, check_view, invalid_blocks_body, Violation,
+    check_answer, invalid_blocks_body, Answering, Violation,
 };
 use crate::fake_slack::FakeSlack;
 
@@ -477,25 +477,12 @@ async fn checked_answer(
 }
 
 fn answer_violations(path: &str, answer: &serde_json::Value) -> Vec<Violation> {
-    match path {
-        "/slack/options" => check_options_answer(answer),
-        _ => match answer.get("response_action").and_then(|a| a.as_str()) {
-            Some("update" | "push") => check_view(&answer["view"], "/view"),
-            Some("errors") => match answer.get("errors") {
-                Some(errors) if errors.is_object() => Vec::new(),
-                _ => vec![Violation {
-                    pointer: "/errors".to_owned(),
-                    message: "response_action errors needs an `errors` object".to_owned(),
-                }],
-            },
-            Some("clear") => Vec::new(),
-            Some(other) => vec![Violation {
-                pointer: "/response_action".to_owned(),
-                message: format!("unknown response_action {other:?}"),
-            }],
-            None => check_message(answer),
-        },
-    }
+    let to = match path {
+        "/slack/options" => Answering::Options,
+        "/slack/commands" => Answering::Command,
+        _ => Answering::Interaction,
+    };
+    check_answer(to, answer)
 }
 
 fn abbreviated(value: &serde_json::Value) -> String {
