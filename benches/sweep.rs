@@ -57,6 +57,7 @@ fn config(database_url: &str) -> Config {
             ..Default::default()
         },
         staff: StaffScope::default(),
+        socket_mode: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
-//! Builds the application from a `Config` and runs it: the HTTP server for Slack and the
-//! background workers beside it, all stopped by one shutdown signal. Tests build the
-//! very same application on port 0.
+//! Builds the application from a `Config` and runs it: the HTTP server for Slack (or, in
+//! Socket Mode, the Socket Mode client, with HTTP left to health, readiness and metrics)
+//! and the background workers beside it, all stopped by one shutdown signal. Tests build
+//! the very same application on port 0.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -28,6 +29,7 @@ use crate::slack::ingress;
 use crate::slack::interactive::Interactive;
 use crate::slack::outbound::SlackApi;
 use crate::slack::signature::SignatureVerifier;
+use crate::slack::socket_mode::{SocketMode, SocketStatus};
 use crate::slack::staff::StaffDirectory;
 use crate::slack::state::AppState;
 use crate::store::{self, Store};
@@ -46,6 +48,8 @@ pub struct Application {
     retention: RetentionScheduler,
     run_retention: bool,
     max_body_bytes: usize,
+    /// Set in Socket Mode (`SLACK_APP_TOKEN`): Slack's requests come over it, not HTTP.
+    socket_mode: Option<SocketMode>,
 }
 
 impl Application {
@@ -85,6 +89,11 @@ impl Application {
                 None => "the letter templates compiled into this binary are broken".to_owned(),
             })?;
         let api = Arc::new(api);
+        let socket_status = config
+            .slack
+            .app_token
+            .as_ref()
+            .map(|_| Arc::new(SocketStatus::default()));
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());
         let state = Arc::new(AppState {
@@ -102,7 +111,24 @@ impl Application {
             staff_scope: config.staff,
             organisation: config.letters.organisation.clone(),
             complaints_contact: config.letters.complaints_contact.clone(),
+            socket: socket_status.clone(),
         });
+        let socket_mode =
+            config
+                .slack
+                .app_token
+                .clone()
+                .zip(socket_status)
+                .map(|(token, status)| {
+                    SocketMode::new(
+                        state.clone(),
+                        api.clone(),
+                        token,
+                        config.socket_mode.clone(),
+                        config.slack.api_url.starts_with("http://"),
+                        status,
+                    )
+                });
         let worker = worker_id();
         let sender = OutboxSender {
             store,
@@ -144,6 +170,7 @@ impl Application {
             retention,
             run_retention: config.retention.background,
             max_body_bytes: config.max_body_bytes,
+            socket_mode,
         })
     }
 
@@ -172,13 +199,25 @@ impl Application {
         self.retention.clone()
     }
 
-    /// The HTTP routes; `/metrics` among them unless it has a listener of its own.
-    pub fn router(state: Arc<AppState>, max_body_bytes: usize, with_metrics: bool) -> Router {
-        let router = Router::new()
-            .route("/slack/commands", post(ingress::commands))
-            .route("/slack/interactions", post(ingress::interactions))
-            .route("/slack/events", post(ingress::events))
-            .route("/slack/options", post(ingress::options))
+    /// The HTTP routes: Slack's request URLs (`slack_routes`, false in Socket Mode, where
+    /// Slack's requests come over the socket) beside health and readiness, and `/metrics`
+    /// unless it has a listener of its own (`with_metrics`).
+    pub fn router(
+        state: Arc<AppState>,
+        max_body_bytes: usize,
+        slack_routes: bool,
+        with_metrics: bool,
+    ) -> Router {
+        let router = if slack_routes {
+            Router::new()
+                .route("/slack/commands", post(ingress::commands))
+                .route("/slack/interactions", post(ingress::interactions))
+                .route("/slack/events", post(ingress::events))
+                .route("/slack/options", post(ingress::options))
+        } else {
+            Router::new()
+        };
+        let router = router
             .route("/healthz", get(ingress::healthz))
             .route("/readyz", get(ingress::readyz));
         let router = if with_metrics {
@@ -229,7 +268,15 @@ impl Application {
                     .await
             })
         });
-        let router = Self::router(self.state, self.max_body_bytes, metrics_server.is_none());
+                let socket_mode = self
+            .socket_mode
+            .map(|socket_mode| tokio::spawn(socket_mode.run(stop_rx.clone())));
+        let router = Self::router(
+            self.state,
+            self.max_body_bytes,
+            socket_mode.is_none(),
+            metrics_server.is_none(),
+        );
         let mut server_stop = stop_rx;
         let server = tokio::spawn(async move {
             axum::serve(self.listener, router)
@@ -238,7 +285,7 @@ impl Application {
                 })
                 .await
         });
-        tracing::info!(%addr, "listening");
+        tracing::info!(%addr, socket_mode = socket_mode.is_some(), "listening");
         shutdown.await;
         tracing::info!("shutting down");
         let _ = stop_tx.send(true);
@@ -246,6 +293,9 @@ impl Application {
             let served = server.await;
             if let Some(metrics_server) = metrics_server {
                 let _ = metrics_server.await;
+            }
+            if let Some(socket_mode) = socket_mode {
+                let _ = socket_mode.await;
             }
             let _ = sender.await;
             if let Some(scheduler) = scheduler {

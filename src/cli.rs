@@ -151,7 +151,14 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                 .map(str::to_owned)
                 .ok_or(ConfigError::Missing { var })
         };
-        let signing_secret = required(&slack.slack_signing_secret, "SLACK_SIGNING_SECRET")?;
+        let app_token = app_token(slack.slack_app_token.as_deref())?;
+        // Socket Mode takes no HTTP requests from Slack, so nothing is signed: the secret
+        // is optional there, and without it an unguessable one stands in (never used, as
+        // the /slack/* routes are not served).
+        let signing_secret = match required(&slack.slack_signing_secret, "SLACK_SIGNING_SECRET") {
+            Err(_) if app_token.is_some() => format!("{:032x}", rand::random::<u128>()),
+            other => other?,
+        };
         let bot_token = required(&slack.slack_bot_token, "SLACK_BOT_TOKEN")?;
         let team_id = required(&slack.slack_team_id, "SLACK_TEAM_ID")?;
         let organisation = required(&slack.organisation_name, "ORGANISATION_NAME")?;
@@ -232,11 +239,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                     .filter(|s| !s.is_empty())
                     .map(|s| SecretString::from(s.to_owned())),
                 bot_token: SecretString::from(bot_token),
-                app_token: slack
-                    .slack_app_token
-                    .clone()
-                    .filter(|t| !t.trim().is_empty())
-                    .map(SecretString::from),
+                app_token,
                 api_url: slack.slack_api_url.trim_end_matches('/').to_owned(),
                 team_id,
             },
@@ -263,6 +266,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
                 ..RetentionConfig::default()
             },
             staff,
+            socket_mode: Default::default(),
         })
     }
 }
@@ -382,6 +386,19 @@ pub fn load_env_file() -> Result<(), EnvFileError> {
         }
     }
     Ok(())
+}
+
+/// `SLACK_APP_TOKEN`, when set: an app-level token (`xapp-…`). A bot or user token put
+/// there by mistake is named at start rather than refused by Slack on every reconnect.
+fn app_token(value: Option<&str>) -> Result<Option<SecretString>, ConfigError> {
+    match value.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(token) if token.starts_with("xapp-") => Ok(Some(SecretString::from(token.to_owned()))),
+        Some(_) => Err(ConfigError::Invalid {
+            var: "SLACK_APP_TOKEN",
+            reason: "an app-level token starts with xapp- (Basic Information -> App-Level Tokens, scope connections:write)".to_owned(),
+        }),
+    }
 }
 
 /// Only the two backends we ship are accepted; anything else is a clear start-up error.
@@ -611,6 +628,26 @@ mod tests {
             err.to_string(),
             "SLACK_SIGNING_SECRET is not set. See \"Configuration\" in README.md."
         );
+    }
+
+    #[test]
+    fn r_ops_1_an_app_token_must_be_an_app_level_token() {
+        let mut args = slack_args();
+        args.slack_app_token = Some("xoxb-not-an-app-token".into());
+        let err = config_from_args(&db(), &args).expect_err("must fail");
+        let said = err.to_string();
+        assert!(said.starts_with("SLACK_APP_TOKEN is not valid: "), "{said}");
+        assert!(!said.contains("xoxb-not-an-app-token"), "{said}");
+        args.slack_app_token = Some("  ".into());
+        let config = config_from_args(&db(), &args).expect("blank is unset");
+        assert!(config.slack.app_token.is_none());
+        args.slack_app_token = Some("xapp-1-A0-1-abc".into());
+        // Socket Mode signs nothing: the signing secret may be left out.
+        args.slack_signing_secret = None;
+        let config = config_from_args(&db(), &args).expect("valid");
+        let token = config.slack.app_token.as_ref().expect("socket mode");
+        assert_eq!(token.expose_secret(), "xapp-1-A0-1-abc");
+        assert!(!format!("{:?}", config.slack).contains("xapp-1"));
     }
 
     #[test]

@@ -103,6 +103,39 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Who counts as staff, beyond being a full member of the workspace (R-DP-3).
     pub staff: StaffScope,
+    /// How Socket Mode connections are kept (used only when `SLACK_APP_TOKEN` is set).
+    pub socket_mode: SocketModeConfig,
+}
+
+/// How Socket Mode connections are kept up. Defaults suit production; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct SocketModeConfig {
+    /// First wait before reconnecting after a dropped or refused connection; doubles each
+    /// failure in a row up to `max_backoff`, each wait drawn at random from its upper half
+    /// (jitter, so instances do not reconnect in step).
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// `apps.connections.open` and the WebSocket handshake together may take this long;
+    /// so may Slack's `hello` once connected.
+    pub connect_timeout: Duration,
+    /// A ping goes to Slack this often; a connection silent (not even a pong) for three
+    /// of these is taken as dropped.
+    pub ping_interval: Duration,
+    /// A new connection is opened this long before the `approximate_connection_time`
+    /// Slack gave in `hello` is up, so no envelope waits on a reconnect.
+    pub refresh_margin: Duration,
+}
+
+impl Default for SocketModeConfig {
+    fn default() -> Self {
+        Self {
+            base_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(20),
+            refresh_margin: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Who may use the bot (R-DP-3). Staff are always the workspace's full members: guests,
@@ -135,6 +168,9 @@ pub struct SlackConfig {
     /// signed with it are accepted until it is removed.
     pub previous_signing_secret: Option<SecretString>,
     pub bot_token: SecretString,
+    /// `SLACK_APP_TOKEN` (`xapp-…`, scope `connections:write`): when set, the bot takes
+    /// Slack's requests over Socket Mode and serves only health, readiness and metrics
+    /// over HTTP.
     pub app_token: Option<SecretString>,
     pub api_url: String,
     pub team_id: String,

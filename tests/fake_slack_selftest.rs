@@ -1714,3 +1714,387 @@ async fn r_dp_5_upload_is_refused_unless_it_carries_the_declared_length() {
     assert_eq!(uploads[1].body["length"], 5);
     assert_eq!(uploads[1].body["base64"], "iVBOR/8=");
 }
+
+/// The fake Socket Mode server (`tests/api/fake_socket_mode.rs`) and the Web API method
+/// that opens its connections, driven by a plain WebSocket client as a bot would.
+mod socket_mode {
+    use std::time::Duration;
+
+    use futures_util::{SinkExt, StreamExt};
+    use serde_json::{json, Value};
+    use tokio_tungstenite::tungstenite::Message;
+
+    use super::fake_slack::socket_mode::{Event, FakeSocketMode, Outcome, MAX_RETRIES};
+    use super::{http, FakeSlack, WAIT};
+
+    type Client = tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >;
+
+    const APP_TOKEN: &str = "xapp-1-A0FAKEAPP-1-selftest";
+
+    async fn open(fake: &FakeSlack, token: &str) -> Value {
+        http()
+            .post(format!("{}/apps.connections.open", fake.api_url()))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json")
+    }
+
+    async fn started() -> (FakeSlack, FakeSocketMode) {
+        let fake = FakeSlack::start().await;
+        let socket = FakeSocketMode::start().await;
+        fake.attach_socket_mode(&socket);
+        (fake, socket)
+    }
+
+    /// Connects with a fresh URL and reads the `hello`.
+    async fn connect(fake: &FakeSlack) -> (Client, Value) {
+        let url = open(fake, APP_TOKEN).await["url"]
+            .as_str()
+            .expect("a url")
+            .to_owned();
+        let (mut client, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("handshake");
+        let hello = next_json(&mut client).await.expect("hello");
+        (client, hello)
+    }
+
+    /// The next text frame, as JSON; `None` once the connection ends.
+    async fn next_json(client: &mut Client) -> Option<Value> {
+        loop {
+            match tokio::time::timeout(WAIT, client.next()).await.ok()?? {
+                Ok(Message::Text(text)) => return serde_json::from_str(text.as_str()).ok(),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    async fn ack(client: &mut Client, ack: Value) {
+        client
+            .send(Message::text(ack.to_string()))
+            .await
+            .expect("send ack");
+    }
+
+    fn help_command() -> Value {
+        json!({ "team_id": "T0", "user_id": "U0", "command": "/contact", "text": "help", "trigger_id": "1.2.x" })
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_connections_open_only_with_an_app_level_token() {
+        let (fake, _socket) = started().await;
+        let bot = open(&fake, "xoxb-bot-token").await;
+        assert_eq!(
+            bot,
+            json!({ "ok": false, "error": "not_allowed_token_type" })
+        );
+        let user = open(&fake, "xoxp-user-token").await;
+        assert_eq!(user["error"], "not_allowed_token_type");
+        assert_eq!(open(&fake, "nonsense").await["error"], "invalid_auth");
+        let opened = open(&fake, APP_TOKEN).await;
+        assert_eq!(opened["ok"], true);
+        let url = opened["url"].as_str().expect("url");
+        assert!(
+            url.starts_with("ws://127.0.0.1:") && url.contains("/link/?ticket="),
+            "{url}"
+        );
+        // An app-level token works for nothing else.
+        let posted = super::post_json(
+            &fake,
+            "chat.postMessage",
+            json!({ "channel": "U0", "text": "hi" }),
+        );
+        assert_eq!(posted.await.status(), 200);
+        let with_app_token: Value = http()
+            .post(format!("{}/chat.postMessage", fake.api_url()))
+            .header("authorization", format!("Bearer {APP_TOKEN}"))
+            .json(&json!({ "channel": "U0", "text": "hi" }))
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(with_app_token["error"], "not_allowed_token_type");
+        let unattached = FakeSlack::start().await;
+        assert_eq!(open(&unattached, APP_TOKEN).await["ok"], false);
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_a_ticket_opens_one_connection_greeted_with_hello() {
+        let (fake, socket) = started().await;
+        socket.set_connection_time(42);
+        let url = open(&fake, APP_TOKEN).await["url"]
+            .as_str()
+            .expect("url")
+            .to_owned();
+        let (mut client, _) = tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .expect("handshake");
+        let hello = next_json(&mut client).await.expect("hello");
+        assert_eq!(hello["type"], "hello");
+        assert_eq!(hello["num_connections"], 1);
+        assert_eq!(hello["debug_info"]["approximate_connection_time"], 42);
+        assert_eq!(hello["connection_info"]["app_id"], "A0FAKEAPP");
+        assert!(
+            tokio_tungstenite::connect_async(url.as_str())
+                .await
+                .is_err(),
+            "a used ticket opened a second connection"
+        );
+        let made_up = url.replace("ticket=", "ticket=x");
+        assert!(tokio_tungstenite::connect_async(made_up.as_str())
+            .await
+            .is_err());
+        socket.refuse_connections(true);
+        let fresh = open(&fake, APP_TOKEN).await["url"]
+            .as_str()
+            .expect("url")
+            .to_owned();
+        assert!(tokio_tungstenite::connect_async(fresh.as_str())
+            .await
+            .is_err());
+        let refused = socket
+            .log()
+            .iter()
+            .filter(|e| **e == Event::HandshakeRefused)
+            .count();
+        assert_eq!(refused, 3);
+        assert_eq!(socket.live().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_an_envelope_is_acknowledged_with_its_payload() {
+        let (fake, socket) = started().await;
+        let (mut client, _) = connect(&fake).await;
+        socket.wait_for_live(1, WAIT).await;
+        let id = socket.send("slash_commands", help_command());
+        let envelope = next_json(&mut client).await.expect("envelope");
+        assert_eq!(envelope["envelope_id"], id.as_str());
+        assert_eq!(envelope["type"], "slash_commands");
+        assert_eq!(envelope["accepts_response_payload"], true);
+        assert_eq!(envelope["retry_attempt"], 0);
+        assert_eq!(envelope["payload"]["text"], "help");
+        ack(
+            &mut client,
+            json!({ "envelope_id": id, "payload": { "text": "Here is what I can do" } }),
+        )
+        .await;
+        assert_eq!(
+            socket.outcome(&id).await,
+            Outcome::Acked {
+                payload: Some(json!({ "text": "Here is what I can do" })),
+                attempt: 0
+            }
+        );
+        socket.assert_no_refusals();
+        // block_actions take no payload; view submissions and searches do.
+        let click = socket.send("interactive", json!({ "type": "block_actions" }));
+        let envelope = next_json(&mut client).await.expect("envelope");
+        assert_eq!(envelope["accepts_response_payload"], false);
+        ack(&mut client, json!({ "envelope_id": click })).await;
+        assert!(matches!(
+            socket.outcome(&click).await,
+            Outcome::Acked { payload: None, .. }
+        ));
+        let search = socket.send("interactive", json!({ "type": "block_suggestion" }));
+        assert_eq!(
+            next_json(&mut client).await.expect("envelope")["accepts_response_payload"],
+            true
+        );
+        ack(
+            &mut client,
+            json!({ "envelope_id": search, "payload": { "options": [] } }),
+        )
+        .await;
+        assert!(matches!(
+            socket.outcome(&search).await,
+            Outcome::Acked {
+                payload: Some(_),
+                ..
+            }
+        ));
+        socket.assert_no_refusals();
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_acks_slack_would_refuse_are_refused() {
+        let (fake, socket) = started().await;
+        let (mut client, _) = connect(&fake).await;
+        socket.wait_for_live(1, WAIT).await;
+        // An envelope id never sent.
+        ack(&mut client, json!({ "envelope_id": "made-up" })).await;
+        // Not JSON.
+        client.send(Message::text("ok")).await.expect("send");
+        // A payload where none is taken.
+        let event = socket.send("events_api", json!({ "type": "event_callback" }));
+        next_json(&mut client).await.expect("envelope");
+        ack(
+            &mut client,
+            json!({ "envelope_id": event, "payload": { "text": "hi" } }),
+        )
+        .await;
+        socket.outcome(&event).await;
+        // The same envelope acknowledged twice.
+        ack(&mut client, json!({ "envelope_id": event })).await;
+        // A command's answer over a Block Kit limit, and an unknown response_action.
+        let command = socket.send("slash_commands", help_command());
+        next_json(&mut client).await.expect("envelope");
+        ack(
+            &mut client,
+            json!({ "envelope_id": command, "payload": { "text": "x".repeat(40_001) } }),
+        )
+        .await;
+        let submission = socket.send("interactive", json!({ "type": "view_submission" }));
+        next_json(&mut client).await.expect("envelope");
+        ack(
+            &mut client,
+            json!({ "envelope_id": submission, "payload": { "response_action": "shrug" } }),
+        )
+        .await;
+        socket.outcome(&submission).await;
+        let refusals = socket
+            .wait_until(WAIT, || {
+                let refusals = socket.refusals();
+                (refusals.len() >= 6).then_some(refusals)
+            })
+            .await
+            .unwrap_or_else(|| panic!("{:?}", socket.refusals()));
+        let all = refusals.join("\n");
+        for expected in [
+            "envelope made-up, which awaits none",
+            "not JSON",
+            "takes no payload",
+            &format!("envelope {event}, which awaits none"),
+            "Slack would not show this payload",
+            "unknown response_action",
+        ] {
+            assert!(all.contains(expected), "{expected} not in\n{all}");
+        }
+        assert_eq!(refusals.len(), 6, "{all}");
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_an_unacknowledged_envelope_is_delivered_again_until_slack_gives_up() {
+        let (fake, socket) = started().await;
+        socket.set_ack_window(Duration::from_millis(300));
+        let (mut client, _) = connect(&fake).await;
+        socket.wait_for_live(1, WAIT).await;
+        let id = socket.send(
+            "events_api",
+            json!({ "type": "event_callback", "event_id": "Ev1" }),
+        );
+        let first = next_json(&mut client).await.expect("envelope");
+        assert_eq!(first["retry_attempt"], 0);
+        let again = next_json(&mut client).await.expect("retry");
+        assert_eq!(again["envelope_id"], id.as_str());
+        assert_eq!(again["retry_attempt"], 1);
+        assert_eq!(again["retry_reason"], "timeout");
+        ack(&mut client, json!({ "envelope_id": id })).await;
+        assert_eq!(
+            socket.outcome(&id).await,
+            Outcome::Acked {
+                payload: None,
+                attempt: 1
+            }
+        );
+        assert_eq!(socket.deliveries(&id), 2);
+        socket.assert_no_refusals();
+
+        // Never acknowledged: delivered MAX_RETRIES more times, then given up; an
+        // acknowledgement after that is refused as late.
+        let ignored = socket.send(
+            "events_api",
+            json!({ "type": "event_callback", "event_id": "Ev2" }),
+        );
+        for attempt in 0..=MAX_RETRIES {
+            let delivered = next_json(&mut client).await.expect("delivery");
+            assert_eq!(delivered["envelope_id"], ignored.as_str());
+            assert_eq!(delivered["retry_attempt"], attempt);
+        }
+        assert_eq!(socket.outcome(&ignored).await, Outcome::NotAcked);
+        assert_eq!(socket.deliveries(&ignored), MAX_RETRIES + 1);
+        ack(&mut client, json!({ "envelope_id": ignored })).await;
+        let refused = socket
+            .wait_until(WAIT, || {
+                socket
+                    .refusals()
+                    .into_iter()
+                    .find(|r| r.contains("acknowledged after"))
+            })
+            .await;
+        assert!(refused.is_some(), "{:?}", socket.refusals());
+        assert_eq!(socket.refusals().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn r_ops_1_a_dropped_connection_ends_without_a_close_and_unacked_envelopes_move_on() {
+        let (fake, socket) = started().await;
+        socket.set_ack_window(Duration::from_millis(300));
+        let (mut first, _) = connect(&fake).await;
+        let first_id = socket.wait_for_live(1, WAIT).await[0];
+        socket.send_disconnect(first_id, "refresh_requested");
+        let notice = next_json(&mut first).await.expect("disconnect");
+        assert_eq!(notice["type"], "disconnect");
+        assert_eq!(notice["reason"], "refresh_requested");
+        socket.drop_after_next_envelope();
+        let id = socket.send(
+            "events_api",
+            json!({ "type": "event_callback", "event_id": "Ev1" }),
+        );
+        assert_eq!(
+            next_json(&mut first).await.expect("envelope")["envelope_id"],
+            id.as_str()
+        );
+        // The connection then ends with no closing handshake.
+        match tokio::time::timeout(WAIT, first.next())
+            .await
+            .expect("ended")
+        {
+            None | Some(Err(_)) => {}
+            Some(Ok(other)) => panic!("{other:?} after the drop"),
+        }
+        assert!(socket.log().contains(&Event::Dropped(first_id)));
+        // Delivered again on the next connection.
+        let (mut second, _) = connect(&fake).await;
+        let again = next_json(&mut second).await.expect("retry");
+        assert_eq!(again["envelope_id"], id.as_str());
+        assert_eq!(again["retry_attempt"], 1);
+        ack(&mut second, json!({ "envelope_id": id })).await;
+        assert_eq!(
+            socket.outcome(&id).await,
+            Outcome::Acked {
+                payload: None,
+                attempt: 1
+            }
+        );
+        // A clean close is told apart from a drop.
+        second.close(None).await.expect("close");
+        let second_id = socket
+            .log()
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::Greeted(id) => Some(*id),
+                _ => None,
+            })
+            .expect("greeted");
+        socket
+            .wait_until(WAIT, || {
+                socket
+                    .log()
+                    .contains(&Event::ClosedByClient(second_id))
+                    .then_some(())
+            })
+            .await
+            .expect("closed by the client");
+        socket.assert_no_refusals();
+    }
+}

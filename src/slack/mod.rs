@@ -1,5 +1,7 @@
-//! Everything that speaks Slack. A request comes in through `ingress` (signature, size,
-//! workspace, the 3-second budget), is matched to its handler by `router`, and is handled
+//! Everything that speaks Slack. A request comes in over HTTP through `ingress` (size,
+//! signature) or over Socket Mode through `socket_mode` (an envelope on a connection opened
+//! with the app-level token), is checked and timed by `dispatch` (workspace, staff, the
+//! 3-second budget) whichever way it came, is matched to its handler by `router`, and is handled
 //! in one file per use case under `reporting/`, `restricting/` and `disputes/`, which share
 //! `ctx`, `blocks` (the one Block Kit kit), `ids`, `metadata`, `find`, `functions`,
 //! `people`, `staff`, `letters` and `messages/` but never import each other. What goes back to
@@ -9,6 +11,7 @@ pub mod auth;
 pub mod blocks;
 pub mod commands;
 pub mod ctx;
+pub mod dispatch;
 pub mod disputes;
 pub mod error;
 pub mod find;
@@ -31,6 +34,7 @@ pub mod router;
 pub mod scopes;
 pub mod send;
 pub mod signature;
+pub mod socket_mode;
 pub mod staff;
 pub mod state;
 pub mod subject_access;

@@ -515,6 +515,21 @@ impl SlackApi {
         }
     }
 
+    /// `apps.connections.open` with the app-level token (scope `connections:write`): the
+    /// URL of a fresh Socket Mode connection (R-OPS-1). Goes to the configured base URL
+    /// like every other call.
+    pub async fn open_socket_connection(
+        &self,
+        app_token: &SecretString,
+    ) -> Result<url::Url, CallFailure> {
+        let token = SlackApiToken::new(app_token.expose_secret().to_owned().into());
+        let session = self.client.open_session(&token);
+        let opened = self
+            .bounded(session.apps_connections_open(&SlackApiAppsConnectionOpenRequest::new()))
+            .await?;
+        Ok(opened.url.0)
+    }
+
     /// One Slack request within the configured timeout, its failure classified.
     async fn bounded<T>(
         &self,

@@ -12,6 +12,7 @@ use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::slack::interactive::Interactive;
 use crate::slack::signature::SignatureVerifier;
+use crate::slack::socket_mode::SocketStatus;
 use crate::slack::staff::StaffDirectory;
 use crate::store::Store;
 
@@ -35,4 +36,6 @@ pub struct AppState {
     pub staff_scope: StaffScope,
     pub organisation: String,
     pub complaints_contact: String,
+    /// In Socket Mode (`SLACK_APP_TOKEN` set), whether a connection is open, for `/readyz`.
+    pub socket: Option<Arc<SocketStatus>>,
 }

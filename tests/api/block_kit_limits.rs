@@ -675,3 +675,38 @@ pub fn check_options_answer(answer: &Value) -> Vec<Violation> {
     }
     checker.violations
 }
+
+/// What an immediate answer to Slack answers: Slack reads the answer to a slash command as
+/// a message, the answer to a `view_submission` as a `response_action`, and the answer to
+/// a `block_suggestion` as a list of options. The HTTP response and the Socket Mode
+/// acknowledgement's `payload` are read alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    Command,
+    Interaction,
+    Options,
+}
+
+/// Checks the bot's immediate answer the way Slack reads it (see [`Answering`]); each
+/// kind has the same limits as the Web API methods.
+pub fn check_answer(to: Answering, answer: &Value) -> Vec<Violation> {
+    if to == Answering::Options {
+        return check_options_answer(answer);
+    }
+    match answer.get("response_action").and_then(|a| a.as_str()) {
+        Some("update" | "push") => check_view(&answer["view"], "/view"),
+        Some("errors") => match answer.get("errors") {
+            Some(errors) if errors.is_object() => Vec::new(),
+            _ => vec![Violation {
+                pointer: "/errors".to_owned(),
+                message: "response_action errors needs an `errors` object".to_owned(),
+            }],
+        },
+        Some("clear") => Vec::new(),
+        Some(other) => vec![Violation {
+            pointer: "/response_action".to_owned(),
+            message: format!("unknown response_action {other:?}"),
+        }],
+        None => check_message(answer),
+    }
+}

@@ -68,6 +68,7 @@
 //! | `users.info` | Only users the test seeded ([`FakeSlack::seed_user`], [`FakeSlack::seed_user_json`]) and the bot user ([`BOT_USER_ID`], `is_bot: true`) exist: `user` with `id`, `team_id`, `name`, `real_name`, `deleted`, `is_bot`, `is_restricted`, `is_ultra_restricted`, `tz: "Europe/London"`, `profile` (`real_name`, `display_name`, their `_normalized` forms, `team`). An unknown or missing `user`: `user_not_found`. [`FakeSlack::push_user_info_response`] scripts the answer about one user only (the bot looks up everyone who uses it, so a queue for the whole method would be taken by whoever asks first). Takes a bot (`xoxb-…`) or user (`xoxp-…`) token, as Slack does: an app-level token (`xapp-…`) is `not_allowed_token_type`, any other `invalid_auth`. |
 //! | `files.getUploadURLExternal` | `file_id` (`F…`) and `upload_url` pointing at this fake (`http://127.0.0.1:PORT/upload/F…`). `filename` and `length` are required, as Slack says: no `filename` is `invalid_arguments`, no `length` (or 0) `missing_argument`. |
 //! | `files.completeUploadExternal` | `files: [{"id", "title", "name"}]` echoing the ids sent. No `files`: `invalid_arguments`; a file id this fake did not hand out, or whose bytes were never uploaded: `file_not_found`; bytes uploaded of another length than `files.getUploadURLExternal` was told: `invalid_arguments`. |
+//! | `apps.connections.open` | `url`: a single-use `ws://127.0.0.1:PORT/link/?ticket=…` to the [`socket_mode::FakeSocketMode`] attached with [`FakeSlack::attach_socket_mode`] (none attached: `socket_mode_not_attached`, the fake's own error). Takes only an app-level token (`xapp-…`): a bot or user token is `not_allowed_token_type`, anything else `invalid_auth`. An app-level token is `not_allowed_token_type` for every other method. |
 //! | `auth.test` | the fake workspace ([`TEAM_ID`], or the one [`FakeSlack::set_workspace`] names) and bot user ([`BOT_USER_ID`], [`BOT_ID`]). A token that is not a bot or user token: `invalid_auth` (an app-level token: `not_allowed_token_type`). |
 //! | anything else | `{"ok":true}` |
 //!
@@ -90,6 +91,8 @@
 
 #[path = "block_kit_limits.rs"]
 pub mod block_kit_limits;
+#[path = "fake_socket_mode.rs"]
+pub mod socket_mode;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -244,6 +247,7 @@ impl FakeSlack {
             workspace: Mutex::new(TEAM_ID.to_owned()),
             uploads: Mutex::new(HashMap::new()),
             files: Mutex::new(HashMap::new()),
+            socket_mode: Mutex::new(None),
         });
         let app = Router::new()
             .route("/api/{method}", any(api_route))
@@ -262,6 +266,11 @@ impl FakeSlack {
             shared,
             server,
         }
+    }
+
+    /// Makes `apps.connections.open` hand out connections to `socket` (Socket Mode).
+    pub fn attach_socket_mode(&self, socket: &socket_mode::FakeSocketMode) {
+        *lock(&self.shared.socket_mode) = Some(socket.tickets());
     }
 
     /// The address the fake listens on.
@@ -540,6 +549,8 @@ struct Shared {
     /// Every file handed an upload URL, by file id: the length declared and the length
     /// of the bytes last uploaded to it.
     uploads: Mutex<HashMap<String, FileUpload>>,
+    /// Where `apps.connections.open` sends the bot ([`FakeSlack::attach_socket_mode`]).
+    socket_mode: Mutex<Option<socket_mode::Tickets>>,
 }
 
 /// A file between `files.getUploadURLExternal` and `files.completeUploadExternal`.
@@ -1199,6 +1210,11 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
                 .collect();
             Reply::ok(json!({ "ok": true, "files": files }))
         }
+        "apps.connections.open" => match lock(&shared.socket_mode).as_ref() {
+            Some(tickets) => Reply::ok(json!({ "ok": true, "url": tickets.issue() })),
+            // Not Slack's: the test started no FakeSocketMode to connect to.
+            None => Reply::slack_error("socket_mode_not_attached"),
+        },
         "auth.test" => Reply::ok(json!({
             "ok": true,
             "url": "https://fake-workspace.slack.com/",
@@ -1388,19 +1404,21 @@ fn token_of(headers: &HeaderMap, params: &Value) -> Option<String> {
     })
 }
 
-/// Slack's answer to a token a method does not take. `users.info` takes bot and user
-/// tokens, not app-level ones (<https://docs.slack.dev/reference/methods/users.info>);
-/// other methods are as lenient as the fake has always been.
+/// Slack's answer to a token a method does not take. `apps.connections.open` takes only an
+/// app-level token (`xapp-…`, <https://docs.slack.dev/reference/methods/apps.connections.open>),
+/// and no other method here takes one; `users.info` and `auth.test` take bot and user tokens
+/// (<https://docs.slack.dev/reference/methods/users.info>). Other methods are as lenient
+/// about other tokens as the fake has always been.
 fn token_refusal(method: &str, token: &str) -> Option<&'static str> {
-    if method != "users.info" && method != "auth.test" {
-        return None;
-    }
-    if token.starts_with("xoxb-") || token.starts_with("xoxp-") {
-        None
-    } else if token.starts_with("xapp-") {
-        Some("not_allowed_token_type")
-    } else {
-        Some("invalid_auth")
+    let bot_or_user = token.starts_with("xoxb-") || token.starts_with("xoxp-");
+    let app_level = token.starts_with("xapp-");
+    match method {
+        "apps.connections.open" if app_level => None,
+        "apps.connections.open" if bot_or_user => Some("not_allowed_token_type"),
+        "apps.connections.open" => Some("invalid_auth"),
+        _ if app_level => Some("not_allowed_token_type"),
+        "users.info" | "auth.test" if !bot_or_user => Some("invalid_auth"),
+        _ => None,
     }
 }
 

@@ -21,8 +21,9 @@ use tokio::task::JoinHandle;
 
 use crate::db::TestDb;
 use crate::fake_slack::block_kit_limits::{
-    check_message, check_options_answer, check_view, invalid_blocks_body, Violation,
+    check_answer, invalid_blocks_body, Answering, Violation,
 };
+use crate::fake_slack::socket_mode::{FakeSocketMode, Outcome};
 use crate::fake_slack::FakeSlack;
 
 pub const SIGNING_SECRET: &str = "test-signing-secret-0123456789abcdef";
@@ -65,6 +66,9 @@ pub struct TestApp {
     pub slack: Arc<FakeSlack>,
     pub db: Arc<TestDb>,
     pub http: reqwest::Client,
+    /// In Socket Mode, the fake Socket Mode server the app is connected to: requests to
+    /// `/slack/*` then travel as envelopes over it instead of HTTP.
+    pub socket: Option<Arc<FakeSocketMode>>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -111,6 +115,7 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
             ..Default::default()
         },
         staff: StaffScope::default(),
+        socket_mode: Default::default(),
     }
 }
 
@@ -244,7 +249,97 @@ pub async fn spawn_app_configured(
     Some(spawn_app_configured_on(db, slack, None, configure).await)
 }
 
-async fn spawn_app_configured_on(
+/// The app-level token the Socket Mode tests configure.
+pub const APP_TOKEN: &str = "xapp-1-A0FAKEAPP-1-test";
+
+/// Socket Mode settings for tests: reconnects after tens of milliseconds, so a dropped
+/// connection is back well inside Slack's retry window.
+pub fn test_socket_mode_config() -> contact_policy_bot::config::SocketModeConfig {
+    contact_policy_bot::config::SocketModeConfig {
+        base_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(400),
+        connect_timeout: Duration::from_secs(5),
+        ping_interval: Duration::from_secs(5),
+        refresh_margin: Duration::from_secs(60),
+    }
+}
+
+/// Starts the app in Socket Mode (`SLACK_APP_TOKEN` set) on a fresh database, connected to
+/// a fresh fake Socket Mode server, and waits for its connection; `None` when the backend
+/// is unavailable. Every `/slack/*` helper then goes over the socket.
+pub async fn spawn_socket_app(backend: Backend, test: &str) -> Option<TestApp> {
+    let db = Arc::new(fresh_db(backend, test).await?);
+    let slack = Arc::new(FakeSlack::start().await);
+    let socket = Arc::new(FakeSocketMode::start().await);
+    Some(spawn_socket_app_on(db, slack, socket, |_| {}).await)
+}
+
+/// Starts the app in Socket Mode against an existing database, fake Slack and fake Socket
+/// Mode server (a second instance, a restart), with its configuration changed by
+/// `configure`, and waits until one more connection is live than before.
+pub async fn spawn_socket_app_on(
+    db: Arc<TestDb>,
+    slack: Arc<FakeSlack>,
+    socket: Arc<FakeSocketMode>,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    slack.attach_socket_mode(&socket);
+    let before = socket.live().len();
+    let mut app = spawn_app_configured_on(db, slack, None, |config| {
+        config.slack.app_token = Some(SecretString::from(APP_TOKEN));
+        config.socket_mode = test_socket_mode_config();
+        configure(config);
+    })
+    .await;
+    socket
+        .wait_for_live(before + 1, Duration::from_secs(10))
+        .await;
+    app.socket = Some(socket);
+    app
+}
+
+/// What Slack sends over Socket Mode for an HTTP request to `path` with `body`, delivered
+/// as an envelope and its acknowledgement read back as the HTTP answer would be: its
+/// `payload` as a JSON body, none as an empty 200. An envelope never acknowledged reads as
+/// a 504, which no test expects.
+async fn over_socket(socket: &FakeSocketMode, path: &str, body: &[u8]) -> reqwest::Response {
+    let (kind, payload) = match path {
+        "/slack/commands" => {
+            let fields: std::collections::BTreeMap<String, String> =
+                serde_urlencoded::from_bytes(body).expect("a slash command form");
+            ("slash_commands", serde_json::json!(fields))
+        }
+        "/slack/interactions" | "/slack/options" => {
+            let fields: std::collections::BTreeMap<String, String> =
+                serde_urlencoded::from_bytes(body).expect("an interaction form");
+            let payload = fields.get("payload").expect("a payload field");
+            (
+                "interactive",
+                serde_json::from_str(payload).expect("payload JSON"),
+            )
+        }
+        "/slack/events" => (
+            "events_api",
+            serde_json::from_slice(body).expect("event JSON"),
+        ),
+        other => panic!("{other} is not one of Slack's request URLs"),
+    };
+    let (status, body) = match socket.deliver(kind, payload).await {
+        Outcome::Acked {
+            payload: Some(payload),
+            ..
+        } => (200, payload.to_string()),
+        Outcome::Acked { payload: None, .. } => (200, String::new()),
+        Outcome::NotAcked => (504, String::new()),
+    };
+    let mut response = axum::http::Response::builder().status(status);
+    if !body.is_empty() {
+        response = response.header("content-type", "application/json");
+    }
+    reqwest::Response::from(response.body(body).expect("response"))
+}
+
+pub async fn spawn_app_configured_on(
     db: Arc<TestDb>,
     slack: Arc<FakeSlack>,
     clock: Option<contact_policy_bot::clock::ManualClock>,
@@ -277,6 +372,7 @@ async fn spawn_app_configured_on(
         slack,
         db,
         http: reqwest::Client::new(),
+        socket: None,
         shutdown: Some(tx),
         task: Some(task),
     }
@@ -323,6 +419,7 @@ pub async fn spawn_killable_app(db: Arc<TestDb>, slack: Arc<FakeSlack>) -> (Test
         slack,
         db,
         http: reqwest::Client::new(),
+        socket: None,
         shutdown: None,
         task: None,
     };
@@ -350,10 +447,14 @@ impl TestApp {
             None => Ok(()),
         };
         self.slack.assert_no_refusals();
+        if let Some(socket) = &self.socket {
+            socket.assert_no_refusals();
+        }
         stopped
     }
 
-    /// POSTs `body` signed as Slack would sign it now.
+    /// POSTs `body` signed as Slack would sign it now; in Socket Mode, sends it as the
+    /// envelope Slack would send instead (`over_socket`).
     pub async fn post_signed(
         &self,
         path: &str,
@@ -361,6 +462,10 @@ impl TestApp {
         body: impl Into<Vec<u8>>,
     ) -> reqwest::Response {
         let body = body.into();
+        if let Some(socket) = &self.socket {
+            let response = over_socket(socket, path, &body).await;
+            return checked_answer(path, response, &self.slack).await;
+        }
         let ts = self
             .clock
             .as_ref()
@@ -477,25 +582,12 @@ async fn checked_answer(
 }
 
 fn answer_violations(path: &str, answer: &serde_json::Value) -> Vec<Violation> {
-    match path {
-        "/slack/options" => check_options_answer(answer),
-        _ => match answer.get("response_action").and_then(|a| a.as_str()) {
-            Some("update" | "push") => check_view(&answer["view"], "/view"),
-            Some("errors") => match answer.get("errors") {
-                Some(errors) if errors.is_object() => Vec::new(),
-                _ => vec![Violation {
-                    pointer: "/errors".to_owned(),
-                    message: "response_action errors needs an `errors` object".to_owned(),
-                }],
-            },
-            Some("clear") => Vec::new(),
-            Some(other) => vec![Violation {
-                pointer: "/response_action".to_owned(),
-                message: format!("unknown response_action {other:?}"),
-            }],
-            None => check_message(answer),
-        },
-    }
+    let to = match path {
+        "/slack/options" => Answering::Options,
+        "/slack/commands" => Answering::Command,
+        _ => Answering::Interaction,
+    };
+    check_answer(to, answer)
 }
 
 fn abbreviated(value: &serde_json::Value) -> String {

@@ -26,6 +26,7 @@ mod restricting;
 mod retention;
 mod review_continuation;
 mod security;
+mod socket_mode;
 mod staff;
 mod subject_access;
 mod violence_and_ended;

@@ -45,7 +45,7 @@ async fn casework(app: &TestApp) -> i64 {
     id
 }
 
-fn report_values(
+pub(crate) fn report_values(
     person: &str,
     category: &str,
     kinds: &[&str],
@@ -89,7 +89,7 @@ async fn report(app: &TestApp, nth_modal: usize, values: Value) -> reqwest::Resp
 
 /// The report form as the user sees it once they have chosen the person in `values`: for
 /// “New person: …”, the form the bot rebuilt to show the new person's fields.
-async fn report_form(app: &TestApp, nth_modal: usize, values: &Value) -> Value {
+pub(crate) async fn report_form(app: &TestApp, nth_modal: usize, values: &Value) -> Value {
     let view = app.opened_view(nth_modal).await;
     let person = values["person"]["person"].clone();
     let chosen = person["selected_option"]["value"]
@@ -331,7 +331,7 @@ async fn r_rpt_1_new_person_fields_appear_only_for_a_new_person(backend: Backend
 }
 
 /// The person the report created, found by phone number.
-async fn jane(app: &TestApp) -> i64 {
+pub(crate) async fn jane(app: &TestApp) -> i64 {
     let people = app
         .store
         .find_people("", &normalize_query("07700 900123"), 5)

@@ -24,10 +24,10 @@ const MANAGER: &str = "U0MANAGER";
 const HEAD: &str = "U0HEAD";
 const DEPUTY: &str = "U0DEPUTY";
 
-struct Case {
-    function: i64,
-    person: i64,
-    incident: i64,
+pub(crate) struct Case {
+    pub(crate) function: i64,
+    pub(crate) person: i64,
+    pub(crate) incident: i64,
 }
 
 /// Casework (head, deputy, manager, staff) and Jane Doe with one reported incident.
@@ -84,12 +84,12 @@ async fn case(app: &TestApp, access: AccessRequirements) -> Case {
     }
 }
 
-fn all_criteria() -> Vec<&'static str> {
+pub(crate) fn all_criteria() -> Vec<&'static str> {
     Criterion::ALL.iter().map(|c| c.as_str()).collect()
 }
 
 /// Clicks a button on an approval message with the checklist ticks it carries.
-async fn click_decision(
+pub(crate) async fn click_decision(
     app: &TestApp,
     user: &str,
     action: &str,
@@ -186,7 +186,12 @@ async fn warn_and_send(app: &TestApp, case: &Case, modal_index: usize) {
 
 /// Moves the warning on file into the past, as if its letter went `sent_days_ago` days ago
 /// and the chance to adapt ended `adapt_days_ago` days ago (negative: still to come).
-async fn backdate_warning(app: &TestApp, case: &Case, sent_days_ago: i64, adapt_days_ago: i64) {
+pub(crate) async fn backdate_warning(
+    app: &TestApp,
+    case: &Case,
+    sent_days_ago: i64,
+    adapt_days_ago: i64,
+) {
     let today = Utc::now().date_naive();
     let sent = today - chrono::Duration::days(sent_days_ago);
     let adapt = today - chrono::Duration::days(adapt_days_ago);
@@ -210,7 +215,7 @@ async fn backdate_warning(app: &TestApp, case: &Case, sent_days_ago: i64, adapt_
 
 /// Warns Jane and sends the letter a month ago, with the chance to adapt over, so a
 /// request on the incident since (three days ago) may be decided today.
-async fn warned_a_month_ago(app: &TestApp, case: &Case, modal_index: usize) {
+pub(crate) async fn warned_a_month_ago(app: &TestApp, case: &Case, modal_index: usize) {
     warn_and_send(app, case, modal_index).await;
     backdate_warning(app, case, 30, 2).await;
 }
@@ -244,7 +249,7 @@ fn request_values(case: &Case, extra: &[(&str, Value)]) -> Value {
 }
 
 /// Opens `/contact restrict Jane` as `user` and submits it; returns the request id.
-async fn request(
+pub(crate) async fn request(
     app: &TestApp,
     case: &Case,
     user: &str,
