@@ -16,6 +16,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::letters::policy::PolicyDocument;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::scheduler::cron_job::ReminderScheduler;
@@ -72,6 +73,8 @@ impl Application {
                 ),
                 None => "the letter templates compiled into this binary are broken".to_owned(),
             })?;
+        let policy = PolicyDocument::load(config.letters.policy_document.as_deref())
+            .context("could not read the policy document letters enclose")?;
         let api = Arc::new(api);
         let metrics = Arc::new(Metrics::new());
         let outbox_wake = Arc::new(Notify::new());
@@ -86,6 +89,7 @@ impl Application {
             outbox_wake: outbox_wake.clone(),
             interactive: Interactive::new(api.clone(), metrics.clone()),
             letters: Arc::new(letters),
+            policy: Arc::new(policy),
             staff: Arc::new(StaffDirectory::new(api.clone())),
             staff_scope: config.staff,
             organisation: config.letters.organisation.clone(),

@@ -25,6 +25,11 @@
 
 mod context;
 mod filters;
+pub mod pdf;
+#[cfg(test)]
+mod pdf_tests;
+pub mod policy;
+pub mod preview;
 #[cfg(test)]
 mod tests;
 
@@ -142,12 +147,15 @@ impl From<PreferredFormat> for LetterFormat {
 /// A letter ready to post to the manager as a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedLetter {
-    /// e.g. `warning-WRN-00001-en-large_print.html`.
+    /// e.g. `warning-WRN-00001-en-large_print.pdf`.
     pub filename: String,
     /// The letter's title in its own language (the template's `title` block).
     pub title: String,
-    /// The whole HTML document.
+    /// The whole HTML document: what the letter record keeps, and what the subject
+    /// access export reads.
     pub body: String,
+    /// The letter as the manager prints and sends it (R-LET-4).
+    pub pdf: Vec<u8>,
     /// The template it was rendered from, relative to the template directory.
     pub template: String,
 }
@@ -174,6 +182,11 @@ pub enum LetterError {
     },
     #[error("{outcome:?} is not an outcome of a {kind} letter (expected one of {})", kind.outcomes().join(", "))]
     UnknownOutcome { kind: LetterKind, outcome: String },
+    #[error("letter template {template}: the PDF could not be written: {source}")]
+    Pdf {
+        template: String,
+        source: pdf::PdfError,
+    },
 }
 
 /// The letter templates of one directory, ready to render.
@@ -291,8 +304,9 @@ impl Letters {
         self.dir.as_deref()
     }
 
-    /// Renders one letter. Fails if the details do not fit the kind of letter (an
-    /// outcome letter without a valid outcome, a notice without measures or dates).
+    /// Renders one letter, as HTML and as the PDF that is sent. Fails if the details do
+    /// not fit the kind of letter (an outcome letter without a valid outcome, a notice
+    /// without measures or dates).
     pub fn render(
         &self,
         kind: LetterKind,
@@ -300,6 +314,43 @@ impl Letters {
         language: Language,
         ctx: &LetterContext,
     ) -> Result<RenderedLetter, LetterError> {
+        let (title, body, template) = self.render_html(kind, format, language, ctx)?;
+        let info = pdf::PdfInfo {
+            title: &title,
+            language: language.as_str(),
+            footer: &ctx.reference,
+            page_word: page_words(language).0,
+            of_word: page_words(language).1,
+        };
+        let pdf = pdf::html_to_pdf(&body, &pdf_style(format), &info).map_err(|source| {
+            LetterError::Pdf {
+                template: template.clone(),
+                source,
+            }
+        })?;
+        Ok(RenderedLetter {
+            filename: format!(
+                "{}-{}-{}-{}.pdf",
+                kind.as_str(),
+                filename_safe(&ctx.reference),
+                language.as_str(),
+                format.as_str()
+            ),
+            title,
+            body,
+            pdf,
+            template,
+        })
+    }
+
+    /// The letter's title, HTML and template name.
+    fn render_html(
+        &self,
+        kind: LetterKind,
+        format: LetterFormat,
+        language: Language,
+        ctx: &LetterContext,
+    ) -> Result<(String, String, String), LetterError> {
         check_details(kind, ctx)?;
         let template = template_name(kind, format, language);
         let failed = |source| LetterError::Template {
@@ -320,18 +371,7 @@ impl Letters {
         let title = captured
             .with_state_mut(|state| state.render_block("title"))
             .map_err(failed)?;
-        Ok(RenderedLetter {
-            filename: format!(
-                "{}-{}-{}-{}.html",
-                kind.as_str(),
-                filename_safe(&ctx.reference),
-                language.as_str(),
-                format.as_str()
-            ),
-            title: title.trim().to_owned(),
-            body: captured.into_output(),
-            template,
-        })
+        Ok((title.trim().to_owned(), captured.into_output(), template))
     }
 
     /// Renders every letter, in every format, language and outcome, with sample
@@ -347,13 +387,32 @@ impl Letters {
                 for ctx in [sample_context(outcome), sparse(sample_context(outcome))] {
                     for language in Language::ALL {
                         for format in LetterFormat::ALL {
-                            self.render(kind, format, language, &ctx)?;
+                            // The HTML only: the PDF is laid out from whatever HTML
+                            // renders, so a template that renders makes a PDF.
+                            self.render_html(kind, format, language, &ctx)?;
                         }
                     }
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// The type sizes and spacing of a format's PDF (clear print guidance for large print).
+pub fn pdf_style(format: LetterFormat) -> pdf::layout::Style {
+    match format {
+        LetterFormat::Standard => pdf::layout::Style::STANDARD,
+        LetterFormat::LargePrint => pdf::layout::Style::LARGE_PRINT,
+        LetterFormat::EasyRead => pdf::layout::Style::EASY_READ,
+    }
+}
+
+/// "Page" and "of" in the page numbers, in the letter's language.
+fn page_words(language: Language) -> (&'static str, &'static str) {
+    match language {
+        Language::En => ("Page", "of"),
+        Language::Cy => ("Tudalen", "o"),
     }
 }
 
@@ -432,12 +491,15 @@ fn sparse(ctx: LetterContext) -> LetterContext {
         measures: ctx.measures.into_iter().take(1).collect(),
         recipient_address: Vec::new(),
         corrections: Vec::new(),
+        signatory_name: None,
+        signatory_role: None,
         ..ctx
     }
 }
 
-/// Details that exercise every part of every template, for the check at load.
-fn sample_context(outcome: Option<&str>) -> LetterContext {
+/// Details that exercise every part of every template, for the check at load and for
+/// `letters preview`.
+pub fn sample_context(outcome: Option<&str>) -> LetterContext {
     let date = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default();
     let window = |day, start: &str, end: &str| LetterWindow {
         day,
@@ -473,6 +535,8 @@ fn sample_context(outcome: Option<&str>) -> LetterContext {
         next_review_on: Some(date(31)),
         outcome: outcome.map(str::to_owned),
         contact_name: "Sample Contact".to_owned(),
+        signatory_name: Some("Sample Signatory".to_owned()),
+        signatory_role: Some("head_of_function".to_owned()),
         contact_details: "Sample address\nsample@example.org".to_owned(),
         complaint_reference: Some("CMP-0001".to_owned()),
         recipient_address: vec!["1 Sample Street".to_owned(), "SA1 1AA".to_owned()],

@@ -360,7 +360,7 @@ async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(
     let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
     let notice = uploads
         .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .map(|u| u.body["pdf_text"].as_str().unwrap_or_default().to_owned())
         .find(|t| t.contains("RES-00001"))
         .expect("notice letter uploaded");
     assert!(
@@ -911,7 +911,7 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
     )
     .await;
     let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
-    let letter = uploads[0].body["text"]
+    let letter = uploads[0].body["pdf_text"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
@@ -1754,7 +1754,7 @@ async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_h
     assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
     let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
     assert!(
-        uploads.iter().any(|u| u.body["text"]
+        uploads.iter().any(|u| u.body["pdf_text"]
             .as_str()
             .unwrap_or_default()
             .contains("RES-00001")),
@@ -2214,7 +2214,7 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
     let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
     let notice = uploads
         .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .map(|u| u.body["pdf_text"].as_str().unwrap_or_default().to_owned())
         .find(|t| t.contains("RES-00001"))
         .expect("notice letter uploaded");
     assert!(
@@ -2804,7 +2804,7 @@ async fn i9_f15_a_variation_takes_effect_when_its_letter_is_sent(backend: Backen
     let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
     let letter = uploads
         .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .map(|u| u.body["pdf_text"].as_str().unwrap_or_default().to_owned())
         .find(|t| t.contains("RES-00001"))
         .expect("variation letter uploaded");
     assert!(
