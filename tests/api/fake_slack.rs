@@ -430,6 +430,31 @@ impl FakeSlack {
         }
     }
 
+    /// The text of the first PDF uploaded whose text contains `needle` (e.g. a letter's
+    /// reference), waiting for it up to `timeout`.
+    pub async fn wait_for_pdf(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.calls_to("upload").into_iter().find_map(|u| {
+                u.body["pdf_text"]
+                    .as_str()
+                    .filter(|t| t.contains(needle))
+                    .map(str::to_owned)
+            });
+            if let Some(text) = found {
+                return text;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake slack: timed out after {timeout:?} waiting for a PDF containing \
+                     {needle:?}; all calls received:\n{}",
+                    describe_calls(&self.calls())
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
     /// Queues a one-shot response for `method` (a Slack method such as `"chat.postMessage"`,
     /// or `"upload"` / `"response_url:{id}"`). Queued responses are used in order, one per
     /// call; once the queue is empty the method answers its default success again.
