@@ -20,6 +20,11 @@
 //! Templates are re-read when their files change. Everything a letter says about the
 //! person is HTML-escaped: autoescaping is on for every template.
 //!
+//! [`Letters::render`] returns both the HTML (what the letter record keeps and the subject
+//! access export reads) and the PDF the manager prints and sends ([`pdf`]: laid out from
+//! the HTML in the format's type sizes, DejaVu Sans embedded). [`policy`] is the policy a
+//! warning encloses; [`preview`] is `letters preview`.
+//!
 //! This module only renders; posting the draft to Slack and recording that it was sent
 //! belong to the caller.
 
@@ -30,13 +35,13 @@ pub mod pdf;
 mod pdf_tests;
 pub mod policy;
 pub mod preview;
+mod sample;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use minijinja::value::Serde;
 use minijinja::{path_loader, AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -46,6 +51,8 @@ use crate::domain::person::{Language, PreferredFormat};
 
 pub use context::{LetterContext, LetterCorrection, LetterMeasure, LetterWindow, StaffNames};
 pub use filters::{format_date, weekday_name};
+pub use sample::sample_context;
+use sample::sparse;
 
 /// The page every letter is laid out on.
 pub const LAYOUT_TEMPLATE: &str = "layout.html";
@@ -101,7 +108,7 @@ impl fmt::Display for LetterKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LetterFormat {
     Standard,
-    /// The standard text, at least 18pt sans-serif with generous spacing.
+    /// The standard text, 18 pt sans serif (never under 16 pt) with generous spacing.
     LargePrint,
     /// Its own text: short sentences, plain words, headings as questions.
     EasyRead,
@@ -477,76 +484,5 @@ fn filename_safe(reference: &str) -> String {
         "letter".to_owned()
     } else {
         safe
-    }
-}
-
-/// The sample with every detail a letter can do without left out.
-fn sparse(ctx: LetterContext) -> LetterContext {
-    LetterContext {
-        function_name: String::new(),
-        behaviour: String::new(),
-        incident_dates: Vec::new(),
-        adapt_until: None,
-        ends_on: None,
-        measures: ctx.measures.into_iter().take(1).collect(),
-        recipient_address: Vec::new(),
-        corrections: Vec::new(),
-        signatory_name: None,
-        signatory_role: None,
-        ..ctx
-    }
-}
-
-/// Details that exercise every part of every template, for the check at load and for
-/// `letters preview`.
-pub fn sample_context(outcome: Option<&str>) -> LetterContext {
-    let date = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default();
-    let window = |day, start: &str, end: &str| LetterWindow {
-        day,
-        start: start.to_owned(),
-        end: end.to_owned(),
-    };
-    let measure = |kind: &str| LetterMeasure {
-        kind: kind.to_owned(),
-        mode: Some("phone".to_owned()),
-        windows: vec![window(1, "09:00", "12:00")],
-        max_minutes: Some(10),
-        method: Some("email".to_owned()),
-        staff_name: Some("Sample Staff".to_owned()),
-        case_reference: Some("CASE-1".to_owned()),
-        identifiers: vec!["sample@example.org".to_owned()],
-        description: Some("Sample measure".to_owned()),
-    };
-    let kinds = MeasureKind::ALL;
-    LetterContext {
-        organisation: "Sample organisation".to_owned(),
-        recipient_name: "Sample Person".to_owned(),
-        reference: "SAMPLE-1".to_owned(),
-        letter_date: date(5),
-        function_name: "Sample function".to_owned(),
-        behaviour: "Sample behaviour.\n\nSecond paragraph.".to_owned(),
-        incident_dates: vec![date(1), date(2)],
-        adapt_until: Some(date(20)),
-        measures: kinds.iter().map(|k| measure(k.as_str())).collect(),
-        reasons: "Sample reasons.".to_owned(),
-        starts_on: Some(date(6)),
-        starts_once_sent: false,
-        ends_on: Some(date(30)),
-        next_review_on: Some(date(31)),
-        outcome: outcome.map(str::to_owned),
-        contact_name: "Sample Contact".to_owned(),
-        signatory_name: Some("Sample Signatory".to_owned()),
-        signatory_role: Some("head_of_function".to_owned()),
-        contact_details: "Sample address\nsample@example.org".to_owned(),
-        complaint_reference: Some("CMP-0001".to_owned()),
-        recipient_address: vec!["1 Sample Street".to_owned(), "SA1 1AA".to_owned()],
-        corrections: ["incident", "ended_call", "warning", "breach"]
-            .iter()
-            .map(|kind| LetterCorrection {
-                record_kind: (*kind).to_owned(),
-                record_date: date(2),
-                note: "Sample correction.".to_owned(),
-            })
-            .collect(),
     }
 }
