@@ -168,7 +168,8 @@ fn page_number(
     number: usize,
     total: usize,
 ) {
-    let size = (style.body * 0.8).max(10.0);
+    // Large print and easy read: even the page number is at the body size (16 pt or more).
+    let size = if style.body >= 16.0 { style.body } else { 10.0 };
     let mut text = format!("{} {number} {} {total}", info.page_word, info.of_word);
     if !info.footer.is_empty() {
         text = format!("{} · {text}", info.footer);
