@@ -44,6 +44,7 @@ fn config(database_url: &str) -> Config {
         outbox: OutboxConfig::default(),
         letters: LettersConfig {
             templates_dir: None,
+            policy_document: None,
             organisation: "Bench".to_owned(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },

@@ -18,6 +18,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::letters::policy::PolicyDocument;
 use crate::letters::Letters;
 use crate::metrics::Metrics;
 use crate::observability;
@@ -88,6 +89,8 @@ impl Application {
                 ),
                 None => "the letter templates compiled into this binary are broken".to_owned(),
             })?;
+        let policy = PolicyDocument::load(config.letters.policy_document.as_deref())
+            .context("could not read the policy document letters enclose")?;
         let api = Arc::new(api);
         let socket_status = config
             .slack
@@ -107,6 +110,7 @@ impl Application {
             outbox_wake: outbox_wake.clone(),
             interactive: Interactive::new(api.clone(), metrics.clone()),
             letters: Arc::new(letters),
+            policy: Arc::new(policy),
             staff: Arc::new(StaffDirectory::new(api.clone())),
             staff_scope: config.staff,
             organisation: config.letters.organisation.clone(),

@@ -51,6 +51,12 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Letters: `letters preview <kind> --out FILE` renders one with sample details, to
+    /// check edited templates without Slack or a database.
+    Letters {
+        #[command(subcommand)]
+        command: crate::letters::preview::LettersCommand,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -101,6 +107,10 @@ pub struct SlackArgs {
     /// defaults are compiled in.
     #[arg(long, env = "TEMPLATES_DIR")]
     pub templates_dir: Option<PathBuf>,
+    /// The policy a warning letter encloses (§6): a PDF, sent as it is, or a UTF-8 text
+    /// file laid out as a PDF; the bundled policy when unset.
+    #[arg(long, env = "POLICY_DOCUMENT")]
+    pub policy_document: Option<PathBuf>,
     /// The organisation's name, as letters give it (required to serve).
     #[arg(long, env = "ORGANISATION_NAME")]
     pub organisation_name: Option<String>,
@@ -248,6 +258,7 @@ pub fn config_from_args(db: &DatabaseArgs, slack: &SlackArgs) -> Result<Config, 
             outbox: OutboxConfig::default(),
             letters: LettersConfig {
                 templates_dir: slack.templates_dir.clone(),
+                policy_document: slack.policy_document.clone(),
                 organisation,
                 complaints_contact: slack.complaints_contact.clone(),
             },
@@ -464,6 +475,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{output}");
             Ok(())
         }
+        Command::Letters { command } => {
+            println!("{}", crate::letters::preview::run(command)?);
+            Ok(())
+        }
     }
 }
 
@@ -499,6 +514,17 @@ async fn check_config(database: &DatabaseArgs, slack: &SlackArgs) -> anyhow::Res
             None => println!("letter templates: every letter renders (the compiled-in defaults)"),
         },
         Err(e) => problems.push(format!("letter templates: {e}")),
+    }
+    match crate::letters::policy::PolicyDocument::load(config.letters.policy_document.as_deref()) {
+        Ok(policy) => match &config.letters.policy_document {
+            Some(path) => println!(
+                "policy document: {} ({} bytes of PDF), enclosed with warnings",
+                path.display(),
+                policy.pdf.len()
+            ),
+            None => println!("policy document: the bundled policy, enclosed with warnings"),
+        },
+        Err(e) => problems.push(format!("policy document: {e}")),
     }
     let where_ = store::describe(&config.database_url);
     match store::open_existing(&config.database_url).await {
@@ -598,6 +624,7 @@ mod tests {
             metrics_addr: None,
             timezone: "Europe/London".into(),
             templates_dir: None,
+            policy_document: None,
             organisation_name: Some("Test Office".into()),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.into(),
             reminder_schedule: DEFAULT_REMINDER_SCHEDULE.into(),

@@ -82,6 +82,9 @@ pub const DEFAULT_COMPLAINTS_CONTACT: &str =
 pub struct LettersConfig {
     /// Edited templates (`TEMPLATES_DIR`); `None` for the defaults compiled in.
     pub templates_dir: Option<PathBuf>,
+    /// The policy document a warning encloses (`POLICY_DOCUMENT`): a PDF, or plain text
+    /// laid out as one; `None` for the bundled policy.
+    pub policy_document: Option<PathBuf>,
     pub organisation: String,
     pub complaints_contact: String,
 }

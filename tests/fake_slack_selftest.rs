@@ -2097,4 +2097,87 @@ mod socket_mode {
             .expect("closed by the client");
         socket.assert_no_refusals();
     }
+
+/// R-LET-4: Slack previews a file named `.pdf` as a PDF, so the fake refuses one whose bytes
+/// are not a readable PDF (`not_a_pdf`), and reads a real one back: its text and type sizes.
+#[tokio::test]
+async fn r_let_4_a_pdf_upload_must_be_a_pdf_and_is_read_back() {
+    let fake = FakeSlack::start().await;
+    let url_for = |filename: &str, length: usize| {
+        let url = format!(
+            "{}/files.getUploadURLExternal?filename={filename}&length={length}",
+            fake.api_url()
+        );
+        async move {
+            let answer = json_of(
+                http()
+                    .get(url)
+                    .header("authorization", format!("Bearer {TOKEN}"))
+                    .send()
+                    .await
+                    .expect("send files.getUploadURLExternal"),
+            )
+            .await;
+            answer["upload_url"]
+                .as_str()
+                .expect("upload_url")
+                .to_owned()
+        }
+    };
+    let html = b"<html><body>Dear Jane</body></html>".to_vec();
+    let refused = http()
+        .post(url_for("warning.pdf", html.len()).await)
+        .body(html.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(refused.status(), 400);
+    assert!(fake
+        .refusals()
+        .iter()
+        .any(|r| r.method == "upload" && r.error == "not_a_pdf"));
+    // The same bytes under another name are not a PDF upload: accepted as text.
+    let accepted = http()
+        .post(url_for("warning.html", html.len()).await)
+        .body(html)
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(accepted.status(), 200);
+
+    let letters = contact_policy_bot::letters::Letters::embedded().expect("templates");
+    let letter = letters
+        .render(
+            contact_policy_bot::letters::LetterKind::Warning,
+            contact_policy_bot::letters::LetterFormat::LargePrint,
+            contact_policy_bot::domain::person::Language::Cy,
+            &contact_policy_bot::letters::sample_context(None),
+        )
+        .expect("renders");
+    let ok = http()
+        .post(url_for("warning.pdf", letter.pdf.len()).await)
+        .body(letter.pdf.clone())
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(ok.status(), 200);
+    let uploads = fake.wait_for_calls("upload", 3, WAIT).await;
+    let read = &uploads[2].body;
+    assert_eq!(read["declared_filename"], "warning.pdf");
+    assert!(
+        read["pdf_text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Annwyl Sample Person,"),
+        "{read}"
+    );
+    assert!(read["pdf_sizes"]
+        .as_array()
+        .expect("sizes")
+        .iter()
+        .any(|s| s.as_f64() == Some(18.0)));
+    assert_eq!(
+        fake.wait_for_pdf("Sample Signatory", WAIT).await,
+        read["pdf_text"].as_str().unwrap_or_default()
+    );
 }

@@ -49,8 +49,15 @@ pub struct LetterContext {
     /// Dispute outcome: `still_applies`, `varied` or `lifted` (§7).
     /// Review outcome: `continue`, `vary` or `lift` (§8).
     pub outcome: Option<String>,
-    /// Who signs the letter and whom to contact.
+    /// Whom to contact (the function), and who signs when no signatory is named.
     pub contact_name: String,
+    /// Who signs the letter: the member of staff who made the decision (the manager who
+    /// warns or reviews, the head or deputy who decides, the dispute's handler), by their
+    /// real name as Slack has it; None when Slack gives no name, and the function signs.
+    pub signatory_name: Option<String>,
+    /// The signatory's role, worded by the templates: `manager`, `head_of_function`,
+    /// `deputy_head_of_function` or `complaints_handler`.
+    pub signatory_role: Option<String>,
     /// How to reach the organisation, including its complaints procedure (§7). May hold
     /// several lines; each becomes a line of the letter.
     pub contact_details: String,

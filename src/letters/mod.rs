@@ -20,18 +20,28 @@
 //! Templates are re-read when their files change. Everything a letter says about the
 //! person is HTML-escaped: autoescaping is on for every template.
 //!
+//! [`Letters::render`] returns both the HTML (what the letter record keeps and the subject
+//! access export reads) and the PDF the manager prints and sends ([`pdf`]: laid out from
+//! the HTML in the format's type sizes, DejaVu Sans embedded). [`policy`] is the policy a
+//! warning encloses; [`preview`] is `letters preview`.
+//!
 //! This module only renders; posting the draft to Slack and recording that it was sent
 //! belong to the caller.
 
 mod context;
 mod filters;
+pub mod pdf;
+#[cfg(test)]
+mod pdf_tests;
+pub mod policy;
+pub mod preview;
+mod sample;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use minijinja::value::Serde;
 use minijinja::{path_loader, AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
@@ -41,6 +51,8 @@ use crate::domain::person::{Language, PreferredFormat};
 
 pub use context::{LetterContext, LetterCorrection, LetterMeasure, LetterWindow, StaffNames};
 pub use filters::{format_date, weekday_name};
+pub use sample::sample_context;
+use sample::sparse;
 
 /// The page every letter is laid out on.
 pub const LAYOUT_TEMPLATE: &str = "layout.html";
@@ -96,7 +108,7 @@ impl fmt::Display for LetterKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LetterFormat {
     Standard,
-    /// The standard text, at least 18pt sans-serif with generous spacing.
+    /// The standard text, 18 pt sans serif (never under 16 pt) with generous spacing.
     LargePrint,
     /// Its own text: short sentences, plain words, headings as questions.
     EasyRead,
@@ -142,12 +154,15 @@ impl From<PreferredFormat> for LetterFormat {
 /// A letter ready to post to the manager as a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedLetter {
-    /// e.g. `warning-WRN-00001-en-large_print.html`.
+    /// e.g. `warning-WRN-00001-en-large_print.pdf`.
     pub filename: String,
     /// The letter's title in its own language (the template's `title` block).
     pub title: String,
-    /// The whole HTML document.
+    /// The whole HTML document: what the letter record keeps, and what the subject
+    /// access export reads.
     pub body: String,
+    /// The letter as the manager prints and sends it (R-LET-4).
+    pub pdf: Vec<u8>,
     /// The template it was rendered from, relative to the template directory.
     pub template: String,
 }
@@ -174,6 +189,11 @@ pub enum LetterError {
     },
     #[error("{outcome:?} is not an outcome of a {kind} letter (expected one of {})", kind.outcomes().join(", "))]
     UnknownOutcome { kind: LetterKind, outcome: String },
+    #[error("letter template {template}: the PDF could not be written: {source}")]
+    Pdf {
+        template: String,
+        source: pdf::PdfError,
+    },
 }
 
 /// The letter templates of one directory, ready to render.
@@ -291,8 +311,9 @@ impl Letters {
         self.dir.as_deref()
     }
 
-    /// Renders one letter. Fails if the details do not fit the kind of letter (an
-    /// outcome letter without a valid outcome, a notice without measures or dates).
+    /// Renders one letter, as HTML and as the PDF that is sent. Fails if the details do
+    /// not fit the kind of letter (an outcome letter without a valid outcome, a notice
+    /// without measures or dates).
     pub fn render(
         &self,
         kind: LetterKind,
@@ -300,6 +321,43 @@ impl Letters {
         language: Language,
         ctx: &LetterContext,
     ) -> Result<RenderedLetter, LetterError> {
+        let (title, body, template) = self.render_html(kind, format, language, ctx)?;
+        let info = pdf::PdfInfo {
+            title: &title,
+            language: language.as_str(),
+            footer: &ctx.reference,
+            page_word: page_words(language).0,
+            of_word: page_words(language).1,
+        };
+        let pdf = pdf::html_to_pdf(&body, &pdf_style(format), &info).map_err(|source| {
+            LetterError::Pdf {
+                template: template.clone(),
+                source,
+            }
+        })?;
+        Ok(RenderedLetter {
+            filename: format!(
+                "{}-{}-{}-{}.pdf",
+                kind.as_str(),
+                filename_safe(&ctx.reference),
+                language.as_str(),
+                format.as_str()
+            ),
+            title,
+            body,
+            pdf,
+            template,
+        })
+    }
+
+    /// The letter's title, HTML and template name.
+    fn render_html(
+        &self,
+        kind: LetterKind,
+        format: LetterFormat,
+        language: Language,
+        ctx: &LetterContext,
+    ) -> Result<(String, String, String), LetterError> {
         check_details(kind, ctx)?;
         let template = template_name(kind, format, language);
         let failed = |source| LetterError::Template {
@@ -320,18 +378,7 @@ impl Letters {
         let title = captured
             .with_state_mut(|state| state.render_block("title"))
             .map_err(failed)?;
-        Ok(RenderedLetter {
-            filename: format!(
-                "{}-{}-{}-{}.html",
-                kind.as_str(),
-                filename_safe(&ctx.reference),
-                language.as_str(),
-                format.as_str()
-            ),
-            title: title.trim().to_owned(),
-            body: captured.into_output(),
-            template,
-        })
+        Ok((title.trim().to_owned(), captured.into_output(), template))
     }
 
     /// Renders every letter, in every format, language and outcome, with sample
@@ -347,13 +394,32 @@ impl Letters {
                 for ctx in [sample_context(outcome), sparse(sample_context(outcome))] {
                     for language in Language::ALL {
                         for format in LetterFormat::ALL {
-                            self.render(kind, format, language, &ctx)?;
+                            // The HTML only: the PDF is laid out from whatever HTML
+                            // renders, so a template that renders makes a PDF.
+                            self.render_html(kind, format, language, &ctx)?;
                         }
                     }
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// The type sizes and spacing of a format's PDF (clear print guidance for large print).
+pub fn pdf_style(format: LetterFormat) -> pdf::layout::Style {
+    match format {
+        LetterFormat::Standard => pdf::layout::Style::STANDARD,
+        LetterFormat::LargePrint => pdf::layout::Style::LARGE_PRINT,
+        LetterFormat::EasyRead => pdf::layout::Style::EASY_READ,
+    }
+}
+
+/// "Page" and "of" in the page numbers, in the letter's language.
+fn page_words(language: Language) -> (&'static str, &'static str) {
+    match language {
+        Language::En => ("Page", "of"),
+        Language::Cy => ("Tudalen", "o"),
     }
 }
 
@@ -418,71 +484,5 @@ fn filename_safe(reference: &str) -> String {
         "letter".to_owned()
     } else {
         safe
-    }
-}
-
-/// The sample with every detail a letter can do without left out.
-fn sparse(ctx: LetterContext) -> LetterContext {
-    LetterContext {
-        function_name: String::new(),
-        behaviour: String::new(),
-        incident_dates: Vec::new(),
-        adapt_until: None,
-        ends_on: None,
-        measures: ctx.measures.into_iter().take(1).collect(),
-        recipient_address: Vec::new(),
-        corrections: Vec::new(),
-        ..ctx
-    }
-}
-
-/// Details that exercise every part of every template, for the check at load.
-fn sample_context(outcome: Option<&str>) -> LetterContext {
-    let date = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap_or_default();
-    let window = |day, start: &str, end: &str| LetterWindow {
-        day,
-        start: start.to_owned(),
-        end: end.to_owned(),
-    };
-    let measure = |kind: &str| LetterMeasure {
-        kind: kind.to_owned(),
-        mode: Some("phone".to_owned()),
-        windows: vec![window(1, "09:00", "12:00")],
-        max_minutes: Some(10),
-        method: Some("email".to_owned()),
-        staff_name: Some("Sample Staff".to_owned()),
-        case_reference: Some("CASE-1".to_owned()),
-        identifiers: vec!["sample@example.org".to_owned()],
-        description: Some("Sample measure".to_owned()),
-    };
-    let kinds = MeasureKind::ALL;
-    LetterContext {
-        organisation: "Sample organisation".to_owned(),
-        recipient_name: "Sample Person".to_owned(),
-        reference: "SAMPLE-1".to_owned(),
-        letter_date: date(5),
-        function_name: "Sample function".to_owned(),
-        behaviour: "Sample behaviour.\n\nSecond paragraph.".to_owned(),
-        incident_dates: vec![date(1), date(2)],
-        adapt_until: Some(date(20)),
-        measures: kinds.iter().map(|k| measure(k.as_str())).collect(),
-        reasons: "Sample reasons.".to_owned(),
-        starts_on: Some(date(6)),
-        starts_once_sent: false,
-        ends_on: Some(date(30)),
-        next_review_on: Some(date(31)),
-        outcome: outcome.map(str::to_owned),
-        contact_name: "Sample Contact".to_owned(),
-        contact_details: "Sample address\nsample@example.org".to_owned(),
-        complaint_reference: Some("CMP-0001".to_owned()),
-        recipient_address: vec!["1 Sample Street".to_owned(), "SA1 1AA".to_owned()],
-        corrections: ["incident", "ended_call", "warning", "breach"]
-            .iter()
-            .map(|kind| LetterCorrection {
-                record_kind: (*kind).to_owned(),
-                record_date: date(2),
-                note: "Sample correction.".to_owned(),
-            })
-            .collect(),
     }
 }

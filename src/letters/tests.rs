@@ -89,6 +89,8 @@ fn context(kind: LetterKind) -> LetterContext {
         next_review_on: Some(date(2027, 11, 10)),
         outcome: outcome_for(kind),
         contact_name: "Jo Bloggs".into(),
+        signatory_name: None,
+        signatory_role: None,
         contact_details: "Complaints team\ncomplaints@example.org".into(),
         complaint_reference: None,
         recipient_address: Vec::new(),
@@ -132,7 +134,7 @@ fn r_let_4_every_letter_renders_in_every_format_and_language() {
                 );
                 assert_eq!(
                     letter.filename,
-                    format!("{kind}-WRN-00001-{language}-{format}.html")
+                    format!("{kind}-WRN-00001-{language}-{format}.pdf")
                 );
                 assert_eq!(letter.template, template_name(kind, format, language));
             }
@@ -143,7 +145,7 @@ fn r_let_4_every_letter_renders_in_every_format_and_language() {
 #[test]
 fn r_let_4_filename_and_template_name_the_letter() {
     let letter = render(LetterKind::Warning, LetterFormat::LargePrint, Language::En);
-    assert_eq!(letter.filename, "warning-WRN-00001-en-large_print.html");
+    assert_eq!(letter.filename, "warning-WRN-00001-en-large_print.pdf");
     assert_eq!(letter.template, "en/warning.html");
     assert_eq!(letter.title, "Your behaviour towards our staff");
     let easy = render(
@@ -753,7 +755,7 @@ fn the_reference_is_made_safe_for_a_file_name() {
             &ctx,
         )
         .unwrap();
-    assert_eq!(letter.filename, "warning----WRN-1-x-en-standard.html");
+    assert_eq!(letter.filename, "warning----WRN-1-x-en-standard.pdf");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

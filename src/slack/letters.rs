@@ -6,14 +6,20 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use slack_morphism::prelude::*;
 
+use std::sync::Arc;
+
 use super::blocks::{actions, section, styled_button};
 use super::ctx::Ctx;
 use super::ids::Action;
-use super::outbound::SlackCall;
+use super::outbound::{encode_upload, SlackCall};
 use super::send;
+use crate::access::Authority;
 use crate::domain::dispute::DisputeOutcome;
+use crate::domain::person::PreferredFormat;
 use crate::domain::review::ReviewOutcome;
+use crate::domain::roles::Role;
 use crate::domain::{Actor, UserId};
+use crate::letters::policy::PolicyDocument;
 use crate::letters::{LetterContext, LetterFormat, LetterKind};
 use crate::slack::error::ApiError;
 use crate::store::records::*;
@@ -21,8 +27,8 @@ use crate::store::write::WriteTx;
 use crate::store::{NewOutboxMessage, StoreResult};
 
 /// A letter rendered for a record, ready to draft through the write handle, with the
-/// messages that deliver it to the manager who holds it: the file and a "Mark as sent"
-/// prompt.
+/// messages that deliver it to the manager who holds it: the PDF, the policy it encloses
+/// (a warning, §6), and a "Mark as sent" prompt.
 #[derive(Debug, Clone)]
 pub struct LetterDraft {
     pub letter: NewLetter,
@@ -30,6 +36,13 @@ pub struct LetterDraft {
     title: String,
     description: String,
     reference: String,
+    /// The letter as it is printed and sent (R-LET-4).
+    pdf: Vec<u8>,
+    /// The policy posted beside the letter, when the letter encloses it.
+    policy: Option<Arc<PolicyDocument>>,
+    /// The person asked for Braille or audio: the draft is the standard text, to be
+    /// transcribed or recorded before it is sent.
+    transcription: Option<PreferredFormat>,
 }
 
 /// A letter its template could not be written from. Nothing is recorded; the user is
@@ -49,8 +62,47 @@ impl LetterNotRendered {
     }
 }
 
+/// Who signs a letter: the member of staff deciding (the user acting), by name as Slack
+/// has it (none when Slack gives none: the function signs) and by their role in the
+/// function. Looked up before the write begins, so no transaction waits on Slack.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    name: Option<String>,
+    role: &'static str,
+}
+
+impl Signature {
+    pub fn sign(&self, letter: &mut LetterContext) {
+        letter.signatory_name = self.name.clone();
+        letter.signatory_role = Some(self.role.to_owned());
+    }
+}
+
+/// The signature of the user acting in `function_id`.
+pub async fn signature(ctx: &Ctx<'_>, function_id: i64) -> Result<Signature, ApiError> {
+    Ok(Signature {
+        name: ctx.state.staff.name_of(&ctx.user).await,
+        role: signatory_role(ctx, function_id).await?,
+    })
+}
+
+/// The signatory's role in the function, as the templates word it.
+async fn signatory_role(ctx: &Ctx<'_>, function_id: i64) -> Result<&'static str, ApiError> {
+    let authority = Authority::load(ctx.state.store.as_ref(), &ctx.user).await?;
+    let roles = authority.roles_in(function_id);
+    Ok(if roles.contains(&Role::Head) {
+        "head_of_function"
+    } else if roles.contains(&Role::Deputy) {
+        "deputy_head_of_function"
+    } else if roles.contains(&Role::Manager) {
+        "manager"
+    } else {
+        "complaints_handler"
+    })
+}
+
 /// Renders the letter of `kind` for `person` in their format and language, to be held
-/// (sent, then marked sent) by `manager`.
+/// (sent, then marked sent) by `manager`. Sign it first ([`signed`]).
 pub fn render_letter(
     ctx: &Ctx<'_>,
     kind: LetterKind,
@@ -79,6 +131,14 @@ pub fn render_letter(
         },
         filename: rendered.filename,
         title: rendered.title,
+        pdf: rendered.pdf,
+        // §6: the warning tells the person that a copy of the policy is provided.
+        policy: (kind == LetterKind::Warning).then(|| Arc::clone(&ctx.state.policy)),
+        transcription: matches!(
+            person.access.format,
+            PreferredFormat::Braille | PreferredFormat::Audio
+        )
+        .then_some(person.access.format),
         description: format!(
             "{} ({}, {})",
             kind_label(kind),
@@ -109,30 +169,54 @@ impl LetterDraft {
         Ok(letter_id)
     }
 
-    /// The file and the "Mark as sent" prompt for the manager who holds letter `letter_id`.
+    /// The PDF, the policy it encloses (if any) and the "Mark as sent" prompt for the
+    /// manager who holds letter `letter_id`.
     pub fn delivery(&self, letter_id: i64) -> Vec<NewOutboxMessage> {
         let manager = &self.letter.held_by;
-        let upload = SlackCall::UploadToUser {
+        let pdf_upload = |filename: &str, title: &str, bytes: &[u8]| SlackCall::UploadToUser {
             user: manager.to_string(),
-            filename: self.filename.clone(),
-            title: self.title.clone(),
-            content_type: "text/html".to_owned(),
-            content: self.letter.body.clone(),
-            content_base64: None,
+            filename: filename.to_owned(),
+            title: title.to_owned(),
+            content_type: "application/pdf".to_owned(),
+            content: String::new(),
+            content_base64: Some(encode_upload(bytes)),
         };
-        let mut out = Vec::new();
-        if let Ok(row) = upload.into_outbox(
+        let mut uploads = vec![(
             format!("letter:{letter_id}:upload"),
-            Some(("letter", letter_id.to_string())),
-        ) {
-            out.push(row);
+            pdf_upload(&self.filename, &self.title, &self.pdf),
+        )];
+        if let Some(policy) = &self.policy {
+            uploads.push((
+                format!("letter:{letter_id}:policy"),
+                pdf_upload(&policy.filename, &policy.title, &policy.pdf),
+            ));
+        }
+        let mut out = Vec::new();
+        for (key, upload) in uploads {
+            if let Ok(row) = upload.into_outbox(key, Some(("letter", letter_id.to_string()))) {
+                out.push(row);
+            }
         }
         let reference = &self.reference;
+        let mut ready = format!(
+            "*Letter ready to send:* {} for {reference}. Check it, send it, then record how it was sent.",
+            self.description
+        );
+        if self.policy.is_some() {
+            ready.push_str(" The letter encloses the policy: send the policy file with it.");
+        }
+        if let Some(format) = self.transcription {
+            let (what, how) = match format {
+                PreferredFormat::Audio => ("an audio recording", "recorded"),
+                _ => ("Braille", "transcribed into Braille"),
+            };
+            ready.push_str(&format!(
+                "\n:warning: *Needs transcription:* this person asked for {what}. The draft is the standard print text: have it {how} before it is sent{}.",
+                if self.policy.is_some() { ", with the policy" } else { "" }
+            ));
+        }
         let blocks = vec![
-            section(&format!(
-                "*Letter ready to send:* {} for {reference}. Check it, send it, then record how it was sent.",
-                self.description
-            )),
+            section(&ready),
             actions(vec![styled_button(
                 "Mark as sent",
                 Action::MarkLetterSent.as_str(),
@@ -215,6 +299,8 @@ pub fn base_letter(
         next_review_on: None,
         outcome: None,
         contact_name: function_name.to_owned(),
+        signatory_name: None,
+        signatory_role: None,
         contact_details: ctx.state.complaints_contact.clone(),
         complaint_reference: None,
         recipient_address: postal_lines(person),

@@ -30,6 +30,8 @@ pub struct AppState {
     /// Sends views answering a user's action at once, beside the outbox.
     pub interactive: Interactive,
     pub letters: Arc<Letters>,
+    /// The policy a warning letter encloses, posted beside its draft (§6, R-LET-1).
+    pub policy: Arc<crate::letters::policy::PolicyDocument>,
     /// Staff members' names for letters, from Slack (`users.info`).
     pub staff: Arc<StaffDirectory>,
     /// Who counts as staff beyond being a full member (`STAFF`).

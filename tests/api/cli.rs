@@ -539,3 +539,80 @@ fn an_unreachable_postgresql_names_its_host_and_the_reason() {
     assert!(!said.contains("Pa55word"), "{said}");
     assert_eq!(said.trim().lines().count(), 1, "{said}");
 }
+
+/// Issue 11, item 6 (R-LET-4): `letters preview` writes the letter as the manager gets it,
+/// from the templates in TEMPLATES_DIR, with sample details and neither Slack nor a
+/// database; an edited template shows in the PDF, and a broken one is named.
+#[test]
+fn r_let_4_letters_preview_renders_edited_templates_without_slack_or_a_database() {
+    let dir = tempfile::tempdir().expect("dir");
+    let templates = dir.path().join("templates");
+    copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &templates,
+    );
+    let warning = templates.join("cy/warning.html");
+    let edited = std::fs::read_to_string(&warning)
+        .expect("read")
+        .replace("<h2>Ein polisi</h2>", "<h2>Ein polisi ŵyr ŷd</h2>");
+    std::fs::write(&warning, edited).expect("edit");
+    let out = dir.path().join("warning.pdf");
+    let output = bot(dir.path(), "sqlite://nowhere/none.db")
+        .env("TEMPLATES_DIR", &templates)
+        .args([
+            "letters",
+            "preview",
+            "warning",
+            "--format",
+            "large_print",
+            "--language",
+            "cy",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains("cy/warning.html") && said.contains(&templates.display().to_string()),
+        "{said}"
+    );
+    let pdf =
+        crate::fake_slack::pdf_text::read_pdf(&std::fs::read(&out).expect("pdf")).expect("a PDF");
+    assert!(pdf.flat().contains("Ein polisi ŵyr ŷd"), "{}", pdf.flat());
+    assert!(pdf.sizes.contains(&18.0), "{:?}", pdf.sizes);
+    assert!(!dir.path().join("nowhere").exists(), "no database was made");
+
+    std::fs::write(
+        &warning,
+        "{% extends \"layout.html\" %}{% block content %}{{ nonsense }}",
+    )
+    .expect("break");
+    let output = bot(dir.path(), "sqlite://nowhere/none.db")
+        .env("TEMPLATES_DIR", &templates)
+        .args(["letters", "preview", "warning", "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("warning.html"), "{err}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}

@@ -175,7 +175,7 @@ async fn letters(app: &TestApp, n: usize) -> Vec<String> {
         .wait_for_calls("upload", n, WAIT)
         .await
         .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
+        .map(|u| u.body["pdf_text"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
 

@@ -25,7 +25,12 @@
 //!   `{"file_id", "length", "content_type", "filename"?, "text"?, "base64"?}` (`text` when the
 //!   bytes are UTF-8, `base64` when they are not). The bytes must number exactly the `length`
 //!   `files.getUploadURLExternal` declared (which, like Slack, requires `filename` and
-//!   `length`), else the upload is refused as `length_mismatch`.
+//!   `length`), else the upload is refused as `length_mismatch`. A file whose declared
+//!   `filename` ends in `.pdf` (Slack takes the type from the name and previews it as a
+//!   PDF) must be a readable PDF starting `%PDF-`, else it is refused as `not_a_pdf` (the
+//!   fake's own loud answer: Slack would store it and fail to preview it); its record adds
+//!   `declared_filename`, `pdf_text` (the text, whitespace collapsed to single spaces),
+//!   `pdf_lines` (the text, line by line), `pdf_sizes` (every `Tf` size) and `pdf_pages`.
 //! * `POST /response/{id}`: a stand-in for an interaction's `response_url` (see
 //!   [`FakeSlack::response_url`]). Recorded as method `"response_url:{id}"`, answered
 //!   `{"ok":true}` (or `invalid_blocks`, as above).
@@ -93,6 +98,9 @@
 pub mod block_kit_limits;
 #[path = "fake_socket_mode.rs"]
 pub mod socket_mode;
+
+#[path = "../common/pdf_text.rs"]
+pub mod pdf_text;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -431,6 +439,31 @@ impl FakeSlack {
         }
     }
 
+    /// The text of the first PDF uploaded whose text contains `needle` (e.g. a letter's
+    /// reference), waiting for it up to `timeout`.
+    pub async fn wait_for_pdf(&self, needle: &str, timeout: Duration) -> String {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let found = self.calls_to("upload").into_iter().find_map(|u| {
+                u.body["pdf_text"]
+                    .as_str()
+                    .filter(|t| t.contains(needle))
+                    .map(str::to_owned)
+            });
+            if let Some(text) = found {
+                return text;
+            }
+            if Instant::now() >= deadline {
+                panic!(
+                    "fake slack: timed out after {timeout:?} waiting for a PDF containing \
+                     {needle:?}; all calls received:\n{}",
+                    describe_calls(&self.calls())
+                );
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
+    }
+
     /// Queues a one-shot response for `method` (a Slack method such as `"chat.postMessage"`,
     /// or `"upload"` / `"response_url:{id}"`). Queued responses are used in order, one per
     /// call; once the queue is empty the method answers its default success again.
@@ -554,10 +587,13 @@ struct Shared {
 }
 
 /// A file between `files.getUploadURLExternal` and `files.completeUploadExternal`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct FileUpload {
     declared: u64,
     uploaded: Option<u64>,
+    /// The `filename` given to `files.getUploadURLExternal`: Slack takes the file's type
+    /// from it, so a `.pdf` is previewed as a PDF.
+    filename: String,
 }
 
 impl Shared {
@@ -948,11 +984,34 @@ async fn upload_route(
             file.uploaded = u64::try_from(length).ok();
         }
     }
-    let declared = record
+    let declared_file = record
         .get("file_id")
         .and_then(Value::as_str)
-        .and_then(|id| lock(&shared.uploads).get(id).map(|f| f.declared))
-        .and_then(|declared| usize::try_from(declared).ok());
+        .and_then(|id| lock(&shared.uploads).get(id).cloned());
+    let declared = declared_file
+        .as_ref()
+        .and_then(|f| usize::try_from(f.declared).ok());
+    // A file named `.pdf` is previewed by Slack as a PDF: it must be one. The fake reads
+    // it back (text and type sizes) so tests check the letter as it prints.
+    let named_pdf = declared_file
+        .as_ref()
+        .is_some_and(|f| f.filename.to_ascii_lowercase().ends_with(".pdf"));
+    let mut not_pdf = None;
+    if named_pdf {
+        record.insert(
+            "declared_filename".into(),
+            json!(declared_file.as_ref().map(|f| f.filename.clone())),
+        );
+        match pdf_text::read_pdf(bytes) {
+            Ok(pdf) => {
+                record.insert("pdf_text".into(), Value::String(pdf.flat()));
+                record.insert("pdf_lines".into(), Value::String(pdf.text.clone()));
+                record.insert("pdf_sizes".into(), json!(pdf.sizes));
+                record.insert("pdf_pages".into(), json!(pdf.pages));
+            }
+            Err(why) => not_pdf = Some(why),
+        }
+    }
     answer(
         &shared,
         "upload".to_owned(),
@@ -960,6 +1019,18 @@ async fn upload_route(
         &headers,
         received_at,
         |_| match declared {
+            // A `.pdf` whose bytes are not a readable PDF: Slack would store it and fail to
+            // preview it, so the manager could not print the letter; the fake refuses it,
+            // loudly (not a Slack answer).
+            _ if not_pdf.is_some() => Reply {
+                refused: true,
+                status: StatusCode::BAD_REQUEST,
+                ..Reply::ok(json!({
+                    "ok": false,
+                    "error": "not_a_pdf",
+                    "response_metadata": { "messages": [not_pdf.clone().unwrap_or_default()] },
+                }))
+            },
             // Not the byte count files.getUploadURLExternal declared: the file is refused
             // (Slack does not document this answer; the fake makes it loud).
             Some(declared) if declared != length => Reply {
@@ -1156,6 +1227,7 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
                 FileUpload {
                     declared,
                     uploaded: None,
+                    filename: str_param("filename").unwrap_or_default().to_owned(),
                 },
             );
             Reply::ok(json!({
@@ -1180,11 +1252,12 @@ fn default_api_reply(shared: &Shared, method: &str, params: &Value) -> Reply {
                 let known = file
                     .get("id")
                     .and_then(Value::as_str)
-                    .and_then(|id| lock(&shared.uploads).get(id).copied());
+                    .and_then(|id| lock(&shared.uploads).get(id).cloned());
                 match known {
                     Some(FileUpload {
                         declared,
                         uploaded: Some(uploaded),
+                        ..
                     }) if uploaded == declared => {}
                     Some(FileUpload {
                         uploaded: Some(_), ..

@@ -105,6 +105,8 @@ pub fn test_config(db_url: &str, slack_api_url: &str) -> Config {
         letters: LettersConfig {
             // The defaults compiled into the binary (TEMPLATES_DIR unset), as in production.
             templates_dir: None,
+            // The bundled policy, as in production.
+            policy_document: None,
             organisation: "Test Office".to_owned(),
             complaints_contact: DEFAULT_COMPLAINTS_CONTACT.to_owned(),
         },

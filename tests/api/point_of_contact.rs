@@ -252,7 +252,7 @@ async fn notice_letter(app: &TestApp) -> String {
             .slack
             .calls_to("upload")
             .into_iter()
-            .filter_map(|u| u.body["text"].as_str().map(str::to_owned))
+            .filter_map(|u| u.body["pdf_text"].as_str().map(str::to_owned))
             .find(|t| t.contains("RES-00001"));
         if let Some(letter) = found {
             return letter;
@@ -603,7 +603,7 @@ async fn i9_f5_an_outcome_letter_names_the_point_of_contact_as_slack_has_them_no
             .slack
             .calls_to("upload")
             .into_iter()
-            .find_map(|u| u.body["text"].as_str().map(str::to_owned));
+            .find_map(|u| u.body["pdf_text"].as_str().map(str::to_owned));
         if let Some(letter) = found {
             break letter;
         }

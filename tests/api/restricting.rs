@@ -139,11 +139,24 @@ async fn warn_and_send(app: &TestApp, case: &Case, modal_index: usize) {
         answer.text().await.expect("body").is_empty(),
         "warning refused"
     );
+    // R-LET-1, §6: the warning comes with the policy it encloses, both as PDFs.
     let uploads = app
         .slack
-        .wait_for_calls("files.completeUploadExternal", 1, WAIT)
+        .wait_for_calls("files.completeUploadExternal", 2, WAIT)
         .await;
-    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads.len(), 2);
+    let files = app.slack.wait_for_calls("upload", 2, WAIT).await;
+    let names: Vec<&str> = files
+        .iter()
+        .filter_map(|u| u.body["declared_filename"].as_str())
+        .collect();
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("warning-WRN-") && n.ends_with(".pdf"))
+            && names.contains(&"managing-service-user-contact-policy.pdf"),
+        "{names:?}"
+    );
     let ready = app.slack.wait_for_calls("chat.postMessage", 2, WAIT).await;
     let letter_id = ready
         .iter()
@@ -362,12 +375,7 @@ async fn r_res_happy_path_from_incident_to_restriction_in_force_with_its_notice(
         );
     }
     // R-LET-2: the notice letter goes to the requester as a file, with Mark as sent.
-    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
-    let notice = uploads
-        .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
-        .find(|t| t.contains("RES-00001"))
-        .expect("notice letter uploaded");
+    let notice = app.slack.wait_for_pdf("RES-00001", WAIT).await;
     assert!(
         notice.contains("Jane Doe") && notice.contains("Tuesday"),
         "{notice}"
@@ -916,11 +924,32 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
     )
     .await;
     let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
-    let letter = uploads[0].body["text"]
+    let letter = uploads[0].body["pdf_text"]
         .as_str()
         .unwrap_or_default()
         .to_owned();
     assert!(letter.contains("Dydd Mawrth"), "Welsh day names: {letter}");
+    // R-LET-4: a PDF, large print (18 pt body, nothing under 16 pt),
+    // signed by the head who decided, by name and role.
+    assert!(
+        uploads[0].body["declared_filename"]
+            .as_str()
+            .is_some_and(|n| n.ends_with("-cy-large_print.pdf")),
+        "{:?}",
+        uploads[0].body
+    );
+    let sizes: Vec<f64> = uploads[0].body["pdf_sizes"]
+        .as_array()
+        .expect("sizes")
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert!(sizes.contains(&18.0), "{sizes:?}");
+    assert!(sizes.iter().all(|s| *s >= 16.0), "{sizes:?}");
+    assert!(
+        letter.contains("Yn gywir, Harper Head Pennaeth Casework"),
+        "signatory: {letter}"
+    );
     let completed = app
         .slack
         .wait_for_calls("files.completeUploadExternal", 1, WAIT)
@@ -949,6 +978,59 @@ async fn r_let_4_notice_is_in_the_persons_format_and_language(backend: Backend) 
         !trail.contains("large_print") && !trail.contains("\"cy\""),
         "{drafted:?}"
     );
+    app.stop().await.expect("stops cleanly");
+}
+
+/// R-LET-4: the bot cannot write Braille or record audio. A person who asked for either
+/// gets the standard print draft, and the manager's DM says it needs transcription before
+/// it is sent; a person with no such request gets no such warning.
+async fn r_let_4_braille_and_audio_drafts_are_flagged_for_transcription(backend: Backend) {
+    let Some(app) = spawn_app(backend, "braille_letter").await else {
+        return;
+    };
+    let access = AccessRequirements {
+        format: PreferredFormat::Braille,
+        language: Language::En,
+        communication_needs: String::new(),
+    };
+    let case = case(&app, access).await;
+    let request_id = request(
+        &app,
+        &case,
+        MANAGER,
+        0,
+        &[("no_warning_reason", v::select("harassment_or_aggression"))],
+    )
+    .await;
+    click_decision(
+        &app,
+        HEAD,
+        "approve_request",
+        request_id,
+        &all_criteria(),
+        "braille",
+    )
+    .await;
+    let letter = app.slack.wait_for_pdf("RES-00001", WAIT).await;
+    assert!(letter.contains("Harper Head"), "{letter}");
+    let deadline = std::time::Instant::now() + WAIT;
+    let ready = loop {
+        let found = app
+            .slack
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .map(|c| c.body.to_string())
+            .find(|t| t.contains("Letter ready to send"));
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(std::time::Instant::now() < deadline, "no ready DM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(ready.contains("Needs transcription"), "{ready}");
+    assert!(ready.contains("Braille"), "{ready}");
+    let format = sql_texts(app.db.url(), "SELECT format FROM letters").await;
+    assert_eq!(format, ["standard"]);
     app.stop().await.expect("stops cleanly");
 }
 
@@ -1043,6 +1125,7 @@ on_both_backends!(
     withdrawn_request_cannot_be_decided,
     r_res_1_request_without_warning_needs_a_reason,
     r_let_4_notice_is_in_the_persons_format_and_language,
+    r_let_4_braille_and_audio_drafts_are_flagged_for_transcription,
     r_res_2_a_measures_fields_appear_only_once_it_is_ticked,
     r_res_2_a_form_whose_update_lost_a_race_is_shown_again_with_its_fields,
 );
@@ -1757,14 +1840,8 @@ async fn i9_f12_an_unsent_notice_is_reminded_to_the_manager_holding_it_not_the_h
     )
     .await;
     assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
-    let uploads = app.slack.wait_for_calls("upload", 2, WAIT).await;
-    assert!(
-        uploads.iter().any(|u| u.body["text"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("RES-00001")),
-        "the notice is drafted"
-    );
+    // The notice is drafted.
+    app.slack.wait_for_pdf("RES-00001", WAIT).await;
     let ready = |user: &str| {
         app.slack
             .calls_to("chat.postMessage")
@@ -2216,12 +2293,7 @@ async fn i9_f15_a_restriction_takes_effect_the_day_its_notice_is_sent(backend: B
     assert!(said.ends_with("approved."), "{said}");
     let today = Utc::now().date_naive();
     // The notice tells the person it applies once they are sent it.
-    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
-    let notice = uploads
-        .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
-        .find(|t| t.contains("RES-00001"))
-        .expect("notice letter uploaded");
+    let notice = app.slack.wait_for_pdf("RES-00001", WAIT).await;
     assert!(
         notice.contains("apply from the day this letter is sent to you"),
         "{notice}"
@@ -2806,12 +2878,7 @@ async fn i9_f15_a_variation_takes_effect_when_its_letter_is_sent(backend: Backen
     assert_eq!(status_of(&app, request_id).await, RequestStatus::Approved);
 
     // The letter says the new measures apply once it is sent.
-    let uploads = app.slack.wait_for_calls("upload", 1, WAIT).await;
-    let letter = uploads
-        .iter()
-        .map(|u| u.body["text"].as_str().unwrap_or_default().to_owned())
-        .find(|t| t.contains("RES-00001"))
-        .expect("variation letter uploaded");
+    let letter = app.slack.wait_for_pdf("RES-00001", WAIT).await;
     assert!(
         letter.contains("apply from the day this letter is sent to you"),
         "{letter}"

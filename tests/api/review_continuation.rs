@@ -386,7 +386,7 @@ async fn i9_f10_the_head_authorises_with_six_ticks_and_the_review_closes_with_it
     );
     assert_eq!(restriction_next_review(&app, case.restriction).await, next);
     // The outcome letter, held by the manager who reviewed, says it continues.
-    let letter = app.slack.wait_for_calls("upload", 1, WAIT).await[0].body["text"]
+    let letter = app.slack.wait_for_calls("upload", 1, WAIT).await[0].body["pdf_text"]
         .as_str()
         .unwrap_or_default()
         .to_owned();

@@ -271,7 +271,9 @@ pub async fn authorise_continuation(
         Err(message) => return Ok(format!("Nothing was changed. {message}")),
     };
     let function_name = function_name_of(ctx, c.function_id).await?;
-    let letter = base_letter(ctx, &person, &c.review_reference, &function_name);
+    let signature = crate::slack::letters::signature(ctx, c.function_id).await?;
+    let mut letter = base_letter(ctx, &person, &c.review_reference, &function_name);
+    signature.sign(&mut letter);
     let mut letter: LetterContext = restriction_letter(
         letter,
         &restriction,

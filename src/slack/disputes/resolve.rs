@@ -230,6 +230,7 @@ pub async fn submit_resolve(
         return Err(ApiError::Invalid(errors));
     };
     let function_name = function_name_of(ctx, dispute.function_id).await?;
+    let signature = crate::slack::letters::signature(ctx, dispute.function_id).await?;
     let resolver = handler.user().clone();
     // Still applies: the letter sets the arrangements out again, the point of contact
     // named as Slack has them now. Lifted: there are none. Varied: the letter waits.
@@ -241,7 +242,8 @@ pub async fn submit_resolve(
             return Err(ApiError::Invalid(errors));
         }
     };
-    let letter = base_letter(ctx, &person, &dispute.reference, &function_name);
+    let mut letter = base_letter(ctx, &person, &dispute.reference, &function_name);
+    signature.sign(&mut letter);
     let mut letter = restriction_letter(
         letter,
         &restriction,

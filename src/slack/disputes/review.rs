@@ -365,6 +365,7 @@ pub async fn submit_review(
         return Err(ApiError::Invalid(errors));
     }
     let function_name = function_name_of(ctx, review.function_id).await?;
+    let signature = crate::slack::letters::signature(ctx, review.function_id).await?;
     let reviewer = manager.user().clone();
     // Continue: the letter sets the arrangements out again, the point of contact named as
     // Slack has them now. Lift: there are none. Vary: the letter waits for the approval.
@@ -396,7 +397,8 @@ pub async fn submit_review(
             }
         };
     }
-    let letter = base_letter(ctx, &person, &review.reference, &function_name);
+    let mut letter = base_letter(ctx, &person, &review.reference, &function_name);
+    signature.sign(&mut letter);
     let mut letter = restriction_letter(
         letter,
         &restriction,

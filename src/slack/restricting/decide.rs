@@ -445,6 +445,7 @@ async fn decide(
         ));
     };
     let function_name = crate::slack::functions::function_name_of(ctx, request.function_id).await?;
+    let signature = crate::slack::letters::signature(ctx, request.function_id).await?;
     let decider = ctx.user.clone();
     let when = ctx.local_time(ctx.now);
     let requester = UserId::from_slack(request.requested_by.clone());
@@ -523,6 +524,7 @@ async fn decide(
     let letter = match (&decided.restriction, decision) {
         (Some(restriction), Decision::Approve { takes_effect, .. }) => {
             let mut letter = base_letter(ctx, &person, &restriction.reference, &function_name);
+            signature.sign(&mut letter);
             // The justification is the behaviour and its impact: the letter quotes it
             // once, as the reasons for the decision.
             letter.reasons = request.justification.clone();

@@ -126,6 +126,7 @@ pub async fn submit_warn(
         }
     };
     let function_name = crate::slack::functions::function_name_of(ctx, function_id).await?;
+    let signature = crate::slack::letters::signature(ctx, function_id).await?;
     let new = NewWarning {
         person_id,
         function_id,
@@ -145,6 +146,7 @@ pub async fn submit_warn(
     let mut tx = store.begin_write().await?;
     let recorded = tx.record_warning(&new, &manager_proof, ctx.now).await?;
     let mut letter = base_letter(ctx, &person, &recorded.reference, &function_name);
+    signature.sign(&mut letter);
     letter.behaviour = new.behaviour.clone();
     letter.incident_dates = dates;
     letter.corrections = corrections;
