@@ -272,7 +272,7 @@ impl Application {
                     .await
             })
         });
-                let socket_mode = self
+        let socket_mode = self
             .socket_mode
             .map(|socket_mode| tokio::spawn(socket_mode.run(stop_rx.clone())));
         let router = Self::router(

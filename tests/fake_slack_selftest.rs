@@ -2097,6 +2097,7 @@ mod socket_mode {
             .expect("closed by the client");
         socket.assert_no_refusals();
     }
+}
 
 /// R-LET-4: Slack previews a file named `.pdf` as a PDF, so the fake refuses one whose bytes
 /// are not a readable PDF (`not_a_pdf`), and reads a real one back: its text and type sizes.
