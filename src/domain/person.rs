@@ -331,11 +331,18 @@ fn normalize_phone(value: &str) -> Option<String> {
         phonenumber::parse(None, format!("+{digits}")).ok()
     };
     let candidates = [as_typed, as_international];
-    let chosen = candidates
-        .iter()
-        .flatten()
-        .find(|n| n.is_valid())
-        .or_else(|| candidates.iter().flatten().find(|n| has_plausible_shape(n)))?;
+    let mut readings = candidates.iter().flatten();
+    let chosen = match (readings.next(), readings.next()) {
+        // One reading stands if it has the right shape or is allocated: the same answer
+        // whichever is asked first, and the shape is one pattern where validity is many
+        // (the lookup staff make most often, issue 12).
+        (Some(only), None) => (has_plausible_shape(only) || only.is_valid()).then_some(only),
+        _ => candidates
+            .iter()
+            .flatten()
+            .find(|n| n.is_valid())
+            .or_else(|| candidates.iter().flatten().find(|n| has_plausible_shape(n))),
+    }?;
     Some(chosen.format().mode(Mode::E164).to_string())
 }
 

@@ -6,7 +6,7 @@
 use super::blocks::{escape, message, section, section_with_button};
 use super::ctx::{text, Ctx, Reply};
 use super::people::person_choice_label;
-use crate::domain::person::{PersonQuery, QueryError};
+use crate::domain::person::{IdentifierKind, PersonQuery, QueryError};
 use crate::slack::error::ApiError;
 use crate::store::records::PersonRecord;
 
@@ -25,16 +25,25 @@ pub enum Found {
 
 /// Searches for `query` by name and by every identifier it could be.
 pub async fn find(ctx: &Ctx<'_>, query: &str) -> Result<Found, ApiError> {
+    Ok(find_with_readings(ctx, query).await?.0)
+}
+
+/// [`find`], with the identifier readings of `query` it looked up (none for a text that
+/// cannot be searched for): a phone number is parsed once per search.
+async fn find_with_readings(
+    ctx: &Ctx<'_>,
+    query: &str,
+) -> Result<(Found, Vec<(IdentifierKind, String)>), ApiError> {
     let query = match PersonQuery::parse(query) {
         Ok(query) => query,
-        Err(error) => return Ok(Found::Invalid(error)),
+        Err(error) => return Ok((Found::Invalid(error), Vec::new())),
     };
     let store = ctx.state.store.as_ref();
     let identifiers = query.identifiers();
     let mut people = store
         .find_people(query.name(), &identifiers, MAX_MATCHES)
         .await?;
-    Ok(match people.len() {
+    let found = match people.len() {
         0 if query.name().is_empty() => Found::Invalid(QueryError::NameTooShort),
         0 => Found::None,
         1 => Found::One(people.remove(0)),
@@ -51,7 +60,8 @@ pub async fn find(ctx: &Ctx<'_>, query: &str) -> Result<Found, ApiError> {
             };
             Found::Several(people, total)
         }
-    })
+    };
+    Ok((found, identifiers))
 }
 
 /// The person `query` names for `/contact <command>`, or the answer to give instead:
@@ -64,13 +74,30 @@ pub async fn pick(
     action: &str,
     label: &str,
 ) -> Result<Result<PersonRecord, Reply>, ApiError> {
-    Ok(match find(ctx, query).await? {
+    Ok(pick_with_readings(ctx, query, command, action, label)
+        .await?
+        .0)
+}
+
+/// [`pick`], with the identifier readings of `query` it looked up.
+pub async fn pick_with_readings(
+    ctx: &Ctx<'_>,
+    query: &str,
+    command: &str,
+    action: &str,
+    label: &str,
+) -> Result<(Result<PersonRecord, Reply>, Vec<(IdentifierKind, String)>), ApiError> {
+    let (found, readings) = find_with_readings(ctx, query).await?;
+    let picked = match found {
         Found::Invalid(QueryError::Empty) => Err(usage(command)),
         Found::Invalid(error) => Err(text(&error.to_string())),
         Found::None => Err(no_match(query)),
         Found::One(person) => Ok(person),
-        Found::Several(people, total) => Err(choose_from(&people, total, query, action, label)),
-    })
+        Found::Several(people, total) => Err(choose_from_read(
+            &people, total, query, &readings, action, label,
+        )),
+    };
+    Ok((picked, readings))
 }
 
 /// [`pick`] with "Choose" on each button, for the warn, restrict, dispute and review
@@ -93,6 +120,21 @@ pub fn choose_from(
     action: &str,
     label: &str,
 ) -> Reply {
+    let matched = PersonQuery::parse(query)
+        .map(|q| q.identifiers())
+        .unwrap_or_default();
+    choose_from_read(people, total, query, &matched, action, label)
+}
+
+/// [`choose_from`], given the identifier readings of `query` (`matched`).
+fn choose_from_read(
+    people: &[PersonRecord],
+    total: i64,
+    query: &str,
+    matched: &[(IdentifierKind, String)],
+    action: &str,
+    label: &str,
+) -> Reply {
     let listed = people.len();
     let heading = if usize::try_from(total).unwrap_or(usize::MAX) > listed {
         format!(
@@ -106,12 +148,9 @@ pub fn choose_from(
         )
     };
     let mut blocks = vec![section(&heading)];
-    let matched = PersonQuery::parse(query)
-        .map(|q| q.identifiers())
-        .unwrap_or_default();
     for person in people {
         blocks.push(section_with_button(
-            &escape(&person_choice_label(person, &matched)),
+            &escape(&person_choice_label(person, matched)),
             label,
             action,
             person.id.to_string(),

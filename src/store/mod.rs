@@ -137,6 +137,7 @@ macro_rules! shared_sql {
 
 pub mod corrections;
 pub mod governance;
+pub mod name_index;
 pub mod once;
 pub mod ops;
 mod postgres;
@@ -603,6 +604,14 @@ pub trait ReportingStore: Send + Sync {
         today: NaiveDate,
     ) -> StoreResult<Vec<ActiveRestriction>>;
     async fn open_disputes(&self, person_id: i64) -> StoreResult<Vec<OpenDispute>>;
+    /// What `/contact check` shows of a person's restrictions on `today`, read together:
+    /// those in force ([`Self::active_restrictions`]) and those approved but not yet
+    /// ([`Self::restrictions_not_yet_in_force`]), with their measures.
+    async fn current_restrictions(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+    ) -> StoreResult<CurrentRestrictions>;
     /// The whole case file, newest first, each restriction as it stands on `today`.
     async fn history(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<HistoryEntry>>;
     /// Incidents still needing a police report in functions `user` manages or heads.

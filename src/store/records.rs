@@ -145,6 +145,15 @@ impl ActiveRestriction {
     }
 }
 
+/// A person's current restrictions on a day, as `/contact check` shows them.
+#[derive(Debug, Clone, Default)]
+pub struct CurrentRestrictions {
+    /// In force (`restriction_in_force!`).
+    pub in_force: Vec<ActiveRestriction>,
+    /// Approved and standing, not yet in force (waiting for the notice, or a later start).
+    pub not_yet: Vec<ActiveRestriction>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OpenDispute {
     pub id: i64,

@@ -30,6 +30,8 @@ const SHARE_LOCK: &str = "";
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: Pool<Db>,
+    /// What the name search asks the trigram index (`store::name_index`).
+    names: std::sync::Arc<super::name_index::TrigramCounts>,
 }
 
 fn configuration(message: String) -> StoreError {
@@ -72,7 +74,32 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            names: std::sync::Arc::default(),
+        })
+    }
+
+    /// The FTS5 query a name search for `text` (lower-cased) asks the trigram index, or
+    /// None for a text too short to hold a trigram. Reads the counts of names per
+    /// trigram in the background when they are missing or stale; the search never waits.
+    fn trigram_query(&self, text: &str) -> Option<String> {
+        if text.chars().count() < 3 {
+            return None;
+        }
+        if self.names.claim_refresh() {
+            let (pool, names) = (self.pool.clone(), self.names.clone());
+            tokio::spawn(async move {
+                match read_trigram_counts(&pool).await {
+                    Ok(counts) => names.store(counts),
+                    Err(error) => {
+                        tracing::warn!(%error, "could not count the name index's trigrams; searching by whole phrase");
+                        names.failed();
+                    }
+                }
+            });
+        }
+        Some(self.names.query_for(text))
     }
 
     /// Begins a write; inside `store::once` the submission's key is written first.
@@ -97,6 +124,25 @@ impl SqliteStore {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// How many names hold each trigram, read from the index (fts5vocab, on a temporary
+/// table of the connection, so the schema holds nothing more).
+async fn read_trigram_counts(
+    pool: &Pool<Db>,
+) -> StoreResult<std::collections::HashMap<String, i64>> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.service_user_name_trigrams \
+         USING fts5vocab(main, service_user_names, 'row')",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT term, doc FROM temp.service_user_name_trigrams")
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// Creates `file` readable and writable by its owner only, unless it exists already.

@@ -5,25 +5,21 @@
 use slack_morphism::prelude::*;
 
 use super::CHECK_PERSON;
-use crate::domain::person::{IdentifierKind, PersonQuery};
+use crate::domain::person::IdentifierKind;
 use crate::slack::blocks::*;
 use crate::slack::ctx::{Ctx, Reply};
 use crate::slack::error::ApiError;
-use crate::slack::find::pick;
+use crate::slack::find::pick_with_readings;
 use crate::slack::people::person_label_matching;
 use crate::slack::staff::{measure_instructions, mention};
 use crate::store::records::*;
 
 pub async fn check(ctx: &Ctx<'_>, query: &str) -> Result<Reply, ApiError> {
-    let matched = PersonQuery::parse(query)
-        .map(|q| q.identifiers())
-        .unwrap_or_default();
-    Ok(
-        match pick(ctx, query, "check", CHECK_PERSON, "Check").await? {
-            Ok(person) => Reply::Ephemeral(check_card(ctx, &person, &matched).await?),
-            Err(reply) => reply,
-        },
-    )
+    let (picked, matched) = pick_with_readings(ctx, query, "check", CHECK_PERSON, "Check").await?;
+    Ok(match picked {
+        Ok(person) => Reply::Ephemeral(check_card(ctx, &person, &matched).await?),
+        Err(reply) => reply,
+    })
 }
 
 /// What a member of staff must know before engaging with `person`, right now: the name
@@ -35,10 +31,8 @@ pub async fn check_card(
     matched: &[(IdentifierKind, String)],
 ) -> Result<SlackMessageContent, ApiError> {
     let store = ctx.state.store.as_ref();
-    let restrictions = store.active_restrictions(person.id, ctx.today()).await?;
-    let not_yet = store
-        .restrictions_not_yet_in_force(person.id, ctx.today())
-        .await?;
+    let current = store.current_restrictions(person.id, ctx.today()).await?;
+    let (restrictions, not_yet) = (current.in_force, current.not_yet);
     let disputes = store.open_disputes(person.id).await?;
     let now_local = ctx.now.with_timezone(&ctx.tz());
     let mut blocks = vec![section(&format!(

@@ -9,17 +9,30 @@ use crate::store::records::*;
 use crate::store::write::ReportingWrites;
 
 pub(super) async fn load_measures(pool: &Pool<Db>, restriction_id: i64) -> StoreResult<Vec<Measure>> {
-    let rows = sqlx::query("SELECT kind, params FROM restriction_measures WHERE restriction_id = $1 ORDER BY id")
-        .bind(restriction_id)
-        .fetch_all(pool)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let kind: String = row.try_get("kind")?;
-            let params: Json<Value> = row.try_get("params")?;
-            Measure::from_parts(&kind, &params.0).map_err(corrupt)
-        })
-        .collect()
+    Ok(measures_of(pool, &[restriction_id]).await?.remove(&restriction_id).unwrap_or_default())
+}
+
+/// The measures of each of `restriction_ids`, in one query.
+async fn measures_of(pool: &Pool<Db>, restriction_ids: &[i64]) -> StoreResult<std::collections::HashMap<i64, Vec<Measure>>> {
+    let mut measures: std::collections::HashMap<i64, Vec<Measure>> = std::collections::HashMap::new();
+    if restriction_ids.is_empty() {
+        return Ok(measures);
+    }
+    let mut query = sqlx::QueryBuilder::<Db>::new("SELECT restriction_id, kind, params FROM restriction_measures WHERE restriction_id IN (");
+    let mut list = query.separated(", ");
+    for id in restriction_ids {
+        list.push_bind(*id);
+    }
+    query.push(") ORDER BY restriction_id, id");
+    for row in &query.build().fetch_all(pool).await? {
+        let kind: String = row.try_get("kind")?;
+        let params: Json<Value> = row.try_get("params")?;
+        measures
+            .entry(row.try_get("restriction_id")?)
+            .or_default()
+            .push(Measure::from_parts(&kind, &params.0).map_err(corrupt)?);
+    }
+    Ok(measures)
 }
 
 #[async_trait]
@@ -259,8 +272,8 @@ impl ReportingStore for ThisStore {
         restrictions_where(
             &self.pool,
             concat!(
-                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice \
-                 FROM restrictions r JOIN functions f ON f.id = r.function_id \
+                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice, \
+                 1 AS in_force FROM restrictions r JOIN functions f ON f.id = r.function_id \
                  WHERE r.service_user_id = $1 AND ",
                 restriction_in_force!("r.", "$2"),
                 " ORDER BY r.starts_on, r.id"
@@ -269,14 +282,15 @@ impl ReportingStore for ThisStore {
             today,
         )
         .await
+        .map(|rows| rows.into_iter().map(|(_, r)| r).collect())
     }
 
     async fn restrictions_not_yet_in_force(&self, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
         restrictions_where(
             &self.pool,
             concat!(
-                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice \
-                 FROM restrictions r JOIN functions f ON f.id = r.function_id \
+                "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice, \
+                 0 AS in_force FROM restrictions r JOIN functions f ON f.id = r.function_id \
                  WHERE r.service_user_id = $1 AND ",
                 restriction_current!("r.", "$2"),
                 " AND NOT ",
@@ -287,6 +301,28 @@ impl ReportingStore for ThisStore {
             today,
         )
         .await
+        .map(|rows| rows.into_iter().map(|(_, r)| r).collect())
+    }
+
+    async fn current_restrictions(&self, person_id: i64, today: NaiveDate) -> StoreResult<CurrentRestrictions> {
+        let sql = concat!(
+            "SELECT r.id, r.reference, r.function_id, f.name AS function_name, r.starts_on, r.ends_on, r.next_review_on, r.awaits_notice, \
+             CASE WHEN ",
+            restriction_in_force!("r.", "$2"),
+            " THEN 1 ELSE 0 END AS in_force FROM restrictions r JOIN functions f ON f.id = r.function_id \
+             WHERE r.service_user_id = $1 AND ",
+            restriction_current!("r.", "$2"),
+            " ORDER BY r.starts_on, r.id"
+        );
+        let mut current = CurrentRestrictions::default();
+        for (in_force, restriction) in restrictions_where(&self.pool, sql, person_id, today).await? {
+            if in_force {
+                current.in_force.push(restriction);
+            } else {
+                current.not_yet.push(restriction);
+            }
+        }
+        Ok(current)
     }
 
     async fn open_disputes(&self, person_id: i64) -> StoreResult<Vec<OpenDispute>> {
@@ -428,23 +464,31 @@ const HISTORY_QUERIES: &[(&str, &str)] = &[
 
 /// The person's restrictions that `sql` selects (binding the person as `$1` and today as
 /// `$2`), with their measures.
-async fn restrictions_where(pool: &sqlx::Pool<Db>, sql: &'static str, person_id: i64, today: NaiveDate) -> StoreResult<Vec<ActiveRestriction>> {
+/// The restrictions `sql` selects (binding the person as `$1` and today as `$2`), each with
+/// its measures, and whether it is in force (its `in_force` column, 1 or 0).
+async fn restrictions_where(pool: &sqlx::Pool<Db>, sql: &'static str, person_id: i64, today: NaiveDate) -> StoreResult<Vec<(bool, ActiveRestriction)>> {
     let rows = sqlx::query(sql).bind(person_id).bind(today).fetch_all(pool).await?;
+    let ids = rows.iter().map(|row| row.try_get("id")).collect::<Result<Vec<i64>, _>>()?;
+    let mut measures = measures_of(pool, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for row in &rows {
         let id: i64 = row.try_get("id")?;
-        out.push(ActiveRestriction {
-            id,
-            reference: row.try_get("reference")?,
-            person_id,
-            function_id: row.try_get("function_id")?,
-            function_name: row.try_get("function_name")?,
-            starts_on: row.try_get("starts_on")?,
-            ends_on: row.try_get("ends_on")?,
-            next_review_on: row.try_get("next_review_on")?,
-            awaits_notice: row.try_get("awaits_notice")?,
-            measures: load_measures(pool, id).await?,
-        });
+        let in_force = row.try_get::<i32, _>("in_force")? == 1;
+        out.push((
+            in_force,
+            ActiveRestriction {
+                id,
+                reference: row.try_get("reference")?,
+                person_id,
+                function_id: row.try_get("function_id")?,
+                function_name: row.try_get("function_name")?,
+                starts_on: row.try_get("starts_on")?,
+                ends_on: row.try_get("ends_on")?,
+                next_review_on: row.try_get("next_review_on")?,
+                awaits_notice: row.try_get("awaits_notice")?,
+                measures: measures.remove(&id).unwrap_or_default(),
+            },
+        ));
     }
     Ok(out)
 }
