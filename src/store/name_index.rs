@@ -1,4 +1,4 @@
-//! Choosing what to ask SQLite's trigram name index (migration 0016) for a name search.
+//! Choosing what to ask SQLite's trigram name index (migration 0018) for a name search.
 //!
 //! A search for text anywhere in a name must find exactly what `name_folded LIKE '%text%'`
 //! finds. Every row holding the text holds each of its trigrams, so any of them narrows
