@@ -167,78 +167,46 @@ impl OpsStore for ThisStore {
         for item in items {
             // Each change holds only while the item is still the leaver's: someone may have
             // decided, resolved or sent it since it was listed.
-            let (changed, subject) = match item.kind {
-                HandoverKind::Decision => {
-                    // The leaver's approval copy becomes the new decider's: the request is on
-                    // their App Home to decide, and the leaver's DM is still updated with the
-                    // outcome. The reminder sweep nudges by role, as before.
-                    let changed = sqlx::query(
-                        "UPDATE approval_messages SET recipient_slack_user_id = $3 WHERE request_id = $1 \
-                         AND recipient_slack_user_id = $2 AND EXISTS \
-                         (SELECT 1 FROM restriction_requests q WHERE q.id = $1 AND q.status = 'pending')",
-                    )
-                    .bind(item.id)
-                    .bind(from.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                    .min(1);
-                    (changed, "restriction_request")
-                }
-                HandoverKind::Authorisation => {
-                    let changed = sqlx::query(
-                        "UPDATE review_continuation_messages SET recipient_slack_user_id = $3 WHERE continuation_id = $1 \
-                         AND recipient_slack_user_id = $2 AND EXISTS \
-                         (SELECT 1 FROM review_continuations c WHERE c.id = $1 AND c.status = 'pending')",
-                    )
-                    .bind(item.id)
-                    .bind(from.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                    .min(1);
-                    (changed, "review_continuation")
-                }
-                HandoverKind::Dispute => {
-                    let changed = sqlx::query(
-                        "UPDATE disputes SET handler_slack_user_id = $3 WHERE id = $1 AND handler_slack_user_id = $2 AND status = 'awaiting_resolution'",
-                    )
-                    .bind(item.id)
-                    .bind(from.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    (changed, "dispute")
-                }
-                HandoverKind::Review => {
-                    let changed = sqlx::query(
-                        "UPDATE restrictions SET review_owner = $3 WHERE id = $1 AND status = 'active' AND COALESCE(review_owner, \
-                         (SELECT q.created_by FROM restriction_requests q WHERE q.id = restrictions.request_id)) = $2",
-                    )
-                    .bind(item.id)
-                    .bind(from.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    (changed, "restriction")
-                }
-                HandoverKind::Letter => {
-                    let changed = sqlx::query(
-                        "UPDATE letters SET held_by = $3 WHERE id = $1 AND sent_on IS NULL AND COALESCE(held_by, created_by) = $2",
-                    )
-                    .bind(item.id)
-                    .bind(from.as_str())
-                    .bind(to.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                    (changed, "letter")
-                }
+            // $1 the item, $2 the leaver, $3 the new holder.
+            let (sql, subject) = match item.kind {
+                // The leaver's approval copy becomes the new decider's: the request is on
+                // their App Home to decide, and the leaver's DM is still updated with the
+                // outcome. The reminder sweep nudges by role, as before.
+                HandoverKind::Decision => (
+                    "UPDATE approval_messages SET recipient_slack_user_id = $3 WHERE request_id = $1 \
+                     AND recipient_slack_user_id = $2 AND EXISTS \
+                     (SELECT 1 FROM restriction_requests q WHERE q.id = $1 AND q.status = 'pending')",
+                    "restriction_request",
+                ),
+                HandoverKind::Authorisation => (
+                    "UPDATE review_continuation_messages SET recipient_slack_user_id = $3 WHERE continuation_id = $1 \
+                     AND recipient_slack_user_id = $2 AND EXISTS \
+                     (SELECT 1 FROM review_continuations c WHERE c.id = $1 AND c.status = 'pending')",
+                    "review_continuation",
+                ),
+                HandoverKind::Dispute => (
+                    "UPDATE disputes SET handler_slack_user_id = $3 WHERE id = $1 AND handler_slack_user_id = $2 AND status = 'awaiting_resolution'",
+                    "dispute",
+                ),
+                HandoverKind::Review => (
+                    "UPDATE restrictions SET review_owner = $3 WHERE id = $1 AND status = 'active' AND COALESCE(review_owner, \
+                     (SELECT q.created_by FROM restriction_requests q WHERE q.id = restrictions.request_id)) = $2",
+                    "restriction",
+                ),
+                HandoverKind::Letter => (
+                    "UPDATE letters SET held_by = $3 WHERE id = $1 AND sent_on IS NULL AND COALESCE(held_by, created_by) = $2",
+                    "letter",
+                ),
             };
+            // A request may have several approval copies to the leaver: one item moved.
+            let changed = sqlx::query(sql)
+                .bind(item.id)
+                .bind(from.as_str())
+                .bind(to.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                .min(1);
             if changed == 0 {
                 continue;
             }
